@@ -1,0 +1,21 @@
+// What hub services (recorder, simulator, later the alert engine) know of MQTT.
+// Two implementations: local-bus.ts, in-process on the embedded aedes broker, and
+// mqtt-bus.ts, an mqtt.js client to any broker (the simulator's devices use it over
+// TCP, and a home that outgrows the embedded broker can point the hub at Mosquitto).
+
+export type BusMessage = {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+  qos: 0 | 1 | 2;
+};
+
+export type BusHandler = (message: BusMessage) => void;
+
+export type PublishOptions = { qos?: 0 | 1 | 2; retain?: boolean };
+
+export interface Bus {
+  /** Calls `handler` for every message matching `filter`; resolves to an unsubscribe function. */
+  subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
+  publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
+}

@@ -1,0 +1,65 @@
+// The dashboard's HTTP server: Next.js for pages and route handlers, and MQTT
+// over WebSocket on /mqtt, on one port (STACK-NOTES: "the hub's WebSocket wiring").
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import next from "next";
+import { WebSocketServer, createWebSocketStream } from "ws";
+import type { Aedes } from "aedes";
+import type { Logger } from "../lib/log";
+
+export const MQTT_WS_PATH = "/mqtt";
+
+/** Browsers publish commands, not bulk data; anything bigger is refused at the socket. */
+const MAX_WS_MESSAGE_BYTES = 256 * 1024;
+
+export type DashboardServer = { server: Server; close(): Promise<void> };
+
+export async function createDashboardServer(opts: {
+  broker: Aedes;
+  dir: string;
+  dev: boolean;
+  hostname: string;
+  port: number;
+  log: Logger;
+}): Promise<DashboardServer> {
+  const { broker, log } = opts;
+  const server = createServer();
+  const app = next({ dev: opts.dev, dir: opts.dir, hostname: opts.hostname, port: opts.port, httpServer: server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  server.on("request", (req, res) => {
+    handle(req, res).catch((error: Error) => {
+      log.error("http: request failed", { url: req.url, error: error.message });
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal error");
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  // Next attaches its own "upgrade" listener on the first request (for dev HMR at
+  // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? "/", "http://hub").pathname;
+    if (pathname !== MQTT_WS_PATH) {
+      if (!opts.dev) socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
+      broker.handle(stream, req);
+    });
+  });
+
+  return {
+    server,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The simulated home: real MQTT clients over TCP, so a first start shows a living dashboard.
+import { expect, test } from "@playwright/test";
+import mqtt from "mqtt";
+import { TestHub } from "./hub";
+
+let hub: TestHub;
+
+test.beforeAll(async () => {
+  hub = await TestHub.start({ simulator: true, simulatorIntervalMs: 500 });
+});
+test.afterAll(async () => {
+  await hub?.dispose();
+});
+
+test("the demo home shows rooms with live readings and switches that answer commands", async ({ page }) => {
+  await page.goto(hub.url);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  for (const name of ["living_room", "kitchen", "bedroom", "bathroom", "office"]) {
+    await expect(page.getByTestId(`room-${name}`)).toBeVisible();
+  }
+  await expect(page.locator('[data-topic="home/living_room/co2"]')).toContainText("ppm");
+  await expect(page.locator('[data-topic="home/office/illuminance"]')).toContainText("lx");
+
+  // A switch answers …/set by publishing …/state, like a real one.
+  const lamp = page.locator('[data-device="living_room/lamp"]');
+  await expect(lamp).toContainText("OFF");
+  const client = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-remote" });
+  try {
+    await client.publishAsync("home/living_room/lamp/set", "ON", { qos: 1 });
+    await expect(lamp).toContainText("ON");
+    await client.publishAsync("home/living_room/lamp/set", "TOGGLE", { qos: 1 });
+    await expect(lamp).toContainText("OFF");
+  } finally {
+    await client.endAsync();
+  }
+});
+
+test("each simulated device announces a retained availability, as a late subscriber sees", async () => {
+  const watcher = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-watcher" });
+  const seen = new Map<string, string>();
+  watcher.on("message", (topic, payload) => seen.set(topic, payload.toString()));
+  await watcher.subscribeAsync("home/+/+/availability", { qos: 1 });
+  // Retained: this client subscribed long after the devices connected, and still learns they are online.
+  await expect.poll(() => seen.get("home/kitchen/coffee_maker/availability")).toBe("online");
+  await expect.poll(() => seen.get("home/bedroom/climate/availability")).toBe("online");
+  await watcher.endAsync();
+});

@@ -1,0 +1,103 @@
+// Starts a real hub process for a spec: its own ports on 127.0.0.1, its own
+// fresh data directory, and the same entry point `npm start` uses.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type HubOptions = { simulator?: boolean; simulatorIntervalMs?: number; env?: Record<string, string> };
+
+export class TestHub {
+  readonly url: string;
+  readonly mqttUrl: string;
+  /** Everything the hub printed, for assertions on log lines and for failure reports. */
+  output = "";
+  private child: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly mqttPort: number,
+    readonly dataDir: string,
+    private readonly options: HubOptions,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  }
+
+  static async start(options: HubOptions = {}): Promise<TestHub> {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
+    const hub = new TestHub(await freePort(), await freePort(), dataDir, options);
+    await hub.start();
+    return hub;
+  }
+
+  /** Starts (or restarts) the hub process on the same ports and data directory. */
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ["--import", "tsx", "broker/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(this.port),
+        MQTT_PORT: String(this.mqttPort),
+        HEARTH_DATA_DIR: this.dataDir,
+        HEARTH_SIMULATOR: this.options.simulator ? "1" : "0",
+        HEARTH_SIMULATOR_INTERVAL_MS: String(this.options.simulatorIntervalMs ?? 5000),
+        ...this.options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`hub did not start within 60 s:\n${this.output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (/ INFO hub: ready/.test(this.output.slice(-4096))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`hub exited with code ${code} before it was ready:\n${this.output}`));
+      });
+    });
+  }
+
+  /** Stops the hub the way a person would, with SIGTERM, and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    this.child = null;
+    await new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,128 @@
+// The first slice end to end: real MQTT clients publish to a real hub, and a
+// person looking at the dashboard in a real browser sees it.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
+import mqtt, { type MqttClient } from "mqtt";
+import { TestHub } from "./hub";
+
+const run = promisify(execFile);
+
+let hub: TestHub;
+let device: MqttClient;
+
+test.beforeAll(async () => {
+  hub = await TestHub.start();
+  device = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-device", reconnectPeriod: 500 });
+});
+
+test.afterAll(async () => {
+  await device?.endAsync();
+  await hub?.dispose();
+});
+
+/** Opens the dashboard and waits until its own MQTT connection is live (QoS 0 sent earlier is lost). */
+async function openDashboard(page: Page) {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(hub.url);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  return errors;
+}
+
+const room = (page: Page, name: string) => page.getByTestId(`room-${name}`);
+const row = (page: Page, topic: string) => page.locator(`[data-topic="${topic}"]`);
+
+test("a reading published with mqtt.js over TCP appears live with its inferred unit", async ({ page }) => {
+  const errors = await openDashboard(page);
+  await expect(room(page, "attic")).toHaveCount(0);
+
+  await device.publishAsync("home/attic/temperature", "31.7");
+
+  await expect(room(page, "attic")).toBeVisible();
+  await expect(room(page, "attic")).toContainText("Attic");
+  await expect(row(page, "home/attic/temperature")).toContainText("31.7");
+  await expect(row(page, "home/attic/temperature")).toContainText("°C");
+
+  await device.publishAsync("home/attic/humidity", '{"value":48.5,"unit":"%"}');
+  await expect(row(page, "home/attic/humidity")).toContainText("48.5");
+  await expect(row(page, "home/attic/humidity")).toContainText("%");
+  expect(errors).toEqual([]);
+});
+
+test("a reading published with mosquitto_pub appears, JSON payloads too", async ({ page }) => {
+  await openDashboard(page);
+
+  await run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), "-t", "home/cellar/humidity", "-m", "63"]);
+  await expect(row(page, "home/cellar/humidity")).toContainText("63");
+  await expect(row(page, "home/cellar/humidity")).toContainText("%");
+
+  await run("mosquitto_pub", [
+    "-h", "127.0.0.1", "-p", String(hub.mqttPort),
+    "-t", "home/cellar/temperature", "-m", '{"value":12.25,"unit":"°C"}',
+  ]);
+  await expect(row(page, "home/cellar/temperature")).toContainText("12.25");
+  await expect(row(page, "home/cellar/temperature")).toContainText("°C");
+});
+
+test("garbage payloads are marked unreadable and break nothing", async ({ page }) => {
+  const errors = await openDashboard(page);
+  await device.publishAsync("home/garage/temperature", "8.5");
+  await expect(row(page, "home/garage/temperature")).toContainText("8.5");
+
+  await device.publishAsync("home/garage/temperature", "warm-ish");
+  await expect(row(page, "home/garage/temperature")).toContainText(/unreadable/i);
+
+  await device.publishAsync("home/garage/humidity", Buffer.alloc(1024 * 1024, "x"));
+  await expect(row(page, "home/garage/humidity")).toContainText(/unreadable/i);
+
+  // The rest of the home carries on, on the same page and the same hub.
+  await device.publishAsync("home/porch/temperature", "4.5");
+  await expect(row(page, "home/porch/temperature")).toContainText("4.5");
+  await device.publishAsync("home/garage/temperature", "9");
+  await expect(row(page, "home/garage/temperature")).toContainText("9");
+  await expect(row(page, "home/garage/temperature")).not.toContainText(/unreadable/i);
+
+  expect(errors).toEqual([]);
+  expect(hub.output).toMatch(/WARN recorder: unreadable reading topic="home\/garage\/temperature" code=not-a-number/);
+  expect(hub.output).toMatch(/topic="home\/garage\/humidity" code=too-large/);
+});
+
+test("the chart is filled from history after a reload, then continues live without duplicates", async ({ page }) => {
+  const topic = "home/study/temperature";
+  await openDashboard(page);
+  for (const value of ["20.1", "20.4", "20.2"]) {
+    await device.publishAsync(topic, value);
+    await expect(row(page, topic)).toContainText(value);
+  }
+  const chart = row(page, topic).getByTestId("chart");
+  await expect(chart).toHaveAttribute("data-points", "3");
+
+  await page.reload();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  // The value is on the page before any new message: it came from the history store.
+  await expect(row(page, topic)).toContainText("20.2");
+  await expect(chart).toHaveAttribute("data-points", "3");
+
+  await device.publishAsync(topic, "20.9");
+  await expect(row(page, topic)).toContainText("20.9");
+  await expect(chart).toHaveAttribute("data-points", "4");
+});
+
+test("the dashboard tells the truth while the hub restarts, and reconnects by itself", async ({ page }) => {
+  await openDashboard(page);
+  await device.publishAsync("home/hall/temperature", "18.5");
+  await expect(row(page, "home/hall/temperature")).toContainText("18.5");
+
+  await hub.stop();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", /reconnecting|offline/);
+  await expect(page.getByTestId("connection")).not.toContainText("Live");
+
+  await hub.start();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
+
+  // The device's own client reconnects too; what it sends now reaches the page that never reloaded.
+  await expect.poll(() => device.connected, { timeout: 10_000 }).toBe(true);
+  await device.publishAsync("home/hall/temperature", "19.25");
+  await expect(row(page, "home/hall/temperature")).toContainText("19.25");
+});

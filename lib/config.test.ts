@@ -1,0 +1,85 @@
+import { afterEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError, loadConfig } from "./config";
+
+const dirs: string[] = [];
+function dir(configFile?: unknown): string {
+  const d = mkdtempSync(path.join(tmpdir(), "hearth-config-"));
+  dirs.push(d);
+  if (configFile !== undefined) {
+    writeFileSync(path.join(d, "hearth.config.json"), typeof configFile === "string" ? configFile : JSON.stringify(configFile));
+  }
+  return d;
+}
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+function expectConfigError(fn: () => unknown, pattern: RegExp) {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, "a ConfigError");
+    assert.equal(error.code, "config-invalid");
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe("loadConfig", () => {
+  it("has sensible defaults", () => {
+    const cwd = dir();
+    assert.deepEqual(loadConfig({}, cwd), {
+      host: "127.0.0.1",
+      port: 3000,
+      mqttPort: 1883,
+      dataDir: path.join(cwd, "data"),
+      simulator: { enabled: true, intervalMs: 5000 },
+      history: { rawRetentionHours: 48 },
+      dev: false,
+      configFile: null,
+    });
+  });
+
+  it("reads the environment", () => {
+    const config = loadConfig(
+      { PORT: "4000", MQTT_PORT: "11883", HOST: "0.0.0.0", HEARTH_SIMULATOR: "0", HEARTH_DATA_DIR: "/var/lib/hearth" },
+      dir(),
+    );
+    assert.equal(config.port, 4000);
+    assert.equal(config.mqttPort, 11883);
+    assert.equal(config.host, "0.0.0.0");
+    assert.equal(config.simulator.enabled, false);
+    assert.equal(config.dataDir, "/var/lib/hearth");
+  });
+
+  it("treats empty variables as unset", () => {
+    assert.equal(loadConfig({ PORT: "" }, dir()).port, 3000);
+  });
+
+  it("reads hearth.config.json, and the environment wins over it", () => {
+    const cwd = dir({ port: 8080, mqttPort: 1884, simulator: { enabled: false } });
+    const config = loadConfig({ PORT: "9090" }, cwd);
+    assert.equal(config.port, 9090);
+    assert.equal(config.mqttPort, 1884);
+    assert.equal(config.simulator.enabled, false);
+    assert.equal(config.configFile, path.join(cwd, "hearth.config.json"));
+  });
+
+  const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
+    ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
+    ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
+    ["a bad boolean", { HEARTH_SIMULATOR: "maybe" }, undefined, /HEARTH_SIMULATOR in the environment/],
+    ["a bad host", { HOST: "my host" }, undefined, /HOST in the environment: must be a host name/],
+    ["the same port twice", { PORT: "1883" }, undefined, /PORT and MQTT_PORT are both 1883/],
+    ["a wrong type in the file", {}, { mqttPort: "1883" }, /mqttPort in .*hearth\.config\.json/],
+    ["an unknown key in the file", {}, { mqtPort: 1883 }, /hearth\.config\.json: Unrecognized key.*mqtPort/],
+    ["a nested bad value in the file", {}, { simulator: { intervalMs: 5 } }, /simulator\.intervalMs in .*hearth\.config\.json/],
+    ["a file that is not JSON", {}, "{ port: 3000", /Cannot read the config file .*hearth\.config\.json/],
+    ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
+  ];
+  for (const [label, env, file, pattern] of bad) {
+    it(`stops on ${label}, naming the setting`, () => expectConfigError(() => loadConfig(env, dir(file)), pattern));
+  }
+});

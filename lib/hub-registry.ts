@@ -1,0 +1,24 @@
+// Next bundles route handlers and server components separately from the hub's
+// own modules, so importing a hub module there would give a second copy of it.
+// The hub registers its live services here, on globalThis, and the Next side
+// reads them back: one SQLite connection, one recorder, in one process.
+import type { HistoryStore } from "./history/store";
+
+export type HubServices = {
+  history: HistoryStore;
+  /** Writes the recorder's pending batch, so a query sees every reading received so far. */
+  flushRecorder(): Promise<void>;
+  startedAt: number;
+};
+
+const KEY = Symbol.for("hearth.hub");
+type WithHub = typeof globalThis & { [KEY]?: HubServices };
+
+export function registerHub(services: HubServices): void {
+  (globalThis as WithHub)[KEY] = services;
+}
+
+/** The running hub's services; null during `next build` or outside the hub process. */
+export function getHub(): HubServices | null {
+  return (globalThis as WithHub)[KEY] ?? null;
+}

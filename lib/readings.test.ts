@@ -1,0 +1,86 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { inferUnit, MAX_READING_BYTES, parseReading, type ParseResult } from "./readings";
+
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+const parse = (payload: string | Uint8Array, measurement = "temperature"): ParseResult =>
+  parseReading(
+    `home/attic/${measurement}`,
+    "attic",
+    measurement,
+    typeof payload === "string" ? new TextEncoder().encode(payload) : payload,
+    NOW,
+  );
+
+describe("parseReading: readings", () => {
+  const cases: [payload: string, measurement: string, value: number, unit: string, ts: number][] = [
+    ["31.7", "temperature", 31.7, "°C", NOW],
+    [" 31.7\n", "temperature", 31.7, "°C", NOW],
+    ["-4", "temperature", -4, "°C", NOW],
+    ["+4.", "temperature", 4, "°C", NOW],
+    [".5", "temperature", 0.5, "°C", NOW],
+    ["1e3", "power", 1000, "W", NOW],
+    ["55", "humidity", 55, "%", NOW],
+    ["612", "co2", 612, "ppm", NOW],
+    ["3", "widgets", 3, "", NOW],
+    ['{"value":31.7,"unit":"°C"}', "temperature", 31.7, "°C", NOW],
+    ['{"value":88,"unit":"°F"}', "temperature", 88, "°F", NOW],
+    ['{"value":"21.5"}', "temperature", 21.5, "°C", NOW],
+    ['{"value":20,"ts":1795000000}', "temperature", 20, "°C", 1795000000_000],
+    ['{"value":20,"ts":1795000000123}', "temperature", 20, "°C", 1795000000123],
+    ['{"value":20,"ts":"2026-11-23T11:59:00Z"}', "temperature", 20, "°C", NOW - 60_000],
+    ['{"value":20,"ts":"not a date"}', "temperature", 20, "°C", NOW],
+    ['{"value":20,"ts":4102444800}', "temperature", 20, "°C", NOW], // 2100: a wrong clock, use receive time
+    ['{"value":20,"unit":"an absurdly long unit name"}', "temperature", 20, "°C", NOW],
+  ];
+  for (const [payload, measurement, value, unit, ts] of cases) {
+    it(`${measurement} ${payload.trim()}`, () => {
+      assert.deepEqual(parse(payload, measurement), {
+        ok: true,
+        reading: { topic: `home/attic/${measurement}`, room: "attic", measurement, value, unit, ts },
+      });
+    });
+  }
+});
+
+describe("parseReading: not readings", () => {
+  const cases: [label: string, payload: string | Uint8Array, code: string][] = [
+    ["empty", "", "empty"],
+    ["text", "warm", "not-a-number"],
+    ["ON", "ON", "not-a-number"],
+    ["NaN", "NaN", "not-a-number"],
+    ["Infinity", "Infinity", "not-a-number"],
+    ["hex", "0x1F", "not-a-number"],
+    ["two numbers", "1 2", "not-a-number"],
+    ["overflow", "1e999", "not-a-number"],
+    ["broken JSON", '{"value":', "bad-json"],
+    ["JSON without value", '{"temp":20}', "bad-json"],
+    ["JSON with null value", '{"value":null}', "bad-json"],
+    ["JSON with text value", '{"value":"warm"}', "bad-json"],
+    ["JSON array", "[20]", "not-a-number"],
+    ["invalid UTF-8", new Uint8Array([0xff, 0xfe, 0x32]), "not-utf8"],
+    ["1 MB of junk", new Uint8Array(1024 * 1024).fill(0x41), "too-large"],
+    ["one byte over the limit", "1".repeat(MAX_READING_BYTES + 1), "too-large"],
+  ];
+  for (const [label, payload, code] of cases) {
+    it(label, () => {
+      const result = parse(payload);
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.code, code);
+      assert.ok(!result.ok && result.message.length > 0);
+    });
+  }
+  it("says how big a huge payload was", () => {
+    const result = parse(new Uint8Array(1024 * 1024));
+    assert.match(!result.ok ? result.message : "", /1\.0 MB/);
+  });
+});
+
+describe("inferUnit", () => {
+  it("knows common measurements, case-insensitively", () => {
+    assert.equal(inferUnit("temperature"), "°C");
+    assert.equal(inferUnit("Humidity"), "%");
+    assert.equal(inferUnit("illuminance"), "lx");
+    assert.equal(inferUnit("mystery"), "");
+  });
+});

@@ -1,0 +1,138 @@
+// Wire bytes → a typed Reading, in one place. The recorder (server) and the live
+// store (browser) both call parseReading; nothing downstream looks at payloads.
+
+export type Reading = {
+  topic: string;
+  room: string;
+  measurement: string;
+  value: number;
+  /** Display unit: from the payload, else inferred from the measurement name, else "". */
+  unit: string;
+  /** Epoch ms: the payload's own `ts` when it has a sensible one, else the time it was received. */
+  ts: number;
+};
+
+export type UnreadableCode = "empty" | "too-large" | "not-utf8" | "not-a-number" | "bad-json";
+
+export type ParseResult =
+  | { ok: true; reading: Reading }
+  | { ok: false; code: UnreadableCode; message: string };
+
+/** A reading is a number, or a small JSON object; anything bigger is not a reading. */
+export const MAX_READING_BYTES = 1024;
+
+/** Timestamps further than this into the future are a device with a wrong clock. */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+const UNITS: Record<string, string> = {
+  temperature: "°C",
+  humidity: "%",
+  pressure: "hPa",
+  co2: "ppm",
+  voc: "ppb",
+  pm25: "µg/m³",
+  pm10: "µg/m³",
+  illuminance: "lx",
+  light: "lx",
+  lux: "lx",
+  power: "W",
+  energy: "kWh",
+  voltage: "V",
+  current: "A",
+  battery: "%",
+  noise: "dB",
+  moisture: "%",
+  wind: "m/s",
+  rain: "mm",
+};
+
+/** The unit a measurement name implies: `temperature` → °C, `humidity` → %. */
+export function inferUnit(measurement: string): string {
+  return UNITS[measurement.toLowerCase()] ?? "";
+}
+
+const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function toNumber(text: string): number | null {
+  if (!NUMBER.test(text)) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** `ts` as epoch seconds, epoch ms or an ISO string; null when absent or not sensible. */
+function toTimestamp(raw: unknown, receivedAt: number): number | null {
+  let ms: number | null = null;
+  if (typeof raw === "number" && Number.isFinite(raw) && raw > 0) {
+    ms = raw < 1e11 ? raw * 1000 : raw; // 1e11 s is the year 5138; 1e11 ms is 1973
+  } else if (typeof raw === "string") {
+    const parsed = Date.parse(raw);
+    ms = Number.isNaN(parsed) ? null : parsed;
+  }
+  if (ms === null || ms > receivedAt + MAX_CLOCK_SKEW_MS) return null;
+  return Math.round(ms);
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Parses a payload published on `home/<room>/<measurement>`: a bare number
+ * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`.
+ */
+export function parseReading(
+  topic: string,
+  room: string,
+  measurement: string,
+  payload: Uint8Array,
+  receivedAt: number,
+): ParseResult {
+  if (payload.byteLength === 0) {
+    return { ok: false, code: "empty", message: "empty payload" };
+  }
+  if (payload.byteLength > MAX_READING_BYTES) {
+    return {
+      ok: false,
+      code: "too-large",
+      message: `payload of ${formatBytes(payload.byteLength)} is larger than a reading (${MAX_READING_BYTES} bytes at most)`,
+    };
+  }
+  let text: string;
+  try {
+    text = decoder.decode(payload).trim();
+  } catch {
+    return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
+  }
+  const reading = (value: number, unit: string | undefined, ts: number | null): ParseResult => ({
+    ok: true,
+    reading: { topic, room, measurement, value, unit: unit ?? inferUnit(measurement), ts: ts ?? receivedAt },
+  });
+
+  const plain = toNumber(text);
+  if (plain !== null) return reading(plain, undefined, null);
+
+  if (!text.startsWith("{")) {
+    return { ok: false, code: "not-a-number", message: `payload ${JSON.stringify(text.slice(0, 40))} is not a number` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad-json", message: "payload looks like JSON but does not parse" };
+  }
+  const obj = json as Record<string, unknown>;
+  const value =
+    typeof obj.value === "number" && Number.isFinite(obj.value)
+      ? obj.value
+      : typeof obj.value === "string"
+        ? toNumber(obj.value.trim())
+        : null;
+  if (value === null) {
+    return { ok: false, code: "bad-json", message: 'JSON payload has no numeric "value"' };
+  }
+  const unit = typeof obj.unit === "string" && obj.unit.length <= 16 ? obj.unit : undefined;
+  return reading(value, unit, toTimestamp(obj.ts, receivedAt));
+}

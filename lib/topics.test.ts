@@ -1,0 +1,98 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { checkTopicFilter, checkTopicName, labelFromLevel, parseHomeTopic, topicMatches } from "./topics";
+
+describe("topicMatches", () => {
+  const cases: [filter: string, topic: string, expected: boolean][] = [
+    ["home/attic/temperature", "home/attic/temperature", true],
+    ["home/attic/temperature", "home/attic/humidity", false],
+    ["home/+/temperature", "home/attic/temperature", true],
+    ["home/+/temperature", "home/attic/lamp/temperature", false],
+    ["home/+/temperature", "home//temperature", true], // + matches an empty level
+    ["home/#", "home", true], // # includes the parent level (§4.7.1.2)
+    ["home/#", "home/attic/temperature", true],
+    ["home/#", "house/attic", false],
+    ["#", "home/attic/temperature", true],
+    ["#", "$SYS/broker/uptime", false], // §4.7.2: wildcards at the start never match $ topics
+    ["+/broker/uptime", "$SYS/broker/uptime", false],
+    ["$SYS/#", "$SYS/broker/uptime", true],
+    ["$SYS/+/uptime", "$SYS/broker/uptime", true],
+    ["home/+", "home/attic/temperature", false],
+    ["home/attic/temperature/#", "home/attic/temperature", true],
+    ["home/+/+/state", "home/kitchen/lamp/state", true],
+    ["Home/attic", "home/attic", false], // topics are case-sensitive
+    ["home/attic/", "home/attic", false],
+    ["home/attic/", "home/attic/", true],
+  ];
+  for (const [filter, topic, expected] of cases) {
+    it(`${filter} ${expected ? "matches" : "does not match"} ${topic}`, () => {
+      assert.equal(topicMatches(filter, topic), expected);
+    });
+  }
+});
+
+describe("checkTopicFilter", () => {
+  const valid = ["home/#", "#", "+", "home/+/temperature", "+/+/#", "$SYS/#", "home/attic", "/", "home//x"];
+  const invalid: [string, RegExp][] = [
+    ["", /empty/],
+    ["home/#/x", /# must be/],
+    ["home#", /# must be/],
+    ["home/tempe#", /# must be/],
+    ["home/a+/x", /\+ must fill/],
+    ["home/+a", /\+ must fill/],
+    ["home/\u0000", /NUL/],
+    [Array(40).fill("a").join("/"), /levels/],
+    ["x".repeat(70_000), /longer than/],
+  ];
+  for (const filter of valid) {
+    it(`accepts ${JSON.stringify(filter)}`, () => assert.deepEqual(checkTopicFilter(filter), { ok: true }));
+  }
+  for (const [filter, reason] of invalid) {
+    it(`refuses ${JSON.stringify(filter.slice(0, 20))}`, () => {
+      const result = checkTopicFilter(filter);
+      assert.equal(result.ok, false);
+      assert.match(!result.ok ? result.reason : "", reason);
+    });
+  }
+  it("counts UTF-8 bytes, not characters, against the 65535 limit", () => {
+    assert.equal(checkTopicFilter("é".repeat(30_000)).ok, true); // 60,000 bytes
+    assert.equal(checkTopicFilter("é".repeat(33_000)).ok, false); // 66,000 bytes
+  });
+});
+
+describe("checkTopicName", () => {
+  it("refuses wildcards in a published topic", () => {
+    assert.equal(checkTopicName("home/+/temperature").ok, false);
+    assert.equal(checkTopicName("home/#").ok, false);
+  });
+  it("accepts a plain topic", () => assert.deepEqual(checkTopicName("home/attic/temperature"), { ok: true }));
+  it("refuses an empty topic", () => assert.equal(checkTopicName("").ok, false));
+});
+
+describe("parseHomeTopic", () => {
+  const cases: [string, ReturnType<typeof parseHomeTopic>][] = [
+    ["home/attic/temperature", { kind: "measurement", room: "attic", measurement: "temperature" }],
+    ["home/living_room/co2", { kind: "measurement", room: "living_room", measurement: "co2" }],
+    ["home/kitchen/lamp/state", { kind: "state", room: "kitchen", device: "lamp" }],
+    ["home/kitchen/lamp/set", { kind: "set", room: "kitchen", device: "lamp" }],
+    ["home/kitchen/lamp/availability", { kind: "availability", room: "kitchen", device: "lamp" }],
+    ["home/kitchen/lamp/brightness", null],
+    ["home/attic", null],
+    ["home//temperature", null],
+    ["home/attic/temperature/extra/more", null],
+    ["homeassistant/sensor/x/config", null],
+    ["$SYS/broker/uptime", null],
+    ["home/at tic/temperature", null],
+  ];
+  for (const [topic, expected] of cases) {
+    it(`reads ${topic}`, () => assert.deepEqual(parseHomeTopic(topic), expected));
+  }
+});
+
+describe("labelFromLevel", () => {
+  it("makes a readable label", () => {
+    assert.equal(labelFromLevel("attic"), "Attic");
+    assert.equal(labelFromLevel("living_room"), "Living room");
+    assert.equal(labelFromLevel("coffee-maker"), "Coffee maker");
+  });
+});

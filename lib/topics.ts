@@ -1,0 +1,106 @@
+// The one place that knows MQTT topic syntax (MQTT 3.1.1 §4.7) and Hearth's
+// topic convention. The recorder, the browser store, and later the ACL and the
+// device registry all call these functions instead of splitting topics themselves.
+
+/** MQTT 3.1.1 §4.7.3: topic names and filters are 1..65535 bytes of UTF-8. */
+export const MAX_TOPIC_BYTES = 65535;
+
+/** Hearth refuses absurdly deep topics (aedes 1.1.3 fixed a topic-depth DoS). */
+export const MAX_TOPIC_LEVELS = 32;
+
+export type TopicCheck = { ok: true } | { ok: false; reason: string };
+
+const ok: TopicCheck = { ok: true };
+const utf8 = new TextEncoder();
+
+function checkCommon(topic: string): TopicCheck {
+  if (topic.length === 0) return { ok: false, reason: "topic is empty" };
+  if (topic.includes("\u0000")) return { ok: false, reason: "topic contains a NUL character" };
+  // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long topics need encoding.
+  if (topic.length * 3 > MAX_TOPIC_BYTES && utf8.encode(topic).length > MAX_TOPIC_BYTES) {
+    return { ok: false, reason: `topic is longer than ${MAX_TOPIC_BYTES} bytes` };
+  }
+  if (topic.split("/").length > MAX_TOPIC_LEVELS) {
+    return { ok: false, reason: `topic has more than ${MAX_TOPIC_LEVELS} levels` };
+  }
+  return ok;
+}
+
+/** A topic name, as published: no wildcards allowed (§4.7.1.1). */
+export function checkTopicName(topic: string): TopicCheck {
+  const common = checkCommon(topic);
+  if (!common.ok) return common;
+  if (topic.includes("+") || topic.includes("#")) {
+    return { ok: false, reason: "a topic name may not contain the wildcards + or #" };
+  }
+  return ok;
+}
+
+/** A topic filter, as subscribed: `+` fills a whole level, `#` is last and fills a whole level. */
+export function checkTopicFilter(filter: string): TopicCheck {
+  const common = checkCommon(filter);
+  if (!common.ok) return common;
+  const levels = filter.split("/");
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
+    if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
+      return { ok: false, reason: "# must be the whole last level of a filter" };
+    }
+    if (level.includes("+") && level !== "+") {
+      return { ok: false, reason: "+ must fill a whole level of a filter" };
+    }
+  }
+  return ok;
+}
+
+/**
+ * Does `topic` match `filter`? Follows §4.7: `+` matches exactly one level (an
+ * empty one too), `#` matches the parent level and everything below it, and a
+ * filter starting with a wildcard never matches a topic starting with `$` (§4.7.2).
+ * The filter is assumed valid (see checkTopicFilter).
+ */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) return false;
+  const f = filter.split("/");
+  const t = topic.split("/");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === "#") return true;
+    if (i >= t.length) return false;
+    if (f[i] !== "+" && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+// ---- Hearth's convention: home/<room>/<measurement>, home/<room>/<device>/<suffix>
+
+export type HomeTopic =
+  | { kind: "measurement"; room: string; measurement: string }
+  | { kind: "state" | "set" | "availability"; room: string; device: string };
+
+/** Room, device and measurement names: what devices in the wild actually use. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$/;
+
+/** Reads a topic under Hearth's convention; anything else (including `$SYS/…`) is null. */
+export function parseHomeTopic(topic: string): HomeTopic | null {
+  const levels = topic.split("/");
+  if (levels[0] !== "home") return null;
+  if (levels.length === 3) {
+    const [, room, measurement] = levels;
+    if (!NAME.test(room) || !NAME.test(measurement)) return null;
+    return { kind: "measurement", room, measurement };
+  }
+  if (levels.length === 4) {
+    const [, room, device, suffix] = levels;
+    if (!NAME.test(room) || !NAME.test(device)) return null;
+    if (suffix === "state" || suffix === "set" || suffix === "availability") {
+      return { kind: suffix, room, device };
+    }
+  }
+  return null;
+}
+
+/** "living_room" → "Living room": a readable label from a topic level. */
+export function labelFromLevel(level: string): string {
+  const words = level.replace(/[_\-.]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

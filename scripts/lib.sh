@@ -1,0 +1,41 @@
+# Shared by start.sh and test.sh. Sourced, not run.
+
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+
+# npm install (not npm ci: the registry lacks other platforms' optional binaries,
+# so the lockfile cannot list them; see shared/STACK-NOTES.md). It is quick when
+# node_modules already matches package-lock.json, so run it only when it may not.
+ensure_node_modules() {
+  if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json \
+        && node_modules/.package-lock.json -nt package.json && -d node_modules/better-sqlite3/build ]]; then
+    return
+  fi
+  step "Installing node modules (npm install; better-sqlite3 compiles from source the first time, about 2 minutes)…"
+  JOBS=max npm install --no-audit --no-fund
+  touch node_modules/.package-lock.json
+}
+
+# True when .next is missing or older than any source the build reads.
+needs_build() {
+  [[ -f .next/BUILD_ID ]] || return 0
+  local newer
+  newer=$(find app components lib public next.config.ts postcss.config.mjs package.json tsconfig.json \
+    -newer .next/BUILD_ID -type f -print -quit 2>/dev/null || true)
+  [[ -n "$newer" ]]
+}
+
+# apt-get install the Debian packages whose commands are missing.
+ensure_apt() {
+  local missing=()
+  while (($#)); do
+    local cmd=$1 pkg=$2
+    shift 2
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  step "Installing ${missing[*]} (apt-get)…"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}

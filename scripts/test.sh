@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# npm test: install what the tests need, then type-check, unit-test, build and
+# run the browser tests against a real hub.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients
+ensure_node_modules
+
+step "Type-checking (tsc)…"
+npx tsc --noEmit
+
+step "Unit tests (node --test)…"
+mapfile -t unit < <(find lib broker -name '*.test.ts' | sort)
+node --import tsx --test "${unit[@]}"
+
+if needs_build; then
+  step "Building the dashboard (next build)…"
+  npx next build
+fi
+
+step "Browser tests (playwright, /usr/bin/chromium)…"
+npx playwright test
