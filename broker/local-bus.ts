@@ -3,8 +3,9 @@
 import type { Aedes, AedesPublishPacket } from "aedes";
 import type { Bus, BusHandler, PublishOptions } from "./bus";
 import { checkTopicFilter, checkTopicName } from "../lib/topics";
+import { createLogger, type Logger } from "../lib/log";
 
-export function createLocalBus(broker: Aedes): Bus {
+export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus")): Bus {
   return {
     subscribe(filter: string, handler: BusHandler) {
       const check = checkTopicFilter(filter);
@@ -13,10 +14,11 @@ export function createLocalBus(broker: Aedes): Bus {
         try {
           const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
           handler({ topic: packet.topic, payload, retain: packet.retain, qos: packet.qos });
-        } finally {
-          // A throwing handler must not stall the broker's delivery to everyone else.
-          done();
+        } catch (error) {
+          // A throwing handler is a bug in one service; it must not stall delivery to everyone else.
+          log.error("handler failed", { filter, topic: packet.topic, error: (error as Error).message });
         }
+        done();
       };
       return new Promise((resolve) => {
         broker.subscribe(filter, deliver, () =>

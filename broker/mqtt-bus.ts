@@ -4,6 +4,9 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Bus, BusHandler, PublishOptions } from "./bus";
 import { checkTopicFilter, topicMatches } from "../lib/topics";
+import { createLogger } from "../lib/log";
+
+const log = createLogger("bus");
 
 export type MqttBus = Bus & {
   readonly client: MqttClient;
@@ -23,8 +26,12 @@ export async function connectMqttBus(url: string, options: MqttBusOptions): Prom
 
   client.on("message", (topic, payload, packet) => {
     for (const { filter, handler } of subscriptions) {
-      if (topicMatches(filter, topic)) {
+      if (!topicMatches(filter, topic)) continue;
+      try {
         handler({ topic, payload, retain: packet.retain, qos: packet.qos });
+      } catch (error) {
+        // One service's bug must not stop the client delivering to the others.
+        log.error("handler failed", { filter, topic, error: (error as Error).message });
       }
     }
   });

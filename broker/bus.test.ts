@@ -1,0 +1,116 @@
+// Both Bus implementations behave the same, against a real aedes broker: the
+// in-process one and the mqtt.js one over TCP, each seeing what the other sends.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { Aedes } from "aedes";
+import type { Bus, BusMessage } from "./bus";
+import { createLocalBus } from "./local-bus";
+import { connectMqttBus, type MqttBus } from "./mqtt-bus";
+
+let broker: Aedes;
+let tcp: Server;
+let url: string;
+const remotes: MqttBus[] = [];
+
+before(async () => {
+  broker = await Aedes.createBroker();
+  tcp = createServer(broker.handle);
+  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  url = `mqtt://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+});
+
+after(async () => {
+  await Promise.all(remotes.map((bus) => bus.end()));
+  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  await new Promise<void>((resolve) => tcp.close(() => resolve()));
+});
+
+async function remote(clientId: string): Promise<MqttBus> {
+  const bus = await connectMqttBus(url, { clientId, reconnectPeriod: 0 });
+  remotes.push(bus);
+  return bus;
+}
+
+/** Resolves with the first `count` messages the handler sees. */
+function collect(count: number): { handler: (m: BusMessage) => void; done: Promise<BusMessage[]> } {
+  const seen: BusMessage[] = [];
+  let resolve!: (m: BusMessage[]) => void;
+  const done = new Promise<BusMessage[]>((r) => (resolve = r));
+  return {
+    handler: (m) => {
+      seen.push(m);
+      if (seen.length === count) resolve(seen);
+    },
+    done,
+  };
+}
+
+const pairs: [name: string, make: () => Promise<{ sub: Bus; pub: Bus }>][] = [
+  ["local → local", async () => ({ sub: createLocalBus(broker), pub: createLocalBus(broker) })],
+  ["tcp → local", async () => ({ sub: createLocalBus(broker), pub: await remote("pub-1") })],
+  ["local → tcp", async () => ({ sub: await remote("sub-2"), pub: createLocalBus(broker) })],
+  ["tcp → tcp", async () => ({ sub: await remote("sub-3"), pub: await remote("pub-3") })],
+];
+
+for (const [name, make] of pairs) {
+  describe(`Bus ${name}`, () => {
+    it("delivers what matches the filter, and only that", async () => {
+      const { sub, pub } = await make();
+      const { handler, done } = collect(2);
+      const prefix = name.replace(/\W+/g, "-");
+      const unsubscribe = await sub.subscribe(`${prefix}/+/temperature`, handler);
+      await pub.publish(`${prefix}/attic/humidity`, "40", { qos: 1 });
+      await pub.publish(`${prefix}/attic/temperature`, "31.7", { qos: 1 });
+      await pub.publish(`${prefix}/cellar/temperature`, Buffer.from("12"), { qos: 1 });
+      const messages = await done;
+      assert.deepEqual(
+        messages.map((m) => [m.topic, m.payload.toString()]),
+        [
+          [`${prefix}/attic/temperature`, "31.7"],
+          [`${prefix}/cellar/temperature`, "12"],
+        ],
+      );
+      assert.ok(Buffer.isBuffer(messages[0].payload));
+      await unsubscribe();
+    });
+
+    it("stops delivering after unsubscribe", async () => {
+      const { sub, pub } = await make();
+      const prefix = `${name.replace(/\W+/g, "-")}-unsub`;
+      const seen: string[] = [];
+      const unsubscribe = await sub.subscribe(`${prefix}/#`, (m) => seen.push(m.payload.toString()));
+      await pub.publish(`${prefix}/a`, "1", { qos: 1 });
+      // A second subscription acts as a barrier: once it sees "2", "1" has been delivered too.
+      const barrier = collect(1);
+      const unsubscribeBarrier = await sub.subscribe(`${prefix}/b`, barrier.handler);
+      await unsubscribe();
+      await pub.publish(`${prefix}/a`, "ignored", { qos: 1 });
+      await pub.publish(`${prefix}/b`, "2", { qos: 1 });
+      await barrier.done;
+      assert.deepEqual(seen, ["1"]);
+      await unsubscribeBarrier();
+    });
+  });
+}
+
+describe("Bus input checks", () => {
+  it("refuses invalid filters and topic names before they reach the broker", async () => {
+    const bus = createLocalBus(broker);
+    await assert.rejects(bus.subscribe("home/#/x", () => {}), /bad topic filter/);
+    await assert.rejects(bus.publish("home/+/x", "1"), /bad topic/);
+    const tcpBus = await remote("checks");
+    await assert.rejects(tcpBus.subscribe("home/te+mp", () => {}), /bad topic filter/);
+  });
+
+  it("keeps delivering to others when one handler throws", async () => {
+    const bus = createLocalBus(broker);
+    const good = collect(1);
+    await bus.subscribe("throws/x", () => {
+      throw new Error("handler bug");
+    });
+    await bus.subscribe("throws/x", good.handler);
+    await bus.publish("throws/x", "1").catch(() => {});
+    assert.equal((await good.done)[0].payload.toString(), "1");
+  });
+});

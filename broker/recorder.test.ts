@@ -1,0 +1,281 @@
+import assert from "node:assert/strict";
+import { describe, it, type TestContext } from "node:test";
+import { openSqliteHistory } from "../lib/history/sqlite-store";
+import type { HistoryStore } from "../lib/history/store";
+import type { Fields, Logger } from "../lib/log";
+import type { Reading } from "../lib/readings";
+import { topicMatches } from "../lib/topics";
+import type { Bus, BusHandler } from "./bus";
+import { startRecorder, type RecorderOptions } from "./recorder";
+
+const T0 = Date.UTC(2026, 0, 1);
+
+/** The Bus as the recorder sees it, in memory: a publish reaches every matching handler at once. */
+function createFakeBus() {
+  const subscriptions = new Set<{ filter: string; handler: BusHandler }>();
+  const bus: Bus = {
+    async subscribe(filter, handler) {
+      const subscription = { filter, handler };
+      subscriptions.add(subscription);
+      return async () => {
+        subscriptions.delete(subscription);
+      };
+    },
+    async publish(topic, payload, options = {}) {
+      const message = {
+        topic,
+        payload: typeof payload === "string" ? Buffer.from(payload) : payload,
+        retain: options.retain ?? false,
+        qos: options.qos ?? 0,
+      };
+      for (const { filter, handler } of subscriptions) {
+        if (topicMatches(filter, topic)) handler(message);
+      }
+    },
+  };
+  return { bus, filters: () => [...subscriptions].map((s) => s.filter) };
+}
+
+type Line = { level: keyof Logger; message: string; fields: Fields };
+
+function createCollectingLogger() {
+  const lines: Line[] = [];
+  const line = (level: keyof Logger) => (message: string, fields: Fields = {}) => {
+    lines.push({ level, message, fields });
+  };
+  const log: Logger = { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+  return { log, lines };
+}
+
+/** Lets queued promise callbacks and I/O callbacks run, as they would between two MQTT messages. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A store whose appends fail while `failing` is true, and that counts appends running at once. */
+function instrument(inner: HistoryStore) {
+  const state = { failing: false, calls: 0, active: 0, maxActive: 0, gate: null as Promise<void> | null };
+  const store: HistoryStore = {
+    async append(readings: readonly Reading[]) {
+      state.calls++;
+      state.active++;
+      state.maxActive = Math.max(state.maxActive, state.active);
+      try {
+        if (state.gate) await state.gate;
+        if (state.failing) throw new Error("disk I/O error");
+        await inner.append(readings);
+      } finally {
+        state.active--;
+      }
+    },
+    query: (q) => inner.query(q),
+    latest: () => inner.latest(),
+    prune: (before) => inner.prune(before),
+    close: () => inner.close(),
+  };
+  return { store, state };
+}
+
+/**
+ * A recorder on a fake bus and an instrumented in-memory SQLite store, with a hand-driven clock.
+ * The flush interval is an hour, so only maxBatch, flush() and stop() write unless a test says otherwise.
+ */
+async function setup(t: TestContext, opts: RecorderOptions = {}) {
+  const sqlite = openSqliteHistory(":memory:");
+  const { store, state } = instrument(sqlite);
+  const { bus, filters } = createFakeBus();
+  const { log, lines } = createCollectingLogger();
+  const clock = { now: T0 };
+  const recorder = await startRecorder(bus, store, { flushIntervalMs: 3_600_000, log, now: () => clock.now, ...opts });
+  t.after(async () => {
+    await recorder.stop();
+    await sqlite.close();
+  });
+  const points = async (topic: string) =>
+    (await sqlite.query({ topic, from: T0 - 3_600_000, to: T0 + 3_600_000, maxPoints: 1000 })).points;
+  return { bus, filters, store: sqlite, state, recorder, lines, clock, points };
+}
+
+describe("startRecorder", () => {
+  it("records readings from every room, queryable after flush", async (t) => {
+    const { bus, filters, recorder, points, store } = await setup(t);
+    assert.deepEqual(filters(), ["home/#"]);
+    await bus.publish("home/attic/temperature", "21.5");
+    await bus.publish("home/kitchen/humidity", " 40 ");
+    assert.deepEqual(recorder.stats(), { recorded: 0, unreadable: 0, pending: 2 });
+
+    await recorder.flush();
+    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 0, pending: 0 });
+    assert.deepEqual(await points("home/attic/temperature"), [{ t: T0, v: 21.5 }]);
+    assert.deepEqual(await store.latest(), [
+      { topic: "home/attic/temperature", room: "attic", measurement: "temperature", value: 21.5, unit: "°C", ts: T0 },
+      { topic: "home/kitchen/humidity", room: "kitchen", measurement: "humidity", value: 40, unit: "%", ts: T0 },
+    ]);
+  });
+
+  it("honours the unit and timestamp a JSON payload carries", async (t) => {
+    const { bus, recorder, store } = await setup(t);
+    await bus.publish("home/garage/power", JSON.stringify({ value: 1.5, unit: "kW", ts: T0 - 60_000 }));
+    await bus.publish("home/garage/energy", JSON.stringify({ value: "12.25", ts: (T0 - 30_000) / 1000 }));
+    await recorder.flush();
+    assert.deepEqual(
+      (await store.latest()).map(({ topic, value, unit, ts }) => ({ topic, value, unit, ts })),
+      [
+        { topic: "home/garage/energy", value: 12.25, unit: "kWh", ts: T0 - 30_000 },
+        { topic: "home/garage/power", value: 1.5, unit: "kW", ts: T0 - 60_000 },
+      ],
+    );
+  });
+
+  it("skips garbage, oversized and empty payloads and keeps recording everything else", async (t) => {
+    const { bus, recorder, lines, points } = await setup(t);
+    await bus.publish("home/attic/temperature", "hello");
+    await bus.publish("home/attic/humidity", Buffer.alloc(1024 * 1024, "7"));
+    await bus.publish("home/attic/pressure", "");
+    await bus.publish("home/attic/lamp/state", "ON"); // a switch, not a measurement: not the recorder's business
+    await bus.publish("office/desk/temperature", "19"); // outside home/#
+    await bus.publish("home/kitchen/temperature", "22");
+    await bus.publish("home/attic/temperature", "21");
+    await recorder.flush();
+
+    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 2, pending: 0 });
+    assert.deepEqual(await points("home/attic/temperature"), [{ t: T0, v: 21 }]);
+    assert.deepEqual(await points("home/kitchen/temperature"), [{ t: T0, v: 22 }]);
+    assert.deepEqual(await points("home/attic/humidity"), []);
+    assert.deepEqual(
+      lines.map(({ level, message, fields }) => [level, message, fields.topic, fields.code]),
+      [
+        ["warn", "unreadable reading", "home/attic/temperature", "not-a-number"],
+        ["warn", "unreadable reading", "home/attic/humidity", "too-large"],
+        ["debug", "ignored empty payload", "home/attic/pressure", undefined],
+      ],
+    );
+  });
+
+  it("warns about a topic's unreadable payloads once a minute, then counts what it held back", async (t) => {
+    const { bus, lines, clock } = await setup(t);
+    const publishAt = async (offsetMs: number, topic: string) => {
+      clock.now = T0 + offsetMs;
+      await bus.publish(topic, "NaN?");
+    };
+    await publishAt(0, "home/x/y");
+    await publishAt(10_000, "home/x/y");
+    await publishAt(20_000, "home/x/z"); // another topic has its own minute
+    await publishAt(59_999, "home/x/y");
+    await publishAt(60_000, "home/x/y");
+    await publishAt(61_000, "home/x/y");
+    await publishAt(80_000, "home/x/z");
+
+    const warning = (topic: string, suppressed?: number) => ({
+      level: "warn",
+      message: "unreadable reading",
+      fields: { topic, code: "not-a-number", message: 'payload "NaN?" is not a number', suppressed },
+    });
+    assert.deepEqual(lines, [warning("home/x/y"), warning("home/x/z"), warning("home/x/y", 2), warning("home/x/z")]);
+  });
+
+  it("writes as soon as maxBatch readings are pending", async (t) => {
+    const { bus, recorder, points } = await setup(t, { maxBatch: 3 });
+    await bus.publish("home/attic/temperature", "20");
+    await bus.publish("home/attic/temperature", "21");
+    await settle();
+    assert.deepEqual(recorder.stats(), { recorded: 0, unreadable: 0, pending: 2 });
+
+    await bus.publish("home/attic/temperature", "22");
+    await settle();
+    assert.deepEqual(recorder.stats(), { recorded: 3, unreadable: 0, pending: 0 });
+    assert.equal((await points("home/attic/temperature")).length, 3);
+  });
+
+  it("writes a partial batch when the flush interval has passed", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { bus, recorder } = await setup(t, { flushIntervalMs: 250 });
+    await bus.publish("home/attic/temperature", "20");
+    t.mock.timers.tick(249);
+    await settle();
+    assert.equal(recorder.stats().pending, 1);
+
+    t.mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(recorder.stats(), { recorded: 1, unreadable: 0, pending: 0 });
+  });
+
+  it("never runs two appends at once", async (t) => {
+    const { bus, recorder, state } = await setup(t, { maxBatch: 2 });
+    let open!: () => void;
+    state.gate = new Promise((resolve) => (open = resolve));
+
+    for (const value of ["1", "2", "3", "4", "5"]) await bus.publish("home/attic/temperature", value);
+    const flushed = recorder.flush(); // while the maxBatch write is held at the gate
+    await settle();
+    assert.equal(state.calls, 1);
+
+    open();
+    await flushed;
+    assert.deepEqual([state.calls, state.maxActive], [3, 1]);
+    assert.deepEqual(recorder.stats(), { recorded: 5, unreadable: 0, pending: 0 });
+  });
+
+  it("keeps the readings of a failed write for the next try and logs the failure", async (t) => {
+    const { bus, recorder, state, lines, points } = await setup(t);
+    await bus.publish("home/attic/temperature", "20");
+    await bus.publish("home/attic/temperature", "21");
+
+    state.failing = true;
+    await recorder.flush();
+    assert.deepEqual(recorder.stats(), { recorded: 0, unreadable: 0, pending: 2 });
+    assert.deepEqual(lines, [
+      {
+        level: "error",
+        message: "history write failed; keeping the readings for the next try",
+        fields: { count: 2, pending: 2, dropped: undefined, error: "disk I/O error" },
+      },
+    ]);
+
+    state.failing = false;
+    await recorder.flush();
+    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 0, pending: 0 });
+    assert.deepEqual(
+      (await points("home/attic/temperature")).map((p) => p.v),
+      [20, 21],
+    );
+  });
+
+  it("bounds the readings held while the store fails, dropping the oldest and saying how many", async (t) => {
+    const { bus, recorder, state, lines, clock, points } = await setup(t, { maxBatch: 2 });
+    state.failing = true;
+    // With maxBatch 2 the recorder holds at most 20 readings.
+    for (let i = 0; i < 25; i++) {
+      clock.now = T0 + i * 1000;
+      await bus.publish("home/attic/temperature", String(i));
+      await settle();
+    }
+    assert.equal(recorder.stats().pending, 20);
+
+    state.failing = false;
+    await recorder.flush();
+    assert.deepEqual(recorder.stats(), { recorded: 20, unreadable: 0, pending: 0 });
+    assert.deepEqual(
+      (await points("home/attic/temperature")).map((p) => p.v),
+      Array.from({ length: 20 }, (_, i) => i + 5),
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.level === "error").map((l) => l.message),
+      ["history write failed; keeping the readings for the next try", "history store fell behind; dropped the oldest readings"],
+    );
+    assert.deepEqual(lines.at(-1)?.fields, { dropped: 5 });
+  });
+
+  it("writes what is pending on stop and listens no more", async (t) => {
+    const { bus, filters, recorder, points } = await setup(t);
+    await bus.publish("home/attic/temperature", "20");
+    await bus.publish("home/attic/temperature", "21");
+    await recorder.stop();
+    assert.deepEqual(filters(), []);
+    assert.deepEqual(
+      (await points("home/attic/temperature")).map((p) => p.v),
+      [20, 21],
+    );
+
+    await bus.publish("home/attic/temperature", "22");
+    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 0, pending: 0 });
+  });
+});
