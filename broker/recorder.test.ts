@@ -264,6 +264,16 @@ describe("startRecorder", () => {
     assert.deepEqual(lines.at(-1)?.fields, { dropped: 5 });
   });
 
+  it("refuses a maxBatch that could never drain the buffer", async () => {
+    const { bus } = createFakeBus();
+    const store = openSqliteHistory(":memory:");
+    try {
+      await assert.rejects(startRecorder(bus, store, { maxBatch: 0 }), RangeError);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("writes what is pending on stop and listens no more", async (t) => {
     const { bus, filters, recorder, points } = await setup(t);
     await bus.publish("home/attic/temperature", "20");

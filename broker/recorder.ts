@@ -56,6 +56,10 @@ export async function startRecorder(
   opts: RecorderOptions = {},
 ): Promise<Recorder> {
   const { flushIntervalMs = 250, maxBatch = 1000, log = createLogger("recorder"), now = Date.now } = opts;
+  // A batch of 0 would never drain the buffer.
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+    throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
+  }
   const maxPending = maxBatch * MAX_PENDING_BATCHES;
   const throttle = createLogThrottle(UNREADABLE_LOG_WINDOW_MS, MAX_THROTTLED_TOPICS);
 

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { openSqliteHistory } from "./sqlite-store";
+import { historyStoreContract } from "./store-contract";
+
+const dir = mkdtempSync(join(tmpdir(), "hearth-history-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** A path that no earlier test has used, so every test starts from an empty database. */
+const freshFile = () => join(dir, `history-${++files}.db`);
+
+historyStoreContract("SQLite in memory", () => openSqliteHistory(":memory:"));
+historyStoreContract("SQLite file", () => openSqliteHistory(freshFile()));
+
+const T0 = Date.UTC(2026, 0, 1);
+const attic = (ts: number, value: number) => ({
+  topic: "home/attic/temperature",
+  room: "attic",
+  measurement: "temperature",
+  value,
+  unit: "°C",
+  ts,
+});
+
+describe("openSqliteHistory", () => {
+  it("keeps readings across close and reopen", async () => {
+    const file = freshFile();
+    const first = openSqliteHistory(file);
+    await first.append([attic(T0, 20), attic(T0 + 1000, 21)]);
+    await first.close();
+
+    const second = openSqliteHistory(file);
+    try {
+      const series = await second.query({ topic: "home/attic/temperature", from: T0, to: T0 + 1000, maxPoints: 10 });
+      assert.deepEqual([series.unit, series.points], [
+        "°C",
+        [
+          { t: T0, v: 20 },
+          { t: T0 + 1000, v: 21 },
+        ],
+      ]);
+      assert.deepEqual(await second.latest(), [attic(T0 + 1000, 21)]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("creates missing parent directories, turns WAL on and records the schema version", async () => {
+    const file = join(dir, "nested", "data", "history.db");
+    await openSqliteHistory(file).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+      assert.equal(db.pragma("user_version", { simple: true }), 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("throws an error naming the path when the parent is a regular file", () => {
+    const parent = join(dir, "not-a-directory");
+    writeFileSync(parent, "plain file");
+    const file = join(parent, "history.db");
+    assert.throws(() => openSqliteHistory(file), (error: Error) => error.message.includes(file));
+  });
+
+  it("throws an error naming the path when the file is not a database", () => {
+    const file = freshFile();
+    writeFileSync(file, "this is not an SQLite database, only text that is long enough to have a header".repeat(20));
+    assert.throws(
+      () => openSqliteHistory(file),
+      (error: Error) => error.message.includes(file) && /not a database/.test(error.message),
+    );
+  });
+
+  it("refuses a database written by a newer schema version", () => {
+    const file = freshFile();
+    const db = new Database(file);
+    db.pragma("user_version = 99");
+    db.close();
+    assert.throws(() => openSqliteHistory(file), (error: Error) => error.message.includes(file) && /99/.test(error.message));
+  });
+});
