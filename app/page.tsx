@@ -1,0 +1,25 @@
+import { headers } from "next/headers";
+import { Dashboard } from "@/components/dashboard";
+
+// Rendered per request: the layout seeds the dashboard with the hub's latest readings.
+export const dynamic = "force-dynamic";
+
+/** The host name devices can reach the hub at, as the browser did: "hub.lan" from "hub.lan:3000". */
+function hubHostname(host: string | null): string {
+  if (!host) return "localhost";
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return "localhost";
+  }
+}
+
+export default async function HomePage() {
+  const host = (await headers()).get("host");
+  return (
+    <>
+      <h1 className="sr-only">Home</h1>
+      <Dashboard hubHost={hubHostname(host)} />
+    </>
+  );
+}

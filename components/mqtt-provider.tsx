@@ -1,0 +1,154 @@
+"use client";
+
+// The page's one MQTT connection. It feeds every message into the live store and
+// keeps the store's connection state honest; components never see the client.
+// `mqtt` resolves to its browser build (dist/mqtt.esm.js) through the package's
+// "browser" export condition, which Next applies to client bundles.
+import mqtt, { type MqttClient } from "mqtt";
+import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createLiveStore, type LiveStore } from "@/lib/live-store";
+import type { Reading } from "@/lib/readings";
+
+/** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
+export type Publish = (topic: string, payload: string) => Promise<void>;
+
+export type LiveContextValue = { store: LiveStore; publish: Publish };
+
+export const LiveContext = createContext<LiveContextValue | null>(null);
+
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 10_000;
+/** Retrying longer than this without success is "offline", though retries go on. */
+const OFFLINE_AFTER_MS = 30_000;
+/** mqtt.js waits 30 s for a CONNACK by default; a hub that does not answer in 10 s is down. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function brokerUrl(): string {
+  const protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${protocol}//${location.host}/mqtt`;
+}
+
+/** crypto.randomUUID exists only in secure contexts; a tablet on http://hub.lan is not one. */
+function randomClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  // 11 + 12 characters: within MQTT 3.1.1's 23-character client id that every broker accepts.
+  return `hearth-web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export function MqttProvider({ initialReadings, children }: { initialReadings: Reading[]; children: ReactNode }) {
+  const clientRef = useRef<MqttClient | null>(null);
+  const [value] = useState<LiveContextValue>(() => {
+    const store = createLiveStore();
+    // Seeded before the first render, so the server and the browser render the same readings.
+    store.seed(initialReadings);
+    const publish: Publish = async (topic, payload) => {
+      const client = clientRef.current;
+      // Nothing is queued while disconnected: a toggle must not fire minutes later.
+      if (!client?.connected) throw new Error("not connected to the hub");
+      await client.publishAsync(topic, payload, { qos: 1 });
+    };
+    return { store, publish };
+  });
+
+  useEffect(() => {
+    const { store } = value;
+    const client = mqtt.connect(brokerUrl(), {
+      clientId: randomClientId(),
+      clean: true,
+      keepalive: 30,
+      reconnectPeriod: FIRST_RETRY_MS,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // Subscribing is done on every connect below; mqtt.js's own resubscribe would double it.
+      resubscribe: false,
+      queueQoSZero: false,
+    });
+    clientRef.current = client;
+
+    let disposed = false;
+    let attempt = 0;
+    /** An attempt is under way (from `reconnect` until `connect` or `close`). */
+    let attempting = true;
+    let retryingSince: number | null = null;
+    let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const report = () => {
+      if (disposed) return;
+      // The browser saying it has no network wins, even over a socket not yet known to be dead.
+      if (client.connected && navigator.onLine) {
+        store.setConnection("connected");
+        return;
+      }
+      const retryingFor = retryingSince === null ? 0 : Date.now() - retryingSince;
+      if (!navigator.onLine || retryingFor >= OFFLINE_AFTER_MS) store.setConnection("offline", attempt);
+      else store.setConnection(retryingSince === null ? "connecting" : "reconnecting", attempt);
+    };
+
+    /** Skips the backoff wait; an attempt already under way is left to finish. */
+    const reconnectNow = () => {
+      if (disposed || client.connected || attempting) return;
+      client.reconnect();
+    };
+
+    client.on("connect", () => {
+      attempting = false;
+      attempt = 0;
+      retryingSince = null;
+      clearTimeout(offlineTimer);
+      client.options.reconnectPeriod = FIRST_RETRY_MS;
+      client.subscribe("home/#", { qos: 0 }, (error) => {
+        if (error && !disposed) console.warn(`hearth: subscribing to home/# failed: ${error.message}`);
+      });
+      report();
+    });
+    // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
+    // reconnectPeriod, read when it arms the next timer after this attempt fails,
+    // so setting it here gives a doubling backoff: 1 s, 2 s, 4 s, 8 s, 10 s, 10 s, …
+    client.on("reconnect", () => {
+      attempting = true;
+      attempt += 1;
+      client.options.reconnectPeriod = Math.min(FIRST_RETRY_MS * 2 ** attempt, MAX_RETRY_MS);
+      report();
+    });
+    // A lost connection and a failed attempt both end in `close`.
+    client.on("close", () => {
+      if (disposed) return;
+      attempting = false;
+      if (retryingSince === null) {
+        retryingSince = Date.now();
+        offlineTimer = setTimeout(report, OFFLINE_AFTER_MS);
+      }
+      report();
+    });
+    client.on("message", (topic, payload, packet) => {
+      store.ingest(topic, payload, { retained: packet.retain });
+    });
+    // An EventEmitter without an `error` listener throws; these are already retried.
+    client.on("error", (error) => {
+      if (!disposed) console.warn(`hearth: MQTT connection error: ${error.message}`);
+    });
+
+    const onOnline = () => {
+      reconnectNow();
+      report();
+    };
+    const onVisible = () => {
+      if (document.visibilityState === "visible") reconnectNow();
+    };
+    window.addEventListener("online", onOnline);
+    window.addEventListener("offline", report);
+    document.addEventListener("visibilitychange", onVisible);
+    report();
+
+    return () => {
+      disposed = true;
+      clearTimeout(offlineTimer);
+      window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", report);
+      document.removeEventListener("visibilitychange", onVisible);
+      clientRef.current = null;
+      client.end(true);
+    };
+  }, [value]);
+
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}

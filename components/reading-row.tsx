@@ -1,0 +1,41 @@
+"use client";
+
+import { ReadingSparkline } from "@/components/reading-sparkline";
+import { TimeAgo } from "@/components/time-ago";
+import { useTopic } from "@/components/use-topic";
+import { formatValue } from "@/lib/format";
+import { inferUnit } from "@/lib/readings";
+import { labelFromLevel } from "@/lib/topics";
+
+/** One measurement of a room: name, current value, its age, and the last hour. */
+export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: string }) {
+  const snapshot = useTopic(topic);
+  // The rooms index lists only topics the store holds, so this is a stale index at worst.
+  if (!snapshot) return null;
+  const { measurement, reading, error } = snapshot;
+  const label = labelFromLevel(measurement);
+  return (
+    <li data-topic={topic} className="flex flex-col gap-1 py-3">
+      <div className="flex items-baseline justify-between gap-3">
+        <span className="text-sm text-muted">{label}</span>
+        <span className="text-2xl font-semibold tabular-nums">
+          {reading ? formatValue(reading.value) : "–"}
+          {reading?.unit && <span className="text-base font-normal text-muted">{` ${reading.unit}`}</span>}
+        </span>
+      </div>
+      <div className="flex items-center justify-between gap-3 text-xs text-muted">
+        {error && (
+          <span title={error.message} className="font-medium text-danger">
+            unreadable
+          </span>
+        )}
+        {reading && <TimeAgo at={reading.ts} className="ml-auto" />}
+      </div>
+      <ReadingSparkline
+        topic={topic}
+        unit={reading?.unit ?? inferUnit(measurement)}
+        label={`${roomLabel} ${label.toLowerCase()}`}
+      />
+    </li>
+  );
+}

@@ -1,0 +1,146 @@
+"use client";
+
+// The last hour of one topic: history from the hub, continued by live readings.
+// History is fetched again after every reconnect, since readings published while
+// the connection was down (a hub restart, a sleeping tablet) never arrive live.
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Chart } from "@/components/chart";
+import { useConnection } from "@/components/use-connection";
+import { useNow } from "@/components/use-now";
+import { useTopic } from "@/components/use-topic";
+import type { HistoryPoint } from "@/lib/history/store";
+import type { LivePoint } from "@/lib/live-store";
+import { estimateClockOffset, mergeHistoryWithLive } from "@/lib/merge-series";
+
+const HOUR = 60 * 60 * 1000;
+/** About the sparkline's width in pixels: more points than that draw nothing new. */
+const HISTORY_POINTS = 240;
+const NO_POINTS: readonly LivePoint[] = [];
+
+type History = { points: HistoryPoint[]; clockOffsetMs: number };
+
+type Fetched = { ok: true; points: HistoryPoint[]; serverNow: number } | { ok: false; message: string };
+
+const isFiniteNumber = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+
+function isHistoryPoint(x: unknown): x is HistoryPoint {
+  const p = x as HistoryPoint | null;
+  return typeof p === "object" && p !== null && isFiniteNumber(p.t) && isFiniteNumber(p.v);
+}
+
+/** GET /api/history, checked at the edge; never throws except on abort. */
+async function fetchHistory(topic: string, from: number, signal: AbortSignal): Promise<Fetched> {
+  // No `to`: the hub answers up to its own now, whatever the browser's clock says.
+  const query = new URLSearchParams({ topic, from: String(from), points: String(HISTORY_POINTS) });
+  let response: Response;
+  let body: unknown;
+  try {
+    response = await fetch(`/api/history?${query}`, { signal, cache: "no-store" });
+    body = await response.json();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ok: false, message: "the hub did not answer" };
+  }
+  const data = body as { serverNow?: unknown; points?: unknown; error?: { message?: unknown } } | null;
+  if (!response.ok) {
+    const message = typeof data?.error?.message === "string" ? data.error.message : `HTTP ${response.status}`;
+    return { ok: false, message };
+  }
+  if (!data || !isFiniteNumber(data.serverNow) || !Array.isArray(data.points) || !data.points.every(isHistoryPoint)) {
+    return { ok: false, message: "the hub's answer was not a history series" };
+  }
+  return { ok: true, points: data.points, serverNow: data.serverNow };
+}
+
+export function ReadingSparkline({
+  topic,
+  unit,
+  label,
+  height = 48,
+}: {
+  topic: string;
+  unit: string;
+  /** "Attic temperature": what the chart is of, for screen readers. */
+  label: string;
+  height?: number;
+}) {
+  const live = useTopic(topic)?.points ?? NO_POINTS;
+  // Null during the first connection attempt: fetching only once it settles saves a
+  // second request per tile at page load, when the first connect bumps the epoch.
+  const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));
+  const [history, setHistory] = useState<History | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [retries, setRetries] = useState(0);
+  // Slides the window along when no readings arrive; null until hydrated.
+  const now = useNow(30_000);
+
+  // The last estimate shapes the next request without being a reason to send one.
+  const clockOffsetMs = useRef(0);
+  useEffect(() => {
+    if (epoch === null) return;
+    const abort = new AbortController();
+    const sentAt = Date.now();
+    // In hub time; the first request can only assume the clocks agree.
+    const from = sentAt + clockOffsetMs.current - HOUR;
+    fetchHistory(topic, from, abort.signal).then(
+      (result) => {
+        if (!result.ok) {
+          setFailure(result.message);
+          return;
+        }
+        clockOffsetMs.current = estimateClockOffset(result.serverNow, sentAt, Date.now());
+        setHistory({ points: result.points, clockOffsetMs: clockOffsetMs.current });
+        setFailure(null);
+      },
+      () => {}, // aborted: the tile unmounted or a newer request replaced this one
+    );
+    return () => abort.abort();
+  }, [topic, epoch, retries]);
+
+  const series = useMemo(() => {
+    if (!history || now === null) return null;
+    const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
+    const end = Math.max(now, newest) + history.clockOffsetMs;
+    const windowStart = end - HOUR;
+    return {
+      points: mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart }),
+      domain: [windowStart, end] as const,
+    };
+  }, [history, live, now]);
+
+  if (series) {
+    return (
+      <Chart
+        variant="sparkline"
+        series={series.points}
+        domain={series.domain}
+        height={height}
+        unit={unit}
+        label={`${label}, last hour`}
+      />
+    );
+  }
+  if (failure !== null) {
+    return (
+      <p
+        data-testid="chart-error"
+        className="flex items-center gap-2 text-xs text-muted"
+        style={{ height }}
+        title={failure}
+      >
+        history unavailable
+        <button
+          type="button"
+          className="rounded px-1.5 py-0.5 font-medium text-accent underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-accent"
+          onClick={() => {
+            setFailure(null);
+            setRetries((n) => n + 1);
+          }}
+        >
+          Retry
+        </button>
+      </p>
+    );
+  }
+  return <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />;
+}

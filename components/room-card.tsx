@@ -1,0 +1,37 @@
+import { memo, useId } from "react";
+import { DeviceRow } from "@/components/device-row";
+import { ReadingRow } from "@/components/reading-row";
+import type { RoomSummary } from "@/lib/live-store";
+
+/**
+ * One room: its readings, then its devices. Memoised on the room summary, which
+ * the store replaces only when this room gains a topic or a device.
+ */
+export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) {
+  const titleId = useId();
+  return (
+    <section
+      data-testid={`room-${room.room}`}
+      aria-labelledby={titleId}
+      className="rounded-2xl border border-line bg-surface p-4 shadow-sm"
+    >
+      <h2 id={titleId} className="text-lg font-semibold">
+        {room.label}
+      </h2>
+      {room.topics.length > 0 && (
+        <ul className="divide-y divide-line">
+          {room.topics.map((topic) => (
+            <ReadingRow key={topic} topic={topic} roomLabel={room.label} />
+          ))}
+        </ul>
+      )}
+      {room.devices.length > 0 && (
+        <ul aria-label={`${room.label} devices`} className="mt-2 divide-y divide-line border-t border-line">
+          {room.devices.map((device) => (
+            <DeviceRow key={device} room={room.room} device={device} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+});

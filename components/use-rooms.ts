@@ -1,0 +1,9 @@
+import { useSyncExternalStore } from "react";
+import type { RoomSummary } from "@/lib/live-store";
+import { useLiveStore } from "@/components/use-live-store";
+
+/** The rooms index, sorted by label; changes only when a room, topic or device appears. */
+export function useRooms(): readonly RoomSummary[] {
+  const { store } = useLiveStore();
+  return useSyncExternalStore(store.subscribeRooms, store.getRooms, store.getRooms);
+}
