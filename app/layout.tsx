@@ -2,7 +2,8 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { MqttProvider } from "@/components/mqtt-provider";
-import { getHub } from "@/lib/hub-registry";
+import { currentHistory } from "@/lib/hub-registry";
+import type { Reading } from "@/lib/readings";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -17,11 +18,21 @@ export const viewport: Viewport = {
   ],
 };
 
+/** The newest stored readings; a failing store costs the first paint its values, not the page. */
+async function latestReadings(): Promise<Reading[]> {
+  try {
+    return (await (await currentHistory())?.latest()) ?? [];
+  } catch (error) {
+    console.error("hearth: could not read the latest readings for the page:", error);
+    return [];
+  }
+}
+
 // The provider lives here, not in a page, so the header's connection indicator can
 // read it and one MQTT connection outlives navigation between pages. The latest
 // readings are read per request because the pages under it are dynamic (page.tsx).
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const initialReadings = (await getHub()?.history.latest()) ?? [];
+  const initialReadings = await latestReadings();
   return (
     <html lang="en">
       <body className="min-h-dvh antialiased">

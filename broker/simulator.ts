@@ -101,7 +101,7 @@ export async function startSimulator({ url, intervalMs, log }: SimulatorOptions)
   const devices: { bus: MqttBus; room: string; device: string }[] = [];
   const switchStates = new Map<string, "ON" | "OFF">();
   const publishFailed = (topic: string) => (error: Error) =>
-    log.warn("simulator: publish failed", { topic, error: error.message });
+    log.warn("publish failed", { topic, error: error.message });
 
   for (const spec of SWITCHES) {
     const bus = await connectDevice(url, spec.room, spec.device);
@@ -111,7 +111,7 @@ export async function startSimulator({ url, intervalMs, log }: SimulatorOptions)
     await bus.subscribe(`home/${spec.room}/${spec.device}/set`, ({ payload }) => {
       const next = applySwitchCommand(switchStates.get(stateTopic) ?? "OFF", payload.toString("utf8"));
       if (next === null) {
-        log.warn("simulator: ignored unknown command", { topic: stateTopic.replace(/state$/, "set") });
+        log.warn("ignored unknown command", { topic: stateTopic.replace(/state$/, "set") });
         return;
       }
       switchStates.set(stateTopic, next);
@@ -143,7 +143,7 @@ export async function startSimulator({ url, intervalMs, log }: SimulatorOptions)
     );
   }
 
-  log.info("simulator: demo home running", { devices: devices.length, intervalMs });
+  log.info("demo home running", { devices: devices.length, intervalMs });
 
   return {
     devices: devices.length,

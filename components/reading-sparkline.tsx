@@ -102,10 +102,10 @@ export function ReadingSparkline({
     const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
     const end = Math.max(now, newest) + history.clockOffsetMs;
     const windowStart = end - HOUR;
-    return {
-      points: mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart }),
-      domain: [windowStart, end] as const,
-    };
+    const points = mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart });
+    // A sensor seen for only a few minutes fills the width instead of a sliver at the right edge.
+    const start = points.length >= 2 ? Math.max(windowStart, points[0].t) : windowStart;
+    return { points, domain: [start, end] as const };
   }, [history, live, now]);
 
   if (series) {

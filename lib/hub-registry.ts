@@ -22,3 +22,14 @@ export function registerHub(services: HubServices): void {
 export function getHub(): HubServices | null {
   return (globalThis as WithHub)[KEY] ?? null;
 }
+
+/**
+ * The history store once every reading received so far is written to it, so a
+ * page or chart never misses the last flush interval; null outside the hub.
+ */
+export async function currentHistory(): Promise<HistoryStore | null> {
+  const hub = getHub();
+  if (hub === null) return null;
+  await hub.flushRecorder();
+  return hub.history;
+}

@@ -94,5 +94,7 @@ describe("labelFromLevel", () => {
     assert.equal(labelFromLevel("attic"), "Attic");
     assert.equal(labelFromLevel("living_room"), "Living room");
     assert.equal(labelFromLevel("coffee-maker"), "Coffee maker");
+    assert.equal(labelFromLevel("co2"), "CO₂");
+    assert.equal(labelFromLevel("pm25"), "PM2.5");
   });
 });

@@ -99,8 +99,19 @@ export function parseHomeTopic(topic: string): HomeTopic | null {
   return null;
 }
 
+/** Levels whose plain capitalisation reads wrong. */
+const LABELS: Record<string, string> = {
+  co2: "CO₂",
+  voc: "VOC",
+  pm25: "PM2.5",
+  pm10: "PM10",
+  tv: "TV",
+};
+
 /** "living_room" → "Living room": a readable label from a topic level. */
 export function labelFromLevel(level: string): string {
+  const known = LABELS[level.toLowerCase()];
+  if (known) return known;
   const words = level.replace(/[_\-.]+/g, " ").trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

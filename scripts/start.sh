@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 
 ensure_node_modules
 

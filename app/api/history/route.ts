@@ -3,7 +3,7 @@
 // raw while they fit, else min/mean/max buckets so short peaks stay visible.
 import { z } from "zod";
 import type { HistoryQuery } from "@/lib/history/store";
-import { getHub } from "@/lib/hub-registry";
+import { currentHistory } from "@/lib/hub-registry";
 import { createLogger } from "@/lib/log";
 import { checkTopicName } from "@/lib/topics";
 
@@ -72,14 +72,12 @@ export async function GET(request: Request): Promise<Response> {
   if (!parsed.ok) {
     return json({ error: { code: "bad-request", message: parsed.message } }, 400);
   }
-  const hub = getHub();
-  if (hub === null) {
-    return json({ error: { code: "hub-unavailable", message: "the hub is not running in this process" } }, 503);
-  }
   try {
-    // Without this a reading received in the last flush interval would be missing from the chart.
-    await hub.flushRecorder();
-    const series = await hub.history.query(parsed.query);
+    const history = await currentHistory();
+    if (history === null) {
+      return json({ error: { code: "hub-unavailable", message: "the hub is not running in this process" } }, 503);
+    }
+    const series = await history.query(parsed.query);
     return json({ ...series, serverNow: Date.now() }, 200);
   } catch (error) {
     log.error("history query failed", {
