@@ -13,8 +13,7 @@ test.afterAll(async () => {
 });
 
 test("the demo home shows rooms with live readings and switches that answer commands", async ({ page }) => {
-  await page.goto(hub.url);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  await hub.open(page);
   for (const name of ["living_room", "kitchen", "bedroom", "bathroom", "office"]) {
     await expect(page.getByTestId(`room-${name}`)).toBeVisible();
   }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { expect, type Page } from "@playwright/test";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -94,6 +95,20 @@ export class TestHub {
       });
       child.kill("SIGTERM");
     });
+  }
+
+  /**
+   * Opens a dashboard page and waits until its own MQTT connection is live:
+   * QoS 0 messages published before the page has subscribed are lost. Returns the
+   * page's uncaught errors, collected from now on. Every browser test opens pages
+   * through here, so what it takes to get in (a login, later) lives in one place.
+   */
+  async open(page: Page, pathname = "/"): Promise<string[]> {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(new URL(pathname, this.url).href);
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+    return errors;
   }
 
   async dispose(): Promise<void> {

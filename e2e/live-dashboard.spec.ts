@@ -21,14 +21,7 @@ test.afterAll(async () => {
   await hub?.dispose();
 });
 
-/** Opens the dashboard and waits until its own MQTT connection is live (QoS 0 sent earlier is lost). */
-async function openDashboard(page: Page) {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(hub.url);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
-  return errors;
-}
+const openDashboard = (page: Page) => hub.open(page);
 
 const room = (page: Page, name: string) => page.getByTestId(`room-${name}`);
 const row = (page: Page, topic: string) => page.locator(`[data-topic="${topic}"]`);
