@@ -8,9 +8,7 @@
 //   (here the schema enforces it: SQLite binds NaN as NULL, and ±Infinity fails the CHECK);
 // - the unit is kept per topic, the one its last appended reading carried: units
 //   change when a device is reconfigured, not from one reading to the next.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import { openDatabase } from "../sqlite";
 import type { Reading } from "../readings";
 import { parseHomeTopic } from "../topics";
 import type { HistoryPoint, HistoryQuery, HistorySeries, HistoryStore, LatestReading } from "./store";
@@ -38,7 +36,7 @@ const MIGRATIONS: readonly string[] = [
 type TopicRow = { id: number; unit: string };
 
 export function openSqliteHistory(file: string): HistoryStore {
-  const db = openDatabase(file);
+  const db = openDatabase(file, MIGRATIONS, "history");
 
   // SQLite binds every JS number as REAL, so the bucket arithmetic casts its
   // parameters to INTEGER to get integer division.
@@ -167,36 +165,4 @@ function checkQuery({ from, to, maxPoints }: HistoryQuery): void {
   if (!Number.isSafeInteger(maxPoints) || maxPoints < 1) {
     throw new RangeError(`history query maxPoints must be a whole number of at least 1, got ${maxPoints}`);
   }
-}
-
-/** Opens (creating if needed) and migrates the database; any failure names the file. */
-function openDatabase(file: string): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file);
-    // The first statement to read the file is where a corrupt one is noticed.
-    db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode can lose the last commits on power loss but never corrupts the file.
-    db.pragma("synchronous = NORMAL");
-    migrate(db);
-    return db;
-  } catch (error) {
-    db?.close();
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`history: cannot open database "${file}": ${reason}`, { cause: error });
-  }
-}
-
-function migrate(db: Database.Database): void {
-  const version = db.pragma("user_version", { simple: true }) as number;
-  if (version === MIGRATIONS.length) return;
-  if (version > MIGRATIONS.length) {
-    throw new Error(`schema version ${version} is newer than this Hearth understands (${MIGRATIONS.length})`);
-  }
-  db.transaction(() => {
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
-    // PRAGMA takes no parameters; the value is a number from this module.
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
 }

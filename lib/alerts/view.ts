@@ -1,0 +1,64 @@
+// An alert as the world sees it: the retained JSON on `hearth/alerts/<rule-id>/<topic-key>`,
+// the answer of the alerts API, and what the browser's alert store holds. The hub
+// builds it with toAlertView; any client parses it with alertViewSchema.
+import { z } from "zod";
+import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
+import { needsAttention, type AlertState } from "./state-machine";
+
+const time = z.number().int().nonnegative();
+
+export const alertViewSchema = z.object({
+  ruleId: z.string().min(1),
+  ruleName: z.string(),
+  severity: z.enum(SEVERITIES),
+  kind: z.enum(["threshold", "silence"]),
+  topic: z.string().min(1),
+  status: z.enum(["ok", "pending", "firing", "resolved"]),
+  since: time,
+  value: z.number().nullable(),
+  reason: z.enum(["threshold", "silent", "offline"]).nullable(),
+  firedAt: time.nullable(),
+  acknowledgedAt: time.nullable(),
+  snoozedUntil: time.nullable(),
+  notifiedAt: time.nullable(),
+  /** Firing, unacknowledged and not snoozed: the banner shows exactly these. */
+  attention: z.boolean(),
+});
+
+export type AlertView = z.infer<typeof alertViewSchema>;
+
+export function toAlertView(rule: Rule, topic: string, state: AlertState): AlertView {
+  return {
+    ruleId: rule.id,
+    ruleName: rule.name,
+    severity: rule.severity,
+    kind: rule.kind,
+    topic,
+    status: state.status,
+    since: state.since,
+    value: state.value,
+    reason: state.reason,
+    firedAt: state.firedAt,
+    acknowledgedAt: state.acknowledgedAt,
+    snoozedUntil: state.snoozedUntil,
+    notifiedAt: state.notifiedAt,
+    attention: needsAttention(state),
+  };
+}
+
+/** Worst severity first, then the longest firing first, then by topic: a stable order for lists and the banner. */
+export function byUrgency(a: AlertView, b: AlertView): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    (a.firedAt ?? a.since) - (b.firedAt ?? b.since) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.topic.localeCompare(b.topic)
+  );
+}
+
+/** What a person reads: "Nursery too hot: 27.1 (since 04:12)" is composed from this. */
+export function reasonText(view: Pick<AlertView, "reason" | "value">): string {
+  if (view.reason === "offline") return "device offline";
+  if (view.reason === "silent") return "no messages";
+  return view.value === null ? "" : String(view.value);
+}
