@@ -8,6 +8,8 @@ import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import { registerHub } from "../lib/hub-registry";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
+import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
+import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
@@ -70,7 +72,10 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   pruneTimer.unref();
   void prune();
 
-  registerHub({ history, flushRecorder: () => recorder.flush(), startedAt: Date.now() });
+  const alertStore = openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite"));
+  const alerts = await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules });
+
+  registerHub({ history, alerts, flushRecorder: () => recorder.flush(), startedAt: Date.now() });
 
   const tcp = createTcpServer(broker.handle);
   const dashboard = await createDashboardServer({
@@ -88,8 +93,10 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     await simulator?.stop();
     await dashboard.close();
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    await alerts.stop();
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await recorder.stop();
+    alertStore.close();
     await history.close();
   };
 

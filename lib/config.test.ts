@@ -37,6 +37,7 @@ describe("loadConfig", () => {
       dataDir: path.join(cwd, "data"),
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48 },
+      alerts: { rules: [] },
       dev: false,
       configFile: null,
     });
@@ -67,6 +68,14 @@ describe("loadConfig", () => {
     assert.equal(config.configFile, path.join(cwd, "hearth.config.json"));
   });
 
+  it("reads alert rules to seed, with their defaults", () => {
+    const rule = { id: "nursery-hot", name: "Nursery too hot", severity: "critical", kind: "threshold", filter: "home/nursery/temperature", direction: "above", threshold: 26, clear: 25 };
+    const config = loadConfig({}, dir({ alerts: { rules: [rule] } }));
+    assert.deepEqual(config.alerts.rules, [{ ...rule, enabled: true, forSeconds: 0, notifyIntervalSeconds: 300 }]);
+  });
+
+  const seed = { id: "hot", name: "Hot", severity: "warning", kind: "threshold", filter: "home/+/temperature", direction: "above", threshold: 26, clear: 25 };
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -77,6 +86,10 @@ describe("loadConfig", () => {
     ["an unknown key in the file", {}, { mqtPort: 1883 }, /hearth\.config\.json: Unrecognized key.*mqtPort/],
     ["a nested bad value in the file", {}, { simulator: { intervalMs: 5 } }, /simulator\.intervalMs in .*hearth\.config\.json/],
     ["a file that is not JSON", {}, "{ port: 3000", /Cannot read the config file .*hearth\.config\.json/],
+    ["an alert rule that would flap", {}, { alerts: { rules: [{ ...seed, clear: 27 }] } }, /alerts\.rules\.0\.clear in .*: must be below the threshold \(26\)/],
+    ["an alert rule without an id", {}, { alerts: { rules: [{ ...seed, id: undefined }] } }, /alerts\.rules\.0\.id in .*: is required/],
+    ["two alert rules with one id", {}, { alerts: { rules: [seed, seed] } }, /alerts\.rules\.1\.id in .*: is used by an earlier rule/],
+    ["an alert rule with a bad filter", {}, { alerts: { rules: [{ ...seed, filter: "home/#/x" }] } }, /alerts\.rules\.0\.filter in .*# must be/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { ruleInputSchema, type Rule } from "./alerts/rule";
 
 export type HubConfig = {
   host: string;
@@ -12,6 +13,8 @@ export type HubConfig = {
   dataDir: string;
   simulator: { enabled: boolean; intervalMs: number };
   history: { rawRetentionHours: number };
+  /** Alert rules to seed the hub's database with: each is inserted when its id is new. */
+  alerts: { rules: Rule[] };
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -47,6 +50,27 @@ const fileSchema = z.strictObject({
   history: z
     .strictObject({
       rawRetentionHours: z.number().min(1).max(24 * 365).optional(),
+    })
+    .optional(),
+  alerts: z
+    .strictObject({
+      rules: z
+        .array(
+          ruleInputSchema.refine((rule) => rule.id !== undefined, {
+            path: ["id"],
+            message: "is required for a rule in the config file, so a restart does not seed it twice",
+          }),
+        )
+        .superRefine((rules, ctx) => {
+          const seen = new Set<string>();
+          rules.forEach((rule, i) => {
+            if (rule.id !== undefined && seen.has(rule.id)) {
+              ctx.addIssue({ code: "custom", path: [i, "id"], message: `is used by an earlier rule` });
+            }
+            if (rule.id !== undefined) seen.add(rule.id);
+          });
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -137,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,
     },
     history: { rawRetentionHours: e.HEARTH_RETENTION_HOURS ?? f.history?.rawRetentionHours ?? 48 },
+    alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
     dev: e.NODE_ENV === "development",
     configFile,
   };

@@ -2,10 +2,13 @@
 // own modules, so importing a hub module there would give a second copy of it.
 // The hub registers its live services here, on globalThis, and the Next side
 // reads them back: one SQLite connection, one recorder, in one process.
+import type { AlertService } from "./alerts/service";
 import type { HistoryStore } from "./history/store";
 
 export type HubServices = {
   history: HistoryStore;
+  /** The alert engine: rules, alert states and their history (issue 4). */
+  alerts: AlertService;
   /** Writes the recorder's pending batch, so a query sees every reading received so far. */
   flushRecorder(): Promise<void>;
   startedAt: number;

@@ -1,0 +1,23 @@
+// GET /api/alerts/rules: every rule. POST: create one (admin); the body is a rule
+// without an id (one is made from the name) or with a new one.
+import { alertService, json, readBody, resultResponse } from "@/lib/alerts/api";
+import { requireRole } from "@/lib/alerts/guard";
+import { ruleInputSchema } from "@/lib/alerts/rule";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(): Promise<Response> {
+  const service = alertService();
+  if (service instanceof Response) return service;
+  return json({ rules: service.rules() });
+}
+
+export async function POST(request: Request): Promise<Response> {
+  const denied = await requireRole("admin");
+  if (denied) return denied;
+  const service = alertService();
+  if (service instanceof Response) return service;
+  const input = await readBody(request, ruleInputSchema);
+  if (input instanceof Response) return input;
+  return resultResponse(await service.createRule(input), 201);
+}

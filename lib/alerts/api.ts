@@ -1,0 +1,47 @@
+// The edge between HTTP and the alert engine, shared by the alert route handlers:
+// one JSON error shape `{ error: { code, message } }`, one mapping from engine
+// error codes to statuses, one way of validating a body with zod.
+import type { z } from "zod";
+import { getHub } from "../hub-registry";
+import type { AlertErrorCode, AlertResult, AlertService } from "./service";
+
+const STATUS: Record<AlertErrorCode, number> = {
+  "rule-not-found": 404,
+  "alert-not-found": 404,
+  "rule-id-taken": 409,
+  "not-firing": 409,
+  "bad-snooze": 400,
+};
+
+export function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+export function errorResponse(code: string, message: string, status: number, details?: Record<string, string>): Response {
+  return json({ error: { code, message, ...(details ? { fields: details } : {}) } }, status);
+}
+
+/** The running engine, or the 503 to answer with (during `next build`, or outside the hub). */
+export function alertService(): AlertService | Response {
+  return getHub()?.alerts ?? errorResponse("hub-unavailable", "the hub is not running in this process", 503);
+}
+
+/** A JSON body through `schema`; a 400 naming each bad field otherwise. */
+export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return errorResponse("bad-request", "the body must be JSON", 400);
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
+  const [field, message] = Object.entries(fields)[0];
+  return errorResponse("bad-request", `${field}: ${message}`, 400, fields);
+}
+
+export function resultResponse<T>(result: AlertResult<T>, status = 200): Response {
+  return result.ok ? json(result.value, status) : errorResponse(result.code, result.message, STATUS[result.code]);
+}
