@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { MqttProvider } from "@/components/mqtt-provider";
-import { currentHistory } from "@/lib/hub-registry";
+import { SiteNav } from "@/components/site-nav";
+import { currentHistory, getHub } from "@/lib/hub-registry";
 import type { Reading } from "@/lib/readings";
 import "./globals.css";
 
@@ -28,6 +30,11 @@ async function latestReadings(): Promise<Reading[]> {
   }
 }
 
+/** The hub's alerts, so the banner is right on the first paint, before the MQTT connection. */
+function currentAlerts() {
+  return getHub()?.alerts.alerts() ?? [];
+}
+
 // The provider lives here, not in a page, so the header's connection indicator can
 // read it and one MQTT connection outlives navigation between pages. The latest
 // readings are read per request because the pages under it are dynamic (page.tsx).
@@ -36,13 +43,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-dvh antialiased">
-        <MqttProvider initialReadings={initialReadings}>
+        <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
           <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
             <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-4 px-4 py-3">
-              <span className="text-lg font-bold tracking-tight">Hearth</span>
+              <SiteNav />
               <ConnectionIndicator />
             </div>
           </header>
+          <AlertBanner />
           <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
         </MqttProvider>
       </body>

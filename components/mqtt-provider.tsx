@@ -6,13 +6,16 @@
 // "browser" export condition, which Next applies to client bundles.
 import mqtt, { type MqttClient } from "mqtt";
 import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createAlertStore, type AlertStore } from "@/lib/alert-store";
+import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
+import type { AlertView } from "@/lib/alerts/view";
 import { createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { Reading } from "@/lib/readings";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
 export type Publish = (topic: string, payload: string) => Promise<void>;
 
-export type LiveContextValue = { store: LiveStore; publish: Publish };
+export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: AlertStore };
 
 export const LiveContext = createContext<LiveContextValue | null>(null);
 
@@ -35,23 +38,36 @@ function randomClientId(): string {
   return `hearth-web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-export function MqttProvider({ initialReadings, children }: { initialReadings: Reading[]; children: ReactNode }) {
+/** Every alert state the hub publishes (issue 4), beside the home's own topics. */
+const SUBSCRIPTIONS = ["home/#", `${ALERTS_PREFIX}/#`];
+
+export function MqttProvider({
+  initialReadings,
+  initialAlerts = [],
+  children,
+}: {
+  initialReadings: Reading[];
+  initialAlerts?: AlertView[];
+  children: ReactNode;
+}) {
   const clientRef = useRef<MqttClient | null>(null);
   const [value] = useState<LiveContextValue>(() => {
     const store = createLiveStore();
     // Seeded before the first render, so the server and the browser render the same readings.
     store.seed(initialReadings);
+    const alerts = createAlertStore();
+    alerts.seed(initialAlerts);
     const publish: Publish = async (topic, payload) => {
       const client = clientRef.current;
       // Nothing is queued while disconnected: a toggle must not fire minutes later.
       if (!client?.connected) throw new Error("not connected to the hub");
       await client.publishAsync(topic, payload, { qos: 1 });
     };
-    return { store, publish };
+    return { store, publish, alerts };
   });
 
   useEffect(() => {
-    const { store } = value;
+    const { store, alerts } = value;
     const client = mqtt.connect(brokerUrl(), {
       clientId: randomClientId(),
       clean: true,
@@ -95,8 +111,8 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
       retryingSince = null;
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
-      client.subscribe("home/#", { qos: 0 }, (error) => {
-        if (error && !disposed) console.warn(`hearth: subscribing to home/# failed: ${error.message}`);
+      client.subscribe(SUBSCRIPTIONS, { qos: 0 }, (error) => {
+        if (error && !disposed) console.warn(`hearth: subscribing to ${SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
       });
       report();
     });
@@ -120,7 +136,8 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
       report();
     });
     client.on("message", (topic, payload, packet) => {
-      store.ingest(topic, payload, { retained: packet.retain });
+      if (topic.startsWith(`${ALERTS_PREFIX}/`)) alerts.ingest(topic, payload, { retained: packet.retain });
+      else store.ingest(topic, payload, { retained: packet.retain });
     });
     // An EventEmitter without an `error` listener throws; these are already retried.
     client.on("error", (error) => {

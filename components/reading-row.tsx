@@ -1,8 +1,11 @@
 "use client";
 
 import { ReadingSparkline } from "@/components/reading-sparkline";
+import { SEVERITY_TILE } from "@/components/severity";
 import { TimeAgo } from "@/components/time-ago";
 import { useTopic } from "@/components/use-topic";
+import { useTopicAlert } from "@/components/use-alerts";
+import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
 import { inferUnit } from "@/lib/readings";
 import { labelFromLevel } from "@/lib/topics";
@@ -10,12 +13,13 @@ import { labelFromLevel } from "@/lib/topics";
 /** One measurement of a room: name, current value, its age, and the last hour. */
 export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: string }) {
   const snapshot = useTopic(topic);
+  const alert = useTopicAlert(topic);
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!snapshot) return null;
   const { measurement, reading, error } = snapshot;
   const label = labelFromLevel(measurement);
   return (
-    <li data-topic={topic} className="flex flex-col gap-1 py-3">
+    <li data-topic={topic} data-alert={alert ?? undefined} className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}>
       <div className="flex items-baseline justify-between gap-3">
         <span className="text-sm text-muted">{label}</span>
         <span className="text-2xl font-semibold tabular-nums">

@@ -19,6 +19,7 @@ describe("ruleErrors", () => {
     ["a silence rule", { ...base, kind: "silence", silentForSeconds: 600 }, {}],
     ["a silence time too short", { ...base, kind: "silence", silentForSeconds: 1 }, { silentForSeconds: /at least 10/ }],
     ["an unknown severity", { ...base, severity: "meh", direction: "above", threshold: 1, clear: 0 }, { severity: /info, warning or critical/ }],
+    ["clear on the wrong side while another field is still missing", { ...base, name: "", direction: "above", threshold: 26, clear: 27 }, { name: /required/, clear: /below the threshold/ }],
     ["an unknown field", { ...base, direction: "above", threshold: 1, clear: 0, colour: "red" }, { form: /colour/ }],
   ];
   for (const [name, input, expected] of cases) {

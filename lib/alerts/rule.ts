@@ -63,17 +63,21 @@ const silenceRule = z.strictObject({
   silentForSeconds: seconds(10, 7 * DAY_S),
 });
 
+/**
+ * The hysteresis check: the clear threshold must lie on the safe side of the
+ * threshold, or a value sitting on it would fire and resolve on every reading.
+ */
+export function hysteresisError(rule: { direction: "above" | "below"; threshold: number; clear: number }): string | null {
+  const wrongSide = rule.direction === "above" ? rule.clear >= rule.threshold : rule.clear <= rule.threshold;
+  if (!wrongSide) return null;
+  const side = rule.direction === "above" ? "below" : "above";
+  return `must be ${side} the threshold (${rule.threshold}) for an "${rule.direction}" rule, or the alert would flap`;
+}
+
 export const ruleInputSchema = z.discriminatedUnion("kind", [thresholdRule, silenceRule]).superRefine((rule, ctx) => {
   if (rule.kind !== "threshold") return;
-  const wrongSide = rule.direction === "above" ? rule.clear >= rule.threshold : rule.clear <= rule.threshold;
-  if (wrongSide) {
-    const side = rule.direction === "above" ? "below" : "above";
-    ctx.addIssue({
-      code: "custom",
-      path: ["clear"],
-      message: `must be ${side} the threshold (${rule.threshold}) for a "${rule.direction}" rule, or the alert would flap`,
-    });
-  }
+  const message = hysteresisError(rule);
+  if (message) ctx.addIssue({ code: "custom", path: ["clear"], message });
 });
 
 export type RuleInput = z.infer<typeof ruleInputSchema>;
@@ -89,6 +93,18 @@ export function ruleErrors(input: unknown): Record<string, string> {
   for (const issue of parsed.error.issues) {
     const key = issue.path.join(".") || "form";
     errors[key] ??= issue.message;
+  }
+  // zod runs the cross-field check only once every field parses; a form shows it as soon as both numbers are in.
+  const raw = input as { kind?: unknown; direction?: unknown; threshold?: unknown; clear?: unknown };
+  if (
+    errors.clear === undefined &&
+    raw?.kind === "threshold" &&
+    (raw.direction === "above" || raw.direction === "below") &&
+    Number.isFinite(raw.threshold) &&
+    Number.isFinite(raw.clear)
+  ) {
+    const message = hysteresisError(raw as { direction: "above" | "below"; threshold: number; clear: number });
+    if (message) errors.clear = message;
   }
   return errors;
 }

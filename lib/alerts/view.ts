@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
 import { needsAttention, type AlertState } from "./state-machine";
+import { labelFromLevel, parseHomeTopic } from "../topics";
 
 const time = z.number().int().nonnegative();
 
@@ -61,4 +62,12 @@ export function reasonText(view: Pick<AlertView, "reason" | "value">): string {
   if (view.reason === "offline") return "device offline";
   if (view.reason === "silent") return "no messages";
   return view.value === null ? "" : String(view.value);
+}
+
+/** "home/nursery/temperature" → "Nursery temperature"; other topics as they are. */
+export function topicLabel(topic: string): string {
+  const home = parseHomeTopic(topic);
+  if (home === null) return topic;
+  const what = home.kind === "measurement" ? home.measurement : `${home.device} ${home.kind}`;
+  return `${labelFromLevel(home.room)} ${labelFromLevel(what).toLowerCase()}`;
 }

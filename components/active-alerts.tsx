@@ -1,0 +1,120 @@
+"use client";
+
+import { useState } from "react";
+import { SEVERITY_BADGE, SEVERITY_LABEL } from "@/components/severity";
+import { TimeAgo } from "@/components/time-ago";
+import { useAlerts } from "@/components/use-alerts";
+import { useNow } from "@/components/use-now";
+import { callAlertsApi } from "@/lib/alerts/client";
+import { SNOOZE_MINUTES } from "@/lib/alerts/requests";
+import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
+import { cn } from "@/lib/cn";
+import { formatClock } from "@/lib/format";
+
+const SNOOZE_LABEL: Record<number, string> = { 15: "15 min", 60: "1 hour", 480: "8 hours", 1440: "1 day" };
+
+/** Firing and pending alerts, live from the hub's retained topics, with acknowledge and snooze. */
+export function ActiveAlerts() {
+  const active = useAlerts().filter((a) => a.status === "firing" || a.status === "pending");
+  if (active.length === 0) {
+    return (
+      <p data-testid="no-active-alerts" className="rounded-xl border border-dashed border-line px-4 py-6 text-center text-muted">
+        Nothing is firing. Alerts appear here as soon as a rule&apos;s condition is met.
+      </p>
+    );
+  }
+  return (
+    <ul data-testid="active-alerts" className="divide-y divide-line rounded-xl border border-line bg-surface">
+      {active.map((alert) => (
+        <ActiveAlert key={`${alert.ruleId}/${alert.topic}`} alert={alert} />
+      ))}
+    </ul>
+  );
+}
+
+function ActiveAlert({ alert }: { alert: AlertView }) {
+  const [minutes, setMinutes] = useState<number>(60);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow(30_000);
+  const ref = { ruleId: alert.ruleId, topic: alert.topic };
+  const reason = reasonText(alert);
+
+  async function act(path: string, body: object) {
+    setBusy(true);
+    setError(null);
+    const result = await callAlertsApi(path, "POST", body);
+    setBusy(false);
+    // Success shows up by itself: the hub publishes the new state to every open page.
+    if (!result.ok) setError(result.message);
+  }
+
+  return (
+    <li
+      data-testid="alert-row"
+      data-rule={alert.ruleId}
+      data-topic={alert.topic}
+      data-status={alert.status}
+      data-severity={alert.severity}
+      data-acknowledged={alert.acknowledgedAt !== null}
+      data-snoozed={alert.snoozedUntil !== null}
+      className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3"
+    >
+      <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
+        {SEVERITY_LABEL[alert.severity]}
+      </span>
+      <div className="flex min-w-48 flex-1 flex-col">
+        <span className="font-semibold">{alert.ruleName}</span>
+        <span className="text-sm text-muted">
+          {topicLabel(alert.topic)}
+          {reason && `: ${reason}`} · {alert.status === "pending" ? "pending" : "firing"}{" "}
+          <TimeAgo at={alert.since} />
+        </span>
+      </div>
+      <span className="text-sm font-medium">
+        {alert.acknowledgedAt !== null && "Acknowledged"}
+        {alert.snoozedUntil !== null && now !== null && ` Snoozed until ${formatClock(alert.snoozedUntil)}`}
+      </span>
+      <div className="flex items-center gap-2">
+        {alert.status === "firing" && alert.acknowledgedAt === null && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void act("/ack", ref)}
+            className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium hover:bg-canvas disabled:opacity-50"
+          >
+            Acknowledge
+          </button>
+        )}
+        <label className="sr-only" htmlFor={`snooze-${alert.ruleId}-${alert.topic}`}>
+          Snooze for
+        </label>
+        <select
+          id={`snooze-${alert.ruleId}-${alert.topic}`}
+          value={minutes}
+          onChange={(e) => setMinutes(Number(e.target.value))}
+          className="rounded-lg border border-line bg-surface px-2 py-1.5 text-sm"
+        >
+          {SNOOZE_MINUTES.map((m) => (
+            <option key={m} value={m}>
+              {SNOOZE_LABEL[m]}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void act("/snooze", { ...ref, minutes })}
+          className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium hover:bg-canvas disabled:opacity-50"
+        >
+          Snooze
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="w-full text-sm text-danger">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}

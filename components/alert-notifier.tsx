@@ -1,0 +1,50 @@
+"use client";
+
+import { useEffect } from "react";
+import { SEVERITY_LABEL } from "@/components/severity";
+import { useLiveStore } from "@/components/use-live-store";
+import { readNotifySettings } from "@/components/use-notify-settings";
+import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
+
+let audio: AudioContext | null = null;
+
+/** A short two-tone chime from WebAudio: no sound file to ship or cache. */
+export function playChime(): void {
+  try {
+    audio ??= new AudioContext();
+    void audio.resume();
+    const start = audio.currentTime;
+    for (const [i, frequency] of [880, 660, 880].entries()) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.2, start + i * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + i * 0.25 + 0.22);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + i * 0.25);
+      osc.stop(start + i * 0.25 + 0.23);
+    }
+  } catch (error) {
+    console.warn(`hearth: could not play the alert sound: ${(error as Error).message}`);
+  }
+}
+
+function notify(alert: AlertView): void {
+  const settings = readNotifySettings();
+  if (settings.notifications && "Notification" in window && Notification.permission === "granted") {
+    const reason = reasonText(alert);
+    // One notification per alert: a re-fire replaces the old one instead of stacking.
+    new Notification(`${SEVERITY_LABEL[alert.severity]}: ${alert.ruleName}`, {
+      body: `${topicLabel(alert.topic)}${reason ? `: ${reason}` : ""}`,
+      tag: `${alert.ruleId}/${alert.topic}`,
+    });
+  }
+  if (settings.sound && alert.severity === "critical") playChime();
+}
+
+/** Turns each firing the hub chose to notify (its per-rule rate limit applied) into a notification and, for critical ones, a sound. */
+export function AlertNotifier() {
+  const { alerts } = useLiveStore();
+  useEffect(() => alerts.onNotify(notify), [alerts]);
+  return null;
+}

@@ -1,0 +1,237 @@
+"use client";
+
+import { useId, useState, type ReactNode } from "react";
+import { callAlertsApi } from "@/lib/alerts/client";
+import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
+import type { RuleTest } from "@/lib/alerts/service";
+import { formatValue } from "@/lib/format";
+import { cn } from "@/lib/cn";
+
+/** The form's fields as typed: numbers stay strings until they are checked. */
+type Draft = {
+  name: string;
+  filter: string;
+  kind: Rule["kind"];
+  severity: Rule["severity"];
+  enabled: boolean;
+  direction: "above" | "below";
+  threshold: string;
+  clear: string;
+  forSeconds: string;
+  silentForSeconds: string;
+  notifyIntervalSeconds: string;
+};
+
+const EMPTY: Draft = {
+  name: "",
+  filter: "",
+  kind: "threshold",
+  severity: "warning",
+  enabled: true,
+  direction: "above",
+  threshold: "",
+  clear: "",
+  forSeconds: "0",
+  silentForSeconds: "600",
+  notifyIntervalSeconds: "300",
+};
+
+function fromRule(rule: Rule): Draft {
+  return {
+    ...EMPTY,
+    name: rule.name,
+    filter: rule.filter,
+    kind: rule.kind,
+    severity: rule.severity,
+    enabled: rule.enabled,
+    notifyIntervalSeconds: String(rule.notifyIntervalSeconds),
+    ...(rule.kind === "threshold"
+      ? { direction: rule.direction, threshold: String(rule.threshold), clear: String(rule.clear), forSeconds: String(rule.forSeconds) }
+      : { silentForSeconds: String(rule.silentForSeconds) }),
+  };
+}
+
+/** "" stays missing (the schema says it is required); anything else is a number or NaN ("must be a number"). */
+const num = (text: string): number | undefined => (text.trim() === "" ? undefined : Number(text));
+
+/** The body the API takes: exactly what the shared schema validates, here as the admin types. */
+function toInput(d: Draft): Record<string, unknown> {
+  const common = { name: d.name, filter: d.filter, kind: d.kind, severity: d.severity, enabled: d.enabled, notifyIntervalSeconds: num(d.notifyIntervalSeconds) };
+  return d.kind === "threshold"
+    ? { ...common, direction: d.direction, threshold: num(d.threshold), clear: num(d.clear), forSeconds: num(d.forSeconds) }
+    : { ...common, silentForSeconds: num(d.silentForSeconds) };
+}
+
+const input = "w-full rounded-lg border border-line bg-surface px-3 py-2 aria-[invalid=true]:border-danger";
+
+/** Create or edit a rule; every field is checked with the hub's own schema as it changes. */
+export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (rule: Rule) => void; onCancel: () => void }) {
+  const [draft, setDraft] = useState<Draft>(() => (rule ? fromRule(rule) : EMPTY));
+  const [touched, setTouched] = useState<Set<string>>(() => new Set(rule ? Object.keys(EMPTY) : []));
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [test, setTest] = useState<RuleTest | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const body = toInput(draft);
+  const errors = { ...serverErrors, ...ruleErrors(body) };
+  const valid = Object.keys(ruleErrors(body)).length === 0;
+  const shown = (field: string) => (submitted || touched.has(field) ? errors[field] : undefined);
+
+  function change<K extends keyof Draft>(key: K, value: Draft[K]) {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
+    setServerErrors({});
+    setTest(null);
+  }
+
+  async function save() {
+    setSubmitted(true);
+    if (!valid) return;
+    setBusy(true);
+    setProblem(null);
+    const result = rule
+      ? await callAlertsApi<Rule>(`/rules/${encodeURIComponent(rule.id)}`, "PUT", body)
+      : await callAlertsApi<Rule>("/rules", "POST", body);
+    setBusy(false);
+    if (result.ok) return onSaved(result.value);
+    setProblem(result.message);
+    if (result.fields) setServerErrors(result.fields);
+  }
+
+  async function runTest() {
+    setSubmitted(true);
+    if (!valid) return;
+    setBusy(true);
+    setProblem(null);
+    const result = await callAlertsApi<RuleTest>("/rule-test", "POST", body);
+    setBusy(false);
+    if (result.ok) setTest(result.value);
+    else setProblem(result.message);
+  }
+
+  const field = (name: keyof Draft, label: string, control: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode, hint?: string) => {
+    const error = shown(name);
+    const fieldId = `${id}-${name}`;
+    return (
+      <div className="flex flex-col gap-1">
+        <label htmlFor={fieldId} className="text-sm font-medium">
+          {label}
+        </label>
+        {control({ id: fieldId, "aria-invalid": error !== undefined, "aria-describedby": error || hint ? `${fieldId}-note` : undefined })}
+        {error ? (
+          <p id={`${fieldId}-note`} data-testid={`error-${name}`} className="text-sm text-danger">
+            {error}
+          </p>
+        ) : (
+          hint && (
+            <p id={`${fieldId}-note`} className="text-xs text-muted">
+              {hint}
+            </p>
+          )
+        )}
+      </div>
+    );
+  };
+
+  const text = (name: keyof Draft, label: string, hint?: string, inputMode?: "decimal" | "numeric") =>
+    field(name, label, (props) => (
+      <input
+        {...props}
+        className={input}
+        inputMode={inputMode}
+        value={draft[name] as string}
+        onChange={(e) => change(name, e.target.value as never)}
+      />
+    ), hint);
+
+  return (
+    <form
+      data-testid="rule-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+      className="grid gap-4 rounded-xl border border-line bg-surface p-4 sm:grid-cols-2"
+    >
+      <h3 className="text-lg font-semibold sm:col-span-2">{rule ? `Edit “${rule.name}”` : "New rule"}</h3>
+      {text("name", "Name")}
+      {text("filter", "Topic filter", "A topic, or a filter such as home/+/humidity: each matching topic is tracked on its own.")}
+      {field("kind", "Fires when", (props) => (
+        <select {...props} className={input} value={draft.kind} onChange={(e) => change("kind", e.target.value as Draft["kind"])}>
+          <option value="threshold">a value crosses a threshold</option>
+          <option value="silence">a topic goes silent or its device offline</option>
+        </select>
+      ))}
+      {field("severity", "Severity", (props) => (
+        <select {...props} className={input} value={draft.severity} onChange={(e) => change("severity", e.target.value as Draft["severity"])}>
+          {SEVERITIES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      ))}
+      {draft.kind === "threshold" ? (
+        <>
+          {field("direction", "Direction", (props) => (
+            <select {...props} className={input} value={draft.direction} onChange={(e) => change("direction", e.target.value as Draft["direction"])}>
+              <option value="above">above the threshold</option>
+              <option value="below">below the threshold</option>
+            </select>
+          ))}
+          {text("threshold", "Threshold", undefined, "decimal")}
+          {text("clear", "Clear threshold", draft.direction === "above" ? "Resolves only once the value is back below this." : "Resolves only once the value is back above this.", "decimal")}
+          {text("forSeconds", "Hold (seconds)", "Fire only once the condition has held this long; 0 fires at once.", "numeric")}
+        </>
+      ) : (
+        text("silentForSeconds", "Silent for (seconds)", "Also fires at once when a matching …/availability topic says offline.", "numeric")
+      )}
+      {text("notifyIntervalSeconds", "Notify at most every (seconds)", "Per rule, so a flapping sensor cannot cause a storm.", "numeric")}
+      <label className="flex items-center gap-2 text-sm font-medium">
+        <input type="checkbox" checked={draft.enabled} onChange={(e) => change("enabled", e.target.checked)} />
+        Enabled
+      </label>
+      {errors.form && submitted && <p className="text-sm text-danger sm:col-span-2">{errors.form}</p>}
+      {problem && (
+        <p role="alert" data-testid="rule-form-problem" className="text-sm text-danger sm:col-span-2">
+          {problem}
+        </p>
+      )}
+      {test && (
+        <div data-testid="rule-test-result" className="rounded-lg bg-canvas px-3 py-2 text-sm sm:col-span-2">
+          {test.topics.length === 0 ? (
+            "No matching topic has spoken since the hub started."
+          ) : (
+            <ul>
+              {test.topics.map((t) => (
+                <li key={t.topic} data-topic={t.topic} data-status={t.status}>
+                  <code>{t.topic}</code>
+                  {t.value !== null && ` = ${formatValue(t.value)}`} → {t.status === "firing" ? "would fire" : t.status === "pending" ? "would start the hold" : "ok"}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="flex flex-wrap gap-2 sm:col-span-2">
+        <button
+          type="submit"
+          disabled={busy || (submitted && !valid)}
+          className={cn("rounded-lg bg-accent px-4 py-2 font-semibold text-white disabled:opacity-50")}
+        >
+          {rule ? "Save rule" : "Create rule"}
+        </button>
+        <button type="button" disabled={busy} onClick={() => void runTest()} className="rounded-lg border border-line px-4 py-2 font-medium disabled:opacity-50">
+          Test against current values
+        </button>
+        <button type="button" onClick={onCancel} className="rounded-lg px-4 py-2 font-medium text-muted">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,27 @@
+// The browser's side of the alerts API: one fetch wrapper that turns the hub's
+// `{ error: { code, message, fields } }` answers into a value or a readable error.
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string; fields?: Record<string, string> };
+
+export async function callAlertsApi<T>(path: string, method: "GET" | "POST" | "PUT" | "DELETE", body?: unknown): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/alerts${path}`, {
+      method,
+      headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    return { ok: false, code: "network", message: "The hub could not be reached. Is it running?" };
+  }
+  const json = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; fields?: Record<string, string> } }) | null;
+  if (response.ok && json !== null) return { ok: true, value: json };
+  const error = json?.error;
+  return {
+    ok: false,
+    code: error?.code ?? `http-${response.status}`,
+    message: error?.message ?? `The hub answered ${response.status}.`,
+    fields: error?.fields,
+  };
+}
