@@ -64,11 +64,13 @@ export class TestHub {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    // Only this run's lines count: after a restart, the last run's "ready" is still in the output.
+    const from = this.output.length;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`hub did not start within 60 s:\n${this.output}`)), 60_000);
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
-        if (/ INFO hub: ready/.test(this.output.slice(-4096))) {
+        if (/ INFO hub: ready/.test(this.output.slice(Math.max(from, this.output.length - 4096)))) {
           clearTimeout(timer);
           resolve();
         }

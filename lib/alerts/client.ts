@@ -16,7 +16,8 @@ export async function callAlertsApi<T>(path: string, method: "GET" | "POST" | "P
     return { ok: false, code: "network", message: "The hub could not be reached. Is it running?" };
   }
   const json = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; fields?: Record<string, string> } }) | null;
-  if (response.ok && json !== null) return { ok: true, value: json };
+  // A DELETE answers `null`: success needs no body.
+  if (response.ok) return { ok: true, value: json as T };
   const error = json?.error;
   return {
     ok: false,

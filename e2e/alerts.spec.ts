@@ -1,0 +1,173 @@
+// Alerts end to end (issue 4): an admin makes a rule in a real browser, a real
+// MQTT client publishes past it, and what another person's browser shows, what
+// `mosquitto_sub` sees, and what survives a hub restart is checked from outside.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
+import { TestHub } from "./hub";
+
+const run = promisify(execFile);
+
+const publish = (hub: TestHub, topic: string, value: string) =>
+  run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), "-t", topic, "-m", value]);
+
+/** The first retained alert state `mosquitto_sub` receives under `filter`: its topic and JSON. */
+async function retainedAlert(hub: TestHub, filter: string): Promise<{ topic: string; state: Record<string, unknown> }> {
+  // -C 1: the first message, which for a fresh subscriber is the retained one; -W bounds the wait.
+  const { stdout } = await run("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), "-t", filter, "-v", "-C", "1", "-W", "10"]);
+  const line = stdout.trim();
+  const space = line.indexOf(" ");
+  return { topic: line.slice(0, space), state: JSON.parse(line.slice(space + 1)) };
+}
+
+const tile = (page: Page, room: string, topic: string) => page.getByTestId(`room-${room}`).locator(`li[data-topic="${topic}"]`);
+
+test.describe("rules made in the browser", () => {
+  let hub: TestHub;
+  test.beforeAll(async () => {
+    hub = await TestHub.start();
+  });
+  test.afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  test("an admin's new rule fires in another browser's banner, never flaps inside the band, and resolves past the clear threshold", async ({ browser }) => {
+    const admin = await (await browser.newContext()).newPage();
+    const adminErrors = await hub.open(admin, "/alerts");
+    await expect(admin.getByTestId("no-rules")).toBeVisible();
+    await expect(admin.getByTestId("no-active-alerts")).toBeVisible();
+
+    await admin.getByRole("button", { name: "New rule" }).click();
+    const form = admin.getByTestId("rule-form");
+    await form.getByLabel("Name").fill("Nursery too hot");
+    await form.getByLabel("Topic filter").fill("home/nursery/#/x");
+    await expect(form.getByTestId("error-filter")).toContainText("# must be the whole last level");
+    await form.getByLabel("Topic filter").fill("home/nursery/temperature");
+    await expect(form.getByTestId("error-filter")).toHaveCount(0);
+    await form.getByLabel("Severity").selectOption("critical");
+    await form.getByLabel("Threshold", { exact: true }).fill("26");
+    // The wrong side of the threshold is an error as it is typed, not a rule that flaps.
+    await form.getByLabel("Clear threshold").fill("27");
+    await expect(form.getByTestId("error-clear")).toContainText("must be below the threshold (26)");
+    await form.getByRole("button", { name: "Create rule" }).click();
+    await expect(form.getByRole("button", { name: "Create rule" })).toBeDisabled();
+    await form.getByLabel("Clear threshold").fill("25");
+    await expect(form.getByTestId("error-clear")).toHaveCount(0);
+    await form.getByRole("button", { name: "Create rule" }).click();
+    const rule = admin.getByTestId("rule-nursery-too-hot");
+    await expect(rule).toContainText("Nursery too hot");
+    await expect(rule).toContainText("above 26 (clears below 25)");
+
+    // Someone else, on the dashboard, in another browser context.
+    const viewer = await (await browser.newContext()).newPage();
+    const viewerErrors = await hub.open(viewer, "/");
+    await publish(hub, "home/nursery/temperature", "24");
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).toContainText("24");
+    await expect(viewer.getByTestId("alert-banner")).toHaveCount(0);
+
+    await publish(hub, "home/nursery/temperature", "27.5");
+    const banner = viewer.getByTestId("alert-banner");
+    await expect(banner).toBeVisible();
+    await expect(banner).toHaveAttribute("data-severity", "critical");
+    await expect(banner).toContainText("Nursery too hot");
+    await expect(banner).toContainText("Nursery temperature: 27.5");
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).toHaveAttribute("data-alert", "critical");
+
+    // Any MQTT client sees the same truth, retained.
+    const retained = await retainedAlert(hub, "hearth/alerts/#");
+    expect(retained.topic).toBe("hearth/alerts/nursery-too-hot/home%2Fnursery%2Ftemperature");
+    expect(retained.state).toMatchObject({ ruleId: "nursery-too-hot", status: "firing", severity: "critical", value: 27.5, attention: true });
+
+    // Inside the hysteresis band it stays firing: the tile shows the new value and the banner stays.
+    await publish(hub, "home/nursery/temperature", "25.5");
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).toContainText("25.5");
+    await expect(banner).toBeVisible();
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).toHaveAttribute("data-alert", "critical");
+
+    await publish(hub, "home/nursery/temperature", "24.5");
+    await expect(banner).toHaveCount(0);
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).not.toHaveAttribute("data-alert", /.*/);
+    await expect(admin.getByTestId("no-active-alerts")).toBeVisible();
+    const history = admin.getByTestId("alert-history");
+    await expect(history.locator("li")).toHaveCount(2);
+    await expect(history.locator("li").nth(0)).toHaveAttribute("data-kind", "resolved");
+    await expect(history.locator("li").nth(1)).toHaveAttribute("data-kind", "fired");
+    await expect(history.locator("li").nth(1)).toContainText("at 27.5");
+    expect((await retainedAlert(hub, "hearth/alerts/#")).state).toMatchObject({ status: "resolved", attention: false });
+
+    // A dry run says what the rule would do with the current values, and deleting clears its retained state.
+    await rule.getByRole("button", { name: "Edit" }).click();
+    await admin.getByTestId("rule-form").getByLabel("Threshold", { exact: true }).fill("24");
+    await admin.getByTestId("rule-form").getByLabel("Clear threshold").fill("23");
+    await admin.getByRole("button", { name: "Test against current values" }).click();
+    await expect(admin.getByTestId("rule-test-result").locator('li[data-topic="home/nursery/temperature"]')).toHaveAttribute("data-status", "firing");
+    await admin.getByRole("button", { name: "Cancel" }).click();
+    await rule.getByRole("button", { name: "Delete" }).click();
+    await rule.getByRole("button", { name: "Confirm delete" }).click();
+    await expect(admin.getByTestId("no-rules")).toBeVisible();
+    await expect(banner).toHaveCount(0);
+
+    expect(adminErrors).toEqual([]);
+    expect(viewerErrors).toEqual([]);
+    expect(hub.output).toMatch(/WARN alerts: alert fired \(critical\) rule="nursery-too-hot" topic="home\/nursery\/temperature" value=27.5/);
+  });
+});
+
+test.describe("rules seeded from the config file", () => {
+  let hub: TestHub;
+  let configDir: string;
+  test.beforeAll(async () => {
+    configDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-config-"));
+    const configFile = path.join(configDir, "hearth.config.json");
+    const rule = { id: "too-hot", name: "Too hot", severity: "warning", kind: "threshold", filter: "home/+/temperature", direction: "above", threshold: 30, clear: 28 };
+    writeFileSync(configFile, JSON.stringify({ alerts: { rules: [rule] } }));
+    hub = await TestHub.start({ env: { HEARTH_CONFIG: configFile } });
+  });
+  test.afterAll(async () => {
+    await hub?.dispose();
+    rmSync(configDir, { recursive: true, force: true });
+  });
+
+  test("a firing alert survives a hub restart, and acknowledge and snooze quiet the banner but keep the alert listed", async ({ page }) => {
+    await hub.open(page, "/alerts");
+    await expect(page.getByTestId("rule-too-hot")).toContainText("above 30 (clears below 28)");
+    await publish(hub, "home/attic/temperature", "31.5");
+    await expect(page.getByTestId("alert-banner")).toHaveAttribute("data-severity", "warning");
+
+    await hub.stop();
+    await hub.start();
+    const errors = await hub.open(page, "/alerts");
+    await expect(page.getByTestId("alert-banner")).toContainText("Too hot");
+    const attic = page.locator('[data-testid=alert-row][data-topic="home/attic/temperature"]');
+    await expect(attic).toHaveAttribute("data-status", "firing");
+    expect((await retainedAlert(hub, "hearth/alerts/too-hot/+")).state).toMatchObject({ status: "firing", value: 31.5 });
+
+    await attic.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(attic).toHaveAttribute("data-acknowledged", "true");
+    await expect(attic).toContainText("Acknowledged");
+    await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+
+    // A second room past the same rule asks for attention on its own.
+    await publish(hub, "home/study/temperature", "33");
+    const study = page.locator('[data-testid=alert-row][data-topic="home/study/temperature"]');
+    await expect(page.getByTestId("alert-banner")).toContainText("Study temperature: 33");
+    await study.getByLabel("Snooze for").selectOption("15");
+    await study.getByRole("button", { name: "Snooze" }).click();
+    await expect(study).toHaveAttribute("data-snoozed", "true");
+    await expect(study).toContainText("Snoozed until");
+    await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+
+    const history = page.getByTestId("alert-history").locator("li");
+    await expect(history).toHaveCount(4);
+    expect(await history.evaluateAll((items) => items.map((li) => `${li.getAttribute("data-kind")} ${li.getAttribute("data-topic")}`))).toEqual([
+      "snoozed home/study/temperature",
+      "fired home/study/temperature",
+      "acknowledged home/attic/temperature",
+      "fired home/attic/temperature",
+    ]);
+    expect(errors).toEqual([]);
+  });
+});
