@@ -219,6 +219,8 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
     }
     const entry: Tracked = { ruleId: stored.ruleId, topic: stored.topic, state, persistedAt: startedAt };
     tracked.set(keyOf(stored.ruleId, stored.topic), entry);
+    // What the topic last said, so an edited rule and a dry run have a value to look at before the next reading.
+    if (state.value !== null && !lastInputs.has(stored.topic)) lastInputs.set(stored.topic, { type: "reading", value: state.value });
     if (state.notifiedAt !== null) lastNotified.set(rule.id, Math.max(lastNotified.get(rule.id) ?? 0, state.notifiedAt));
     if (state.status !== "ok") publishState(rule, entry);
   }

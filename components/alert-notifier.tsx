@@ -32,14 +32,23 @@ export function playChime(): void {
 function notify(alert: AlertView): void {
   const settings = readNotifySettings();
   if (settings.notifications && "Notification" in window && Notification.permission === "granted") {
+    showNotification(alert);
+  }
+  if (settings.sound && alert.severity === "critical") playChime();
+}
+
+function showNotification(alert: AlertView): void {
+  // Some browsers (Android Chrome) allow notifications only from a service worker and throw here.
+  try {
     const reason = reasonText(alert);
     // One notification per alert: a re-fire replaces the old one instead of stacking.
     new Notification(`${SEVERITY_LABEL[alert.severity]}: ${alert.ruleName}`, {
       body: `${topicLabel(alert.topic)}${reason ? `: ${reason}` : ""}`,
       tag: `${alert.ruleId}/${alert.topic}`,
     });
+  } catch (error) {
+    console.warn(`hearth: could not show a notification: ${(error as Error).message}`);
   }
-  if (settings.sound && alert.severity === "critical") playChime();
 }
 
 /** Turns each firing the hub chose to notify (its per-rule rate limit applied) into a notification and, for critical ones, a sound. */

@@ -114,6 +114,85 @@ test.describe("rules made in the browser", () => {
     expect(viewerErrors).toEqual([]);
     expect(hub.output).toMatch(/WARN alerts: alert fired \(critical\) rule="nursery-too-hot" topic="home\/nursery\/temperature" value=27.5/);
   });
+
+  test("the alerts API refuses bad input with a stable code and a log line", async ({ request }) => {
+    const rules = `${hub.url}/api/alerts/rules`;
+    const rule = { id: "bad-co2", name: "Bad CO₂", severity: "warning", kind: "threshold", filter: "home/+/co2", direction: "above", threshold: 1500, clear: 1200 };
+    const flapping = await request.post(rules, { data: { ...rule, clear: 1600 } });
+    expect(flapping.status()).toBe(400);
+    expect(await flapping.json()).toMatchObject({ error: { code: "bad-request", fields: { clear: expect.stringMatching(/below the threshold \(1500\)/) } } });
+    expect((await request.post(rules, { data: "{not json", headers: { "content-type": "application/json" } })).status()).toBe(400);
+
+    expect((await request.post(rules, { data: rule })).status()).toBe(201);
+    const again = await request.post(rules, { data: rule });
+    expect(again.status()).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { code: "rule-id-taken" } });
+    const edit = await request.put(`${rules}/nope`, { data: rule });
+    expect(await edit.json()).toMatchObject({ error: { code: "rule-not-found" } });
+    expect(edit.status()).toBe(404);
+
+    const ack = await request.post(`${hub.url}/api/alerts/ack`, { data: { ruleId: "bad-co2", topic: "home/office/co2" } });
+    expect(ack.status()).toBe(404);
+    expect(await ack.json()).toMatchObject({ error: { code: "alert-not-found" } });
+    const snooze = await request.post(`${hub.url}/api/alerts/snooze`, { data: { ruleId: "bad-co2", topic: "home/office/co2", minutes: 0 } });
+    expect(await snooze.json()).toMatchObject({ error: { code: "bad-request", message: "minutes: must be at least 1" } });
+    expect((await request.get(`${hub.url}/api/alerts/history?limit=0`)).status()).toBe(400);
+
+    expect((await request.delete(`${rules}/bad-co2`)).status()).toBe(200);
+    expect(hub.output).toMatch(/WARN api\/alerts: refused a request code="rule-id-taken" status=409/);
+  });
+
+  test("a device that opted in gets a notification and a chime for a critical firing, and the rule's rate limit holds back the next", async ({ browser, request }) => {
+    const context = await browser.newContext();
+    await context.grantPermissions(["notifications"], { origin: hub.url });
+    // Records what the page asks of the real Notification and WebAudio, then lets them run.
+    await context.addInitScript(() => {
+      const w = window as unknown as { __notes: string[]; __tones: number; Notification: typeof Notification };
+      w.__notes = [];
+      w.__tones = 0;
+      const Real = window.Notification;
+      class Recording extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          w.__notes.push(title);
+          super(title, options);
+        }
+        static get permission() {
+          return Real.permission;
+        }
+        static requestPermission = Real.requestPermission.bind(Real);
+      }
+      w.Notification = Recording;
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
+        w.__tones++;
+        return start.apply(this, args);
+      };
+    });
+    const page = await context.newPage();
+    const rule = { id: "co2-high", name: "CO₂ high", severity: "critical", kind: "threshold", filter: "home/+/co2", direction: "above", threshold: 1500, clear: 1200 };
+    expect((await request.post(`${hub.url}/api/alerts/rules`, { data: rule })).status()).toBe(201);
+    const errors = await hub.open(page, "/alerts");
+    await page.getByLabel("Browser notifications").check();
+    await page.getByLabel("Sound for critical alerts").check();
+    const tones = () => page.evaluate(() => (window as unknown as { __tones: number }).__tones);
+    const notes = () => page.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
+    await expect.poll(tones).toBe(3); // the chime played once as the setting was turned on
+
+    await publish(hub, "home/office/co2", "1620");
+    await expect.poll(notes).toEqual(["Critical: CO₂ high"]);
+    await expect.poll(tones).toBe(6);
+
+    await publish(hub, "home/lounge/co2", "1700");
+    await expect(page.getByTestId("alert-banner").getByTestId("alert-banner-item")).toHaveCount(2);
+    await expect(page.getByTestId("alert-history").locator('li[data-kind="fired"][data-topic="home/lounge/co2"]')).toContainText("not notified");
+    expect(await notes()).toEqual(["Critical: CO₂ high"]);
+    expect(await tones()).toBe(6);
+
+    expect((await request.delete(`${hub.url}/api/alerts/rules/co2-high`)).status()).toBe(200);
+    await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
 
 test.describe("rules seeded from the config file", () => {

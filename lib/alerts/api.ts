@@ -3,6 +3,7 @@
 // error codes to statuses, one way of validating a body with zod.
 import type { z } from "zod";
 import { getHub } from "../hub-registry";
+import { createLogger } from "../log";
 import type { AlertErrorCode, AlertResult, AlertService } from "./service";
 
 const STATUS: Record<AlertErrorCode, number> = {
@@ -13,11 +14,15 @@ const STATUS: Record<AlertErrorCode, number> = {
   "bad-snooze": 400,
 };
 
+const log = createLogger("api/alerts");
+
 export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 }
 
+/** Every refusal is logged once here, with the code the client gets. */
 export function errorResponse(code: string, message: string, status: number, details?: Record<string, string>): Response {
+  log.warn("refused a request", { code, status, message });
   return json({ error: { code, message, ...(details ? { fields: details } : {}) } }, status);
 }
 
@@ -40,6 +45,14 @@ export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promi
   for (const issue of parsed.error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
   const [field, message] = Object.entries(fields)[0];
   return errorResponse("bad-request", `${field}: ${message}`, 400, fields);
+}
+
+/** The running engine and a valid body, or the Response that says why not: what every mutation needs after its guard. */
+export async function readRequest<T>(request: Request, schema: z.ZodType<T>): Promise<{ service: AlertService; body: T } | Response> {
+  const service = alertService();
+  if (service instanceof Response) return service;
+  const body = await readBody(request, schema);
+  return body instanceof Response ? body : { service, body };
 }
 
 export function resultResponse<T>(result: AlertResult<T>, status = 200): Response {

@@ -1,5 +1,5 @@
 // POST /api/alerts/ack { ruleId, topic }: acknowledge a firing alert (operator).
-import { alertService, readBody, resultResponse } from "@/lib/alerts/api";
+import { readRequest, resultResponse } from "@/lib/alerts/api";
 import { alertRefSchema } from "@/lib/alerts/requests";
 import { requireRole } from "@/lib/alerts/guard";
 
@@ -8,9 +8,8 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request): Promise<Response> {
   const denied = await requireRole("operator");
   if (denied) return denied;
-  const service = alertService();
-  if (service instanceof Response) return service;
-  const body = await readBody(request, alertRefSchema);
-  if (body instanceof Response) return body;
+  const req = await readRequest(request, alertRefSchema);
+  if (req instanceof Response) return req;
+  const { service, body } = req;
   return resultResponse(await service.acknowledge(body.ruleId, body.topic));
 }

@@ -1,6 +1,6 @@
 // POST /api/alerts/rule-test: a dry run of a rule (admin) against what every
 // matching topic last said; nothing is stored, published or notified.
-import { alertService, json, readBody } from "@/lib/alerts/api";
+import { json, readRequest } from "@/lib/alerts/api";
 import { requireRole } from "@/lib/alerts/guard";
 import { ruleInputSchema } from "@/lib/alerts/rule";
 
@@ -9,9 +9,8 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request): Promise<Response> {
   const denied = await requireRole("admin");
   if (denied) return denied;
-  const service = alertService();
-  if (service instanceof Response) return service;
-  const input = await readBody(request, ruleInputSchema);
-  if (input instanceof Response) return input;
+  const req = await readRequest(request, ruleInputSchema);
+  if (req instanceof Response) return req;
+  const { service, body: input } = req;
   return json(service.testRule(input));
 }

@@ -1,6 +1,6 @@
 // PUT /api/alerts/rules/<id>: replace a rule (admin); its alerts start afresh.
 // DELETE: delete it (admin); its retained alert states are cleared, its history kept.
-import { alertService, readBody, resultResponse } from "@/lib/alerts/api";
+import { alertService, readRequest, resultResponse } from "@/lib/alerts/api";
 import { requireRole } from "@/lib/alerts/guard";
 import { ruleInputSchema } from "@/lib/alerts/rule";
 
@@ -11,10 +11,9 @@ type Context = { params: Promise<{ id: string }> };
 export async function PUT(request: Request, { params }: Context): Promise<Response> {
   const denied = await requireRole("admin");
   if (denied) return denied;
-  const service = alertService();
-  if (service instanceof Response) return service;
-  const input = await readBody(request, ruleInputSchema);
-  if (input instanceof Response) return input;
+  const req = await readRequest(request, ruleInputSchema);
+  if (req instanceof Response) return req;
+  const { service, body: input } = req;
   const { id } = await params;
   return resultResponse(await service.updateRule(id, { ...input, id }));
 }
