@@ -226,6 +226,21 @@ describe("alert engine", () => {
   });
 });
 
+describe("alert engine: switching a rule off", () => {
+  it("ends its alerts, clears their retained states, and ignores readings until it is on again", async () => {
+    const { engine, send, lastPublished } = await setup();
+    await send("home/nursery/temperature", "27");
+    const off = await engine.updateRule("nursery-hot", { ...hot, enabled: false });
+    assert.ok(off.ok);
+    assert.equal(await lastPublished("nursery-hot", "home/nursery/temperature"), "");
+    await send("home/nursery/temperature", "28");
+    assert.deepEqual(engine.alerts(), []);
+    assert.deepEqual(kinds(engine), ["fired home/nursery/temperature", "resolved home/nursery/temperature"]);
+    await engine.updateRule("nursery-hot", { ...hot, enabled: true });
+    assert.equal((await lastPublished("nursery-hot", "home/nursery/temperature")).value, 28, "on again, it fires on the last reading");
+  });
+});
+
 describe("alert store", () => {
   it("skips a stored rule that no longer validates, and keeps history after a rule is deleted", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hearth-alert-store-"));

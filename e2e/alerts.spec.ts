@@ -98,17 +98,23 @@ test.describe("rules made in the browser", () => {
     await expect(history.locator("li").nth(1)).toContainText("at 27.5");
     expect((await retainedAlert(hub, "hearth/alerts/#")).state).toMatchObject({ status: "resolved", attention: false });
 
-    // A dry run says what the rule would do with the current values, and deleting clears its retained state.
+    // A dry run says what an edit would do with the current values; saved, it fires on them at once.
     await rule.getByRole("button", { name: "Edit" }).click();
-    await admin.getByTestId("rule-form").getByLabel("Threshold", { exact: true }).fill("24");
-    await admin.getByTestId("rule-form").getByLabel("Clear threshold").fill("23");
-    await admin.getByRole("button", { name: "Test against current values" }).click();
-    await expect(admin.getByTestId("rule-test-result").locator('li[data-topic="home/nursery/temperature"]')).toHaveAttribute("data-status", "firing");
-    await admin.getByRole("button", { name: "Cancel" }).click();
+    const editForm = admin.getByTestId("rule-form");
+    await editForm.getByLabel("Threshold", { exact: true }).fill("24");
+    await editForm.getByLabel("Clear threshold").fill("23");
+    await editForm.getByRole("button", { name: "Test against current values" }).click();
+    await expect(editForm.getByTestId("rule-test-result").locator('li[data-topic="home/nursery/temperature"]')).toHaveAttribute("data-status", "firing");
+    await editForm.getByRole("button", { name: "Save rule" }).click();
+    await expect(rule).toContainText("above 24 (clears below 23)");
+    await expect(banner).toContainText("Nursery temperature: 24.5");
+
+    // Deleting the rule clears its retained state, and with it the banner everywhere.
     await rule.getByRole("button", { name: "Delete" }).click();
     await rule.getByRole("button", { name: "Confirm delete" }).click();
     await expect(admin.getByTestId("no-rules")).toBeVisible();
     await expect(banner).toHaveCount(0);
+    await expect(tile(viewer, "nursery", "home/nursery/temperature")).not.toHaveAttribute("data-alert", /.*/);
 
     expect(adminErrors).toEqual([]);
     expect(viewerErrors).toEqual([]);
