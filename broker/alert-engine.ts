@@ -5,8 +5,8 @@
 // Durations and silence are ticks at the deadline the state machine names, from an
 // injectable clock, so tests drive time without sleeping.
 import { createLogger, type Logger } from "../lib/log";
-import { parseReading } from "../lib/readings";
-import { parseHomeTopic, topicMatches } from "../lib/topics";
+import { topicMatches } from "../lib/topics";
+import { toAlertInput } from "../lib/alerts/message-input";
 import { ruleIdFromName, type Rule, type RuleInput } from "../lib/alerts/rule";
 import type { AlertResult, AlertService, RuleTest } from "../lib/alerts/service";
 import { initialState, nextDeadline, shouldNotify, step, type AlertInput, type AlertState } from "../lib/alerts/state-machine";
@@ -50,22 +50,6 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
 const MAX_REMEMBERED_TOPICS = 10_000;
 
 const keyOf = (ruleId: string, topic: string) => `${ruleId}\u0000${topic}`;
-
-/** A message under home/ as the state machine's input; null for commands and other topics. */
-function toInput({ topic, payload }: BusMessage, now: number): AlertInput | null {
-  const home = parseHomeTopic(topic);
-  if (home === null || home.kind === "set") return null;
-  if (payload.byteLength === 0) return null; // a retained value being cleared, not a device speaking
-  if (home.kind === "measurement") {
-    const result = parseReading(topic, home.room, home.measurement, payload, now);
-    return result.ok ? { type: "reading", value: result.reading.value } : { type: "message" };
-  }
-  if (home.kind === "availability") {
-    const text = payload.toString("utf8").trim().toLowerCase();
-    if (text === "online" || text === "offline") return { type: "availability", online: text === "online" };
-  }
-  return { type: "message" };
-}
 
 /** Anything a subscriber would see differently: worth persisting and publishing at once. */
 function visiblyChanged(a: AlertState, b: AlertState): boolean {
@@ -170,7 +154,7 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
 
   function onMessage(message: BusMessage): void {
     if (stopped) return;
-    const input = toInput(message, clock.now());
+    const input = toAlertInput(message.topic, message.payload, clock.now());
     if (input === null) return;
     if (!lastInputs.has(message.topic) && lastInputs.size >= MAX_REMEMBERED_TOPICS) {
       lastInputs.delete(lastInputs.keys().next().value!);
