@@ -241,6 +241,44 @@ describe("alert engine: switching a rule off", () => {
   });
 });
 
+describe("alert engine: a failing store", () => {
+  it("logs the failed write and still fires and publishes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hearth-alerts-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const broker = await Aedes.createBroker();
+    cleanups.push(() => new Promise<void>((resolve) => broker.close(() => resolve())));
+    const bus = createLocalBus(broker, quiet);
+    const published: BusMessage[] = [];
+    await bus.subscribe("hearth/alerts/#", (m) => published.push(m));
+    const real = openSqliteAlertStore(path.join(dir, "alerts.sqlite"), quiet);
+    const full = new Error("SQLITE_FULL: database or disk is full");
+    const store: AlertStore = {
+      ...real,
+      putAlert: () => {
+        throw full;
+      },
+      appendHistory: () => {
+        throw full;
+      },
+    };
+    const errors: string[] = [];
+    const log: Logger = { ...quiet, error: (message, fields) => errors.push(`${message}: ${fields?.error}`) };
+    const engine = await startAlertEngine(bus, store, { clock: fakeClock(T0), log, seedRules: [hot] });
+    cleanups.push(async () => {
+      await engine.stop();
+      real.close();
+    });
+    await bus.publish("home/nursery/temperature", "27", { qos: 1 });
+    await engine.published();
+    assert.equal(engine.alerts()[0].status, "firing");
+    assert.equal(JSON.parse(published.at(-1)!.payload.toString()).status, "firing");
+    assert.deepEqual(errors, [
+      "could not store an alert state: SQLITE_FULL: database or disk is full",
+      "could not store alert history: SQLITE_FULL: database or disk is full",
+    ]);
+  });
+});
+
 describe("alert store", () => {
   it("skips a stored rule that no longer validates, and keeps history after a rule is deleted", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hearth-alert-store-"));

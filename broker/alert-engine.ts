@@ -93,6 +93,18 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
     return { ruleId: rule.id, ruleName: rule.name, severity: rule.severity, topic, kind: e.kind, at: e.at, value: e.value, reason: e.reason, notified };
   }
 
+  /**
+   * A failing write (a full disk) is logged, not thrown: the state in memory is still
+   * right and is still published, and the next change writes it again.
+   */
+  function persist(what: string, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      log.error(`could not store ${what}`, { error: (error as Error).message });
+    }
+  }
+
   /** One input to one (rule, topic) alert: step, rate-limit, persist, publish, record. Returns the events' kinds. */
   function apply(rule: Rule, topic: string, input: AlertInput): string[] {
     const now = clock.now();
@@ -108,16 +120,14 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
     if (state === before) return [];
     entry.state = state;
     tracked.set(key, entry);
-    if (visiblyChanged(before, state)) {
-      store.putAlert(entry);
-      entry.persistedAt = now;
-      publishState(rule, entry);
-    } else if (now - entry.persistedAt >= PERSIST_VALUES_EVERY_MS) {
-      store.putAlert(entry);
+    const visible = visiblyChanged(before, state);
+    if (visible || now - entry.persistedAt >= PERSIST_VALUES_EVERY_MS) {
+      persist("an alert state", () => store.putAlert(entry));
       entry.persistedAt = now;
     }
+    if (visible) publishState(rule, entry);
     if (result.events.length > 0) {
-      store.appendHistory(result.events.map((e) => historyEntry(rule, topic, state, e)));
+      persist("alert history", () => store.appendHistory(result.events.map((e) => historyEntry(rule, topic, state, e))));
       for (const e of result.events) {
         const fields = { rule: rule.id, topic, value: e.value ?? undefined, reason: e.reason ?? undefined };
         if (e.kind === "fired") log.warn(`alert fired (${rule.severity})`, { ...fields, notified: state.notifiedAt === now });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
 import { needsAttention, type AlertState } from "./state-machine";
 import { labelFromLevel, parseHomeTopic } from "../topics";
+import { formatValue } from "../format";
 
 const time = z.number().int().nonnegative();
 
@@ -61,7 +62,7 @@ export function byUrgency(a: AlertView, b: AlertView): number {
 export function reasonText(view: Pick<AlertView, "reason" | "value">): string {
   if (view.reason === "offline") return "device offline";
   if (view.reason === "silent") return "no messages";
-  return view.value === null ? "" : String(view.value);
+  return view.value === null ? "" : formatValue(view.value);
 }
 
 /** "home/nursery/temperature" → "Nursery temperature"; other topics as they are. */
