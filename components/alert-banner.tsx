@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { AlertNotifier } from "@/components/alert-notifier";
+import { AlertResync } from "@/components/alert-resync";
 import { SEVERITY_BADGE, SEVERITY_BANNER, SEVERITY_LABEL } from "@/components/severity";
 import { useAttentionAlerts } from "@/components/use-alerts";
 import { cn } from "@/lib/cn";
@@ -12,13 +13,15 @@ const SHOWN = 3;
 
 /**
  * On every page while any alert is firing, unacknowledged and not snoozed, worst
- * severity first. It also hosts the notifier, which is on every page for the same reason.
+ * severity first. It also hosts the notifier and the resync after a reconnect, which
+ * are on every page for the same reason.
  */
 export function AlertBanner() {
   const alerts = useAttentionAlerts();
   return (
     <>
       <AlertNotifier />
+      <AlertResync />
       {alerts.length > 0 && (
         <div
           role="alert"

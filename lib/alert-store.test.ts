@@ -81,4 +81,18 @@ describe("alert store", () => {
     store.flush();
     assert.deepEqual(notified, ["new"]);
   });
+
+  it("replaces its alerts with the hub's snapshot after a reconnect, keeping what arrived live meanwhile", () => {
+    const { store, put } = setup();
+    put(view({ ruleId: "deleted-meanwhile" }));
+    put(view({ ruleId: "kept", severity: "critical" }));
+    store.flush();
+    const since = store.generation();
+    put(view({ ruleId: "live", acknowledgedAt: T0 + 5, attention: false }));
+    store.replace([view({ ruleId: "kept", severity: "critical" }), view({ ruleId: "live" }), view({ ruleId: "missed" })], since);
+    assert.deepEqual(
+      store.getAlerts().map((a) => [a.ruleId, a.attention]),
+      [["kept", true], ["live", false], ["missed", true]],
+    );
+  });
 });

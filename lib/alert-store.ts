@@ -15,6 +15,14 @@ export type AlertStore = {
   ingest(topic: string, payload: Uint8Array, options?: { retained?: boolean }): void;
   /** Applies the server-rendered alerts at once (no frame wait). */
   seed(alerts: readonly AlertView[]): void;
+  /** Counts messages ingested; pass it to `replace` for a snapshot fetched after reading it. */
+  generation(): number;
+  /**
+   * Makes the store exactly the hub's snapshot, keeping what arrived live since
+   * `since` (it is newer): after a reconnect, an alert whose rule was deleted
+   * meanwhile is gone, though its cleared retained state was never seen.
+   */
+  replace(alerts: readonly AlertView[], since: number): void;
   flush(): void;
   /** Every alert that is not ok, worst first. */
   getAlerts(): readonly AlertView[];
@@ -51,6 +59,9 @@ export function createAlertStore(options: AlertStoreOptions = {}): AlertStore {
   const topicListeners = new Map<string, Set<() => void>>();
   const notifyListeners = new Set<(alert: AlertView) => void>();
   let pending: [key: string, alert: AlertView | null][] = [];
+  let ingested = 0;
+  /** The generation at which each key last arrived live. */
+  const arrivedAt = new Map<string, number>();
   let cancelFlush: (() => void) | null = null;
 
   function enqueue(key: string, alert: AlertView | null): void {
@@ -62,6 +73,7 @@ export function createAlertStore(options: AlertStoreOptions = {}): AlertStore {
     const ref = parseAlertTopic(topic);
     if (ref === null) return;
     const key = `${ref.ruleId}/${ref.topic}`;
+    arrivedAt.set(key, ++ingested);
     if (payload.byteLength === 0) {
       enqueue(key, null);
       return;
@@ -80,6 +92,18 @@ export function createAlertStore(options: AlertStoreOptions = {}): AlertStore {
 
   function seed(seeded: readonly AlertView[]): void {
     for (const alert of seeded) pending.push([`${alert.ruleId}/${alert.topic}`, alert]);
+    flush();
+  }
+
+  function replace(snapshot: readonly AlertView[], since: number): void {
+    flush();
+    const fresh = (key: string) => (arrivedAt.get(key) ?? 0) > since;
+    const keys = new Set(snapshot.map((alert) => `${alert.ruleId}/${alert.topic}`));
+    for (const key of byKey.keys()) if (!keys.has(key) && !fresh(key)) pending.push([key, null]);
+    for (const alert of snapshot) {
+      const key = `${alert.ruleId}/${alert.topic}`;
+      if (!fresh(key)) pending.push([key, alert]);
+    }
     flush();
   }
 
@@ -115,6 +139,8 @@ export function createAlertStore(options: AlertStoreOptions = {}): AlertStore {
   return {
     ingest,
     seed,
+    generation: () => ingested,
+    replace,
     flush,
     getAlerts: () => alerts,
     getAttention: () => attention,
