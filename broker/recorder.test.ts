@@ -54,6 +54,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 function instrument(inner: HistoryStore) {
   const state = { failing: false, calls: 0, active: 0, maxActive: 0, gate: null as Promise<void> | null };
   const store: HistoryStore = {
+    ...inner,
     async append(readings: readonly Reading[]) {
       state.calls++;
       state.active++;
@@ -66,10 +67,6 @@ function instrument(inner: HistoryStore) {
         state.active--;
       }
     },
-    query: (q) => inner.query(q),
-    latest: () => inner.latest(),
-    prune: (before) => inner.prune(before),
-    close: () => inner.close(),
   };
   return { store, state };
 }

@@ -36,7 +36,7 @@ describe("loadConfig", () => {
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
       simulator: { enabled: true, intervalMs: 5000 },
-      history: { rawRetentionHours: 48 },
+      history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       dev: false,
       configFile: null,
     });
@@ -67,6 +67,16 @@ describe("loadConfig", () => {
     assert.equal(config.configFile, path.join(cwd, "hearth.config.json"));
   });
 
+  it("reads history retention from the file and the environment", () => {
+    const cwd = dir({ history: { rawRetentionHours: 12, minuteRetentionDays: 7, hourRetentionDays: 90 } });
+    assert.deepEqual(loadConfig({ HEARTH_HOUR_RETENTION_DAYS: "400", HEARTH_PRUNE_INTERVAL_MINUTES: "5" }, cwd).history, {
+      rawRetentionHours: 12,
+      minuteRetentionDays: 7,
+      hourRetentionDays: 400,
+      pruneIntervalMinutes: 5,
+    });
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -77,6 +87,9 @@ describe("loadConfig", () => {
     ["an unknown key in the file", {}, { mqtPort: 1883 }, /hearth\.config\.json: Unrecognized key.*mqtPort/],
     ["a nested bad value in the file", {}, { simulator: { intervalMs: 5 } }, /simulator\.intervalMs in .*hearth\.config\.json/],
     ["a file that is not JSON", {}, "{ port: 3000", /Cannot read the config file .*hearth\.config\.json/],
+    ["a minute tier shorter than the raw window", { HEARTH_RETENTION_HOURS: "72", HEARTH_MINUTE_RETENTION_DAYS: "2" }, undefined, /history\.minuteRetentionDays \(HEARTH_MINUTE_RETENTION_DAYS\) is 2 days, shorter than the 72 hours/],
+    ["an hour tier shorter than the minute tier", {}, { history: { hourRetentionDays: 10 } }, /history\.hourRetentionDays \(HEARTH_HOUR_RETENTION_DAYS\) is 10 days/],
+    ["a prune interval of zero", { HEARTH_PRUNE_INTERVAL_MINUTES: "0" }, undefined, /HEARTH_PRUNE_INTERVAL_MINUTES in the environment/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {
