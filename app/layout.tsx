@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { ConnectionIndicator } from "@/components/connection-indicator";
+import { MainNav } from "@/components/main-nav";
 import { MqttProvider } from "@/components/mqtt-provider";
 import { currentHistory } from "@/lib/hub-registry";
 import type { Reading } from "@/lib/readings";
@@ -40,6 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
             <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-4 px-4 py-3">
               <span className="text-lg font-bold tracking-tight">Hearth</span>
+              <MainNav />
               <ConnectionIndicator />
             </div>
           </header>

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { ReadingSparkline } from "@/components/reading-sparkline";
 import { TimeAgo } from "@/components/time-ago";
 import { useTopic } from "@/components/use-topic";
 import { formatValue } from "@/lib/format";
+import { readingHref } from "@/lib/links";
 import { inferUnit } from "@/lib/readings";
 import { labelFromLevel } from "@/lib/topics";
 
@@ -17,7 +19,9 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   return (
     <li data-topic={topic} className="flex flex-col gap-1 py-3">
       <div className="flex items-baseline justify-between gap-3">
-        <span className="text-sm text-muted">{label}</span>
+        <Link href={readingHref(topic)} className="text-sm text-muted hover:underline">
+          {label}
+        </Link>
         <span className="text-2xl font-semibold tabular-nums">
           {reading ? formatValue(reading.value) : "–"}
           {reading?.unit && <span className="text-base font-normal text-muted">{` ${reading.unit}`}</span>}

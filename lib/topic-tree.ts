@@ -3,21 +3,21 @@
 import type { TopicStat } from "./topic-stats";
 import { topicLevels } from "./topics";
 
-export type TopicNode = {
+export type TopicNode<S extends TopicStat = TopicStat> = {
   /** This level's name: "temperature" in home/attic/temperature. */
   name: string;
   /** The full topic up to this level. */
   path: string;
   /** Set when a message was published on exactly this topic. */
-  stat: TopicStat | null;
-  children: TopicNode[];
+  stat: S | null;
+  children: TopicNode<S>[];
   /** Topics at or below this node that carried messages. */
   topicCount: number;
 };
 
-export function buildTopicTree(stats: readonly TopicStat[]): TopicNode[] {
-  const root: TopicNode = { name: "", path: "", stat: null, children: [], topicCount: 0 };
-  const byPath = new Map<string, TopicNode>();
+export function buildTopicTree<S extends TopicStat>(stats: readonly S[]): TopicNode<S>[] {
+  const root: TopicNode<S> = { name: "", path: "", stat: null, children: [], topicCount: 0 };
+  const byPath = new Map<string, TopicNode<S>>();
   for (const stat of stats) {
     let node = root;
     node.topicCount++;
@@ -40,7 +40,7 @@ export function buildTopicTree(stats: readonly TopicStat[]): TopicNode[] {
   return root.children;
 }
 
-function sortTree(node: TopicNode): void {
+function sortTree<S extends TopicStat>(node: TopicNode<S>): void {
   node.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const child of node.children) sortTree(child);
 }
