@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
-import { historyQuery, useHistorySeries } from "@/components/use-history-series";
+import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
 import { useNow } from "@/components/use-now";
 import { useTopics } from "@/components/use-topics";
 import { formatClock, formatDayTime } from "@/lib/format";
@@ -88,9 +88,10 @@ export function HistoryChart({
       data-testid="history-chart"
       data-topic={topic}
       data-range={rangeId}
-      data-state={state.status === "ready" ? (view!.lines.some((l) => l.points.length > 0) ? "ready" : "empty") : state.status}
+      data-state={chartState(state, view, selection)}
       data-tier={tiers}
       data-bucket-ms={ready ? Math.max(0, ...ready.series.map((s) => s.bucketMs)) : ""}
+      data-budget={ready?.points ?? ""}
       data-from={ready?.from ?? ""}
       data-to={ready?.to ?? ""}
       className="flex flex-col gap-3 rounded-2xl border border-line bg-surface p-4 shadow-sm"
@@ -149,6 +150,13 @@ export function HistoryChart({
       )}
     </section>
   );
+}
+
+/** "ready" only once the points on screen answer the range picked now. */
+function chartState(state: HistoryState, view: { lines: ChartLine[] } | null, selection: RangeSelection): string {
+  if (state.status !== "ready") return state.status;
+  if (state.refreshing || state.selection !== selection) return "loading";
+  return view!.lines.some((l) => l.points.length > 0) ? "ready" : "empty";
 }
 
 function lineColor(i: number): string {

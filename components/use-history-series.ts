@@ -13,7 +13,18 @@ import { estimateClockOffset } from "@/lib/merge-series";
 export type HistoryState =
   | { status: "loading" }
   | { status: "error"; message: string }
-  | { status: "ready"; series: HistorySeries[]; clockOffsetMs: number; from: number; to: number; points: number };
+  | {
+      status: "ready";
+      series: HistorySeries[];
+      clockOffsetMs: number;
+      from: number;
+      to: number;
+      points: number;
+      /** The range these points answer. */
+      selection: RangeSelection;
+      /** A newer request is on its way; the chart keeps these points until it lands. */
+      refreshing: boolean;
+    };
 
 const pointSchema = z.object({ t: z.number(), v: z.number(), min: z.number().optional(), max: z.number().optional() });
 const answerSchema = z.object({
@@ -49,7 +60,7 @@ export function useHistorySeries(topic: string, selection: RangeSelection, point
     const abort = new AbortController();
     const sentAt = Date.now();
     const { from, to } = requestRange(selection, sentAt + clockOffsetMs.current);
-    setState((s) => (s.status === "ready" ? s : { status: "loading" }));
+    setState((s) => (s.status === "ready" ? { ...s, refreshing: true } : { status: "loading" }));
     (async () => {
       let response: Response;
       let body: unknown;
@@ -82,6 +93,8 @@ export function useHistorySeries(topic: string, selection: RangeSelection, point
         from: first?.from ?? from,
         to: first?.to ?? to ?? parsed.data.serverNow,
         points,
+        selection,
+        refreshing: false,
       });
     })();
     return () => abort.abort();

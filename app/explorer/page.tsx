@@ -2,6 +2,9 @@ import { TopicExplorer } from "@/components/topic-explorer";
 
 export const metadata = { title: "Topic explorer · Hearth" };
 
+// The layout seeds the live store with the latest readings per request.
+export const dynamic = "force-dynamic";
+
 export default function ExplorerPage() {
   return (
     <div className="flex flex-col gap-4">
