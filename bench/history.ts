@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Aedes } from "aedes";
 import { createLocalBus } from "../broker/local-bus";
@@ -38,8 +39,11 @@ export type HistoryBenchResult = {
   days: number;
   readings: number;
   ingest: { recorderPerSec: number; recorderReadings: number; storePerSec: number; storeReadings: number };
+  /** Event-loop delay while the recorder ingests: how long live deliveries on the same loop could wait. */
+  loopDelayMs: { p99: number; max: number };
   prune: { ms: number; rawRows: number };
   bytesOnDisk: number;
+  freeBytes: number;
   queries: { range: string; target: string; tier: string; points: number; medianMs: number }[];
 };
 
@@ -117,9 +121,12 @@ export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBe
     const storeMs = performance.now() - t0;
     pending.length = 0;
 
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     t0 = performance.now();
     const recorderReadings = await ingestThroughRecorder(store, recorderFrom, now);
     const recorderMs = performance.now() - t0;
+    loop.disable();
 
     const config = loadConfig({}, dir).history;
     t0 = performance.now();
@@ -159,8 +166,9 @@ export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBe
         storePerSec: Math.round(storeReadings / (storeMs / 1000)),
         storeReadings,
       },
+      loopDelayMs: { p99: Math.round(loop.percentile(99) / 1e5) / 10, max: Math.round(loop.max / 1e5) / 10 },
       prune: { ms: Math.round(pruneMs), rawRows: pruned.raw },
-      bytesOnDisk: (await store.size()).bytes,
+      ...(await store.size().then((size) => ({ bytesOnDisk: size.bytes, freeBytes: size.freeBytes }))),
       queries,
     };
   } finally {
@@ -168,6 +176,8 @@ export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBe
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 export function printHistoryBench(r: HistoryBenchResult): void {
   const n = new Intl.NumberFormat("en");
@@ -177,7 +187,10 @@ export function printHistoryBench(r: HistoryBenchResult): void {
     { step: "ingest via store.append", readings: n.format(r.ingest.storeReadings), "per second": n.format(r.ingest.storePerSec) },
     { step: `prune (default retention)`, readings: n.format(r.prune.rawRows), "per second": `${n.format(r.prune.ms)} ms` },
   ]);
-  console.log(`Database on disk after pruning: ${(r.bytesOnDisk / 1024 / 1024).toFixed(1)} MiB`);
+  console.log(`Event-loop delay during recorder ingest: p99 ${r.loopDelayMs.p99} ms, max ${r.loopDelayMs.max} ms`);
+  console.log(
+    `Database on disk after pruning: ${mib(r.bytesOnDisk)} MiB, of which ${mib(r.freeBytes)} MiB free pages that new rows reuse`,
+  );
   console.table(
     r.queries.map((q) => ({ range: q.range, query: q.target, tier: q.tier, points: q.points, "median ms": q.medianMs.toFixed(2) })),
   );

@@ -155,6 +155,7 @@ export function openSqliteHistory(file: string): HistoryStore {
       const count = (table: string) => (db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number);
       return {
         bytes: bytesOnDisk(db, file),
+        freeBytes: (db.pragma("freelist_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number),
         topics: count("topics"),
         rows: { raw: count("readings"), minute: count(ROLLUP_TABLE.minute), hour: count(ROLLUP_TABLE.hour) },
       };

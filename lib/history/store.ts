@@ -52,6 +52,8 @@ export type StoredTopic = { topic: string; unit: string };
 export type StoreSize = {
   /** Bytes the store takes on disk (for SQLite: the file, its WAL and shared memory). */
   bytes: number;
+  /** Of those, bytes freed by pruning that new rows reuse before the file grows again. */
+  freeBytes: number;
   topics: number;
   rows: { raw: number; minute: number; hour: number };
 };

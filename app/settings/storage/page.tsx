@@ -47,6 +47,12 @@ export default async function StoragePage() {
             {formatBytes(result.size.bytes)}
           </p>
           <p className="text-sm text-muted">on disk, in {hub?.historyInfo.file}</p>
+          {result.size.freeBytes > 0 && (
+            <p className="text-sm text-muted">
+              {formatBytes(result.size.freeBytes)} of it was freed by pruning and is reused by new readings before the
+              file grows again.
+            </p>
+          )}
           <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
             <dt className="text-muted">Topics</dt>
             <dd className="tabular-nums">{count.format(result.size.topics)}</dd>
