@@ -66,11 +66,11 @@ function formatRate(perMin: number): string {
 function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected: string | null; onSelect: (t: string) => void }) {
   const { stat } = node;
   const row = (
-    <span className="flex min-w-0 flex-wrap items-baseline gap-x-2">
+    <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
       <span className="font-medium">{node.name || "(empty)"}</span>
       {stat && (
         <>
-          <span data-testid="topic-value" className="truncate font-mono text-sm">
+          <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={stat.preview}>
             {stat.preview}
           </span>
           <span className="text-xs text-muted">{formatRate(stat.ratePerMin)}</span>
@@ -91,7 +91,7 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
           )}
         </>
       )}
-      {node.children.length > 0 && <span className="text-xs text-muted">{node.topicCount} topics</span>}
+      {node.children.length > 0 && <span className="text-xs text-muted">{node.topicCount === 1 ? "1 topic" : `${node.topicCount} topics`}</span>}
     </span>
   );
   return (
