@@ -1,21 +1,21 @@
 import Link from "next/link";
 
+const LINKS = [
+  { href: "/", label: "Rooms" },
+  { href: "/readings/home/%2B/temperature", label: "Temperatures" },
+  { href: "/explorer", label: "Explorer" },
+  { href: "/settings/storage", label: "Storage" },
+] as const;
+
 /** The header's page links; server-rendered, no client JavaScript. */
 export function MainNav() {
   return (
     <nav aria-label="Main" className="flex items-center gap-4 text-sm">
-      <Link href="/" className="hover:underline">
-        Rooms
-      </Link>
-      <Link href="/readings/home/%2B/temperature" className="hover:underline">
-        Temperatures
-      </Link>
-      <Link href="/explorer" className="hover:underline">
-        Explorer
-      </Link>
-      <Link href="/settings/storage" className="hover:underline">
-        Storage
-      </Link>
+      {LINKS.map(({ href, label }) => (
+        <Link key={href} href={href} className="hover:underline">
+          {label}
+        </Link>
+      ))}
     </nav>
   );
 }

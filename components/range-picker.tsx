@@ -64,26 +64,18 @@ export function RangePicker({
             onChange(parsed);
           }}
         >
-          <label className="flex items-center gap-1">
-            From
-            <input
-              type="datetime-local"
-              name="from"
-              value={custom.from}
-              onChange={(e) => setCustom({ ...custom, from: e.target.value })}
-              className="rounded border border-line bg-surface px-1"
-            />
-          </label>
-          <label className="flex items-center gap-1">
-            to
-            <input
-              type="datetime-local"
-              name="to"
-              value={custom.to}
-              onChange={(e) => setCustom({ ...custom, to: e.target.value })}
-              className="rounded border border-line bg-surface px-1"
-            />
-          </label>
+          {(["from", "to"] as const).map((end) => (
+            <label key={end} className="flex items-center gap-1">
+              {end === "from" ? "From" : "to"}
+              <input
+                type="datetime-local"
+                name={end}
+                value={custom[end]}
+                onChange={(e) => setCustom({ ...custom, [end]: e.target.value })}
+                className="rounded border border-line bg-surface px-1"
+              />
+            </label>
+          ))}
           <button type="submit" className={cn(button, "border border-line")}>
             Show
           </button>
