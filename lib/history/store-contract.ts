@@ -4,8 +4,10 @@
 //
 // Beyond store.ts's types, the contract pins what a chart relies on:
 // - raw readings come back untouched (bucketMs 0, no min/max) while they fit the budget;
-// - past the budget, buckets are ceil((to - from + 1) / maxPoints) ms wide, each point's
-//   `t` is its bucket's start and `v`/`min`/`max` the mean/min/max of its readings;
+// - past the budget, buckets are ceil((to - from + 1) / maxPoints) ms wide when built from
+//   raw readings, and widened to whole roll-up rows when built from a roll-up tier
+//   (tier-contract.ts); each point's `t` is its bucket's start and `v`/`min`/`max` the
+//   mean/min/max of its readings;
 // - a non-finite value makes append throw and the whole batch is rolled back;
 // - a topic's unit is the one its last appended reading carried.
 import assert from "node:assert/strict";
