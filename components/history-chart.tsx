@@ -63,7 +63,9 @@ export function HistoryChart({
 
   const topics = useMemo(() => (ready && live ? ready.series.map((s) => s.topic) : NO_TOPICS), [ready, live]);
   const snapshots = useTopics(topics);
-  const now = useNow(5000);
+  const clock = useNow(5000);
+  // Only a live range slides with the clock; a fixed one need not redraw every tick.
+  const now = live ? clock : null;
 
   const view = useMemo(() => {
     if (!ready) return null;
