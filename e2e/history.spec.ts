@@ -176,6 +176,7 @@ test("the explorer shows a topic published with mosquitto_pub -r as retained", a
   const pub = (...args: string[]) => run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), ...args]);
   await pub("-r", "-t", "home/hall/lamp/state", "-m", "ON");
   await pub("-t", "zigbee2mqtt/bridge/event", "-m", '{"type":"device_joined"}');
+  await pub("-t", "garage/meter/power", "-m", "1500");
 
   const errors = await hub.open(page, "/explorer");
   const lamp = page.locator('li[data-explorer-topic="home/hall/lamp/state"]');
@@ -186,11 +187,14 @@ test("the explorer shows a topic published with mosquitto_pub -r as retained", a
   await expect(event).toHaveAttribute("data-retained", "false");
   await expect(event.getByTestId("topic-value")).toHaveText('{"type":"device_joined"}');
 
-  // A numeric topic opens its history.
-  const attic = page.locator('li[data-explorer-topic="home/attic/temperature"]');
-  await attic.getByRole("button", { name: "chart" }).click();
-  await expect(chart(page)).toHaveAttribute("data-topic", "home/attic/temperature");
+  // Any numeric topic, inside the home convention or not, is kept and opens its history;
+  // a topic whose payloads are not numbers has none.
+  await expect(event.getByRole("button", { name: "chart" })).toHaveCount(0);
+  const meter = page.locator('li[data-explorer-topic="garage/meter/power"]');
+  await meter.getByRole("button", { name: "chart" }).click();
+  await expect(chart(page)).toHaveAttribute("data-topic", "garage/meter/power");
   await expect(chart(page)).toHaveAttribute("data-state", "ready");
+  await expect(chart(page).getByTestId("chart")).toHaveAttribute("data-points", "1");
   expect(errors).toEqual([]);
 });
 
