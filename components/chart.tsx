@@ -226,7 +226,10 @@ export function Chart({
           <Area
             data={drawn[0].points as ChartPoint[]}
             dataKey={band}
-            stroke="none"
+            // The envelope's edges are drawn too: a one-bucket spike is a sliver of fill but a clear line.
+            stroke="var(--color-accent)"
+            strokeOpacity={0.45}
+            strokeWidth={1}
             fill="var(--color-accent)"
             fillOpacity={0.18}
             isAnimationActive={false}
