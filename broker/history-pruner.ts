@@ -23,10 +23,12 @@ export function startHistoryPruner(
   now: () => number = Date.now,
 ): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
+  // Stopping aborts a prune between its steps: a big first prune must not hold up shutdown.
+  const abort = new AbortController();
   const prune = () => {
     running ??= (async () => {
       try {
-        const removed = await history.prune(pruneCutoffs(now(), config));
+        const removed = await history.prune(pruneCutoffs(now(), config), { signal: abort.signal });
         if (removed.raw + removed.minute + removed.hour > 0) log.info("history: pruned old rows", removed);
       } catch (error) {
         log.error("history: prune failed", { error: error instanceof Error ? error.message : String(error) });
@@ -41,6 +43,7 @@ export function startHistoryPruner(
   return {
     async stop() {
       clearInterval(timer);
+      abort.abort();
       await running;
     },
   };

@@ -72,13 +72,14 @@ export function openSqliteHistory(file: string): HistoryStore {
   });
 
   /** Deletes in chunks, yielding between them, so a big prune never stalls live traffic. */
-  async function pruneTier(tier: Tier, before: number): Promise<number> {
+  async function pruneTier(tier: Tier, before: number, signal: AbortSignal | undefined): Promise<number> {
     const step = tier === "raw" ? statements.pruneRawChunk : rollupStatements[tier].pruneChunk;
     // The horizon moves first: from now on queries stop reading what is about to go.
     setHorizon(tier, before);
     let deleted = 0;
     for (const id of statements.topicIds.all()) {
       for (;;) {
+        if (signal?.aborted) return deleted;
         const { changes } = step.run({ id, before, limit: PRUNE_CHUNK });
         deleted += changes;
         if (changes < PRUNE_CHUNK) break;
@@ -142,11 +143,11 @@ export function openSqliteHistory(file: string): HistoryStore {
       return out;
     },
 
-    async prune(cutoffs) {
+    async prune(cutoffs, { signal } = {}) {
       const counts: PruneCounts = { raw: 0, minute: 0, hour: 0 };
       for (const tier of ["raw", "minute", "hour"] as const) {
         const before = cutoffs[tier];
-        if (before !== undefined) counts[tier] = await pruneTier(tier, before);
+        if (before !== undefined) counts[tier] = await pruneTier(tier, before, signal);
       }
       return counts;
     },

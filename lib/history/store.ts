@@ -71,9 +71,10 @@ export interface HistoryStore {
   latest(): Promise<LatestReading[]>;
   /**
    * Deletes each tier's rows older than its cutoff, in small steps that let other work
-   * run in between; returns how many rows went from each tier.
+   * run in between; returns how many rows went from each tier. An aborted `signal`
+   * stops it between steps (the hub shutting down); the next prune finishes the job.
    */
-  prune(cutoffs: PruneCutoffs): Promise<PruneCounts>;
+  prune(cutoffs: PruneCutoffs, options?: { signal?: AbortSignal }): Promise<PruneCounts>;
   size(): Promise<StoreSize>;
   close(): Promise<void>;
 }

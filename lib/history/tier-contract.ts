@@ -93,6 +93,16 @@ export function tierContract(getStore: () => HistoryStore): void {
     assert.deepEqual(await store.readRaw({ topic: ATTIC, from: T0, to: T0 + HOUR_MS - 1, limit: 10 }), []);
   });
 
+  it("stops pruning when its signal is aborted, and the next prune finishes the job", async () => {
+    const store = getStore();
+    await store.append(series(ATTIC, 10, (i) => i, MINUTE_MS));
+    const abort = new AbortController();
+    abort.abort();
+    const stopped = await store.prune({ raw: T0 + HOUR_MS }, { signal: abort.signal });
+    assert.deepEqual(stopped, { raw: 0, minute: 0, hour: 0 });
+    assert.deepEqual(await store.prune({ raw: T0 + HOUR_MS }), { raw: 10, minute: 0, hour: 0 });
+  });
+
   it("prunes minute and hour roll-ups by their own cutoffs", async () => {
     const store = getStore();
     await store.append(series(ATTIC, 3 * 60, (i) => i % 7, MINUTE_MS));
