@@ -11,14 +11,15 @@ import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
+import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
+import { startTopicTap } from "./topic-tap";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 
 export type Hub = { close(): Promise<void> };
 
 const log = createLogger("hub");
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** Names the setting to change when a port is taken, instead of a bare EADDRINUSE. */
 function listen(server: TcpServer | import("node:http").Server, port: number, host: string, setting: string) {
@@ -47,7 +48,8 @@ function localUrl(host: string): string {
 }
 
 export async function startHub(config: HubConfig): Promise<Hub> {
-  const history = openSqliteHistory(path.join(config.dataDir, "history.sqlite"));
+  const historyFile = path.join(config.dataDir, "history.sqlite");
+  const history = openSqliteHistory(historyFile);
   const broker = await Aedes.createBroker({ connectTimeout: 10_000, maxClientsIdLength: 128 });
   broker.on("clientError", (client, error) =>
     log.warn("mqtt: client error", { client: client?.id, error: error.message }),
@@ -60,22 +62,20 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
   const bus = createLocalBus(broker);
   const recorder = await startRecorder(bus, history, { log: createLogger("recorder") });
-  const prune = async () => {
-    try {
-      const removed = await history.prune(Date.now() - config.history.rawRetentionHours * 3_600_000);
-      if (removed > 0) log.info("history: pruned old readings", { removed });
-    } catch (error) {
-      log.error("history: prune failed", { error: (error as Error).message });
-    }
-  };
-  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
-  pruneTimer.unref();
-  void prune();
+  const pruner = startHistoryPruner(history, config.history, createLogger("history"));
+  const topicTap = await startTopicTap(bus);
 
   const alertStore = openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite"));
   const alerts = await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules });
 
-  registerHub({ history, alerts, flushRecorder: () => recorder.flush(), startedAt: Date.now() });
+  registerHub({
+    history,
+    alerts,
+    flushRecorder: () => recorder.flush(),
+    startedAt: Date.now(),
+    topicStats: topicTap.stats,
+    historyInfo: { file: historyFile, retention: config.history },
+  });
 
   const tcp = createTcpServer(broker.handle);
   const dashboard = await createDashboardServer({
@@ -89,7 +89,8 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
   let simulator: Simulator | null = null;
   const close = async () => {
-    clearInterval(pruneTimer);
+    await pruner.stop();
+    await topicTap.stop();
     await simulator?.stop();
     await dashboard.close();
     await new Promise<void>((resolve) => tcp.close(() => resolve()));

@@ -54,6 +54,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 function instrument(inner: HistoryStore) {
   const state = { failing: false, calls: 0, active: 0, maxActive: 0, gate: null as Promise<void> | null };
   const store: HistoryStore = {
+    ...inner,
     async append(readings: readonly Reading[]) {
       state.calls++;
       state.active++;
@@ -66,10 +67,6 @@ function instrument(inner: HistoryStore) {
         state.active--;
       }
     },
-    query: (q) => inner.query(q),
-    latest: () => inner.latest(),
-    prune: (before) => inner.prune(before),
-    close: () => inner.close(),
   };
   return { store, state };
 }
@@ -97,7 +94,7 @@ async function setup(t: TestContext, opts: RecorderOptions = {}) {
 describe("startRecorder", () => {
   it("records readings from every room, queryable after flush", async (t) => {
     const { bus, filters, recorder, points, store } = await setup(t);
-    assert.deepEqual(filters(), ["home/#"]);
+    assert.deepEqual(filters(), ["#"]);
     await bus.publish("home/attic/temperature", "21.5");
     await bus.publish("home/kitchen/humidity", " 40 ");
     assert.deepEqual(recorder.stats(), { recorded: 0, unreadable: 0, pending: 2 });
@@ -131,7 +128,6 @@ describe("startRecorder", () => {
     await bus.publish("home/attic/humidity", Buffer.alloc(1024 * 1024, "7"));
     await bus.publish("home/attic/pressure", "");
     await bus.publish("home/attic/lamp/state", "ON"); // a switch, not a measurement: not the recorder's business
-    await bus.publish("office/desk/temperature", "19"); // outside home/#
     await bus.publish("home/kitchen/temperature", "22");
     await bus.publish("home/attic/temperature", "21");
     await recorder.flush();
@@ -148,6 +144,26 @@ describe("startRecorder", () => {
         ["debug", "ignored empty payload", "home/attic/pressure", undefined],
       ],
     );
+  });
+
+  it("keeps every other numeric topic too, silently skipping what is not a number and the broker's $SYS", async (t) => {
+    const { bus, recorder, lines, points, store } = await setup(t);
+    await bus.publish("office/desk/temperature", "19");
+    await bus.publish("garage/meter/power", JSON.stringify({ value: 1500, unit: "W" }));
+    await bus.publish("zigbee2mqtt/bridge/state", "online");
+    await bus.publish("zigbee2mqtt/sensor", JSON.stringify({ temperature: 21, humidity: 40 }));
+    await bus.publish("$SYS/broker/load", "5");
+    await recorder.flush();
+
+    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 0, pending: 0 });
+    assert.deepEqual(await points("office/desk/temperature"), [{ t: T0, v: 19 }]);
+    assert.deepEqual(await store.topics(), [
+      { topic: "garage/meter/power", unit: "W" },
+      { topic: "office/desk/temperature", unit: "°C" },
+    ]);
+    // The dashboard's rooms come from home/ topics only.
+    assert.deepEqual(await store.latest(), []);
+    assert.deepEqual(lines, []);
   });
 
   it("warns about a topic's unreadable payloads once a minute, then counts what it held back", async (t) => {

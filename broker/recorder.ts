@@ -1,11 +1,12 @@
 // The recorder: every reading published on home/<room>/<measurement> goes into the
-// history store. Readings are buffered and written in batches, so a burst of
+// history store, and so does every other topic whose payload is a number (issue 6:
+// every numeric topic is kept, with no per-sensor opt-in). Readings are buffered and written in batches, so a burst of
 // messages costs one transaction instead of one each, and a slow or failing store
 // never blocks message delivery: the bus handler only parses and buffers.
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import { parseReading, type Reading } from "../lib/readings";
-import { parseHomeTopic } from "../lib/topics";
+import { parseHomeTopic, topicLevels } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
 
 export type RecorderOptions = {
@@ -77,7 +78,11 @@ export async function startRecorder(
   function onMessage({ topic, payload }: BusMessage): void {
     if (stopped) return;
     const home = parseHomeTopic(topic);
-    if (home?.kind !== "measurement") return;
+    if (home === null) {
+      recordIfNumeric(topic, payload);
+      return;
+    }
+    if (home.kind !== "measurement") return;
     const receivedAt = now();
     const result = parseReading(topic, home.room, home.measurement, payload, receivedAt);
     if (result.ok) {
@@ -94,6 +99,19 @@ export async function startRecorder(
     if (suppressed !== null) {
       log.warn("unreadable reading", { topic, code: result.code, message: result.message, suppressed: suppressed || undefined });
     }
+  }
+
+  /**
+   * A topic outside the home convention is kept when its payload reads as a number;
+   * anything else is skipped without a word, since most such topics carry JSON state
+   * or text. `$SYS/…` is broker statistics, which in-process subscriptions also see;
+   * `hearth/…` is the hub's own output (alert states carry the `value` that fired them).
+   */
+  function recordIfNumeric(topic: string, payload: Buffer): void {
+    if (topic.startsWith("$") || topic.startsWith("hearth/")) return;
+    const levels = topicLevels(topic);
+    const result = parseReading(topic, "", levels[levels.length - 1], payload, now());
+    if (result.ok) enqueue(result.reading);
   }
 
   function enqueue(reading: Reading): void {
@@ -177,7 +195,7 @@ export async function startRecorder(
     return count;
   }
 
-  const unsubscribe = await bus.subscribe("home/#", onMessage);
+  const unsubscribe = await bus.subscribe("#", onMessage);
   let stopping: Promise<void> | null = null;
 
   return {

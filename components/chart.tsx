@@ -1,17 +1,36 @@
 "use client";
 
-// The one module that knows recharts. Tiles and pages hand it a series and a time
+// The one module that knows recharts. Tiles and pages hand it series and a time
 // range; swapping the chart library means rewriting this file only.
-import { useMemo } from "react";
-import { Line, LineChart, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
+//
+// A point with `v: null` is a gap: the line breaks there instead of bridging an
+// outage (lib/history/gaps.ts inserts them). A single full-size series with min/max
+// draws them as a band behind the mean, so a one-reading spike stays visible.
+import { useMemo, useState, type PointerEvent } from "react";
+import {
+  Area,
+  ComposedChart,
+  Line,
+  Tooltip,
+  usePlotArea,
+  useXAxisInverseScale,
+  XAxis,
+  YAxis,
+  type DotItemDotProps,
+  type TooltipContentProps,
+} from "recharts";
 import { cn } from "@/lib/cn";
 import { formatClock, formatReading, formatValue } from "@/lib/format";
 
-export type ChartPoint = { readonly t: number; readonly v: number };
+export type ChartPoint = { readonly t: number; readonly v: number | null; readonly min?: number; readonly max?: number };
+
+export type ChartLine = { readonly id: string; readonly label: string; readonly points: readonly ChartPoint[] };
 
 export type ChartProps = {
-  /** Sorted by t, no two points at the same t. */
-  series: readonly ChartPoint[];
+  /** One line: sorted by t, no two points at the same t. */
+  series?: readonly ChartPoint[];
+  /** Several lines on one chart (each sorted by t); used instead of `series`. */
+  lines?: readonly ChartLine[];
   /** The time range to draw (epoch ms); the series lies within it. */
   domain: readonly [from: number, to: number];
   height: number;
@@ -21,8 +40,15 @@ export type ChartProps = {
   variant?: "sparkline" | "full";
   /** What the chart shows, for screen readers: "Attic temperature, last hour". */
   label: string;
+  /** Called with the time range a person selected by dragging across the chart. */
+  onZoom?: (from: number, to: number) => void;
+  /** Tick labels for long ranges show the date; the default shows the clock. */
+  tickFormatter?: (t: number) => string;
   className?: string;
 };
+
+/** Line colours: the accent first, then hues that stay apart in light and dark mode. */
+export const LINE_COLORS = ["var(--color-accent)", "#2f80ed", "#27ae60", "#9b51e0", "#eb5757", "#f2994a", "#56ccf2", "#a0785a"];
 
 /** Recharts draws a dot on every point or none; this draws only the newest. */
 function LastPointDot({ cx, cy, index, points }: DotItemDotProps) {
@@ -30,13 +56,29 @@ function LastPointDot({ cx, cy, index, points }: DotItemDotProps) {
   return <circle cx={cx} cy={cy} r={3} fill="var(--color-accent)" stroke="var(--color-surface)" strokeWidth={1.5} />;
 }
 
-function PointTooltip({ active, payload, unit }: Pick<TooltipContentProps, "active" | "payload"> & { unit: string }) {
-  const point = payload?.[0]?.payload as ChartPoint | undefined;
-  if (!active || !point) return null;
+function PointTooltip({
+  active,
+  payload,
+  unit,
+}: Pick<TooltipContentProps, "active" | "payload"> & { unit: string }) {
+  const entries = (payload ?? []).filter((e) => e.dataKey === "v" && (e.payload as ChartPoint)?.v != null);
+  if (!active || entries.length === 0) return null;
+  const first = entries[0].payload as ChartPoint;
   return (
     <div className="rounded-md border border-line bg-surface px-2 py-1 text-xs shadow-sm">
-      <span className="font-medium tabular-nums">{formatReading(point.v, unit)}</span>{" "}
-      <span className="text-muted">at {formatClock(point.t)}</span>
+      {entries.map((e) => {
+        const p = e.payload as ChartPoint;
+        return (
+          <div key={String(e.name)}>
+            {entries.length > 1 && <span style={{ color: e.color }}>{e.name} </span>}
+            <span className="font-medium tabular-nums">{formatReading(p.v!, unit)}</span>
+            {p.min !== undefined && p.max !== undefined && p.min !== p.max && (
+              <span className="text-muted"> ({formatValue(p.min)}–{formatValue(p.max)})</span>
+            )}
+          </div>
+        );
+      })}
+      <span className="text-muted">at {formatClock(first.t)}</span>
     </div>
   );
 }
@@ -48,31 +90,108 @@ function valueDomain(series: readonly ChartPoint[]): [number, number] {
   let min = Infinity;
   let max = -Infinity;
   for (const { v } of series) {
+    if (v === null) continue;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (series.length === 0) return [0, 1];
+  if (min > max) return [0, 1];
   const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
   return [min - pad, max + pad];
 }
 
-export function Chart({ series, domain, height, unit = "", variant = "full", label, className }: ChartProps) {
+const band = (p: ChartPoint) => (p.v === null ? null : [p.min ?? p.v, p.max ?? p.v]);
+
+/** Drag across the plot to pick a time range; a click (under 5 px) selects nothing. */
+function ZoomSelection({ onZoom }: { onZoom: (from: number, to: number) => void }) {
+  const plot = usePlotArea();
+  const invert = useXAxisInverseScale();
+  const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
+  if (!plot || !invert) return null;
+  const toX = (e: PointerEvent<SVGRectElement>) => {
+    const box = e.currentTarget.ownerSVGElement!.getBoundingClientRect();
+    return Math.min(Math.max(e.clientX - box.left, plot.x), plot.x + plot.width);
+  };
+  const left = drag ? Math.min(drag.x0, drag.x1) : 0;
+  const width = drag ? Math.abs(drag.x1 - drag.x0) : 0;
+  return (
+    <g>
+      <rect
+        data-testid="chart-zoom-area"
+        x={plot.x}
+        y={plot.y}
+        width={plot.width}
+        height={plot.height}
+        fill="transparent"
+        style={{ cursor: "crosshair", touchAction: "none" }}
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const x = toX(e);
+          setDrag({ x0: x, x1: x });
+        }}
+        onPointerMove={(e) => drag && setDrag({ x0: drag.x0, x1: toX(e) })}
+        onPointerUp={() => {
+          if (drag && width >= 5) {
+            const from = Number(invert(left));
+            const to = Number(invert(left + width));
+            if (Number.isFinite(from) && Number.isFinite(to) && to > from) onZoom(Math.round(from), Math.round(to));
+          }
+          setDrag(null);
+        }}
+        onPointerCancel={() => setDrag(null)}
+      />
+      {drag && (
+        <rect
+          data-testid="chart-zoom-selection"
+          x={left}
+          y={plot.y}
+          width={width}
+          height={plot.height}
+          fill="var(--color-accent)"
+          fillOpacity={0.15}
+          pointerEvents="none"
+        />
+      )}
+    </g>
+  );
+}
+
+export function Chart({
+  series,
+  lines,
+  domain,
+  height,
+  unit = "",
+  variant = "full",
+  label,
+  onZoom,
+  tickFormatter = formatClock,
+  className,
+}: ChartProps) {
   const sparkline = variant === "sparkline";
+  const drawn: readonly ChartLine[] = useMemo(
+    () => lines ?? [{ id: "v", label, points: series ?? [] }],
+    [lines, series, label],
+  );
+  const pointCount = useMemo(
+    () => drawn.reduce((n, line) => n + line.points.filter((p) => p.v !== null).length, 0),
+    [drawn],
+  );
   // Recharts rounds an "auto" range to readable ticks; a sparkline has no ticks, and its line should fill it.
-  const values = useMemo(() => (sparkline ? valueDomain(series) : AUTO_RANGE), [sparkline, series]);
+  const values = useMemo(() => (sparkline ? valueDomain(drawn[0]?.points ?? []) : AUTO_RANGE), [sparkline, drawn]);
+  const showBand = !sparkline && drawn.length === 1 && drawn[0].points.some((p) => p.min !== undefined);
   return (
     <div
       data-testid="chart"
-      data-points={series.length}
+      data-points={pointCount}
+      data-lines={drawn.length}
       role="img"
       aria-label={label}
-      className={cn("w-full", className)}
+      className={cn("w-full select-none", className)}
       style={{ height }}
     >
-      <LineChart
+      <ComposedChart
         responsive
         style={{ width: "100%", height }}
-        data={series}
         margin={sparkline ? { top: 4, right: 4, bottom: 4, left: 4 } : { top: 8, right: 12, bottom: 0, left: 0 }}
         // The wrapper is one image to assistive technology; keyboard stepping through points adds nothing.
         accessibilityLayer={false}
@@ -82,14 +201,14 @@ export function Chart({ series, domain, height, unit = "", variant = "full", lab
           type="number"
           scale="time"
           domain={[domain[0], domain[1]]}
+          allowDataOverflow
           hide={sparkline}
-          tickFormatter={formatClock}
+          tickFormatter={tickFormatter}
           tick={{ fill: "var(--color-muted)", fontSize: 12 }}
           stroke="var(--color-line)"
           minTickGap={32}
         />
         <YAxis
-          dataKey="v"
           type="number"
           domain={values}
           hide={sparkline}
@@ -103,16 +222,38 @@ export function Chart({ series, domain, height, unit = "", variant = "full", lab
           cursor={{ stroke: "var(--color-line)" }}
           content={({ active, payload }) => <PointTooltip active={active} payload={payload} unit={unit} />}
         />
-        <Line
-          dataKey="v"
-          type="monotone"
-          stroke="var(--color-accent)"
-          strokeWidth={2}
-          dot={LastPointDot}
-          activeDot={{ r: 4, fill: "var(--color-accent)", stroke: "var(--color-surface)" }}
-          isAnimationActive={false}
-        />
-      </LineChart>
+        {showBand && (
+          <Area
+            data={drawn[0].points as ChartPoint[]}
+            dataKey={band}
+            // The envelope's edges are drawn too: a one-bucket spike is a sliver of fill but a clear line.
+            stroke="var(--color-accent)"
+            strokeOpacity={0.45}
+            strokeWidth={1}
+            fill="var(--color-accent)"
+            fillOpacity={0.18}
+            isAnimationActive={false}
+            activeDot={false}
+            connectNulls={false}
+          />
+        )}
+        {drawn.map((line, i) => (
+          <Line
+            key={line.id}
+            data={line.points as ChartPoint[]}
+            name={line.label}
+            dataKey="v"
+            type={sparkline ? "monotone" : "linear"}
+            stroke={LINE_COLORS[i % LINE_COLORS.length]}
+            strokeWidth={sparkline ? 2 : 1.5}
+            dot={sparkline ? LastPointDot : false}
+            activeDot={{ r: 4, fill: LINE_COLORS[i % LINE_COLORS.length], stroke: "var(--color-surface)" }}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+        {onZoom && !sparkline && <ZoomSelection onZoom={onZoom} />}
+      </ComposedChart>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { ReadingSparkline } from "@/components/reading-sparkline";
 import { SEVERITY_TILE } from "@/components/severity";
 import { TimeAgo } from "@/components/time-ago";
@@ -7,6 +8,7 @@ import { useTopic } from "@/components/use-topic";
 import { useTopicAlert } from "@/components/use-alerts";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
+import { readingHref } from "@/lib/links";
 import { inferUnit } from "@/lib/readings";
 import { labelFromLevel } from "@/lib/topics";
 
@@ -21,7 +23,9 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   return (
     <li data-topic={topic} data-alert={alert ?? undefined} className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}>
       <div className="flex items-baseline justify-between gap-3">
-        <span className="text-sm text-muted">{label}</span>
+        <Link href={readingHref(topic)} className="text-sm text-muted hover:underline">
+          {label}
+        </Link>
         <span className="text-2xl font-semibold tabular-nums">
           {reading ? formatValue(reading.value) : "–"}
           {reading?.unit && <span className="text-base font-normal text-muted">{` ${reading.unit}`}</span>}

@@ -1,6 +1,8 @@
+import Link from "next/link";
 import { memo, useId } from "react";
 import { DeviceRow } from "@/components/device-row";
 import { ReadingRow } from "@/components/reading-row";
+import { roomHref } from "@/lib/links";
 import type { RoomSummary } from "@/lib/live-store";
 
 /**
@@ -16,7 +18,9 @@ export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) 
       className="rounded-2xl border border-line bg-surface p-4 shadow-sm"
     >
       <h2 id={titleId} className="text-lg font-semibold">
-        {room.label}
+        <Link href={roomHref(room.room)} className="hover:underline">
+          {room.label}
+        </Link>
       </h2>
       {room.topics.length > 0 && (
         <ul className="divide-y divide-line">

@@ -36,7 +36,7 @@ describe("loadConfig", () => {
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
       simulator: { enabled: true, intervalMs: 5000 },
-      history: { rawRetentionHours: 48 },
+      history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       alerts: { rules: [] },
       dev: false,
       configFile: null,
@@ -68,6 +68,16 @@ describe("loadConfig", () => {
     assert.equal(config.configFile, path.join(cwd, "hearth.config.json"));
   });
 
+  it("reads history retention from the file and the environment", () => {
+    const cwd = dir({ history: { rawRetentionHours: 12, minuteRetentionDays: 7, hourRetentionDays: 90 } });
+    assert.deepEqual(loadConfig({ HEARTH_HOUR_RETENTION_DAYS: "400", HEARTH_PRUNE_INTERVAL_MINUTES: "5" }, cwd).history, {
+      rawRetentionHours: 12,
+      minuteRetentionDays: 7,
+      hourRetentionDays: 400,
+      pruneIntervalMinutes: 5,
+    });
+  });
+
   it("reads alert rules to seed, with their defaults", () => {
     const rule = { id: "nursery-hot", name: "Nursery too hot", severity: "critical", kind: "threshold", filter: "home/nursery/temperature", direction: "above", threshold: 26, clear: 25 };
     const config = loadConfig({}, dir({ alerts: { rules: [rule] } }));
@@ -90,6 +100,9 @@ describe("loadConfig", () => {
     ["an alert rule without an id", {}, { alerts: { rules: [{ ...seed, id: undefined }] } }, /alerts\.rules\.0\.id in .*: is required/],
     ["two alert rules with one id", {}, { alerts: { rules: [seed, seed] } }, /alerts\.rules\.1\.id in .*: is used by an earlier rule/],
     ["an alert rule with a bad filter", {}, { alerts: { rules: [{ ...seed, filter: "home/#/x" }] } }, /alerts\.rules\.0\.filter in .*# must be/],
+    ["a minute tier shorter than the raw window", { HEARTH_RETENTION_HOURS: "72", HEARTH_MINUTE_RETENTION_DAYS: "2" }, undefined, /history\.minuteRetentionDays \(HEARTH_MINUTE_RETENTION_DAYS\) is 2 days, shorter than the 72 hours/],
+    ["an hour tier shorter than the minute tier", {}, { history: { hourRetentionDays: 10 } }, /history\.hourRetentionDays \(HEARTH_HOUR_RETENTION_DAYS\) is 10 days/],
+    ["a prune interval of zero", { HEARTH_PRUNE_INTERVAL_MINUTES: "0" }, undefined, /HEARTH_PRUNE_INTERVAL_MINUTES in the environment/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {

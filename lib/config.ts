@@ -12,13 +12,28 @@ export type HubConfig = {
   mqttPort: number;
   dataDir: string;
   simulator: { enabled: boolean; intervalMs: number };
-  history: { rawRetentionHours: number };
+  history: HistoryConfig;
   /** Alert rules to seed the hub's database with: each is inserted when its id is new. */
   alerts: { rules: Rule[] };
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
 };
+
+/** How long each history tier is kept (issue 6), and how often old rows are pruned. */
+export type HistoryConfig = {
+  rawRetentionHours: number;
+  minuteRetentionDays: number;
+  hourRetentionDays: number;
+  pruneIntervalMinutes: number;
+};
+
+const HISTORY_LIMITS = {
+  rawRetentionHours: [1, 24 * 365],
+  minuteRetentionDays: [1, 3650],
+  hourRetentionDays: [1, 36500],
+  pruneIntervalMinutes: [1, 24 * 60],
+} as const;
 
 export class ConfigError extends Error {
   readonly code = "config-invalid";
@@ -50,6 +65,9 @@ const fileSchema = z.strictObject({
   history: z
     .strictObject({
       rawRetentionHours: z.number().min(1).max(24 * 365).optional(),
+      minuteRetentionDays: z.number().min(1).max(HISTORY_LIMITS.minuteRetentionDays[1]).optional(),
+      hourRetentionDays: z.number().min(1).max(HISTORY_LIMITS.hourRetentionDays[1]).optional(),
+      pruneIntervalMinutes: z.number().int().min(1).max(HISTORY_LIMITS.pruneIntervalMinutes[1]).optional(),
     })
     .optional(),
   alerts: z
@@ -96,6 +114,9 @@ const envSchema = z.object({
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
   HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),
+  HEARTH_MINUTE_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.minuteRetentionDays).optional(),
+  HEARTH_HOUR_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.hourRetentionDays).optional(),
+  HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -160,13 +181,33 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       enabled: e.HEARTH_SIMULATOR ?? f.simulator?.enabled ?? true,
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,
     },
-    history: { rawRetentionHours: e.HEARTH_RETENTION_HOURS ?? f.history?.rawRetentionHours ?? 48 },
+    history: {
+      rawRetentionHours: e.HEARTH_RETENTION_HOURS ?? f.history?.rawRetentionHours ?? 48,
+      minuteRetentionDays: e.HEARTH_MINUTE_RETENTION_DAYS ?? f.history?.minuteRetentionDays ?? 31,
+      hourRetentionDays: e.HEARTH_HOUR_RETENTION_DAYS ?? f.history?.hourRetentionDays ?? 5 * 365,
+      pruneIntervalMinutes: e.HEARTH_PRUNE_INTERVAL_MINUTES ?? f.history?.pruneIntervalMinutes ?? 60,
+    },
     alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
     dev: e.NODE_ENV === "development",
     configFile,
   };
+  checkRetentionOrder(config.history);
   if (config.port === config.mqttPort) {
     throw new ConfigError(`Invalid configuration:\n  PORT and MQTT_PORT are both ${config.port}; the dashboard and MQTT need a port each`);
   }
   return config;
+}
+
+/** A coarser tier outliving a finer one is what makes long charts possible; the reverse loses data. */
+function checkRetentionOrder({ rawRetentionHours, minuteRetentionDays, hourRetentionDays }: HistoryConfig): void {
+  if (minuteRetentionDays * 24 < rawRetentionHours) {
+    throw new ConfigError(
+      `Invalid configuration:\n  history.minuteRetentionDays (HEARTH_MINUTE_RETENTION_DAYS) is ${minuteRetentionDays} days, shorter than the ${rawRetentionHours} hours of raw readings; it must be at least as long`,
+    );
+  }
+  if (hourRetentionDays < minuteRetentionDays) {
+    throw new ConfigError(
+      `Invalid configuration:\n  history.hourRetentionDays (HEARTH_HOUR_RETENTION_DAYS) is ${hourRetentionDays} days, shorter than the ${minuteRetentionDays} days of per-minute roll-ups; it must be at least as long`,
+    );
+  }
 }

@@ -44,3 +44,10 @@ const clock = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit"
 export function formatClock(t: number): string {
   return clock.format(t);
 }
+
+const dayTime = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** "Nov 21, 14:05": a chart point on a range longer than a day, in the viewer's time zone. */
+export function formatDayTime(t: number): string {
+  return dayTime.format(t);
+}

@@ -3,7 +3,9 @@
 // The hub registers its live services here, on globalThis, and the Next side
 // reads them back: one SQLite connection, one recorder, in one process.
 import type { AlertService } from "./alerts/service";
+import type { HistoryConfig } from "./config";
 import type { HistoryStore } from "./history/store";
+import type { TopicStats } from "./topic-stats";
 
 export type HubServices = {
   history: HistoryStore;
@@ -12,6 +14,10 @@ export type HubServices = {
   /** Writes the recorder's pending batch, so a query sees every reading received so far. */
   flushRecorder(): Promise<void>;
   startedAt: number;
+  /** Every topic the broker carried, for the explorer (issue 6). */
+  topicStats: TopicStats;
+  /** Where history lives and how long each tier is kept, for the storage settings page. */
+  historyInfo: { file: string; retention: HistoryConfig };
 };
 
 const KEY = Symbol.for("hearth.hub");

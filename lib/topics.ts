@@ -115,3 +115,8 @@ export function labelFromLevel(level: string): string {
   const words = level.replace(/[_\-.]+/g, " ").trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A topic's levels, in order: the one place outside matching that splits a topic. */
+export function topicLevels(topic: string): string[] {
+  return topic.split("/");
+}

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { MIGRATIONS } from "./sqlite-schema";
 import { openSqliteHistory } from "./sqlite-store";
 import { historyStoreContract } from "./store-contract";
 
@@ -56,7 +57,7 @@ describe("openSqliteHistory", () => {
     const db = new Database(file, { readonly: true });
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
-      assert.equal(db.pragma("user_version", { simple: true }), 1);
+      assert.equal(db.pragma("user_version", { simple: true }), 2);
     } finally {
       db.close();
     }
@@ -76,6 +77,33 @@ describe("openSqliteHistory", () => {
       () => openSqliteHistory(file),
       (error: Error) => error.message.includes(file) && /not a database/.test(error.message),
     );
+  });
+
+  it("rolls up the readings of a database written before roll-ups existed (schema 1 → 2)", async () => {
+    const file = freshFile();
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.pragma("user_version = 1");
+    old.exec("INSERT INTO topics (id, topic, unit) VALUES (1, 'home/attic/temperature', '°C')");
+    const insert = old.prepare("INSERT INTO readings (topic_id, ts, value) VALUES (1, ?, ?)");
+    for (let i = 0; i < 120; i++) insert.run(T0 + i * 60_000, i % 10);
+    old.close();
+
+    const store = openSqliteHistory(file);
+    try {
+      assert.deepEqual((await store.size()).rows, { raw: 120, minute: 120, hour: 2 });
+      await store.prune({ raw: T0 + 7_200_000 });
+      const series = await store.query({ topic: "home/attic/temperature", from: T0, to: T0 + 7_199_999, maxPoints: 2 });
+      assert.deepEqual([series.tier, series.points], [
+        "hour",
+        [
+          { t: T0, v: 4.5, min: 0, max: 9 },
+          { t: T0 + 3_600_000, v: 4.5, min: 0, max: 9 },
+        ],
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a database written by a newer schema version", () => {

@@ -4,32 +4,17 @@
 //
 // Beyond store.ts's types, the contract pins what a chart relies on:
 // - raw readings come back untouched (bucketMs 0, no min/max) while they fit the budget;
-// - past the budget, buckets are ceil((to - from + 1) / maxPoints) ms wide, each point's
-//   `t` is its bucket's start and `v`/`min`/`max` the mean/min/max of its readings;
+// - past the budget, buckets are ceil((to - from + 1) / maxPoints) ms wide when built from
+//   raw readings, and widened to whole roll-up rows when built from a roll-up tier
+//   (tier-contract.ts); each point's `t` is its bucket's start and `v`/`min`/`max` the
+//   mean/min/max of its readings;
 // - a non-finite value makes append throw and the whole batch is rolled back;
 // - a topic's unit is the one its last appended reading carried.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { Reading } from "../readings";
-import { parseHomeTopic } from "../topics";
+import { ATTIC, KITCHEN, reading, series, T0 } from "./contract-fixtures";
 import type { HistoryStore } from "./store";
-
-/** 2026-01-01T00:00:00Z: fixture time, far from 0 so off-by-epoch mistakes show. */
-const T0 = Date.UTC(2026, 0, 1);
-
-const ATTIC = "home/attic/temperature";
-const KITCHEN = "home/kitchen/humidity";
-
-function reading(topic: string, ts: number, value: number, unit = "°C"): Reading {
-  const parsed = parseHomeTopic(topic);
-  assert.ok(parsed?.kind === "measurement", `fixture topic ${topic} is not a measurement`);
-  return { topic, room: parsed.room, measurement: parsed.measurement, value, unit, ts };
-}
-
-/** `count` readings of `topic` one second apart from T0, with the value `at(i)`. */
-function series(topic: string, count: number, at: (i: number) => number): Reading[] {
-  return Array.from({ length: count }, (_, i) => reading(topic, T0 + i * 1000, at(i)));
-}
+import { tierContract } from "./tier-contract";
 
 export function historyStoreContract(name: string, open: () => Promise<HistoryStore> | HistoryStore): void {
   describe(`HistoryStore contract: ${name}`, () => {
@@ -54,6 +39,7 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
         from: T0,
         to: T0 + 2000,
         bucketMs: 0,
+        tier: "raw",
         points: [
           { t: T0, v: 21.5 },
           { t: T0 + 1000, v: 21.75 },
@@ -85,6 +71,7 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
         from: T0 - 1000,
         to: T0 + 1000,
         bucketMs: 0,
+        tier: "raw",
         points: [],
       });
     });
@@ -132,7 +119,8 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
       for (const maxPoints of [1, 2, 3, 7, 64, 499]) {
         const { points, bucketMs } = await query(ATTIC, T0, to, maxPoints);
         assert.ok(points.length >= 1 && points.length <= maxPoints, `${points.length} points for a budget of ${maxPoints}`);
-        assert.equal(bucketMs, Math.ceil((to - T0 + 1) / maxPoints));
+        // A roll-up tier widens buckets to whole roll-up rows, never narrows them.
+        assert.ok(bucketMs >= Math.ceil((to - T0 + 1) / maxPoints), `bucket of ${bucketMs} ms for ${maxPoints}`);
         for (let i = 0; i < points.length; i++) {
           const { t, v, min, max } = points[i];
           assert.ok(min !== undefined && max !== undefined && min <= v && v <= max, `point ${i} has min ≤ v ≤ max`);
@@ -201,17 +189,7 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
       ]);
     });
 
-    it("prunes readings older than the cutoff and counts them", async () => {
-      await store.append([...series(ATTIC, 5, (i) => i), ...series(KITCHEN, 3, (i) => 40 + i)]);
-      // Readings at T0 and T0 + 1000 of each topic go; one exactly at the cutoff stays.
-      assert.equal(await store.prune(T0 + 2000), 4);
-      assert.deepEqual(
-        (await query(ATTIC, T0 - 1000, T0 + 10_000)).points.map((p) => p.t),
-        [T0 + 2000, T0 + 3000, T0 + 4000],
-      );
-      assert.deepEqual((await query(KITCHEN, T0 - 1000, T0 + 10_000)).points, [{ t: T0 + 2000, v: 42 }]);
-      assert.equal(await store.prune(T0 + 2000), 0);
-    });
+    tierContract(() => store);
 
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       it(`rolls back the whole batch when a value is ${bad}`, async () => {

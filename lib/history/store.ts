@@ -1,9 +1,17 @@
 // The history store's contract. SQLite (sqlite-store.ts) is the default; any other
 // implementation (PostgreSQL for a fleet) must pass store-contract.ts unchanged.
+//
+// Readings are kept in three tiers (issue 6): raw for a short window, and min / mean /
+// max / count roll-ups per minute and per hour for longer ones. Roll-ups are written in
+// the same transaction as the raw readings they summarise, so they survive the raw
+// rows' pruning and a query never sees one without the other.
 import type { Reading } from "../readings";
 
 /** One chart point. `min`/`max` are present when the point stands for a bucket of readings. */
 export type HistoryPoint = { t: number; v: number; min?: number; max?: number };
+
+/** Where a series' points came from. */
+export type Tier = "raw" | "minute" | "hour";
 
 export type HistoryQuery = {
   topic: string;
@@ -17,12 +25,14 @@ export type HistoryQuery = {
 
 export type HistorySeries = {
   topic: string;
-  /** The unit of the newest reading in range, "" when none. */
+  /** The unit of the topic's last appended reading, "" when the range holds none. */
   unit: string;
   from: number;
   to: number;
   /** 0 when the points are raw readings, else the width of each bucket in ms. */
   bucketMs: number;
+  /** The tier the points were read from ("raw" also when raw readings were bucketed). */
+  tier: Tier;
   /** Oldest first. Never longer than the query's maxPoints. */
   points: HistoryPoint[];
 };
@@ -30,13 +40,41 @@ export type HistorySeries = {
 /** The newest stored reading of a topic, so a page opened later is not empty. */
 export type LatestReading = Reading;
 
+/** Each tier's rows older than its cutoff (epoch ms) go; a tier left out is kept. */
+export type PruneCutoffs = { raw?: number; minute?: number; hour?: number };
+export type PruneCounts = { raw: number; minute: number; hour: number };
+
+export type RawQuery = { topic: string; from: number; to: number; limit: number };
+export type RawReading = { t: number; v: number };
+
+export type StoredTopic = { topic: string; unit: string };
+
+export type StoreSize = {
+  /** Bytes the store takes on disk (for SQLite: the file, its WAL and shared memory). */
+  bytes: number;
+  /** Of those, bytes freed by pruning that new rows reuse before the file grows again. */
+  freeBytes: number;
+  topics: number;
+  rows: { raw: number; minute: number; hour: number };
+};
+
 export interface HistoryStore {
-  /** Stores readings in one transaction: all of them or, on error, none. */
+  /** Stores readings and their roll-ups in one transaction: all of them or, on error, none. */
   append(readings: readonly Reading[]): Promise<void>;
+  /** At most maxPoints points, from the tier that fits the range and budget. */
   query(q: HistoryQuery): Promise<HistorySeries>;
+  /** Raw readings of one topic in range, oldest first, at most `limit` of them. */
+  readRaw(q: RawQuery): Promise<RawReading[]>;
+  /** Every topic with stored history, sorted by topic. */
+  topics(): Promise<StoredTopic[]>;
   /** The newest reading of every topic that has one, sorted by topic. */
   latest(): Promise<LatestReading[]>;
-  /** Deletes readings older than `before` (epoch ms); returns how many went. */
-  prune(before: number): Promise<number>;
+  /**
+   * Deletes each tier's rows older than its cutoff, in small steps that let other work
+   * run in between; returns how many rows went from each tier. An aborted `signal`
+   * stops it between steps (the hub shutting down); the next prune finishes the job.
+   */
+  prune(cutoffs: PruneCutoffs, options?: { signal?: AbortSignal }): Promise<PruneCounts>;
+  size(): Promise<StoreSize>;
   close(): Promise<void>;
 }

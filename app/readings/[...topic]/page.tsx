@@ -1,0 +1,45 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { HistoryChart } from "@/components/history-chart";
+import { roomHref, topicFromSegments } from "@/lib/links";
+import { checkTopicFilter, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
+
+// The chart reads the live store; nothing here is prerendered.
+export const dynamic = "force-dynamic";
+
+/** "Attic temperature", or for a filter like home/+/temperature "Temperature in every room". */
+function titleFor(topic: string): string {
+  const levels = topicLevels(topic);
+  if (levels.length === 3 && levels[0] === "home" && levels[1] === "+" && levels[2] !== "+" && levels[2] !== "#") {
+    return `${labelFromLevel(levels[2])} in every room`;
+  }
+  const parsed = parseHomeTopic(topic);
+  if (parsed?.kind === "measurement") return `${labelFromLevel(parsed.room)} ${labelFromLevel(parsed.measurement).toLowerCase()}`;
+  return topic;
+}
+
+export default async function ReadingPage({ params }: { params: Promise<{ topic: string[] }> }) {
+  const topic = topicFromSegments((await params).topic);
+  if (!checkTopicFilter(topic).ok) notFound();
+  const title = titleFor(topic);
+  const parsed = parseHomeTopic(topic);
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        {parsed?.kind === "measurement" ? (
+          <Link href={roomHref(parsed.room)} className="text-sm text-accent hover:underline">
+            ← {labelFromLevel(parsed.room)}
+          </Link>
+        ) : (
+          <Link href="/" className="text-sm text-accent hover:underline">
+            ← All rooms
+          </Link>
+        )}
+        <h1 className="mt-1 text-2xl font-bold">{title}</h1>
+        <p className="font-mono text-sm text-muted">{topic}</p>
+      </div>
+      <HistoryChart topic={topic} label={title} />
+      <p className="text-sm text-muted">Drag across the chart to zoom in; pick a range above to zoom back out.</p>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import Link from "next/link";
+import { HistoryChart } from "@/components/history-chart";
+import { currentHistory } from "@/lib/hub-registry";
+import { readingHref } from "@/lib/links";
+import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
+
+// Reads the live store per request.
+export const dynamic = "force-dynamic";
+
+/** The room's measurement topics with history, sorted; a failing store shows as none. */
+async function roomTopics(room: string): Promise<{ topic: string; measurement: string }[]> {
+  try {
+    const stored = (await (await currentHistory())?.topics()) ?? [];
+    return stored.flatMap(({ topic }) => {
+      const parsed = parseHomeTopic(topic);
+      return parsed?.kind === "measurement" && parsed.room === room ? [{ topic, measurement: parsed.measurement }] : [];
+    });
+  } catch (error) {
+    console.error("hearth: could not list the room's topics:", error);
+    return [];
+  }
+}
+
+export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
+  const room = decodeURIComponent((await params).room);
+  const label = labelFromLevel(room);
+  const topics = await roomTopics(room);
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <Link href="/" className="text-sm text-accent hover:underline">
+          ← All rooms
+        </Link>
+        <h1 className="mt-1 text-2xl font-bold">{label}</h1>
+      </div>
+      {topics.length === 0 && (
+        <p data-testid="room-empty" className="text-muted">
+          No readings recorded for {label} yet. Charts appear here once a sensor in this room publishes.
+        </p>
+      )}
+      {topics.map(({ topic, measurement }) => {
+        const name = labelFromLevel(measurement);
+        return (
+          <div key={topic} className="flex flex-col gap-2">
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
+              <h2 className="text-lg font-semibold">
+                <Link href={readingHref(topic)} className="hover:underline">
+                  {name}
+                </Link>
+              </h2>
+              <Link href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
+                {name} in every room
+              </Link>
+            </div>
+            <HistoryChart topic={topic} label={`${label} ${name.toLowerCase()}`} height={240} />
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+"use client";
+
+// A full-size history chart for one topic or a filter (home/+/temperature draws
+// every room's temperature): range picker, drag to zoom, the live tail on recent
+// ranges, gaps as gaps, and CSV exports of exactly what it shows.
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
+import { RangePicker } from "@/components/range-picker";
+import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
+import { useNow } from "@/components/use-now";
+import { useTopics } from "@/components/use-topics";
+import { formatClock, formatDayTime } from "@/lib/format";
+import { withGaps } from "@/lib/history/gaps";
+import { DEFAULT_RANGE, isLive, showsDates, type RangeSelection } from "@/lib/history/ranges";
+import { mergeHistoryWithLive } from "@/lib/merge-series";
+import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
+
+const NO_TOPICS: readonly string[] = [];
+const MIN_POINTS = 60;
+const MAX_POINTS = 2000;
+
+/** "Attic" for home/attic/temperature on a chart of every room; the topic itself otherwise. */
+function lineLabel(topic: string, multi: boolean, fallback: string): string {
+  if (!multi) return fallback;
+  const parsed = parseHomeTopic(topic);
+  return parsed ? labelFromLevel(parsed.room) : topic;
+}
+
+/** The chart's width in pixels, the point budget of its requests; null until measured. */
+function useWidth(): [React.RefObject<HTMLDivElement | null>, number | null] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState<number | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.round(el.getBoundingClientRect().width / 50) * 50 || MIN_POINTS);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+export function HistoryChart({
+  topic,
+  label,
+  height = 320,
+  initialRange = DEFAULT_RANGE,
+}: {
+  /** A topic, or a filter with wildcards for several lines. */
+  topic: string;
+  label: string;
+  height?: number;
+  initialRange?: RangeSelection;
+}) {
+  const [selection, setSelection] = useState<RangeSelection>(initialRange);
+  const [ref, width] = useWidth();
+  const points = width === null ? null : Math.min(Math.max(width, MIN_POINTS), MAX_POINTS);
+  const { state, retry } = useHistorySeries(topic, selection, points);
+  const live = isLive(selection);
+  const ready = state.status === "ready" ? state : null;
+
+  const topics = useMemo(() => (ready && live ? ready.series.map((s) => s.topic) : NO_TOPICS), [ready, live]);
+  const snapshots = useTopics(topics);
+  const clock = useNow(5000);
+  // Only a live range slides with the clock; a fixed one need not redraw every tick.
+  const now = live ? clock : null;
+
+  const view = useMemo(() => {
+    if (!ready) return null;
+    const multi = topic.includes("+") || topic.includes("#");
+    const end = live && now !== null ? Math.max(ready.to, now + ready.clockOffsetMs) : ready.to;
+    const lines: ChartLine[] = ready.series.map((s, i) => {
+      const tail = live ? (snapshots[i]?.points ?? []) : [];
+      const merged = live
+        ? mergeHistoryWithLive(s.points, tail, { clockOffsetMs: ready.clockOffsetMs, windowStart: ready.from })
+        : s.points;
+      return { id: s.topic, label: lineLabel(s.topic, multi, label), points: withGaps(merged, s.bucketMs) };
+    });
+    return { lines, domain: [ready.from, end] as const };
+  }, [ready, live, snapshots, now, topic, label]);
+
+  const tiers = ready ? [...new Set(ready.series.map((s) => s.tier))].join(",") : "";
+  const csvQuery = ready ? historyQuery(topic, ready.from, ready.to, ready.points) : null;
+  const rangeId = selection.kind === "preset" ? selection.preset : "custom";
+
+  return (
+    <section
+      data-testid="history-chart"
+      data-topic={topic}
+      data-range={rangeId}
+      data-state={chartState(state, view, selection)}
+      data-tier={tiers}
+      data-bucket-ms={ready ? Math.max(0, ...ready.series.map((s) => s.bucketMs)) : ""}
+      data-budget={ready?.points ?? ""}
+      data-from={ready?.from ?? ""}
+      data-to={ready?.to ?? ""}
+      className="flex flex-col gap-3 rounded-2xl border border-line bg-surface p-4 shadow-sm"
+    >
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <RangePicker selection={selection} onChange={setSelection} shown={ready && { from: ready.from, to: ready.to }} />
+        {csvQuery && (
+          <div className="flex gap-3 text-sm">
+            <a data-testid="csv-chart" className="text-accent hover:underline" href={`/api/history/csv?${csvQuery}`} download>
+              CSV of this chart
+            </a>
+            <a data-testid="csv-raw" className="text-accent hover:underline" href={`/api/history/raw?${csvQuery}`} download>
+              Raw readings (CSV)
+            </a>
+          </div>
+        )}
+      </div>
+      <div ref={ref} className="w-full" style={{ minHeight: height }}>
+        {state.status === "error" && (
+          <p data-testid="chart-error" className="flex h-full items-center gap-2 text-sm text-muted" style={{ height }}>
+            History unavailable: {state.message}
+            <button type="button" className="font-medium text-accent hover:underline" onClick={retry}>
+              Retry
+            </button>
+          </p>
+        )}
+        {state.status === "loading" && (
+          <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />
+        )}
+        {view && view.lines.every((l) => l.points.length === 0) && (
+          <p data-testid="chart-empty" className="flex items-center justify-center text-sm text-muted" style={{ height }}>
+            No readings in this range.
+          </p>
+        )}
+        {view && view.lines.some((l) => l.points.length > 0) && (
+          <Chart
+            lines={view.lines}
+            domain={view.domain}
+            height={height}
+            unit={ready!.series[0]?.unit ?? ""}
+            label={label}
+            tickFormatter={showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock}
+            onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
+          />
+        )}
+      </div>
+      {view && view.lines.length > 1 && (
+        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Lines">
+          {view.lines.map((l, i) => (
+            <li key={l.id} className="flex items-center gap-1.5">
+              <span aria-hidden className="inline-block h-0.5 w-4" style={{ background: lineColor(i) }} />
+              {l.label}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** "ready" only once the points on screen answer the range picked now. */
+function chartState(state: HistoryState, view: { lines: ChartLine[] } | null, selection: RangeSelection): string {
+  if (state.status !== "ready") return state.status;
+  if (state.refreshing || state.selection !== selection) return "loading";
+  return view!.lines.some((l) => l.points.length > 0) ? "ready" : "empty";
+}
+
+function lineColor(i: number): string {
+  return LINE_COLORS[i % LINE_COLORS.length];
+}

@@ -1,0 +1,160 @@
+"use client";
+
+// The topic explorer (issue 6): every topic the broker has carried as a tree, like
+// MQTT Explorer, with its last value, message rate and retained flag; a topic with
+// history opens its chart. The hub's list is polled: a tree of thousands of topics
+// is cheaper to refresh every few seconds than to rebuild on every message.
+import { useEffect, useMemo, useState } from "react";
+import { z } from "zod";
+import { HistoryChart } from "@/components/history-chart";
+import { cn } from "@/lib/cn";
+import { formatValue } from "@/lib/format";
+import { readingHref } from "@/lib/links";
+import { buildTopicTree, type TopicNode } from "@/lib/topic-tree";
+
+const POLL_MS = 2000;
+
+const listSchema = z.object({
+  topics: z.array(
+    z.object({
+      topic: z.string(),
+      preview: z.string(),
+      lastAt: z.number(),
+      count: z.number(),
+      ratePerMin: z.number(),
+      retained: z.boolean(),
+      hasHistory: z.boolean(),
+    }),
+  ),
+  overflow: z.number(),
+});
+
+type Listed = z.infer<typeof listSchema>["topics"][number];
+type State = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; topics: Listed[]; overflow: number };
+
+function useTopicList(): State {
+  const [state, setState] = useState<State>({ status: "loading" });
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const response = await fetch("/api/topics", { cache: "no-store" });
+        const parsed = listSchema.safeParse(await response.json());
+        if (stopped) return;
+        if (!response.ok || !parsed.success) setState({ status: "error", message: `the hub answered HTTP ${response.status}` });
+        else setState({ status: "ready", ...parsed.data });
+      } catch {
+        if (!stopped) setState({ status: "error", message: "the hub did not answer" });
+      }
+      if (!stopped) timer = setTimeout(poll, POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, []);
+  return state;
+}
+
+function formatRate(perMin: number): string {
+  if (perMin === 0) return "idle";
+  return perMin >= 60 ? `${formatValue(Math.round((perMin / 60) * 10) / 10)}/s` : `${formatValue(Math.round(perMin * 10) / 10)}/min`;
+}
+
+function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected: string | null; onSelect: (t: string) => void }) {
+  const { stat } = node;
+  const row = (
+    <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
+      <span className="font-medium">{node.name || "(empty)"}</span>
+      {stat && (
+        <>
+          <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={stat.preview}>
+            {stat.preview}
+          </span>
+          <span className="text-xs text-muted">{formatRate(stat.ratePerMin)}</span>
+          {stat.retained && (
+            <span data-testid="retained" className="rounded bg-accent/15 px-1.5 text-xs font-medium text-accent">
+              retained
+            </span>
+          )}
+          {stat.hasHistory && (
+            <button
+              type="button"
+              aria-pressed={selected === stat.topic}
+              className="text-xs font-medium text-accent hover:underline"
+              onClick={() => onSelect(stat.topic)}
+            >
+              chart
+            </button>
+          )}
+        </>
+      )}
+      {node.children.length > 0 && <span className="text-xs text-muted">{node.topicCount === 1 ? "1 topic" : `${node.topicCount} topics`}</span>}
+    </span>
+  );
+  return (
+    <li
+      data-explorer-topic={node.path}
+      data-retained={stat ? String(stat.retained) : undefined}
+      className={cn("py-0.5", selected === node.path && "rounded bg-accent/10")}
+    >
+      {node.children.length === 0 ? (
+        <div className="pl-4">{row}</div>
+      ) : (
+        <details open>
+          <summary className="cursor-pointer">{row}</summary>
+          <ul className="ml-3 border-l border-line pl-2">
+            {node.children.map((c) => (
+              <Node key={c.path} node={c} selected={selected} onSelect={onSelect} />
+            ))}
+          </ul>
+        </details>
+      )}
+    </li>
+  );
+}
+
+export function TopicExplorer() {
+  const state = useTopicList();
+  const [selected, setSelected] = useState<string | null>(null);
+  const tree = useMemo(() => (state.status === "ready" ? buildTopicTree(state.topics) : []), [state]);
+  if (state.status === "loading") return <p className="text-muted">Loading topics…</p>;
+  if (state.status === "error") {
+    return (
+      <p data-testid="explorer-error" className="text-danger">
+        Topics unavailable: {state.message}. Retrying…
+      </p>
+    );
+  }
+  if (tree.length === 0) {
+    return <p data-testid="explorer-empty" className="text-muted">No messages yet. Topics appear here as soon as anything publishes.</p>;
+  }
+  return (
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      <div>
+        <ul data-testid="topic-tree" className="text-sm">
+          {tree.map((n) => (
+            <Node key={n.path} node={n} selected={selected} onSelect={setSelected} />
+          ))}
+        </ul>
+        {state.overflow > 0 && (
+          <p className="mt-2 text-xs text-muted">{state.overflow} messages on further topics were not tracked (limit reached).</p>
+        )}
+      </div>
+      <div>
+        {selected ? (
+          <div className="flex flex-col gap-2">
+            <a href={readingHref(selected)} className="font-mono text-sm text-accent hover:underline">
+              {selected}
+            </a>
+            <HistoryChart key={selected} topic={selected} label={selected} height={260} />
+          </div>
+        ) : (
+          <p className="text-sm text-muted">Pick “chart” beside a numeric topic to see its history.</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,207 @@
+// History that scales (issue 6), end to end: readings published over MQTT with past
+// timestamps fill a month of history; a person switches chart ranges, drags to zoom,
+// downloads CSV, and browses the topic explorer in a real browser.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import mqtt, { type MqttClient } from "mqtt";
+import { TestHub } from "./hub";
+
+const run = promisify(execFile);
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** One reading every 5 minutes for 30 days, with a 12-hour outage 3 days ago. */
+const STEP = 5 * MINUTE;
+const OUTAGE = { from: 3 * DAY, to: 3 * DAY - 12 * 60 * MINUTE };
+
+let hub: TestHub;
+let device: MqttClient;
+
+/** Publishes a month of readings with their own `ts`, as a device catching up would. */
+async function publishMonth(topic: string, base: number, now: number): Promise<number> {
+  const payloads: string[] = [];
+  for (let ago = 30 * DAY - STEP; ago >= STEP; ago -= STEP) {
+    if (ago <= OUTAGE.from && ago > OUTAGE.to) continue;
+    const i = payloads.length;
+    payloads.push(JSON.stringify({ value: base + ((i * 7) % 40) / 10, ts: now - ago }));
+  }
+  // QoS 1 in bounded chunks: every message acknowledged, a few hundred in flight at most.
+  for (let i = 0; i < payloads.length; i += 400) {
+    await Promise.all(payloads.slice(i, i + 400).map((p) => device.publishAsync(topic, p, { qos: 1 })));
+  }
+  return payloads.length;
+}
+
+test.use({ viewport: { width: 900, height: 900 } });
+
+test.beforeAll(async () => {
+  hub = await TestHub.start();
+  device = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-history" });
+  const now = Date.now();
+  await publishMonth("home/attic/temperature", 20, now);
+  await publishMonth("home/hall/temperature", 18, now);
+});
+
+test.afterAll(async () => {
+  await device?.endAsync();
+  await hub?.dispose();
+});
+
+const chart = (page: Page) => page.getByTestId("history-chart");
+
+async function pickRange(page: Page, range: string): Promise<Locator> {
+  await chart(page).locator(`button[data-range="${range}"]`).click();
+  const c = chart(page);
+  await expect(c).toHaveAttribute("data-range", range);
+  await expect(c).toHaveAttribute("data-state", "ready");
+  return c;
+}
+
+/** What the hub answers for the chart's own range and budget, asked directly. */
+async function hubSeries(page: Page, c: Locator) {
+  const [topic, from, to, points] = await Promise.all(
+    ["data-topic", "data-from", "data-to", "data-budget"].map((a) => c.getAttribute(a)),
+  );
+  const query = new URLSearchParams({ topic: topic!, from: from!, to: to!, points: points! });
+  const response = await page.request.get(`${hub.url}/api/history/series?${query}`);
+  expect(response.ok()).toBe(true);
+  return (await response.json()).series as { tier: string; bucketMs: number; points: { t: number }[] }[];
+}
+
+test("switching ranges redraws the chart with data from the right tier", async ({ page }) => {
+  const errors = await hub.open(page, "/readings/home/attic/temperature");
+  const expected: [range: string, tier: string][] = [
+    ["1h", "raw"],
+    ["24h", "raw"],
+    ["7d", "minute"],
+    ["30d", "hour"],
+  ];
+  const counts: number[] = [];
+  for (const [range, tier] of expected) {
+    const c = await pickRange(page, range);
+    await expect(c).toHaveAttribute("data-tier", tier);
+    const [series] = await hubSeries(page, c);
+    expect(series.tier).toBe(tier);
+    // The chart draws exactly the hub's points for its range (gap breaks are not points).
+    await expect(c.getByTestId("chart")).toHaveAttribute("data-points", String(series.points.length));
+    expect(series.points.length).toBeLessThanOrEqual(Number(await c.getAttribute("data-budget")));
+    counts.push(series.points.length);
+  }
+  // 1 h holds 11–12 readings five minutes apart; 24 h about 288; longer ranges are bucketed.
+  expect(counts[0]).toBeGreaterThanOrEqual(11);
+  expect(counts[0]).toBeLessThanOrEqual(12);
+  expect(counts[1]).toBeGreaterThanOrEqual(286);
+
+  // The 12-hour outage three days ago is a break in the 7-day line, not a line across it.
+  const c = await pickRange(page, "7d");
+  const path = await c.locator(".recharts-line-curve").first().getAttribute("d");
+  expect(path!.match(/M/g)!.length).toBe(2);
+  expect(errors).toEqual([]);
+});
+
+test("the recent ranges continue live; dragging across the chart zooms in", async ({ page }) => {
+  await hub.open(page, "/readings/home/attic/temperature");
+  const c = await pickRange(page, "1h");
+  const points = Number(await c.getByTestId("chart").getAttribute("data-points"));
+  await device.publishAsync("home/attic/temperature", "27.5", { qos: 1 });
+  await expect(c.getByTestId("chart")).toHaveAttribute("data-points", String(points + 1));
+
+  await pickRange(page, "7d");
+  const [from, to, weekBucket] = (
+    await Promise.all(["data-from", "data-to", "data-bucket-ms"].map((a) => c.getAttribute(a)))
+  ).map(Number);
+  const box = (await c.getByTestId("chart-zoom-area").boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(c).toHaveAttribute("data-range", "custom");
+  await expect(c).toHaveAttribute("data-state", "ready");
+  const [zFrom, zTo] = (await Promise.all([c.getAttribute("data-from"), c.getAttribute("data-to")])).map(Number);
+  // About a tenth of the week, inside it.
+  expect(zFrom).toBeGreaterThan(from + (to - from) * 0.45);
+  expect(zTo).toBeLessThan(from + (to - from) * 0.65);
+  expect(zTo - zFrom).toBeGreaterThan((to - from) * 0.05);
+  // Three days ago is past the 48-hour raw window: finer minute buckets than the week's.
+  await expect(c).toHaveAttribute("data-tier", "minute");
+  expect(Number(await c.getAttribute("data-bucket-ms"))).toBeLessThan(weekBucket);
+});
+
+/** Data rows of a CSV file (the header left out). */
+async function csvRows(page: Page, link: Locator): Promise<string[][]> {
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const text = await readFile((await download.path())!, "utf8");
+  return text.trim().split("\r\n").slice(1).map((line) => line.split(","));
+}
+
+test("the chart's CSV holds exactly the points it draws; the raw CSV every reading of the range", async ({ page }) => {
+  await hub.open(page, "/readings/home/%2B/temperature");
+  const c = await pickRange(page, "7d");
+  await expect(c.getByTestId("chart")).toHaveAttribute("data-lines", "2");
+  const series = await hubSeries(page, c);
+  const drawn = Number(await c.getByTestId("chart").getAttribute("data-points"));
+  expect(drawn).toBe(series[0].points.length + series[1].points.length);
+
+  const rows = await csvRows(page, c.getByTestId("csv-chart"));
+  expect(rows.length).toBe(drawn);
+  // time, timestamp_ms, topic, value, min, max, unit, tier, bucket_ms
+  for (const [i, s] of series.entries()) {
+    const topic = ["home/attic/temperature", "home/hall/temperature"][i];
+    const mine = rows.filter((r) => r[2] === topic);
+    expect(mine.map((r) => Number(r[1]))).toEqual(s.points.map((p) => p.t));
+    expect(new Set(mine.map((r) => r[7]))).toEqual(new Set([s.tier]));
+  }
+
+  const day = await pickRange(page, "24h");
+  const raw = await csvRows(page, day.getByTestId("csv-raw"));
+  const from = Number(await day.getAttribute("data-from"));
+  const to = Number(await day.getAttribute("data-to"));
+  const daily = await hubSeries(page, day);
+  expect(raw.length).toBe(daily[0].points.length + daily[1].points.length);
+  for (const r of raw) expect(Number(r[1]) >= from && Number(r[1]) <= to).toBe(true);
+});
+
+test("the room page charts each measurement, reached from the room card", async ({ page }) => {
+  await hub.open(page);
+  await page.getByTestId("room-attic").getByRole("link", { name: "Attic" }).click();
+  await expect(page).toHaveURL(/\/rooms\/attic$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Attic");
+  await expect(chart(page)).toHaveAttribute("data-topic", "home/attic/temperature");
+  await expect(chart(page)).toHaveAttribute("data-state", "ready");
+});
+
+test("the explorer shows a topic published with mosquitto_pub -r as retained", async ({ page }) => {
+  const pub = (...args: string[]) => run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), ...args]);
+  await pub("-r", "-t", "home/hall/lamp/state", "-m", "ON");
+  await pub("-t", "zigbee2mqtt/bridge/event", "-m", '{"type":"device_joined"}');
+  await pub("-t", "garage/meter/power", "-m", "1500");
+
+  const errors = await hub.open(page, "/explorer");
+  const lamp = page.locator('li[data-explorer-topic="home/hall/lamp/state"]');
+  await expect(lamp).toHaveAttribute("data-retained", "true");
+  await expect(lamp.getByTestId("retained")).toBeVisible();
+  await expect(lamp.getByTestId("topic-value")).toHaveText("ON");
+  const event = page.locator('li[data-explorer-topic="zigbee2mqtt/bridge/event"]');
+  await expect(event).toHaveAttribute("data-retained", "false");
+  await expect(event.getByTestId("topic-value")).toHaveText('{"type":"device_joined"}');
+
+  // Any numeric topic, inside the home convention or not, is kept and opens its history;
+  // a topic whose payloads are not numbers has none.
+  await expect(event.getByRole("button", { name: "chart" })).toHaveCount(0);
+  const meter = page.locator('li[data-explorer-topic="garage/meter/power"]');
+  await meter.getByRole("button", { name: "chart" }).click();
+  await expect(chart(page)).toHaveAttribute("data-topic", "garage/meter/power");
+  await expect(chart(page)).toHaveAttribute("data-state", "ready");
+  await expect(chart(page).getByTestId("chart")).toHaveAttribute("data-points", "1");
+  expect(errors).toEqual([]);
+});
+
+test("the storage page shows the history database's size on disk", async ({ page }) => {
+  await hub.open(page, "/settings/storage");
+  const size = page.getByTestId("history-size");
+  await expect(size).toBeVisible();
+  expect(Number(await size.getAttribute("data-bytes"))).toBeGreaterThan(0);
+  await expect(page.getByTestId("rows-raw")).not.toHaveText("0");
+});

@@ -1,0 +1,49 @@
+// Roll-up maths, pure: a batch of readings → min / max / sum / count per topic and
+// bucket. The store merges these into its roll-up tables; keeping the sum (not the
+// mean) makes merging two partial buckets exact: mean = sum / count.
+import type { Reading } from "../readings";
+import type { Tier } from "./store";
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+/** Bucket width of each tier; 0 for raw readings. */
+export const TIER_WIDTH_MS: Readonly<Record<Tier, number>> = { raw: 0, minute: MINUTE_MS, hour: HOUR_MS };
+
+export type Rollup = { topic: string; start: number; min: number; max: number; sum: number; count: number };
+
+/** The start of the UTC-aligned bucket of `width` ms holding `ts`. */
+export function bucketStart(ts: number, width: number): number {
+  return Math.floor(ts / width) * width;
+}
+
+/** One roll-up per topic and bucket the batch touches, in first-seen order. */
+export function rollupBatch(readings: readonly Reading[], width: number): Rollup[] {
+  const byKey = new Map<string, Rollup>();
+  for (const { topic, ts, value } of readings) {
+    const start = bucketStart(Math.round(ts), width);
+    const key = `${start} ${topic}`;
+    const r = byKey.get(key);
+    if (r === undefined) {
+      byKey.set(key, { topic, start, min: value, max: value, sum: value, count: 1 });
+    } else {
+      if (value < r.min) r.min = value;
+      if (value > r.max) r.max = value;
+      r.sum += value;
+      r.count++;
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Two roll-ups of the same topic and bucket as one. */
+export function mergeRollups(a: Rollup, b: Rollup): Rollup {
+  return {
+    topic: a.topic,
+    start: a.start,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    sum: a.sum + b.sum,
+    count: a.count + b.count,
+  };
+}

@@ -1,0 +1,58 @@
+// The SQLite history database: opening it and migrating its schema.
+// `PRAGMA user_version` is how many migration steps have run. Append new steps,
+// never edit old ones: databases in the field are at every version in between.
+import type Database from "better-sqlite3";
+import { openDatabase as openSqlite } from "../sqlite";
+
+const ROLLUP_TABLE = (name: string) => `
+  CREATE TABLE ${name} (
+    topic_id INTEGER NOT NULL REFERENCES topics (id),
+    start    INTEGER NOT NULL,
+    min      REAL NOT NULL,
+    max      REAL NOT NULL,
+    sum      REAL NOT NULL,
+    count    INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, start)
+  ) WITHOUT ROWID;`;
+
+const BACKFILL = (name: string, widthMs: number) => `
+  INSERT INTO ${name} (topic_id, start, min, max, sum, count)
+  SELECT topic_id, (ts / ${widthMs}) * ${widthMs}, min(value), max(value), sum(value), count(*)
+    FROM readings GROUP BY topic_id, ts / ${widthMs};`;
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE topics (
+    id    INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL UNIQUE,
+    unit  TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE readings (
+    topic_id INTEGER NOT NULL REFERENCES topics (id),
+    ts       INTEGER NOT NULL,
+    value    REAL NOT NULL CHECK (abs(value) <= 1.7976931348623157e308)
+  );
+  CREATE INDEX readings_topic_ts ON readings (topic_id, ts);
+  `,
+  // Issue 6: per-minute and per-hour roll-ups, back-filled from the raw readings kept
+  // so far, and each tier's horizon: the cutoff of its last prune.
+  `
+  ${ROLLUP_TABLE("rollup_minute")}
+  ${ROLLUP_TABLE("rollup_hour")}
+  ${BACKFILL("rollup_minute", 60_000)}
+  ${BACKFILL("rollup_hour", 3_600_000)}
+  CREATE TABLE tier_horizons (
+    tier   TEXT PRIMARY KEY,
+    before INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Opens (creating if needed) and migrates the history database; any failure names the file. */
+export function openDatabase(file: string): Database.Database {
+  const db = openSqlite(file, MIGRATIONS, "history");
+  // A chart of every room reads tens of thousands of roll-up rows; the default 2 MiB
+  // page cache makes each such query go back to the file. 32 MiB is affordable on a Pi.
+  db.pragma("cache_size = -32768");
+  return db;
+}

@@ -1,0 +1,101 @@
+// What the topic explorer knows of every topic the broker has carried: the last
+// payload, when it came, how often messages come, and whether the broker holds a
+// retained message for it. Pure: the hub's tap (broker/topic-tap.ts) feeds it.
+//
+// The retained flag follows MQTT: a retained publish with a payload makes the
+// broker keep it; a retained publish with an empty payload clears it; a plain
+// publish leaves whatever the broker holds untouched.
+
+export type TopicStat = {
+  topic: string;
+  /** The last payload as text, cut to PREVIEW_CHARS; binary payloads are shown as their size. */
+  preview: string;
+  /** Epoch ms of the last message. */
+  lastAt: number;
+  count: number;
+  /** Messages per minute over the last one to two rate windows. */
+  ratePerMin: number;
+  retained: boolean;
+};
+
+export type TopicStatsOptions = { maxTopics?: number; rateWindowMs?: number };
+
+export type TopicStats = {
+  record(message: { topic: string; payload: Uint8Array; retain: boolean }, at: number): void;
+  /** Every topic seen, sorted, with rates as of `now`. */
+  snapshot(now: number): TopicStat[];
+  /** Topics not tracked because the table was full. */
+  overflow(): number;
+};
+
+export const PREVIEW_CHARS = 120;
+
+type Entry = {
+  preview: string;
+  lastAt: number;
+  count: number;
+  retained: boolean;
+  windowStart: number;
+  windowCount: number;
+  previousCount: number;
+};
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function previewPayload(payload: Uint8Array): string {
+  if (payload.byteLength === 0) return "";
+  try {
+    const text = decoder.decode(payload.byteLength > PREVIEW_CHARS * 4 ? payload.subarray(0, PREVIEW_CHARS * 4) : payload);
+    return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+  } catch {
+    return `(${payload.byteLength} bytes, binary)`;
+  }
+}
+
+export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: TopicStatsOptions = {}): TopicStats {
+  const entries = new Map<string, Entry>();
+  let overflow = 0;
+
+  /** Rolls the rate windows forward to the one holding `at`. */
+  function roll(e: Entry, at: number): void {
+    const windows = Math.floor((at - e.windowStart) / rateWindowMs);
+    if (windows <= 0) return;
+    e.previousCount = windows === 1 ? e.windowCount : 0;
+    e.windowCount = 0;
+    e.windowStart += windows * rateWindowMs;
+  }
+
+  return {
+    record({ topic, payload, retain }, at) {
+      let e = entries.get(topic);
+      if (e === undefined) {
+        if (entries.size >= maxTopics) {
+          overflow++;
+          return;
+        }
+        e = { preview: "", lastAt: at, count: 0, retained: false, windowStart: at, windowCount: 0, previousCount: 0 };
+        entries.set(topic, e);
+      }
+      roll(e, at);
+      e.preview = previewPayload(payload);
+      e.lastAt = at;
+      e.count++;
+      e.windowCount++;
+      if (retain) e.retained = payload.byteLength > 0;
+    },
+
+    snapshot(now) {
+      const out: TopicStat[] = [];
+      for (const [topic, e] of entries) {
+        roll(e, now);
+        // The current window is partly over; the previous one is whole.
+        const spanMs = rateWindowMs + (now - e.windowStart);
+        const ratePerMin = ((e.previousCount + e.windowCount) * 60_000) / Math.max(spanMs, 1);
+        out.push({ topic, preview: e.preview, lastAt: e.lastAt, count: e.count, ratePerMin, retained: e.retained });
+      }
+      return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    },
+
+    overflow: () => overflow,
+  };
+}
