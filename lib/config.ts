@@ -4,6 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
+import { devicesConfigSchema, type DeviceConfig } from "./devices/device-config";
 
 export type HubConfig = {
   host: string;
@@ -12,6 +14,10 @@ export type HubConfig = {
   dataDir: string;
   simulator: { enabled: boolean; intervalMs: number };
   history: { rawRetentionHours: number };
+  /** Named, placed or defined devices (see lib/devices/device-config.ts). */
+  devices: DeviceConfig[];
+  /** How long a toggle waits for the device to confirm before it reverts. */
+  commandTimeoutMs: number;
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -49,6 +55,8 @@ const fileSchema = z.strictObject({
       rawRetentionHours: z.number().min(1).max(24 * 365).optional(),
     })
     .optional(),
+  devices: devicesConfigSchema.optional(),
+  commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
 });
 
 type FileConfig = z.infer<typeof fileSchema>;
@@ -72,6 +80,7 @@ const envSchema = z.object({
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
   HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),
+  HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -137,6 +146,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,
     },
     history: { rawRetentionHours: e.HEARTH_RETENTION_HOURS ?? f.history?.rawRetentionHours ?? 48 },
+    devices: f.devices ?? [],
+    commandTimeoutMs: e.HEARTH_COMMAND_TIMEOUT_MS ?? f.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     dev: e.NODE_ENV === "development",
     configFile,
   };
