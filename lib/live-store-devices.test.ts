@@ -10,7 +10,7 @@ const T0 = 1_700_000_000_000;
 const text = (s: string) => new TextEncoder().encode(s);
 const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "devices/fixtures/discovery.json"), "utf8")) as Record<
   string,
-  { topic: string; payload: unknown }
+  { topic: string; payload: object }
 >;
 
 function setup() {
