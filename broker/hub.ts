@@ -11,6 +11,7 @@ import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { createLocalBus } from "./local-bus";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
+import { startDiscoveryWatch } from "./discovery-watch";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 
 export type Hub = { close(): Promise<void> };
@@ -70,7 +71,14 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   pruneTimer.unref();
   void prune();
 
-  registerHub({ history, flushRecorder: () => recorder.flush(), startedAt: Date.now() });
+  const discovery = await startDiscoveryWatch(bus, createLogger("discovery"));
+
+  registerHub({
+    history,
+    flushRecorder: () => recorder.flush(),
+    startedAt: Date.now(),
+    devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
+  });
 
   const tcp = createTcpServer(broker.handle);
   const dashboard = await createDashboardServer({
@@ -87,6 +95,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     clearInterval(pruneTimer);
     await simulator?.stop();
     await dashboard.close();
+    await discovery.stop();
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await recorder.stop();

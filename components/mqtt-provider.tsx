@@ -6,7 +6,7 @@
 // "browser" export condition, which Next applies to client bundles.
 import mqtt, { type MqttClient } from "mqtt";
 import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { createLiveStore, type LiveStore } from "@/lib/live-store";
+import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { Reading } from "@/lib/readings";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
@@ -70,6 +70,24 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
     let attempting = true;
     let retryingSince: number | null = null;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+    /** Topics beyond the base ones that discovered devices report on (zigbee2mqtt/…), as subscribed now. */
+    const extra = new Set<string>();
+
+    const syncSubscriptions = () => {
+      if (disposed || !client.connected) return;
+      const wanted = new Set(store.getSubscriptions());
+      const add = [...wanted].filter((t) => !extra.has(t));
+      const remove = [...extra].filter((t) => !wanted.has(t));
+      for (const t of add) extra.add(t);
+      for (const t of remove) extra.delete(t);
+      if (add.length > 0) {
+        client.subscribe(add, { qos: 0 }, (error) => {
+          if (error && !disposed) console.warn(`hearth: subscribing to device topics failed: ${error.message}`);
+        });
+      }
+      if (remove.length > 0) client.unsubscribe(remove);
+    };
+    const stopSyncing = store.subscribeSubscriptions(syncSubscriptions);
 
     const report = () => {
       if (disposed) return;
@@ -95,9 +113,12 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
       retryingSince = null;
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
-      client.subscribe("home/#", { qos: 0 }, (error) => {
-        if (error && !disposed) console.warn(`hearth: subscribing to home/# failed: ${error.message}`);
+      client.subscribe([...BASE_SUBSCRIPTIONS], { qos: 0 }, (error) => {
+        if (error && !disposed) console.warn(`hearth: subscribing to ${BASE_SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
       });
+      // A clean session starts with no subscriptions: the device topics are subscribed anew.
+      extra.clear();
+      syncSubscriptions();
       report();
     });
     // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
@@ -141,6 +162,7 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
 
     return () => {
       disposed = true;
+      stopSyncing();
       clearTimeout(offlineTimer);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", report);

@@ -13,7 +13,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!snapshot) return null;
   const { measurement, reading, error } = snapshot;
-  const label = labelFromLevel(measurement);
+  // A discovered sensor has a friendly name ("Greenhouse sensor Temperature").
+  const label = snapshot.name ?? labelFromLevel(measurement);
   return (
     <li data-topic={topic} className="flex flex-col gap-1 py-3">
       <div className="flex items-baseline justify-between gap-3">

@@ -2,6 +2,7 @@
 // own modules, so importing a hub module there would give a second copy of it.
 // The hub registers its live services here, on globalThis, and the Next side
 // reads them back: one SQLite connection, one recorder, in one process.
+import type { DeviceConfig } from "./devices/device-config";
 import type { HistoryStore } from "./history/store";
 
 export type HubServices = {
@@ -9,6 +10,8 @@ export type HubServices = {
   /** Writes the recorder's pending batch, so a query sees every reading received so far. */
   flushRecorder(): Promise<void>;
   startedAt: number;
+  /** The config file's devices section and the toggles' command timeout, for the dashboard (issue 5). */
+  devices?: { config: DeviceConfig[]; commandTimeoutMs: number };
 };
 
 const KEY = Symbol.for("hearth.hub");
