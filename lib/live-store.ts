@@ -6,21 +6,9 @@
 // hundred messages costs one render of each tile that changed, not a hundred.
 import type { DeviceConfig } from "./devices/device-config";
 import { DISCOVERY_PREFIX, parseDiscovery, type DiscoveredEntity } from "./devices/ha-discovery";
-import {
-  buildEntities,
-  combineAvailability,
-  extraTopics,
-  interpretAvailability,
-  interpretState,
-  routesOf,
-  type ConventionDevice,
-  type Entity,
-  type EntityCommand,
-  type EntityKind,
-  type EntitySource,
-  type Routes,
-} from "./devices/registry";
-import { parseReading, readField, type Reading, type UnreadableCode } from "./readings";
+import { createLiveRegistry, type FlushContext } from "./devices/live-registry";
+import type { ConventionDevice, EntityCommand, EntityKind, EntitySource } from "./devices/registry";
+import { parseReading, type Reading, type UnreadableCode } from "./readings";
 import { labelFromLevel, parseHomeTopic } from "./topics";
 
 /** A live chart point: `t` is the browser's receive time (epoch ms). */
@@ -141,8 +129,6 @@ export function deviceKey(room: string, device: string): string {
 
 /** A state or availability payload is a word; anything longer is not one. */
 const MAX_STATUS_BYTES = 64;
-/** A device's JSON state (Zigbee2MQTT sends every attribute at once) is small, but not that small. */
-const MAX_STATE_BYTES = 8 * 1024;
 const WARN_INTERVAL_MS = 60_000;
 /** rAF does not fire in a hidden tab; the timeout keeps the store current there. */
 const HIDDEN_TAB_FLUSH_MS = 250;
@@ -227,37 +213,6 @@ function addListener<K>(map: Map<K, Set<() => void>>, key: K, listener: () => vo
 
 const byLabel = (a: RoomSummary, b: RoomSummary) => a.label.localeCompare(b.label) || a.room.localeCompare(b.room);
 
-/** A device's state or availability payload as text: the whole payload, or the field its template names. */
-function readValue(payload: Uint8Array, field: readonly string[] | null): string | null {
-  if (payload.byteLength === 0 || payload.byteLength > MAX_STATE_BYTES) return null;
-  let text: string;
-  try {
-    text = statusDecoder.decode(payload).trim();
-  } catch {
-    return null;
-  }
-  if (field === null) return text || null;
-  const value = readField(text, field);
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : null;
-}
-
-function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, now: number): DeviceSnapshot {
-  return {
-    key: entity.key,
-    room: entity.room,
-    device: entity.key.split("/").at(-1)!,
-    name: entity.name,
-    icon: entity.icon,
-    kind: entity.kind as DeviceSnapshot["kind"],
-    source: entity.source,
-    state: previous?.state ?? null,
-    availability: previous?.availability ?? null,
-    expectsAvailability: entity.expectsAvailability,
-    command: entity.command,
-    knownSince: previous?.knownSince ?? now,
-  };
-}
-
 export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   const schedule = options.schedule ?? frameOrTimeout;
   const now = options.now ?? Date.now;
@@ -270,18 +225,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   let rooms: readonly RoomSummary[] = [];
   let connection: ConnectionState = { status: "connecting", since: now(), attempt: 0, epoch: 0 };
 
-  // The device registry's three sources, and what lib/devices/registry.ts made of them.
-  let deviceConfig: readonly DeviceConfig[] = [];
-  const discovered = new Map<string, DiscoveredEntity>();
-  const convention = new Map<string, ConventionDevice>();
-  let entities = new Map<string, Entity>();
-  let routes: Routes = routesOf([]);
+  const registry = createLiveRegistry();
   let subscriptions: readonly string[] = [];
-  /** What each of an entity's availability topics last said (for availability_mode). */
-  const availabilityParts = new Map<string, Array<Availability | null>>();
-  /** The last payload per routed topic: an entity announced after its state still shows it. */
-  const lastPayloads = new Map<string, { payload: Uint8Array; at: number }>();
-  let registryDirty = false;
 
   const topicListeners = new Map<string, Set<() => void>>();
   const deviceListeners = new Map<string, Set<() => void>>();
@@ -325,7 +270,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       return;
     }
     const retained = ingestOptions.retained ?? false;
-    const routed = routes.state.has(topic) || routes.availability.has(topic);
+    const routed = registry.isRouted(topic);
     const parsed = parseHomeTopic(topic);
     if (parsed?.kind === "measurement" && !routed) {
       const { room, measurement } = parsed;
@@ -417,101 +362,33 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       return draft;
     };
 
-    const currentDevice = (key: string): DeviceSnapshot | undefined =>
-      changedDevices.has(key) ? (changedDevices.get(key) ?? undefined) : devices.get(key);
-
-    const removeEntity = (entity: Entity) => {
-      availabilityParts.delete(entity.key);
-      if (entity.kind === "sensor") {
-        drafts.delete(entity.key);
-        removedTopics.add(entity.key);
-        leaveRoom(entity.room, "topics", entity.key);
-      } else {
-        changedDevices.set(entity.key, null);
-        leaveRoom(entity.room, "devices", entity.key);
-      }
-    };
-
-    /** Applies a state or availability message to the entities it is for (or to one of them). */
-    const applyMessage = (topic: string, payload: Uint8Array, at: number, retained: boolean, onlyKey?: string) => {
-      for (const key of routes.state.get(topic) ?? []) {
-        if (onlyKey !== undefined && key !== onlyKey) continue;
-        const entity = entities.get(key)!;
-        if (entity.kind === "sensor") {
-          const result = parseReading(key, entity.room, entity.measurement, payload, at, {
-            field: entity.stateField ?? undefined,
-            unit: entity.unit ?? undefined,
-          });
-          const draft = draftFor(key, entity.room, entity.measurement, entity.name);
-          if (result.ok) {
-            draft.reading = result.reading;
-            draft.error = null;
-            if (!retained) draft.added.push({ t: at, v: result.reading.value });
-          } else if (result.code !== "empty") {
-            const error: TopicError = { code: result.code, message: result.message, at };
-            warnUnreadable(key, error);
-            draft.error = error;
-          }
-          continue;
+    const ctx: FlushContext = {
+      now: now(),
+      sensorDraft: (key, room, measurement, name) => {
+        const draft = draftFor(key, room, measurement, name);
+        if (draft.room !== room) {
+          leaveRoom(draft.room, "topics", key);
+          roomEntry(room).topics.add(key);
+          draft.room = room;
         }
-        const value = readValue(payload, entity.stateField);
-        const current = currentDevice(key);
-        if (value === null || !current) continue;
-        const state = interpretState(entity, value);
-        if (current.state !== state) changedDevices.set(key, { ...current, state });
-      }
-      for (const { key, index } of routes.availability.get(topic) ?? []) {
-        if (onlyKey !== undefined && key !== onlyKey) continue;
-        const entity = entities.get(key)!;
-        const source = entity.availability[index];
-        const value = readValue(payload, source.field);
-        const availability = value === null ? null : interpretAvailability(source, value);
-        const current = currentDevice(key);
-        if (availability === null || !current) continue;
-        const parts = availabilityParts.get(key) ?? entity.availability.map(() => null);
-        parts[index] = availability;
-        availabilityParts.set(key, parts);
-        const combined = combineAvailability(entity.availabilityMode, parts, availability);
-        if (current.availability !== combined) changedDevices.set(key, { ...current, availability: combined });
-      }
-    };
-
-    /** Brings snapshots, rooms and routes in line with the registry's sources. */
-    const rebuild = () => {
-      registryDirty = false;
-      const previous = entities;
-      entities = buildEntities({ config: deviceConfig, discovered: discovered.values(), convention: convention.values() });
-      routes = routesOf(entities.values());
-      const changed: Entity[] = [];
-      for (const [key, old] of previous) {
-        const entity = entities.get(key);
-        if (!entity || (entity.kind === "sensor") !== (old.kind === "sensor") || entity.room !== old.room) removeEntity(old);
-      }
-      for (const [key, entity] of entities) {
-        const old = previous.get(key);
-        if (old && JSON.stringify(old) === JSON.stringify(entity)) continue;
-        changed.push(entity);
-        availabilityParts.delete(key);
-        if (entity.kind === "sensor") {
-          const draft = draftFor(key, entity.room, entity.measurement, entity.name);
-          draft.name = entity.name;
-          draft.measurement = entity.measurement;
-          continue;
+        return draft;
+      },
+      removeSensor: (key, room) => {
+        drafts.delete(key);
+        removedTopics.add(key);
+        leaveRoom(room, "topics", key);
+      },
+      device: (key) => (changedDevices.has(key) ? (changedDevices.get(key) ?? undefined) : devices.get(key)),
+      setDevice: (key, snapshot, room) => {
+        const existed = ctx.device(key) !== undefined;
+        changedDevices.set(key, snapshot);
+        if (snapshot === null) leaveRoom(room, "devices", key);
+        else if (!existed) {
+          roomEntry(room).devices.add(key);
+          changedRooms.add(room);
         }
-        const current = currentDevice(key);
-        // Availability is recomputed from the replayed messages below.
-        changedDevices.set(key, deviceSnapshot(entity, current && { ...current, availability: null }, now()));
-        if (!current) {
-          roomEntry(entity.room).devices.add(key);
-          changedRooms.add(entity.room);
-        }
-      }
-      for (const entity of changed) {
-        for (const topic of [entity.stateTopic, ...entity.availability.map((a) => a.topic)]) {
-          const last = topic === null ? undefined : lastPayloads.get(topic);
-          if (topic !== null && last) applyMessage(topic, last.payload, last.at, true, entity.key);
-        }
-      }
+      },
+      warnUnreadable,
     };
 
     for (const update of updates) {
@@ -529,36 +406,19 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;
         }
-        case "config": {
-          deviceConfig = update.devices;
-          registryDirty = true;
+        case "config":
+          registry.setConfig(update.devices);
           break;
-        }
-        case "discovery": {
-          if (update.entity) discovered.set(update.id, update.entity);
-          else if (!discovered.delete(update.id)) break;
-          registryDirty = true;
+        case "discovery":
+          registry.discover(update.id, update.entity);
           break;
-        }
-        case "message": {
-          const c = update.convention;
-          if (c) {
-            const key = deviceKey(c.room, c.device);
-            const known = convention.get(key);
-            if (!known || (c.hasState && !known.hasState)) {
-              convention.set(key, c);
-              registryDirty = true;
-            }
-          }
-          // Routing needs the registry as of this message: a config and its state may share a flush.
-          if (registryDirty) rebuild();
-          lastPayloads.set(update.topic, { payload: update.payload, at: update.at });
-          applyMessage(update.topic, update.payload, update.at, update.retained);
+        case "message":
+          if (update.convention) registry.heard(update.convention);
+          registry.applyMessage(ctx, update.topic, update.payload, update.at, update.retained);
           break;
-        }
       }
     }
-    if (registryDirty) rebuild();
+    registry.settle(ctx);
 
     for (const topic of removedTopics) topics.delete(topic);
     for (const draft of drafts.values()) {
@@ -598,7 +458,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       rooms = [...roomSummaries.values()].sort(byLabel);
     }
-    const nextSubscriptions = extraTopics(routes, BASE_SUBSCRIPTIONS);
+    const nextSubscriptions = registry.extraTopics(BASE_SUBSCRIPTIONS);
     const subscriptionsChanged = nextSubscriptions.join("\n") !== subscriptions.join("\n");
     if (subscriptionsChanged) subscriptions = nextSubscriptions;
 
