@@ -193,3 +193,21 @@ test("the hub says online on homeassistant/status, and logs a bad discovery conf
     .poll(() => hub.output)
     .toMatch(/WARN discovery: discovery config ignored topic="homeassistant\/switch\/broken\/config" code="bad-json"/);
 });
+
+test("a declared availability that stays silent is unknown, not offline, and disables the toggle", async ({ page }) => {
+  const config = { name: "Attic fan", stat_t: "attic-node/fan/state", cmd_t: "attic-node/fan/set", avty_t: "attic-node/status" };
+  await mosquittoPub("-r", "-t", "homeassistant/switch/attic-node/fan/config", "-m", JSON.stringify(config));
+  await mosquittoPub("-r", "-t", "attic-node/fan/state", "-m", "OFF");
+  await hub.open(page);
+
+  const key = "ha:switch/attic-node/fan";
+  await expect(toggle(page, key)).toHaveAttribute("data-state", "off");
+  // Retained availability would have arrived with the subscription; after the grace (10 s) silence is "unknown".
+  await expect(row(page, key)).toHaveAttribute("data-availability", "unknown", { timeout: 20_000 });
+  await expect(row(page, key)).toContainText("availability unknown");
+  await expect(toggle(page, key)).toBeDisabled();
+
+  await mosquittoPub("-r", "-t", "attic-node/status", "-m", "online");
+  await expect(row(page, key)).toHaveAttribute("data-availability", "online");
+  await expect(toggle(page, key)).toBeEnabled();
+});
