@@ -11,7 +11,7 @@ import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { createLocalBus } from "./local-bus";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
-import { startDiscoveryWatch } from "./discovery-watch";
+import { startDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 
 export type Hub = { close(): Promise<void> };
@@ -71,7 +71,11 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   pruneTimer.unref();
   void prune();
 
-  const discovery = await startDiscoveryWatch(bus, createLogger("discovery"));
+  const devices = await startDeviceRegistry(bus, {
+    config: config.devices,
+    record: (reading) => recorder.record(reading),
+    log: createLogger("devices"),
+  });
 
   registerHub({
     history,
@@ -95,7 +99,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     clearInterval(pruneTimer);
     await simulator?.stop();
     await dashboard.close();
-    await discovery.stop();
+    await devices.stop();
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await recorder.stop();

@@ -148,12 +148,14 @@ test("a discovery config published with mosquitto_pub -r makes a named sensor ap
   await expect(reading).toContainText("23.4");
   await expect(reading).toContainText("°C");
 
-  // Retained: a page opened later sees it at once; an empty config removes it.
+  // The hub recorded it: after a reload the value and its chart come from history.
   await page.reload();
   await expect(reading).toContainText("23.4");
+  await expect(reading.getByTestId("chart")).toHaveAttribute("data-points", "1");
+  // An empty config removes it.
   await mosquittoPub("-r", "-n", "-t", config.topic);
   await expect(card).toHaveCount(0);
-  expect(hub.output).toMatch(/INFO discovery: device announced topic="homeassistant\/sensor\/0x00158d0001e2d3a4\/temperature\/config"/);
+  expect(hub.output).toMatch(/INFO devices: device announced topic="homeassistant\/sensor\/0x00158d0001e2d3a4\/temperature\/config"/);
 });
 
 test("offline availability disables a discovered switch's toggle, with the reason", async ({ page }) => {
@@ -191,7 +193,7 @@ test("the hub says online on homeassistant/status, and logs a bad discovery conf
   await mosquittoPub("-t", "homeassistant/switch/broken/config", "-m", "{not json");
   await expect
     .poll(() => hub.output)
-    .toMatch(/WARN discovery: discovery config ignored topic="homeassistant\/switch\/broken\/config" code="bad-json"/);
+    .toMatch(/WARN devices: discovery config ignored topic="homeassistant\/switch\/broken\/config" code="bad-json"/);
 });
 
 test("a declared availability that stays silent is unknown, not offline, and disables the toggle", async ({ page }) => {
