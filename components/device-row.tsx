@@ -5,6 +5,7 @@ import { useDeviceControls } from "@/components/device-controls";
 import { useDevice } from "@/components/use-device";
 import { useToggleGate } from "@/components/use-toggle-gate";
 import { cn } from "@/lib/cn";
+import { binaryStateLabel } from "@/lib/devices/registry";
 
 const BADGE = "rounded-full px-2 py-0.5 text-xs font-semibold tracking-wide";
 const TONE = {
@@ -54,7 +55,7 @@ function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDe
         {device.command ? (
           <DeviceToggle device={device} canControl={canControl} />
         ) : state !== null ? (
-          <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{state}</span>
+          <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{binaryStateLabel(device.deviceClass, state)}</span>
         ) : availability === "online" ? (
           <span className={cn(BADGE, TONE.unknown)}>online</span>
         ) : availability === null ? (

@@ -9,11 +9,12 @@ import { toggleGate, type ToggleGate } from "@/lib/devices/toggle-gate";
  * the one case where time alone changes the answer ("unknown for too long").
  */
 export function useToggleGate(device: DeviceSnapshot, canControl: boolean, pending: boolean): ToggleGate {
+  const status = useConnection((c) => c.status);
   const connectedSince = useConnection((c) => (c.status === "connected" ? c.since : null));
   const waiting = device.expectsAvailability && device.availability === null;
   const now = useNow(waiting ? 1000 : null);
   return toggleGate({
-    connected: connectedSince !== null,
+    connection: status === "connected" ? "connected" : status === "connecting" ? "connecting" : "down",
     canControl,
     availability: device.availability,
     expectsAvailability: device.expectsAvailability,

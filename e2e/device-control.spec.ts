@@ -213,3 +213,16 @@ test("a declared availability that stays silent is unknown, not offline, and dis
   await expect(row(page, key)).toHaveAttribute("data-availability", "online");
   await expect(toggle(page, key)).toBeEnabled();
 });
+
+test("a discovered door sensor reads open and closed, changing as the device reports", async ({ page }) => {
+  await hub.open(page);
+  const config = fixtures["z2m-contact"];
+  await mosquittoPub("-r", "-t", config.topic, "-m", JSON.stringify(config.payload));
+  await mosquittoPub("-r", "-t", "zigbee2mqtt/Back door", "-m", '{"contact":true,"battery":91}');
+  const door = page.locator('li[data-device="ha:binary_sensor/0x00158d000a1b2c3d/contact"]');
+  await expect(page.getByTestId("room-back_door")).toContainText("Back door Door");
+  await expect(door).toContainText("closed");
+  await expect(door.getByTestId("toggle")).toHaveCount(0);
+  await mosquittoPub("-t", "zigbee2mqtt/Back door", "-m", '{"contact":false,"battery":91}');
+  await expect(door).toContainText("open");
+});

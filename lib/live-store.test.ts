@@ -268,6 +268,7 @@ describe("live store: devices", () => {
       availability: "online",
       expectsAvailability: false,
       command: { topic: "home/attic/fan/set", on: "ON", off: "OFF", timeoutMs: null, optimistic: false },
+      deviceClass: null,
       knownSince: T0,
     });
     assert.equal(listener.calls, 1);

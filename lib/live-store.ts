@@ -62,6 +62,8 @@ export type DeviceSnapshot = {
   readonly expectsAvailability: boolean;
   /** How to switch it; null for devices that only report. */
   readonly command: EntityCommand | null;
+  /** Home Assistant's device_class (a binary sensor's `door`), when announced. */
+  readonly deviceClass: string | null;
   /** When this page learnt of the device (epoch ms): "unknown" availability counts from here. */
   readonly knownSince: number;
 };

@@ -70,6 +70,7 @@ function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, no
     availability: previous?.availability ?? null,
     expectsAvailability: entity.expectsAvailability,
     command: entity.command,
+    deviceClass: entity.deviceClass,
     knownSince: previous?.knownSince ?? now,
   };
 }

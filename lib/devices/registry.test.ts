@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
 import {
+  binaryStateLabel,
   buildEntities,
   combineAvailability,
   conventionKeyOf,
@@ -197,6 +198,20 @@ describe("registry: payloads", () => {
   for (const [mode, values, latest, result] of modes) {
     it(`availability_mode ${mode} of ${JSON.stringify(values)} is ${result}`, () =>
       assert.equal(combineAvailability(mode, values, latest), result));
+  }
+
+  const labels: Array<[deviceClass: string | null, state: string, label: string]> = [
+    ["door", "ON", "open"],
+    ["door", "OFF", "closed"],
+    ["motion", "ON", "detected"],
+    ["moisture", "OFF", "dry"],
+    ["vibration", "ON", "ON"],
+    [null, "OFF", "OFF"],
+    ["door", "jammed", "jammed"],
+  ];
+  for (const [deviceClass, state, label] of labels) {
+    it(`a ${deviceClass ?? "plain"} binary sensor's ${state} reads "${label}"`, () =>
+      assert.equal(binaryStateLabel(deviceClass, state), label));
   }
 
   it("keys and room names", () => {

@@ -49,6 +49,8 @@ export type Entity = {
   /** Availability topics were declared, so hearing nothing there means "unknown". */
   readonly expectsAvailability: boolean;
   readonly unit: string | null;
+  /** Home Assistant's device_class (`door`, `motion`, `temperature`), when announced. */
+  readonly deviceClass: string | null;
 };
 
 export type ConventionDevice = { readonly room: string; readonly device: string; readonly hasState: boolean };
@@ -99,6 +101,7 @@ function conventionEntity(c: ConventionDevice, overlay: DeviceConfig | undefined
     // The convention does not promise an availability topic; most sensors never publish one.
     expectsAvailability: false,
     unit: null,
+    deviceClass: null,
   };
 }
 
@@ -125,6 +128,7 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
     availabilityMode: d.availabilityMode,
     expectsAvailability: d.availability.length > 0,
     unit: d.unit,
+    deviceClass: d.deviceClass,
   };
 }
 
@@ -153,6 +157,7 @@ function configuredEntity(c: DeviceConfig): Entity {
     availabilityMode: "latest",
     expectsAvailability: c.availabilityTopic !== undefined,
     unit: c.unit ?? null,
+    deviceClass: null,
   };
 }
 
@@ -246,4 +251,24 @@ export function combineAvailability(
   }
   if (values.includes("online")) return "online";
   return values.includes("offline") ? "offline" : null;
+}
+
+const BINARY_LABELS: Record<string, [on: string, off: string]> = {
+  door: ["open", "closed"],
+  garage_door: ["open", "closed"],
+  window: ["open", "closed"],
+  opening: ["open", "closed"],
+  motion: ["detected", "clear"],
+  occupancy: ["detected", "clear"],
+  presence: ["home", "away"],
+  moisture: ["wet", "dry"],
+  smoke: ["smoke", "clear"],
+  battery: ["low", "normal"],
+};
+
+/** A binary sensor's state as a person says it: a door is "open", not "ON". */
+export function binaryStateLabel(deviceClass: string | null, state: string): string {
+  const labels = deviceClass === null ? undefined : BINARY_LABELS[deviceClass];
+  if (!labels) return state;
+  return state === "ON" ? labels[0] : state === "OFF" ? labels[1] : state;
 }

@@ -4,8 +4,12 @@
 export type ShownAvailability = "online" | "offline" | "unknown";
 
 export type ToggleGateInput = {
-  /** The page's own MQTT connection is up. */
-  connected: boolean;
+  /**
+   * The page's own MQTT connection: "connecting" is the first attempt after page
+   * load, which the header already shows, so it disables toggles without a reason
+   * of their own; "down" is a connection that was lost.
+   */
+  connection: "connecting" | "connected" | "down";
   /** The user's role allows switching (operator or admin); the broker's ACL is the real guard. */
   canControl: boolean;
   availability: "online" | "offline" | null;
@@ -41,10 +45,10 @@ export function toggleGate(input: ToggleGateInput): ToggleGate {
       ? "offline"
       : availability === "unknown"
         ? "availability unknown"
-        : !input.connected
+        : input.connection === "down"
           ? "not connected to the hub"
           : input.pending
             ? "waiting for the device"
             : null;
-  return { enabled: reason === null, reason, availability };
+  return { enabled: reason === null && input.connection === "connected", reason, availability };
 }
