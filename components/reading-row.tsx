@@ -16,7 +16,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   // A discovered sensor has a friendly name ("Greenhouse sensor Temperature").
   const label = snapshot.name ?? labelFromLevel(measurement);
   return (
-    <li data-topic={topic} className="flex flex-col gap-1 py-3">
+    <li data-topic={topic} data-availability={snapshot.availability ?? undefined} className="flex flex-col gap-1 py-3">
       <div className="flex items-baseline justify-between gap-3">
         <span className="text-sm text-muted">{label}</span>
         <span className="text-2xl font-semibold tabular-nums">
@@ -25,6 +25,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
         </span>
       </div>
       <div className="flex items-center justify-between gap-3 text-xs text-muted">
+        {/* A discovered sensor that says it is offline: its value is the last one it sent. */}
+        {snapshot.availability === "offline" && <span className="font-medium text-danger">offline</span>}
         {error && (
           <span title={error.message} className="font-medium text-danger">
             unreadable

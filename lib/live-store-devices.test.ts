@@ -92,6 +92,16 @@ describe("live store: discovered devices", () => {
     assert.deepEqual(store.getRooms().map((r) => [r.label, r.topics.length]), [["Greenhouse sensor", 2]]);
   });
 
+  it("a discovered sensor shows its availability, and keeps its last value while offline", () => {
+    const { store, deliver, announce } = setup();
+    announce("tasmota-power");
+    deliver(["tele/sonoff_pow/SENSOR", { ENERGY: { Power: 12.5 } }], ["tele/sonoff_pow/LWT", "Online"]);
+    const key = "ha:sensor/A1B2C3_ENERGY_Power";
+    assert.deepEqual([store.getTopic(key)?.reading?.value, store.getTopic(key)?.availability], [12.5, "online"]);
+    deliver(["tele/sonoff_pow/LWT", "Offline"]);
+    assert.deepEqual([store.getTopic(key)?.reading?.value, store.getTopic(key)?.availability], [12.5, "offline"]);
+  });
+
   it("an empty config removes the entity, its empty room and its subscription", () => {
     const { store, deliver, announce } = setup();
     announce("tasmota-relay");

@@ -34,6 +34,8 @@ export type TopicSnapshot = {
   readonly error: TopicError | null;
   /** Readings received live since page load, oldest first, capped. */
   readonly points: readonly LivePoint[];
+  /** A discovered sensor's declared availability; null when it has none or has not said. */
+  readonly availability: Availability | null;
 };
 
 export type RoomSummary = {
@@ -181,6 +183,7 @@ type TopicDraft = {
   reading: Reading | null;
   error: TopicError | null;
   points: readonly LivePoint[];
+  availability: Availability | null;
   /** Live points received since the last flush, appended (and capped) on commit. */
   added: LivePoint[];
 };
@@ -358,6 +361,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
         reading: base?.reading ?? null,
         error: base?.error ?? null,
         points: base?.points ?? [],
+        availability: base?.availability ?? null,
         added: [],
       };
       drafts.set(topic, draft);
@@ -437,6 +441,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
         reading: draft.reading,
         error: draft.error,
         points,
+        availability: draft.availability,
       });
     }
     for (const [key, device] of changedDevices) {

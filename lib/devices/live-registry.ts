@@ -25,6 +25,7 @@ export type SensorDraft = {
   measurement: string;
   reading: Reading | null;
   error: TopicError | null;
+  availability: Availability | null;
   added: LivePoint[];
 };
 
@@ -136,13 +137,17 @@ export function createLiveRegistry(): LiveRegistry {
       const source = entity.availability[index];
       const value = readValue(payload, source.field);
       const availability = value === null ? null : interpretAvailability(source, value);
-      const current = ctx.device(key);
-      if (availability === null || !current) continue;
+      if (availability === null) continue;
       const parts = availabilityParts.get(key) ?? entity.availability.map(() => null);
       parts[index] = availability;
       availabilityParts.set(key, parts);
       const combined = combineAvailability(entity.availabilityMode, parts, availability);
-      if (current.availability !== combined) ctx.setDevice(key, { ...current, availability: combined }, entity.room);
+      if (entity.kind === "sensor") {
+        ctx.sensorDraft(key, entity.room, entity.measurement, entity.name).availability = combined;
+        continue;
+      }
+      const current = ctx.device(key);
+      if (current && current.availability !== combined) ctx.setDevice(key, { ...current, availability: combined }, entity.room);
     }
   }
 
