@@ -1,5 +1,6 @@
 import { headers } from "next/headers";
 import { Dashboard } from "@/components/dashboard";
+import { getHub } from "@/lib/hub-registry";
 
 // Rendered per request: the layout seeds the dashboard with the hub's latest readings.
 export const dynamic = "force-dynamic";
@@ -16,10 +17,12 @@ function hubHostname(host: string | null): string {
 
 export default async function HomePage() {
   const host = (await headers()).get("host");
+  const devices = getHub()?.devices;
   return (
     <>
       <h1 className="sr-only">Home</h1>
-      <Dashboard hubHost={hubHostname(host)} />
+      {/* Issue 3 (accounts) wires canControl here: true for operators and admins, false for viewers. */}
+      <Dashboard hubHost={hubHostname(host)} devices={devices?.config} commandTimeoutMs={devices?.commandTimeoutMs} />
     </>
   );
 }

@@ -15,6 +15,7 @@ import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
+import { startDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 
 export type Hub = { close(): Promise<void> };
@@ -65,6 +66,12 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const pruner = startHistoryPruner(history, config.history, createLogger("history"));
   const topicTap = await startTopicTap(bus);
 
+  const devices = await startDeviceRegistry(bus, {
+    config: config.devices,
+    record: (reading) => recorder.record(reading),
+    log: createLogger("devices"),
+  });
+
   const alertStore = openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite"));
   const alerts = await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules });
 
@@ -75,6 +82,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     startedAt: Date.now(),
     topicStats: topicTap.stats,
     historyInfo: { file: historyFile, retention: config.history },
+    devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
   });
 
   const tcp = createTcpServer(broker.handle);
@@ -93,6 +101,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     await topicTap.stop();
     await simulator?.stop();
     await dashboard.close();
+    await devices.stop();
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
     await alerts.stop();
     await new Promise<void>((resolve) => broker.close(() => resolve()));

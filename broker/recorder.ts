@@ -37,6 +37,8 @@ export type Recorder = {
   /** Unsubscribes, stops the timer and writes what is pending. */
   stop(): Promise<void>;
   stats(): RecorderStats;
+  /** Buffers a reading parsed elsewhere (a discovered sensor's, issue 5), to be written with the rest. */
+  record(reading: Reading): void;
 };
 
 /** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
@@ -210,6 +212,9 @@ export async function startRecorder(
       return stopping;
     },
     stats: () => ({ recorded, unreadable, pending: pending.length }),
+    record(reading) {
+      if (!stopped) enqueue(reading);
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 // start shows a living dashboard and exercises exactly the path real devices use.
 import type { Logger } from "../lib/log";
 import { connectMqttBus, type MqttBus } from "./mqtt-bus";
+import { startSimulatedPlug } from "./simulated-plug";
 
 type Wave = { base: number; amplitude: number; periodMin: number; noise: number; decimals: number };
 
@@ -143,12 +144,16 @@ export async function startSimulator({ url, intervalMs, log }: SimulatorOptions)
     );
   }
 
-  log.info("demo home running", { devices: devices.length, intervalMs });
+  // A device that describes itself through Home Assistant discovery (issue 5).
+  const plug = await startSimulatedPlug(url, intervalMs, log);
+
+  log.info("demo home running", { devices: devices.length + 1, intervalMs });
 
   return {
-    devices: devices.length,
+    devices: devices.length + 1,
     async stop() {
       for (const timer of timers) clearTimeout(timer);
+      await plug.stop();
       // A clean disconnect does not fire the will, so say "offline" first, as a device shutting down would.
       await Promise.allSettled(
         devices.map(async ({ bus, room, device }) => {

@@ -1,19 +1,48 @@
 "use client";
 
+import { useMemo, useState } from "react";
+import { DeviceControlsProvider, type DeviceControls } from "@/components/device-controls";
 import { RoomCard } from "@/components/room-card";
+import { ToastProvider } from "@/components/toaster";
+import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
+import type { DeviceConfig } from "@/lib/devices/device-config";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
 /** Every room the hub has heard of, as cards; re-renders only when a room, topic or device appears. */
-export function Dashboard({ hubHost }: { hubHost: string }) {
+export function Dashboard({
+  hubHost,
+  devices = [],
+  commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+  canControl = true,
+}: {
+  hubHost: string;
+  /** The config file's devices section, from the hub. */
+  devices?: DeviceConfig[];
+  commandTimeoutMs?: number;
+  /** Whether this user may switch devices (operators and admins); false shows "view only". */
+  canControl?: boolean;
+}) {
+  const { store } = useLiveStore();
+  // Applied before the first render, so the server and the browser show the same configured devices.
+  useState(() => store.setDeviceConfig(devices));
+  const controls = useMemo<DeviceControls>(() => ({ canControl, commandTimeoutMs }), [canControl, commandTimeoutMs]);
   const rooms = useRooms();
-  if (rooms.length === 0) return <EmptyState hubHost={hubHost} />;
   return (
-    <div className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,20rem),1fr))] gap-4">
-      {/* The store keeps rooms sorted by label. */}
-      {rooms.map((room) => (
-        <RoomCard key={room.room} room={room} />
-      ))}
-    </div>
+    <DeviceControlsProvider value={controls}>
+      <ToastProvider>
+        {rooms.length === 0 ? (
+          <EmptyState hubHost={hubHost} />
+        ) : (
+          <div className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,20rem),1fr))] gap-4">
+            {/* The store keeps rooms sorted by label. */}
+            {rooms.map((room) => (
+              <RoomCard key={room.room} room={room} />
+            ))}
+          </div>
+        )}
+      </ToastProvider>
+    </DeviceControlsProvider>
   );
 }
 

@@ -1,9 +1,11 @@
 "use client";
 
+import { DeviceToggle } from "@/components/device-toggle";
+import { useDeviceControls } from "@/components/device-controls";
 import { useDevice } from "@/components/use-device";
+import { useToggleGate } from "@/components/use-toggle-gate";
 import { cn } from "@/lib/cn";
-import { deviceKey } from "@/lib/live-store";
-import { labelFromLevel } from "@/lib/topics";
+import { binaryStateLabel } from "@/lib/devices/registry";
 
 const BADGE = "rounded-full px-2 py-0.5 text-xs font-semibold tracking-wide";
 const TONE = {
@@ -14,28 +16,46 @@ const TONE = {
 } as const;
 
 /**
- * A device, read-only for now: a switch shows ON/OFF, and every device shows
- * whether it is reachable when it says so through its availability topic.
+ * A device from the registry: a switch or light gets a toggle, a binary sensor or
+ * a status-only device shows its state; every device shows when it is offline, or
+ * when its declared availability has stayed silent ("unknown" is not "offline").
  */
-export function DeviceRow({ room, device }: { room: string; device: string }) {
-  const key = deviceKey(room, device);
-  const snapshot = useDevice(key);
-  const state = snapshot?.state ?? null;
-  const availability = snapshot?.availability ?? null;
-  const offline = availability === "offline";
+export function DeviceRow({ deviceKey }: { deviceKey: string }) {
+  const device = useDevice(deviceKey);
+  // The rooms index lists only devices the store holds, so this is a stale index at worst.
+  if (!device) return null;
+  return <DeviceRowBody device={device} />;
+}
+
+function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDevice>> }) {
+  const { canControl } = useDeviceControls();
+  const { availability } = useToggleGate(device, canControl, false);
+  const { state } = device;
+  const dimmed = availability === "offline" || availability === "unknown";
   const tone = state === null ? "unknown" : state.toUpperCase() === "ON" ? "on" : "off";
   return (
     <li
-      data-device={key}
+      data-device={device.key}
+      data-kind={device.kind}
       data-state={state ?? undefined}
       data-availability={availability ?? undefined}
       className="flex items-center justify-between gap-3 py-2"
     >
-      <span className={cn("truncate", offline && "text-muted")}>{labelFromLevel(device)}</span>
+      <span className={cn("truncate", dimmed && "text-muted")}>
+        {device.icon && (
+          <span aria-hidden className="mr-1.5">
+            {device.icon}
+          </span>
+        )}
+        {device.name}
+      </span>
       <span className="flex shrink-0 items-center gap-2">
-        {offline && <span className={cn(BADGE, TONE.offline)}>offline</span>}
-        {state !== null ? (
-          <span className={cn(BADGE, TONE[tone], offline && "opacity-50")}>{state}</span>
+        {availability === "offline" && <span className={cn(BADGE, TONE.offline)}>offline</span>}
+        {availability === "unknown" && <span className={cn(BADGE, TONE.unknown)}>availability unknown</span>}
+        {device.command ? (
+          <DeviceToggle device={device} canControl={canControl} />
+        ) : state !== null ? (
+          <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{binaryStateLabel(device.deviceClass, state)}</span>
         ) : availability === "online" ? (
           <span className={cn(BADGE, TONE.unknown)}>online</span>
         ) : availability === null ? (

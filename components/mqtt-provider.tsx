@@ -9,7 +9,7 @@ import { createContext, useEffect, useRef, useState, type ReactNode } from "reac
 import { createAlertStore, type AlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
-import { createLiveStore, type LiveStore } from "@/lib/live-store";
+import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { Reading } from "@/lib/readings";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
@@ -38,8 +38,8 @@ function randomClientId(): string {
   return `hearth-web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** Every alert state the hub publishes (issue 4), beside the home's own topics. */
-const SUBSCRIPTIONS = ["home/#", `${ALERTS_PREFIX}/#`];
+/** The home's topics and HA discovery, and every alert state the hub publishes (issue 4). */
+const SUBSCRIPTIONS = [...BASE_SUBSCRIPTIONS, `${ALERTS_PREFIX}/#`];
 
 export function MqttProvider({
   initialReadings,
@@ -86,6 +86,24 @@ export function MqttProvider({
     let attempting = true;
     let retryingSince: number | null = null;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+    /** Topics beyond the base ones that discovered devices report on (zigbee2mqtt/…), as subscribed now. */
+    const extra = new Set<string>();
+
+    const syncSubscriptions = () => {
+      if (disposed || !client.connected) return;
+      const wanted = new Set(store.getSubscriptions());
+      const add = [...wanted].filter((t) => !extra.has(t));
+      const remove = [...extra].filter((t) => !wanted.has(t));
+      for (const t of add) extra.add(t);
+      for (const t of remove) extra.delete(t);
+      if (add.length > 0) {
+        client.subscribe(add, { qos: 0 }, (error) => {
+          if (error && !disposed) console.warn(`hearth: subscribing to device topics failed: ${error.message}`);
+        });
+      }
+      if (remove.length > 0) client.unsubscribe(remove);
+    };
+    const stopSyncing = store.subscribeSubscriptions(syncSubscriptions);
 
     const report = () => {
       if (disposed) return;
@@ -114,6 +132,9 @@ export function MqttProvider({
       client.subscribe(SUBSCRIPTIONS, { qos: 0 }, (error) => {
         if (error && !disposed) console.warn(`hearth: subscribing to ${SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
       });
+      // A clean session starts with no subscriptions: the device topics are subscribed anew.
+      extra.clear();
+      syncSubscriptions();
       report();
     });
     // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
@@ -158,6 +179,7 @@ export function MqttProvider({
 
     return () => {
       disposed = true;
+      stopSyncing();
       clearTimeout(offlineTimer);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", report);

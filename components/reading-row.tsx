@@ -19,9 +19,15 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!snapshot) return null;
   const { measurement, reading, error } = snapshot;
-  const label = labelFromLevel(measurement);
+  // A discovered sensor has a friendly name ("Greenhouse sensor Temperature").
+  const label = snapshot.name ?? labelFromLevel(measurement);
   return (
-    <li data-topic={topic} data-alert={alert ?? undefined} className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}>
+    <li
+      data-topic={topic}
+      data-alert={alert ?? undefined}
+      data-availability={snapshot.availability ?? undefined}
+      className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}
+    >
       <div className="flex items-baseline justify-between gap-3">
         <Link href={readingHref(topic)} className="text-sm text-muted hover:underline">
           {label}
@@ -32,6 +38,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
         </span>
       </div>
       <div className="flex items-center justify-between gap-3 text-xs text-muted">
+        {/* A discovered sensor that says it is offline: its value is the last one it sent. */}
+        {snapshot.availability === "offline" && <span className="font-medium text-danger">offline</span>}
         {error && (
           <span title={error.message} className="font-medium text-danger">
             unreadable

@@ -31,8 +31,8 @@ export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) 
       )}
       {room.devices.length > 0 && (
         <ul aria-label={`${room.label} devices`} className="mt-2 divide-y divide-line border-t border-line">
-          {room.devices.map((device) => (
-            <DeviceRow key={device} room={room.room} device={device} />
+          {room.devices.map((key) => (
+            <DeviceRow key={key} deviceKey={key} />
           ))}
         </ul>
       )}

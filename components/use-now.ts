@@ -34,13 +34,18 @@ function subscribe(intervalMs: number, listener: () => void): () => void {
 }
 
 const serverNow = () => null;
+const noClock = () => () => {};
 
 /**
  * The current time (epoch ms), updated every `intervalMs`. Null on the server and
  * while hydrating: the server's clock is not the browser's, and text computed from
- * either would not match the other.
+ * either would not match the other. A null interval is no clock (and null), so a
+ * component can tick only while it needs to.
  */
-export function useNow(intervalMs: number): number | null {
-  const subscribeToClock = useCallback((listener: () => void) => subscribe(intervalMs, listener), [intervalMs]);
-  return useSyncExternalStore(subscribeToClock, () => clockFor(intervalMs).now, serverNow);
+export function useNow(intervalMs: number | null): number | null {
+  const subscribeToClock = useCallback(
+    (listener: () => void) => (intervalMs === null ? noClock() : subscribe(intervalMs, listener)),
+    [intervalMs],
+  );
+  return useSyncExternalStore(subscribeToClock, () => (intervalMs === null ? null : clockFor(intervalMs).now), serverNow);
 }

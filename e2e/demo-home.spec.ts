@@ -44,3 +44,28 @@ test("each simulated device announces a retained availability, as a late subscri
   await expect.poll(() => seen.get("home/bedroom/climate/availability")).toBe("online");
   await watcher.endAsync();
 });
+
+test("the demo home's switches work as toggles, the discovered hallway plug too", async ({ page }) => {
+  await hub.open(page);
+  const lamp = page.locator('[data-device="living_room/lamp"]').getByTestId("toggle");
+  await expect(lamp).toHaveAttribute("data-state", /on|off/);
+  const before = await lamp.getAttribute("data-state");
+  await lamp.click();
+  // The simulated lamp answers on …/state, which is what the toggle shows.
+  await expect(lamp).toHaveAttribute("data-state", before === "on" ? "off" : "on");
+
+  const coffee = page.locator('[data-device="kitchen/coffee_maker"]').getByTestId("toggle");
+  await expect(coffee).toBeEnabled();
+
+  // The plug announces itself through Home Assistant discovery, in its suggested area.
+  const hallway = page.getByTestId("room-hallway");
+  await expect(hallway).toContainText("Hallway plug");
+  const plug = hallway.locator('[data-device="ha:switch/hearth_sim_hallway_plug/switch"]');
+  await expect(plug).toHaveAttribute("data-availability", "online");
+  await expect(plug.getByTestId("toggle")).toHaveAttribute("data-state", "off");
+  await plug.getByTestId("toggle").click();
+  await expect(plug.getByTestId("toggle")).toHaveAttribute("data-state", "on");
+  const power = hallway.locator('li[data-topic="ha:sensor/hearth_sim_hallway_plug/power"]');
+  await expect(power).toContainText("Hallway plug Power");
+  await expect(power).toContainText("W");
+});

@@ -38,6 +38,8 @@ describe("loadConfig", () => {
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       alerts: { rules: [] },
+      devices: [],
+      commandTimeoutMs: 5000,
       dev: false,
       configFile: null,
     });
@@ -86,6 +88,16 @@ describe("loadConfig", () => {
 
   const seed = { id: "hot", name: "Hot", severity: "warning", kind: "threshold", filter: "home/+/temperature", direction: "above", threshold: 26, clear: 25 };
 
+  it("reads the devices section and the command timeout", () => {
+    const devices = [
+      { id: "living_room/lamp", name: "Reading lamp", icon: "💡" },
+      { id: "garage_door", name: "Garage door", room: "garage", commandTopic: "garage/relay/1/set", payloadOn: "1", payloadOff: "0" },
+    ];
+    const config = loadConfig({ HEARTH_COMMAND_TIMEOUT_MS: "2500" }, dir({ devices, commandTimeoutMs: 8000 }));
+    assert.deepEqual(config.devices, devices);
+    assert.equal(config.commandTimeoutMs, 2500);
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -103,6 +115,13 @@ describe("loadConfig", () => {
     ["a minute tier shorter than the raw window", { HEARTH_RETENTION_HOURS: "72", HEARTH_MINUTE_RETENTION_DAYS: "2" }, undefined, /history\.minuteRetentionDays \(HEARTH_MINUTE_RETENTION_DAYS\) is 2 days, shorter than the 72 hours/],
     ["an hour tier shorter than the minute tier", {}, { history: { hourRetentionDays: 10 } }, /history\.hourRetentionDays \(HEARTH_HOUR_RETENTION_DAYS\) is 10 days/],
     ["a prune interval of zero", { HEARTH_PRUNE_INTERVAL_MINUTES: "0" }, undefined, /HEARTH_PRUNE_INTERVAL_MINUTES in the environment/],
+    ["a device without an id", {}, { devices: [{ name: "Lamp" }] }, /devices\.0\.id in .*hearth\.config\.json/],
+    ["a device listed twice", {}, { devices: [{ id: "a/b" }, { id: "a/b" }] }, /devices\.1\.id in .*: a\/b is listed twice/],
+    ["a device with a bad room", {}, { devices: [{ id: "a/b", room: "Living Room" }] }, /devices\.0\.room in .*: must be a room name/],
+    ["a device with a wildcard topic", {}, { devices: [{ id: "x", commandTopic: "a/+/set" }] }, /devices\.0\.commandTopic in .*wildcards/],
+    ["a sensor without a state topic", {}, { devices: [{ id: "x", kind: "sensor" }] }, /devices\.0\.stateTopic in .*: a sensor needs one/],
+    ["an unknown device key", {}, { devices: [{ id: "x", colour: "red" }] }, /devices\.0 in .*Unrecognized key.*colour/],
+    ["a command timeout too short", { HEARTH_COMMAND_TIMEOUT_MS: "10" }, undefined, /HEARTH_COMMAND_TIMEOUT_MS in the environment/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ruleInputSchema, type Rule } from "./alerts/rule";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
+import { devicesConfigSchema, type DeviceConfig } from "./devices/device-config";
 
 export type HubConfig = {
   host: string;
@@ -15,6 +17,10 @@ export type HubConfig = {
   history: HistoryConfig;
   /** Alert rules to seed the hub's database with: each is inserted when its id is new. */
   alerts: { rules: Rule[] };
+  /** Named, placed or defined devices (see lib/devices/device-config.ts). */
+  devices: DeviceConfig[];
+  /** How long a toggle waits for the device to confirm before it reverts. */
+  commandTimeoutMs: number;
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -91,6 +97,8 @@ const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  devices: devicesConfigSchema.optional(),
+  commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
 });
 
 type FileConfig = z.infer<typeof fileSchema>;
@@ -117,6 +125,7 @@ const envSchema = z.object({
   HEARTH_MINUTE_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.minuteRetentionDays).optional(),
   HEARTH_HOUR_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.hourRetentionDays).optional(),
   HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
+  HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -188,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       pruneIntervalMinutes: e.HEARTH_PRUNE_INTERVAL_MINUTES ?? f.history?.pruneIntervalMinutes ?? 60,
     },
     alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
+    devices: f.devices ?? [],
+    commandTimeoutMs: e.HEARTH_COMMAND_TIMEOUT_MS ?? f.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     dev: e.NODE_ENV === "development",
     configFile,
   };

@@ -4,6 +4,7 @@
 // reads them back: one SQLite connection, one recorder, in one process.
 import type { AlertService } from "./alerts/service";
 import type { HistoryConfig } from "./config";
+import type { DeviceConfig } from "./devices/device-config";
 import type { HistoryStore } from "./history/store";
 import type { TopicStats } from "./topic-stats";
 
@@ -18,6 +19,8 @@ export type HubServices = {
   topicStats: TopicStats;
   /** Where history lives and how long each tier is kept, for the storage settings page. */
   historyInfo: { file: string; retention: HistoryConfig };
+  /** The config file's devices section and the toggles' command timeout, for the dashboard (issue 5). */
+  devices?: { config: DeviceConfig[]; commandTimeoutMs: number };
 };
 
 const KEY = Symbol.for("hearth.hub");

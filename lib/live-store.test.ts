@@ -213,7 +213,7 @@ describe("live store: rooms index", () => {
         room: "attic",
         label: "Attic",
         topics: ["home/attic/humidity", "home/attic/temperature"],
-        devices: ["dehumidifier", "fan"],
+        devices: ["attic/dehumidifier", "attic/fan"],
       },
       { room: "living_room", label: "Living room", topics: ["home/living_room/temperature"], devices: [] },
     ]);
@@ -256,7 +256,21 @@ describe("live store: devices", () => {
     store.ingest("home/attic/fan/state", text("ON"));
     store.ingest("home/attic/fan/availability", text("online"));
     frame();
-    assert.deepEqual(store.getDevice("attic/fan"), { room: "attic", device: "fan", state: "ON", availability: "online" });
+    assert.deepEqual(store.getDevice("attic/fan"), {
+      key: "attic/fan",
+      room: "attic",
+      device: "fan",
+      name: "Fan",
+      icon: null,
+      kind: "switch",
+      source: "convention",
+      state: "ON",
+      availability: "online",
+      expectsAvailability: false,
+      command: { topic: "home/attic/fan/set", on: "ON", off: "OFF", timeoutMs: null, optimistic: false },
+      deviceClass: null,
+      knownSince: T0,
+    });
     assert.equal(listener.calls, 1);
     store.ingest("home/attic/fan/availability", text("offline"));
     frame();

@@ -4,6 +4,10 @@
 //
 // Messages are queued and applied in one flush per animation frame: a burst of a
 // hundred messages costs one render of each tile that changed, not a hundred.
+import type { DeviceConfig } from "./devices/device-config";
+import { DISCOVERY_PREFIX, parseDiscovery, type DiscoveredEntity } from "./devices/ha-discovery";
+import { createLiveRegistry, type FlushContext } from "./devices/live-registry";
+import type { ConventionDevice, EntityCommand, EntityKind, EntitySource } from "./devices/registry";
 import { parseReading, type Reading, type UnreadableCode } from "./readings";
 import { labelFromLevel, parseHomeTopic } from "./topics";
 
@@ -18,7 +22,10 @@ export type TopicError = {
 };
 
 export type TopicSnapshot = {
+  /** The MQTT topic for `home/<room>/<measurement>`; the entity key for a discovered sensor. */
   readonly topic: string;
+  /** A discovered or configured sensor's friendly name; null: labelled from the measurement. */
+  readonly name: string | null;
   readonly room: string;
   readonly measurement: string;
   /** The last good reading, kept while newer payloads are unreadable. */
@@ -27,6 +34,8 @@ export type TopicSnapshot = {
   readonly error: TopicError | null;
   /** Readings received live since page load, oldest first, capped. */
   readonly points: readonly LivePoint[];
+  /** A discovered sensor's declared availability; null when it has none or has not said. */
+  readonly availability: Availability | null;
 };
 
 export type RoomSummary = {
@@ -34,18 +43,31 @@ export type RoomSummary = {
   readonly label: string;
   /** Measurement topics (`home/<room>/<measurement>`), sorted. */
   readonly topics: readonly string[];
-  /** Device ids, sorted; look each up with `deviceKey(room, device)`. */
+  /** Device keys (`attic/fan`, `ha:switch/node/plug`), sorted; look each up with getDevice. */
   readonly devices: readonly string[];
 };
 
 export type Availability = "online" | "offline";
 
+/** A switch, binary sensor or status-only device, from the device registry plus its live state. */
 export type DeviceSnapshot = {
+  readonly key: string;
   readonly room: string;
   readonly device: string;
-  /** The device's last `…/state` payload (`ON`, `OFF`, …), trimmed. */
+  readonly name: string;
+  readonly icon: string | null;
+  readonly kind: Exclude<EntityKind, "sensor">;
+  readonly source: EntitySource;
+  /** `ON`/`OFF` when the payload is the device's on or off state, else its text, trimmed. */
   readonly state: string | null;
   readonly availability: Availability | null;
+  readonly expectsAvailability: boolean;
+  /** How to switch it; null for devices that only report. */
+  readonly command: EntityCommand | null;
+  /** Home Assistant's device_class (a binary sensor's `door`), when announced. */
+  readonly deviceClass: string | null;
+  /** When this page learnt of the device (epoch ms): "unknown" availability counts from here. */
+  readonly knownSince: number;
 };
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
@@ -81,6 +103,11 @@ export type IngestOptions = {
 
 export type LiveStore = {
   ingest(topic: string, payload: Uint8Array, options?: IngestOptions): void;
+  /** The config file's devices (names, rooms, icons, devices defined by topics); applied at once. */
+  setDeviceConfig(devices: readonly DeviceConfig[]): void;
+  /** Topics beyond `home/#` and `homeassistant/#` that known devices report on, sorted. */
+  getSubscriptions(): readonly string[];
+  subscribeSubscriptions(listener: () => void): () => void;
   /** Applies the server-rendered latest readings at once (no frame wait). */
   seed(readings: readonly Reading[]): void;
   /** Applies queued messages now; normally called by the scheduler. */
@@ -95,6 +122,9 @@ export type LiveStore = {
   subscribeDevice(key: string, listener: () => void): () => void;
   subscribeConnection(listener: () => void): () => void;
 };
+
+/** What the page always subscribes to; devices found there may name further topics. */
+export const BASE_SUBSCRIPTIONS = ["home/#", `${DISCOVERY_PREFIX}/#`] as const;
 
 /** The key of a device in the store: `attic/fan`. */
 export function deviceKey(room: string, device: string): string {
@@ -139,17 +169,21 @@ type Update =
       seeded: boolean;
     }
   | { kind: "error"; topic: string; room: string; measurement: string; error: TopicError }
-  | { kind: "state"; room: string; device: string; state: string }
-  | { kind: "availability"; room: string; device: string; availability: Availability };
+  /** A message for the device registry's entities, routed when the flush applies it. */
+  | { kind: "message"; topic: string; payload: Uint8Array; at: number; retained: boolean; convention: ConventionDevice | null }
+  | { kind: "discovery"; id: string; entity: DiscoveredEntity | null }
+  | { kind: "config"; devices: readonly DeviceConfig[] };
 
 /** A topic being changed within one flush: copied once, however many updates it gets. */
 type TopicDraft = {
   topic: string;
+  name: string | null;
   room: string;
   measurement: string;
   reading: Reading | null;
   error: TopicError | null;
   points: readonly LivePoint[];
+  availability: Availability | null;
   /** Live points received since the last flush, appended (and capped) on commit. */
   added: LivePoint[];
 };
@@ -196,10 +230,14 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   let rooms: readonly RoomSummary[] = [];
   let connection: ConnectionState = { status: "connecting", since: now(), attempt: 0, epoch: 0 };
 
+  const registry = createLiveRegistry();
+  let subscriptions: readonly string[] = [];
+
   const topicListeners = new Map<string, Set<() => void>>();
   const deviceListeners = new Map<string, Set<() => void>>();
   const roomListeners = new Set<() => void>();
   const connectionListeners = new Set<() => void>();
+  const subscriptionListeners = new Set<() => void>();
 
   let pending: Update[] = [];
   let cancelFlush: (() => void) | null = null;
@@ -210,22 +248,40 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     cancelFlush ??= schedule(flush);
   }
 
-  function warnUnreadable(topic: string, error: TopicError): void {
+  function warnOnce(topic: string, at: number, message: string): void {
     const last = lastWarned.get(topic);
-    if (last !== undefined && error.at - last < WARN_INTERVAL_MS) return;
-    lastWarned.set(topic, error.at);
-    console.warn(`hearth: unreadable payload on ${topic} (${error.code}): ${error.message}`);
+    if (last !== undefined && at - last < WARN_INTERVAL_MS) return;
+    lastWarned.set(topic, at);
+    console.warn(`hearth: ${message}`);
+  }
+
+  function warnUnreadable(topic: string, error: TopicError): void {
+    warnOnce(topic, error.at, `unreadable payload on ${topic} (${error.code}): ${error.message}`);
   }
 
   function ingest(topic: string, payload: Uint8Array, ingestOptions: IngestOptions = {}): void {
+    const at = now();
+    if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
+      const result = parseDiscovery(topic, payload);
+      if (result.ok) {
+        enqueue(
+          result.kind === "config"
+            ? { kind: "discovery", id: result.entity.id, entity: result.entity }
+            : { kind: "discovery", id: result.id, entity: null },
+        );
+      } else if (result.code !== "not-discovery") {
+        warnOnce(topic, at, `discovery config ${topic} ignored (${result.code}): ${result.message}`);
+      }
+      return;
+    }
+    const retained = ingestOptions.retained ?? false;
+    const routed = registry.isRouted(topic);
     const parsed = parseHomeTopic(topic);
-    if (!parsed) return;
-    if (parsed.kind === "measurement") {
+    if (parsed?.kind === "measurement" && !routed) {
       const { room, measurement } = parsed;
-      const at = now();
       const result = parseReading(topic, room, measurement, payload, at);
       if (result.ok) {
-        const pointAt = ingestOptions.retained ? null : at;
+        const pointAt = retained ? null : at;
         enqueue({ kind: "reading", topic, room, measurement, reading: result.reading, pointAt, seeded: false });
       } else if (result.code !== "empty") {
         // An empty payload clears a retained message; it says nothing about the sensor.
@@ -235,18 +291,18 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       return;
     }
-    if (parsed.kind === "set") return; // commands, not state
-    const text = decodeStatus(payload);
-    if (text === null) return;
-    const { room, device } = parsed;
-    if (parsed.kind === "state") {
-      enqueue({ kind: "state", room, device, state: text });
-      return;
+    if (parsed?.kind === "state" || parsed?.kind === "availability") {
+      // A convention device exists once it says something meaningful.
+      const text = decodeStatus(payload);
+      const meaningful =
+        text !== null && (parsed.kind === "state" || text.toLowerCase() === "online" || text.toLowerCase() === "offline");
+      if (meaningful) {
+        const convention = { room: parsed.room, device: parsed.device, hasState: parsed.kind === "state" };
+        enqueue({ kind: "message", topic, payload, at, retained, convention });
+        return;
+      }
     }
-    const availability = text.toLowerCase();
-    if (availability === "online" || availability === "offline") {
-      enqueue({ kind: "availability", room, device, availability });
-    }
+    if (routed) enqueue({ kind: "message", topic, payload, at, retained, convention: null });
   }
 
   function seed(readings: readonly Reading[]): void {
@@ -254,6 +310,11 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       const { topic, room, measurement } = reading;
       pending.push({ kind: "reading", topic, room, measurement, reading, pointAt: null, seeded: true });
     }
+    flush();
+  }
+
+  function setDeviceConfig(devices: readonly DeviceConfig[]): void {
+    pending.push({ kind: "config", devices });
     flush();
   }
 
@@ -265,7 +326,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     pending = [];
 
     const drafts = new Map<string, TopicDraft>();
-    const changedDevices = new Map<string, DeviceSnapshot>();
+    const removedTopics = new Set<string>();
+    /** null: the device is gone. */
+    const changedDevices = new Map<string, DeviceSnapshot | null>();
     const changedRooms = new Set<string>();
 
     const roomEntry = (room: string): RoomEntry => {
@@ -276,35 +339,62 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       return entry;
     };
+    const leaveRoom = (room: string, list: "topics" | "devices", id: string) => {
+      roomEntries.get(room)?.[list].delete(id);
+      changedRooms.add(room);
+    };
 
-    const draftFor = (topic: string, room: string, measurement: string): TopicDraft => {
+    const draftFor = (topic: string, room: string, measurement: string, name: string | null = null): TopicDraft => {
       let draft = drafts.get(topic);
       if (draft) return draft;
-      const base = topics.get(topic);
+      const base = removedTopics.has(topic) ? undefined : topics.get(topic);
+      removedTopics.delete(topic);
       if (!base) {
         roomEntry(room).topics.add(topic);
         changedRooms.add(room);
       }
       draft = {
         topic,
+        name: name ?? base?.name ?? null,
         room,
         measurement,
         reading: base?.reading ?? null,
         error: base?.error ?? null,
         points: base?.points ?? [],
+        availability: base?.availability ?? null,
         added: [],
       };
       drafts.set(topic, draft);
       return draft;
     };
 
-    const deviceFor = (room: string, device: string): [string, DeviceSnapshot] => {
-      const key = deviceKey(room, device);
-      const current = changedDevices.get(key) ?? devices.get(key);
-      if (current) return [key, current];
-      roomEntry(room).devices.add(device);
-      changedRooms.add(room);
-      return [key, { room, device, state: null, availability: null }];
+    const ctx: FlushContext = {
+      now: now(),
+      sensorDraft: (key, room, measurement, name) => {
+        const draft = draftFor(key, room, measurement, name);
+        if (draft.room !== room) {
+          leaveRoom(draft.room, "topics", key);
+          roomEntry(room).topics.add(key);
+          draft.room = room;
+        }
+        return draft;
+      },
+      removeSensor: (key, room) => {
+        drafts.delete(key);
+        removedTopics.add(key);
+        leaveRoom(room, "topics", key);
+      },
+      device: (key) => (changedDevices.has(key) ? (changedDevices.get(key) ?? undefined) : devices.get(key)),
+      setDevice: (key, snapshot, room) => {
+        const existed = ctx.device(key) !== undefined;
+        changedDevices.set(key, snapshot);
+        if (snapshot === null) leaveRoom(room, "devices", key);
+        else if (!existed) {
+          roomEntry(room).devices.add(key);
+          changedRooms.add(room);
+        }
+      },
+      warnUnreadable,
     };
 
     for (const update of updates) {
@@ -322,21 +412,21 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;
         }
-        case "state": {
-          const [key, current] = deviceFor(update.room, update.device);
-          if (current.state !== update.state) changedDevices.set(key, { ...current, state: update.state });
+        case "config":
+          registry.setConfig(update.devices);
           break;
-        }
-        case "availability": {
-          const [key, current] = deviceFor(update.room, update.device);
-          if (current.availability !== update.availability) {
-            changedDevices.set(key, { ...current, availability: update.availability });
-          }
+        case "discovery":
+          registry.discover(update.id, update.entity);
           break;
-        }
+        case "message":
+          if (update.convention) registry.heard(update.convention);
+          registry.applyMessage(ctx, update.topic, update.payload, update.at, update.retained);
+          break;
       }
     }
+    registry.settle(ctx);
 
+    for (const topic of removedTopics) topics.delete(topic);
     for (const draft of drafts.values()) {
       let points = draft.points;
       if (draft.added.length > 0) {
@@ -345,17 +435,27 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       topics.set(draft.topic, {
         topic: draft.topic,
+        name: draft.name,
         room: draft.room,
         measurement: draft.measurement,
         reading: draft.reading,
         error: draft.error,
         points,
+        availability: draft.availability,
       });
     }
-    for (const [key, device] of changedDevices) devices.set(key, device);
+    for (const [key, device] of changedDevices) {
+      if (device) devices.set(key, device);
+      else devices.delete(key);
+    }
     if (changedRooms.size > 0) {
       for (const room of changedRooms) {
-        const entry = roomEntries.get(room)!;
+        const entry = roomEntries.get(room);
+        if (!entry || entry.topics.size + entry.devices.size === 0) {
+          roomEntries.delete(room);
+          roomSummaries.delete(room);
+          continue;
+        }
         roomSummaries.set(room, {
           room,
           label: labelFromLevel(room),
@@ -365,11 +465,16 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       rooms = [...roomSummaries.values()].sort(byLabel);
     }
+    const nextSubscriptions = registry.extraTopics(BASE_SUBSCRIPTIONS);
+    const subscriptionsChanged = nextSubscriptions.join("\n") !== subscriptions.join("\n");
+    if (subscriptionsChanged) subscriptions = nextSubscriptions;
 
     // Listeners run after every change is committed, so each sees a consistent store.
     for (const topic of drafts.keys()) notify(topicListeners.get(topic));
+    for (const topic of removedTopics) notify(topicListeners.get(topic));
     for (const key of changedDevices.keys()) notify(deviceListeners.get(key));
     if (changedRooms.size > 0) notify(roomListeners);
+    if (subscriptionsChanged) notify(subscriptionListeners);
   }
 
   function setConnection(status: ConnectionStatus, attempt = 0): void {
@@ -384,28 +489,28 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     notify(connectionListeners);
   }
 
+  const listenTo = (set: Set<() => void>) => (listener: () => void) => {
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  };
+
   return {
     ingest,
     seed,
+    setDeviceConfig,
     flush,
     getTopic: (topic) => topics.get(topic),
     getRooms: () => rooms,
     getDevice: (key) => devices.get(key),
     getConnection: () => connection,
+    getSubscriptions: () => subscriptions,
     setConnection,
     subscribeTopic: (topic, listener) => addListener(topicListeners, topic, listener),
     subscribeDevice: (key, listener) => addListener(deviceListeners, key, listener),
-    subscribeRooms: (listener) => {
-      roomListeners.add(listener);
-      return () => {
-        roomListeners.delete(listener);
-      };
-    },
-    subscribeConnection: (listener) => {
-      connectionListeners.add(listener);
-      return () => {
-        connectionListeners.delete(listener);
-      };
-    },
+    subscribeRooms: listenTo(roomListeners),
+    subscribeConnection: listenTo(connectionListeners),
+    subscribeSubscriptions: listenTo(subscriptionListeners),
   };
 }

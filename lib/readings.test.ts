@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { inferUnit, MAX_READING_BYTES, parseReading, type ParseResult } from "./readings";
+import { inferUnit, MAX_READING_BYTES, parseReading, parseValueTemplate, readField, type ParseResult } from "./readings";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const parse = (payload: string | Uint8Array, measurement = "temperature"): ParseResult =>
@@ -82,5 +82,59 @@ describe("inferUnit", () => {
     assert.equal(inferUnit("Humidity"), "%");
     assert.equal(inferUnit("illuminance"), "lx");
     assert.equal(inferUnit("mystery"), "");
+  });
+});
+
+describe("parseValueTemplate", () => {
+  const cases: [template: string, field: string[] | null | "refused"][] = [
+    ["{{ value_json.temperature }}", ["temperature"]],
+    ["{{value_json.POWER}}", ["POWER"]],
+    ["{{ value_json['ENERGY'].Power }}", ["ENERGY", "Power"]],
+    ['{{ value_json["AM2301"]["Temperature"] }}', ["AM2301", "Temperature"]],
+    ["{{ value_json.list[0] }}", ["list", "0"]],
+    ["{{ value }}", null],
+    ["{{ value_json }}", "refused"],
+    ["{{ value_json.temperature | round(1) }}", "refused"],
+    ["{{ value_json.x * 10 }}", "refused"],
+    ["{% if value == 'on' %}ON{% endif %}", "refused"],
+    ["value_json.temperature", "refused"],
+  ];
+  for (const [template, field] of cases) {
+    it(template, () => {
+      const parsed = parseValueTemplate(template);
+      if (field === "refused") assert.equal(parsed.ok, false);
+      else assert.deepEqual(parsed, { ok: true, field });
+    });
+  }
+});
+
+describe("parseReading with a field (a discovered sensor)", () => {
+  const read = (payload: string, field: string[], unit?: string) =>
+    parseReading("zigbee2mqtt/greenhouse", "greenhouse", "temperature", new TextEncoder().encode(payload), NOW, { field, unit });
+  const cases: [payload: string, field: string[], unit: string | undefined, expected: number | string][] = [
+    ['{"temperature":23.4,"humidity":51}', ["temperature"], "°C", 23.4],
+    ['{"ENERGY":{"Power":"12.5"}}', ["ENERGY", "Power"], "W", 12.5],
+    ['{"humidity":51}', ["temperature"], "°C", "bad-json"],
+    ['{"temperature":"warm"}', ["temperature"], "°C", "not-a-number"],
+    ['{"temperature":null}', ["temperature"], "°C", "not-a-number"],
+    ["23.4", ["temperature"], "°C", "bad-json"],
+  ];
+  for (const [payload, field, unit, expected] of cases) {
+    it(`${payload} at ${field.join(".")}`, () => {
+      const result = read(payload, field, unit);
+      if (typeof expected === "number") {
+        assert.equal(result.ok && result.reading.value, expected);
+        assert.equal(result.ok && result.reading.unit, unit);
+      } else assert.equal(!result.ok && result.code, expected);
+    });
+  }
+  it("the declared unit wins over the inferred one", () => {
+    const result = read('{"temperature":70}', ["temperature"], "°F");
+    assert.equal(result.ok && result.reading.unit, "°F");
+  });
+  it("readField walks objects, not prototypes", () => {
+    assert.equal(readField('{"a":{"b":true}}', ["a", "b"]), true);
+    assert.equal(readField('{"a":{}}', ["a", "constructor"]), undefined);
+    assert.equal(readField("not json", ["a"]), undefined);
   });
 });

@@ -14,6 +14,20 @@ export type Reading = {
 
 export type UnreadableCode = "empty" | "too-large" | "not-utf8" | "not-a-number" | "bad-json";
 
+/**
+ * Where a value sits in a JSON payload: `["ENERGY", "Power"]` for Tasmota's
+ * `{"ENERGY":{"Power":12}}`. Devices announced through Home Assistant discovery
+ * name it with a `value_template` (see parseValueTemplate).
+ */
+export type FieldPath = readonly string[];
+
+export type ReadingOptions = {
+  /** Read the value at this path of a JSON payload instead of `value`. */
+  field?: FieldPath;
+  /** The device's declared unit; wins over the one inferred from the measurement. */
+  unit?: string;
+};
+
 export type ParseResult =
   | { ok: true; reading: Reading }
   | { ok: false; code: UnreadableCode; message: string };
@@ -79,9 +93,42 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+const TEMPLATE = /^\{\{\s*(value(?:_json)?)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])*)\s*\}\}$/;
+const SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]/g;
+
+/**
+ * Home Assistant's `value_template`, in the one form Hearth reads:
+ * `{{ value_json.temperature }}`, `{{value_json['ENERGY'].Power}}`, or `{{ value }}`
+ * (the payload itself, field null). Filters and expressions are refused.
+ */
+export function parseValueTemplate(template: string): { ok: true; field: FieldPath | null } | { ok: false } {
+  const match = TEMPLATE.exec(template.trim());
+  if (!match) return { ok: false };
+  if (match[1] === "value") return match[2] === "" ? { ok: true, field: null } : { ok: false };
+  if (match[2] === "") return { ok: false };
+  const field = Array.from(match[2].matchAll(SEGMENT), (m) => m[1] ?? m[2] ?? m[3] ?? m[4]);
+  return { ok: true, field };
+}
+
+/** The value at `field` of a JSON payload's text; undefined when it is not JSON or not there. */
+export function readField(text: string, field: FieldPath): unknown {
+  let node: unknown;
+  try {
+    node = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const key of field) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
 /**
  * Parses a payload published on `home/<room>/<measurement>`: a bare number
- * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`.
+ * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`. With `options.field` (a
+ * discovered sensor's value_template) the number is read from that JSON field.
  */
 export function parseReading(
   topic: string,
@@ -89,6 +136,7 @@ export function parseReading(
   measurement: string,
   payload: Uint8Array,
   receivedAt: number,
+  options: ReadingOptions = {},
 ): ParseResult {
   if (payload.byteLength === 0) {
     return { ok: false, code: "empty", message: "empty payload" };
@@ -108,8 +156,20 @@ export function parseReading(
   }
   const reading = (value: number, unit: string | undefined, ts: number | null): ParseResult => ({
     ok: true,
-    reading: { topic, room, measurement, value, unit: unit ?? inferUnit(measurement), ts: ts ?? receivedAt },
+    reading: { topic, room, measurement, value, unit: unit ?? options.unit ?? inferUnit(measurement), ts: ts ?? receivedAt },
   });
+
+  if (options.field) {
+    const raw = readField(text, options.field);
+    const value = typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? toNumber(raw.trim()) : null;
+    if (value === null) {
+      const name = options.field.join(".");
+      return raw === undefined
+        ? { ok: false, code: "bad-json", message: `payload has no JSON field "${name}"` }
+        : { ok: false, code: "not-a-number", message: `JSON field "${name}" is not a number` };
+    }
+    return reading(value, undefined, null);
+  }
 
   const plain = toNumber(text);
   if (plain !== null) return reading(plain, undefined, null);

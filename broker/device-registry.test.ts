@@ -1,0 +1,123 @@
+// The hub's device registry against a real in-memory aedes broker: the birth
+// message, and discovered sensors' readings handed to the recorder.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { createServer } from "node:net";
+import { Aedes } from "aedes";
+import type { Logger } from "../lib/log";
+import type { Reading } from "../lib/readings";
+import type { Bus } from "./bus";
+import { createLocalBus } from "./local-bus";
+import { connectMqttBus } from "./mqtt-bus";
+import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
+
+const T0 = 1_700_000_000_000;
+const lines: string[] = [];
+const log: Logger = {
+  debug: (m, f) => lines.push(`debug ${m} ${JSON.stringify(f)}`),
+  info: (m, f) => lines.push(`info ${m} ${JSON.stringify(f)}`),
+  warn: (m, f) => lines.push(`warn ${m} ${JSON.stringify(f)}`),
+  error: (m, f) => lines.push(`error ${m} ${JSON.stringify(f)}`),
+};
+
+let broker: Aedes;
+let bus: Bus;
+let registry: HubDeviceRegistry;
+let recorded: Reading[];
+let waiting: { count: number; resolve: () => void } | null;
+
+/** Resolves once `count` readings have been recorded in all. */
+const recordedCount = (count: number) =>
+  new Promise<void>((resolve) => {
+    if (recorded.length >= count) resolve();
+    else waiting = { count, resolve };
+  });
+
+beforeEach(async () => {
+  lines.length = 0;
+  recorded = [];
+  waiting = null;
+  broker = await Aedes.createBroker();
+  bus = createLocalBus(broker);
+  registry = await startDeviceRegistry(bus, {
+    config: [{ id: "pool", name: "Pool", room: "garden", kind: "sensor", stateTopic: "pool/temp", unit: "°C" }],
+    record: (reading) => {
+      recorded.push(reading);
+      if (waiting && recorded.length >= waiting.count) waiting.resolve();
+    },
+    log,
+    now: () => T0,
+  });
+});
+afterEach(async () => {
+  await registry.stop();
+  await new Promise<void>((resolve) => broker.close(() => resolve()));
+});
+
+const greenhouse = {
+  name: "Temperature",
+  stat_t: "zigbee2mqtt/Greenhouse sensor",
+  val_tpl: "{{ value_json.temperature }}",
+  unit_of_meas: "°C",
+  dev: { name: "Greenhouse sensor", ids: "gh1" },
+};
+
+describe("hub device registry", { timeout: 10_000 }, () => {
+  it("says online on homeassistant/status, retained, for devices that connect later", async () => {
+    // Retained messages go to network clients, so this one connects over TCP like a device.
+    const tcp = createServer(broker.handle);
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    const device = await connectMqttBus(`mqtt://127.0.0.1:${(tcp.address() as { port: number }).port}`, {
+      clientId: "late-device",
+      reconnectPeriod: 0,
+    });
+    try {
+      const message = new Promise<string>((resolve) => {
+        void device.subscribe("homeassistant/status", ({ payload, retain }) => retain && resolve(payload.toString()));
+      });
+      assert.equal(await message, "online");
+    } finally {
+      await device.end();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  });
+
+  it("records a discovered sensor's readings under its key, with its room and unit", async () => {
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse), { retain: true });
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4, humidity: 60 }));
+    await recordedCount(1);
+    assert.deepEqual(recorded, [
+      {
+        topic: "ha:sensor/gh1/temperature",
+        room: "greenhouse_sensor",
+        measurement: "temperature",
+        value: 23.4,
+        unit: "°C",
+        ts: T0,
+      },
+    ]);
+    assert.ok(lines.some((l) => l.startsWith("info device announced")));
+  });
+
+  it("records a configured sensor, and stops recording a removed one", async () => {
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", "");
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
+    await bus.publish("pool/temp", "26.5");
+    await recordedCount(1);
+    assert.deepEqual(
+      recorded.map((r) => [r.topic, r.room, r.value]),
+      [["pool", "garden", 26.5]],
+    );
+  });
+
+  it("leaves home/… sensors to the recorder, and logs a bad config with its code", async () => {
+    await bus.publish("homeassistant/sensor/attic/t/config", JSON.stringify({ stat_t: "home/attic/temperature" }));
+    await bus.publish("homeassistant/switch/broken/config", "{nope");
+    await bus.publish("home/attic/temperature", "30");
+    await bus.publish("pool/temp", "26");
+    await recordedCount(1);
+    assert.deepEqual(recorded.map((r) => r.topic), ["pool"]);
+    assert.ok(lines.some((l) => l.startsWith("warn discovery config ignored") && l.includes('"code":"bad-json"')));
+  });
+});

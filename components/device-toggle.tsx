@@ -1,0 +1,148 @@
+"use client";
+
+// A toggle that never lies (issue 5): a click publishes the command (QoS 1) and
+// shows "pending", not the new state, until the device's own state message
+// confirms it; no answer in time and it returns to the last confirmed state with a
+// toast. The decisions are lib/devices/command.ts; this leaf owns the timer and I/O.
+import { useEffect, useReducer, useRef } from "react";
+import { useDeviceControls } from "@/components/device-controls";
+import { useToast } from "@/components/toaster";
+import { useLiveStore } from "@/components/use-live-store";
+import { useToggleGate } from "@/components/use-toggle-gate";
+import { cn } from "@/lib/cn";
+import { commandReducer, initialCommandState, nextTarget, type Notice, type OnOff } from "@/lib/devices/command";
+import type { DeviceSnapshot } from "@/lib/live-store";
+
+const asOnOff = (state: string | null): OnOff | null => (state === "ON" || state === "OFF" ? state : null);
+
+function noticeText(name: string, notice: Notice): string {
+  switch (notice.kind) {
+    case "timeout":
+      return `${name} did not respond`;
+    case "offline":
+      return `${name} went offline before it answered`;
+    case "send-failed":
+      return `Could not switch ${name}: ${notice.detail ?? "the command was not sent"}`;
+  }
+}
+
+export function DeviceToggle({
+  device,
+  canControl = true,
+}: {
+  device: DeviceSnapshot;
+  /** False for a viewer: the toggle is disabled with the reason "view only". */
+  canControl?: boolean;
+}) {
+  const { publish } = useLiveStore();
+  const { commandTimeoutMs } = useDeviceControls();
+  const toast = useToast();
+  const command = device.command!;
+  const reported = asOnOff(device.state);
+  const [cmd, dispatch] = useReducer(commandReducer, reported, initialCommandState);
+  const gate = useToggleGate(device, canControl, cmd.pending !== null);
+
+  // The device's state messages (whoever caused them) are the only confirmation.
+  useEffect(() => {
+    if (!command.optimistic) dispatch({ type: "state", value: reported });
+  }, [reported, command.optimistic]);
+
+  useEffect(() => {
+    if (device.availability === "offline") dispatch({ type: "offline" });
+  }, [device.availability]);
+
+  useEffect(() => {
+    const pending = cmd.pending;
+    if (!pending) return;
+    // The timer is for this deadline, so it reports at least the deadline even if it fires a hair early.
+    const timer = setTimeout(
+      () => dispatch({ type: "tick", now: Math.max(Date.now(), pending.deadline) }),
+      Math.max(0, pending.deadline - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [cmd.pending]);
+
+  // Each notice is shown once, however often the effect runs (React's dev mode runs it twice).
+  const shownNotice = useRef(0);
+  const notice = cmd.notice;
+  useEffect(() => {
+    if (!notice || notice.seq === shownNotice.current) return;
+    shownNotice.current = notice.seq;
+    toast({ kind: notice.kind, text: noticeText(device.name, notice) });
+  }, [notice, toast, device.name]);
+
+  const onClick = async () => {
+    const target = nextTarget(cmd.confirmed);
+    const payload = target === "ON" ? command.on : command.off;
+    if (command.optimistic) {
+      // Nothing will confirm it: show the new state once the hub has the command.
+      try {
+        await publish(command.topic, payload);
+        dispatch({ type: "send", target, now: Date.now(), timeoutMs: 0, optimistic: true });
+      } catch (error) {
+        toast({ kind: "send-failed", text: `Could not switch ${device.name}: ${(error as Error).message}` });
+      }
+      return;
+    }
+    dispatch({ type: "send", target, now: Date.now(), timeoutMs: command.timeoutMs ?? commandTimeoutMs });
+    try {
+      await publish(command.topic, payload);
+    } catch (error) {
+      dispatch({ type: "send-failed", message: (error as Error).message });
+    }
+  };
+
+  const pending = cmd.pending !== null;
+  const on = cmd.confirmed === "ON";
+  const shown = pending ? "pending" : cmd.confirmed === null ? "unknown" : on ? "on" : "off";
+  return (
+    <span className="flex shrink-0 items-center gap-2">
+      {/* While pending, only "pending": the new state is not the device's until it says so. */}
+      <span data-testid="toggle-state" className="w-16 text-right text-xs font-semibold tracking-wide">
+        {pending ? <span className="font-normal text-muted">pending…</span> : (cmd.confirmed ?? "–")}
+      </span>
+      {!pending && gate.reason && (
+        <span data-testid="toggle-reason" className="text-xs text-muted">
+          {gate.reason}
+        </span>
+      )}
+      {command.optimistic && (
+        <span
+          data-testid="optimistic"
+          title="This device reports no state: the toggle shows the last command sent, not a confirmed state."
+          className="text-xs text-muted"
+        >
+          unconfirmed
+        </span>
+      )}
+      <button
+        type="button"
+        role="switch"
+        data-testid="toggle"
+        data-state={shown}
+        aria-checked={on}
+        aria-busy={pending}
+        aria-label={`${device.name}: ${pending ? "switching" : shown}`}
+        title={gate.reason ?? undefined}
+        disabled={!gate.enabled}
+        onClick={onClick}
+        className={cn(
+          "relative inline-flex h-6 w-11 shrink-0 items-center rounded-full border border-line transition-colors",
+          "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent",
+          on ? "bg-accent" : "bg-line",
+          pending && "animate-pulse",
+          !gate.enabled && !pending && "cursor-not-allowed opacity-50",
+        )}
+      >
+        <span
+          aria-hidden
+          className={cn(
+            "inline-block size-5 rounded-full bg-surface shadow transition-transform",
+            on ? "translate-x-5" : "translate-x-0.5",
+            cmd.confirmed === null && "translate-x-2.5",
+          )}
+        />
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,320 @@
+// Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
+// a retained `homeassistant/<component>/[<node_id>/]<object_id>/config` message describes
+// one entity; an empty one removes it. Zigbee2MQTT, Tasmota and ESPHome announce
+// their devices this way. The payload is validated here, once: abbreviations are
+// expanded and `~` substituted first, then zod checks the result and the rest of
+// Hearth trusts the typed `DiscoveredEntity`.
+import { z } from "zod";
+import { checkTopicName } from "../topics";
+import { parseValueTemplate, type FieldPath } from "../readings";
+
+export const DISCOVERY_PREFIX = "homeassistant";
+/** Hearth publishes `online` here on start, as Home Assistant does (its "birth message"). */
+export const DISCOVERY_STATUS_TOPIC = `${DISCOVERY_PREFIX}/status`;
+
+export const DISCOVERY_COMPONENTS = ["switch", "light", "sensor", "binary_sensor"] as const;
+export type DiscoveryComponent = (typeof DISCOVERY_COMPONENTS)[number];
+
+/** Z2M configs are 1–3 kB; anything past this is not a discovery config. */
+export const MAX_DISCOVERY_BYTES = 16 * 1024;
+
+export type AvailabilitySource = {
+  readonly topic: string;
+  readonly online: string;
+  readonly offline: string;
+  /** From the entry's value_template; null reads the payload as is. */
+  readonly field: FieldPath | null;
+};
+
+export type AvailabilityMode = "latest" | "any" | "all";
+
+export type DiscoveredDevice = {
+  readonly name: string | null;
+  readonly suggestedArea: string | null;
+  readonly identifiers: readonly string[];
+  readonly manufacturer: string | null;
+  readonly model: string | null;
+};
+
+export type DiscoveredEntity = {
+  /** `<component>/[<node_id>/]<object_id>`: the discovery topic without prefix and `/config`. */
+  readonly id: string;
+  readonly component: DiscoveryComponent;
+  readonly uniqueId: string | null;
+  /** The friendly name, as Home Assistant builds it: device name, then entity name. */
+  readonly name: string;
+  readonly stateTopic: string | null;
+  /** Where the state or value sits in a JSON state payload; null: the payload itself. */
+  readonly stateField: FieldPath | null;
+  readonly commandTopic: string | null;
+  /** What to publish on the command topic. */
+  readonly commandOn: string;
+  readonly commandOff: string;
+  /** What the state topic says (after `stateField`). */
+  readonly stateOn: string;
+  readonly stateOff: string;
+  readonly unit: string | null;
+  readonly deviceClass: string | null;
+  readonly availability: readonly AvailabilitySource[];
+  readonly availabilityMode: AvailabilityMode;
+  readonly device: DiscoveredDevice | null;
+};
+
+export type DiscoveryErrorCode =
+  | "not-discovery"
+  | "unsupported-component"
+  | "too-large"
+  | "bad-json"
+  | "invalid-config"
+  | "unsupported-template"
+  | "unsupported-schema";
+
+export type DiscoveryResult =
+  | { ok: true; kind: "config"; entity: DiscoveredEntity }
+  | { ok: true; kind: "remove"; id: string }
+  | { ok: false; id: string | null; code: DiscoveryErrorCode; message: string };
+
+// homeassistant/components/mqtt/abbreviations.py, the keys these four components use.
+const ABBREVIATIONS: Record<string, string> = {
+  avty: "availability",
+  avty_mode: "availability_mode",
+  avty_t: "availability_topic",
+  avty_tpl: "availability_template",
+  cmd_t: "command_topic",
+  cmd_tpl: "command_template",
+  dev: "device",
+  dev_cla: "device_class",
+  ic: "icon",
+  json_attr_t: "json_attributes_topic",
+  obj_id: "object_id",
+  opt: "optimistic",
+  pl_avail: "payload_available",
+  pl_not_avail: "payload_not_available",
+  pl_off: "payload_off",
+  pl_on: "payload_on",
+  ret: "retain",
+  stat_cla: "state_class",
+  stat_off: "state_off",
+  stat_on: "state_on",
+  stat_t: "state_topic",
+  stat_tpl: "state_template",
+  stat_val_tpl: "state_value_template",
+  t: "topic",
+  uniq_id: "unique_id",
+  unit_of_meas: "unit_of_measurement",
+  val_tpl: "value_template",
+};
+
+const DEVICE_ABBREVIATIONS: Record<string, string> = {
+  cns: "connections",
+  ids: "identifiers",
+  mf: "manufacturer",
+  mdl: "model",
+  sa: "suggested_area",
+  sw: "sw_version",
+  hw: "hw_version",
+  cu: "configuration_url",
+};
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+function expandKeys(obj: Record<string, unknown>, table: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) out[table[key] ?? key] = value;
+  return out;
+}
+
+/** `~` at the start or end of a `…_topic` value stands for the base topic (HA's own rule). */
+function substituteBase(obj: Record<string, unknown>, base: string | undefined): Record<string, unknown> {
+  if (base === undefined) return obj;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if ((key === "topic" || key.endsWith("_topic")) && typeof value === "string") {
+      out[key] = value.startsWith("~") ? base + value.slice(1) : value.endsWith("~") ? value.slice(0, -1) + base : value;
+    } else out[key] = value;
+  }
+  return out;
+}
+
+/** Abbreviations expanded and `~` substituted, in the config, its availability list and its device. */
+export function expandDiscoveryConfig(raw: Record<string, unknown>): Record<string, unknown> {
+  const expanded = expandKeys(raw, ABBREVIATIONS);
+  const base = typeof expanded["~"] === "string" ? (expanded["~"] as string) : undefined;
+  const config = substituteBase(expanded, base);
+  if (Array.isArray(config.availability)) {
+    config.availability = config.availability.map((entry) =>
+      isRecord(entry) ? substituteBase(expandKeys(entry, ABBREVIATIONS), base) : entry,
+    );
+  }
+  if (isRecord(config.device)) config.device = expandKeys(config.device, DEVICE_ABBREVIATIONS);
+  return config;
+}
+
+const topic = z
+  .string()
+  .superRefine((t, ctx) => {
+    const check = checkTopicName(t);
+    if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason });
+  });
+// Zigbee2MQTT announces contact sensors with `payload_on: false`: payloads compare as text.
+const payload = z.union([z.string().max(256), z.number(), z.boolean()]).transform(String);
+const text = (max: number) => z.string().max(max);
+
+const schema = z.object({
+  name: text(128).nullable().optional(),
+  unique_id: z.union([text(256), z.number()]).transform(String).optional(),
+  state_topic: topic.optional(),
+  command_topic: topic.optional(),
+  value_template: text(512).optional(),
+  state_value_template: text(512).optional(),
+  payload_on: payload.optional(),
+  payload_off: payload.optional(),
+  state_on: payload.optional(),
+  state_off: payload.optional(),
+  unit_of_measurement: text(32).nullable().optional(),
+  device_class: text(64).nullable().optional(),
+  schema: text(32).optional(),
+  availability_topic: topic.optional(),
+  payload_available: payload.optional(),
+  payload_not_available: payload.optional(),
+  availability: z
+    .array(
+      z.object({
+        topic,
+        payload_available: payload.optional(),
+        payload_not_available: payload.optional(),
+        value_template: text(512).optional(),
+      }),
+    )
+    .max(16)
+    .optional(),
+  availability_mode: z.enum(["latest", "any", "all"]).optional(),
+  device: z
+    .object({
+      name: text(128).nullable().optional(),
+      suggested_area: text(128).nullable().optional(),
+      identifiers: z.union([text(256), z.array(text(256)).max(16)]).optional(),
+      manufacturer: text(128).nullable().optional(),
+      model: text(128).nullable().optional(),
+    })
+    .optional(),
+});
+
+type Config = z.infer<typeof schema>;
+
+/** `homeassistant/switch/lamp/config` → `switch/lamp`; null for any other topic. */
+export function discoveryId(topicName: string): { id: string; component: string } | null {
+  const levels = topicName.split("/");
+  if (levels[0] !== DISCOVERY_PREFIX || levels.at(-1) !== "config") return null;
+  if (levels.length !== 4 && levels.length !== 5) return null;
+  if (levels.slice(1, -1).some((level) => !/^[A-Za-z0-9_-]+$/.test(level))) return null;
+  return { id: levels.slice(1, -1).join("/"), component: levels[1] };
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function friendlyName(config: Config, objectId: string): string {
+  const device = config.device?.name?.trim() || null;
+  const entity = config.name?.trim() || null;
+  if (entity && device && !entity.toLowerCase().startsWith(device.toLowerCase())) return `${device} ${entity}`;
+  return entity ?? device ?? objectId;
+}
+
+function template(source: string | undefined, what: string): { ok: true; field: FieldPath | null } | { ok: false; message: string } {
+  if (source === undefined) return { ok: true, field: null };
+  const parsed = parseValueTemplate(source);
+  if (parsed.ok) return { ok: true, field: parsed.field };
+  return { ok: false, message: `${what} ${JSON.stringify(source.slice(0, 80))} is not of the form {{ value_json.<field> }}` };
+}
+
+export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryResult {
+  const where = discoveryId(topicName);
+  if (!where) return { ok: false, id: null, code: "not-discovery", message: "not a discovery config topic" };
+  const { id } = where;
+  if (bytes.byteLength === 0) return { ok: true, kind: "remove", id };
+  const fail = (code: DiscoveryErrorCode, message: string): DiscoveryResult => ({ ok: false, id, code, message });
+  if (!(DISCOVERY_COMPONENTS as readonly string[]).includes(where.component)) {
+    return fail("unsupported-component", `component ${JSON.stringify(where.component)} is not one Hearth shows (${DISCOVERY_COMPONENTS.join(", ")})`);
+  }
+  const component = where.component as DiscoveryComponent;
+  if (bytes.byteLength > MAX_DISCOVERY_BYTES) return fail("too-large", `config of ${bytes.byteLength} bytes is larger than ${MAX_DISCOVERY_BYTES}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return fail("bad-json", "config is not JSON");
+  }
+  if (!isRecord(raw)) return fail("bad-json", "config is not a JSON object");
+  const parsed = schema.safeParse(expandDiscoveryConfig(raw));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail("invalid-config", `${issue.path.join(".") || "config"}: ${issue.message}`);
+  }
+  const c = parsed.data;
+
+  // Lights: the default schema is ON/OFF text; the JSON schema (Zigbee2MQTT) sends
+  // and reports {"state":"ON"}. Brightness and colour are beyond an on/off toggle.
+  const jsonLight = component === "light" && c.schema === "json";
+  if (component === "light" && c.schema !== undefined && c.schema !== "json" && c.schema !== "default") {
+    return fail("unsupported-schema", `light schema ${JSON.stringify(c.schema)} is not supported (default or json)`);
+  }
+  if ((component === "sensor" || component === "binary_sensor") && !c.state_topic) {
+    return fail("invalid-config", `state_topic: a ${component} needs one`);
+  }
+  if (component === "light" && !c.command_topic) return fail("invalid-config", "command_topic: a light needs one");
+
+  const stateTemplate = template(component === "light" ? c.state_value_template : c.value_template, "value_template");
+  if (!stateTemplate.ok) return fail("unsupported-template", stateTemplate.message);
+  const stateField = jsonLight ? ["state"] : stateTemplate.field;
+
+  const availability: AvailabilitySource[] = [];
+  if (c.availability_topic) {
+    availability.push({
+      topic: c.availability_topic,
+      online: c.payload_available ?? "online",
+      offline: c.payload_not_available ?? "offline",
+      field: null,
+    });
+  }
+  for (const entry of c.availability ?? []) {
+    const t = template(entry.value_template, "availability value_template");
+    if (!t.ok) return fail("unsupported-template", t.message);
+    availability.push({
+      topic: entry.topic,
+      online: entry.payload_available ?? "online",
+      offline: entry.payload_not_available ?? "offline",
+      field: t.field,
+    });
+  }
+
+  const on = c.payload_on ?? "ON";
+  const off = c.payload_off ?? "OFF";
+  const identifiers = c.device?.identifiers;
+  const entity: DiscoveredEntity = {
+    id,
+    component,
+    uniqueId: c.unique_id ?? null,
+    name: friendlyName(c, id.split("/").at(-1)!),
+    stateTopic: c.state_topic ?? null,
+    stateField,
+    commandTopic: component === "sensor" || component === "binary_sensor" ? null : (c.command_topic ?? null),
+    commandOn: jsonLight ? JSON.stringify({ state: "ON" }) : on,
+    commandOff: jsonLight ? JSON.stringify({ state: "OFF" }) : off,
+    stateOn: jsonLight ? "ON" : (c.state_on ?? on),
+    stateOff: jsonLight ? "OFF" : (c.state_off ?? off),
+    unit: c.unit_of_measurement?.trim() || null,
+    deviceClass: c.device_class ?? null,
+    availability,
+    availabilityMode: c.availability_mode ?? "latest",
+    device: c.device
+      ? {
+          name: c.device.name?.trim() || null,
+          suggestedArea: c.device.suggested_area?.trim() || null,
+          identifiers: identifiers === undefined ? [] : typeof identifiers === "string" ? [identifiers] : identifiers,
+          manufacturer: c.device.manufacturer ?? null,
+          model: c.device.model ?? null,
+        }
+      : null,
+  };
+  return { ok: true, kind: "config", entity };
+}

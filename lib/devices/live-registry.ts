@@ -1,0 +1,219 @@
+// The live store's device half (issue 5): the registry's three sources as the page
+// hears them, the entities built from them, and the routing of state and
+// availability messages on any topic to those entities. The live store owns the
+// snapshots and the once-a-frame flush; during a flush it hands this module a
+// `FlushContext` to read and change them through, so both halves commit together.
+import type { Availability, DeviceSnapshot, LivePoint, TopicError } from "../live-store";
+import { parseReading, readField, type Reading } from "../readings";
+import type { DeviceConfig } from "./device-config";
+import type { DiscoveredEntity } from "./ha-discovery";
+import {
+  buildEntities,
+  combineAvailability,
+  extraTopics,
+  interpretAvailability,
+  interpretState,
+  routesOf,
+  type ConventionDevice,
+  type Entity,
+  type Routes,
+} from "./registry";
+
+/** A sensor's snapshot while a flush changes it (the live store's topic draft). */
+export type SensorDraft = {
+  name: string | null;
+  measurement: string;
+  reading: Reading | null;
+  error: TopicError | null;
+  availability: Availability | null;
+  added: LivePoint[];
+};
+
+export type FlushContext = {
+  now: number;
+  /** The draft of a sensor's snapshot, created in `room` when new. */
+  sensorDraft(key: string, room: string, measurement: string, name: string): SensorDraft;
+  removeSensor(key: string, room: string): void;
+  device(key: string): DeviceSnapshot | undefined;
+  /** Sets (or with null removes) a device; `room` is where it is listed. */
+  setDevice(key: string, snapshot: DeviceSnapshot | null, room: string): void;
+  warnUnreadable(key: string, error: TopicError): void;
+};
+
+/** A JSON state (Zigbee2MQTT sends every attribute at once) is small, but not that small. */
+const MAX_STATE_BYTES = 8 * 1024;
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A state or availability payload as text: the whole payload, or the field its template names. */
+function readValue(payload: Uint8Array, field: readonly string[] | null): string | null {
+  if (payload.byteLength === 0 || payload.byteLength > MAX_STATE_BYTES) return null;
+  let text: string;
+  try {
+    text = decoder.decode(payload).trim();
+  } catch {
+    return null;
+  }
+  if (field === null) return text || null;
+  const value = readField(text, field);
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : null;
+}
+
+function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, now: number): DeviceSnapshot {
+  return {
+    key: entity.key,
+    room: entity.room,
+    device: entity.key.split("/").at(-1)!,
+    name: entity.name,
+    icon: entity.icon,
+    kind: entity.kind as DeviceSnapshot["kind"],
+    source: entity.source,
+    state: previous?.state ?? null,
+    availability: previous?.availability ?? null,
+    expectsAvailability: entity.expectsAvailability,
+    command: entity.command,
+    deviceClass: entity.deviceClass,
+    knownSince: previous?.knownSince ?? now,
+  };
+}
+
+export type LiveRegistry = {
+  /** Whether messages on `topic` are for a known entity (routes as of the last flush). */
+  isRouted(topic: string): boolean;
+  setConfig(devices: readonly DeviceConfig[]): void;
+  /** A discovery config (null: removed). */
+  discover(id: string, entity: DiscoveredEntity | null): void;
+  /** A convention device said something meaningful on its state or availability topic. */
+  heard(device: ConventionDevice): void;
+  /** Applies a state or availability message, with the registry brought up to date first. */
+  applyMessage(ctx: FlushContext, topic: string, payload: Uint8Array, at: number, retained: boolean): void;
+  /** Brings the snapshots up to date with changed sources; call once at the end of a flush. */
+  settle(ctx: FlushContext): void;
+  /** Topics beyond `covered` that entities report on, sorted. */
+  extraTopics(covered: readonly string[]): string[];
+};
+
+export function createLiveRegistry(): LiveRegistry {
+  let config: readonly DeviceConfig[] = [];
+  const discovered = new Map<string, DiscoveredEntity>();
+  const convention = new Map<string, ConventionDevice>();
+  let entities = new Map<string, Entity>();
+  let routes: Routes = routesOf([]);
+  /** What each of an entity's availability topics last said (for availability_mode). */
+  const availabilityParts = new Map<string, Array<Availability | null>>();
+  /** The last payload per topic: an entity announced after its state still shows it. */
+  const lastPayloads = new Map<string, { payload: Uint8Array; at: number }>();
+  let dirty = false;
+
+  function route(ctx: FlushContext, topic: string, payload: Uint8Array, at: number, retained: boolean, onlyKey?: string) {
+    for (const key of routes.state.get(topic) ?? []) {
+      if (onlyKey !== undefined && key !== onlyKey) continue;
+      const entity = entities.get(key)!;
+      if (entity.kind === "sensor") {
+        const result = parseReading(key, entity.room, entity.measurement, payload, at, {
+          field: entity.stateField ?? undefined,
+          unit: entity.unit ?? undefined,
+        });
+        const draft = ctx.sensorDraft(key, entity.room, entity.measurement, entity.name);
+        if (result.ok) {
+          draft.reading = result.reading;
+          draft.error = null;
+          if (!retained) draft.added.push({ t: at, v: result.reading.value });
+        } else if (result.code !== "empty") {
+          const error: TopicError = { code: result.code, message: result.message, at };
+          ctx.warnUnreadable(key, error);
+          draft.error = error;
+        }
+        continue;
+      }
+      const value = readValue(payload, entity.stateField);
+      const current = ctx.device(key);
+      if (value === null || !current) continue;
+      const state = interpretState(entity, value);
+      if (current.state !== state) ctx.setDevice(key, { ...current, state }, entity.room);
+    }
+    for (const { key, index } of routes.availability.get(topic) ?? []) {
+      if (onlyKey !== undefined && key !== onlyKey) continue;
+      const entity = entities.get(key)!;
+      const source = entity.availability[index];
+      const value = readValue(payload, source.field);
+      const availability = value === null ? null : interpretAvailability(source, value);
+      if (availability === null) continue;
+      const parts = availabilityParts.get(key) ?? entity.availability.map(() => null);
+      parts[index] = availability;
+      availabilityParts.set(key, parts);
+      const combined = combineAvailability(entity.availabilityMode, parts, availability);
+      if (entity.kind === "sensor") {
+        ctx.sensorDraft(key, entity.room, entity.measurement, entity.name).availability = combined;
+        continue;
+      }
+      const current = ctx.device(key);
+      if (current && current.availability !== combined) ctx.setDevice(key, { ...current, availability: combined }, entity.room);
+    }
+  }
+
+  function rebuild(ctx: FlushContext) {
+    dirty = false;
+    const previous = entities;
+    entities = buildEntities({ config, discovered: discovered.values(), convention: convention.values() });
+    routes = routesOf(entities.values());
+    for (const [key, old] of previous) {
+      const entity = entities.get(key);
+      if (entity && (entity.kind === "sensor") === (old.kind === "sensor") && entity.room === old.room) continue;
+      availabilityParts.delete(key);
+      if (old.kind === "sensor") ctx.removeSensor(key, old.room);
+      else ctx.setDevice(key, null, old.room);
+    }
+    const changed: Entity[] = [];
+    for (const [key, entity] of entities) {
+      const old = previous.get(key);
+      if (old && JSON.stringify(old) === JSON.stringify(entity)) continue;
+      changed.push(entity);
+      availabilityParts.delete(key);
+      if (entity.kind === "sensor") {
+        const draft = ctx.sensorDraft(key, entity.room, entity.measurement, entity.name);
+        draft.name = entity.name;
+        draft.measurement = entity.measurement;
+      } else {
+        const current = ctx.device(key);
+        // Availability is worked out anew from the replayed messages below.
+        ctx.setDevice(key, deviceSnapshot(entity, current && { ...current, availability: null }, ctx.now), entity.room);
+      }
+    }
+    for (const entity of changed) {
+      for (const topic of [entity.stateTopic, ...entity.availability.map((a) => a.topic)]) {
+        const last = topic === null ? undefined : lastPayloads.get(topic);
+        if (topic !== null && last) route(ctx, topic, last.payload, last.at, true, entity.key);
+      }
+    }
+  }
+
+  return {
+    isRouted: (topic) => routes.state.has(topic) || routes.availability.has(topic),
+    setConfig(devices) {
+      config = devices;
+      dirty = true;
+    },
+    discover(id, entity) {
+      if (entity) discovered.set(id, entity);
+      else if (!discovered.delete(id)) return;
+      dirty = true;
+    },
+    heard(device) {
+      const key = `${device.room}/${device.device}`;
+      const known = convention.get(key);
+      if (known && (known.hasState || !device.hasState)) return;
+      convention.set(key, device);
+      dirty = true;
+    },
+    applyMessage(ctx, topic, payload, at, retained) {
+      // Routing needs the registry as of this message: a config and its state may share a flush.
+      if (dirty) rebuild(ctx);
+      lastPayloads.set(topic, { payload, at });
+      route(ctx, topic, payload, at, retained);
+    },
+    settle(ctx) {
+      if (dirty) rebuild(ctx);
+    },
+    extraTopics: (covered) => extraTopics(routes, covered),
+  };
+}

@@ -1,0 +1,159 @@
+// The live store's device registry side: HA discovery, config devices and routing
+// of state/availability messages on any topic (issue 5).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { createLiveStore } from "./live-store";
+
+const T0 = 1_700_000_000_000;
+const text = (s: string) => new TextEncoder().encode(s);
+const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "devices/fixtures/discovery.json"), "utf8")) as Record<
+  string,
+  { topic: string; payload: object }
+>;
+
+function setup() {
+  const frames: Array<() => void> = [];
+  const store = createLiveStore({
+    schedule: (callback) => {
+      frames.push(callback);
+      return () => frames.splice(frames.indexOf(callback) >>> 0, 1);
+    },
+    now: () => T0,
+  });
+  /** Ingests the messages, then runs the next frame. */
+  const deliver = (...messages: Array<[topic: string, payload: string | object, retained?: boolean]>) => {
+    for (const [topic, payload, retained] of messages) {
+      store.ingest(topic, text(typeof payload === "string" ? payload : JSON.stringify(payload)), { retained });
+    }
+    for (const callback of frames.splice(0)) callback();
+  };
+  const announce = (name: string) => deliver([fixtures[name].topic, fixtures[name].payload, true]);
+  return { store, deliver, announce };
+}
+
+let warn: ReturnType<typeof mock.method>;
+beforeEach(() => {
+  warn = mock.method(console, "warn", () => {});
+});
+afterEach(() => warn.mock.restore());
+
+describe("live store: discovered devices", () => {
+  it("a discovered switch appears in its suggested area, and its state topic is subscribed to", () => {
+    const { store, deliver, announce } = setup();
+    let changes = 0;
+    store.subscribeSubscriptions(() => changes++);
+    announce("esphome-relay");
+    const key = "ha:switch/livingroom-node/lamp_relay";
+    assert.deepEqual(store.getRooms().map((r) => [r.room, r.devices]), [["living_room", [key]]]);
+    assert.deepEqual(store.getSubscriptions(), ["livingroom-node/status", "livingroom-node/switch/lamp_relay/state"]);
+    assert.equal(changes, 1);
+    assert.equal(store.getDevice(key)?.name, "livingroom-node Lamp relay");
+    assert.equal(store.getDevice(key)?.state, null);
+
+    deliver(["livingroom-node/switch/lamp_relay/state", "ON", true], ["livingroom-node/status", "online", true]);
+    assert.equal(store.getDevice(key)?.state, "ON");
+    assert.equal(store.getDevice(key)?.availability, "online");
+    deliver(["livingroom-node/status", "offline"]);
+    assert.equal(store.getDevice(key)?.availability, "offline");
+  });
+
+  it("JSON state with a value_template, and availability_mode all over two topics", () => {
+    const { store, deliver, announce } = setup();
+    announce("z2m-plug");
+    const key = "ha:switch/0x0017880104e45517/switch";
+    deliver(["zigbee2mqtt/Kitchen plug", { state: "OFF", power: 0, linkquality: 120 }]);
+    assert.equal(store.getDevice(key)?.state, "OFF");
+    deliver(["zigbee2mqtt/bridge/state", { state: "online" }]);
+    assert.equal(store.getDevice(key)?.availability, null); // the plug's own topic has not spoken
+    deliver(["zigbee2mqtt/Kitchen plug/availability", { state: "online" }]);
+    assert.equal(store.getDevice(key)?.availability, "online");
+    deliver(["zigbee2mqtt/bridge/state", { state: "offline" }]);
+    assert.equal(store.getDevice(key)?.availability, "offline");
+  });
+
+  it("discovered sensors sharing one state topic each read their field, with name and unit", () => {
+    const { store, deliver } = setup();
+    const temperature = fixtures["z2m-temperature"];
+    const humidity = {
+      ...(temperature.payload as object),
+      name: "Humidity",
+      unit_of_measurement: "%",
+      device_class: "humidity",
+      value_template: "{{ value_json.humidity }}",
+    };
+    deliver([temperature.topic, temperature.payload], ["homeassistant/sensor/0x00158d0001e2d3a4/humidity/config", humidity]);
+    deliver(["zigbee2mqtt/Greenhouse sensor", { temperature: 23.4, humidity: 61, battery: 97 }]);
+    const t = store.getTopic("ha:sensor/0x00158d0001e2d3a4/temperature");
+    const h = store.getTopic("ha:sensor/0x00158d0001e2d3a4/humidity");
+    assert.deepEqual([t?.name, t?.reading?.value, t?.reading?.unit, t?.points.length], ["Greenhouse sensor Temperature", 23.4, "°C", 1]);
+    assert.deepEqual([h?.name, h?.reading?.value, h?.reading?.unit], ["Greenhouse sensor Humidity", 61, "%"]);
+    assert.deepEqual(store.getRooms().map((r) => [r.label, r.topics.length]), [["Greenhouse sensor", 2]]);
+  });
+
+  it("a discovered sensor shows its availability, and keeps its last value while offline", () => {
+    const { store, deliver, announce } = setup();
+    announce("tasmota-power");
+    deliver(["tele/sonoff_pow/SENSOR", { ENERGY: { Power: 12.5 } }], ["tele/sonoff_pow/LWT", "Online"]);
+    const key = "ha:sensor/A1B2C3_ENERGY_Power";
+    assert.deepEqual([store.getTopic(key)?.reading?.value, store.getTopic(key)?.availability], [12.5, "online"]);
+    deliver(["tele/sonoff_pow/LWT", "Offline"]);
+    assert.deepEqual([store.getTopic(key)?.reading?.value, store.getTopic(key)?.availability], [12.5, "offline"]);
+  });
+
+  it("an empty config removes the entity, its empty room and its subscription", () => {
+    const { store, deliver, announce } = setup();
+    announce("tasmota-relay");
+    assert.equal(store.getRooms().length, 1);
+    deliver([fixtures["tasmota-relay"].topic, ""]);
+    assert.deepEqual(store.getRooms(), []);
+    assert.equal(store.getDevice("ha:switch/A1B2C3_RL_1"), undefined);
+    assert.deepEqual(store.getSubscriptions(), []);
+  });
+
+  it("a state heard before the config is applied when the config arrives", () => {
+    const { store, deliver } = setup();
+    deliver(["home/den/lamp/state", "ON", true]);
+    deliver([
+      "homeassistant/switch/den_lamp/config",
+      { name: "Den lamp", stat_t: "home/den/lamp/state", cmd_t: "home/den/lamp/set", avty_t: "home/den/lamp/availability" },
+    ]);
+    // One device, not two: discovery on convention topics merges with the convention device.
+    assert.deepEqual(store.getRooms().map((r) => r.devices), [["den/lamp"]]);
+    const lamp = store.getDevice("den/lamp");
+    assert.deepEqual([lamp?.name, lamp?.state, lamp?.source, lamp?.expectsAvailability], ["Den lamp", "ON", "discovery", true]);
+  });
+
+  it("a bad config is ignored with a warning naming its code", () => {
+    const { store, deliver } = setup();
+    deliver(["homeassistant/sensor/x/config", "{not json"]);
+    assert.deepEqual(store.getRooms(), []);
+    assert.match(String(warn.mock.calls[0]?.arguments[0]), /homeassistant\/sensor\/x\/config ignored \(bad-json\)/);
+  });
+
+  it("messages on topics no device uses are ignored", () => {
+    const { store, deliver, announce } = setup();
+    announce("esphome-relay");
+    const before = store.getRooms();
+    deliver(["other/topic", "ON"], ["homeassistant/status", "online"]);
+    assert.equal(store.getRooms(), before);
+  });
+});
+
+describe("live store: config devices", () => {
+  it("names and decorates a convention device, and shows a configured device before it speaks", () => {
+    const { store, deliver } = setup();
+    store.setDeviceConfig([
+      { id: "kitchen/coffee_maker", name: "Espresso machine", icon: "☕" },
+      { id: "garage_door", name: "Garage door", room: "garage", commandTopic: "garage/relay/1", payloadOn: "1", payloadOff: "0" },
+    ]);
+    assert.deepEqual(store.getRooms().map((r) => [r.room, r.devices]), [["garage", ["garage_door"]]]);
+    const door = store.getDevice("garage_door");
+    assert.deepEqual([door?.name, door?.command?.optimistic, door?.command?.on], ["Garage door", true, "1"]);
+
+    deliver(["home/kitchen/coffee_maker/state", "OFF", true]);
+    const coffee = store.getDevice("kitchen/coffee_maker");
+    assert.deepEqual([coffee?.name, coffee?.icon, coffee?.state], ["Espresso machine", "☕", "OFF"]);
+  });
+});
