@@ -1,7 +1,11 @@
 import type { Metadata, Viewport } from "next";
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { MqttProvider } from "@/components/mqtt-provider";
+import { UserProvider } from "@/components/user-context";
+import { UserMenu } from "@/components/user-menu";
+import { currentUser } from "@/lib/auth/current-user";
 import { currentHistory } from "@/lib/hub-registry";
 import type { Reading } from "@/lib/readings";
 import "./globals.css";
@@ -31,20 +35,43 @@ async function latestReadings(): Promise<Reading[]> {
 // The provider lives here, not in a page, so the header's connection indicator can
 // read it and one MQTT connection outlives navigation between pages. The latest
 // readings are read per request because the pages under it are dynamic (page.tsx).
+// Signed out (the login and onboarding pages; proxy.ts sends everyone else there)
+// there is no live connection: the /mqtt upgrade needs the session.
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  if (user === null) {
+    return (
+      <html lang="en">
+        <body className="min-h-dvh antialiased">
+          <header className="border-b border-line">
+            <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
+          </header>
+          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+        </body>
+      </html>
+    );
+  }
   const initialReadings = await latestReadings();
+  const clientUser = { username: user.username, role: user.role };
   return (
     <html lang="en">
       <body className="min-h-dvh antialiased">
-        <MqttProvider initialReadings={initialReadings}>
-          <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
-            <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-4 px-4 py-3">
-              <span className="text-lg font-bold tracking-tight">Hearth</span>
-              <ConnectionIndicator />
-            </div>
-          </header>
-          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
-        </MqttProvider>
+        <UserProvider user={clientUser}>
+          <MqttProvider initialReadings={initialReadings}>
+            <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
+              <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-4 px-4 py-3">
+                <Link href="/" className="text-lg font-bold tracking-tight">
+                  Hearth
+                </Link>
+                <div className="flex flex-wrap items-center gap-4">
+                  <ConnectionIndicator />
+                  <UserMenu user={clientUser} />
+                </div>
+              </div>
+            </header>
+            <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+          </MqttProvider>
+        </UserProvider>
       </body>
     </html>
   );

@@ -1,11 +1,14 @@
 // The dashboard's HTTP server: Next.js for pages and route handlers, and MQTT
 // over WebSocket on /mqtt, on one port (STACK-NOTES: "the hub's WebSocket wiring").
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Aedes } from "aedes";
 import type { Logger } from "../lib/log";
+import type { UpgradeDecision } from "./session-gate";
+import { REMOTE_ADDRESS_HEADER } from "../lib/auth/remote-address";
 
 export const MQTT_WS_PATH = "/mqtt";
 
@@ -21,14 +24,19 @@ export async function createDashboardServer(opts: {
   hostname: string;
   port: number;
   log: Logger;
+  /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
+  checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
+  /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
+  tls: { cert: Buffer; key: Buffer } | null;
 }): Promise<DashboardServer> {
   const { broker, log } = opts;
-  const server = createServer();
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createServer();
   const app = next({ dev: opts.dev, dir: opts.dir, hostname: opts.hostname, port: opts.port, httpServer: server });
   await app.prepare();
   const handle = app.getRequestHandler();
 
   server.on("request", (req, res) => {
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
     handle(req, res).catch((error: Error) => {
       log.error("http: request failed", { url: req.url, error: error.message });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -43,6 +51,12 @@ export async function createDashboardServer(opts: {
     const pathname = new URL(req.url ?? "/", "http://hub").pathname;
     if (pathname !== MQTT_WS_PATH) {
       if (!opts.dev) socket.destroy();
+      return;
+    }
+    const decision = opts.checkUpgrade(req);
+    if (!decision.ok) {
+      log.warn("mqtt-ws: upgrade refused", { code: decision.code, address: req.socket.remoteAddress, origin: req.headers.origin });
+      socket.end(`HTTP/1.1 ${decision.status} ${decision.status === 401 ? "Unauthorized" : "Forbidden"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

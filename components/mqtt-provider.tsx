@@ -23,6 +23,19 @@ const OFFLINE_AFTER_MS = 30_000;
 /** mqtt.js waits 30 s for a CONNACK by default; a hub that does not answer in 10 s is down. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * The hub closes the live connection when the login session ends (logout, expiry);
+ * then the page goes to the login page instead of retrying for ever.
+ */
+async function leaveIfSignedOut(): Promise<void> {
+  try {
+    const response = await fetch("/api/session", { cache: "no-store" });
+    if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+  } catch {
+    // The hub is unreachable: a network problem, which the retries handle.
+  }
+}
+
 function brokerUrl(): string {
   const protocol = location.protocol === "https:" ? "wss:" : "ws:";
   return `${protocol}//${location.host}/mqtt`;
@@ -113,6 +126,7 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
+      void leaveIfSignedOut();
       if (retryingSince === null) {
         retryingSince = Date.now();
         offlineTimer = setTimeout(report, OFFLINE_AFTER_MS);

@@ -3,12 +3,23 @@
 // The hub registers its live services here, on globalThis, and the Next side
 // reads them back: one SQLite connection, one recorder, in one process.
 import type { HistoryStore } from "./history/store";
+import type { AccountStore } from "./auth/account-store";
+import type { LoginThrottle } from "./auth/login-throttle";
 
 export type HubServices = {
   history: HistoryStore;
   /** Writes the recorder's pending batch, so a query sees every reading received so far. */
   flushRecorder(): Promise<void>;
   startedAt: number;
+  /** Users, sessions and device accounts (accounts.sqlite in the data directory). */
+  accounts: AccountStore;
+  loginThrottle: LoginThrottle;
+  /** How long a new session lives. */
+  sessionTtlMs: number;
+  /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
+  secureCookies: boolean;
+  /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
+  dropSessionConnections(sessionId: string): void;
 };
 
 const KEY = Symbol.for("hearth.hub");
