@@ -58,7 +58,7 @@ export function createAuthenticate(opts: {
         done(null, true);
       },
       (error: AuthenticateError & { code?: string }) => {
-        log.warn("mqtt: connection refused", {
+        log.warn("connection refused", {
           code: error.code ?? "auth-failed",
           client: client.id,
           username,

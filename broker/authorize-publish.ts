@@ -21,6 +21,6 @@ export function createAuthorizePublish(opts: { principals: Principals; log: Logg
 }
 
 function denied(log: Logger, client: Client, topic: string, code: string, message: string): Error {
-  log.warn("mqtt: publish refused, disconnecting", { code, client: client.id, topic });
+  log.warn("publish refused, disconnecting", { code, client: client.id, topic });
   return Object.assign(new Error(`${message}: ${topic}`), { code });
 }

@@ -11,7 +11,7 @@ export function createAuthorizeSubscribe(opts: { principals: Principals; log: Lo
     const principal = principals.get(client);
     const code = !principal || !maySubscribe(principal, sub.topic) ? "subscribe-denied" : (opts.extra?.(client, sub) ?? null);
     if (code) {
-      log.warn("mqtt: subscription refused", { code, client: client.id, filter: sub.topic });
+      log.warn("subscription refused", { code, client: client.id, filter: sub.topic });
       return done(null, null);
     }
     done(null, sub);

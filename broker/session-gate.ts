@@ -44,7 +44,7 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     const clients = principals.clientsBySession().get(sessionId);
     if (!clients) return;
     for (const client of [...clients]) {
-      log.info("mqtt: closing a browser connection whose session ended", { code: "session-ended", client: client.id, reason });
+      log.info("closing a browser connection whose session ended", { code: "session-ended", client: client.id, reason });
       client.close();
     }
   };

@@ -31,12 +31,13 @@ export function AuthForm({
             autoComplete={field.autoComplete}
             required
             autoFocus={i === 0}
+            defaultValue={field.name === "username" ? state.username : undefined}
             className="rounded-md border border-line bg-surface px-3 py-2 text-base font-normal"
           />
         </label>
       ))}
       {state.error && (
-        <p role="alert" className="rounded-md border border-danger px-3 py-2 text-sm text-danger">
+        <p role="alert" data-testid="form-error" className="rounded-md border border-danger px-3 py-2 text-sm text-danger">
           {state.error}
         </p>
       )}

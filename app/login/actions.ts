@@ -4,13 +4,14 @@
 // a wrong password never says which half was wrong.
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AccountError } from "@/lib/auth/account-store";
+import { isAccountError } from "@/lib/auth/account-store";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/remote-address";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
 import { getHub, type HubServices } from "@/lib/hub-registry";
 import { createLogger } from "@/lib/log";
 
-export type FormState = { error: string | null };
+/** `username` refills the field: React resets a form after its action runs. */
+export type FormState = { error: string | null; username?: string };
 
 const log = createLogger("auth");
 
@@ -35,19 +36,19 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   const hub = hubOrThrow();
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
-  if (!username || !password) return { error: "Enter your username and password." };
+  if (!username || !password) return { error: "Enter your username and password.", username };
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
   const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
   const wait = hub.loginThrottle.retryAfter(keys);
   if (wait > 0) {
     log.warn("login throttled", { code: "login-throttled", username, address });
-    return { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.` };
+    return { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`, username };
   }
   const user = await hub.accounts.verifyUser(username, password);
   if (user === null) {
     hub.loginThrottle.failed(keys);
     log.warn("login failed", { code: "bad-credentials", username, address });
-    return { error: "Wrong username or password." };
+    return { error: "Wrong username or password.", username };
   }
   hub.loginThrottle.succeeded([keys[0]]);
   await startSession(hub, user.username);
@@ -61,11 +62,11 @@ export async function createFirstAdmin(_previous: FormState, form: FormData): Pr
   if (hub.accounts.userCount() > 0) redirect("/login");
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
-  if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ." };
+  if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ.", username };
   try {
     await hub.accounts.createUser(username, password, "admin");
   } catch (error) {
-    if (error instanceof AccountError) return { error: `${error.message[0].toUpperCase()}${error.message.slice(1)}.` };
+    if (isAccountError(error)) return { error: `${error.message[0].toUpperCase()}${error.message.slice(1)}.`, username };
     throw error;
   }
   log.info("created the admin account (onboarding)", { username });

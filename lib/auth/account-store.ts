@@ -44,6 +44,14 @@ export class AccountError extends Error {
   }
 }
 
+/**
+ * instanceof fails across the hub's and Next's copies of this module (hub-registry.ts),
+ * so code on the Next side recognises an AccountError by its name and code.
+ */
+export function isAccountError(error: unknown): error is AccountError {
+  return error instanceof Error && error.name === "AccountError" && typeof (error as AccountError).code === "string";
+}
+
 export type User = { username: string; role: Role; createdAt: number };
 export type Device = { name: string; topics: string[]; createdAt: number };
 export type Session = { id: string; username: string; role: Role; expiresAt: number };

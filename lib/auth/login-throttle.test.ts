@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createLoginThrottle } from "./login-throttle";
 
-const options = { freeAttempts: 3, firstLockoutMs: 1000, maxLockoutMs: 5000, forgetAfterMs: 60_000 };
+const base = { freeAttempts: 3, firstLockoutMs: 1000, maxLockoutMs: 5000, forgetAfterMs: 60_000 };
+const options = () => base;
 
 describe("login throttle", () => {
   it("lets a few failures through, then locks out for doubling times up to a cap", () => {
@@ -28,6 +29,15 @@ describe("login throttle", () => {
     for (const user of ["a", "b", "c"]) t.failed([`user:${user}`, "address:10.0.0.9"], 0);
     assert.equal(t.retryAfter(["user:d", "address:10.0.0.9"], 0), 1000);
     assert.equal(t.retryAfter(["user:d", "address:10.0.0.10"], 0), 0);
+  });
+
+  it("gives each kind of key its own allowance", () => {
+    const t = createLoginThrottle((key) => (key.startsWith("address:") ? { ...base, freeAttempts: 5 } : base));
+    for (let i = 0; i < 3; i++) t.failed([`user:u${i}`, "address:10.0.0.9"], 0);
+    assert.equal(t.retryAfter(["address:10.0.0.9"], 0), 0);
+    t.failed(["user:x", "address:10.0.0.9"], 0);
+    t.failed(["user:y", "address:10.0.0.9"], 0);
+    assert.equal(t.retryAfter(["address:10.0.0.9"], 0), 1000);
   });
 
   it("a success clears the failures; old failures are forgotten", () => {

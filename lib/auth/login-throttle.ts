@@ -3,12 +3,12 @@
 // is twice the last. Pure, with the clock passed in; the hub holds one in memory.
 export type ThrottleOptions = { freeAttempts: number; firstLockoutMs: number; maxLockoutMs: number; forgetAfterMs: number };
 
-export const DEFAULT_THROTTLE: ThrottleOptions = {
-  freeAttempts: 5,
-  firstLockoutMs: 30_000,
-  maxLockoutMs: 15 * 60_000,
-  forgetAfterMs: 60 * 60_000,
-};
+const PER_USER: ThrottleOptions = { freeAttempts: 5, firstLockoutMs: 30_000, maxLockoutMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 };
+/** One address is a whole household behind its router: more slack, the same brake on a sprayer. */
+const PER_ADDRESS: ThrottleOptions = { ...PER_USER, freeAttempts: 20 };
+
+/** Keys are `user:<name>` and `address:<ip>`; each kind has its own allowance. */
+export const DEFAULT_THROTTLE = (key: string): ThrottleOptions => (key.startsWith("address:") ? PER_ADDRESS : PER_USER);
 
 type Entry = { failures: number; lockedUntil: number; lastFailure: number };
 
@@ -19,12 +19,12 @@ export type LoginThrottle = {
   succeeded(keys: string[]): void;
 };
 
-export function createLoginThrottle(options: ThrottleOptions = DEFAULT_THROTTLE): LoginThrottle {
+export function createLoginThrottle(optionsFor: (key: string) => ThrottleOptions = DEFAULT_THROTTLE): LoginThrottle {
   const entries = new Map<string, Entry>();
   const forgetOld = (now: number) => {
     // Bounded memory under a spray of usernames: old entries go first.
     if (entries.size < 10_000) return;
-    for (const [key, e] of entries) if (now - e.lastFailure > options.forgetAfterMs) entries.delete(key);
+    for (const [key, e] of entries) if (now - e.lastFailure > optionsFor(key).forgetAfterMs) entries.delete(key);
   };
   return {
     retryAfter(keys, now = Date.now()) {
@@ -38,6 +38,7 @@ export function createLoginThrottle(options: ThrottleOptions = DEFAULT_THROTTLE)
     failed(keys, now = Date.now()) {
       forgetOld(now);
       for (const key of keys) {
+        const options = optionsFor(key);
         const old = entries.get(key);
         const e = old && now - old.lastFailure <= options.forgetAfterMs ? old : { failures: 0, lockedUntil: 0, lastFailure: now };
         e.failures += 1;
