@@ -6,6 +6,7 @@ import { mayPublish } from "../lib/auth/roles";
 import type { Logger } from "../lib/log";
 import type { Principals } from "./principals";
 
+/** `extra`: a further check (limits.ts), e.g. the publish rate, whose error disconnects the client. */
 export function createAuthorizePublish(opts: { principals: Principals; log: Logger; extra?: (client: Client, packet: PublishPacket) => Error | null }) {
   const { principals, log } = opts;
   return function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void) {

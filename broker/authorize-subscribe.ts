@@ -5,15 +5,16 @@ import { maySubscribe } from "../lib/auth/roles";
 import type { Logger } from "../lib/log";
 import type { Principals } from "./principals";
 
-export function createAuthorizeSubscribe(opts: { principals: Principals; log: Logger; extra?: (client: Client, sub: Subscription) => string | null }) {
+/** `extra`: a further check (limits.ts) whose error disconnects the client. */
+export function createAuthorizeSubscribe(opts: { principals: Principals; log: Logger; extra?: (client: Client, sub: Subscription) => Error | null }) {
   const { principals, log } = opts;
   return function authorizeSubscribe(client: Client, sub: Subscription, done: (error: Error | null, sub?: Subscription | null) => void) {
     const principal = principals.get(client);
-    const code = !principal || !maySubscribe(principal, sub.topic) ? "subscribe-denied" : (opts.extra?.(client, sub) ?? null);
-    if (code) {
-      log.warn("subscription refused", { code, client: client.id, filter: sub.topic });
+    if (!principal || !maySubscribe(principal, sub.topic)) {
+      log.warn("subscription refused", { code: "subscribe-denied", client: client.id, filter: sub.topic });
       return done(null, null);
     }
-    done(null, sub);
+    const error = opts.extra?.(client, sub) ?? null;
+    done(error, error ? null : sub);
   };
 }

@@ -5,20 +5,15 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { WebSocketServer, createWebSocketStream } from "ws";
-import type { Aedes } from "aedes";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
 import { REMOTE_ADDRESS_HEADER } from "../lib/auth/remote-address";
 
 export const MQTT_WS_PATH = "/mqtt";
 
-/** Browsers publish commands, not bulk data; anything bigger is refused at the socket. */
-const MAX_WS_MESSAGE_BYTES = 256 * 1024;
-
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
 export async function createDashboardServer(opts: {
-  broker: Aedes;
   dir: string;
   dev: boolean;
   hostname: string;
@@ -26,10 +21,14 @@ export async function createDashboardServer(opts: {
   log: Logger;
   /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
   checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
+  /** Hands an MQTT stream to the broker (limits.ts's guard around broker.handle). */
+  handle: (stream: Duplex, req: IncomingMessage) => void;
+  /** A WebSocket message bigger than the broker's packet limit is refused at the socket. */
+  maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
   tls: { cert: Buffer; key: Buffer } | null;
 }): Promise<DashboardServer> {
-  const { broker, log } = opts;
+  const { log } = opts;
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createServer();
   const app = next({ dev: opts.dev, dir: opts.dir, hostname: opts.hostname, port: opts.port, httpServer: server });
   await app.prepare();
@@ -44,7 +43,7 @@ export async function createDashboardServer(opts: {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
   // Next attaches its own "upgrade" listener on the first request (for dev HMR at
   // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -62,7 +61,7 @@ export async function createDashboardServer(opts: {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
-      broker.handle(stream, req);
+      opts.handle(stream, req);
     });
   });
 

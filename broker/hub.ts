@@ -22,6 +22,7 @@ import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
+import { createBrokerLimits, errorCode } from "./limits";
 
 export type Hub = { close(): Promise<void> };
 
@@ -81,18 +82,21 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const principals = createPrincipals();
   const internalPassword = randomBytes(24).toString("base64url");
   const mqttLog = createLogger("mqtt");
+  const limits = createBrokerLimits(config.limits, mqttLog);
   const broker = await Aedes.createBroker({
-    connectTimeout: 10_000,
+    connectTimeout: config.limits.connectTimeoutMs,
     maxClientsIdLength: 128,
     authenticate: createAuthenticate({ accounts, anonymous: config.auth.anonymousMqtt, principals, log: mqttLog, internalPassword }),
-    authorizePublish: createAuthorizePublish({ principals, log: mqttLog }),
-    authorizeSubscribe: createAuthorizeSubscribe({ principals, log: mqttLog }),
+    authorizePublish: createAuthorizePublish({ principals, log: mqttLog, extra: limits.checkPublish }),
+    authorizeSubscribe: createAuthorizeSubscribe({ principals, log: mqttLog, extra: limits.checkSubscribe }),
   });
+  const handle = limits.guard(broker);
+  // Refusals with a code were logged where they were decided; these are the rest.
   broker.on("clientError", (client, error) =>
-    log.warn("mqtt: client error", { client: client?.id, error: error.message }),
+    mqttLog.warn("client error", { code: errorCode(error), client: client?.id, error: error.message }),
   );
   broker.on("connectionError", (client, error) =>
-    log.warn("mqtt: connection error", { client: client?.id, error: error.message }),
+    mqttLog.warn("connection error", { code: errorCode(error), client: client?.id || undefined, error: error.message }),
   );
   broker.on("client", (client) => log.debug("mqtt: client connected", { client: client.id }));
   broker.on("clientDisconnect", (client) => {
@@ -126,16 +130,17 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     dropSessionConnections: sessionGate.dropSession,
   });
 
-  const tcp = config.mqttPlain ? createTcpServer(broker.handle) : null;
-  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, broker.handle) : null;
+  const tcp = config.mqttPlain ? createTcpServer(handle) : null;
+  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : null;
   const dashboard = await createDashboardServer({
-    broker,
     dir: path.resolve(import.meta.dirname, ".."),
     dev: config.dev,
     hostname: config.host,
     port: config.port,
     log: createLogger("http"),
     checkUpgrade: sessionGate.checkUpgrade,
+    handle,
+    maxMessageBytes: config.limits.maxPacketBytes,
     tls,
   });
 

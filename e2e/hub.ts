@@ -134,6 +134,11 @@ export class TestHub {
     return errors;
   }
 
+  /** The hub process's id, for reading its memory from /proc. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Logs in through the login page, as a person would, and waits to land on the dashboard. */
   async logIn(page: Page, who: Credentials): Promise<void> {
     await page.goto(new URL("/login", this.url).href);
