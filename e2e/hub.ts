@@ -27,6 +27,8 @@ export type HubOptions = {
   env?: Record<string, string>;
   /** Start with no admin account, as a fresh install does (onboarding). */
   noAdmin?: boolean;
+  /** A certificate and key: the dashboard is HTTPS, /mqtt WSS, and MQTT over TLS listens on mqttsPort. */
+  tls?: { certFile: string; keyFile: string };
 };
 
 export type Role = "viewer" | "operator" | "admin";
@@ -49,16 +51,17 @@ export class TestHub {
   private constructor(
     readonly port: number,
     readonly mqttPort: number,
+    readonly mqttsPort: number,
     readonly dataDir: string,
     private readonly options: HubOptions,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
     this.mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
   }
 
   static async start(options: HubOptions = {}): Promise<TestHub> {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
-    const hub = new TestHub(await freePort(), await freePort(), dataDir, options);
+    const hub = new TestHub(await freePort(), await freePort(), await freePort(), dataDir, options);
     await hub.start();
     return hub;
   }
@@ -77,6 +80,9 @@ export class TestHub {
         HEARTH_SIMULATOR: this.options.simulator ? "1" : "0",
         HEARTH_SIMULATOR_INTERVAL_MS: String(this.options.simulatorIntervalMs ?? 5000),
         ...(this.options.noAdmin ? {} : { HEARTH_ADMIN_USER: ADMIN.username, HEARTH_ADMIN_PASSWORD: ADMIN.password }),
+        ...(this.options.tls
+          ? { HEARTH_TLS_CERT: this.options.tls.certFile, HEARTH_TLS_KEY: this.options.tls.keyFile, MQTTS_PORT: String(this.mqttsPort) }
+          : {}),
         ...this.options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
