@@ -11,6 +11,9 @@ import { REMOTE_ADDRESS_HEADER } from "../lib/auth/remote-address";
 
 export const MQTT_WS_PATH = "/mqtt";
 
+/** Browsers publish commands, not bulk data; anything bigger is refused at the socket. */
+const MAX_WS_MESSAGE_BYTES = 256 * 1024;
+
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
 export async function createDashboardServer(opts: {
@@ -23,7 +26,7 @@ export async function createDashboardServer(opts: {
   checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
   /** Hands an MQTT stream to the broker (limits.ts's guard around broker.handle). */
   handle: (stream: Duplex, req: IncomingMessage) => void;
-  /** A WebSocket message bigger than the broker's packet limit is refused at the socket. */
+  /** The broker's packet limit; a WebSocket message is held to it too, at most MAX_WS_MESSAGE_BYTES. */
   maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
   tls: { cert: Buffer; key: Buffer } | null;
@@ -43,7 +46,7 @@ export async function createDashboardServer(opts: {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES) });
   // Next attaches its own "upgrade" listener on the first request (for dev HMR at
   // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

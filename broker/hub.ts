@@ -111,6 +111,8 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     try {
       const removed = await history.prune(Date.now() - config.history.rawRetentionHours * 3_600_000);
       if (removed > 0) log.info("history: pruned old readings", { removed });
+      const sessions = accounts.pruneSessions();
+      if (sessions > 0) log.info("accounts: removed expired sessions", { sessions });
     } catch (error) {
       log.error("history: prune failed", { error: (error as Error).message });
     }

@@ -151,7 +151,8 @@ export class TestHub {
     await page.getByLabel("Username").fill(who.username);
     await page.getByLabel("Password").fill(who.password);
     await page.getByRole("button", { name: "Log in" }).click();
-    await expect(page).not.toHaveURL(/\/login/);
+    // The first server action after a start can be slow on a busy machine (scrypt, cold code).
+    await expect(page).not.toHaveURL(/\/login/, { timeout: 20_000 });
   }
 
   /** `npm run hearth -- <args>` against this hub's data directory; returns what it printed. */

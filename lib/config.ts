@@ -42,7 +42,9 @@ export type BrokerLimits = {
 };
 
 export const DEFAULT_LIMITS: BrokerLimits = {
-  maxPacketBytes: 256 * 1024,
+  // Above anything a sensor sends, with room for camera snapshots (Frigate publishes JPEGs);
+  // the recorder refuses readings far smaller than this on its own.
+  maxPacketBytes: 2 * 1024 * 1024,
   maxConnections: 500,
   maxPublishesPerSecond: 100,
   maxSubscriptionsPerClient: 100,
