@@ -3,13 +3,18 @@
 // from reaching anything but the login and onboarding pages and static assets.
 import { NextResponse, type NextRequest } from "next/server";
 import { getHub } from "@/lib/hub-registry";
+import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login", "/onboarding"]);
 
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
-  if (PUBLIC_PAGES.has(pathname)) return NextResponse.next();
+  if (PUBLIC_PAGES.has(pathname)) {
+    const headers = new Headers(request.headers);
+    headers.set(PUBLIC_PAGE_HEADER, "1");
+    return NextResponse.next({ request: { headers } });
+  }
   const token = request.cookies.get(SESSION_COOKIE)?.value;
   // In the hub process the session is checked for real; elsewhere a cookie must at least be there.
   const hub = getHub();

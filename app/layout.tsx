@@ -5,8 +5,11 @@ import { ConnectionIndicator } from "@/components/connection-indicator";
 import { MqttProvider } from "@/components/mqtt-provider";
 import { UserProvider } from "@/components/user-context";
 import { UserMenu } from "@/components/user-menu";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
-import { currentHistory } from "@/lib/hub-registry";
+import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
+import { currentHistory, getHub } from "@/lib/hub-registry";
 import type { Reading } from "@/lib/readings";
 import "./globals.css";
 
@@ -40,6 +43,7 @@ async function latestReadings(): Promise<Reading[]> {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   if (user === null) {
+    if ((await headers()).get(PUBLIC_PAGE_HEADER) === null && getHub() !== null) redirect("/login");
     return (
       <html lang="en">
         <body className="min-h-dvh antialiased">

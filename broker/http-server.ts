@@ -7,7 +7,7 @@ import next from "next";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
-import { REMOTE_ADDRESS_HEADER } from "../lib/auth/remote-address";
+import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
 
 export const MQTT_WS_PATH = "/mqtt";
 
@@ -39,6 +39,8 @@ export async function createDashboardServer(opts: {
 
   server.on("request", (req, res) => {
     req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    delete req.headers[PUBLIC_PAGE_HEADER]; // only proxy.ts may say so
+
     handle(req, res).catch((error: Error) => {
       log.error("http: request failed", { url: req.url, error: error.message });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -79,6 +79,9 @@ test.describe("a hub with accounts", () => {
     await expect(page).toHaveURL(/\/login$/);
     await expect(page.getByLabel("Username")).toBeVisible();
     await expect(page.getByLabel("Password")).toBeVisible();
+    // A path the proxy lets through unchecked (it looks like a static file) still shows no page.
+    await page.goto(`${hub.url}/looks-static.png`);
+    await expect(page).toHaveURL(/\/login$/);
     const api = await request.get(`${hub.url}/api/history?topic=home/a/b`);
     expect(api.status()).toBe(401);
     expect((await api.json()).error.code).toBe("unauthenticated");
@@ -168,6 +171,14 @@ test.describe("a hub with accounts", () => {
     await page.goto(`${hub.url}/settings/devices`);
     await expect(page.getByTestId("secret")).toHaveCount(0);
     await expect(page.locator("body")).not.toContainText(password);
+
+    // Removed, the account can no longer connect.
+    await page.getByRole("button", { name: "Remove porch-sensor" }).click();
+    await expect(page.locator('[data-device-account="porch-sensor"]')).toHaveCount(0);
+    const refused = run("mosquitto_pub", [
+      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch-sensor/x", "-m", "1",
+    ]);
+    await expect(refused).rejects.toThrow();
   });
 
   test("an expired session drops the live connection and the page returns to the login", async ({ page }) => {

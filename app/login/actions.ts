@@ -5,7 +5,7 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isAccountError } from "@/lib/auth/account-store";
-import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/remote-address";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
 import { getHub, type HubServices } from "@/lib/hub-registry";
 import { createLogger } from "@/lib/log";
@@ -64,7 +64,7 @@ export async function createFirstAdmin(_previous: FormState, form: FormData): Pr
   const password = String(form.get("password") ?? "");
   if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ.", username };
   try {
-    await hub.accounts.createUser(username, password, "admin");
+    await hub.accounts.createUser(username, password, "admin", { firstOnly: true });
   } catch (error) {
     if (isAccountError(error)) return { error: `${error.message[0].toUpperCase()}${error.message.slice(1)}.`, username };
     throw error;

@@ -52,6 +52,17 @@ describe("users", () => {
     await assert.rejects(store.createUser("BOB", "long-enough", "viewer"), rejectsWith("name-taken"));
   });
 
+  it("creates the first admin only while there are no users, even when two race", async () => {
+    const results = await Promise.allSettled([
+      store.createUser("first", "long-enough", "admin", { firstOnly: true }),
+      store.createUser("second", "long-enough", "admin", { firstOnly: true }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+    const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    assert.equal(rejected.reason.code, "already-set-up");
+    assert.equal(store.userCount(), 1);
+  });
+
   it("keeps at least one admin", async () => {
     await store.createUser("root", "long-enough", "admin");
     assert.throws(() => store.deleteUser("root"), rejectsWith("last-admin"));

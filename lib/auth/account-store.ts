@@ -36,7 +36,15 @@ const MIGRATIONS: readonly string[] = [
 
 export class AccountError extends Error {
   constructor(
-    readonly code: "name-invalid" | "name-taken" | "password-too-short" | "role-invalid" | "topic-invalid" | "not-found" | "last-admin",
+    readonly code:
+      | "name-invalid"
+      | "name-taken"
+      | "password-too-short"
+      | "role-invalid"
+      | "topic-invalid"
+      | "not-found"
+      | "last-admin"
+      | "already-set-up",
     message: string,
   ) {
     super(message);
@@ -61,7 +69,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export type AccountStore = {
   userCount(): number;
-  createUser(username: string, password: string, role: Role): Promise<User>;
+  /** `firstOnly`: only while there are no users at all (onboarding), decided atomically. */
+  createUser(username: string, password: string, role: Role, options?: { firstOnly?: boolean }): Promise<User>;
   /** The user when the password is right; null for a wrong password and an unknown name alike. */
   verifyUser(username: string, password: string): Promise<User | null>;
   listUsers(): User[];
@@ -165,7 +174,7 @@ export function openAccountStore(file: string): AccountStore {
   return {
     userCount: () => q.userCount.get()!.n,
 
-    async createUser(username, password, role) {
+    async createUser(username, password, role, options = {}) {
       checkName(username, "a username");
       checkPassword(password);
       if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
@@ -173,7 +182,13 @@ export function openAccountStore(file: string): AccountStore {
       const hash = await hashPassword(password);
       const createdAt = Date.now();
       try {
-        q.insertUser.run(username, role, hash, createdAt);
+        // The hash took a while; two onboarding forms may have raced here.
+        db.transaction(() => {
+          if (options.firstOnly && q.userCount.get()!.n > 0) {
+            throw new AccountError("already-set-up", "the admin account already exists; log in instead");
+          }
+          q.insertUser.run(username, role, hash, createdAt);
+        })();
       } catch (error) {
         // Two requests raced past the check above; the primary key decided.
         if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {

@@ -1,3 +1,4 @@
+import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
 import { getHub } from "@/lib/hub-registry";
 import { addDevice, removeDevice } from "../actions";
@@ -21,12 +22,7 @@ export default function DevicesPage() {
                 <span className="font-medium">{device.name}</span>{" "}
                 <code className="text-sm text-muted">{device.topics.join(", ")}</code>
               </span>
-              <form action={removeDevice}>
-                <input type="hidden" name="name" value={device.name} />
-                <button type="submit" className="rounded-md border border-danger px-2 py-1 text-sm text-danger">
-                  Remove
-                </button>
-              </form>
+              <RemoveButton action={removeDevice} field="name" value={device.name} />
             </li>
           ))}
         </ul>

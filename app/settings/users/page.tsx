@@ -1,3 +1,4 @@
+import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { ROLES } from "@/lib/auth/roles";
@@ -29,12 +30,7 @@ export default function UsersPage() {
                   Save
                 </button>
               </form>
-              <form action={removeUser}>
-                <input type="hidden" name="username" value={user.username} />
-                <button type="submit" className="rounded-md border border-danger px-2 py-1 text-sm text-danger">
-                  Remove
-                </button>
-              </form>
+              <RemoveButton action={removeUser} field="username" value={user.username} />
             </span>
           </li>
         ))}
