@@ -66,3 +66,20 @@ test("a client that does not trust the certificate is turned away", async () => 
     rmSync(otherDir, { recursive: true, force: true });
   }
 });
+
+test("with plain MQTT turned off, only MQTT over TLS answers", async () => {
+  const tlsOnly = await TestHub.start({
+    tls: { certFile, keyFile: path.join(certDir, "tls", "hearth.key") },
+    env: { HEARTH_MQTT_PLAIN: "0" },
+  });
+  try {
+    expect(tlsOnly.output).toMatch(/INFO hub: ready .*mqtt="off"/);
+    const plain = run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(tlsOnly.mqttPort), "-t", "home/x/y", "-m", "1"]);
+    await expect(plain).rejects.toThrow();
+    await run("mosquitto_pub", [
+      "-h", "127.0.0.1", "-p", String(tlsOnly.mqttsPort), "--cafile", certFile, "-t", "home/x/y", "-m", "1", "-q", "1",
+    ]);
+  } finally {
+    await tlsOnly.dispose();
+  }
+});
