@@ -5,6 +5,7 @@
 // - no credentials is anonymous: from loopback only by default, like Mosquitto 2.
 import type { AuthenticateError, Client } from "aedes";
 import type { AccountStore } from "../lib/auth/account-store";
+import type { LoginThrottle } from "../lib/auth/login-throttle";
 import type { Principal } from "../lib/auth/roles";
 import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
@@ -16,7 +17,7 @@ type Done = (error: AuthenticateError | null, success: boolean | null) => void;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
-export type RefusalCode = "bad-credentials" | "anonymous-not-allowed" | "anonymous-not-loopback";
+export type RefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback";
 
 function refuse(returnCode: number, code: RefusalCode, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode, code }) as AuthenticateError;
@@ -27,6 +28,8 @@ export function createAuthenticate(opts: {
   anonymous: AnonymousMqtt;
   principals: Principals;
   log: Logger;
+  /** Shared with the login page: password guessing over MQTT is slowed the same way. */
+  throttle: LoginThrottle;
   /** A per-process secret the hub's own clients (the simulator) connect with. */
   internalPassword: string;
 }) {
@@ -39,8 +42,15 @@ export function createAuthenticate(opts: {
     if (username !== undefined && username !== "") {
       const secret = password?.toString("utf8") ?? "";
       if (username === INTERNAL_USER && isLoopback(address) && secret === opts.internalPassword) return { kind: "anonymous" };
+      const keys = [`device:${username.toLowerCase()}`, `address:${address ?? "unknown"}`];
+      // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
+      if (opts.throttle.retryAfter(keys) > 0) throw refuse(NOT_AUTHORIZED, "auth-throttled", "too many failed logins; try again later");
       const device = await accounts.verifyDevice(username, secret);
-      if (device) return { kind: "device", name: device.name, topics: device.topics };
+      if (device) {
+        opts.throttle.succeeded([keys[0]]);
+        return { kind: "device", name: device.name, topics: device.topics };
+      }
+      opts.throttle.failed(keys);
       throw refuse(BAD_USERNAME_OR_PASSWORD, "bad-credentials", "wrong username or password");
     }
     if (opts.anonymous === "all") return { kind: "anonymous" };

@@ -82,11 +82,19 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const principals = createPrincipals();
   const internalPassword = randomBytes(24).toString("base64url");
   const mqttLog = createLogger("mqtt");
+  const loginThrottle = createLoginThrottle();
   const limits = createBrokerLimits(config.limits, mqttLog);
   const broker = await Aedes.createBroker({
     connectTimeout: config.limits.connectTimeoutMs,
     maxClientsIdLength: 128,
-    authenticate: createAuthenticate({ accounts, anonymous: config.auth.anonymousMqtt, principals, log: mqttLog, internalPassword }),
+    authenticate: createAuthenticate({
+      accounts,
+      anonymous: config.auth.anonymousMqtt,
+      principals,
+      log: mqttLog,
+      throttle: loginThrottle,
+      internalPassword,
+    }),
     authorizePublish: createAuthorizePublish({ principals, log: mqttLog, extra: limits.checkPublish }),
     authorizeSubscribe: createAuthorizeSubscribe({ principals, log: mqttLog, extra: limits.checkSubscribe }),
   });
@@ -126,7 +134,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     flushRecorder: () => recorder.flush(),
     startedAt: Date.now(),
     accounts,
-    loginThrottle: createLoginThrottle(),
+    loginThrottle,
     sessionTtlMs: config.auth.sessionHours * 3_600_000,
     secureCookies: tls !== null,
     dropSessionConnections: sessionGate.dropSession,

@@ -128,3 +128,15 @@ test("connections past the limit are refused; when one leaves, the next gets in"
   }
   await othersCarryOn();
 });
+
+test("guessing a device's password is throttled: after repeated failures even the right one is refused for a while", async () => {
+  const device = await hub.createDevice("guessed-device", ["home/guessed/#"]);
+  for (let i = 0; i < 5; i++) {
+    const wrong = await tryConnect(hub.mqttUrl, { username: device.username, password: `guess ${i}` });
+    expect("error" in wrong && wrong.error.code).toBe(4);
+  }
+  const right = await tryConnect(hub.mqttUrl, { username: device.username, password: device.password });
+  expect("error" in right && right.error.code).toBe(5);
+  expect(hub.output).toMatch(/WARN mqtt: connection refused code="auth-throttled" .*username="guessed-device"/);
+  await othersCarryOn();
+});
