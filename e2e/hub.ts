@@ -125,7 +125,8 @@ export class TestHub {
    * Opens a dashboard page and waits until its own MQTT connection is live:
    * QoS 0 messages published before the page has subscribed are lost. Returns the
    * page's uncaught errors, collected from now on. Every browser test opens pages
-   * through here, so what it takes to get in (a login, later) lives in one place.
+   * through here, so what it takes to get in lives in one place: it logs in (as the
+   * admin, or `as` someone else) once per browser context, through the login page.
    */
   async open(page: Page, pathname = "/", options: { as?: Credentials } = {}): Promise<string[]> {
     const errors: string[] = [];
