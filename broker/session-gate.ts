@@ -1,6 +1,7 @@
 // The browser's MQTT connection rides on its login session: the WebSocket upgrade
 // on /mqtt is accepted only with a live session cookie, and the connection is
-// closed when that session ends (logout, expiry, a deleted user).
+// closed when that session ends (logout, expiry, a deleted user) or its user's role
+// changes (the page reconnects with the new role's rights).
 //
 // A request with an Origin header comes from a browser. It must be same-origin and
 // carry a session, else any web page the person visits could open ws://hub/mqtt
@@ -11,6 +12,7 @@ import type { IncomingMessage } from "node:http";
 import type { AccountStore } from "../lib/auth/account-store";
 import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
 import type { Logger } from "../lib/log";
+import type { Principal } from "../lib/auth/roles";
 import type { Principals } from "./principals";
 
 export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403; code: "no-session" | "cross-origin" };
@@ -40,11 +42,12 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     return { ok: true };
   };
 
-  const drop = (sessionId: string, reason: string) => {
+  const drop = (sessionId: string, reason: string, only?: (principal: Principal | null) => boolean) => {
     const clients = principals.clientsBySession().get(sessionId);
     if (!clients) return;
     for (const client of [...clients]) {
-      log.info("closing a browser connection whose session ended", { code: "session-ended", client: client.id, reason });
+      if (only && !only(principals.get(client))) continue;
+      log.info("closing a browser connection", { code: reason === "role changed" ? "role-changed" : "session-ended", client: client.id, reason });
       client.close();
     }
   };
@@ -52,7 +55,9 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
   const sweep = () => {
     try {
       for (const sessionId of [...principals.clientsBySession().keys()]) {
-        if (!accounts.sessionLive(sessionId)) drop(sessionId, "expired or ended");
+        const role = accounts.liveSessionRole(sessionId);
+        if (role === null) drop(sessionId, "expired or ended");
+        else drop(sessionId, "role changed", (p) => p?.kind === "user" && p.role !== role);
       }
     } catch (error) {
       log.error("session sweep failed", { error: (error as Error).message });

@@ -8,6 +8,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { Reading } from "@/lib/readings";
+import { useUser } from "@/components/user-context";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
 export type Publish = (topic: string, payload: string) => Promise<void>;
@@ -24,13 +25,15 @@ const OFFLINE_AFTER_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * The hub closes the live connection when the login session ends (logout, expiry);
- * then the page goes to the login page instead of retrying for ever.
+ * The hub closes the live connection when the login session ends (logout, expiry)
+ * or the user's role changes: then the page goes to the login page, or reloads to
+ * show what the new role may do, instead of retrying for ever.
  */
-async function leaveIfSignedOut(): Promise<void> {
+async function followSession(role: string | undefined): Promise<void> {
   try {
     const response = await fetch("/api/session", { cache: "no-store" });
     if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    else if (response.ok && role !== undefined && (await response.json()).role !== role) location.reload();
   } catch {
     // The hub is unreachable: a network problem, which the retries handle.
   }
@@ -50,6 +53,9 @@ function randomClientId(): string {
 
 export function MqttProvider({ initialReadings, children }: { initialReadings: Reading[]; children: ReactNode }) {
   const clientRef = useRef<MqttClient | null>(null);
+  const user = useUser();
+  const roleRef = useRef(user?.role);
+  roleRef.current = user?.role;
   const [value] = useState<LiveContextValue>(() => {
     const store = createLiveStore();
     // Seeded before the first render, so the server and the browser render the same readings.
@@ -126,7 +132,7 @@ export function MqttProvider({ initialReadings, children }: { initialReadings: R
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
-      void leaveIfSignedOut();
+      void followSession(roleRef.current);
       if (retryingSince === null) {
         retryingSince = Date.now();
         offlineTimer = setTimeout(report, OFFLINE_AFTER_MS);

@@ -181,6 +181,26 @@ test.describe("a hub with accounts", () => {
     await expect(refused).rejects.toThrow();
   });
 
+  test("a role changed by an admin takes effect on the open page: its live connection is redone with the new role", async ({ page, browser }) => {
+    const rita = await hub.createUser("rita", "operator");
+    const other = await browser.newContext();
+    try {
+      const ritaPage = await other.newPage();
+      await hub.open(ritaPage, "/", { as: rita });
+      await expect(ritaPage.getByTestId("user")).toHaveAttribute("data-role", "operator");
+
+      await hub.open(page, "/settings/users");
+      await page.getByRole("combobox", { name: "Role of rita" }).selectOption("viewer");
+      await page.locator('[data-user="rita"]').getByRole("button", { name: "Save" }).click();
+
+      await expect(ritaPage.getByTestId("user")).toHaveAttribute("data-role", "viewer", { timeout: 15_000 });
+      await expect(ritaPage.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+      expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="role-changed"/);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("an expired session drops the live connection and the page returns to the login", async ({ page }) => {
     const viewer = await hub.createUser("eve", "viewer");
     await hub.open(page, "/", { as: viewer });
@@ -193,6 +213,6 @@ test.describe("a hub with accounts", () => {
     }
     await expect(page).toHaveURL(/\/login\?next=%2F$/, { timeout: 15_000 });
     await expect(page.getByLabel("Username")).toBeVisible();
-    expect(hub.output).toMatch(/INFO sessions: closing a browser connection whose session ended code="session-ended"/);
+    expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="session-ended"/);
   });
 });

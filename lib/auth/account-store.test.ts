@@ -78,9 +78,9 @@ describe("sessions", () => {
     await store.createUser("alice", "alice-password", "viewer");
     const { token, session } = store.createSession("alice", 1000, 10_000);
     assert.deepEqual(store.sessionByToken(token, 10_500), session);
-    assert.equal(store.sessionLive(session.id, 10_500), true);
+    assert.equal(store.liveSessionRole(session.id, 10_500), "viewer");
     assert.equal(store.sessionByToken(token, 11_000), null, "expired");
-    assert.equal(store.sessionLive(session.id, 11_000), false);
+    assert.equal(store.liveSessionRole(session.id, 11_000), null);
     assert.equal(store.sessionByToken("not-a-token", 10_500), null);
     assert.equal(store.sessionByToken("", 10_500), null);
 
@@ -98,9 +98,10 @@ describe("sessions", () => {
     const { token, session } = store.createSession("alice", 60_000);
     store.setRole("alice", "operator");
     assert.equal(store.sessionByToken(token)?.role, "operator");
+    assert.equal(store.liveSessionRole(session.id), "operator");
     store.deleteUser("alice");
     assert.equal(store.sessionByToken(token), null);
-    assert.equal(store.sessionLive(session.id), false);
+    assert.equal(store.liveSessionRole(session.id), null);
   });
 
   it("prunes expired sessions", async () => {

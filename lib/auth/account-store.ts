@@ -81,8 +81,8 @@ export type AccountStore = {
   createSession(username: string, ttlMs: number, now?: number): { token: string; session: Session };
   /** The live session for a cookie's token, or null when unknown or expired. */
   sessionByToken(token: string, now?: number): Session | null;
-  /** Is the session with this id still live (not ended, not expired, its user still there)? */
-  sessionLive(id: string, now?: number): boolean;
+  /** The user's current role while the session with this id is live (not ended, not expired, its user still there); else null. */
+  liveSessionRole(id: string, now?: number): Role | null;
   endSession(token: string): Session | null;
   pruneSessions(now?: number): number;
 
@@ -151,7 +151,9 @@ export function openAccountStore(file: string): AccountStore {
       `SELECT s.id, s.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
        WHERE s.token_hash = ? AND s.expires_at > ?`,
     ),
-    sessionLive: db.prepare<[string, number], { id: string }>("SELECT id FROM sessions WHERE id = ? AND expires_at > ?"),
+    liveSessionRole: db.prepare<[string, number], { role: string }>(
+      "SELECT u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id = ? AND s.expires_at > ?",
+    ),
     deleteSession: db.prepare("DELETE FROM sessions WHERE token_hash = ?"),
     pruneSessions: db.prepare("DELETE FROM sessions WHERE expires_at <= ?"),
     device: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE name = ?"),
@@ -236,7 +238,10 @@ export function openAccountStore(file: string): AccountStore {
       return { id: row.id, username: row.username, role: isRole(row.role) ? row.role : "viewer", expiresAt: row.expires_at };
     },
 
-    sessionLive: (id, now = Date.now()) => q.sessionLive.get(id, now) !== undefined,
+    liveSessionRole(id, now = Date.now()) {
+      const row = q.liveSessionRole.get(id, now);
+      return row ? (isRole(row.role) ? row.role : "viewer") : null;
+    },
 
     endSession(token) {
       const session = this.sessionByToken(token);
