@@ -4,6 +4,12 @@ import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { MqttProvider } from "@/components/mqtt-provider";
 import { SiteNav } from "@/components/site-nav";
+import { UserProvider } from "@/components/user-context";
+import { UserMenu } from "@/components/user-menu";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { currentUser } from "@/lib/auth/current-user";
+import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { currentHistory, getHub } from "@/lib/hub-registry";
 import type { Reading } from "@/lib/readings";
 import "./globals.css";
@@ -38,21 +44,43 @@ function currentAlerts() {
 // The provider lives here, not in a page, so the header's connection indicator can
 // read it and one MQTT connection outlives navigation between pages. The latest
 // readings are read per request because the pages under it are dynamic (page.tsx).
+// Signed out (the login and onboarding pages; proxy.ts sends everyone else there)
+// there is no live connection: the /mqtt upgrade needs the session.
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  if (user === null) {
+    if ((await headers()).get(PUBLIC_PAGE_HEADER) === null && getHub() !== null) redirect("/login");
+    return (
+      <html lang="en">
+        <body className="min-h-dvh antialiased">
+          <header className="border-b border-line">
+            <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
+          </header>
+          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+        </body>
+      </html>
+    );
+  }
   const initialReadings = await latestReadings();
+  const clientUser = { username: user.username, role: user.role };
   return (
     <html lang="en">
       <body className="min-h-dvh antialiased">
-        <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
-          <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
-            <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-4 px-4 py-3">
-              <SiteNav />
-              <ConnectionIndicator />
-            </div>
-          </header>
-          <AlertBanner />
-          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
-        </MqttProvider>
+        <UserProvider user={clientUser}>
+          <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
+            <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
+              <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-4 px-4 py-3">
+                <SiteNav />
+                <div className="flex flex-wrap items-center gap-4">
+                  <ConnectionIndicator />
+                  <UserMenu user={clientUser} />
+                </div>
+              </div>
+            </header>
+            <AlertBanner />
+            <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+          </MqttProvider>
+        </UserProvider>
       </body>
     </html>
   );

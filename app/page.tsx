@@ -21,7 +21,6 @@ export default async function HomePage() {
   return (
     <>
       <h1 className="sr-only">Home</h1>
-      {/* Issue 3 (accounts) wires canControl here: true for operators and admins, false for viewers. */}
       <Dashboard hubHost={hubHostname(host)} devices={devices?.config} commandTimeoutMs={devices?.commandTimeoutMs} />
     </>
   );

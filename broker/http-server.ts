@@ -1,11 +1,13 @@
 // The dashboard's HTTP server: Next.js for pages and route handlers, and MQTT
 // over WebSocket on /mqtt, on one port (STACK-NOTES: "the hub's WebSocket wiring").
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { WebSocketServer, createWebSocketStream } from "ws";
-import type { Aedes } from "aedes";
 import type { Logger } from "../lib/log";
+import type { UpgradeDecision } from "./session-gate";
+import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
 
 export const MQTT_WS_PATH = "/mqtt";
 
@@ -15,20 +17,30 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
 export async function createDashboardServer(opts: {
-  broker: Aedes;
   dir: string;
   dev: boolean;
   hostname: string;
   port: number;
   log: Logger;
+  /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
+  checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
+  /** Hands an MQTT stream to the broker (limits.ts's guard around broker.handle). */
+  handle: (stream: Duplex, req: IncomingMessage) => void;
+  /** The broker's packet limit; a WebSocket message is held to it too, at most MAX_WS_MESSAGE_BYTES. */
+  maxMessageBytes: number;
+  /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
+  tls: { cert: Buffer; key: Buffer } | null;
 }): Promise<DashboardServer> {
-  const { broker, log } = opts;
-  const server = createServer();
+  const { log } = opts;
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createServer();
   const app = next({ dev: opts.dev, dir: opts.dir, hostname: opts.hostname, port: opts.port, httpServer: server });
   await app.prepare();
   const handle = app.getRequestHandler();
 
   server.on("request", (req, res) => {
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    delete req.headers[PUBLIC_PAGE_HEADER]; // only proxy.ts may say so
+
     handle(req, res).catch((error: Error) => {
       log.error("http: request failed", { url: req.url, error: error.message });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -36,7 +48,7 @@ export async function createDashboardServer(opts: {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES) });
   // Next attaches its own "upgrade" listener on the first request (for dev HMR at
   // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -45,10 +57,16 @@ export async function createDashboardServer(opts: {
       if (!opts.dev) socket.destroy();
       return;
     }
+    const decision = opts.checkUpgrade(req);
+    if (!decision.ok) {
+      log.warn("mqtt-ws: upgrade refused", { code: decision.code, address: req.socket.remoteAddress, origin: req.headers.origin });
+      socket.end(`HTTP/1.1 ${decision.status} ${decision.status === 401 ? "Unauthorized" : "Forbidden"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
-      broker.handle(stream, req);
+      opts.handle(stream, req);
     });
   });
 

@@ -6,6 +6,7 @@ import { RoomCard } from "@/components/room-card";
 import { ToastProvider } from "@/components/toaster";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
+import { useCanOperate } from "@/components/user-context";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
@@ -14,16 +15,16 @@ export function Dashboard({
   hubHost,
   devices = [],
   commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
-  canControl = true,
 }: {
   hubHost: string;
   /** The config file's devices section, from the hub. */
   devices?: DeviceConfig[];
   commandTimeoutMs?: number;
-  /** Whether this user may switch devices (operators and admins); false shows "view only". */
-  canControl?: boolean;
 }) {
   const { store } = useLiveStore();
+  // Operators and admins switch devices; a viewer's toggles say "view only". The
+  // broker's ACL is the real guard (issue 3); the UI only mirrors it.
+  const canControl = useCanOperate();
   // Applied before the first render, so the server and the browser show the same configured devices.
   useState(() => store.setDeviceConfig(devices));
   const controls = useMemo<DeviceControls>(() => ({ canControl, commandTimeoutMs }), [canControl, commandTimeoutMs]);
@@ -50,10 +51,17 @@ function EmptyState({ hubHost }: { hubHost: string }) {
   return (
     <div data-testid="empty-state" className="mx-auto mt-16 max-w-xl text-center">
       <h2 className="text-xl font-semibold">No readings yet</h2>
-      <p className="mt-2 text-muted">Rooms appear here as soon as a sensor publishes. To try it, run:</p>
+      <p className="mt-2 text-muted">
+        Rooms appear here as soon as a sensor publishes. To try it on the hub itself, run:
+      </p>
       <pre className="mt-4 overflow-x-auto rounded-lg border border-line bg-surface px-4 py-3 text-left text-sm">
-        <code>mosquitto_pub -h {hubHost} -t home/attic/temperature -m 21.5</code>
+        <code>mosquitto_pub -h localhost -t home/attic/temperature -m 21.5</code>
       </pre>
+      <p className="mt-4 text-sm text-muted">
+        From another machine, devices log in with a device account (Settings → Devices, or{" "}
+        <code>npm run hearth -- device add attic-sensor</code>) and connect to {hubHost} with{" "}
+        <code>-u</code> and <code>-P</code>.
+      </p>
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { Reading } from "@/lib/readings";
+import { useUser } from "@/components/user-context";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
 export type Publish = (topic: string, payload: string) => Promise<void>;
@@ -25,6 +26,21 @@ const MAX_RETRY_MS = 10_000;
 const OFFLINE_AFTER_MS = 30_000;
 /** mqtt.js waits 30 s for a CONNACK by default; a hub that does not answer in 10 s is down. */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The hub closes the live connection when the login session ends (logout, expiry)
+ * or the user's role changes: then the page goes to the login page, or reloads to
+ * show what the new role may do, instead of retrying for ever.
+ */
+async function followSession(role: string | undefined): Promise<void> {
+  try {
+    const response = await fetch("/api/session", { cache: "no-store" });
+    if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    else if (response.ok && role !== undefined && (await response.json()).role !== role) location.reload();
+  } catch {
+    // The hub is unreachable: a network problem, which the retries handle.
+  }
+}
 
 function brokerUrl(): string {
   const protocol = location.protocol === "https:" ? "wss:" : "ws:";
@@ -51,6 +67,9 @@ export function MqttProvider({
   children: ReactNode;
 }) {
   const clientRef = useRef<MqttClient | null>(null);
+  const user = useUser();
+  const roleRef = useRef(user?.role);
+  roleRef.current = user?.role;
   const [value] = useState<LiveContextValue>(() => {
     const store = createLiveStore();
     // Seeded before the first render, so the server and the browser render the same readings.
@@ -150,6 +169,7 @@ export function MqttProvider({
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
+      void followSession(roleRef.current);
       if (retryingSince === null) {
         retryingSince = Date.now();
         offlineTimer = setTimeout(report, OFFLINE_AFTER_MS);

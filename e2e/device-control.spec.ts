@@ -226,3 +226,14 @@ test("a discovered door sensor reads open and closed, changing as the device rep
   await mosquittoPub("-t", "zigbee2mqtt/Back door", "-m", '{"contact":false,"battery":91}');
   await expect(door).toContainText("open");
 });
+
+test("a viewer sees the state but no working toggle", async ({ page }) => {
+  await device.publishAsync("home/den/heater/state", "OFF", { qos: 1, retain: true });
+  const viewer = await hub.createUser("vera", "viewer");
+  await hub.open(page, "/", { as: viewer });
+
+  // The broker refuses a viewer's …/set (e2e/access.spec.ts); the UI mirrors that rule.
+  await expect(toggle(page, "den/heater")).toBeDisabled();
+  await expect(row(page, "den/heater").getByTestId("toggle-reason")).toHaveText("view only");
+  await expect(row(page, "den/heater").getByTestId("toggle-state")).toHaveText("OFF");
+});

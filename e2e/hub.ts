@@ -1,11 +1,12 @@
 // Starts a real hub process for a spec: its own ports on 127.0.0.1, its own
 // fresh data directory, and the same entry point `npm start` uses.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { promisify } from "node:util";
+import { expect, type BrowserContext, type Page } from "@playwright/test";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -20,7 +21,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type HubOptions = { simulator?: boolean; simulatorIntervalMs?: number; env?: Record<string, string> };
+export type HubOptions = {
+  simulator?: boolean;
+  simulatorIntervalMs?: number;
+  env?: Record<string, string>;
+  /** Start with no admin account, as a fresh install does (onboarding). */
+  noAdmin?: boolean;
+  /** A certificate and key: the dashboard is HTTPS, /mqtt WSS, and MQTT over TLS listens on mqttsPort. */
+  tls?: { certFile: string; keyFile: string };
+};
+
+export type Role = "viewer" | "operator" | "admin";
+export type Credentials = { username: string; password: string };
+
+/** The admin every TestHub creates through HEARTH_ADMIN_USER/HEARTH_ADMIN_PASSWORD. */
+export const ADMIN: Credentials = { username: "admin", password: "e2e-admin-password" };
+
+const run = promisify(execFile);
 
 export class TestHub {
   readonly url: string;
@@ -28,20 +45,23 @@ export class TestHub {
   /** Everything the hub printed, for assertions on log lines and for failure reports. */
   output = "";
   private child: ChildProcess | null = null;
+  /** Who each browser context is logged in as, so open() logs in once per context. */
+  private readonly loggedIn = new WeakMap<BrowserContext, string>();
 
   private constructor(
     readonly port: number,
     readonly mqttPort: number,
+    readonly mqttsPort: number,
     readonly dataDir: string,
     private readonly options: HubOptions,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
     this.mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
   }
 
   static async start(options: HubOptions = {}): Promise<TestHub> {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
-    const hub = new TestHub(await freePort(), await freePort(), dataDir, options);
+    const hub = new TestHub(await freePort(), await freePort(), await freePort(), dataDir, options);
     await hub.start();
     return hub;
   }
@@ -59,6 +79,10 @@ export class TestHub {
         HEARTH_DATA_DIR: this.dataDir,
         HEARTH_SIMULATOR: this.options.simulator ? "1" : "0",
         HEARTH_SIMULATOR_INTERVAL_MS: String(this.options.simulatorIntervalMs ?? 5000),
+        ...(this.options.noAdmin ? {} : { HEARTH_ADMIN_USER: ADMIN.username, HEARTH_ADMIN_PASSWORD: ADMIN.password }),
+        ...(this.options.tls
+          ? { HEARTH_TLS_CERT: this.options.tls.certFile, HEARTH_TLS_KEY: this.options.tls.keyFile, MQTTS_PORT: String(this.mqttsPort) }
+          : {}),
         ...this.options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -103,14 +127,59 @@ export class TestHub {
    * Opens a dashboard page and waits until its own MQTT connection is live:
    * QoS 0 messages published before the page has subscribed are lost. Returns the
    * page's uncaught errors, collected from now on. Every browser test opens pages
-   * through here, so what it takes to get in (a login, later) lives in one place.
+   * through here, so what it takes to get in lives in one place: it logs in (as the
+   * admin, or `as` someone else) once per browser context, through the login page.
    */
-  async open(page: Page, pathname = "/"): Promise<string[]> {
+  async open(page: Page, pathname = "/", options: { as?: Credentials } = {}): Promise<string[]> {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    const who = options.as ?? ADMIN;
+    if (this.loggedIn.get(page.context()) !== who.username) {
+      await this.logIn(page, who);
+      this.loggedIn.set(page.context(), who.username);
+    }
     await page.goto(new URL(pathname, this.url).href);
     await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
     return errors;
+  }
+
+  /** The hub process's id, for reading its memory from /proc. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Logs in through the login page, as a person would, and waits to land on the dashboard. */
+  async logIn(page: Page, who: Credentials): Promise<void> {
+    await page.goto(new URL("/login", this.url).href);
+    await page.getByLabel("Username").fill(who.username);
+    await page.getByLabel("Password").fill(who.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    // The first server action after a start can be slow on a busy machine (scrypt, cold code).
+    await expect(page).not.toHaveURL(/\/login/, { timeout: 20_000 });
+  }
+
+  /** `npm run hearth -- <args>` against this hub's data directory; returns what it printed. */
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "broker/cli.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HEARTH_DATA_DIR: this.dataDir, MQTT_PORT: String(this.mqttPort) },
+    });
+    return stdout;
+  }
+
+  /** A user with this role and a fixed password, made with the hub's own command. */
+  async createUser(username: string, role: Role): Promise<Credentials> {
+    const password = `${username}-e2e-password`;
+    await this.cli("user", "add", username, "--role", role, "--password", password);
+    return { username, password };
+  }
+
+  /** A device account; returns the password the command printed once. */
+  async createDevice(name: string, topics: string[]): Promise<Credentials> {
+    const out = await this.cli("device", "add", name, ...topics.flatMap((t) => ["--topic", t]));
+    const password = /password[^\n]*\n\n\s+(\S+)/.exec(out)?.[1];
+    if (!password) throw new Error(`no password in the output of device add:\n${out}`);
+    return { username: name, password };
   }
 
   async dispose(): Promise<void> {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, DEFAULT_LIMITS, loadConfig } from "./config";
 
 const dirs: string[] = [];
 function dir(configFile?: unknown): string {
@@ -31,7 +31,8 @@ describe("loadConfig", () => {
   it("has sensible defaults", () => {
     const cwd = dir();
     assert.deepEqual(loadConfig({}, cwd), {
-      host: "127.0.0.1",
+      // All interfaces, now that login guards the dashboard (anonymous MQTT stays loopback-only).
+      host: "0.0.0.0",
       port: 3000,
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
@@ -40,6 +41,11 @@ describe("loadConfig", () => {
       alerts: { rules: [] },
       devices: [],
       commandTimeoutMs: 5000,
+      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback" },
+      tls: null,
+      mqttsPort: 8883,
+      mqttPlain: true,
+      limits: DEFAULT_LIMITS,
       dev: false,
       configFile: null,
     });
@@ -98,6 +104,30 @@ describe("loadConfig", () => {
     assert.equal(config.commandTimeoutMs, 2500);
   });
 
+  it("reads the accounts, TLS and broker-limit settings", () => {
+    const cwd = dir({ auth: { anonymousMqtt: "off" }, limits: { maxConnections: 20 } });
+    const config = loadConfig(
+      {
+        HEARTH_ADMIN_USER: "root",
+        HEARTH_ADMIN_PASSWORD: "long enough",
+        HEARTH_SESSION_HOURS: "12",
+        HEARTH_TLS_CERT: "tls/a.crt",
+        HEARTH_TLS_KEY: "tls/a.key",
+        MQTTS_PORT: "18883",
+        HEARTH_MQTT_PLAIN: "0",
+        HEARTH_MQTT_MAX_PUBLISH_RATE: "5",
+      },
+      cwd,
+    );
+    assert.deepEqual(config.auth, { admin: { username: "root", password: "long enough" }, sessionHours: 12, anonymousMqtt: "off" });
+    assert.deepEqual(config.tls, { certFile: path.join(cwd, "tls/a.crt"), keyFile: path.join(cwd, "tls/a.key") });
+    assert.equal(config.mqttsPort, 18883);
+    assert.equal(config.mqttPlain, false);
+    assert.equal(config.limits.maxConnections, 20);
+    assert.equal(config.limits.maxPublishesPerSecond, 5);
+    assert.equal(config.limits.maxPacketBytes, DEFAULT_LIMITS.maxPacketBytes);
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -122,6 +152,14 @@ describe("loadConfig", () => {
     ["a sensor without a state topic", {}, { devices: [{ id: "x", kind: "sensor" }] }, /devices\.0\.stateTopic in .*: a sensor needs one/],
     ["an unknown device key", {}, { devices: [{ id: "x", colour: "red" }] }, /devices\.0 in .*Unrecognized key.*colour/],
     ["a command timeout too short", { HEARTH_COMMAND_TIMEOUT_MS: "10" }, undefined, /HEARTH_COMMAND_TIMEOUT_MS in the environment/],
+    ["an admin user without a password", { HEARTH_ADMIN_USER: "root" }, undefined, /HEARTH_ADMIN_PASSWORD in the environment: .*go together/],
+    ["a short admin password", { HEARTH_ADMIN_USER: "root", HEARTH_ADMIN_PASSWORD: "short" }, undefined, /HEARTH_ADMIN_PASSWORD in the environment: must be at least 8/],
+    ["a bad anonymous policy", { HEARTH_MQTT_ANONYMOUS: "lan" }, undefined, /HEARTH_MQTT_ANONYMOUS in the environment: must be loopback, all or off/],
+    ["a certificate without its key", { HEARTH_TLS_CERT: "a.crt" }, undefined, /HEARTH_TLS_KEY in the environment/],
+    ["plain MQTT off without TLS", { HEARTH_MQTT_PLAIN: "0" }, undefined, /HEARTH_MQTT_PLAIN=0 .*no TLS certificate/],
+    ["MQTTS on the dashboard's port", { HEARTH_TLS_CERT: "a", HEARTH_TLS_KEY: "b", MQTTS_PORT: "3000" }, undefined, /PORT and MQTTS_PORT are both 3000/],
+    ["a tiny packet limit", { HEARTH_MQTT_MAX_PACKET_BYTES: "10" }, undefined, /HEARTH_MQTT_MAX_PACKET_BYTES in the environment/],
+    ["an unknown anonymous policy in the file", {}, { auth: { anonymousMqtt: "yes" } }, /auth\.anonymousMqtt in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {

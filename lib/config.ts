@@ -21,6 +21,19 @@ export type HubConfig = {
   devices: DeviceConfig[];
   /** How long a toggle waits for the device to confirm before it reverts. */
   commandTimeoutMs: number;
+  auth: {
+    /** Creates this admin on a start with no users yet (automation, tests); both or neither. */
+    admin: { username: string; password: string } | null;
+    sessionHours: number;
+    /** Anonymous MQTT clients: from loopback only (the default, like Mosquitto 2), from anywhere, or never. */
+    anonymousMqtt: AnonymousMqtt;
+  };
+  /** With both set, the dashboard is HTTPS, /mqtt is WSS, and MQTT over TLS listens on mqttsPort. */
+  tls: { certFile: string; keyFile: string } | null;
+  mqttsPort: number;
+  /** Plain MQTT over TCP on mqttPort; may be turned off once TLS is on. */
+  mqttPlain: boolean;
+  limits: BrokerLimits;
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -40,6 +53,26 @@ const HISTORY_LIMITS = {
   hourRetentionDays: [1, 36500],
   pruneIntervalMinutes: [1, 24 * 60],
 } as const;
+export const ANONYMOUS_MQTT = ["loopback", "all", "off"] as const;
+export type AnonymousMqtt = (typeof ANONYMOUS_MQTT)[number];
+
+export type BrokerLimits = {
+  maxPacketBytes: number;
+  maxConnections: number;
+  maxPublishesPerSecond: number;
+  maxSubscriptionsPerClient: number;
+  connectTimeoutMs: number;
+};
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  // Above anything a sensor sends, with room for camera snapshots (Frigate publishes JPEGs);
+  // the recorder refuses readings far smaller than this on its own.
+  maxPacketBytes: 2 * 1024 * 1024,
+  maxConnections: 500,
+  maxPublishesPerSecond: 100,
+  maxSubscriptionsPerClient: 100,
+  connectTimeoutMs: 10_000,
+};
 
 export class ConfigError extends Error {
   readonly code = "config-invalid";
@@ -99,6 +132,24 @@ const fileSchema = z.strictObject({
     .optional(),
   devices: devicesConfigSchema.optional(),
   commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
+  auth: z
+    .strictObject({
+      sessionHours: z.number().min(1).max(24 * 365).optional(),
+      anonymousMqtt: z.enum(ANONYMOUS_MQTT).optional(),
+    })
+    .optional(),
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  mqttsPort: port.optional(),
+  mqttPlain: z.boolean().optional(),
+  limits: z
+    .strictObject({
+      maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
+      maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+      maxPublishesPerSecond: z.number().int().min(1).max(1_000_000).optional(),
+      maxSubscriptionsPerClient: z.number().int().min(1).max(1_000_000).optional(),
+      connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+    })
+    .optional(),
 });
 
 type FileConfig = z.infer<typeof fileSchema>;
@@ -127,6 +178,19 @@ const envSchema = z.object({
   HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
   HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),
+  HEARTH_ADMIN_USER: z.string().min(1).optional(),
+  HEARTH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  HEARTH_SESSION_HOURS: intFromEnv(1, 24 * 365).optional(),
+  HEARTH_MQTT_ANONYMOUS: z.enum(ANONYMOUS_MQTT, "must be loopback, all or off").optional(),
+  HEARTH_TLS_CERT: z.string().min(1).optional(),
+  HEARTH_TLS_KEY: z.string().min(1).optional(),
+  MQTTS_PORT: intFromEnv(1, 65535).optional(),
+  HEARTH_MQTT_PLAIN: boolFromEnv.optional(),
+  HEARTH_MQTT_MAX_PACKET_BYTES: intFromEnv(1024, 256 * 1024 * 1024).optional(),
+  HEARTH_MQTT_MAX_CONNECTIONS: intFromEnv(1, 1_000_000).optional(),
+  HEARTH_MQTT_MAX_PUBLISH_RATE: intFromEnv(1, 1_000_000).optional(),
+  HEARTH_MQTT_MAX_SUBSCRIPTIONS: intFromEnv(1, 1_000_000).optional(),
+  HEARTH_MQTT_CONNECT_TIMEOUT_MS: intFromEnv(100, 600_000).optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -142,6 +206,31 @@ function describeIssues(error: z.ZodError, source: string, input: unknown): stri
       return `${name} in ${source}: ${issue.message}${shown}`;
     })
     .join("\n  ");
+}
+
+function adminFromEnv(username: string | undefined, password: string | undefined): HubConfig["auth"]["admin"] {
+  if (username === undefined && password === undefined) return null;
+  if (username === undefined || password === undefined) {
+    const missing = username === undefined ? "HEARTH_ADMIN_USER" : "HEARTH_ADMIN_PASSWORD";
+    throw new ConfigError(`Invalid configuration:\n  ${missing} in the environment: HEARTH_ADMIN_USER and HEARTH_ADMIN_PASSWORD go together`);
+  }
+  return { username, password };
+}
+
+function tlsFrom(
+  cert: string | undefined,
+  key: string | undefined,
+  file: { certFile: string; keyFile: string } | undefined,
+  cwd: string,
+): HubConfig["tls"] {
+  if (cert === undefined && key === undefined) {
+    return file ? { certFile: path.resolve(cwd, file.certFile), keyFile: path.resolve(cwd, file.keyFile) } : null;
+  }
+  if (cert === undefined || key === undefined) {
+    const missing = cert === undefined ? "HEARTH_TLS_CERT" : "HEARTH_TLS_KEY";
+    throw new ConfigError(`Invalid configuration:\n  ${missing} in the environment: HEARTH_TLS_CERT and HEARTH_TLS_KEY go together`);
+  }
+  return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) };
 }
 
 function readConfigFile(file: string): FileConfig {
@@ -182,7 +271,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   const f: FileConfig = configFile ? readConfigFile(configFile) : {};
 
   const config: HubConfig = {
-    host: e.HOST ?? f.host ?? "127.0.0.1",
+    // All interfaces: login guards the dashboard, and anonymous MQTT stays loopback-only.
+    host: e.HOST ?? f.host ?? "0.0.0.0",
     port: e.PORT ?? f.port ?? 3000,
     mqttPort: e.MQTT_PORT ?? f.mqttPort ?? 1883,
     dataDir: path.resolve(cwd, e.HEARTH_DATA_DIR ?? f.dataDir ?? "data"),
@@ -199,12 +289,43 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
     devices: f.devices ?? [],
     commandTimeoutMs: e.HEARTH_COMMAND_TIMEOUT_MS ?? f.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    auth: {
+      admin: adminFromEnv(e.HEARTH_ADMIN_USER, e.HEARTH_ADMIN_PASSWORD),
+      sessionHours: e.HEARTH_SESSION_HOURS ?? f.auth?.sessionHours ?? 24 * 30,
+      anonymousMqtt: e.HEARTH_MQTT_ANONYMOUS ?? f.auth?.anonymousMqtt ?? "loopback",
+    },
+    tls: tlsFrom(e.HEARTH_TLS_CERT, e.HEARTH_TLS_KEY, f.tls, cwd),
+    mqttsPort: e.MQTTS_PORT ?? f.mqttsPort ?? 8883,
+    mqttPlain: e.HEARTH_MQTT_PLAIN ?? f.mqttPlain ?? true,
+    limits: {
+      maxPacketBytes: e.HEARTH_MQTT_MAX_PACKET_BYTES ?? f.limits?.maxPacketBytes ?? DEFAULT_LIMITS.maxPacketBytes,
+      maxConnections: e.HEARTH_MQTT_MAX_CONNECTIONS ?? f.limits?.maxConnections ?? DEFAULT_LIMITS.maxConnections,
+      maxPublishesPerSecond: e.HEARTH_MQTT_MAX_PUBLISH_RATE ?? f.limits?.maxPublishesPerSecond ?? DEFAULT_LIMITS.maxPublishesPerSecond,
+      maxSubscriptionsPerClient:
+        e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_LIMITS.maxSubscriptionsPerClient,
+      connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_LIMITS.connectTimeoutMs,
+    },
     dev: e.NODE_ENV === "development",
     configFile,
   };
   checkRetentionOrder(config.history);
-  if (config.port === config.mqttPort) {
-    throw new ConfigError(`Invalid configuration:\n  PORT and MQTT_PORT are both ${config.port}; the dashboard and MQTT need a port each`);
+  const ports: [string, number, boolean][] = [
+    ["PORT", config.port, true],
+    ["MQTT_PORT", config.mqttPort, config.mqttPlain],
+    ["MQTTS_PORT", config.mqttsPort, config.tls !== null],
+  ];
+  const used = ports.filter(([, , on]) => on);
+  for (let i = 0; i < used.length; i++) {
+    for (let j = i + 1; j < used.length; j++) {
+      if (used[i][1] === used[j][1]) {
+        throw new ConfigError(
+          `Invalid configuration:\n  ${used[i][0]} and ${used[j][0]} are both ${used[i][1]}; each listener needs a port of its own`,
+        );
+      }
+    }
+  }
+  if (!config.mqttPlain && config.tls === null) {
+    throw new ConfigError("Invalid configuration:\n  HEARTH_MQTT_PLAIN=0 turns plain MQTT off, but no TLS certificate is set (HEARTH_TLS_CERT, HEARTH_TLS_KEY): devices could not connect at all");
   }
   return config;
 }

@@ -7,6 +7,8 @@ import type { HistoryConfig } from "./config";
 import type { DeviceConfig } from "./devices/device-config";
 import type { HistoryStore } from "./history/store";
 import type { TopicStats } from "./topic-stats";
+import type { AccountStore } from "./auth/account-store";
+import type { LoginThrottle } from "./auth/login-throttle";
 
 export type HubServices = {
   history: HistoryStore;
@@ -21,6 +23,15 @@ export type HubServices = {
   historyInfo: { file: string; retention: HistoryConfig };
   /** The config file's devices section and the toggles' command timeout, for the dashboard (issue 5). */
   devices?: { config: DeviceConfig[]; commandTimeoutMs: number };
+  /** Users, sessions and device accounts (accounts.sqlite in the data directory). */
+  accounts: AccountStore;
+  loginThrottle: LoginThrottle;
+  /** How long a new session lives. */
+  sessionTtlMs: number;
+  /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
+  secureCookies: boolean;
+  /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
+  dropSessionConnections(sessionId: string): void;
 };
 
 const KEY = Symbol.for("hearth.hub");

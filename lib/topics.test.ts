@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkTopicFilter, checkTopicName, labelFromLevel, parseHomeTopic, topicMatches } from "./topics";
+import { checkTopicFilter, checkTopicName, filterWithin, labelFromLevel, parseHomeTopic, topicMatches } from "./topics";
 
 describe("topicMatches", () => {
   const cases: [filter: string, topic: string, expected: boolean][] = [
@@ -97,4 +97,24 @@ describe("labelFromLevel", () => {
     assert.equal(labelFromLevel("co2"), "CO₂");
     assert.equal(labelFromLevel("pm25"), "PM2.5");
   });
+});
+
+describe("filterWithin", () => {
+  const table: [filter: string, own: string, within: boolean][] = [
+    ["home/kitchen/#", "home/kitchen/#", true],
+    ["home/kitchen", "home/kitchen/#", true],
+    ["home/kitchen/lamp/set", "home/kitchen/#", true],
+    ["home/kitchen/+/set", "home/kitchen/#", true],
+    ["home/#", "home/kitchen/#", false],
+    ["home/+/lamp", "home/kitchen/#", false],
+    ["home/attic/lamp", "home/kitchen/#", false],
+    ["home/kitchen/lamp", "home/+/lamp", true],
+    ["home/+/lamp", "home/+/lamp", true],
+    ["home/+/lamp/set", "home/+/lamp", false],
+    ["home", "home/kitchen", false],
+    ["#", "#", true],
+  ];
+  for (const [filter, own, within] of table) {
+    it(`${filter} ${within ? "is" : "is not"} within ${own}`, () => assert.equal(filterWithin(filter, own), within));
+  }
 });

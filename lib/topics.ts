@@ -71,6 +71,24 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
+/**
+ * Is every topic `filter` can match also matched by `own`? (Both valid filters.) The
+ * ACL uses it to keep a device's subscriptions inside the topics it was given.
+ */
+export function filterWithin(filter: string, own: string): boolean {
+  const f = filter.split("/");
+  const o = own.split("/");
+  for (let i = 0; i < f.length; i++) {
+    const ol = o[i];
+    if (ol === undefined) return false;
+    if (ol === "#") return true;
+    if (f[i] === "#") return false;
+    if (ol === "+") continue;
+    if (f[i] === "+" || f[i] !== ol) return false;
+  }
+  return f.length === o.length || (o.length === f.length + 1 && o[f.length] === "#");
+}
+
 // ---- Hearth's convention: home/<room>/<measurement>, home/<room>/<device>/<suffix>
 
 export type HomeTopic =

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 
-ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients
+# openssl: the TLS test makes a certificate with `npm run hearth -- generate-cert`.
+ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl
 ensure_node_modules
 
 step "Type-checking (tsc)…"

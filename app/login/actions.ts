@@ -1,0 +1,90 @@
+"use server";
+
+// Login, onboarding and logout. Each answers with a message a person can act on;
+// a wrong password never says which half was wrong.
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { isAccountError } from "@/lib/auth/account-store";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
+import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
+import { getHub, type HubServices } from "@/lib/hub-registry";
+import { createLogger } from "@/lib/log";
+
+/** `username` refills the field: React resets a form after its action runs. */
+export type FormState = { error: string | null; username?: string };
+
+const log = createLogger("auth");
+
+function hubOrThrow(): HubServices {
+  const hub = getHub();
+  if (hub === null) throw new Error("the hub is not running in this process");
+  return hub;
+}
+
+/** Only paths on this site: `next=https://evil.example` must not become an open redirect. */
+function safeNext(value: FormDataEntryValue | null): string {
+  const next = typeof value === "string" ? value : "";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+async function startSession(hub: HubServices, username: string): Promise<void> {
+  const { token } = hub.accounts.createSession(username, hub.sessionTtlMs);
+  (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(hub.secureCookies, Math.floor(hub.sessionTtlMs / 1000)));
+}
+
+export async function login(_previous: FormState, form: FormData): Promise<FormState> {
+  const hub = hubOrThrow();
+  const username = String(form.get("username") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  if (!username || !password) return { error: "Enter your username and password.", username };
+  const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
+  const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
+  const wait = hub.loginThrottle.retryAfter(keys);
+  if (wait > 0) {
+    log.warn("login throttled", { code: "login-throttled", username, address });
+    return { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`, username };
+  }
+  const user = await hub.accounts.verifyUser(username, password);
+  if (user === null) {
+    hub.loginThrottle.failed(keys);
+    log.warn("login failed", { code: "bad-credentials", username, address });
+    return { error: "Wrong username or password.", username };
+  }
+  hub.loginThrottle.succeeded([keys[0]]);
+  await startSession(hub, user.username);
+  log.info("logged in", { username: user.username, role: user.role, address });
+  redirect(safeNext(form.get("next")));
+}
+
+export async function createFirstAdmin(_previous: FormState, form: FormData): Promise<FormState> {
+  const hub = hubOrThrow();
+  // Onboarding exists only while there is no user at all; afterwards admins add users.
+  if (hub.accounts.userCount() > 0) redirect("/login");
+  const username = String(form.get("username") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ.", username };
+  try {
+    await hub.accounts.createUser(username, password, "admin", { firstOnly: true });
+  } catch (error) {
+    if (isAccountError(error)) return { error: `${error.message[0].toUpperCase()}${error.message.slice(1)}.`, username };
+    throw error;
+  }
+  log.info("created the admin account (onboarding)", { username });
+  await startSession(hub, username);
+  redirect("/");
+}
+
+export async function logout(): Promise<void> {
+  const hub = getHub();
+  const jar = await cookies();
+  const token = jar.get(SESSION_COOKIE)?.value;
+  if (hub && token) {
+    const session = hub.accounts.endSession(token);
+    if (session) {
+      hub.dropSessionConnections(session.id);
+      log.info("logged out", { username: session.username });
+    }
+  }
+  jar.delete(SESSION_COOKIE);
+  redirect("/login");
+}

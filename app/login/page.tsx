@@ -1,0 +1,28 @@
+import { redirect } from "next/navigation";
+import { AuthForm } from "@/components/auth-form";
+import { currentUser } from "@/lib/auth/current-user";
+import { getHub } from "@/lib/hub-registry";
+import { login } from "./actions";
+
+export const dynamic = "force-dynamic";
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+  // The very first start has no account yet: onboarding creates the admin.
+  if (getHub()?.accounts.userCount() === 0) redirect("/onboarding");
+  if (await currentUser()) redirect("/");
+  const { next } = await searchParams;
+  return (
+    <div className="mx-auto mt-16 max-w-sm">
+      <h1 className="mb-6 text-2xl font-bold">Log in</h1>
+      <AuthForm
+        action={login}
+        next={next}
+        submitLabel="Log in"
+        fields={[
+          { name: "username", label: "Username", type: "text", autoComplete: "username" },
+          { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
+        ]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+// `npm run hearth -- <command>`: manage accounts and certificates from a shell,
+// beside a running hub or without one (accounts.sqlite is opened in WAL mode).
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { AccountError, openAccountStore } from "../lib/auth/account-store";
+import { generatePassword } from "../lib/auth/password";
+import { isRole } from "../lib/auth/roles";
+import { ConfigError, loadConfig } from "../lib/config";
+import { generateCertificate } from "./generate-cert";
+
+const USAGE = `Usage: npm run hearth -- <command>
+
+  device add <name> [--topic <filter>]…   create a device account; prints its password once
+                                          (default topic: home/<name>/#)
+  device list                             list device accounts
+  device remove <name>                    delete a device account
+  user add <name> [--role viewer|operator|admin] [--password <pw>]
+                                          create a user (a password is generated when not given)
+  user list                               list users
+  generate-cert [--host <name>]…          make a self-signed certificate for the LAN in the data directory
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`hearth: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      topic: { type: "string", multiple: true },
+      role: { type: "string" },
+      password: { type: "string" },
+      host: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [group, action, name] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env, process.cwd());
+
+  if (group === "generate-cert") {
+    const result = await generateCertificate({ dir: path.join(config.dataDir, "tls"), hosts: values.host ?? [] });
+    process.stdout.write(
+      `Wrote ${result.certFile}\n  and ${result.keyFile}\n  for ${result.names.join(", ")}\n\n` +
+        `Start the hub with:\n  HEARTH_TLS_CERT=${result.certFile} HEARTH_TLS_KEY=${result.keyFile} npm start\n` +
+        `Then trust ${result.certFile} on your phones and tablets (see the README, "TLS").\n`,
+    );
+    return;
+  }
+
+  const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
+  try {
+    if (group === "device" && action === "add" && name) {
+      const topics = values.topic ?? [`home/${name}/#`];
+      const { device, password } = await accounts.createDevice(name, topics);
+      process.stdout.write(
+        `Created device account ${device.name}, allowed to publish and subscribe under: ${device.topics.join(", ")}\n` +
+          `Its password (shown only now; store it in the device):\n\n  ${password}\n\n` +
+          `Try: mosquitto_pub -h <hub> -p ${config.mqttPort} -u ${device.name} -P '${password}' -t ${device.topics[0].replace(/#$/, "test").replace(/\+/g, "x")} -m 1\n`,
+      );
+    } else if (group === "device" && action === "list") {
+      for (const d of accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);
+    } else if (group === "device" && action === "remove" && name) {
+      accounts.deleteDevice(name);
+      process.stdout.write(`Removed device account ${name}; it can no longer connect.\n`);
+    } else if (group === "user" && action === "add" && name) {
+      const role = values.role ?? "viewer";
+      if (!isRole(role)) fail(`--role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
+      const password = values.password ?? generatePassword();
+      await accounts.createUser(name, password, role);
+      process.stdout.write(`Created ${role} ${name}` + (values.password ? ".\n" : ` with the password (shown only now):\n\n  ${password}\n`));
+    } else if (group === "user" && action === "list") {
+      for (const u of accounts.listUsers()) process.stdout.write(`${u.username}\t${u.role}\n`);
+    } else {
+      fail(`unknown command ${JSON.stringify(positionals.join(" "))}\n\n${USAGE}`);
+    }
+  } finally {
+    accounts.close();
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof AccountError) fail(`${error.message} (${error.code})`);
+  if (error instanceof ConfigError) fail(error.message);
+  if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) fail(`${(error as Error).message}\n\n${USAGE}`);
+  throw error;
+}

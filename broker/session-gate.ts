@@ -1,0 +1,74 @@
+// The browser's MQTT connection rides on its login session: the WebSocket upgrade
+// on /mqtt is accepted only with a live session cookie, and the connection is
+// closed when that session ends (logout, expiry, a deleted user) or its user's role
+// changes (the page reconnects with the new role's rights).
+//
+// A request with an Origin header comes from a browser. It must be same-origin and
+// carry a session, else any web page the person visits could open ws://hub/mqtt
+// from their browser and, on loopback, be taken for a trusted local client.
+// Without an Origin it is a program (mqtt.js in Node, a device over WebSocket) and
+// authenticates at CONNECT like one on TCP.
+import type { IncomingMessage } from "node:http";
+import type { AccountStore } from "../lib/auth/account-store";
+import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
+import type { Logger } from "../lib/log";
+import type { Principal } from "../lib/auth/roles";
+import type { Principals } from "./principals";
+
+export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403; code: "no-session" | "cross-origin" };
+
+/** How often live browser connections are checked against their sessions. */
+export const SESSION_SWEEP_MS = 2_000;
+
+export function createSessionGate(opts: { accounts: AccountStore; principals: Principals; log: Logger; sweepMs?: number }) {
+  const { accounts, principals, log } = opts;
+
+  const checkUpgrade = (req: IncomingMessage): UpgradeDecision => {
+    const origin = req.headers.origin;
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (origin === undefined && token === null) return { ok: true };
+    if (origin !== undefined) {
+      let originHost: string | null = null;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = null;
+      }
+      if (originHost !== req.headers.host) return { ok: false, status: 403, code: "cross-origin" };
+    }
+    const session = token === null ? null : accounts.sessionByToken(token);
+    if (!session) return { ok: false, status: 401, code: "no-session" };
+    principals.bindRequest(req, { kind: "user", username: session.username, role: session.role, sessionId: session.id });
+    return { ok: true };
+  };
+
+  const drop = (sessionId: string, reason: string, only?: (principal: Principal | null) => boolean) => {
+    const clients = principals.clientsBySession().get(sessionId);
+    if (!clients) return;
+    for (const client of [...clients]) {
+      if (only && !only(principals.get(client))) continue;
+      log.info("closing a browser connection", { code: reason === "role changed" ? "role-changed" : "session-ended", client: client.id, reason });
+      client.close();
+    }
+  };
+
+  const sweep = () => {
+    try {
+      for (const sessionId of [...principals.clientsBySession().keys()]) {
+        const role = accounts.liveSessionRole(sessionId);
+        if (role === null) drop(sessionId, "expired or ended");
+        else drop(sessionId, "role changed", (p) => p?.kind === "user" && p.role !== role);
+      }
+    } catch (error) {
+      log.error("session sweep failed", { error: (error as Error).message });
+    }
+  };
+  const timer = setInterval(sweep, opts.sweepMs ?? SESSION_SWEEP_MS);
+  timer.unref();
+
+  return {
+    checkUpgrade,
+    dropSession: (sessionId: string) => drop(sessionId, "logged out"),
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,218 @@
+// Accounts in a real browser against a real hub: onboarding on a fresh hub, login
+// with its refusals and throttle, logout, and a session that ends taking the live
+// connection with it.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, TestHub } from "./hub";
+import { tryConnect } from "./mqtt-clients";
+
+const run = promisify(execFile);
+const connection = (page: Page) => page.getByTestId("connection");
+
+/** A login that is expected to fail: done once the form is back, its password field cleared. */
+async function failLogin(page: Page, username: string, password: string) {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByLabel("Password")).toHaveValue("");
+  await expect(page.getByLabel("Username")).toHaveValue(username);
+}
+
+/** Onboarding's submit, done once the form is back with its passwords cleared. */
+async function submitOnboarding(page: Page, password: string, confirm: string) {
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Repeat password").fill(confirm);
+  await page.getByRole("button", { name: "Create admin account" }).click();
+}
+
+test.describe("a fresh hub", () => {
+  let hub: TestHub;
+  test.beforeAll(async () => {
+    hub = await TestHub.start({ noAdmin: true });
+  });
+  test.afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  test("opens onboarding, which creates the admin, signs them in, and then is gone", async ({ page }) => {
+    await page.goto(hub.url);
+    await expect(page).toHaveURL(/\/onboarding$/);
+    await expect(page.getByRole("heading", { name: "Welcome to Hearth" })).toBeVisible();
+
+    await page.getByLabel("Username").fill("root");
+    await submitOnboarding(page, "a good long password", "a different password");
+    await expect(page.getByTestId("form-error")).toHaveText("The two passwords differ.");
+    await expect(page.getByLabel("Username"), "the username is kept").toHaveValue("root");
+    await expect(page.getByLabel("Repeat password")).toHaveValue("");
+
+    await submitOnboarding(page, "short", "short");
+    await expect(page.getByTestId("form-error")).toContainText("at least 8 characters");
+    await expect(page.getByLabel("Repeat password")).toHaveValue("");
+
+    await submitOnboarding(page, "a good long password", "a good long password");
+    await expect(page).toHaveURL(`${hub.url}/`);
+    await expect(connection(page)).toHaveAttribute("data-status", "connected");
+    await expect(page.getByTestId("user")).toHaveAttribute("data-role", "admin");
+    await expect(page.getByTestId("user")).toContainText("root");
+
+    // Onboarding is for the first visitor only.
+    await page.context().clearCookies();
+    await page.goto(`${hub.url}/onboarding`);
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});
+
+test.describe("a hub with accounts", () => {
+  let hub: TestHub;
+  test.beforeAll(async () => {
+    hub = await TestHub.start();
+  });
+  test.afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  test("nothing but the login page without a session: pages redirect, the API answers 401", async ({ page, request }) => {
+    await page.goto(`${hub.url}/`);
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByLabel("Username")).toBeVisible();
+    await expect(page.getByLabel("Password")).toBeVisible();
+    // A path the proxy lets through unchecked (it looks like a static file) still shows no page.
+    await page.goto(`${hub.url}/looks-static.png`);
+    await expect(page).toHaveURL(/\/login$/);
+    const api = await request.get(`${hub.url}/api/history?topic=home/a/b`);
+    expect(api.status()).toBe(401);
+    expect((await api.json()).error.code).toBe("unauthenticated");
+  });
+
+  test("a wrong password or an unknown user gets one message that says neither; the right one gets in", async ({ page }) => {
+    await page.goto(`${hub.url}/login`);
+    await failLogin(page, ADMIN.username, "wrong password");
+    await expect(page.getByTestId("form-error")).toHaveText("Wrong username or password.");
+    await failLogin(page, "nobody", ADMIN.password);
+    await expect(page.getByTestId("form-error")).toHaveText("Wrong username or password.");
+    await hub.logIn(page, ADMIN);
+    await expect(page).toHaveURL(`${hub.url}/`);
+    await expect(connection(page)).toHaveAttribute("data-status", "connected");
+  });
+
+  test("after a few wrong passwords, login is throttled, even with the right one", async ({ page }) => {
+    const victim = await hub.createUser("tess", "viewer");
+    await page.goto(`${hub.url}/login`);
+    for (let i = 0; i < 5; i++) {
+      await failLogin(page, victim.username, `guess number ${i}`);
+      await expect(page.getByTestId("form-error")).toHaveText("Wrong username or password.");
+    }
+    await failLogin(page, victim.username, victim.password);
+    await expect(page.getByTestId("form-error")).toContainText("Too many failed attempts. Try again in");
+    await expect(page).toHaveURL(/\/login$/);
+    expect(hub.output).toMatch(/WARN auth: login throttled code="login-throttled" username="tess"/);
+  });
+
+  test("log out ends the session: the page, the old cookie and its live connection are all refused", async ({ page }) => {
+    await hub.open(page);
+    const cookie = (await page.context().cookies()).find((c) => c.name === "hearth_session")!;
+    await page.getByRole("button", { name: "Log out" }).click();
+    // The page's own live connection closes with the session, and it may get there first (?next=/).
+    await expect(page).toHaveURL(/\/login(\?next=%2F)?$/);
+    await page.goto(`${hub.url}/`);
+    await expect(page).toHaveURL(/\/login$/);
+    const reuse = await tryConnect(`ws://127.0.0.1:${hub.port}/mqtt`, {
+      wsOptions: { headers: { Cookie: `hearth_session=${cookie.value}`, Origin: hub.url } },
+    });
+    expect("error" in reuse).toBe(true);
+  });
+
+  test("a viewer sees their name and role, no settings, and cannot open them", async ({ page }) => {
+    const viewer = await hub.createUser("vic", "viewer");
+    await hub.open(page, "/", { as: viewer });
+    await expect(page.getByTestId("user")).toHaveAttribute("data-role", "viewer");
+    await expect(page.getByTestId("user")).toContainText("vic");
+    await expect(page.getByRole("link", { name: "Settings" })).toHaveCount(0);
+    await page.goto(`${hub.url}/settings`);
+    await expect(page).toHaveURL(`${hub.url}/`);
+  });
+
+  test("an admin adds a user and a device account in settings; both can then get in", async ({ page, browser }) => {
+    await hub.open(page, "/settings");
+    await page.getByRole("link", { name: "Users" }).first().click();
+    await page.getByLabel("Username", { exact: true }).fill("olga");
+    await page.getByLabel(/^Password/).fill("olga-password");
+    await page.getByLabel("Role", { exact: true }).selectOption("operator");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByTestId("form-message")).toHaveText("Created operator olga.");
+    await expect(page.locator('[data-user="olga"]')).toBeVisible();
+
+    const other = await browser.newContext();
+    try {
+      const olga = await other.newPage();
+      await hub.open(olga, "/", { as: { username: "olga", password: "olga-password" } });
+      await expect(olga.getByTestId("user")).toHaveAttribute("data-role", "operator");
+    } finally {
+      await other.close();
+    }
+
+    await page.goto(`${hub.url}/settings/devices`);
+    await page.getByLabel("Name", { exact: true }).fill("porch-sensor");
+    await page.getByRole("button", { name: "Add device" }).click();
+    await expect(page.getByTestId("form-message")).toContainText("Created device account porch-sensor for home/porch-sensor/#");
+    const password = (await page.getByTestId("secret").textContent())!;
+    await expect(page.locator('[data-device-account="porch-sensor"]')).toBeVisible();
+    // The password works once given to a device, and only under its topics.
+    await run("mosquitto_pub", [
+      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password,
+      "-t", "home/porch-sensor/temperature", "-m", "7.5", "-q", "1",
+    ]);
+    await page.goto(`${hub.url}/`);
+    await expect(page.locator('[data-topic="home/porch-sensor/temperature"]')).toContainText("7.5");
+    // Reloading the settings page never shows the password again.
+    await page.goto(`${hub.url}/settings/devices`);
+    await expect(page.getByTestId("secret")).toHaveCount(0);
+    await expect(page.locator("body")).not.toContainText(password);
+
+    // Removed, the account can no longer connect.
+    await page.getByRole("button", { name: "Remove porch-sensor" }).click();
+    await expect(page.locator('[data-device-account="porch-sensor"]')).toHaveCount(0);
+    const refused = run("mosquitto_pub", [
+      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch-sensor/x", "-m", "1",
+    ]);
+    await expect(refused).rejects.toThrow();
+  });
+
+  test("a role changed by an admin takes effect on the open page: its live connection is redone with the new role", async ({ page, browser }) => {
+    const rita = await hub.createUser("rita", "operator");
+    const other = await browser.newContext();
+    try {
+      const ritaPage = await other.newPage();
+      await hub.open(ritaPage, "/", { as: rita });
+      await expect(ritaPage.getByTestId("user")).toHaveAttribute("data-role", "operator");
+
+      await hub.open(page, "/settings/users");
+      await page.getByRole("combobox", { name: "Role of rita" }).selectOption("viewer");
+      await page.locator('[data-user="rita"]').getByRole("button", { name: "Save" }).click();
+
+      await expect(ritaPage.getByTestId("user")).toHaveAttribute("data-role", "viewer", { timeout: 15_000 });
+      await expect(ritaPage.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+      expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="role-changed"/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("an expired session drops the live connection and the page returns to the login", async ({ page }) => {
+    const viewer = await hub.createUser("eve", "viewer");
+    await hub.open(page, "/", { as: viewer });
+    // Time passing, without waiting for it: the session's expiry moves into the past.
+    const db = new Database(path.join(hub.dataDir, "accounts.sqlite"));
+    try {
+      db.prepare("UPDATE sessions SET expires_at = 0 WHERE username = ?").run(viewer.username);
+    } finally {
+      db.close();
+    }
+    await expect(page).toHaveURL(/\/login\?next=%2F$/, { timeout: 15_000 });
+    await expect(page.getByLabel("Username")).toBeVisible();
+    expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="session-ended"/);
+  });
+});

@@ -1,0 +1,28 @@
+// The signed-in user for server components, route handlers and server actions,
+// read from the session cookie through the hub registry. Every server action that
+// changes something calls requireRole itself: the proxy is a first gate, not the
+// only one (Next's data-security guide).
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { getHub } from "../hub-registry";
+import { roleAtLeast, type Role } from "./roles";
+import { SESSION_COOKIE } from "./session-cookie";
+
+export type SignedInUser = { username: string; role: Role; sessionId: string };
+
+export async function currentUser(): Promise<SignedInUser | null> {
+  const hub = getHub();
+  if (hub === null) return null;
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!token) return null;
+  const session = hub.accounts.sessionByToken(token);
+  return session ? { username: session.username, role: session.role, sessionId: session.id } : null;
+}
+
+/** The signed-in user with at least `role`; others go to the login page (or home, when signed in). */
+export async function requireRole(role: Role): Promise<SignedInUser> {
+  const user = await currentUser();
+  if (user === null) redirect("/login");
+  if (!roleAtLeast(user.role, role)) redirect("/");
+  return user;
+}

@@ -1,0 +1,58 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mayPublish, maySubscribe, roleAtLeast, type Principal } from "./roles";
+
+const viewer: Principal = { kind: "user", username: "v", role: "viewer", sessionId: "s1" };
+const operator: Principal = { kind: "user", username: "o", role: "operator", sessionId: "s2" };
+const admin: Principal = { kind: "user", username: "a", role: "admin", sessionId: "s3" };
+const device: Principal = { kind: "device", name: "kitchen-sensor", topics: ["home/kitchen/#"] };
+const anonymous: Principal = { kind: "anonymous" };
+
+describe("who may publish where", () => {
+  const table: [topic: string, viewer: boolean, operator: boolean, admin: boolean, device: boolean, anonymous: boolean][] = [
+    ["home/kitchen/lamp/set", false, true, true, true, true],
+    ["home/attic/heater/set", false, true, true, false, true],
+    ["home/kitchen/temperature", false, false, false, true, true],
+    ["home/attic/temperature", false, false, false, false, true],
+    ["home/kitchen/lamp/state", false, false, false, true, true],
+    ["hearth/alerts/frost", false, false, true, false, true],
+    ["home/set", false, false, false, false, true],
+    ["home/a/b/c/set", false, false, false, false, true],
+  ];
+  for (const [topic, ...expected] of table) {
+    it(topic, () => {
+      assert.deepEqual(
+        [viewer, operator, admin, device, anonymous].map((p) => mayPublish(p, topic)),
+        expected,
+      );
+    });
+  }
+});
+
+describe("who may subscribe to what", () => {
+  const table: [filter: string, users: boolean, device: boolean][] = [
+    ["home/#", true, false],
+    ["#", true, false],
+    ["home/kitchen/#", true, true],
+    ["home/kitchen/lamp/set", true, true],
+    ["home/kitchen/+/set", true, true],
+    ["home/+/lamp/set", true, false],
+    ["home/attic/temperature", true, false],
+    ["$SYS/#", true, false],
+  ];
+  for (const [filter, users, dev] of table) {
+    it(filter, () => {
+      for (const p of [viewer, operator, admin, anonymous]) assert.equal(maySubscribe(p, filter), users);
+      assert.equal(maySubscribe(device, filter), dev);
+    });
+  }
+});
+
+describe("roleAtLeast", () => {
+  it("orders viewer < operator < admin", () => {
+    assert.equal(roleAtLeast("viewer", "operator"), false);
+    assert.equal(roleAtLeast("operator", "operator"), true);
+    assert.equal(roleAtLeast("admin", "operator"), true);
+    assert.equal(roleAtLeast("operator", "admin"), false);
+  });
+});

@@ -1,0 +1,52 @@
+// Who may do what over MQTT, as plain data: the broker's authorize hooks and the
+// UI both read it (DESIGN.md "Security"). One topic matcher, lib/topics.ts.
+import { filterWithin, topicMatches } from "../topics";
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is on the other end of an MQTT connection. */
+export type Principal =
+  | { kind: "user"; username: string; role: Role; sessionId: string }
+  | { kind: "device"; name: string; topics: readonly string[] }
+  /** Anonymous, accepted only from loopback unless the config says otherwise (like Mosquitto 2). */
+  | { kind: "anonymous" };
+
+/** Commands to switches: the only thing an operator's browser publishes. */
+const COMMAND_TOPICS = ["home/+/+/set"];
+
+const PUBLISH: Record<Role, readonly string[]> = {
+  viewer: [],
+  operator: COMMAND_TOPICS,
+  // Admins also write the hub's own retained state (rules, alerts) under hearth/.
+  admin: [...COMMAND_TOPICS, "hearth/#"],
+};
+
+export function roleAtLeast(role: Role, least: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(least);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export function mayPublish(principal: Principal, topic: string): boolean {
+  switch (principal.kind) {
+    case "anonymous":
+      return true;
+    case "device":
+      return principal.topics.some((filter) => topicMatches(filter, topic));
+    case "user":
+      return PUBLISH[principal.role].some((filter) => topicMatches(filter, topic));
+  }
+}
+
+/**
+ * Users see everything (viewer "sees everything, changes nothing"); a device sees
+ * only inside its own topics, so it hears its `…/set` and nobody else's readings.
+ */
+export function maySubscribe(principal: Principal, filter: string): boolean {
+  if (principal.kind !== "device") return true;
+  return principal.topics.some((own) => filterWithin(filter, own));
+}
+

@@ -1,0 +1,34 @@
+// The first gate: no page or API of the dashboard without a session. Pages and
+// actions check again (lib/auth/current-user.ts); this keeps an anonymous visitor
+// from reaching anything but the login and onboarding pages and static assets.
+import { NextResponse, type NextRequest } from "next/server";
+import { getHub } from "@/lib/hub-registry";
+import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
+import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
+
+const PUBLIC_PAGES = new Set(["/login", "/onboarding"]);
+
+export function proxy(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  if (PUBLIC_PAGES.has(pathname)) {
+    const headers = new Headers(request.headers);
+    headers.set(PUBLIC_PAGE_HEADER, "1");
+    return NextResponse.next({ request: { headers } });
+  }
+  const token = request.cookies.get(SESSION_COOKIE)?.value;
+  // In the hub process the session is checked for real; elsewhere a cookie must at least be there.
+  const hub = getHub();
+  const signedIn = token !== undefined && (hub === null || hub.accounts.sessionByToken(token) !== null);
+  if (signedIn) return NextResponse.next();
+  if (pathname.startsWith("/api/")) {
+    return NextResponse.json({ error: { code: "unauthenticated", message: "log in first" } }, { status: 401 });
+  }
+  const login = new URL("/login", request.url);
+  if (pathname !== "/") login.searchParams.set("next", pathname + request.nextUrl.search);
+  return NextResponse.redirect(login);
+}
+
+export const config = {
+  // Static assets and the app icon and manifest stay public: the login page needs them.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|manifest.webmanifest|sw.js|.*\\.(?:png|svg|ico|webmanifest)$).*)"],
+};
