@@ -29,22 +29,36 @@ export type DeviceRegistryOptions = {
   now?: () => number;
 };
 
-export type HubDeviceRegistry = { stop(): Promise<void> };
+export type HubDeviceRegistry = {
+  /**
+   * Whether `topic` is the command topic of a switch the hub knows (discovered or
+   * configured): operators may publish there even outside `home/…/set` (issue 3's ACL).
+   */
+  isCommandTopic(topic: string): boolean;
+  stop(): Promise<void>;
+};
 
-/** Sensors whose readings the recorder would not see by itself, by state topic. */
-function sensorsByTopic(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Map<string, Entity[]> {
-  const byTopic = new Map<string, Entity[]>();
+type Routes = {
+  /** Sensors whose readings the recorder would not see by itself, by state topic. */
+  sensors: Map<string, Entity[]>;
+  /** Every known switch's command topic. */
+  commands: Set<string>;
+};
+
+function routesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
+  const routes: Routes = { sensors: new Map(), commands: new Set() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
+    if (entity.command) routes.commands.add(entity.command.topic);
     if (entity.kind !== "sensor" || entity.stateTopic === null || parseHomeTopic(entity.stateTopic)) continue;
-    byTopic.set(entity.stateTopic, [...(byTopic.get(entity.stateTopic) ?? []), entity]);
+    routes.sensors.set(entity.stateTopic, [...(routes.sensors.get(entity.stateTopic) ?? []), entity]);
   }
-  return byTopic;
+  return routes;
 }
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, now = Date.now } = options;
   const discovered = new Map<string, DiscoveredEntity>();
-  let sensors = sensorsByTopic(config, []);
+  let routes = routesOf(config, []);
 
   const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload }) => {
     const result = parseDiscovery(topic, payload);
@@ -59,13 +73,13 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    sensors = sensorsByTopic(config, discovered.values());
+    routes = routesOf(config, discovered.values());
   });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
   const unsubscribeStates = await bus.subscribe("#", ({ topic, payload }) => {
-    const entities = sensors.get(topic);
+    const entities = routes.sensors.get(topic);
     if (!entities) return;
     const at = now();
     for (const entity of entities) {
@@ -80,6 +94,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
 
   await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });
   return {
+    isCommandTopic: (topic) => routes.commands.has(topic),
     async stop() {
       await unsubscribeStates();
       await unsubscribeDiscovery();

@@ -18,7 +18,7 @@ import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
 import { startSimulator, type Simulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
-import { startDeviceRegistry } from "./device-registry";
+import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
@@ -82,6 +82,7 @@ function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
 
 export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
+  let devices: HubDeviceRegistry | null = null;
   const historyFile = path.join(config.dataDir, "history.sqlite");
   const history = openSqliteHistory(historyFile);
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
@@ -102,7 +103,13 @@ export async function startHub(config: HubConfig): Promise<Hub> {
       throttle: loginThrottle,
       internalPassword,
     }),
-    authorizePublish: createAuthorizePublish({ principals, log: mqttLog, extra: limits.checkPublish }),
+    authorizePublish: createAuthorizePublish({
+      principals,
+      log: mqttLog,
+      extra: limits.checkPublish,
+      // The registry starts on the bus, after the broker; until then only home/…/set are commands.
+      isDeviceCommand: (topic) => devices?.isCommandTopic(topic) ?? false,
+    }),
     authorizeSubscribe: createAuthorizeSubscribe({ principals, log: mqttLog, extra: limits.checkSubscribe }),
   });
   const handle = limits.guard(broker);
@@ -136,7 +143,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   pruneSessions();
   const topicTap = await startTopicTap(bus);
 
-  const devices = await startDeviceRegistry(bus, {
+  devices = await startDeviceRegistry(bus, {
     config: config.devices,
     record: (reading) => recorder.record(reading),
     log: createLogger("devices"),

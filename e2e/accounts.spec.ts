@@ -108,7 +108,7 @@ test.describe("a hub with accounts", () => {
     await failLogin(page, victim.username, victim.password);
     await expect(page.getByTestId("form-error")).toContainText("Too many failed attempts. Try again in");
     await expect(page).toHaveURL(/\/login$/);
-    expect(hub.output).toMatch(/WARN auth: login throttled code="login-throttled" username="tess"/);
+    await expect.poll(() => hub.output).toMatch(/WARN auth: login throttled code="login-throttled" username="tess"/);
   });
 
   test("log out ends the session: the page, the old cookie and its live connection are all refused", async ({ page }) => {
@@ -195,7 +195,7 @@ test.describe("a hub with accounts", () => {
 
       await expect(ritaPage.getByTestId("user")).toHaveAttribute("data-role", "viewer", { timeout: 15_000 });
       await expect(ritaPage.getByTestId("connection")).toHaveAttribute("data-status", "connected");
-      expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="role-changed"/);
+      await expect.poll(() => hub.output).toMatch(/INFO sessions: closing a browser connection code="role-changed"/);
     } finally {
       await other.close();
     }
@@ -213,6 +213,6 @@ test.describe("a hub with accounts", () => {
     }
     await expect(page).toHaveURL(/\/login\?next=%2F$/, { timeout: 15_000 });
     await expect(page.getByLabel("Username")).toBeVisible();
-    expect(hub.output).toMatch(/INFO sessions: closing a browser connection code="session-ended"/);
+    await expect.poll(() => hub.output).toMatch(/INFO sessions: closing a browser connection code="session-ended"/);
   });
 });

@@ -118,12 +118,23 @@ test.describe("rules made in the browser", () => {
 
     expect(adminErrors).toEqual([]);
     expect(viewerErrors).toEqual([]);
-    expect(hub.output).toMatch(/WARN alerts: alert fired \(critical\) rule="nursery-too-hot" topic="home\/nursery\/temperature" value=27.5/);
+    await expect.poll(() => hub.output).toMatch(/WARN alerts: alert fired \(critical\) rule="nursery-too-hot" topic="home\/nursery\/temperature" value=27.5/);
   });
 
-  test("the alerts API refuses bad input with a stable code and a log line", async ({ request }) => {
+  test("the alerts API refuses bad input with a stable code and a log line", async ({ page, browser, request: anonymous }) => {
     const rules = `${hub.url}/api/alerts/rules`;
     const rule = { id: "bad-co2", name: "Bad CO₂", severity: "warning", kind: "threshold", filter: "home/+/co2", direction: "above", threshold: 1500, clear: 1200 };
+    // Without a session nothing changes; a viewer is told which role it takes.
+    expect((await anonymous.post(rules, { data: rule })).status()).toBe(401);
+    const viewerPage = await (await browser.newContext()).newPage();
+    await hub.open(viewerPage, "/alerts", { as: await hub.createUser("vince", "viewer") });
+    const asViewer = await viewerPage.request.post(rules, { data: rule });
+    expect(asViewer.status()).toBe(403);
+    expect(await asViewer.json()).toMatchObject({ error: { code: "forbidden" } });
+    await viewerPage.context().close();
+
+    await hub.open(page, "/alerts");
+    const request = page.request;
     const flapping = await request.post(rules, { data: { ...rule, clear: 1600 } });
     expect(flapping.status()).toBe(400);
     expect(await flapping.json()).toMatchObject({ error: { code: "bad-request", fields: { clear: expect.stringMatching(/below the threshold \(1500\)/) } } });
@@ -145,10 +156,10 @@ test.describe("rules made in the browser", () => {
     expect((await request.get(`${hub.url}/api/alerts/history?limit=0`)).status()).toBe(400);
 
     expect((await request.delete(`${rules}/bad-co2`)).status()).toBe(200);
-    expect(hub.output).toMatch(/WARN api\/alerts: refused a request code="rule-id-taken" status=409/);
+    await expect.poll(() => hub.output).toMatch(/WARN api\/alerts: refused a request code="rule-id-taken" status=409/);
   });
 
-  test("a device that opted in gets a notification and a chime for a critical firing, and the rule's rate limit holds back the next", async ({ browser, request }) => {
+  test("a device that opted in gets a notification and a chime for a critical firing, and the rule's rate limit holds back the next", async ({ browser }) => {
     const context = await browser.newContext();
     await context.grantPermissions(["notifications"], { origin: hub.url });
     // Records what the page asks of the real Notification and WebAudio, then lets them run.
@@ -176,8 +187,12 @@ test.describe("rules made in the browser", () => {
     });
     const page = await context.newPage();
     const rule = { id: "co2-high", name: "CO₂ high", severity: "critical", kind: "threshold", filter: "home/+/co2", direction: "above", threshold: 1500, clear: 1200 };
-    expect((await request.post(`${hub.url}/api/alerts/rules`, { data: rule })).status()).toBe(201);
+    // Signed in first: the API takes the page's session.
     const errors = await hub.open(page, "/alerts");
+    const request = page.request;
+    expect((await request.post(`${hub.url}/api/alerts/rules`, { data: rule })).status()).toBe(201);
+    await page.reload();
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
     await page.getByLabel("Browser notifications").check();
     await page.getByLabel("Sound for critical alerts").check();
     const tones = () => page.evaluate(() => (window as unknown as { __tones: number }).__tones);

@@ -41,7 +41,7 @@ test("the dashboard is HTTPS with a Secure session cookie, its live connection W
   expect(page.url()).toMatch(/^https:/);
   const cookie = (await page.context().cookies()).find((c) => c.name === "hearth_session");
   expect(cookie?.secure).toBe(true);
-  expect(hub.output).toMatch(/INFO hub: ready dashboard="https:.*mqtts="mqtts:.*websocket="wss:/);
+  await expect.poll(() => hub.output).toMatch(/INFO hub: ready dashboard="https:.*mqtts="mqtts:.*websocket="wss:/);
 
   await run("mosquitto_pub", [
     "-h", "127.0.0.1", "-p", String(hub.mqttsPort), "--cafile", certFile,

@@ -29,6 +29,24 @@ describe("who may publish where", () => {
   }
 });
 
+describe("commands to switches the hub knows, wherever their topics live", () => {
+  const known = new Set(["zigbee2mqtt/hallway_plug/set", "porch/relay/1"]);
+  const isDeviceCommand = (topic: string) => known.has(topic);
+  const table: [topic: string, viewer: boolean, operator: boolean, admin: boolean, device: boolean][] = [
+    ["zigbee2mqtt/hallway_plug/set", false, true, true, false],
+    ["porch/relay/1", false, true, true, false],
+    ["zigbee2mqtt/other_plug/set", false, false, false, false],
+  ];
+  for (const [topic, ...expected] of table) {
+    it(topic, () => {
+      assert.deepEqual(
+        [viewer, operator, admin, device].map((p) => mayPublish(p, topic, isDeviceCommand)),
+        expected,
+      );
+    });
+  }
+});
+
 describe("who may subscribe to what", () => {
   const table: [filter: string, users: boolean, device: boolean][] = [
     ["home/#", true, false],

@@ -30,14 +30,22 @@ export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
 
-export function mayPublish(principal: Principal, topic: string): boolean {
+/**
+ * `isDeviceCommand` tells the command topics of switches the hub knows from HA
+ * discovery or the config file (`zigbee2mqtt/lamp/set`, `porch/relay/1`): switching
+ * them is an operator's job too, wherever their topics live.
+ */
+export function mayPublish(principal: Principal, topic: string, isDeviceCommand: (topic: string) => boolean = () => false): boolean {
   switch (principal.kind) {
     case "anonymous":
       return true;
     case "device":
       return principal.topics.some((filter) => topicMatches(filter, topic));
     case "user":
-      return PUBLISH[principal.role].some((filter) => topicMatches(filter, topic));
+      return (
+        PUBLISH[principal.role].some((filter) => topicMatches(filter, topic)) ||
+        (roleAtLeast(principal.role, "operator") && isDeviceCommand(topic))
+      );
   }
 }
 
