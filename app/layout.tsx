@@ -2,18 +2,30 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
+import { LocaleProvider } from "@/components/i18n-provider";
 import { MqttProvider } from "@/components/mqtt-provider";
+import { OfflineMemory } from "@/components/offline-memory";
+import { PreferencesMenu } from "@/components/preferences-menu";
+import { ServiceWorker } from "@/components/service-worker";
 import { SiteNav } from "@/components/site-nav";
+import { StaleNotice } from "@/components/stale-notice";
 import { currentHistory, getHub } from "@/lib/hub-registry";
+import { getLocale, getTheme } from "@/lib/i18n/server";
+import { themeAttribute } from "@/lib/theme";
 import type { Reading } from "@/lib/readings";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Hearth",
   description: "Live readings and switches from around the home",
+  // Installed on a phone's home screen (issue 7); the manifest is app/manifest.ts.
+  appleWebApp: { capable: true, title: "Hearth", statusBarStyle: "black-translucent" },
 };
 
 export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  viewportFit: "cover",
   themeColor: [
     { media: "(prefers-color-scheme: light)", color: "#f6f4f1" },
     { media: "(prefers-color-scheme: dark)", color: "#13110f" },
@@ -39,20 +51,34 @@ function currentAlerts() {
 // read it and one MQTT connection outlives navigation between pages. The latest
 // readings are read per request because the pages under it are dynamic (page.tsx).
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const initialReadings = await latestReadings();
+  const [initialReadings, locale, theme] = await Promise.all([latestReadings(), getLocale(), getTheme()]);
+  // Issue 7: the language and theme come from the switcher's cookies (else the
+  // browser's), and [data-chrome] parts step aside on the kiosk (globals.css).
   return (
-    <html lang="en">
+    <html lang={locale} data-theme={themeAttribute(theme)}>
       <body className="min-h-dvh antialiased">
-        <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
-          <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
-            <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-4 px-4 py-3">
-              <SiteNav />
-              <ConnectionIndicator />
+        <LocaleProvider locale={locale}>
+          <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
+            <ServiceWorker />
+            <OfflineMemory />
+            <header data-chrome className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
+              <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
+                <SiteNav />
+                <div className="flex items-center gap-2">
+                  <ConnectionIndicator />
+                  <PreferencesMenu theme={theme} />
+                </div>
+                {/* Wraps onto its own line on a phone. */}
+                <StaleNotice className="mb-1 w-fit text-sm" />
+              </div>
+            </header>
+            <div data-chrome>
+              <AlertBanner />
             </div>
-          </header>
-          <AlertBanner />
-          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
-        </MqttProvider>
+            {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
+            <main className="mx-auto max-w-screen-2xl px-4 pt-6 pb-24 md:pb-6">{children}</main>
+          </MqttProvider>
+        </LocaleProvider>
       </body>
     </html>
   );

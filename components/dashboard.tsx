@@ -6,6 +6,7 @@ import { RoomCard } from "@/components/room-card";
 import { ToastProvider } from "@/components/toaster";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
+import { useT } from "@/components/use-t";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
@@ -47,10 +48,11 @@ export function Dashboard({
 }
 
 function EmptyState({ hubHost }: { hubHost: string }) {
+  const t = useT();
   return (
     <div data-testid="empty-state" className="mx-auto mt-16 max-w-xl text-center">
-      <h2 className="text-xl font-semibold">No readings yet</h2>
-      <p className="mt-2 text-muted">Rooms appear here as soon as a sensor publishes. To try it, run:</p>
+      <h2 className="text-xl font-semibold">{t("dashboard.empty.title")}</h2>
+      <p className="mt-2 text-muted">{t("dashboard.empty.body")}</p>
       <pre className="mt-4 overflow-x-auto rounded-lg border border-line bg-surface px-4 py-3 text-left text-sm">
         <code>mosquitto_pub -h {hubHost} -t home/attic/temperature -m 21.5</code>
       </pre>

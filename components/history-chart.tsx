@@ -8,6 +8,7 @@ import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
 import { useNow } from "@/components/use-now";
+import { useLocale } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
 import { formatClock, formatDayTime } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
@@ -54,6 +55,7 @@ export function HistoryChart({
   height?: number;
   initialRange?: RangeSelection;
 }) {
+  const locale = useLocale();
   const [selection, setSelection] = useState<RangeSelection>(initialRange);
   const [ref, width] = useWidth();
   const points = width === null ? null : Math.min(Math.max(width, MIN_POINTS), MAX_POINTS);
@@ -135,7 +137,7 @@ export function HistoryChart({
             height={height}
             unit={ready!.series[0]?.unit ?? ""}
             label={label}
-            tickFormatter={showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock}
+            tickFormatter={(t) => (showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock)(t, locale)}
             onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
           />
         )}
