@@ -7,6 +7,7 @@ import { MqttProvider } from "@/components/mqtt-provider";
 import { OfflineMemory } from "@/components/offline-memory";
 import { PreferencesMenu } from "@/components/preferences-menu";
 import { ServiceWorker } from "@/components/service-worker";
+import { SiteChrome } from "@/components/site-chrome";
 import { SiteNav } from "@/components/site-nav";
 import { StaleNotice } from "@/components/stale-notice";
 import { currentHistory, getHub } from "@/lib/hub-registry";
@@ -53,7 +54,7 @@ function currentAlerts() {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [initialReadings, locale, theme] = await Promise.all([latestReadings(), getLocale(), getTheme()]);
   // Issue 7: the language and theme come from the switcher's cookies (else the
-  // browser's), and [data-chrome] parts step aside on the kiosk (globals.css).
+  // browser's); the header and banner step aside on the kiosk (SiteChrome).
   return (
     <html lang={locale} data-theme={themeAttribute(theme)}>
       <body className="min-h-dvh antialiased">
@@ -61,20 +62,20 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
             <ServiceWorker />
             <OfflineMemory />
-            <header data-chrome className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
-              <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
-                <SiteNav />
-                <div className="flex items-center gap-2">
-                  <ConnectionIndicator />
-                  <PreferencesMenu theme={theme} />
+            <SiteChrome>
+              <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
+                <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
+                  <SiteNav />
+                  <div className="flex items-center gap-2">
+                    <ConnectionIndicator />
+                    <PreferencesMenu theme={theme} />
+                  </div>
+                  {/* Wraps onto its own line on a phone. */}
+                  <StaleNotice className="mb-1 w-fit text-sm" />
                 </div>
-                {/* Wraps onto its own line on a phone. */}
-                <StaleNotice className="mb-1 w-fit text-sm" />
-              </div>
-            </header>
-            <div data-chrome>
+              </header>
               <AlertBanner />
-            </div>
+            </SiteChrome>
             {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
             <main className="mx-auto max-w-screen-2xl px-4 pt-6 pb-24 md:pb-6">{children}</main>
           </MqttProvider>

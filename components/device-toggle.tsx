@@ -126,22 +126,29 @@ export function DeviceToggle({
         title={gate.reason ?? undefined}
         disabled={!gate.enabled}
         onClick={onClick}
+        // 44 px tall and wide (issue 7's touch targets); the visible track sits inside.
         className={cn(
-          "relative inline-flex h-6 w-11 shrink-0 items-center rounded-full border border-line transition-colors",
+          "relative inline-flex h-11 w-14 shrink-0 items-center justify-center rounded-full",
           "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent",
-          on ? "bg-accent" : "bg-line",
-          pending && "animate-pulse",
           !gate.enabled && !pending && "cursor-not-allowed opacity-50",
         )}
       >
         <span
           aria-hidden
           className={cn(
-            "inline-block size-5 rounded-full bg-surface shadow transition-transform",
-            on ? "translate-x-5" : "translate-x-0.5",
-            cmd.confirmed === null && "translate-x-2.5",
+            "inline-flex h-6 w-11 items-center rounded-full border border-line transition-colors",
+            on ? "bg-accent" : "bg-line",
+            pending && "animate-pulse",
           )}
-        />
+        >
+          <span
+            className={cn(
+              "inline-block size-5 rounded-full bg-surface shadow transition-transform",
+              on ? "translate-x-5" : "translate-x-0.5",
+              cmd.confirmed === null && "translate-x-2.5",
+            )}
+          />
+        </span>
       </button>
     </span>
   );

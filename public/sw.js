@@ -70,7 +70,11 @@ async function page(event) {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
     const cache = await caches.open(PAGES);
-    const cached = (await cache.match(request.url, { ignoreVary: true })) ?? (await cache.match("/", { ignoreVary: true }));
+    const cached =
+      (await cache.match(request.url, { ignoreVary: true })) ??
+      // /kiosk?lock=1 offline: the kiosk page cached without its settings still beats the home page.
+      (await cache.match(request.url, { ignoreVary: true, ignoreSearch: true })) ??
+      (await cache.match("/", { ignoreVary: true }));
     if (cached) return cached;
     return new Response("<!doctype html><title>Hearth</title><p>Hearth is unreachable and this page was never opened here.</p>", {
       status: 503,

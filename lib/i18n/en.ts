@@ -52,6 +52,12 @@ export const en = {
   "kiosk.night": "Night mode: touch to wake",
   "kiosk.alerts": "Alerts",
   "chart.at": "at {time}",
+  "severity.info": "Info",
+  "severity.warning": "Warning",
+  "severity.critical": "Critical",
+  "kiosk.back": "All rooms",
+  "kiosk.showRoom": "Show all of {room}",
+  "kiosk.moreAlerts": "and {n} more",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

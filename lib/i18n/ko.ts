@@ -52,4 +52,10 @@ export const ko: Messages = {
   "kiosk.night": "야간 모드: 화면을 터치하면 켜집니다",
   "kiosk.alerts": "알림",
   "chart.at": "{time}",
+  "severity.info": "정보",
+  "severity.warning": "경고",
+  "severity.critical": "심각",
+  "kiosk.back": "모든 방",
+  "kiosk.showRoom": "{room} 전체 보기",
+  "kiosk.moreAlerts": "외 {n}건",
 };
