@@ -18,11 +18,8 @@ const NETWORK_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(PAGES)
-      .then((cache) => cache.addAll(SHELL))
+    Promise.all(SHELL.map((path) => fetch(path).then((response) => keepPage(path, response)).catch(() => undefined)))
       // A shell page that fails to load must not block the new version.
-      .catch(() => undefined)
       .then(() => self.skipWaiting()),
   );
 });
@@ -57,15 +54,9 @@ self.addEventListener("fetch", (event) => {
 
 async function page(event) {
   const request = event.request;
-  const network = fetch(request).then(async (response) => {
-    if (response.ok && response.type === "basic") {
-      const cache = await caches.open(PAGES);
-      await cache.put(request.url, response.clone());
-    }
-    return response;
-  });
-  // The cache is updated even when the timeout answered first.
-  event.waitUntil(network.catch(() => undefined));
+  const network = fetch(request);
+  // Kept after the page is answered, even when the timeout answered first.
+  event.waitUntil(network.then((response) => keepPage(request.url, response.clone())).catch(() => undefined));
   try {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
@@ -80,6 +71,28 @@ async function page(event) {
       status: 503,
       headers: { "Content-Type": "text/html; charset=utf-8" },
     });
+  }
+}
+
+/**
+ * Keeps a page that came from the hub, with every script, style sheet and font it names: the
+ * page that registered this worker loaded its JavaScript before the worker was
+ * there to see it, and a page without its JavaScript would not come alive offline.
+ */
+async function keepPage(url, response) {
+  if (response.ok && response.type === "basic") {
+    const [pages, assets] = await Promise.all([caches.open(PAGES), caches.open(ASSETS)]);
+    const html = await response.clone().text();
+    await pages.put(url, response);
+    // Hashed names, in <script>/<link> tags and in the RSC payload (where quotes are escaped).
+    const urls = new Set(html.match(/\/_next\/static\/[^"'\\\s)<>]+/g) ?? []);
+    await Promise.all(
+      [...urls].map(async (assetUrl) => {
+        if (await assets.match(assetUrl)) return;
+        const asset = await fetch(assetUrl).catch(() => null);
+        if (asset?.ok) await assets.put(assetUrl, asset);
+      }),
+    );
   }
 }
 
