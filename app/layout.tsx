@@ -63,7 +63,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <ServiceWorker />
             <OfflineMemory />
             <SiteChrome>
-              <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
+              {/* No backdrop filter on phones: it would pin the fixed bottom nav inside the header. */}
+              <header className="sticky top-0 z-10 border-b border-line bg-canvas md:bg-canvas/90 md:backdrop-blur">
                 <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
                   <SiteNav />
                   <div className="flex items-center gap-2">
