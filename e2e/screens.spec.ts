@@ -105,7 +105,9 @@ test.describe("on a wall tablet in landscape", () => {
   test("the kiosk shows the clock, live values, toggles and a firing alert, big, with nothing else on screen", async ({ page }) => {
     const errors = await hub.open(page, "/kiosk");
     const kiosk = page.getByTestId("kiosk");
+    // Dark by default, whatever the system says (this browser says light).
     await expect(kiosk).toHaveAttribute("data-theme", "dark");
+    expect(await kiosk.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(19, 17, 15)");
     await expect(page.getByRole("navigation")).toHaveCount(0);
     await expect(page.getByTestId("kiosk-clock")).toHaveText(/\d{2}:\d{2}/);
 
