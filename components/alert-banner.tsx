@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { AlertNotifier } from "@/components/alert-notifier";
 import { AlertResync } from "@/components/alert-resync";
-import { SEVERITY_BADGE, SEVERITY_BANNER, SEVERITY_LABEL } from "@/components/severity";
+import { SEVERITY_BADGE, SEVERITY_BANNER } from "@/components/severity";
 import { useAttentionAlerts } from "@/components/use-alerts";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
@@ -43,7 +43,7 @@ export function AlertBanner() {
                   className="flex items-center gap-2"
                 >
                   <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
-                    {SEVERITY_LABEL[alert.severity]}
+                    {t(`severity.${alert.severity}`)}
                   </span>
                   <span className="font-semibold">{alert.ruleName}</span>
                   <span className="text-muted">
