@@ -145,6 +145,22 @@ export const en = {
   "rules.confirmDelete": "Confirm delete",
   "rules.delete": "Delete",
   "rules.new": "New rule",
+
+  "device.timeout": "{name} did not respond",
+  "device.wentOffline": "{name} went offline before it answered",
+  "device.sendFailed": "Could not switch {name}: {detail}",
+  "device.notSent": "the command was not sent",
+  "device.pending": "pending…",
+  "device.switching": "switching",
+  "device.unconfirmed": "unconfirmed",
+  "device.unconfirmedTitle": "This device reports no state: the toggle shows the last command sent, not a confirmed state.",
+  "device.reason.viewOnly": "view only",
+  "device.reason.offline": "offline",
+  "device.reason.unknown": "availability unknown",
+  "device.reason.notConnected": "not connected to the hub",
+  "device.reason.waiting": "waiting for the device",
+  "device.online": "online",
+  "device.stateUnknown": "state unknown",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
