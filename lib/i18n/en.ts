@@ -161,6 +161,15 @@ export const en = {
   "device.reason.waiting": "waiting for the device",
   "device.online": "online",
   "device.stateUnknown": "state unknown",
+
+  "chart.csv": "CSV of this chart",
+  "chart.rawCsv": "Raw readings (CSV)",
+  "chart.unavailable": "History unavailable: {reason}",
+  "chart.unavailableShort": "history unavailable",
+  "chart.retry": "Retry",
+  "chart.empty": "No readings in this range.",
+  "chart.lines": "Lines",
+  "chart.lastHour": "{label}, last hour",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

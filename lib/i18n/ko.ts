@@ -161,4 +161,13 @@ export const ko: Messages = {
   "device.reason.waiting": "기기 응답 대기 중",
   "device.online": "온라인",
   "device.stateUnknown": "상태 알 수 없음",
+
+  "chart.csv": "이 차트의 CSV",
+  "chart.rawCsv": "원본 측정값 (CSV)",
+  "chart.unavailable": "기록을 볼 수 없습니다: {reason}",
+  "chart.unavailableShort": "기록 없음",
+  "chart.retry": "다시 시도",
+  "chart.empty": "이 기간에는 측정값이 없습니다.",
+  "chart.lines": "선",
+  "chart.lastHour": "{label}, 최근 1시간",
 };
