@@ -156,4 +156,38 @@ test.describe("on a wall tablet in landscape", () => {
     await expect(kiosk).toHaveAttribute("data-view", "home", { timeout: 20_000 });
     await expect(page.getByTestId("kiosk-room-living_room")).toBeVisible();
   });
+
+  test("at night the idle kiosk goes dark; a touch or the motion sensor's topic wakes it", async ({ page }) => {
+    // 23:00 local time inside a 22:00–07:00 schedule; the page's clock is ours to move.
+    const night = new Date();
+    night.setHours(23, 0, 0, 0);
+    await page.clock.install({ time: night });
+    await hub.open(page, "/kiosk?night=22:00-07:00&idle=10&wake=home/hallway/motion");
+    const cover = page.getByTestId("kiosk-night");
+    await expect(cover).toHaveCount(0);
+    await page.clock.fastForward(11_000);
+    await expect(cover).toBeVisible();
+    await cover.tap();
+    await expect(cover).toHaveCount(0);
+
+    await page.clock.fastForward(11_000);
+    await expect(cover).toBeVisible();
+    await publish(hub, "home/hallway/motion", "1");
+    await expect(cover).toHaveCount(0);
+  });
+
+  // Last: it restarts the hub, which forgets retained messages of the tests before.
+  test("while the hub is down the kiosk says since when its values are stale, and goes live again by itself", async ({ page }) => {
+    await hub.open(page, "/kiosk");
+    await expect(page.getByTestId("stale")).toHaveCount(0);
+    await hub.stop();
+    const stale = page.getByTestId("stale");
+    await expect(stale).toHaveText(/^Stale since \d{2}:\d{2}$/, { timeout: 15_000 });
+    await expect(page.getByTestId("kiosk-room-attic").locator('[data-kiosk-topic="home/attic/temperature"]')).toBeVisible();
+    await hub.start();
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 30_000 });
+    await expect(stale).toHaveCount(0);
+    await publish(hub, "home/attic/temperature", "23.25");
+    await expect(page.getByTestId("kiosk-room-attic").locator('[data-kiosk-topic="home/attic/temperature"]')).toContainText("23.25");
+  });
 });
