@@ -14,10 +14,15 @@ export function ServiceWorker() {
   useEffect(() => {
     // `next dev` rebuilds on every change: a caching worker there would only get in the way.
     if (!("serviceWorker" in navigator) || process.env.NODE_ENV !== "production") return;
-    const hadController = navigator.serviceWorker.controller !== null;
+    // The first worker to control a page it did not load is no change of version: only later ones reload.
+    let controlled = navigator.serviceWorker.controller !== null;
     let reloading = false;
     const onControllerChange = () => {
-      if (!hadController || reloading) return;
+      if (!controlled) {
+        controlled = true;
+        return;
+      }
+      if (reloading) return;
       reloading = true;
       location.reload();
     };

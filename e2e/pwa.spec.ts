@@ -86,3 +86,34 @@ test("with the hub stopped, a reload shows the app and its last values as stale;
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test("a worker of another version takes over an open page by reloading it, and leaves only its own caches", async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: "allow" });
+  const page = await context.newPage();
+  const errors = await hub.open(page, "/");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const build = await page.evaluate(() => new URL(navigator.serviceWorker.controller!.scriptURL).searchParams.get("v"));
+  expect(build).toBeTruthy();
+  await page.evaluate(() => {
+    (window as unknown as { before: boolean }).before = true;
+  });
+
+  // Another build's worker (as a page of that build would register it) replaces this one:
+  // the open page must not go on running JavaScript the new worker did not serve.
+  const reloaded = page.waitForEvent("load");
+  await page.evaluate(() => navigator.serviceWorker.register("/sw.js?v=another-build", { scope: "/" }));
+  await reloaded;
+  await expect.poll(() => page.evaluate(() => (window as unknown as { before?: boolean }).before ?? false).catch(() => true)).toBe(false);
+  // This page's own build registers itself again and wins; each take-over deletes the other's caches.
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? "").catch(() => ""), { timeout: 15_000 })
+    .toContain(`v=${build}`);
+  await expect.poll(() => page.evaluate(() => caches.keys()).catch(() => [])).toEqual(
+    expect.arrayContaining([`hearth-pages-${build}`, `hearth-assets-${build}`]),
+  );
+  await expect.poll(async () => (await page.evaluate(() => caches.keys()).catch(() => ["…"])).filter((k) => !k.endsWith(`-${build}`))).toEqual([]);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  expect(errors).toEqual([]);
+  await context.close();
+});
