@@ -12,8 +12,8 @@ import { SiteNav } from "@/components/site-nav";
 import { StaleNotice } from "@/components/stale-notice";
 import { currentHistory, getHub } from "@/lib/hub-registry";
 import { getLocale, getTheme } from "@/lib/i18n/server";
-import { themeAttribute } from "@/lib/theme";
 import type { Reading } from "@/lib/readings";
+import { themeAttribute } from "@/lib/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {

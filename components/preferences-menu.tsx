@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useLocale, useT } from "@/components/use-t";
 import { LOCALE_COOKIE, LOCALES, type Locale } from "@/lib/i18n/translate";
 import { preferenceCookie, THEME_COOKIE, THEMES, themeAttribute, type Theme } from "@/lib/theme";
@@ -14,6 +14,16 @@ export function PreferencesMenu({ theme: initialTheme }: { theme: Theme }) {
   const locale = useLocale();
   const router = useRouter();
   const [theme, setTheme] = useState(initialTheme);
+  const menu = useRef<HTMLDetailsElement>(null);
+
+  // A menu closes when you touch anything else.
+  useEffect(() => {
+    const onPointerDown = (event: PointerEvent) => {
+      if (menu.current?.open && !menu.current.contains(event.target as Node)) menu.current.open = false;
+    };
+    document.addEventListener("pointerdown", onPointerDown);
+    return () => document.removeEventListener("pointerdown", onPointerDown);
+  }, []);
 
   const chooseTheme = (next: Theme) => {
     setTheme(next);
@@ -30,7 +40,7 @@ export function PreferencesMenu({ theme: initialTheme }: { theme: Theme }) {
   };
 
   return (
-    <details className="relative" data-testid="preferences">
+    <details ref={menu} className="relative" data-testid="preferences">
       <summary
         aria-label={t("prefs.label")}
         className="flex size-11 cursor-pointer list-none items-center justify-center rounded-full text-xl text-muted hover:bg-surface hover:text-ink [&::-webkit-details-marker]:hidden"
