@@ -37,6 +37,7 @@ export function KioskView({
 }) {
   const t = useT();
   const { store } = useLiveStore();
+  // Applied before the first render, so the server and the browser show the same configured devices.
   useState(() => store.setDeviceConfig(devices));
   const rooms = useRooms();
   const status = useConnection((c) => c.status);
@@ -44,7 +45,7 @@ export function KioskView({
   const [openRoom, setOpenRoom] = useState<string | null>(null);
   const { idle, poke } = useIdle(options.idleSeconds * 1000);
   const scroller = useRef<HTMLDivElement>(null);
-  useWakeLock(true);
+  useWakeLock();
 
   // Home again after the idle time: all rooms, scrolled to the top.
   useEffect(() => {

@@ -5,9 +5,9 @@ import { useEffect } from "react";
  * it: the Screen Wake Lock API needs a secure context, and the lock is dropped
  * whenever the page is hidden, so it is asked for again on every return.
  */
-export function useWakeLock(enabled: boolean): void {
+export function useWakeLock(): void {
   useEffect(() => {
-    if (!enabled || !("wakeLock" in navigator)) return;
+    if (!("wakeLock" in navigator)) return;
     let sentinel: WakeLockSentinel | null = null;
     let disposed = false;
     const request = async () => {
@@ -30,5 +30,5 @@ export function useWakeLock(enabled: boolean): void {
       window.removeEventListener("pointerdown", request);
       void sentinel?.release();
     };
-  }, [enabled]);
+  }, []);
 }
