@@ -2,7 +2,12 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
+import { LocaleProvider } from "@/components/i18n-provider";
 import { MqttProvider } from "@/components/mqtt-provider";
+import { OfflineMemory } from "@/components/offline-memory";
+import { PreferencesMenu } from "@/components/preferences-menu";
+import { ServiceWorker } from "@/components/service-worker";
+import { SiteChrome } from "@/components/site-chrome";
 import { SiteNav } from "@/components/site-nav";
 import { UserProvider } from "@/components/user-context";
 import { UserMenu } from "@/components/user-menu";
@@ -10,16 +15,24 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
+import { StaleNotice } from "@/components/stale-notice";
 import { currentHistory, getHub } from "@/lib/hub-registry";
+import { getLocale, getTheme } from "@/lib/i18n/server";
 import type { Reading } from "@/lib/readings";
+import { themeAttribute } from "@/lib/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Hearth",
   description: "Live readings and switches from around the home",
+  // Installed on a phone's home screen (issue 7); the manifest is app/manifest.ts.
+  appleWebApp: { capable: true, title: "Hearth", statusBarStyle: "black-translucent" },
 };
 
 export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  viewportFit: "cover",
   themeColor: [
     { media: "(prefers-color-scheme: light)", color: "#f6f4f1" },
     { media: "(prefers-color-scheme: dark)", color: "#13110f" },
@@ -47,40 +60,56 @@ function currentAlerts() {
 // Signed out (the login and onboarding pages; proxy.ts sends everyone else there)
 // there is no live connection: the /mqtt upgrade needs the session.
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  const [locale, theme] = await Promise.all([getLocale(), getTheme()]);
   const user = await currentUser();
   if (user === null) {
     if ((await headers()).get(PUBLIC_PAGE_HEADER) === null && getHub() !== null) redirect("/login");
     return (
-      <html lang="en">
+      <html lang={locale} data-theme={themeAttribute(theme)}>
         <body className="min-h-dvh antialiased">
-          <header className="border-b border-line">
-            <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
-          </header>
-          <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+          <LocaleProvider locale={locale}>
+            <header className="border-b border-line">
+              <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
+            </header>
+            <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
+          </LocaleProvider>
         </body>
       </html>
     );
   }
   const initialReadings = await latestReadings();
   const clientUser = { username: user.username, role: user.role };
+  // Issue 7: the language and theme come from the switcher's cookies (else the
+  // browser's); the header and banner step aside on the kiosk (SiteChrome).
   return (
-    <html lang="en">
+    <html lang={locale} data-theme={themeAttribute(theme)}>
       <body className="min-h-dvh antialiased">
-        <UserProvider user={clientUser}>
-          <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
-            <header className="sticky top-0 z-10 border-b border-line bg-canvas/90 backdrop-blur">
-              <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-4 px-4 py-3">
-                <SiteNav />
-                <div className="flex flex-wrap items-center gap-4">
-                  <ConnectionIndicator />
-                  <UserMenu user={clientUser} />
-                </div>
-              </div>
-            </header>
-            <AlertBanner />
-            <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
-          </MqttProvider>
-        </UserProvider>
+        <LocaleProvider locale={locale}>
+          <UserProvider user={clientUser}>
+            <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
+              <ServiceWorker />
+              <OfflineMemory />
+              <SiteChrome>
+                {/* No backdrop filter on phones: it would pin the fixed bottom nav inside the header. */}
+                <header className="sticky top-0 z-10 border-b border-line bg-canvas md:bg-canvas/90 md:backdrop-blur">
+                  <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
+                    <SiteNav />
+                    <div className="flex flex-wrap items-center gap-2">
+                      <ConnectionIndicator />
+                      <PreferencesMenu theme={theme} />
+                      <UserMenu user={clientUser} />
+                    </div>
+                    {/* Wraps onto its own line on a phone. */}
+                    <StaleNotice className="mb-1 w-fit text-sm" />
+                  </div>
+                </header>
+                <AlertBanner />
+              </SiteChrome>
+              {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
+              <main className="mx-auto max-w-screen-2xl px-4 pt-6 pb-24 md:pb-6">{children}</main>
+            </MqttProvider>
+          </UserProvider>
+        </LocaleProvider>
       </body>
     </html>
   );

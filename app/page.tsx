@@ -1,6 +1,7 @@
 import { headers } from "next/headers";
 import { Dashboard } from "@/components/dashboard";
 import { getHub } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 
 // Rendered per request: the layout seeds the dashboard with the hub's latest readings.
 export const dynamic = "force-dynamic";
@@ -16,11 +17,11 @@ function hubHostname(host: string | null): string {
 }
 
 export default async function HomePage() {
-  const host = (await headers()).get("host");
+  const [host, t] = await Promise.all([headers().then((h) => h.get("host")), getT()]);
   const devices = getHub()?.devices;
   return (
     <>
-      <h1 className="sr-only">Home</h1>
+      <h1 className="sr-only">{t("dashboard.title")}</h1>
       <Dashboard hubHost={hubHostname(host)} devices={devices?.config} commandTimeoutMs={devices?.commandTimeoutMs} />
     </>
   );

@@ -1,25 +1,28 @@
 "use client";
 
 import { useState } from "react";
-import { SEVERITY_BADGE, SEVERITY_LABEL } from "@/components/severity";
+import { SEVERITY_BADGE } from "@/components/severity";
 import { TimeAgo } from "@/components/time-ago";
 import { useAlerts } from "@/components/use-alerts";
 import { useNow } from "@/components/use-now";
+import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { SNOOZE_MINUTES } from "@/lib/alerts/requests";
 import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
 import { cn } from "@/lib/cn";
+import type { MessageKey } from "@/lib/i18n/en";
 import { formatClock } from "@/lib/format";
 
-const SNOOZE_LABEL: Record<number, string> = { 15: "15 min", 60: "1 hour", 480: "8 hours", 1440: "1 day" };
+const SNOOZE_LABEL: Record<number, MessageKey> = { 15: "alerts.snooze.15", 60: "alerts.snooze.60", 480: "alerts.snooze.480", 1440: "alerts.snooze.1440" };
 
 /** Firing and pending alerts, live from the hub's retained topics, with acknowledge and snooze. */
 export function ActiveAlerts() {
   const active = useAlerts().filter((a) => a.status === "firing" || a.status === "pending");
+  const t = useT();
   if (active.length === 0) {
     return (
       <p data-testid="no-active-alerts" className="rounded-xl border border-dashed border-line px-4 py-6 text-center text-muted">
-        Nothing is firing. Alerts appear here as soon as a rule&apos;s condition is met.
+        {t("alerts.none")}
       </p>
     );
   }
@@ -37,6 +40,8 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const now = useNow(30_000);
+  const t = useT();
+  const locale = useLocale();
   const ref = { ruleId: alert.ruleId, topic: alert.topic };
   const reason = reasonText(alert);
 
@@ -61,19 +66,19 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
       className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3"
     >
       <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
-        {SEVERITY_LABEL[alert.severity]}
+        {t(`severity.${alert.severity}`)}
       </span>
       <div className="flex min-w-48 flex-1 flex-col">
         <span className="font-semibold">{alert.ruleName}</span>
         <span className="text-sm text-muted">
           {topicLabel(alert.topic)}
-          {reason && `: ${reason}`} · {alert.status === "pending" ? "pending" : "firing"}{" "}
+          {reason && `: ${reason}`} · {t(alert.status === "pending" ? "alerts.pending" : "alerts.firing")}{" "}
           <TimeAgo at={alert.since} />
         </span>
       </div>
       <span className="text-sm font-medium">
-        {alert.acknowledgedAt !== null && "Acknowledged"}
-        {alert.snoozedUntil !== null && now !== null && ` Snoozed until ${formatClock(alert.snoozedUntil)}`}
+        {alert.acknowledgedAt !== null && t("alerts.acknowledged")}
+        {alert.snoozedUntil !== null && now !== null && ` ${t("alerts.snoozedUntil", { time: formatClock(alert.snoozedUntil, locale) })}`}
       </span>
       <div className="flex items-center gap-2">
         {alert.status === "firing" && alert.acknowledgedAt === null && (
@@ -83,11 +88,11 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
             onClick={() => void act("/ack", ref)}
             className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium hover:bg-canvas disabled:opacity-50"
           >
-            Acknowledge
+            {t("alerts.acknowledge")}
           </button>
         )}
         <label className="sr-only" htmlFor={`snooze-${alert.ruleId}-${alert.topic}`}>
-          Snooze for
+          {t("alerts.snoozeFor")}
         </label>
         <select
           id={`snooze-${alert.ruleId}-${alert.topic}`}
@@ -97,7 +102,7 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
         >
           {SNOOZE_MINUTES.map((m) => (
             <option key={m} value={m}>
-              {SNOOZE_LABEL[m]}
+              {t(SNOOZE_LABEL[m])}
             </option>
           ))}
         </select>
@@ -107,7 +112,7 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
           onClick={() => void act("/snooze", { ...ref, minutes })}
           className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium hover:bg-canvas disabled:opacity-50"
         >
-          Snooze
+          {t("alerts.snooze")}
         </button>
       </div>
       {error && (

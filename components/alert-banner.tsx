@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { AlertNotifier } from "@/components/alert-notifier";
 import { AlertResync } from "@/components/alert-resync";
-import { SEVERITY_BADGE, SEVERITY_BANNER, SEVERITY_LABEL } from "@/components/severity";
+import { SEVERITY_BADGE, SEVERITY_BANNER } from "@/components/severity";
 import { useAttentionAlerts } from "@/components/use-alerts";
+import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { reasonText, topicLabel } from "@/lib/alerts/view";
 
@@ -18,6 +19,7 @@ const SHOWN = 3;
  */
 export function AlertBanner() {
   const alerts = useAttentionAlerts();
+  const t = useT();
   return (
     <>
       <AlertNotifier />
@@ -41,7 +43,7 @@ export function AlertBanner() {
                   className="flex items-center gap-2"
                 >
                   <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
-                    {SEVERITY_LABEL[alert.severity]}
+                    {t(`severity.${alert.severity}`)}
                   </span>
                   <span className="font-semibold">{alert.ruleName}</span>
                   <span className="text-muted">
@@ -50,10 +52,10 @@ export function AlertBanner() {
                   </span>
                 </li>
               ))}
-              {alerts.length > SHOWN && <li className="text-muted">and {alerts.length - SHOWN} more</li>}
+              {alerts.length > SHOWN && <li className="text-muted">{t("alerts.banner.more", { n: alerts.length - SHOWN })}</li>}
             </ul>
-            <Link href="/alerts" className="font-semibold underline underline-offset-2">
-              View alerts
+            <Link href="/alerts" className="inline-flex min-h-11 items-center font-semibold underline underline-offset-2">
+              {t("alerts.banner.view")}
             </Link>
           </div>
         </div>

@@ -1,21 +1,13 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { SEVERITY_LABEL } from "@/components/severity";
 import { TimeAgo } from "@/components/time-ago";
 import { useAlerts } from "@/components/use-alerts";
+import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import type { AlertHistoryEntry } from "@/lib/alerts/store";
 import { topicLabel } from "@/lib/alerts/view";
 import { formatValue } from "@/lib/format";
-
-const KIND_LABEL: Record<AlertHistoryEntry["kind"], string> = {
-  fired: "Fired",
-  resolved: "Resolved",
-  acknowledged: "Acknowledged",
-  snoozed: "Snoozed",
-  "snooze-ended": "Snooze ended",
-};
 
 const LIMIT = 50;
 
@@ -24,6 +16,8 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
   const alerts = useAlerts();
   const [events, setEvents] = useState(initial);
   const [error, setError] = useState<string | null>(null);
+  const t = useT();
+  const locale = useLocale();
 
   useEffect(() => {
     let cancelled = false;
@@ -41,10 +35,10 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
 
   return (
     <div>
-      {error && <p className="mb-2 text-sm text-danger">Could not refresh the history: {error}</p>}
+      {error && <p className="mb-2 text-sm text-danger">{t("alertHistory.refreshFailed", { error })}</p>}
       {events.length === 0 ? (
         <p data-testid="no-alert-history" className="text-muted">
-          No alert has fired yet.
+          {t("alertHistory.none")}
         </p>
       ) : (
         <ol data-testid="alert-history" className="divide-y divide-line rounded-xl border border-line bg-surface text-sm">
@@ -56,16 +50,16 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
               data-topic={event.topic}
               className="flex flex-wrap items-baseline gap-x-3 px-4 py-2"
             >
-              <span className="w-28 font-semibold">{KIND_LABEL[event.kind]}</span>
+              <span className="w-28 font-semibold">{t(`alertHistory.${event.kind}`)}</span>
               <span>
-                {event.ruleName} <span className="text-muted">({SEVERITY_LABEL[event.severity].toLowerCase()})</span>
+                {event.ruleName} <span className="text-muted">({t(`severity.${event.severity}`).toLowerCase()})</span>
               </span>
               <span className="text-muted">
                 {topicLabel(event.topic)}
-                {event.value !== null && ` at ${formatValue(event.value)}`}
-                {event.reason === "offline" && " (offline)"}
-                {event.reason === "silent" && " (silent)"}
-                {event.notified === false && " · not notified (rate limit or snooze)"}
+                {event.value !== null && t("alertHistory.at", { value: formatValue(event.value, locale) })}
+                {event.reason === "offline" && t("alertHistory.offline")}
+                {event.reason === "silent" && t("alertHistory.silent")}
+                {event.notified === false && t("alertHistory.notNotified")}
               </span>
               <TimeAgo at={event.at} className="ml-auto text-muted" />
             </li>

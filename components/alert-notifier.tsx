@@ -1,10 +1,11 @@
 "use client";
 
 import { useEffect } from "react";
-import { SEVERITY_LABEL } from "@/components/severity";
 import { useLiveStore } from "@/components/use-live-store";
 import { readNotifySettings } from "@/components/use-notify-settings";
+import { useT } from "@/components/use-t";
 import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
+import type { Translate } from "@/lib/i18n/translate";
 
 let audio: AudioContext | null = null;
 
@@ -29,31 +30,37 @@ export function playChime(): void {
   }
 }
 
-function notify(alert: AlertView): void {
+function notify(alert: AlertView, t: Translate): void {
   const settings = readNotifySettings();
   if (settings.notifications && "Notification" in window && Notification.permission === "granted") {
-    showNotification(alert);
+    showNotification(alert, t);
   }
   if (settings.sound && alert.severity === "critical") playChime();
 }
 
-function showNotification(alert: AlertView): void {
-  // Some browsers (Android Chrome) allow notifications only from a service worker and throw here.
+function showNotification(alert: AlertView, t: Translate): void {
+  const reason = reasonText(alert);
+  const title = `${t(`severity.${alert.severity}`)}: ${alert.ruleName}`;
+  // One notification per alert: a re-fire replaces the old one instead of stacking.
+  const options = { body: `${topicLabel(alert.topic)}${reason ? `: ${reason}` : ""}`, tag: `${alert.ruleId}/${alert.topic}` };
   try {
-    const reason = reasonText(alert);
-    // One notification per alert: a re-fire replaces the old one instead of stacking.
-    new Notification(`${SEVERITY_LABEL[alert.severity]}: ${alert.ruleName}`, {
-      body: `${topicLabel(alert.topic)}${reason ? `: ${reason}` : ""}`,
-      tag: `${alert.ruleId}/${alert.topic}`,
-    });
+    new Notification(title, options);
   } catch (error) {
-    console.warn(`hearth: could not show a notification: ${(error as Error).message}`);
+    // Some browsers (Android Chrome, an installed app) allow notifications only from the service worker (issue 7).
+    if (!("serviceWorker" in navigator)) {
+      console.warn(`hearth: could not show a notification: ${(error as Error).message}`);
+      return;
+    }
+    navigator.serviceWorker.ready
+      .then((registration) => registration.showNotification(title, options))
+      .catch((swError: unknown) => console.warn(`hearth: could not show a notification: ${(swError as Error).message}`));
   }
 }
 
 /** Turns each firing the hub chose to notify (its per-rule rate limit applied) into a notification and, for critical ones, a sound. */
 export function AlertNotifier() {
   const { alerts } = useLiveStore();
-  useEffect(() => alerts.onNotify(notify), [alerts]);
+  const t = useT();
+  useEffect(() => alerts.onNotify((alert) => notify(alert, t)), [alerts, t]);
   return null;
 }

@@ -20,6 +20,7 @@ import {
   type TooltipContentProps,
 } from "recharts";
 import { cn } from "@/lib/cn";
+import { useLocale, useT } from "@/components/use-t";
 import { formatClock, formatReading, formatValue } from "@/lib/format";
 
 export type ChartPoint = { readonly t: number; readonly v: number | null; readonly min?: number; readonly max?: number };
@@ -61,6 +62,8 @@ function PointTooltip({
   payload,
   unit,
 }: Pick<TooltipContentProps, "active" | "payload"> & { unit: string }) {
+  const locale = useLocale();
+  const t = useT();
   const entries = (payload ?? []).filter((e) => e.dataKey === "v" && (e.payload as ChartPoint)?.v != null);
   if (!active || entries.length === 0) return null;
   const first = entries[0].payload as ChartPoint;
@@ -71,14 +74,14 @@ function PointTooltip({
         return (
           <div key={String(e.name)}>
             {entries.length > 1 && <span style={{ color: e.color }}>{e.name} </span>}
-            <span className="font-medium tabular-nums">{formatReading(p.v!, unit)}</span>
+            <span className="font-medium tabular-nums">{formatReading(p.v!, unit, locale)}</span>
             {p.min !== undefined && p.max !== undefined && p.min !== p.max && (
-              <span className="text-muted"> ({formatValue(p.min)}–{formatValue(p.max)})</span>
+              <span className="text-muted"> ({formatValue(p.min, locale)}–{formatValue(p.max, locale)})</span>
             )}
           </div>
         );
       })}
-      <span className="text-muted">at {formatClock(first.t)}</span>
+      <span className="text-muted">{t("chart.at", { time: formatClock(first.t, locale) })}</span>
     </div>
   );
 }
@@ -164,9 +167,10 @@ export function Chart({
   variant = "full",
   label,
   onZoom,
-  tickFormatter = formatClock,
+  tickFormatter,
   className,
 }: ChartProps) {
+  const locale = useLocale();
   const sparkline = variant === "sparkline";
   const drawn: readonly ChartLine[] = useMemo(
     () => lines ?? [{ id: "v", label, points: series ?? [] }],
@@ -203,7 +207,7 @@ export function Chart({
           domain={[domain[0], domain[1]]}
           allowDataOverflow
           hide={sparkline}
-          tickFormatter={tickFormatter}
+          tickFormatter={tickFormatter ?? ((t: number) => formatClock(t, locale))}
           tick={{ fill: "var(--color-muted)", fontSize: 12 }}
           stroke="var(--color-line)"
           minTickGap={32}
@@ -212,7 +216,7 @@ export function Chart({
           type="number"
           domain={values}
           hide={sparkline}
-          tickFormatter={formatValue}
+          tickFormatter={(v: number) => formatValue(v, locale)}
           tick={{ fill: "var(--color-muted)", fontSize: 12 }}
           stroke="var(--color-line)"
           width="auto"

@@ -1,6 +1,7 @@
 "use client";
 
 import { useConnection } from "@/components/use-connection";
+import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import type { ConnectionStatus } from "@/lib/live-store";
 
@@ -12,25 +13,26 @@ const DOT: Record<ConnectionStatus, string> = {
 };
 
 /** "Live", "Reconnecting… (attempt 3)" or "Offline", announced politely when it changes. */
-export function ConnectionIndicator() {
+export function ConnectionIndicator({ className }: { className?: string }) {
   const { status, attempt } = useConnection();
+  const t = useT();
   return (
     <div
       data-testid="connection"
       data-status={status}
       role="status"
       aria-live="polite"
-      className="flex items-center gap-2 text-sm font-medium"
+      className={cn("flex items-center gap-2 text-sm font-medium", className)}
     >
       <span aria-hidden className={cn("size-2.5 shrink-0 rounded-full", DOT[status])} />
-      {status === "connected" && "Live"}
-      {status === "connecting" && "Connecting…"}
-      {status === "offline" && "Offline"}
+      {status === "connected" && t("connection.live")}
+      {status === "connecting" && t("connection.connecting")}
+      {status === "offline" && t("connection.offline")}
       {status === "reconnecting" && (
         <span>
-          Reconnecting…
+          {t("connection.reconnecting")}
           {/* Hidden from screen readers, so each retry is not announced anew. */}
-          {attempt > 0 && <span aria-hidden> (attempt {attempt})</span>}
+          {attempt > 0 && <span aria-hidden> {t("connection.attempt", { n: attempt })}</span>}
         </span>
       )}
     </div>

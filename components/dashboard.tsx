@@ -7,6 +7,7 @@ import { ToastProvider } from "@/components/toaster";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useCanOperate } from "@/components/user-context";
+import { useT } from "@/components/use-t";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
@@ -48,20 +49,15 @@ export function Dashboard({
 }
 
 function EmptyState({ hubHost }: { hubHost: string }) {
+  const t = useT();
   return (
     <div data-testid="empty-state" className="mx-auto mt-16 max-w-xl text-center">
-      <h2 className="text-xl font-semibold">No readings yet</h2>
-      <p className="mt-2 text-muted">
-        Rooms appear here as soon as a sensor publishes. To try it on the hub itself, run:
-      </p>
+      <h2 className="text-xl font-semibold">{t("dashboard.empty.title")}</h2>
+      <p className="mt-2 text-muted">{t("dashboard.empty.body")}</p>
       <pre className="mt-4 overflow-x-auto rounded-lg border border-line bg-surface px-4 py-3 text-left text-sm">
         <code>mosquitto_pub -h localhost -t home/attic/temperature -m 21.5</code>
       </pre>
-      <p className="mt-4 text-sm text-muted">
-        From another machine, devices log in with a device account (Settings → Devices, or{" "}
-        <code>npm run hearth -- device add attic-sensor</code>) and connect to {hubHost} with{" "}
-        <code>-u</code> and <code>-P</code>.
-      </p>
+      <p className="mt-4 text-sm text-muted">{t("dashboard.empty.remote", { host: hubHost })}</p>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { DeviceToggle } from "@/components/device-toggle";
 import { useDeviceControls } from "@/components/device-controls";
 import { useDevice } from "@/components/use-device";
 import { useToggleGate } from "@/components/use-toggle-gate";
+import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { binaryStateLabel } from "@/lib/devices/registry";
 
@@ -30,6 +31,7 @@ export function DeviceRow({ deviceKey }: { deviceKey: string }) {
 function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDevice>> }) {
   const { canControl } = useDeviceControls();
   const { availability } = useToggleGate(device, canControl, false);
+  const t = useT();
   const { state } = device;
   const dimmed = availability === "offline" || availability === "unknown";
   const tone = state === null ? "unknown" : state.toUpperCase() === "ON" ? "on" : "off";
@@ -50,18 +52,18 @@ function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDe
         {device.name}
       </span>
       <span className="flex shrink-0 items-center gap-2">
-        {availability === "offline" && <span className={cn(BADGE, TONE.offline)}>offline</span>}
-        {availability === "unknown" && <span className={cn(BADGE, TONE.unknown)}>availability unknown</span>}
+        {availability === "offline" && <span className={cn(BADGE, TONE.offline)}>{t("device.reason.offline")}</span>}
+        {availability === "unknown" && <span className={cn(BADGE, TONE.unknown)}>{t("device.reason.unknown")}</span>}
         {device.command ? (
           <DeviceToggle device={device} canControl={canControl} />
         ) : state !== null ? (
           <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{binaryStateLabel(device.deviceClass, state)}</span>
         ) : availability === "online" ? (
-          <span className={cn(BADGE, TONE.unknown)}>online</span>
+          <span className={cn(BADGE, TONE.unknown)}>{t("device.online")}</span>
         ) : availability === null ? (
           <span className={cn(BADGE, TONE.unknown)}>
             <span aria-hidden>–</span>
-            <span className="sr-only">state unknown</span>
+            <span className="sr-only">{t("device.stateUnknown")}</span>
           </span>
         ) : null}
       </span>

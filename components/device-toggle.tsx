@@ -9,22 +9,37 @@ import { useDeviceControls } from "@/components/device-controls";
 import { useToast } from "@/components/toaster";
 import { useLiveStore } from "@/components/use-live-store";
 import { useToggleGate } from "@/components/use-toggle-gate";
+import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { commandReducer, initialCommandState, nextTarget, type Notice, type OnOff } from "@/lib/devices/command";
+import { VIEW_ONLY } from "@/lib/devices/toggle-gate";
+import type { MessageKey } from "@/lib/i18n/en";
+import type { Translate } from "@/lib/i18n/translate";
 import type { DeviceSnapshot } from "@/lib/live-store";
 
 const asOnOff = (state: string | null): OnOff | null => (state === "ON" || state === "OFF" ? state : null);
 
-function noticeText(name: string, notice: Notice): string {
+function noticeText(name: string, notice: Notice, t: Translate): string {
   switch (notice.kind) {
     case "timeout":
-      return `${name} did not respond`;
+      return t("device.timeout", { name });
     case "offline":
-      return `${name} went offline before it answered`;
+      return t("device.wentOffline", { name });
     case "send-failed":
-      return `Could not switch ${name}: ${notice.detail ?? "the command was not sent"}`;
+      return t("device.sendFailed", { name, detail: notice.detail ?? t("device.notSent") });
   }
 }
+
+/** lib/devices/toggle-gate.ts's reasons (English, asserted in its tests), as interface text. */
+const REASON_KEY: Record<string, MessageKey> = {
+  [VIEW_ONLY]: "device.reason.viewOnly",
+  offline: "device.reason.offline",
+  "availability unknown": "device.reason.unknown",
+  "not connected to the hub": "device.reason.notConnected",
+  "waiting for the device": "device.reason.waiting",
+};
+
+const reasonText = (reason: string, t: Translate) => (reason in REASON_KEY ? t(REASON_KEY[reason]) : reason);
 
 export function DeviceToggle({
   device,
@@ -38,6 +53,7 @@ export function DeviceToggle({
   const { commandTimeoutMs } = useDeviceControls();
   const toast = useToast();
   const command = device.command!;
+  const t = useT();
   const reported = asOnOff(device.state);
   const [cmd, dispatch] = useReducer(commandReducer, reported, initialCommandState);
   const gate = useToggleGate(device, canControl, cmd.pending !== null);
@@ -68,8 +84,8 @@ export function DeviceToggle({
   useEffect(() => {
     if (!notice || notice.seq === shownNotice.current) return;
     shownNotice.current = notice.seq;
-    toast({ kind: notice.kind, text: noticeText(device.name, notice) });
-  }, [notice, toast, device.name]);
+    toast({ kind: notice.kind, text: noticeText(device.name, notice, t) });
+  }, [notice, toast, device.name, t]);
 
   const onClick = async () => {
     const target = nextTarget(cmd.confirmed);
@@ -80,7 +96,7 @@ export function DeviceToggle({
         await publish(command.topic, payload);
         dispatch({ type: "send", target, now: Date.now(), timeoutMs: 0, optimistic: true });
       } catch (error) {
-        toast({ kind: "send-failed", text: `Could not switch ${device.name}: ${(error as Error).message}` });
+        toast({ kind: "send-failed", text: t("device.sendFailed", { name: device.name, detail: (error as Error).message }) });
       }
       return;
     }
@@ -99,20 +115,20 @@ export function DeviceToggle({
     <span className="flex shrink-0 items-center gap-2">
       {/* While pending, only "pending": the new state is not the device's until it says so. */}
       <span data-testid="toggle-state" className="w-16 text-right text-xs font-semibold tracking-wide">
-        {pending ? <span className="font-normal text-muted">pending…</span> : (cmd.confirmed ?? "–")}
+        {pending ? <span className="font-normal text-muted">{t("device.pending")}</span> : (cmd.confirmed ?? "–")}
       </span>
       {!pending && gate.reason && (
         <span data-testid="toggle-reason" className="text-xs text-muted">
-          {gate.reason}
+          {reasonText(gate.reason, t)}
         </span>
       )}
       {command.optimistic && (
         <span
           data-testid="optimistic"
-          title="This device reports no state: the toggle shows the last command sent, not a confirmed state."
+          title={t("device.unconfirmedTitle")}
           className="text-xs text-muted"
         >
-          unconfirmed
+          {t("device.unconfirmed")}
         </span>
       )}
       <button
@@ -122,26 +138,33 @@ export function DeviceToggle({
         data-state={shown}
         aria-checked={on}
         aria-busy={pending}
-        aria-label={`${device.name}: ${pending ? "switching" : shown}`}
-        title={gate.reason ?? undefined}
+        aria-label={`${device.name}: ${pending ? t("device.switching") : shown}`}
+        title={gate.reason === null ? undefined : reasonText(gate.reason, t)}
         disabled={!gate.enabled}
         onClick={onClick}
+        // 44 px tall and wide (issue 7's touch targets); the visible track sits inside.
         className={cn(
-          "relative inline-flex h-6 w-11 shrink-0 items-center rounded-full border border-line transition-colors",
+          "relative inline-flex h-11 w-14 shrink-0 items-center justify-center rounded-full",
           "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent",
-          on ? "bg-accent" : "bg-line",
-          pending && "animate-pulse",
           !gate.enabled && !pending && "cursor-not-allowed opacity-50",
         )}
       >
         <span
           aria-hidden
           className={cn(
-            "inline-block size-5 rounded-full bg-surface shadow transition-transform",
-            on ? "translate-x-5" : "translate-x-0.5",
-            cmd.confirmed === null && "translate-x-2.5",
+            "inline-flex h-6 w-11 items-center rounded-full border border-line transition-colors",
+            on ? "bg-accent" : "bg-line",
+            pending && "animate-pulse",
           )}
-        />
+        >
+          <span
+            className={cn(
+              "inline-block size-5 rounded-full bg-surface shadow transition-transform",
+              on ? "translate-x-5" : "translate-x-0.5",
+              cmd.confirmed === null && "translate-x-2.5",
+            )}
+          />
+        </span>
       </button>
     </span>
   );

@@ -8,6 +8,7 @@ import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
 import { useNow } from "@/components/use-now";
+import { useLocale, useT } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
 import { formatClock, formatDayTime } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
@@ -54,6 +55,8 @@ export function HistoryChart({
   height?: number;
   initialRange?: RangeSelection;
 }) {
+  const locale = useLocale();
+  const t = useT();
   const [selection, setSelection] = useState<RangeSelection>(initialRange);
   const [ref, width] = useWidth();
   const points = width === null ? null : Math.min(Math.max(width, MIN_POINTS), MAX_POINTS);
@@ -103,10 +106,10 @@ export function HistoryChart({
         {csvQuery && (
           <div className="flex gap-3 text-sm">
             <a data-testid="csv-chart" className="text-accent hover:underline" href={`/api/history/csv?${csvQuery}`} download>
-              CSV of this chart
+              {t("chart.csv")}
             </a>
             <a data-testid="csv-raw" className="text-accent hover:underline" href={`/api/history/raw?${csvQuery}`} download>
-              Raw readings (CSV)
+              {t("chart.rawCsv")}
             </a>
           </div>
         )}
@@ -114,9 +117,9 @@ export function HistoryChart({
       <div ref={ref} className="w-full" style={{ minHeight: height }}>
         {state.status === "error" && (
           <p data-testid="chart-error" className="flex h-full items-center gap-2 text-sm text-muted" style={{ height }}>
-            History unavailable: {state.message}
+            {t("chart.unavailable", { reason: state.message })}
             <button type="button" className="font-medium text-accent hover:underline" onClick={retry}>
-              Retry
+              {t("chart.retry")}
             </button>
           </p>
         )}
@@ -125,7 +128,7 @@ export function HistoryChart({
         )}
         {view && view.lines.every((l) => l.points.length === 0) && (
           <p data-testid="chart-empty" className="flex items-center justify-center text-sm text-muted" style={{ height }}>
-            No readings in this range.
+            {t("chart.empty")}
           </p>
         )}
         {view && view.lines.some((l) => l.points.length > 0) && (
@@ -135,13 +138,13 @@ export function HistoryChart({
             height={height}
             unit={ready!.series[0]?.unit ?? ""}
             label={label}
-            tickFormatter={showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock}
+            tickFormatter={(at) => (showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock)(at, locale)}
             onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
           />
         )}
       </div>
       {view && view.lines.length > 1 && (
-        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Lines">
+        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label={t("chart.lines")}>
           {view.lines.map((l, i) => (
             <li key={l.id} className="flex items-center gap-1.5">
               <span aria-hidden className="inline-block h-0.5 w-4" style={{ background: lineColor(i) }} />

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { parseCustomRange, PRESETS, toLocalInput, type RangeSelection } from "@/lib/history/ranges";
 
@@ -20,8 +21,9 @@ export function RangePicker({
 }) {
   const [custom, setCustom] = useState<{ from: string; to: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const t = useT();
   return (
-    <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Time range">
+    <div className="flex flex-wrap items-center gap-1" role="group" aria-label={t("range.label")}>
       {PRESETS.map((p) => (
         <button
           key={p.id}
@@ -48,7 +50,7 @@ export function RangePicker({
           setCustom(custom ? null : { from: toLocalInput(range.from), to: toLocalInput(range.to) });
         }}
       >
-        Custom
+        {t("range.custom")}
       </button>
       {custom && (
         <form
@@ -66,7 +68,7 @@ export function RangePicker({
         >
           {(["from", "to"] as const).map((end) => (
             <label key={end} className="flex items-center gap-1">
-              {end === "from" ? "From" : "to"}
+              {t(end === "from" ? "range.from" : "range.to")}
               <input
                 type="datetime-local"
                 name={end}
@@ -77,7 +79,7 @@ export function RangePicker({
             </label>
           ))}
           <button type="submit" className={cn(button, "border border-line")}>
-            Show
+            {t("range.show")}
           </button>
           {error && (
             <span role="alert" className="text-danger">

@@ -6,6 +6,7 @@ import { SEVERITY_TILE } from "@/components/severity";
 import { TimeAgo } from "@/components/time-ago";
 import { useTopic } from "@/components/use-topic";
 import { useTopicAlert } from "@/components/use-alerts";
+import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
 import { readingHref } from "@/lib/links";
@@ -16,6 +17,8 @@ import { labelFromLevel } from "@/lib/topics";
 export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: string }) {
   const snapshot = useTopic(topic);
   const alert = useTopicAlert(topic);
+  const t = useT();
+  const locale = useLocale();
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!snapshot) return null;
   const { measurement, reading, error } = snapshot;
@@ -29,20 +32,20 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
       className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}
     >
       <div className="flex items-baseline justify-between gap-3">
-        <Link href={readingHref(topic)} className="text-sm text-muted hover:underline">
+        <Link href={readingHref(topic)} className="-my-2 py-2 text-sm text-muted hover:underline">
           {label}
         </Link>
         <span className="text-2xl font-semibold tabular-nums">
-          {reading ? formatValue(reading.value) : "–"}
+          {reading ? formatValue(reading.value, locale) : "–"}
           {reading?.unit && <span className="text-base font-normal text-muted">{` ${reading.unit}`}</span>}
         </span>
       </div>
       <div className="flex items-center justify-between gap-3 text-xs text-muted">
         {/* A discovered sensor that says it is offline: its value is the last one it sent. */}
-        {snapshot.availability === "offline" && <span className="font-medium text-danger">offline</span>}
+        {snapshot.availability === "offline" && <span className="font-medium text-danger">{t("reading.offline")}</span>}
         {error && (
           <span title={error.message} className="font-medium text-danger">
-            unreadable
+            {t("reading.unreadable")}
           </span>
         )}
         {reading && <TimeAgo at={reading.ts} className="ml-auto" />}

@@ -8,6 +8,7 @@ import { Chart } from "@/components/chart";
 import { useConnection } from "@/components/use-connection";
 import { useNow } from "@/components/use-now";
 import { useTopic } from "@/components/use-topic";
+import { useT } from "@/components/use-t";
 import type { HistoryPoint } from "@/lib/history/store";
 import type { LivePoint } from "@/lib/live-store";
 import { estimateClockOffset, mergeHistoryWithLive } from "@/lib/merge-series";
@@ -70,6 +71,7 @@ export function ReadingSparkline({
   const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));
   const [history, setHistory] = useState<History | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const t = useT();
   const [retries, setRetries] = useState(0);
   // Slides the window along when no readings arrive; null until hydrated.
   const now = useNow(30_000);
@@ -116,7 +118,7 @@ export function ReadingSparkline({
         domain={series.domain}
         height={height}
         unit={unit}
-        label={`${label}, last hour`}
+        label={t("chart.lastHour", { label })}
       />
     );
   }
@@ -128,7 +130,7 @@ export function ReadingSparkline({
         style={{ height }}
         title={failure}
       >
-        history unavailable
+        {t("chart.unavailableShort")}
         <button
           type="button"
           className="rounded px-1.5 py-0.5 font-medium text-accent underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-accent"
@@ -137,7 +139,7 @@ export function ReadingSparkline({
             setRetries((n) => n + 1);
           }}
         >
-          Retry
+          {t("chart.retry")}
         </button>
       </p>
     );

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { memo, useId } from "react";
 import { DeviceRow } from "@/components/device-row";
 import { ReadingRow } from "@/components/reading-row";
+import { useT } from "@/components/use-t";
 import { roomHref } from "@/lib/links";
 import type { RoomSummary } from "@/lib/live-store";
 
@@ -11,6 +12,7 @@ import type { RoomSummary } from "@/lib/live-store";
  */
 export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) {
   const titleId = useId();
+  const t = useT();
   return (
     <section
       data-testid={`room-${room.room}`}
@@ -18,7 +20,7 @@ export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) 
       className="rounded-2xl border border-line bg-surface p-4 shadow-sm"
     >
       <h2 id={titleId} className="text-lg font-semibold">
-        <Link href={roomHref(room.room)} className="hover:underline">
+        <Link href={roomHref(room.room)} className="inline-flex min-h-11 items-center hover:underline">
           {room.label}
         </Link>
       </h2>
@@ -30,7 +32,7 @@ export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) 
         </ul>
       )}
       {room.devices.length > 0 && (
-        <ul aria-label={`${room.label} devices`} className="mt-2 divide-y divide-line border-t border-line">
+        <ul aria-label={t("room.devices", { room: room.label })} className="mt-2 divide-y divide-line border-t border-line">
           {room.devices.map((key) => (
             <DeviceRow key={key} deviceKey={key} />
           ))}

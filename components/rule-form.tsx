@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState, type ReactNode } from "react";
+import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
@@ -74,6 +75,8 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
   const [test, setTest] = useState<RuleTest | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const t = useT();
+  const locale = useLocale();
 
   const body = toInput(draft);
   const errors = { ...serverErrors, ...ruleErrors(body) };
@@ -157,43 +160,43 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
       }}
       className="grid gap-4 rounded-xl border border-line bg-surface p-4 sm:grid-cols-2"
     >
-      <h3 className="text-lg font-semibold sm:col-span-2">{rule ? `Edit “${rule.name}”` : "New rule"}</h3>
-      {text("name", "Name")}
-      {text("filter", "Topic filter", "A topic, or a filter such as home/+/humidity: each matching topic is tracked on its own.")}
-      {field("kind", "Fires when", (props) => (
+      <h3 className="text-lg font-semibold sm:col-span-2">{rule ? t("ruleForm.edit", { name: rule.name }) : t("ruleForm.new")}</h3>
+      {text("name", t("ruleForm.name"))}
+      {text("filter", t("ruleForm.filter"), t("ruleForm.filterHint"))}
+      {field("kind", t("ruleForm.kind"), (props) => (
         <select {...props} className={input} value={draft.kind} onChange={(e) => change("kind", e.target.value as Draft["kind"])}>
-          <option value="threshold">a value crosses a threshold</option>
-          <option value="silence">a topic goes silent or its device offline</option>
+          <option value="threshold">{t("ruleForm.kind.threshold")}</option>
+          <option value="silence">{t("ruleForm.kind.silence")}</option>
         </select>
       ))}
-      {field("severity", "Severity", (props) => (
+      {field("severity", t("ruleForm.severity"), (props) => (
         <select {...props} className={input} value={draft.severity} onChange={(e) => change("severity", e.target.value as Draft["severity"])}>
           {SEVERITIES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {t(`severity.${s}`)}
             </option>
           ))}
         </select>
       ))}
       {draft.kind === "threshold" ? (
         <>
-          {field("direction", "Direction", (props) => (
+          {field("direction", t("ruleForm.direction"), (props) => (
             <select {...props} className={input} value={draft.direction} onChange={(e) => change("direction", e.target.value as Draft["direction"])}>
-              <option value="above">above the threshold</option>
-              <option value="below">below the threshold</option>
+              <option value="above">{t("ruleForm.direction.above")}</option>
+              <option value="below">{t("ruleForm.direction.below")}</option>
             </select>
           ))}
-          {text("threshold", "Threshold", undefined, "decimal")}
-          {text("clear", "Clear threshold", draft.direction === "above" ? "Resolves only once the value is back below this." : "Resolves only once the value is back above this.", "decimal")}
-          {text("forSeconds", "Hold (seconds)", "Fire only once the condition has held this long; 0 fires at once.", "numeric")}
+          {text("threshold", t("ruleForm.threshold"), undefined, "decimal")}
+          {text("clear", t("ruleForm.clear"), t(draft.direction === "above" ? "ruleForm.clearHint.above" : "ruleForm.clearHint.below"), "decimal")}
+          {text("forSeconds", t("ruleForm.hold"), t("ruleForm.holdHint"), "numeric")}
         </>
       ) : (
-        text("silentForSeconds", "Silent for (seconds)", "Also fires at once when a matching …/availability topic says offline.", "numeric")
+        text("silentForSeconds", t("ruleForm.silentFor"), t("ruleForm.silentHint"), "numeric")
       )}
-      {text("notifyIntervalSeconds", "Notify at most every (seconds)", "Per rule, so a flapping sensor cannot cause a storm.", "numeric")}
+      {text("notifyIntervalSeconds", t("ruleForm.notifyEvery"), t("ruleForm.notifyHint"), "numeric")}
       <label className="flex items-center gap-2 text-sm font-medium">
         <input type="checkbox" checked={draft.enabled} onChange={(e) => change("enabled", e.target.checked)} />
-        Enabled
+        {t("ruleForm.enabled")}
       </label>
       {errors.form && submitted && <p className="text-sm text-danger sm:col-span-2">{errors.form}</p>}
       {problem && (
@@ -204,13 +207,14 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
       {test && (
         <div data-testid="rule-test-result" className="rounded-lg bg-canvas px-3 py-2 text-sm sm:col-span-2">
           {test.topics.length === 0 ? (
-            "No matching topic has spoken since the hub started."
+            t("ruleForm.test.none")
           ) : (
             <ul>
-              {test.topics.map((t) => (
-                <li key={t.topic} data-topic={t.topic} data-status={t.status}>
-                  <code>{t.topic}</code>
-                  {t.value !== null && ` = ${formatValue(t.value)}`} → {t.status === "firing" ? "would fire" : t.status === "pending" ? "would start the hold" : "ok"}
+              {test.topics.map((row) => (
+                <li key={row.topic} data-topic={row.topic} data-status={row.status}>
+                  <code>{row.topic}</code>
+                  {row.value !== null && ` = ${formatValue(row.value, locale)}`} →{" "}
+                  {t(row.status === "firing" ? "ruleForm.test.firing" : row.status === "pending" ? "ruleForm.test.pending" : "ruleForm.test.ok")}
                 </li>
               ))}
             </ul>
@@ -223,13 +227,13 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
           disabled={busy || (submitted && !valid)}
           className={cn("rounded-lg bg-accent px-4 py-2 font-semibold text-white disabled:opacity-50")}
         >
-          {rule ? "Save rule" : "Create rule"}
+          {rule ? t("ruleForm.save") : t("ruleForm.create")}
         </button>
         <button type="button" disabled={busy} onClick={() => void runTest()} className="rounded-lg border border-line px-4 py-2 font-medium disabled:opacity-50">
-          Test against current values
+          {t("ruleForm.test")}
         </button>
         <button type="button" onClick={onCancel} className="rounded-lg px-4 py-2 font-medium text-muted">
-          Cancel
+          {t("ruleForm.cancel")}
         </button>
       </div>
     </form>

@@ -2,7 +2,8 @@
 
 import { useState } from "react";
 import { RuleForm } from "@/components/rule-form";
-import { SEVERITY_BADGE, SEVERITY_LABEL } from "@/components/severity";
+import { SEVERITY_BADGE } from "@/components/severity";
+import { useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { describeRule, type Rule } from "@/lib/alerts/rule";
 import { cn } from "@/lib/cn";
@@ -13,6 +14,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const t = useT();
 
   function saved(rule: Rule) {
     setRules((list) => [...list.filter((r) => r.id !== rule.id), rule].sort((a, b) => a.name.localeCompare(b.name)));
@@ -31,7 +33,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
     <div className="flex flex-col gap-3">
       {rules.length === 0 && editing !== "new" && (
         <p data-testid="no-rules" className="text-muted">
-          No rules yet. A rule watches a topic, such as home/nursery/temperature, and fires when it crosses a threshold or falls silent.
+          {t("rules.none")}
         </p>
       )}
       {rules.length > 0 && (
@@ -44,27 +46,27 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
             ) : (
               <li key={rule.id} data-testid={`rule-${rule.id}`} data-enabled={rule.enabled} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
                 <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[rule.severity])}>
-                  {SEVERITY_LABEL[rule.severity]}
+                  {t(`severity.${rule.severity}`)}
                 </span>
                 <div className="flex min-w-48 flex-1 flex-col">
                   <span className="font-semibold">
                     {rule.name}
-                    {!rule.enabled && <span className="ml-2 text-sm font-normal text-muted">(off)</span>}
+                    {!rule.enabled && <span className="ml-2 text-sm font-normal text-muted">{t("rules.off")}</span>}
                   </span>
                   <span className="text-sm text-muted">
                     <code>{rule.filter}</code> {describeRule(rule)}
                   </span>
                 </div>
                 <button type="button" onClick={() => setEditing(rule.id)} className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium">
-                  Edit
+                  {t("rules.edit")}
                 </button>
                 {confirming === rule.id ? (
                   <button type="button" onClick={() => void remove(rule.id)} className="rounded-lg bg-danger px-3 py-1.5 text-sm font-semibold text-white">
-                    Confirm delete
+                    {t("rules.confirmDelete")}
                   </button>
                 ) : (
                   <button type="button" onClick={() => setConfirming(rule.id)} className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium">
-                    Delete
+                    {t("rules.delete")}
                   </button>
                 )}
               </li>
@@ -81,7 +83,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
         <RuleForm onSaved={saved} onCancel={() => setEditing(null)} />
       ) : (
         <button type="button" onClick={() => setEditing("new")} className="self-start rounded-lg bg-accent px-4 py-2 font-semibold text-white">
-          New rule
+          {t("rules.new")}
         </button>
       )}
     </div>

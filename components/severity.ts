@@ -2,8 +2,6 @@
 // alerts page use these, so "critical" is the same red everywhere.
 import type { Severity } from "@/lib/alerts/rule";
 
-export const SEVERITY_LABEL: Record<Severity, string> = { info: "Info", warning: "Warning", critical: "Critical" };
-
 /** A reading tile with an alert firing on its topic. */
 export const SEVERITY_TILE: Record<Severity, string> = {
   info: "-mx-2 rounded-lg bg-info/10 px-2 ring-2 ring-info",

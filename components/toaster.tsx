@@ -3,6 +3,7 @@
 // Short notices that outlive the row that raised them: "Kitchen plug did not respond".
 // One region per dashboard, announced to screen readers; each toast leaves by itself.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { useT } from "@/components/use-t";
 
 export type ToastInput = { kind: string; text: string };
 type Toast = ToastInput & { id: number };
@@ -21,6 +22,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextId = useRef(0);
   const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
+  const t = useT();
 
   const dismiss = useCallback((id: number) => {
     clearTimeout(timers.current.get(id));
@@ -48,7 +50,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       <div
         role="status"
         aria-live="polite"
-        className="pointer-events-none fixed inset-x-0 bottom-4 z-20 flex flex-col items-center gap-2 px-4"
+        className="pointer-events-none fixed inset-x-0 bottom-20 z-30 md:bottom-4 flex flex-col items-center gap-2 px-4"
       >
         {toasts.map((toast) => (
           <div
@@ -61,7 +63,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             <button
               type="button"
               onClick={() => dismiss(toast.id)}
-              aria-label="Dismiss"
+              aria-label={t("toast.dismiss")}
               className="rounded px-1 text-muted hover:text-ink"
             >
               ×

@@ -7,8 +7,10 @@
 import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { HistoryChart } from "@/components/history-chart";
+import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
+import type { Locale, Translate } from "@/lib/i18n/translate";
 import { readingHref } from "@/lib/links";
 import { buildTopicTree, type TopicNode } from "@/lib/topic-tree";
 
@@ -30,7 +32,7 @@ const listSchema = z.object({
 });
 
 type Listed = z.infer<typeof listSchema>["topics"][number];
-type State = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; topics: Listed[]; overflow: number };
+type State = { status: "loading" } | { status: "error"; httpStatus: number | null } | { status: "ready"; topics: Listed[]; overflow: number };
 
 function useTopicList(): State {
   const [state, setState] = useState<State>({ status: "loading" });
@@ -42,10 +44,10 @@ function useTopicList(): State {
         const response = await fetch("/api/topics", { cache: "no-store" });
         const parsed = listSchema.safeParse(await response.json());
         if (stopped) return;
-        if (!response.ok || !parsed.success) setState({ status: "error", message: `the hub answered HTTP ${response.status}` });
+        if (!response.ok || !parsed.success) setState({ status: "error", httpStatus: response.status });
         else setState({ status: "ready", ...parsed.data });
       } catch {
-        if (!stopped) setState({ status: "error", message: "the hub did not answer" });
+        if (!stopped) setState({ status: "error", httpStatus: null });
       }
       if (!stopped) timer = setTimeout(poll, POLL_MS);
     };
@@ -58,25 +60,29 @@ function useTopicList(): State {
   return state;
 }
 
-function formatRate(perMin: number): string {
-  if (perMin === 0) return "idle";
-  return perMin >= 60 ? `${formatValue(Math.round((perMin / 60) * 10) / 10)}/s` : `${formatValue(Math.round(perMin * 10) / 10)}/min`;
+function formatRate(perMin: number, t: Translate, locale: Locale): string {
+  if (perMin === 0) return t("explorer.idle");
+  return perMin >= 60
+    ? t("explorer.perSecond", { n: formatValue(Math.round((perMin / 60) * 10) / 10, locale) })
+    : t("explorer.perMinute", { n: formatValue(Math.round(perMin * 10) / 10, locale) });
 }
 
 function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected: string | null; onSelect: (t: string) => void }) {
   const { stat } = node;
+  const t = useT();
+  const locale = useLocale();
   const row = (
     <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
-      <span className="font-medium">{node.name || "(empty)"}</span>
+      <span className="font-medium">{node.name || t("explorer.empty")}</span>
       {stat && (
         <>
           <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={stat.preview}>
             {stat.preview}
           </span>
-          <span className="text-xs text-muted">{formatRate(stat.ratePerMin)}</span>
+          <span className="text-xs text-muted">{formatRate(stat.ratePerMin, t, locale)}</span>
           {stat.retained && (
             <span data-testid="retained" className="rounded bg-accent/15 px-1.5 text-xs font-medium text-accent">
-              retained
+              {t("explorer.retained")}
             </span>
           )}
           {stat.hasHistory && (
@@ -86,12 +92,12 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
               className="text-xs font-medium text-accent hover:underline"
               onClick={() => onSelect(stat.topic)}
             >
-              chart
+              {t("explorer.chart")}
             </button>
           )}
         </>
       )}
-      {node.children.length > 0 && <span className="text-xs text-muted">{node.topicCount === 1 ? "1 topic" : `${node.topicCount} topics`}</span>}
+      {node.children.length > 0 && <span className="text-xs text-muted">{node.topicCount === 1 ? t("explorer.oneTopic") : t("explorer.topics", { n: node.topicCount })}</span>}
     </span>
   );
   return (
@@ -118,18 +124,21 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
 
 export function TopicExplorer() {
   const state = useTopicList();
+  const t = useT();
   const [selected, setSelected] = useState<string | null>(null);
   const tree = useMemo(() => (state.status === "ready" ? buildTopicTree(state.topics) : []), [state]);
-  if (state.status === "loading") return <p className="text-muted">Loading topics…</p>;
+  if (state.status === "loading") return <p className="text-muted">{t("explorer.loading")}</p>;
   if (state.status === "error") {
     return (
       <p data-testid="explorer-error" className="text-danger">
-        Topics unavailable: {state.message}. Retrying…
+        {t("explorer.unavailable", {
+          reason: state.httpStatus === null ? t("explorer.noAnswer") : t("explorer.httpError", { status: state.httpStatus }),
+        })}
       </p>
     );
   }
   if (tree.length === 0) {
-    return <p data-testid="explorer-empty" className="text-muted">No messages yet. Topics appear here as soon as anything publishes.</p>;
+    return <p data-testid="explorer-empty" className="text-muted">{t("explorer.noMessages")}</p>;
   }
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
@@ -140,7 +149,7 @@ export function TopicExplorer() {
           ))}
         </ul>
         {state.overflow > 0 && (
-          <p className="mt-2 text-xs text-muted">{state.overflow} messages on further topics were not tracked (limit reached).</p>
+          <p className="mt-2 text-xs text-muted">{t("explorer.overflow", { n: state.overflow })}</p>
         )}
       </div>
       <div>
@@ -152,7 +161,7 @@ export function TopicExplorer() {
             <HistoryChart key={selected} topic={selected} label={selected} height={260} />
           </div>
         ) : (
-          <p className="text-sm text-muted">Pick “chart” beside a numeric topic to see its history.</p>
+          <p className="text-sm text-muted">{t("explorer.pick")}</p>
         )}
       </div>
     </div>

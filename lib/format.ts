@@ -1,22 +1,37 @@
 // Display formatting shared by the server render and the browser. The locale is
-// fixed so both sides print the same text and hydration never sees a mismatch.
+// an argument (default English) chosen once per request (lib/i18n), so both sides
+// print the same text and hydration never sees a mismatch.
+import { createTranslator, type Locale } from "./i18n/translate";
 
-const number = new Intl.NumberFormat("en", {
-  maximumFractionDigits: 2,
-  // Group only from five digits on: "1013.25 hPa" reads better than "1,013.25 hPa".
-  useGrouping: "min2",
-  // A value that rounds to zero shows as "0", never "-0".
-  signDisplay: "negative",
-});
+/** Intl formatters are costly to build: one per locale and kind. */
+function cached<T>(make: (locale: Locale) => T): (locale: Locale) => T {
+  const byLocale = new Map<Locale, T>();
+  return (locale) => {
+    let value = byLocale.get(locale);
+    if (value === undefined) byLocale.set(locale, (value = make(locale)));
+    return value;
+  };
+}
+
+const number = cached(
+  (locale) =>
+    new Intl.NumberFormat(locale, {
+      maximumFractionDigits: 2,
+      // Group only from five digits on: "1013.25 hPa" reads better than "1,013.25 hPa".
+      useGrouping: "min2",
+      // A value that rounds to zero shows as "0", never "-0".
+      signDisplay: "negative",
+    }),
+);
 
 /** `31.7` → "31.7", `21.456` → "21.46", `-0.001` → "0". */
-export function formatValue(value: number): string {
-  return number.format(value);
+export function formatValue(value: number, locale: Locale = "en"): string {
+  return number(locale).format(value);
 }
 
 /** `31.7, "°C"` → "31.7 °C"; a unitless value stands alone. */
-export function formatReading(value: number, unit: string): string {
-  return unit ? `${formatValue(value)} ${unit}` : formatValue(value);
+export function formatReading(value: number, unit: string, locale: Locale = "en"): string {
+  return unit ? `${formatValue(value, locale)} ${unit}` : formatValue(value, locale);
 }
 
 const SECOND = 1000;
@@ -26,28 +41,36 @@ const DAY = 24 * HOUR;
 
 /**
  * How long ago `then` was, seen from `now` (both epoch ms): "just now", "12 s ago",
- * "5 min ago", "2 h ago", "3 d ago". A `then` in the future (a device or browser
- * clock slightly ahead) reads as "just now".
+ * "5 min ago", "2 h ago", "3 d ago" (Korean: "방금", "12초 전", …). A `then` in the
+ * future (a device or browser clock slightly ahead) reads as "just now".
  */
-export function formatTimeAgo(then: number, now: number): string {
+export function formatTimeAgo(then: number, now: number, locale: Locale = "en"): string {
+  const t = createTranslator(locale);
   const age = now - then;
-  if (age < 5 * SECOND) return "just now";
-  if (age < MINUTE) return `${Math.floor(age / SECOND)} s ago`;
-  if (age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
-  if (age < 2 * DAY) return `${Math.floor(age / HOUR)} h ago`;
-  return `${Math.floor(age / DAY)} d ago`;
+  if (age < 5 * SECOND) return t("time.justNow");
+  if (age < MINUTE) return t("time.secondsAgo", { n: Math.floor(age / SECOND) });
+  if (age < HOUR) return t("time.minutesAgo", { n: Math.floor(age / MINUTE) });
+  if (age < 2 * DAY) return t("time.hoursAgo", { n: Math.floor(age / HOUR) });
+  return t("time.daysAgo", { n: Math.floor(age / DAY) });
 }
 
-const clock = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const clock = cached((locale) => new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
 
 /** "14:05": the time of day of a chart point, in the viewer's time zone. */
-export function formatClock(t: number): string {
-  return clock.format(t);
+export function formatClock(t: number, locale: Locale = "en"): string {
+  return clock(locale).format(t);
 }
 
-const dayTime = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dayTime = cached(
+  (locale) => new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+);
 
-/** "Nov 21, 14:05": a chart point on a range longer than a day, in the viewer's time zone. */
-export function formatDayTime(t: number): string {
-  return dayTime.format(t);
+/** "Nov 21, 14:05" ("11월 21일 14:05"): a chart point on a range longer than a day, in the viewer's time zone. */
+export function formatDayTime(t: number, locale: Locale = "en"): string {
+  return dayTime(locale).format(t);
+}
+
+/** A moment seen from `now`: "14:05" today, "Nov 21, 14:05" on another day. */
+export function formatMoment(t: number, now: number, locale: Locale = "en"): string {
+  return new Date(t).toDateString() === new Date(now).toDateString() ? formatClock(t, locale) : formatDayTime(t, locale);
 }

@@ -4,41 +4,45 @@ import { AlertHistory } from "@/components/alert-history";
 import { NotifySettings } from "@/components/notify-settings";
 import { RuleManager } from "@/components/rule-manager";
 import { getHub } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 
 // Rules and history are read from the running hub per request.
 export const dynamic = "force-dynamic";
 
-export const metadata: Metadata = { title: "Alerts · Hearth" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: `${(await getT())("page.alerts.title")} · Hearth` };
+}
 
 const HISTORY_SHOWN = 50;
 
-export default function AlertsPage() {
+export default async function AlertsPage() {
+  const t = await getT();
   const alerts = getHub()?.alerts ?? null;
   if (alerts === null) {
-    return <p className="text-danger">The hub is not running in this process, so there are no alerts to show.</p>;
+    return <p className="text-danger">{t("page.alerts.noHub")}</p>;
   }
   const rules = [...alerts.rules()].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <div className="mx-auto flex max-w-4xl flex-col gap-8">
       <div className="flex flex-wrap items-center justify-between gap-4">
-        <h1 className="text-2xl font-bold">Alerts</h1>
+        <h1 className="text-2xl font-bold">{t("page.alerts.title")}</h1>
         <NotifySettings />
       </div>
       <section aria-labelledby="active-heading" className="flex flex-col gap-3">
         <h2 id="active-heading" className="text-lg font-semibold">
-          Active
+          {t("page.alerts.active")}
         </h2>
         <ActiveAlerts />
       </section>
       <section aria-labelledby="rules-heading" className="flex flex-col gap-3">
         <h2 id="rules-heading" className="text-lg font-semibold">
-          Rules
+          {t("page.alerts.rules")}
         </h2>
         <RuleManager initialRules={rules} />
       </section>
       <section aria-labelledby="history-heading" className="flex flex-col gap-3">
         <h2 id="history-heading" className="text-lg font-semibold">
-          History
+          {t("page.alerts.history")}
         </h2>
         <AlertHistory initial={alerts.history({ limit: HISTORY_SHOWN })} />
       </section>

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HistoryChart } from "@/components/history-chart";
+import { getT } from "@/lib/i18n/server";
+import type { Translate } from "@/lib/i18n/translate";
 import { roomHref, topicFromSegments } from "@/lib/links";
 import { checkTopicFilter, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
 
@@ -8,10 +10,10 @@ import { checkTopicFilter, labelFromLevel, parseHomeTopic, topicLevels } from "@
 export const dynamic = "force-dynamic";
 
 /** "Attic temperature", or for a filter like home/+/temperature "Temperature in every room". */
-function titleFor(topic: string): string {
+function titleFor(topic: string, t: Translate): string {
   const levels = topicLevels(topic);
   if (levels.length === 3 && levels[0] === "home" && levels[1] === "+" && levels[2] !== "+" && levels[2] !== "#") {
-    return `${labelFromLevel(levels[2])} in every room`;
+    return t("page.reading.everyRoom", { measurement: labelFromLevel(levels[2]) });
   }
   const parsed = parseHomeTopic(topic);
   if (parsed?.kind === "measurement") return `${labelFromLevel(parsed.room)} ${labelFromLevel(parsed.measurement).toLowerCase()}`;
@@ -21,7 +23,8 @@ function titleFor(topic: string): string {
 export default async function ReadingPage({ params }: { params: Promise<{ topic: string[] }> }) {
   const topic = topicFromSegments((await params).topic);
   if (!checkTopicFilter(topic).ok) notFound();
-  const title = titleFor(topic);
+  const t = await getT();
+  const title = titleFor(topic, t);
   const parsed = parseHomeTopic(topic);
   return (
     <div className="flex flex-col gap-4">
@@ -32,14 +35,14 @@ export default async function ReadingPage({ params }: { params: Promise<{ topic:
           </Link>
         ) : (
           <Link href="/" className="text-sm text-accent hover:underline">
-            ← All rooms
+            ← {t("page.reading.allRooms")}
           </Link>
         )}
         <h1 className="mt-1 text-2xl font-bold">{title}</h1>
         <p className="font-mono text-sm text-muted">{topic}</p>
       </div>
       <HistoryChart topic={topic} label={title} />
-      <p className="text-sm text-muted">Drag across the chart to zoom in; pick a range above to zoom back out.</p>
+      <p className="text-sm text-muted">{t("page.reading.zoomHint")}</p>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { HistoryChart } from "@/components/history-chart";
 import { currentHistory } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 import { readingHref } from "@/lib/links";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -24,18 +25,18 @@ async function roomTopics(room: string): Promise<{ topic: string; measurement: s
 export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
   const room = decodeURIComponent((await params).room);
   const label = labelFromLevel(room);
-  const topics = await roomTopics(room);
+  const [topics, t] = await Promise.all([roomTopics(room), getT()]);
   return (
     <div className="flex flex-col gap-6">
       <div>
         <Link href="/" className="text-sm text-accent hover:underline">
-          ← All rooms
+          ← {t("page.reading.allRooms")}
         </Link>
         <h1 className="mt-1 text-2xl font-bold">{label}</h1>
       </div>
       {topics.length === 0 && (
         <p data-testid="room-empty" className="text-muted">
-          No readings recorded for {label} yet. Charts appear here once a sensor in this room publishes.
+          {t("page.room.empty", { room: label })}
         </p>
       )}
       {topics.map(({ topic, measurement }) => {
@@ -49,7 +50,7 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
                 </Link>
               </h2>
               <Link href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
-                {name} in every room
+                {t("page.reading.everyRoom", { measurement: name })}
               </Link>
             </div>
             <HistoryChart topic={topic} label={`${label} ${name.toLowerCase()}`} height={240} />

@@ -1,0 +1,34 @@
+"use client";
+
+import { useNow } from "@/components/use-now";
+import { useLocale } from "@/components/use-t";
+import type { Locale } from "@/lib/i18n/translate";
+
+const formats = new Map<Locale, { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }>();
+
+function formatsFor(locale: Locale) {
+  let f = formats.get(locale);
+  if (!f) {
+    f = {
+      time: new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+      date: new Intl.DateTimeFormat(locale, { weekday: "long", month: "long", day: "numeric" }),
+    };
+    formats.set(locale, f);
+  }
+  return f;
+}
+
+/** The time and date, big enough to read across a room; blank until hydrated (the server's clock is not the tablet's). */
+export function KioskClock() {
+  const now = useNow(1000);
+  const locale = useLocale();
+  const f = formatsFor(locale);
+  return (
+    <div data-testid="kiosk-clock" className="flex flex-col">
+      <time className="text-6xl font-semibold tabular-nums leading-none lg:text-8xl" dateTime={now === null ? undefined : new Date(now).toISOString()}>
+        {now === null ? "\u00a0" : f.time.format(now)}
+      </time>
+      <span className="mt-2 text-xl text-muted lg:text-2xl">{now === null ? "\u00a0" : f.date.format(now)}</span>
+    </div>
+  );
+}

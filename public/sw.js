@@ -1,0 +1,135 @@
+// Hearth's service worker (issue 7). Hand-written: @serwist/next needs webpack builds
+// here (shared/STACK-NOTES.md). Registered by components/service-worker.tsx as
+// /sw.js?v=<build id>, so every build is a new worker with its own caches.
+//
+// - Pages: network first, so an online page is always the current build's HTML; the
+//   last good copy of each page is kept for when the hub is unreachable.
+// - /_next/static/… and icons: cache first; their names carry a content hash.
+// - API calls, RSC fetches and the MQTT socket are never cached.
+// A new version takes over at once (skipWaiting + claim) and deletes the old
+// caches; the page reloads on `controllerchange`, so no stale JavaScript runs.
+const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
+const PAGES = `hearth-pages-${VERSION}`;
+const ASSETS = `hearth-assets-${VERSION}`;
+/** Opened once online, so the app starts offline even on a page not visited yet. */
+const SHELL = ["/", "/kiosk"];
+/** A hub that does not answer in this long is treated as unreachable (a stalled Wi-Fi). */
+const NETWORK_TIMEOUT_MS = 4000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    Promise.all(SHELL.map((path) => fetch(path).then((response) => keepPage(path, response)).catch(() => undefined)))
+      // A shell page that fails to load must not block the new version.
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("hearth-") && k !== PAGES && k !== ASSETS).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === "/mqtt" || url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(event));
+    return;
+  }
+  // Next's RSC fetches (client navigation): a failure makes Next fall back to a full load.
+  if (request.headers.get("RSC") || url.searchParams.has("_rsc")) return;
+  if (url.pathname.startsWith("/_next/static/") || url.pathname.startsWith("/icons/")) {
+    event.respondWith(cacheFirst(request));
+    return;
+  }
+  event.respondWith(networkFirst(request, ASSETS));
+});
+
+async function page(event) {
+  const request = event.request;
+  const network = fetch(request);
+  // Kept after the page is answered, even when the timeout answered first.
+  event.waitUntil(network.then((response) => keepPage(request.url, response.clone())).catch(() => undefined));
+  try {
+    return await withTimeout(network, NETWORK_TIMEOUT_MS);
+  } catch {
+    const cache = await caches.open(PAGES);
+    const cached =
+      (await cache.match(request.url, { ignoreVary: true })) ??
+      // /kiosk?lock=1 offline: the kiosk page cached without its settings still beats the home page.
+      (await cache.match(request.url, { ignoreVary: true, ignoreSearch: true })) ??
+      (await cache.match("/", { ignoreVary: true }));
+    if (cached) return cached;
+    return new Response("<!doctype html><title>Hearth</title><p>Hearth is unreachable and this page was never opened here.</p>", {
+      status: 503,
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    });
+  }
+}
+
+/**
+ * Keeps a page that came from the hub, with every script, style sheet and font it names: the
+ * page that registered this worker loaded its JavaScript before the worker was
+ * there to see it, and a page without its JavaScript would not come alive offline.
+ */
+async function keepPage(url, response) {
+  if (response.ok && response.type === "basic") {
+    const [pages, assets] = await Promise.all([caches.open(PAGES), caches.open(ASSETS)]);
+    const html = await response.clone().text();
+    await pages.put(url, response);
+    // Hashed names, in <script>/<link> tags and in the RSC payload (where quotes are escaped).
+    const urls = new Set(html.match(/\/_next\/static\/[^"'\\\s)<>]+/g) ?? []);
+    await Promise.all(
+      [...urls].map(async (assetUrl) => {
+        if (await assets.match(assetUrl)) return;
+        const asset = await fetch(assetUrl).catch(() => null);
+        if (asset?.ok) await assets.put(assetUrl, asset);
+      }),
+    );
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(ASSETS);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request, cacheName) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
