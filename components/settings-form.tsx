@@ -7,7 +7,7 @@ import type { SettingsState } from "@/app/settings/actions";
 
 export type SettingsField =
   | { name: string; label: string; type: "text" | "password"; placeholder?: string; required?: boolean; autoComplete?: string }
-  | { name: string; label: string; type: "select"; options: readonly string[] };
+  | { name: string; label: string; type: "select"; options: readonly { value: string; label: string }[] };
 
 export function SettingsForm({
   action,
@@ -28,7 +28,9 @@ export function SettingsForm({
             {field.type === "select" ? (
               <select name={field.name} aria-label={field.label} className="rounded-md border border-line bg-canvas px-3 py-2 font-normal">
                 {field.options.map((o) => (
-                  <option key={o}>{o}</option>
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
                 ))}
               </select>
             ) : (

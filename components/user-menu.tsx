@@ -1,22 +1,24 @@
 import Link from "next/link";
 import { logout } from "@/app/login/actions";
 import type { ClientUser } from "@/components/user-context";
+import { getT } from "@/lib/i18n/server";
 
 /** The header's account corner: who is signed in, Settings for admins, and Log out. */
-export function UserMenu({ user }: { user: ClientUser }) {
+export async function UserMenu({ user }: { user: ClientUser }) {
+  const t = await getT();
   return (
     <div className="flex items-center gap-3 text-sm">
       <span data-testid="user" data-role={user.role} className="text-muted">
-        <span className="font-medium text-ink">{user.username}</span> · {user.role}
+        <span className="font-medium text-ink">{user.username}</span> · {t(`role.${user.role}`)}
       </span>
       {user.role === "admin" && (
         <Link href="/settings" className="font-medium underline-offset-4 hover:underline">
-          Settings
+          {t("userMenu.settings")}
         </Link>
       )}
       <form action={logout}>
         <button type="submit" className="rounded-md border border-line px-2 py-1 font-medium hover:bg-surface">
-          Log out
+          {t("userMenu.logout")}
         </button>
       </form>
     </div>

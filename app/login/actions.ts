@@ -4,10 +4,12 @@
 // a wrong password never says which half was wrong.
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { isAccountError } from "@/lib/auth/account-store";
+import { accountErrorText } from "@/lib/auth/account-error-text";
+import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
 import { getHub, type HubServices } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 import { createLogger } from "@/lib/log";
 
 /** `username` refills the field: React resets a form after its action runs. */
@@ -36,19 +38,20 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   const hub = hubOrThrow();
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
-  if (!username || !password) return { error: "Enter your username and password.", username };
+  const t = await getT();
+  if (!username || !password) return { error: t("auth.error.missing"), username };
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
   const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
   const wait = hub.loginThrottle.retryAfter(keys);
   if (wait > 0) {
     log.warn("login throttled", { code: "login-throttled", username, address });
-    return { error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`, username };
+    return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };
   }
   const user = await hub.accounts.verifyUser(username, password);
   if (user === null) {
     hub.loginThrottle.failed(keys);
     log.warn("login failed", { code: "bad-credentials", username, address });
-    return { error: "Wrong username or password.", username };
+    return { error: t("auth.error.wrong"), username };
   }
   hub.loginThrottle.succeeded([keys[0]]);
   await startSession(hub, user.username);
@@ -62,11 +65,14 @@ export async function createFirstAdmin(_previous: FormState, form: FormData): Pr
   if (hub.accounts.userCount() > 0) redirect("/login");
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
-  if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ.", username };
+  const t = await getT();
+  if (password !== String(form.get("confirm") ?? "")) return { error: t("auth.error.passwordsDiffer"), username };
   try {
     await hub.accounts.createUser(username, password, "admin", { firstOnly: true });
   } catch (error) {
-    if (isAccountError(error)) return { error: `${error.message[0].toUpperCase()}${error.message.slice(1)}.`, username };
+    if (isAccountError(error)) {
+      return { error: accountErrorText(t, error, { kind: "user", name: username, role: "admin", minPasswordLength: MIN_PASSWORD_LENGTH }), username };
+    }
     throw error;
   }
   log.info("created the admin account (onboarding)", { username });

@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth-form";
 import { currentUser } from "@/lib/auth/current-user";
 import { getHub } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 import { login } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -11,16 +12,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (getHub()?.accounts.userCount() === 0) redirect("/onboarding");
   if (await currentUser()) redirect("/");
   const { next } = await searchParams;
+  const t = await getT();
   return (
     <div className="mx-auto mt-16 max-w-sm">
-      <h1 className="mb-6 text-2xl font-bold">Log in</h1>
+      <h1 className="mb-6 text-2xl font-bold">{t("page.login.title")}</h1>
       <AuthForm
         action={login}
         next={next}
-        submitLabel="Log in"
+        submitLabel={t("page.login.submit")}
         fields={[
-          { name: "username", label: "Username", type: "text", autoComplete: "username" },
-          { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
+          { name: "username", label: t("auth.username"), type: "text", autoComplete: "username" },
+          { name: "password", label: t("auth.password"), type: "password", autoComplete: "current-password" },
         ]}
       />
     </div>

@@ -4,10 +4,13 @@
 // server action is reachable by POST whatever the page around it showed.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { isAccountError } from "@/lib/auth/account-store";
+import { accountErrorText } from "@/lib/auth/account-error-text";
+import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { requireRole } from "@/lib/auth/current-user";
 import { ROLES } from "@/lib/auth/roles";
 import { getHub } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
+import type { Translate } from "@/lib/i18n/translate";
 import { createLogger } from "@/lib/log";
 
 export type SettingsState = { error: string | null; message: string | null; secret?: string };
@@ -23,41 +26,48 @@ function accounts() {
 }
 
 /** AccountError messages are written for people; anything else is a bug, logged and kept vague. */
-function explain(error: unknown): SettingsState {
-  if (isAccountError(error)) return fail(`${error.message[0].toUpperCase()}${error.message.slice(1)}.`);
+function explain(
+  t: Translate,
+  error: unknown,
+  subject: { kind: "user" | "device"; name: string; role?: string },
+): SettingsState {
+  if (isAccountError(error)) return fail(accountErrorText(t, error, { ...subject, minPasswordLength: MIN_PASSWORD_LENGTH }));
   log.error("settings action failed", { error: (error as Error).message });
-  return fail("That did not work; see the hub's log.");
+  return fail(t("settings.failed"));
 }
 
-const userForm = z.object({
-  username: z.string().trim().min(1, "Enter a username."),
-  password: z.string(),
-  role: z.enum(ROLES, "Pick a role."),
-});
+const userForm = (t: Translate) =>
+  z.object({
+    username: z.string().trim().min(1, t("settings.users.enterUsername")),
+    password: z.string(),
+    role: z.enum(ROLES, t("settings.users.pickRole")),
+  });
 
 export async function addUser(_previous: SettingsState, form: FormData): Promise<SettingsState> {
   const admin = await requireRole("admin");
-  const parsed = userForm.safeParse(Object.fromEntries(form));
+  const t = await getT();
+  const parsed = userForm(t).safeParse(Object.fromEntries(form));
   if (!parsed.success) return fail(parsed.error.issues[0].message);
   try {
     const user = await accounts().accounts.createUser(parsed.data.username, parsed.data.password, parsed.data.role);
     log.info("user created", { username: user.username, role: user.role, by: admin.username });
     revalidatePath("/settings/users");
-    return ok(`Created ${user.role} ${user.username}.`);
+    return ok(t("settings.users.created", { role: t(`role.${user.role}`), name: user.username }));
   } catch (error) {
-    return explain(error);
+    return explain(t, error, { kind: "user", name: parsed.data.username, role: parsed.data.role });
   }
 }
 
 export async function setUserRole(form: FormData): Promise<void> {
   const admin = await requireRole("admin");
-  const parsed = userForm.pick({ username: true, role: true }).safeParse(Object.fromEntries(form));
+  const t = await getT();
+  const parsed = userForm(t).pick({ username: true, role: true }).safeParse(Object.fromEntries(form));
   if (!parsed.success) return;
   try {
     accounts().accounts.setRole(parsed.data.username, parsed.data.role);
     log.info("role changed", { username: parsed.data.username, role: parsed.data.role, by: admin.username });
   } catch (error) {
-    explain(error);
+    explain(t, error, { kind: "user", name: parsed.data.username, role: parsed.data.role });
   }
   revalidatePath("/settings/users");
 }
@@ -69,7 +79,7 @@ export async function removeUser(form: FormData): Promise<void> {
     accounts().accounts.deleteUser(username);
     log.info("user removed", { username, by: admin.username });
   } catch (error) {
-    explain(error);
+    explain(await getT(), error, { kind: "user", name: username });
   }
   revalidatePath("/settings/users");
 }
@@ -79,13 +89,14 @@ export async function addDevice(_previous: SettingsState, form: FormData): Promi
   const name = String(form.get("name") ?? "").trim();
   const topicsText = String(form.get("topics") ?? "").trim();
   const topics = topicsText ? topicsText.split(/[\s,]+/).filter(Boolean) : [`home/${name}/#`];
+  const t = await getT();
   try {
     const { device, password } = await accounts().accounts.createDevice(name, topics);
     log.info("device account created", { device: device.name, topics: device.topics.join(","), by: admin.username });
     revalidatePath("/settings/devices");
-    return ok(`Created device account ${device.name} for ${device.topics.join(", ")}. Its password is shown only now:`, password);
+    return ok(t("settings.devices.created", { name: device.name, topics: device.topics.join(", ") }), password);
   } catch (error) {
-    return explain(error);
+    return explain(t, error, { kind: "device", name });
   }
 }
 
@@ -96,7 +107,7 @@ export async function removeDevice(form: FormData): Promise<void> {
     accounts().accounts.deleteDevice(name);
     log.info("device account removed", { device: name, by: admin.username });
   } catch (error) {
-    explain(error);
+    explain(await getT(), error, { kind: "device", name });
   }
   revalidatePath("/settings/devices");
 }

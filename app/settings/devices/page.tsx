@@ -1,19 +1,18 @@
 import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
 import { getHub } from "@/lib/hub-registry";
+import { getT } from "@/lib/i18n/server";
 import { addDevice, removeDevice } from "../actions";
 
-export default function DevicesPage() {
+export default async function DevicesPage() {
   const devices = getHub()?.accounts.listDevices() ?? [];
+  const t = await getT();
   return (
     <>
-      <h1 className="mb-2 text-2xl font-bold">Device accounts</h1>
-      <p className="mb-4 text-sm text-muted">
-        A device logs in to MQTT with its name and password, and may publish and subscribe only under its topics.
-        Devices on this machine may also connect without an account.
-      </p>
+      <h1 className="mb-2 text-2xl font-bold">{t("settings.devices.title")}</h1>
+      <p className="mb-4 text-sm text-muted">{t("settings.devices.intro")}</p>
       {devices.length === 0 ? (
-        <p className="mb-6 text-muted">No device accounts yet.</p>
+        <p className="mb-6 text-muted">{t("settings.devices.none")}</p>
       ) : (
         <ul className="mb-6 divide-y divide-line rounded-lg border border-line bg-surface">
           {devices.map((device) => (
@@ -27,13 +26,13 @@ export default function DevicesPage() {
           ))}
         </ul>
       )}
-      <h2 className="mb-2 font-semibold">Add a device account</h2>
+      <h2 className="mb-2 font-semibold">{t("settings.devices.addTitle")}</h2>
       <SettingsForm
         action={addDevice}
-        submitLabel="Add device"
+        submitLabel={t("settings.devices.add")}
         fields={[
-          { name: "name", label: "Name", type: "text", placeholder: "kitchen-sensor" },
-          { name: "topics", label: "Topics (default home/<name>/#)", type: "text", placeholder: "home/kitchen/#", required: false },
+          { name: "name", label: t("settings.devices.name"), type: "text", placeholder: "kitchen-sensor" },
+          { name: "topics", label: t("settings.devices.topics"), type: "text", placeholder: "home/kitchen/#", required: false },
         ]}
       />
     </>
