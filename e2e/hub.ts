@@ -151,9 +151,11 @@ export class TestHub {
   /** Logs in through the login page, as a person would, and waits to land on the dashboard. */
   async logIn(page: Page, who: Credentials): Promise<void> {
     await page.goto(new URL("/login", this.url).href);
-    await page.getByLabel("Username").fill(who.username);
-    await page.getByLabel("Password").fill(who.password);
-    await page.getByRole("button", { name: "Log in" }).click();
+    // By field name, not label: a browser set to Korean gets the login page in Korean
+    // (e2e/accounts.spec.ts checks the English labels a person reads).
+    await page.locator('input[name="username"]').fill(who.username);
+    await page.locator('input[name="password"]').fill(who.password);
+    await page.locator('button[type="submit"]').click();
     // The first server action after a start can be slow on a busy machine (scrypt, cold code).
     await expect(page).not.toHaveURL(/\/login/, { timeout: 20_000 });
   }
