@@ -1,0 +1,113 @@
+// Section 4: the hub's memory. RSS idle (started, the dashboard served once), with
+// 1,000 idle devices connected (one QoS 1 subscription each, as a switch listens
+// for commands), at the peak of a 10-second burst of readings, and a while after
+// the burst has ended: does it come back down?
+import type { MqttClient } from "mqtt";
+import { closeAll, connectMany } from "./lib/mqtt-load";
+import { peakRssMB, rssMB } from "./lib/proc";
+import type { Row } from "./lib/report";
+import { byMode, type Section, type SectionContext } from "./lib/section";
+import { startAedes, startHub, type Server } from "./lib/servers";
+import { summarize } from "./lib/stats";
+
+const DEVICES = 1000;
+const RSS_BUDGET_MB = 250;
+const BURST_PUBLISHERS = 10;
+/** A burst publisher waits for its socket to drain past this much unsent data. */
+const MAX_UNSENT_BYTES = 1 << 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** QoS 0 readings as fast as each socket drains, for `ms`; returns how many were sent. */
+async function burst(clients: MqttClient[], ms: number): Promise<number> {
+  const end = performance.now() + ms;
+  let sent = 0;
+  await Promise.all(
+    clients.map(async (client, c) => {
+      const stream = (client as unknown as { stream: NodeJS.WritableStream & { writableLength: number } }).stream;
+      let i = 0;
+      while (performance.now() < end) {
+        for (let k = 0; k < 100; k++) {
+          client.publish(`home/burst-${c}/${["temperature", "humidity", "power"][i % 3]}`, (20 + (i % 50) / 10).toFixed(1));
+          i++;
+        }
+        sent += 100;
+        if (stream.writableLength > MAX_UNSENT_BYTES) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 1000);
+            stream.once("drain", () => {
+              clearTimeout(t);
+              resolve();
+            });
+          });
+        } else {
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    }),
+  );
+  return sent;
+}
+
+async function profile(server: Server, ctx: SectionContext) {
+  const settleMs = byMode(ctx, { full: 3_000, quick: 2_000, tiny: 1_000 });
+  const burstMs = byMode(ctx, { full: 10_000, quick: 10_000, tiny: 2_000 });
+  const afterMs = byMode(ctx, { full: 15_000, quick: 5_000, tiny: 2_000 });
+  const devices = byMode(ctx, { full: DEVICES, quick: DEVICES, tiny: 200 });
+  const clients: MqttClient[] = [];
+  try {
+    if (server.httpUrl) await (await fetch(server.httpUrl)).text(); // Next loads the page's modules on first use
+    await sleep(settleMs);
+    const idle = rssMB(server.pid);
+    const conns = await connectMany(server.mqttUrl, "dev", devices, 50);
+    clients.push(...conns);
+    await Promise.all(conns.map((c, i) => c.subscribeAsync(`home/dev-${i}/switch/set`, { qos: 1 })));
+    await sleep(settleMs);
+    const withDevices = rssMB(server.pid);
+    const publishers = await connectMany(server.mqttUrl, "burst", BURST_PUBLISHERS);
+    clients.push(...publishers);
+    const sent = await burst(publishers, burstMs);
+    const peak = peakRssMB(server.pid);
+    await closeAll(publishers);
+    await sleep(afterMs);
+    const after = rssMB(server.pid);
+    ctx.log(`  ${server.name}: idle ${idle.toFixed(0)} MB, ${devices} devices ${withDevices.toFixed(0)} MB, burst peak ${peak.toFixed(0)} MB (${sent} readings), ${afterMs / 1000} s after ${after.toFixed(0)} MB`);
+    return { idle, withDevices, peak, after, devices, sent, burstMs, afterMs };
+  } finally {
+    await closeAll(clients);
+  }
+}
+
+async function run(ctx: SectionContext) {
+  const servers: Server[] = [];
+  try {
+    const aedes = await startAedes();
+    servers.push(aedes);
+    const ref = await profile(aedes, ctx);
+    await aedes.stop();
+    const hub = await startHub();
+    servers.push(hub);
+    const h = await profile(hub, ctx);
+    const section = `memory: hub RSS (MB), aedes as reference`;
+    const row = (figure: string, value: number, refValue: number, budget?: Row["budget"]): Row => ({
+      section,
+      figure,
+      unit: "MB",
+      value: summarize([value]),
+      references: [{ name: "aedes", value: refValue, ratio: value / refValue }],
+      budget,
+    });
+    const rows: Row[] = [
+      row("RSS idle", h.idle, ref.idle),
+      row(`RSS with ${h.devices} idle devices`, h.withDevices, ref.withDevices, { text: `< ${RSS_BUDGET_MB} MB`, met: h.withDevices < RSS_BUDGET_MB }),
+      row(`RSS peak in a ${h.burstMs / 1000} s burst`, h.peak, ref.peak),
+      row(`RSS ${h.afterMs / 1000} s after the burst`, h.after, ref.after),
+    ];
+    rows[2].note = `burst: ${BURST_PUBLISHERS} publishers, QoS 0, as fast as the sockets drain; hub took ${h.sent} readings, aedes ${ref.sent}`;
+    return { rows, raw: { hub: h, aedes: ref } };
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+}
+
+export const memorySection: Section = { id: "memory", title: "Hub memory", run };
