@@ -12,12 +12,13 @@ import { publishPaced, type Sent } from "./lib/paced";
 import { takeShown, watchValues } from "./lib/page-probes";
 import type { Row } from "./lib/report";
 import { byMode, type Section, type SectionContext } from "./lib/section";
+import { cpuTimeMs } from "./lib/proc";
 import { startHub, type Server } from "./lib/servers";
 import { latencySummary, matchLatencies, summarize, type LatencySummary } from "./lib/stats";
 
 const FRAME_MS = 1000 / 60;
 const P99_BUDGET_MS = 25;
-const RATE = 1000;
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const ROOMS = 20;
 const MEASUREMENTS = ["temperature", "humidity", "pressure", "co2", "illuminance"];
 const TOPICS = Array.from({ length: ROOMS }, (_, r) => MEASUREMENTS.map((m) => `home/px-${String(r).padStart(2, "0")}/${m}`)).flat();
@@ -60,13 +61,33 @@ async function run(ctx: SectionContext) {
     for (const [i, topic] of [...TOPICS, SPOT_TOPIC].entries()) clients[i % PUBLISHERS].publish(topic, "0");
     await waitForRows(page, "home/px-", TOPICS.length + 1);
     await watchValues(page);
+    // A TCP subscriber beside the page splits the latency: what the hub takes, and what the page adds.
+    const [tap] = await connectMany(hub.mqttUrl, "px-tap", 1);
+    clients.push(tap);
+    await tap.subscribeAsync("home/+/+", { qos: 0 });
+    let tapped: { topic: string; value: number; at: number }[] = [];
+    tap.on("message", (topic, payload) => tapped.push({ topic, value: Number(payload), at: Date.now() }));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const pageTaskSeconds = async () => {
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+      return { task: get("TaskDuration"), at: get("Timestamp") };
+    };
 
-    const reps_: { summary: LatencySummary; missing: number; sent: number }[] = [];
+    const reps_: { summary: LatencySummary; tcp: LatencySummary; missing: number; sent: number; hubCpuUsPerReading: number; pageBusy: number }[] = [];
     let firstValue = 1;
     for (let rep = 0; rep < reps; rep++) {
       const sent: Sent[] = [];
       let measuring = false;
-      const warm = setTimeout(() => (measuring = true), warmupMs);
+      let cpu0 = NaN;
+      let page0 = { task: NaN, at: NaN };
+      const warm = setTimeout(() => {
+        measuring = true;
+        tapped = [];
+        cpu0 = cpuTimeMs(hub!.pid);
+        void pageTaskSeconds().then((m) => (page0 = m));
+      }, warmupMs);
       const result = await publishPaced({
         clients,
         topics: TOPICS,
@@ -76,12 +97,19 @@ async function run(ctx: SectionContext) {
         onSend: (s) => measuring && sent.push(s),
       });
       clearTimeout(warm);
+      const hubCpuUsPerReading = ((cpuTimeMs(hub.pid) - cpu0) * 1000) / sent.length;
+      const page1 = await pageTaskSeconds();
+      const pageBusy = ((page1.task - page0.task) / (page1.at - page0.at)) * 100;
       firstValue += Math.ceil(result.sent / TOPICS.length) + 1;
       await new Promise((r) => setTimeout(r, 1000)); // the last ones reach the page
       const { latencies, missing } = matchLatencies(sent, await takeShown(page));
       const summary = latencySummary(latencies);
-      reps_.push({ summary, missing, sent: sent.length });
-      ctx.log(`  rep ${rep + 1}: p50 ${summary.p50} ms, p95 ${summary.p95}, p99 ${summary.p99}, max ${summary.max} (${sent.length} readings, ${missing} not shown)`);
+      const tcp = latencySummary(matchLatencies(sent, tapped).latencies);
+      reps_.push({ summary, tcp, missing, sent: sent.length, hubCpuUsPerReading, pageBusy });
+      ctx.log(
+        `  rep ${rep + 1}: p50 ${summary.p50} ms, p95 ${summary.p95}, p99 ${summary.p99}, max ${summary.max} (${sent.length} readings, ${missing} not shown); ` +
+          `TCP subscriber p50 ${tcp.p50} p99 ${tcp.p99}; hub ${hubCpuUsPerReading.toFixed(0)} µs CPU/reading; page main thread ${pageBusy.toFixed(0)} % busy`,
+      );
     }
 
     // mosquitto_pub, one process per reading, under the same steady load.
@@ -113,6 +141,17 @@ async function run(ctx: SectionContext) {
         budget: key === "p99" ? { text: `< ${P99_BUDGET_MS} ms`, met: value.median < P99_BUDGET_MS } : undefined,
       });
     }
+    rows.push(
+      {
+        section,
+        figure: "publish → TCP subscriber p99 (the hub's part)",
+        unit: "ms",
+        value: summarize(reps_.map((r) => r.tcp.p99)),
+        note: `p50 ${summarize(reps_.map((r) => r.tcp.p50)).median} ms: a mqtt.js subscriber beside the page`,
+      },
+      { section, figure: "hub CPU per reading", unit: "µs", value: summarize(reps_.map((r) => r.hubCpuUsPerReading)) },
+      { section, figure: "page main thread busy", unit: "%", value: summarize(reps_.map((r) => r.pageBusy)) },
+    );
     const missing = reps_.reduce((n, r) => n + r.missing, 0);
     rows.push({
       section,

@@ -47,6 +47,12 @@ export async function createDashboardServer(opts: {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
+      // aedes writes each MQTT packet in pieces under cork() (mqtt-packet's writeToStream);
+      // ws's stream has no _writev, so every piece became a WebSocket frame and a socket
+      // write of its own: the hub's biggest cost per reading (bench/README.md). One frame per
+      // flush is valid MQTT over WebSocket: packets need not align with frames (MQTT 3.1.1 §6).
+      stream._writev = (chunks, callback) =>
+        stream._write(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), chunks[0].encoding, callback);
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
       broker.handle(stream, req);
     });

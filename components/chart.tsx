@@ -2,10 +2,10 @@
 
 // The one module that knows recharts. Tiles and pages hand it a series and a time
 // range; swapping the chart library means rewriting this file only.
-import { useMemo } from "react";
 import { Line, LineChart, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
 import { cn } from "@/lib/cn";
 import { formatClock, formatReading, formatValue } from "@/lib/format";
+import { Sparkline } from "@/components/sparkline";
 
 export type ChartPoint = { readonly t: number; readonly v: number };
 
@@ -43,23 +43,14 @@ function PointTooltip({ active, payload, unit }: Pick<TooltipContentProps, "acti
 
 const AUTO_RANGE: [string, string] = ["auto", "auto"];
 
-/** A value range with some air around the line, and a visible one when the line is flat. */
-function valueDomain(series: readonly ChartPoint[]): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const { v } of series) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (series.length === 0) return [0, 1];
-  const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
-  return [min - pad, max + pad];
-}
-
 export function Chart({ series, domain, height, unit = "", variant = "full", label, className }: ChartProps) {
-  const sparkline = variant === "sparkline";
-  // Recharts rounds an "auto" range to readable ticks; a sparkline has no ticks, and its line should fill it.
-  const values = useMemo(() => (sparkline ? valueDomain(series) : AUTO_RANGE), [sparkline, series]);
+  // A sparkline is drawn without recharts: a wall of live tiles re-draws hundreds a second.
+  if (variant === "sparkline") {
+    return <Sparkline series={series} domain={domain} height={height} unit={unit} label={label} className={className} />;
+  }
+  const sparkline = false;
+  // Recharts rounds an "auto" range to readable ticks.
+  const values = AUTO_RANGE;
   return (
     <div
       data-testid="chart"

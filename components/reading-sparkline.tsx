@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Chart } from "@/components/chart";
 import { useConnection } from "@/components/use-connection";
-import { useNow } from "@/components/use-now";
+import { useClock } from "@/components/use-now";
 import { useTopic } from "@/components/use-topic";
 import type { HistoryPoint } from "@/lib/history/store";
 import type { LivePoint } from "@/lib/live-store";
@@ -71,8 +71,11 @@ export function ReadingSparkline({
   const [history, setHistory] = useState<History | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [retries, setRetries] = useState(0);
-  // Slides the window along when no readings arrive; null until hydrated.
-  const now = useNow(30_000);
+  const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
+  // Slides the window along when no readings arrive; null until hydrated. A sensor
+  // that reported within the tick needs no slide (its readings move the window), so
+  // a wall of live tiles does not re-draw all at once every 30 s.
+  const now = useClock(30_000, (t) => (t - newest < 30_000 ? 0 : t));
 
   // The last estimate shapes the next request without being a reason to send one.
   const clockOffsetMs = useRef(0);
@@ -99,14 +102,13 @@ export function ReadingSparkline({
 
   const series = useMemo(() => {
     if (!history || now === null) return null;
-    const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
     const end = Math.max(now, newest) + history.clockOffsetMs;
     const windowStart = end - HOUR;
     const points = mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart });
     // A sensor seen for only a few minutes fills the width instead of a sliver at the right edge.
     const start = points.length >= 2 ? Math.max(windowStart, points[0].t) : windowStart;
     return { points, domain: [start, end] as const };
-  }, [history, live, now]);
+  }, [history, live, newest, now]);
 
   if (series) {
     return (

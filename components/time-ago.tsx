@@ -1,15 +1,16 @@
 "use client";
 
-import { useNow } from "@/components/use-now";
+import { useClock } from "@/components/use-now";
 import { formatTimeAgo } from "@/lib/format";
 
 /** "12 s ago", kept current by the shared one-second clock. */
 export function TimeAgo({ at, className }: { at: number; className?: string }) {
-  const now = useNow(1000);
-  // Empty until hydrated: the server's clock would print a different age than the browser's.
+  // Re-renders only when the words change; empty until hydrated, since the server's
+  // clock would print a different age than the browser's.
+  const label = useClock(1000, (now) => formatTimeAgo(at, now));
   return (
     <time dateTime={new Date(at).toISOString()} className={className}>
-      {now === null ? "" : formatTimeAgo(at, now)}
+      {label ?? ""}
     </time>
   );
 }

@@ -41,6 +41,18 @@ const serverNow = () => null;
  * either would not match the other.
  */
 export function useNow(intervalMs: number): number | null {
+  return useClock(intervalMs, identity);
+}
+
+const identity = (now: number) => now;
+
+/**
+ * Something computed from the current time, re-rendering only when it changes:
+ * a thousand "just now" labels cost a thousand cheap calls a tick, not a thousand
+ * renders (bench/README.md, "dashboard under load"). `select` must return a
+ * primitive or a stable object; null on the server and while hydrating.
+ */
+export function useClock<T>(intervalMs: number, select: (now: number) => T): T | null {
   const subscribeToClock = useCallback((listener: () => void) => subscribe(intervalMs, listener), [intervalMs]);
-  return useSyncExternalStore(subscribeToClock, () => clockFor(intervalMs).now, serverNow);
+  return useSyncExternalStore(subscribeToClock, () => select(clockFor(intervalMs).now), serverNow);
 }

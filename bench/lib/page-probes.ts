@@ -20,32 +20,35 @@ declare global {
  * MutationObserver: its callback runs right after React's commit, before the paint.
  */
 export async function watchValues(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const shown: Shown[] = [];
-    window.__benchShown = shown;
-    const last = new Map<Element, number>();
-    const read = (li: Element) => {
-      const match = /-?\d[\d,]*(?:\.\d+)?/.exec(li.textContent ?? "");
-      return match ? Number(match[0].replaceAll(",", "")) : NaN;
-    };
-    const observer = new MutationObserver((records) => {
-      const at = Date.now();
-      const rows = new Set<Element>();
-      for (const r of records) {
-        const el = r.target.nodeType === 1 ? (r.target as Element) : r.target.parentElement;
-        const li = el?.closest("li[data-topic]");
-        if (li) rows.add(li);
-      }
-      for (const li of rows) {
-        const value = read(li);
-        if (Number.isNaN(value) || last.get(li) === value) continue;
-        last.set(li, value);
-        shown.push({ topic: li.getAttribute("data-topic")!, value, at });
-      }
-    });
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await page.evaluate(WATCH_VALUES);
 }
+
+// Plain JavaScript, not functions: tsx would wrap named functions in a helper the page lacks.
+const WATCH_VALUES = `(() => {
+  const shown = [];
+  window.__benchShown = shown;
+  const last = new Map();
+  const read = (li) => {
+    const match = /-?\\d[\\d,]*(?:\\.\\d+)?/.exec(li.textContent || "");
+    return match ? Number(match[0].replaceAll(",", "")) : NaN;
+  };
+  const observer = new MutationObserver((records) => {
+    const at = Date.now();
+    const rows = new Set();
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const li = el && el.closest("li[data-topic]");
+      if (li) rows.add(li);
+    }
+    for (const li of rows) {
+      const value = read(li);
+      if (Number.isNaN(value) || last.get(li) === value) continue;
+      last.set(li, value);
+      shown.push({ topic: li.getAttribute("data-topic"), value, at });
+    }
+  });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
 
 export async function takeShown(page: Page): Promise<Shown[]> {
   return page.evaluate(() => window.__benchShown ?? []);
@@ -53,27 +56,29 @@ export async function takeShown(page: Page): Promise<Shown[]> {
 
 /** Starts counting long tasks (PerformanceObserver 'longtask') and animation frames (rAF). */
 export async function watchFrames(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const longTasks: { start: number; duration: number }[] = [];
-    const frames: number[] = [];
-    window.__benchLongTasks = longTasks;
-    window.__benchFrames = frames;
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
-    });
-    observer.observe({ type: "longtask" });
-    let running = true;
-    const frame = (t: number) => {
-      frames.push(t);
-      if (running) requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-    window.__benchStop = () => {
-      running = false;
-      observer.disconnect();
-    };
-  });
+  await page.evaluate(WATCH_FRAMES);
 }
+
+const WATCH_FRAMES = `(() => {
+  const longTasks = [];
+  const frames = [];
+  window.__benchLongTasks = longTasks;
+  window.__benchFrames = frames;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+  });
+  observer.observe({ type: "longtask" });
+  let running = true;
+  const frame = (t) => {
+    frames.push(t);
+    if (running) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  window.__benchStop = () => {
+    running = false;
+    observer.disconnect();
+  };
+})()`;
 
 export async function takeFrames(page: Page): Promise<{ longTasks: { start: number; duration: number }[]; frames: number[] }> {
   return page.evaluate(() => {

@@ -121,12 +121,12 @@ export async function startAedes(opts: StartOptions = {}): Promise<Server> {
 }
 
 /** The real hub process, as e2e/hub.ts starts it: fresh data directory, its own ports, no simulator. */
-export async function startHub(opts: StartOptions & { env?: Record<string, string> } = {}): Promise<Server> {
+export async function startHub(opts: StartOptions & { env?: Record<string, string>; /** e.g. --cpu-prof */ nodeArgs?: string[] } = {}): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
-  const { child, output } = await launch(process.execPath, ["--import", "tsx", "broker/main.ts"], {
+  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "broker/main.ts"], {
     ...opts,
     name: "hearth hub",
     env: {
