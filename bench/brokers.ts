@@ -63,7 +63,7 @@ async function measure(server: Server, spec: FlowSpec): Promise<Omit<Sample, "br
 
 async function run(ctx: SectionContext) {
   const reps = byMode(ctx, { full: 3, quick: 1, tiny: 1 });
-  const messages = byMode(ctx, { full: 30_000, quick: 10_000, tiny: 2_000 });
+  const messages = byMode(ctx, { full: 30_000, quick: 6_000, tiny: 2_000 });
   const deadlineMs = byMode(ctx, { full: 30_000, quick: 10_000, tiny: 5_000 });
   // Brokers on core 0, this process (the load) and the browser on core 1.
   const pinned = ctx.cores >= 2 && pin(process.pid, "1");
@@ -80,7 +80,7 @@ async function run(ctx: SectionContext) {
 
     // Warm-up, not measured: JIT, connection paths, and the page's rows for the bench topics.
     for (const server of servers) {
-      for (const { pattern } of SCENARIOS) await runFlow(server.mqttUrl, { pattern, messages: Math.min(messages, 2_000), window: STEADY_WINDOW, deadlineMs });
+      for (const { pattern } of SCENARIOS) await runFlow(server.mqttUrl, { pattern, messages: Math.min(messages / 3, 2_000), window: STEADY_WINDOW, deadlineMs });
     }
     const samples: Sample[] = [];
     for (let rep = 0; rep < reps; rep++) {

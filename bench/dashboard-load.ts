@@ -32,7 +32,7 @@ async function heapMB(cdp: CDPSession): Promise<number> {
 }
 
 async function run(ctx: SectionContext) {
-  const durationMs = byMode(ctx, { full: 30_000, quick: 10_000, tiny: 3_000 });
+  const durationMs = byMode(ctx, { full: 30_000, quick: 8_000, tiny: 3_000 });
   const sensors = TOPICS.length;
   let hub: Server | null = null;
   const browser = await launchBrowser();

@@ -47,7 +47,7 @@ function mosquittoPub(port: number, topic: string, value: number): Promise<void>
 
 async function run(ctx: SectionContext) {
   const reps = byMode(ctx, { full: 3, quick: 1, tiny: 1 });
-  const measureMs = byMode(ctx, { full: 20_000, quick: 8_000, tiny: 3_000 });
+  const measureMs = byMode(ctx, { full: 20_000, quick: 6_000, tiny: 3_000 });
   const warmupMs = byMode(ctx, { full: 3_000, quick: 2_000, tiny: 1_000 });
   const spotChecks = byMode(ctx, { full: 20, quick: 10, tiny: 3 });
   let hub: Server | null = null;
