@@ -76,6 +76,8 @@ async function profile(server: Server, ctx: SectionContext) {
     const after = rssMB(server.pid);
     ctx.log(`  ${server.name}: idle ${idle.toFixed(0)} MB, ${devices} devices ${withDevices.toFixed(0)} MB, burst peak ${peak.toFixed(0)} MB (${sent} readings), ${afterMs / 1000} s after ${after.toFixed(0)} MB`);
     return { idle, withDevices, peak, after, devices, sent, burstMs, afterMs };
+  } catch (error) {
+    throw new Error(`${server.name}: ${(error as Error).message}\n${server.output().slice(-2000)}`);
   } finally {
     await closeAll(clients);
   }
