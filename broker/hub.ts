@@ -72,7 +72,9 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
   registerHub({ history, flushRecorder: () => recorder.flush(), startedAt: Date.now() });
 
-  const tcp = createTcpServer(broker.handle);
+  // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
+  // for the previous segment's ACK (bench/README.md, "publish → pixels").
+  const tcp = createTcpServer({ noDelay: true }, broker.handle);
   const dashboard = await createDashboardServer({
     broker,
     dir: path.resolve(import.meta.dirname, ".."),
