@@ -24,6 +24,9 @@ try {
   // Experiments: PROFILE_CSS="…" is added to the page first, to see what a style costs.
   if (process.env.PROFILE_CSS) await page.addStyleTag({ content: process.env.PROFILE_CSS });
   const cdp = await page.context().newCDPSession(page);
+  let frames = 0;
+  await cdp.send("Network.enable");
+  cdp.on("Network.webSocketFrameReceived", () => frames++);
   await cdp.send("Profiler.enable");
   await cdp.send("Performance.enable");
   const metrics = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
@@ -46,6 +49,7 @@ try {
   for (const key of ["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"]) {
     console.log(`${key}: ${(((after[key] - before[key]) / wall) * 100).toFixed(1)} % of ${wall.toFixed(1)} s`);
   }
+  console.log(`WebSocket frames received: ${frames}`);
   console.log(`LayoutCount ${after.LayoutCount - before.LayoutCount}, RecalcStyleCount ${after.RecalcStyleCount - before.RecalcStyleCount}, Nodes ${after.Nodes}`);
   const { profile } = (await cdp.send("Profiler.stop")) as unknown as { profile: Profile };
   writeFileSync("/tmp/hearth-page.cpuprofile", JSON.stringify(profile));
