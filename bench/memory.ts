@@ -8,7 +8,7 @@ import { peakRssMB, rssMB } from "./lib/proc";
 import type { Row } from "./lib/report";
 import { byMode, type Section, type SectionContext } from "./lib/section";
 import { startAedes, startHub, type Server } from "./lib/servers";
-import { summarize } from "./lib/stats";
+import { ratio, summarize } from "./lib/stats";
 
 const DEVICES = 1000;
 const RSS_BUDGET_MB = 250;
@@ -57,30 +57,47 @@ async function profile(server: Server, ctx: SectionContext) {
   const afterMs = byMode(ctx, { full: 15_000, quick: 3_000, tiny: 2_000 });
   const devices = byMode(ctx, { full: DEVICES, quick: DEVICES, tiny: 200 });
   const clients: MqttClient[] = [];
+  // A broker that dies mid-way (plain aedes can overflow its stack in a burst) leaves
+  // its figures from then on as NaN, with the reason, instead of losing the section.
+  const read = (f: (pid: number) => number) => {
+    try {
+      return f(server.pid);
+    } catch {
+      return NaN;
+    }
+  };
+  const result = { idle: NaN, withDevices: NaN, peak: NaN, after: NaN, devices, sent: 0, burstMs, afterMs, failure: null as string | null };
   try {
     if (server.httpUrl) await (await fetch(server.httpUrl)).text(); // Next loads the page's modules on first use
     await sleep(settleMs);
-    const idle = rssMB(server.pid);
+    result.idle = read(rssMB);
     const conns = await connectMany(server.mqttUrl, "dev", devices, 50);
     clients.push(...conns);
     await Promise.all(conns.map((c, i) => c.subscribeAsync(`home/dev-${i}/switch/set`, { qos: 1 })));
     await sleep(settleMs);
-    const withDevices = rssMB(server.pid);
+    result.withDevices = read(rssMB);
     const publishers = await connectMany(server.mqttUrl, "burst", BURST_PUBLISHERS);
     const [tap] = await connectMany(server.mqttUrl, "tap", 1);
     clients.push(...publishers, tap);
-    const sent = await burst(publishers, tap, burstMs);
-    const peak = peakRssMB(server.pid);
+    result.sent = await burst(publishers, tap, burstMs);
+    result.peak = read(peakRssMB);
     await closeAll([...publishers, tap]);
     await sleep(afterMs);
-    const after = rssMB(server.pid);
-    ctx.log(`  ${server.name}: idle ${idle.toFixed(0)} MB, ${devices} devices ${withDevices.toFixed(0)} MB, burst peak ${peak.toFixed(0)} MB (${sent} readings), ${afterMs / 1000} s after ${after.toFixed(0)} MB`);
-    return { idle, withDevices, peak, after, devices, sent, burstMs, afterMs };
+    result.after = read(rssMB);
   } catch (error) {
-    throw new Error(`${server.name}: ${(error as Error).message}\n${server.output().slice(-2000)}`);
+    result.failure = (error as Error).message;
   } finally {
     await closeAll(clients);
   }
+  // The first error line the broker printed, if it printed one (a crash, an uncaught exception).
+  const printed = /^(?:\w*Error|.*uncaught exception).*$/m.exec(server.output())?.[0];
+  if (Number.isNaN(result.after) || printed) result.failure = [result.failure, printed].filter(Boolean).join("; ") || "the broker exited";
+  const mb = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(0));
+  ctx.log(
+    `  ${server.name}: idle ${mb(result.idle)} MB, ${devices} devices ${mb(result.withDevices)} MB, burst peak ${mb(result.peak)} MB ` +
+      `(${result.sent} readings), ${afterMs / 1000} s after ${mb(result.after)} MB${result.failure ? ` — ${result.failure}` : ""}`,
+  );
+  return result;
 }
 
 async function run(ctx: SectionContext) {
@@ -99,7 +116,7 @@ async function run(ctx: SectionContext) {
       figure,
       unit: "MB",
       value: summarize([value]),
-      references: [{ name: "aedes", value: refValue, ratio: value / refValue }],
+      references: [{ name: "aedes", value: refValue, ratio: ratio(value, refValue) }],
       budget,
     });
     const rows: Row[] = [
@@ -108,6 +125,8 @@ async function run(ctx: SectionContext) {
       row(`RSS peak in a ${h.burstMs / 1000} s burst`, h.peak, ref.peak),
       row(`RSS ${h.afterMs / 1000} s after the burst`, h.after, ref.after),
     ];
+    const failures = [h, ref].filter((x) => x.failure).map((x) => `${x === h ? "hub" : "aedes"}: ${x.failure}`);
+    rows[3].note = failures.length ? failures.join("; ") : undefined;
     rows[2].note = `burst: ${BURST_PUBLISHERS} publishers, QoS 0, as fast as the broker delivers (≤ ${WINDOW} in flight each); hub took ${h.sent} readings, aedes ${ref.sent}`;
     return { rows, raw: { hub: h, aedes: ref } };
   } finally {
