@@ -8,6 +8,7 @@ import { closeAll, connectMany } from "./lib/mqtt-load";
 import { publishPaced } from "./lib/paced";
 import { takeFrames, watchFrames } from "./lib/page-probes";
 import type { Row } from "./lib/report";
+import { rendererPids, totalCpuTimeMs } from "./lib/proc";
 import { byMode, type Section, type SectionContext } from "./lib/section";
 import { startHub, type Server } from "./lib/servers";
 import { droppedFrames, summarize } from "./lib/stats";
@@ -51,10 +52,15 @@ async function run(ctx: SectionContext) {
     await cdp.send("Performance.enable");
     const heapStart = await heapMB(cdp);
     await watchFrames(page);
+    // The renderer's CPU time (all its threads), from /proc: unlike task durations it does
+    // not grow when the machine is busy with something else.
+    const renderers = rendererPids();
+    const cpu0 = totalCpuTimeMs(renderers);
     const before = await metrics(cdp);
     // Each sensor once a second, spread evenly: 1,000 readings a second in all.
     await publishPaced({ clients, topics: TOPICS, rate: sensors, durationMs, firstValue: 2 });
     const after = await metrics(cdp);
+    const rendererCpu = (totalCpuTimeMs(renderers) - cpu0) / ((after.Timestamp - before.Timestamp) * 1000);
     const { longTasks, frames } = await takeFrames(page);
     const heapEnd = await heapMB(cdp);
 
@@ -66,7 +72,7 @@ async function run(ctx: SectionContext) {
     const expectedFrames = Math.round((wall * 1000) / (1000 / 60));
     const longest = longTasks.reduce((m, t) => Math.max(m, t.duration), 0);
     ctx.log(
-      `  busy ${(busy * 100).toFixed(1)} % (script ${(script * 100).toFixed(1)} %, style+layout ${(layout * 100).toFixed(1)} %), ` +
+      `  renderer CPU ${(rendererCpu * 100).toFixed(1)} % of a core; busy ${(busy * 100).toFixed(1)} % (script ${(script * 100).toFixed(1)} %, style+layout ${(layout * 100).toFixed(1)} %), ` +
         `${longTasks.length} long tasks (longest ${longest.toFixed(0)} ms), ${dropped}/${expectedFrames} frames dropped, heap ${heapStart.toFixed(1)} → ${heapEnd.toFixed(1)} MB`,
     );
 
@@ -80,6 +86,13 @@ async function run(ctx: SectionContext) {
         value: one(busy * 100),
         budget: { text: `< ${BUSY_BUDGET * 100} %`, met: busy < BUSY_BUDGET },
         note: `script ${(script * 100).toFixed(1)} %, style + layout ${(layout * 100).toFixed(1)} %`,
+      },
+      {
+        section,
+        figure: "renderer CPU (all threads, /proc)",
+        unit: "%",
+        value: one(rendererCpu * 100),
+        note: "of one core; steadier than task durations on a shared machine",
       },
       {
         section,
@@ -100,7 +113,7 @@ async function run(ctx: SectionContext) {
       },
       { section, figure: `time until ${sensors} sensors are on the page`, unit: "s", value: one(mountSeconds) },
     ];
-    return { rows, raw: { sensors, durationMs, busy, script, layout, longTasks, dropped, expectedFrames, heapStart, heapEnd, mountSeconds } };
+    return { rows, raw: { sensors, durationMs, rendererCpu, busy, script, layout, longTasks, dropped, expectedFrames, heapStart, heapEnd, mountSeconds } };
   } finally {
     await closeAll(clients);
     await browser.close().catch(() => {});

@@ -26,12 +26,12 @@ const SPOT_TOPIC = "home/px-spot/temperature";
 const PUBLISHERS = 10;
 const WAIT_MS = 60_000;
 
-/** Waits until the page shows a row for every topic and no chart is still loading its history. */
+/** Waits until the page shows a row for every topic and no chart in view is still loading its history. */
 export async function waitForRows(page: Page, prefix: string, count: number, timeoutMs = WAIT_MS): Promise<void> {
   await page.waitForFunction(
     ({ prefix, count }) =>
       document.querySelectorAll(`li[data-topic^="${prefix}"]`).length >= count &&
-      document.querySelectorAll("[data-testid=chart-loading]").length === 0,
+      [...document.querySelectorAll("[data-testid=chart-loading]")].every((el) => el.getBoundingClientRect().top > innerHeight),
     { prefix, count },
     { timeout: timeoutMs, polling: 250 },
   );

@@ -3,9 +3,10 @@
 // The last hour of one topic: history from the hub, continued by live readings.
 // History is fetched again after every reconnect, since readings published while
 // the connection was down (a hub restart, a sleeping tablet) never arrive live.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { Chart } from "@/components/chart";
 import { useConnection } from "@/components/use-connection";
+import { useOnScreen } from "@/components/use-on-screen";
 import { useClock } from "@/components/use-now";
 import { useTopic } from "@/components/use-topic";
 import type { HistoryPoint } from "@/lib/history/store";
@@ -52,7 +53,13 @@ async function fetchHistory(topic: string, from: number, signal: AbortSignal): P
   return { ok: true, points: data.points, serverNow: data.serverNow };
 }
 
-export function ReadingSparkline({
+/**
+ * Memoised: its row re-renders on every reading, and the sparkline follows the store
+ * by itself, and only while on screen. A wall of a thousand sensors then draws the
+ * few sparklines in view and fetches history only for tiles that have been seen
+ * (bench/README.md, "dashboard under load").
+ */
+export const ReadingSparkline = memo(function ReadingSparkline({
   topic,
   unit,
   label,
@@ -64,7 +71,12 @@ export function ReadingSparkline({
   label: string;
   height?: number;
 }) {
-  const live = useTopic(topic)?.points ?? NO_POINTS;
+  const box = useRef<HTMLDivElement>(null);
+  // Watched per room card (its <section>), not per sparkline: a tenth of the targets.
+  const onScreen = useOnScreen(box, "section");
+  const [seen, setSeen] = useState(false);
+  if (onScreen && !seen) setSeen(true);
+  const live = useTopic(topic, onScreen)?.points ?? NO_POINTS;
   // Null during the first connection attempt: fetching only once it settles saves a
   // second request per tile at page load, when the first connect bumps the epoch.
   const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));
@@ -80,7 +92,7 @@ export function ReadingSparkline({
   // The last estimate shapes the next request without being a reason to send one.
   const clockOffsetMs = useRef(0);
   useEffect(() => {
-    if (epoch === null) return;
+    if (epoch === null || !seen) return;
     const abort = new AbortController();
     const sentAt = Date.now();
     // In hub time; the first request can only assume the clocks agree.
@@ -98,7 +110,7 @@ export function ReadingSparkline({
       () => {}, // aborted: the tile unmounted or a newer request replaced this one
     );
     return () => abort.abort();
-  }, [topic, epoch, retries]);
+  }, [topic, epoch, retries, seen]);
 
   const series = useMemo(() => {
     if (!history || now === null) return null;
@@ -110,8 +122,9 @@ export function ReadingSparkline({
     return { points, domain: [start, end] as const };
   }, [history, live, newest, now]);
 
+  let content;
   if (series) {
-    return (
+    content = (
       <Chart
         variant="sparkline"
         series={series.points}
@@ -121,9 +134,8 @@ export function ReadingSparkline({
         label={`${label}, last hour`}
       />
     );
-  }
-  if (failure !== null) {
-    return (
+  } else if (failure !== null) {
+    content = (
       <p
         data-testid="chart-error"
         className="flex items-center gap-2 text-xs text-muted"
@@ -143,6 +155,8 @@ export function ReadingSparkline({
         </button>
       </p>
     );
+  } else {
+    content = <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />;
   }
-  return <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />;
-}
+  return <div ref={box}>{content}</div>;
+});

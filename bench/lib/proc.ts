@@ -2,7 +2,7 @@
 // compares brokers by: it counts only the broker's own work, so it stays steady on a
 // machine shared with builds, where wall-clock rates swing with the neighbours.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | null = null;
 
@@ -68,4 +68,53 @@ export function pin(pid: number, cores: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The processes descended from `root` (children, grandchildren, …), from /proc. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      let list = children.get(ppid);
+      if (!list) children.set(ppid, (list = []));
+      list.push(Number(name));
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  const out: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Chromium's renderer processes started by this process: where a page's main thread runs. */
+export function rendererPids(): number[] {
+  return descendants(process.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--type=renderer");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU time of several processes together, in ms; a process that has gone counts 0. */
+export function totalCpuTimeMs(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuTimeMs(pid);
+    } catch {
+      // exited
+    }
+  }
+  return total;
 }
