@@ -3,21 +3,17 @@
 // Busy fraction and JS heap come from CDP's Performance metrics, long tasks from a
 // PerformanceObserver, dropped frames from gaps between animation frames.
 import type { CDPSession } from "playwright-core";
-import { launchBrowser, openDashboard } from "./lib/browser";
-import { closeAll, connectMany } from "./lib/mqtt-load";
+import { openRig } from "./lib/dashboard-rig";
 import { publishPaced } from "./lib/paced";
 import { takeFrames, watchFrames } from "./lib/page-probes";
 import type { Row } from "./lib/report";
 import { rendererPids, totalCpuTimeMs } from "./lib/proc";
 import { byMode, type Section, type SectionContext } from "./lib/section";
-import { startHub, type Server } from "./lib/servers";
 import { droppedFrames, summarize } from "./lib/stats";
-import { waitForRows } from "./pixels";
 
 const ROOMS = 100;
 const MEASUREMENTS = ["temperature", "humidity", "pressure", "co2", "illuminance", "power", "energy", "battery", "voltage", "current"];
 const TOPICS = Array.from({ length: ROOMS }, (_, r) => MEASUREMENTS.map((m) => `home/load-${String(r).padStart(3, "0")}/${m}`)).flat();
-const PUBLISHERS = 10;
 const BUSY_BUDGET = 0.2;
 const LONG_TASK_MS = 50;
 
@@ -35,17 +31,9 @@ async function heapMB(cdp: CDPSession): Promise<number> {
 async function run(ctx: SectionContext) {
   const durationMs = byMode(ctx, { full: 30_000, quick: 8_000, tiny: 3_000 });
   const sensors = TOPICS.length;
-  let hub: Server | null = null;
-  const browser = await launchBrowser();
-  const clients = [];
+  const rig = await openRig({ topics: TOPICS, prefix: "home/load-", tag: "load" });
   try {
-    hub = await startHub();
-    const page = await openDashboard(browser, hub.httpUrl!);
-    clients.push(...(await connectMany(hub.mqttUrl, "load", PUBLISHERS)));
-    const t0 = performance.now();
-    for (const [i, topic] of TOPICS.entries()) clients[i % PUBLISHERS].publish(topic, "1");
-    await waitForRows(page, "home/load-", sensors, 120_000);
-    const mountSeconds = (performance.now() - t0) / 1000;
+    const { page, publishers: clients, mountSeconds } = rig;
     ctx.log(`  ${sensors} sensors on the page after ${mountSeconds.toFixed(1)} s`);
 
     const cdp = await page.context().newCDPSession(page);
@@ -115,9 +103,7 @@ async function run(ctx: SectionContext) {
     ];
     return { rows, raw: { sensors, durationMs, rendererCpu, busy, script, layout, longTasks, dropped, expectedFrames, heapStart, heapEnd, mountSeconds } };
   } finally {
-    await closeAll(clients);
-    await browser.close().catch(() => {});
-    await hub?.stop();
+    await rig.dispose();
   }
 }
 

@@ -5,15 +5,14 @@
 // store draws once a frame. A few `mosquitto_pub` runs check the same path from a
 // separate process.
 import { execFile } from "node:child_process";
-import type { Page } from "playwright-core";
-import { launchBrowser, openDashboard } from "./lib/browser";
+import type { MqttClient } from "mqtt";
+import { openRig } from "./lib/dashboard-rig";
 import { closeAll, connectMany } from "./lib/mqtt-load";
 import { publishPaced, type Sent } from "./lib/paced";
 import { takeShown, watchValues } from "./lib/page-probes";
 import type { Row } from "./lib/report";
 import { byMode, type Section, type SectionContext } from "./lib/section";
 import { cpuTimeMs } from "./lib/proc";
-import { startHub, type Server } from "./lib/servers";
 import { latencySummary, matchLatencies, summarize, type LatencySummary } from "./lib/stats";
 
 const FRAME_MS = 1000 / 60;
@@ -23,19 +22,6 @@ const ROOMS = 20;
 const MEASUREMENTS = ["temperature", "humidity", "pressure", "co2", "illuminance"];
 const TOPICS = Array.from({ length: ROOMS }, (_, r) => MEASUREMENTS.map((m) => `home/px-${String(r).padStart(2, "0")}/${m}`)).flat();
 const SPOT_TOPIC = "home/px-spot/temperature";
-const PUBLISHERS = 10;
-const WAIT_MS = 60_000;
-
-/** Waits until the page shows a row for every topic and no chart in view is still loading its history. */
-export async function waitForRows(page: Page, prefix: string, count: number, timeoutMs = WAIT_MS): Promise<void> {
-  await page.waitForFunction(
-    ({ prefix, count }) =>
-      document.querySelectorAll(`li[data-topic^="${prefix}"]`).length >= count &&
-      [...document.querySelectorAll("[data-testid=chart-loading]")].every((el) => el.getBoundingClientRect().top > innerHeight),
-    { prefix, count },
-    { timeout: timeoutMs, polling: 250 },
-  );
-}
 
 function mosquittoPub(port: number, topic: string, value: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -50,20 +36,15 @@ async function run(ctx: SectionContext) {
   const measureMs = byMode(ctx, { full: 20_000, quick: 6_000, tiny: 3_000 });
   const warmupMs = byMode(ctx, { full: 3_000, quick: 2_000, tiny: 1_000 });
   const spotChecks = byMode(ctx, { full: 20, quick: 10, tiny: 3 });
-  let hub: Server | null = null;
-  const browser = await launchBrowser();
-  const clients = [];
+  const rig = await openRig({ topics: [...TOPICS, SPOT_TOPIC], prefix: "home/px-", tag: "px" });
+  const { hub, page } = rig;
+  const clients = rig.publishers;
+  const extra: MqttClient[] = [];
   try {
-    hub = await startHub();
-    const page = await openDashboard(browser, hub.httpUrl!);
-    clients.push(...(await connectMany(hub.mqttUrl, "px", PUBLISHERS)));
-    // One reading per topic first, so every row (and its chart) exists before the clock runs.
-    for (const [i, topic] of [...TOPICS, SPOT_TOPIC].entries()) clients[i % PUBLISHERS].publish(topic, "0");
-    await waitForRows(page, "home/px-", TOPICS.length + 1);
     await watchValues(page);
     // A TCP subscriber beside the page splits the latency: what the hub takes, and what the page adds.
     const [tap] = await connectMany(hub.mqttUrl, "px-tap", 1);
-    clients.push(tap);
+    extra.push(tap);
     await tap.subscribeAsync("home/+/+", { qos: 0 });
     let tapped: { topic: string; value: number; at: number }[] = [];
     tap.on("message", (topic, payload) => tapped.push({ topic, value: Number(payload), at: Date.now() }));
@@ -170,9 +151,8 @@ async function run(ctx: SectionContext) {
     });
     return { rows, raw: { rate: RATE, topics: TOPICS.length, warmupMs, measureMs, reps: reps_, mosquittoPub: spot } };
   } finally {
-    await closeAll(clients);
-    await browser.close().catch(() => {});
-    await hub?.stop();
+    await closeAll(extra);
+    await rig.dispose();
   }
 }
 

@@ -28,7 +28,7 @@ export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return "–";
   const abs = Math.abs(x);
   if (abs >= 10_000) return `${(x / 1000).toPrecision(3)}k`;
-  if (abs >= 100) return x.toFixed(0);
+  if (abs >= 100 || Number.isInteger(x)) return x.toFixed(0);
   if (abs >= 10) return x.toFixed(1);
   if (abs >= 1) return x.toFixed(2);
   if (abs === 0) return "0";

@@ -9,7 +9,7 @@ import { launchBrowser, openDashboard } from "../lib/browser";
 import { closeAll, connectMany } from "../lib/mqtt-load";
 import { publishPaced } from "../lib/paced";
 import { startHub } from "../lib/servers";
-import { waitForRows } from "../pixels";
+import { waitForRows } from "../lib/dashboard-rig";
 import { summarizeProfile, type Profile } from "./cpuprofile";
 
 const [topicCount = 100, rate = 1000, seconds = 5] = process.argv.slice(2).map(Number);
