@@ -32,6 +32,8 @@ export type Server = {
   readonly httpUrl?: string;
   /** Everything the process printed, for error reports. */
   output(): string;
+  /** False once the process has exited (stopped, or crashed). */
+  alive(): boolean;
   stop(): Promise<void>;
 };
 
@@ -78,6 +80,8 @@ function launch(
   });
 }
 
+const running = (child: ChildProcess) => () => child.exitCode === null && child.signalCode === null;
+
 function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -106,7 +110,7 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<Server> {
   );
   const { child, output } = await launch(MOSQUITTO, ["-c", conf], { ...opts, name: "mosquitto", ready: / running/ });
   const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
-  return { name: "mosquitto", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, stop };
+  return { name: "mosquitto", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop };
 }
 
 export async function startAedes(opts: StartOptions = {}): Promise<Server> {
@@ -117,7 +121,7 @@ export async function startAedes(opts: StartOptions = {}): Promise<Server> {
     env: { ...process.env, PORT: String(port) },
     ready: /aedes ready/,
   });
-  return { name: "aedes", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, stop: stopper(child, () => {}) };
+  return { name: "aedes", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop: stopper(child, () => {}) };
 }
 
 /** The real hub process, as e2e/hub.ts starts it: fresh data directory, its own ports, no simulator. */
@@ -148,6 +152,7 @@ export async function startHub(opts: StartOptions & { env?: Record<string, strin
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     httpUrl: `http://127.0.0.1:${port}`,
     output,
+    alive: running(child),
     stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
   };
 }
