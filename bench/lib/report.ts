@@ -23,10 +23,11 @@ export type Row = {
   note?: string;
 };
 
-/** 3 significant digits, "k" past ten thousand: the table is for reading, the JSON keeps every digit. */
+/** 3 significant digits, "k" past ten thousand, "M" past a million: the table is for reading, the JSON keeps every digit. */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return "–";
   const abs = Math.abs(x);
+  if (abs >= 1e6) return `${(x / 1e6).toPrecision(3)}M`;
   if (abs >= 10_000) return `${(x / 1000).toPrecision(3)}k`;
   if (abs >= 100 || Number.isInteger(x)) return x.toFixed(0);
   if (abs >= 10) return x.toFixed(1);
