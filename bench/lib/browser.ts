@@ -11,8 +11,10 @@ export async function launchBrowser(): Promise<Browser> {
 const CONNECT_TIMEOUT_MS = 30_000;
 
 /** Opens the dashboard and waits for its own MQTT connection: QoS 0 sent before it subscribed is lost. */
-export async function openDashboard(browser: Browser, url: string): Promise<Page> {
+export async function openDashboard(browser: Browser, url: string, initScript?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: config.use?.viewport ?? { width: 1280, height: 720 } });
+  // Experiments only (tools/): code run in the page before its own.
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(url);
   await page.waitForSelector('[data-testid=connection][data-status=connected]', { timeout: CONNECT_TIMEOUT_MS });
   return page;
