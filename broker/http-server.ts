@@ -16,6 +16,24 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
+/**
+ * Sends what aedes writes to a browser as few WebSocket frames as possible. aedes writes
+ * each MQTT packet in pieces under cork() (mqtt-packet's writeToStream), and ws's stream
+ * has no _writev, so every piece was a frame and a socket write of its own; and readings
+ * arriving together from many devices went out one frame each, a task each in the
+ * browser. Waiting for the end of the event loop's turn (setImmediate) sends everything
+ * that turn produced as one frame, at no cost in latency worth a frame (bench/README.md).
+ * Packets need not align with frames in MQTT over WebSocket (MQTT 3.1.1 §6). The write
+ * callback still waits for the send, so a slow browser still pushes back on aedes.
+ */
+function batchFrames(stream: Duplex): Duplex {
+  const send = stream._write.bind(stream);
+  stream._write = (chunk, encoding, callback) => setImmediate(send, chunk, encoding, callback);
+  stream._writev = (chunks, callback) =>
+    setImmediate(send, Buffer.concat(chunks.map((c) => c.chunk as Buffer)), chunks[0].encoding, callback);
+  return stream;
+}
+
 export async function createDashboardServer(opts: {
   dir: string;
   dev: boolean;
@@ -64,7 +82,7 @@ export async function createDashboardServer(opts: {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
+      const stream = batchFrames(createWebSocketStream(ws));
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
       opts.handle(stream, req);
     });

@@ -167,7 +167,9 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     dropSessionConnections: sessionGate.dropSession,
   });
 
-  const tcp = config.mqttPlain ? createTcpServer(handle) : null;
+  // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
+  // for the previous segment's ACK (bench/README.md, "publish → pixels").
+  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, handle) : null;
   const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : null;
   const dashboard = await createDashboardServer({
     dir: path.resolve(import.meta.dirname, ".."),

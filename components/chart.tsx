@@ -7,6 +7,8 @@
 // outage (lib/history/gaps.ts inserts them). A single full-size series with min/max
 // draws them as a band behind the mean, so a one-reading spike stays visible.
 import { useMemo, useState, type PointerEvent } from "react";
+import { Sparkline } from "@/components/sparkline";
+import type { PathPoint } from "@/lib/sparkline-path";
 import {
   Area,
   ComposedChart,
@@ -158,7 +160,35 @@ function ZoomSelection({ onZoom }: { onZoom: (from: number, to: number) => void 
   );
 }
 
-export function Chart({
+/**
+ * The one chart component. Sparklines (a tile's last hour) are drawn as a plain SVG
+ * path (components/sparkline.tsx): a wall of live tiles re-draws hundreds a second,
+ * and recharts costs milliseconds each (bench/README.md). Full charts use recharts.
+ */
+export function Chart(props: ChartProps) {
+  if (props.variant === "sparkline") {
+    return (
+      <Sparkline
+        series={sparklinePoints(props.series ?? props.lines?.[0]?.points ?? [])}
+        domain={props.domain}
+        height={props.height}
+        unit={props.unit}
+        label={props.label}
+        className={props.className}
+      />
+    );
+  }
+  return <FullChart {...props} />;
+}
+
+/** A sparkline draws one unbroken line: gap markers have no value to draw. */
+function sparklinePoints(points: readonly ChartPoint[]): PathPoint[] {
+  const out: PathPoint[] = [];
+  for (const p of points) if (p.v !== null) out.push({ t: p.t, v: p.v });
+  return out;
+}
+
+function FullChart({
   series,
   lines,
   domain,

@@ -3,10 +3,11 @@
 // The last hour of one topic: history from the hub, continued by live readings.
 // History is fetched again after every reconnect, since readings published while
 // the connection was down (a hub restart, a sleeping tablet) never arrive live.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { Chart } from "@/components/chart";
 import { useConnection } from "@/components/use-connection";
-import { useNow } from "@/components/use-now";
+import { useOnScreen } from "@/components/use-on-screen";
+import { useClock } from "@/components/use-now";
 import { useTopic } from "@/components/use-topic";
 import { useT } from "@/components/use-t";
 import type { HistoryPoint } from "@/lib/history/store";
@@ -53,7 +54,13 @@ async function fetchHistory(topic: string, from: number, signal: AbortSignal): P
   return { ok: true, points: data.points, serverNow: data.serverNow };
 }
 
-export function ReadingSparkline({
+/**
+ * Memoised: its row re-renders on every reading, and the sparkline follows the store
+ * by itself, and only while on screen. A wall of a thousand sensors then draws the
+ * few sparklines in view and fetches history only for tiles that have been seen
+ * (bench/README.md, "dashboard under load").
+ */
+export const ReadingSparkline = memo(function ReadingSparkline({
   topic,
   unit,
   label,
@@ -65,7 +72,12 @@ export function ReadingSparkline({
   label: string;
   height?: number;
 }) {
-  const live = useTopic(topic)?.points ?? NO_POINTS;
+  const box = useRef<HTMLDivElement>(null);
+  // Watched per room card (its <section>), not per sparkline: a tenth of the targets.
+  const onScreen = useOnScreen(box, "section");
+  const [seen, setSeen] = useState(false);
+  if (onScreen && !seen) setSeen(true);
+  const live = useTopic(topic, onScreen)?.points ?? NO_POINTS;
   // Null during the first connection attempt: fetching only once it settles saves a
   // second request per tile at page load, when the first connect bumps the epoch.
   const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));
@@ -73,13 +85,16 @@ export function ReadingSparkline({
   const [failure, setFailure] = useState<string | null>(null);
   const t = useT();
   const [retries, setRetries] = useState(0);
-  // Slides the window along when no readings arrive; null until hydrated.
-  const now = useNow(30_000);
+  const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
+  // Slides the window along when no readings arrive; null until hydrated. A sensor
+  // that reported within the tick needs no slide (its readings move the window), so
+  // a wall of live tiles does not re-draw all at once every 30 s.
+  const now = useClock(30_000, (t) => (t - newest < 30_000 ? 0 : t));
 
   // The last estimate shapes the next request without being a reason to send one.
   const clockOffsetMs = useRef(0);
   useEffect(() => {
-    if (epoch === null) return;
+    if (epoch === null || !seen) return;
     const abort = new AbortController();
     const sentAt = Date.now();
     // In hub time; the first request can only assume the clocks agree.
@@ -97,21 +112,21 @@ export function ReadingSparkline({
       () => {}, // aborted: the tile unmounted or a newer request replaced this one
     );
     return () => abort.abort();
-  }, [topic, epoch, retries]);
+  }, [topic, epoch, retries, seen]);
 
   const series = useMemo(() => {
     if (!history || now === null) return null;
-    const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
     const end = Math.max(now, newest) + history.clockOffsetMs;
     const windowStart = end - HOUR;
     const points = mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart });
     // A sensor seen for only a few minutes fills the width instead of a sliver at the right edge.
     const start = points.length >= 2 ? Math.max(windowStart, points[0].t) : windowStart;
     return { points, domain: [start, end] as const };
-  }, [history, live, now]);
+  }, [history, live, newest, now]);
 
+  let content;
   if (series) {
-    return (
+    content = (
       <Chart
         variant="sparkline"
         series={series.points}
@@ -121,9 +136,8 @@ export function ReadingSparkline({
         label={t("chart.lastHour", { label })}
       />
     );
-  }
-  if (failure !== null) {
-    return (
+  } else if (failure !== null) {
+    content = (
       <p
         data-testid="chart-error"
         className="flex items-center gap-2 text-xs text-muted"
@@ -143,6 +157,8 @@ export function ReadingSparkline({
         </button>
       </p>
     );
+  } else {
+    content = <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />;
   }
-  return <div data-testid="chart-loading" aria-hidden className="animate-pulse rounded-md bg-line/50" style={{ height }} />;
-}
+  return <div ref={box}>{content}</div>;
+});

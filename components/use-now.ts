@@ -43,9 +43,26 @@ const noClock = () => () => {};
  * component can tick only while it needs to.
  */
 export function useNow(intervalMs: number | null): number | null {
+  return useClock(intervalMs, identity);
+}
+
+const identity = (now: number) => now;
+
+/**
+ * Something computed from the current time, re-rendering only when it changes:
+ * a thousand "just now" labels cost a thousand cheap calls a tick, not a thousand
+ * renders (bench/README.md, "dashboard under load"). `select` must return a
+ * primitive or a stable object; null on the server, while hydrating, and for a
+ * null interval (no clock at all).
+ */
+export function useClock<T>(intervalMs: number | null, select: (now: number) => T): T | null {
   const subscribeToClock = useCallback(
     (listener: () => void) => (intervalMs === null ? noClock() : subscribe(intervalMs, listener)),
     [intervalMs],
   );
-  return useSyncExternalStore(subscribeToClock, () => (intervalMs === null ? null : clockFor(intervalMs).now), serverNow);
+  return useSyncExternalStore(
+    subscribeToClock,
+    () => (intervalMs === null ? null : select(clockFor(intervalMs).now)),
+    serverNow,
+  );
 }

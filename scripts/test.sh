@@ -14,7 +14,7 @@ step "Type-checking (tsc)…"
 npx tsc --noEmit
 
 step "Unit tests (node --test)…"
-mapfile -t unit < <(find lib broker -name '*.test.ts' | sort)
+mapfile -t unit < <(find lib broker bench -name '*.test.ts' | sort)
 node --import tsx --test "${unit[@]}"
 
 if needs_build; then

@@ -1,0 +1,173 @@
+// Section 2: broker throughput. Mosquitto, plain aedes and the Hearth hub (with a
+// dashboard page connected, as in a home) take the same flows, alternating broker by
+// broker within each repetition. Messages/s is wall-clock and swings with the
+// neighbours on a shared machine; the broker's CPU time per message (from /proc) is
+// the steadier figure, and both are held to the same budget against aedes.
+import { launchBrowser, openDashboard } from "./lib/browser";
+import { runFlow, type FlowSpec, type Pattern } from "./lib/mqtt-load";
+import { cpuTimeMs, pin } from "./lib/proc";
+import type { Row } from "./lib/report";
+import { byMode, type Section, type SectionContext } from "./lib/section";
+import { startAedes, startHub, startMosquitto, type BrokerName, type Server } from "./lib/servers";
+import { ratio, summarize } from "./lib/stats";
+
+type Scenario = { pattern: Pattern; kind: "steady" | "burst" };
+
+const SCENARIOS: Scenario[] = [
+  { pattern: "fan-in", kind: "steady" },
+  { pattern: "fan-in", kind: "burst" },
+  { pattern: "fan-out", kind: "steady" },
+  { pattern: "fan-out", kind: "burst" },
+  { pattern: "qos1-pairs", kind: "steady" },
+  { pattern: "qos1-pairs", kind: "burst" },
+];
+
+const LABEL: Record<Pattern, string> = {
+  "fan-in": "fan-in QoS 0 (10→1)",
+  "fan-out": "fan-out QoS 0 (1→50)",
+  "qos1-pairs": "QoS 1 pairs (10×1→1)",
+};
+
+/** Publishes in flight per lane in a steady flow. */
+const STEADY_WINDOW = 50;
+/** The hub counts as meeting the throughput budget at this share of plain aedes. */
+const SHARE_OF_AEDES = 0.9;
+
+type Sample = { broker: BrokerName; scenario: string; rep: number; msgPerS: number; cpuUsPerMsg: number; delivered: number; expected: number; timedOut: boolean };
+
+/** The broker's CPU time once it has gone quiet: work queued behind the last delivery counts too. */
+async function settledCpuMs(pid: number): Promise<number> {
+  let previous = cpuTimeMs(pid);
+  for (let i = 0; i < 15; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = cpuTimeMs(pid);
+    if (now - previous < 10) return now; // under one clock tick in 200 ms: idle
+    previous = now;
+  }
+  return previous;
+}
+
+async function measure(server: Server, spec: FlowSpec): Promise<Omit<Sample, "broker" | "scenario" | "rep">> {
+  const cpuBefore = await settledCpuMs(server.pid);
+  const result = await runFlow(server.mqttUrl, spec);
+  const cpuAfter = await settledCpuMs(server.pid);
+  const seconds = result.elapsedMs / 1000;
+  return {
+    msgPerS: result.delivered > 0 && seconds > 0 ? result.delivered / seconds : NaN,
+    cpuUsPerMsg: result.delivered > 0 ? ((cpuAfter - cpuBefore) * 1000) / result.delivered : NaN,
+    delivered: result.delivered,
+    expected: result.expected,
+    timedOut: result.timedOut,
+  };
+}
+
+async function run(ctx: SectionContext) {
+  const reps = byMode(ctx, { full: 3, quick: 1, tiny: 1 });
+  const messages = byMode(ctx, { full: 30_000, quick: 6_000, tiny: 2_000 });
+  const deadlineMs = byMode(ctx, { full: 30_000, quick: 10_000, tiny: 5_000 });
+  // Brokers on core 0, this process (the load) and the browser on core 1.
+  const pinned = ctx.cores >= 2 && pin(process.pid, "1");
+  const brokerCore = pinned ? 0 : undefined;
+  const servers: Server[] = [];
+  const browser = await launchBrowser();
+  try {
+    const start: Record<BrokerName, () => Promise<Server>> = {
+      mosquitto: () => startMosquitto({ core: brokerCore }),
+      aedes: () => startAedes({ core: brokerCore }),
+      hearth: async () => {
+        const hub = await startHub({ core: brokerCore });
+        // The hub as a home runs it: with a dashboard open on it.
+        await openDashboard(browser, hub.httpUrl!);
+        return hub;
+      },
+    };
+    for (const name of ["mosquitto", "aedes", "hearth"] as const) servers.push(await start[name]());
+    const restart = async (dead: Server): Promise<Server> => {
+      ctx.log(`  restarting ${dead.name} after it exited`);
+      await dead.stop();
+      const fresh = await start[dead.name]();
+      servers[servers.indexOf(dead)] = fresh;
+      return fresh;
+    };
+    ctx.log(`brokers: ${servers.map((s) => `${s.name} pid ${s.pid}`).join(", ")}${pinned ? "; brokers on core 0, load on core 1" : ""}`);
+
+    // Warm-up, not measured: JIT, connection paths, and the page's rows for the bench topics.
+    for (const server of servers) {
+      for (const { pattern } of SCENARIOS) await runFlow(server.mqttUrl, { pattern, messages: Math.min(messages / 3, 2_000), window: STEADY_WINDOW, deadlineMs });
+    }
+    const samples: Sample[] = [];
+    const failures = new Map<BrokerName, string>();
+    for (let rep = 0; rep < reps; rep++) {
+      for (const scenario of SCENARIOS) {
+        // Rotate who goes first, so no broker always meets a warmer or colder machine.
+        const order = servers.map((_, i) => servers[(i + rep) % servers.length]);
+        const spec: FlowSpec = { pattern: scenario.pattern, messages, window: scenario.kind === "steady" ? STEADY_WINDOW : Infinity, deadlineMs };
+        for (const ordered of order) {
+          const name = `${scenario.pattern} ${scenario.kind}`;
+          // A broker that crashed in an earlier flow is started afresh, so one crash costs one figure.
+          const server = ordered.alive() ? ordered : await restart(ordered);
+          let measured: Awaited<ReturnType<typeof measure>>;
+          try {
+            measured = await measure(server, spec);
+          } catch (error) {
+            // A broker that fell over (plain aedes can overflow its stack in a burst) costs its own figures only.
+            const printed = /^\w*Error.*$/m.exec(server.output())?.[0];
+            failures.set(server.name, printed ?? (error as Error).message);
+            ctx.log(`  ${name.padEnd(18)} ${server.name.padEnd(9)} failed: ${failures.get(server.name)}`);
+            measured = { msgPerS: NaN, cpuUsPerMsg: NaN, delivered: 0, expected: 0, timedOut: false };
+          }
+          const sample = { broker: server.name, scenario: name, rep, ...measured };
+          samples.push(sample);
+          ctx.log(
+            `  ${name.padEnd(18)} ${server.name.padEnd(9)} ${Math.round(sample.msgPerS)} msg/s, ${sample.cpuUsPerMsg.toFixed(1)} µs CPU/msg` +
+              (sample.delivered < sample.expected ? `, ${sample.delivered}/${sample.expected} delivered${sample.timedOut ? " (deadline)" : ""}` : ""),
+          );
+        }
+      }
+    }
+    const out = rows(samples);
+    if (failures.size > 0) out[out.length - 1].note = `failed: ${[...failures].map(([b, e]) => `${b} (${e})`).join("; ")}`;
+    return { rows: out, raw: { reps, messages, steadyWindow: STEADY_WINDOW, pinned, samples, failures: Object.fromEntries(failures) } };
+  } finally {
+    await browser.close().catch(() => {});
+    await Promise.all(servers.map((s) => s.stop()));
+    if (pinned) pin(process.pid, `0-${ctx.cores - 1}`);
+  }
+}
+
+function rows(samples: Sample[]): Row[] {
+  const out: Row[] = [];
+  for (const { pattern, kind } of SCENARIOS) {
+    const scenario = `${pattern} ${kind}`;
+    const of = (broker: BrokerName, key: "msgPerS" | "cpuUsPerMsg") =>
+      summarize(samples.filter((s) => s.broker === broker && s.scenario === scenario).map((s) => s[key]));
+    const lost = samples.filter((s) => s.scenario === scenario && s.delivered < s.expected);
+    const note = lost.length
+      ? `not all delivered: ${lost.map((s) => `${s.broker} ${s.delivered}/${s.expected}${s.timedOut ? " by the deadline" : ""}`).join("; ")}`
+      : undefined;
+    for (const key of ["msgPerS", "cpuUsPerMsg"] as const) {
+      const hearth = of("hearth", key);
+      const aedes = of("aedes", key).median;
+      const mosquitto = of("mosquitto", key).median;
+      const higherIsBetter = key === "msgPerS";
+      const vsAedes = ratio(hearth.median, aedes);
+      out.push({
+        section: "brokers: Hearth hub vs plain aedes and Mosquitto",
+        figure: `${LABEL[pattern]} ${kind}: ${higherIsBetter ? "msg/s" : "CPU/msg"}`,
+        unit: higherIsBetter ? "msg/s" : "µs",
+        value: hearth,
+        references: [
+          { name: "aedes", value: aedes, ratio: vsAedes },
+          { name: "mosquitto", value: mosquitto, ratio: ratio(hearth.median, mosquitto) },
+        ],
+        budget: higherIsBetter
+          ? { text: `≥ ${SHARE_OF_AEDES} × aedes`, met: vsAedes >= SHARE_OF_AEDES }
+          : { text: `≤ ${(1 / SHARE_OF_AEDES).toFixed(2)} × aedes`, met: vsAedes <= 1 / SHARE_OF_AEDES },
+        note: key === "cpuUsPerMsg" ? note : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+export const brokersSection: Section = { id: "brokers", title: "Broker throughput", run };

@@ -1,0 +1,21 @@
+// Debian's Chromium, launched the way the e2e tests launch it (the same options,
+// read from playwright.config.ts), for the sections that measure the dashboard.
+import { chromium, type Browser, type Page } from "playwright-core";
+import config from "../../playwright.config";
+
+export async function launchBrowser(): Promise<Browser> {
+  const launchOptions = config.use?.launchOptions ?? {};
+  return chromium.launch({ ...launchOptions, headless: true });
+}
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/** Opens the dashboard and waits for its own MQTT connection: QoS 0 sent before it subscribed is lost. */
+export async function openDashboard(browser: Browser, url: string, initScript?: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: config.use?.viewport ?? { width: 1280, height: 720 } });
+  // Experiments only (tools/): code run in the page before its own.
+  if (initScript) await page.addInitScript(initScript);
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=connection][data-status=connected]', { timeout: CONNECT_TIMEOUT_MS });
+  return page;
+}

@@ -1,0 +1,158 @@
+// Starts and stops the brokers the bench measures, each as its own process on
+// 127.0.0.1 and on ports chosen here: Debian's Mosquitto with a minimal config,
+// plain aedes, and the real Hearth hub (the same entry point `npm start` runs).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const MOSQUITTO = "/usr/sbin/mosquitto";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type BrokerName = "mosquitto" | "aedes" | "hearth";
+
+export type Server = {
+  readonly name: BrokerName;
+  readonly pid: number;
+  readonly mqttPort: number;
+  readonly mqttUrl: string;
+  /** The dashboard's address; the hub's only. */
+  readonly httpUrl?: string;
+  /** Everything the process printed, for error reports. */
+  output(): string;
+  /** False once the process has exited (stopped, or crashed). */
+  alive(): boolean;
+  stop(): Promise<void>;
+};
+
+type StartOptions = {
+  /** Pin the process (every thread) to this core with taskset. */
+  core?: number;
+};
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+function launch(
+  command: string,
+  args: string[],
+  opts: StartOptions & { env?: NodeJS.ProcessEnv; ready: RegExp; name: string },
+): Promise<{ child: ChildProcess; output: () => string }> {
+  // taskset execs the command, so the pid is the broker's own.
+  const [cmd, argv] = opts.core === undefined ? [command, args] : ["taskset", ["-c", String(opts.core), command, ...args]];
+  const child = spawn(cmd, argv, { cwd: ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${opts.name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${text}`));
+    }, START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      // Kept short: a broker under load may log a lot, and only the tail helps.
+      text = (text + chunk.toString()).slice(-16_384);
+      if (opts.ready.test(text)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => text });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited with code ${code} before it was ready:\n${text}`));
+    });
+  });
+}
+
+const running = (child: ChildProcess) => () => child.exitCode === null && child.signalCode === null;
+
+function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      });
+    }
+    cleanup();
+  };
+}
+
+export async function startMosquitto(opts: StartOptions = {}): Promise<Server> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing (apt-get install mosquitto)`);
+  const dir = mkdtempSync(path.join(tmpdir(), "hearth-bench-mosquitto-"));
+  const port = await freePort();
+  const conf = path.join(dir, "mosquitto.conf");
+  // Defaults otherwise: the reference is Mosquitto as a person would run it.
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", "log_type warning", "log_type information", ""].join("\n"),
+  );
+  const { child, output } = await launch(MOSQUITTO, ["-c", conf], { ...opts, name: "mosquitto", ready: / running/ });
+  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
+  return { name: "mosquitto", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop };
+}
+
+export async function startAedes(opts: StartOptions = {}): Promise<Server> {
+  const port = await freePort();
+  const { child, output } = await launch(process.execPath, ["--import", "tsx", "bench/lib/aedes-server.ts"], {
+    ...opts,
+    name: "aedes",
+    env: { ...process.env, PORT: String(port) },
+    ready: /aedes ready/,
+  });
+  return { name: "aedes", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop: stopper(child, () => {}) };
+}
+
+/** The real hub process, as e2e/hub.ts starts it: fresh data directory, its own ports, no simulator. */
+export async function startHub(opts: StartOptions & { env?: Record<string, string>; /** e.g. --cpu-prof */ nodeArgs?: string[] } = {}): Promise<Server> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
+  const port = await freePort();
+  let mqttPort = await freePort();
+  while (mqttPort === port) mqttPort = await freePort();
+  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "broker/main.ts"], {
+    ...opts,
+    name: "hearth hub",
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      MQTT_PORT: String(mqttPort),
+      HEARTH_DATA_DIR: dataDir,
+      HEARTH_SIMULATOR: "0",
+      ...opts.env,
+    },
+    ready: / hub: ready/,
+  });
+  return {
+    name: "hearth",
+    pid: child.pid!,
+    mqttPort,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    output,
+    alive: running(child),
+    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+  };
+}

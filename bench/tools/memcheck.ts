@@ -1,0 +1,12 @@
+import { startHub } from "../lib/servers";
+import { rssMB } from "../lib/proc.ts";
+import { readFileSync } from "node:fs";
+const hub = await startHub({ nodeArgs: (process.env.NODEARGS ?? "").split(" ").filter(Boolean) });
+await new Promise((r) => setTimeout(r, 2000));
+console.log("ready", rssMB(hub.pid).toFixed(0));
+await (await fetch(hub.httpUrl!)).text();
+await new Promise((r) => setTimeout(r, 2000));
+console.log("after page", rssMB(hub.pid).toFixed(0));
+const status = readFileSync(`/proc/${hub.pid}/status`, "utf8");
+console.log(status.split("\n").filter((l) => /^(Threads|RssAnon|RssFile|VmHWM)/.test(l)).join(" | "));
+await hub.stop();
