@@ -2,6 +2,7 @@
 // read from playwright.config.ts), for the sections that measure the dashboard.
 import { chromium, type Browser, type Page } from "playwright-core";
 import config from "../../playwright.config";
+import { BENCH_ADMIN } from "./servers";
 
 export async function launchBrowser(): Promise<Browser> {
   const launchOptions = config.use?.launchOptions ?? {};
@@ -15,6 +16,11 @@ export async function openDashboard(browser: Browser, url: string, initScript?: 
   const page = await browser.newPage({ viewport: config.use?.viewport ?? { width: 1280, height: 720 } });
   // Experiments only (tools/): code run in the page before its own.
   if (initScript) await page.addInitScript(initScript);
+  await page.goto(new URL("/login", url).href);
+  await page.locator('input[name="username"]').fill(BENCH_ADMIN.username);
+  await page.locator('input[name="password"]').fill(BENCH_ADMIN.password);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: CONNECT_TIMEOUT_MS });
   await page.goto(url);
   await page.waitForSelector('[data-testid=connection][data-status=connected]', { timeout: CONNECT_TIMEOUT_MS });
   return page;

@@ -124,6 +124,8 @@ export async function startAedes(opts: StartOptions = {}): Promise<Server> {
   return { name: "aedes", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop: stopper(child, () => {}) };
 }
 
+export const BENCH_ADMIN = { username: "bench", password: "bench-admin-password" } as const;
+
 /** The real hub process, as e2e/hub.ts starts it: fresh data directory, its own ports, no simulator. */
 export async function startHub(opts: StartOptions & { env?: Record<string, string>; /** e.g. --cpu-prof */ nodeArgs?: string[] } = {}): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
@@ -141,6 +143,14 @@ export async function startHub(opts: StartOptions & { env?: Record<string, strin
       MQTT_PORT: String(mqttPort),
       HEARTH_DATA_DIR: dataDir,
       HEARTH_SIMULATOR: "0",
+      // The dashboard needs a login (issue 3): the bench's browser signs in as this admin.
+      HEARTH_ADMIN_USER: BENCH_ADMIN.username,
+      HEARTH_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      // The load generators are many fast anonymous clients on loopback; the hub's
+      // per-client limits are for misbehaving devices, and would cut the load off.
+      HEARTH_MQTT_MAX_PUBLISH_RATE: "1000000",
+      HEARTH_MQTT_MAX_CONNECTIONS: "100000",
+      HEARTH_MQTT_MAX_SUBSCRIPTIONS: "100000",
       ...opts.env,
     },
     ready: / hub: ready/,
