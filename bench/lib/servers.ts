@@ -3,23 +3,12 @@
 // plain aedes, and the real Hearth hub (the same entry point `npm start` runs).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../../e2e/free-port";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const MOSQUITTO = "/usr/sbin/mosquitto";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export type BrokerName = "mosquitto" | "aedes" | "hearth";
 

@@ -1,0 +1,14 @@
+// A free TCP port on 127.0.0.1, for the servers tests and benchmarks start. Kept
+// apart from e2e/hub.ts so the bench can use it without loading Playwright's test runner.
+import { createServer } from "node:net";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
