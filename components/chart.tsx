@@ -18,7 +18,6 @@ import {
   useXAxisInverseScale,
   XAxis,
   YAxis,
-  type DotItemDotProps,
   type TooltipContentProps,
 } from "recharts";
 import { cn } from "@/lib/cn";
@@ -53,12 +52,6 @@ export type ChartProps = {
 /** Line colours: the accent first, then hues that stay apart in light and dark mode. */
 export const LINE_COLORS = ["var(--color-accent)", "#2f80ed", "#27ae60", "#9b51e0", "#eb5757", "#f2994a", "#56ccf2", "#a0785a"];
 
-/** Recharts draws a dot on every point or none; this draws only the newest. */
-function LastPointDot({ cx, cy, index, points }: DotItemDotProps) {
-  if (index !== points.length - 1 || cx === undefined || cy === undefined) return null;
-  return <circle cx={cx} cy={cy} r={3} fill="var(--color-accent)" stroke="var(--color-surface)" strokeWidth={1.5} />;
-}
-
 function PointTooltip({
   active,
   payload,
@@ -89,20 +82,6 @@ function PointTooltip({
 }
 
 const AUTO_RANGE: [string, string] = ["auto", "auto"];
-
-/** A value range with some air around the line, and a visible one when the line is flat. */
-function valueDomain(series: readonly ChartPoint[]): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const { v } of series) {
-    if (v === null) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (min > max) return [0, 1];
-  const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
-  return [min - pad, max + pad];
-}
 
 const band = (p: ChartPoint) => (p.v === null ? null : [p.min ?? p.v, p.max ?? p.v]);
 
@@ -194,14 +173,12 @@ function FullChart({
   domain,
   height,
   unit = "",
-  variant = "full",
   label,
   onZoom,
   tickFormatter,
   className,
 }: ChartProps) {
   const locale = useLocale();
-  const sparkline = variant === "sparkline";
   const drawn: readonly ChartLine[] = useMemo(
     () => lines ?? [{ id: "v", label, points: series ?? [] }],
     [lines, series, label],
@@ -210,9 +187,7 @@ function FullChart({
     () => drawn.reduce((n, line) => n + line.points.filter((p) => p.v !== null).length, 0),
     [drawn],
   );
-  // Recharts rounds an "auto" range to readable ticks; a sparkline has no ticks, and its line should fill it.
-  const values = useMemo(() => (sparkline ? valueDomain(drawn[0]?.points ?? []) : AUTO_RANGE), [sparkline, drawn]);
-  const showBand = !sparkline && drawn.length === 1 && drawn[0].points.some((p) => p.min !== undefined);
+  const showBand = drawn.length === 1 && drawn[0].points.some((p) => p.min !== undefined);
   return (
     <div
       data-testid="chart"
@@ -226,7 +201,7 @@ function FullChart({
       <ComposedChart
         responsive
         style={{ width: "100%", height }}
-        margin={sparkline ? { top: 4, right: 4, bottom: 4, left: 4 } : { top: 8, right: 12, bottom: 0, left: 0 }}
+        margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
         // The wrapper is one image to assistive technology; keyboard stepping through points adds nothing.
         accessibilityLayer={false}
       >
@@ -236,7 +211,6 @@ function FullChart({
           scale="time"
           domain={[domain[0], domain[1]]}
           allowDataOverflow
-          hide={sparkline}
           tickFormatter={tickFormatter ?? ((t: number) => formatClock(t, locale))}
           tick={{ fill: "var(--color-muted)", fontSize: 12 }}
           stroke="var(--color-line)"
@@ -244,8 +218,7 @@ function FullChart({
         />
         <YAxis
           type="number"
-          domain={values}
-          hide={sparkline}
+          domain={AUTO_RANGE}
           tickFormatter={(v: number) => formatValue(v, locale)}
           tick={{ fill: "var(--color-muted)", fontSize: 12 }}
           stroke="var(--color-line)"
@@ -277,16 +250,16 @@ function FullChart({
             data={line.points as ChartPoint[]}
             name={line.label}
             dataKey="v"
-            type={sparkline ? "monotone" : "linear"}
+            type="linear"
             stroke={LINE_COLORS[i % LINE_COLORS.length]}
-            strokeWidth={sparkline ? 2 : 1.5}
-            dot={sparkline ? LastPointDot : false}
+            strokeWidth={1.5}
+            dot={false}
             activeDot={{ r: 4, fill: LINE_COLORS[i % LINE_COLORS.length], stroke: "var(--color-surface)" }}
             connectNulls={false}
             isAnimationActive={false}
           />
         ))}
-        {onZoom && !sparkline && <ZoomSelection onZoom={onZoom} />}
+        {onZoom && <ZoomSelection onZoom={onZoom} />}
       </ComposedChart>
     </div>
   );
