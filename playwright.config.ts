@@ -4,6 +4,8 @@ import { defineConfig, devices } from "@playwright/test";
 // (shared/STACK-NOTES.md). Each spec starts its own hub on ports it picks.
 export default defineConfig({
   testDir: "e2e",
+  // The hub runs from its bundle (scripts/build-hub.ts): rebuilt once per run, so it is never stale.
+  globalSetup: "./e2e/global-setup.ts",
   workers: 1,
   fullyParallel: false,
   retries: 0,

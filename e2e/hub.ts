@@ -7,6 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect, type BrowserContext, type Page } from "@playwright/test";
 import { freePort } from "./free-port";
+import { HUB_BUNDLE } from "../scripts/build-hub";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -57,7 +58,7 @@ export class TestHub {
 
   /** Starts (or restarts) the hub process on the same ports and data directory. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ["--import", "tsx", "broker/main.ts"], {
+    const child = spawn(process.execPath, [HUB_BUNDLE], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -24,6 +24,13 @@ needs_build() {
   [[ -n "$newer" ]]
 }
 
+# The hub runs from dist/hub.mjs, bundled from broker/ and lib/ in well under a second
+# (scripts/build-hub.ts says why), so it is rebuilt every time rather than checked.
+build_hub() {
+  step "Bundling the hub (esbuild)…"
+  node --import tsx scripts/build-hub.ts
+}
+
 # apt-get install the Debian packages whose commands are missing.
 ensure_apt() {
   local missing=()

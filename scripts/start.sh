@@ -13,5 +13,7 @@ if needs_build; then
   npx next build
 fi
 
+build_hub
+
 step "Starting Hearth…"
-exec node --import tsx broker/main.ts
+exec node dist/hub.mjs

@@ -21,6 +21,7 @@ if needs_build; then
   step "Building the dashboard (next build)…"
   npx next build
 fi
+build_hub
 
 step "Browser tests (playwright, /usr/bin/chromium)…"
 npx playwright test

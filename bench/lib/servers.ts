@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../../e2e/free-port";
+import { bundle, buildHub, HUB_BUNDLE } from "../../scripts/build-hub";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const MOSQUITTO = "/usr/sbin/mosquitto";
@@ -102,9 +103,20 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<Server> {
   return { name: "mosquitto", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop };
 }
 
+/** Both Node brokers run from bundles, as `npm start` runs the hub: tsx would add its loader to each. */
+let aedesBundle: Promise<string> | null = null;
+let hubBundle: Promise<string> | null = null;
+function bundled(): { aedes: Promise<string>; hub: Promise<string> } {
+  // Beside the hub's bundle, so that its imports resolve from the project's node_modules.
+  const aedesFile = path.join(path.dirname(HUB_BUNDLE), "bench-aedes-server.mjs");
+  aedesBundle ??= bundle("bench/lib/aedes-server.ts", aedesFile).then(() => aedesFile);
+  hubBundle ??= buildHub().then(() => HUB_BUNDLE);
+  return { aedes: aedesBundle, hub: hubBundle };
+}
+
 export async function startAedes(opts: StartOptions = {}): Promise<Server> {
   const port = await freePort();
-  const { child, output } = await launch(process.execPath, ["--import", "tsx", "bench/lib/aedes-server.ts"], {
+  const { child, output } = await launch(process.execPath, [await bundled().aedes], {
     ...opts,
     name: "aedes",
     env: { ...process.env, PORT: String(port) },
@@ -121,7 +133,7 @@ export async function startHub(opts: StartOptions & { env?: Record<string, strin
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
-  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "broker/main.ts"], {
+  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), await bundled().hub], {
     ...opts,
     name: "hearth hub",
     env: {
