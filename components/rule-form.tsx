@@ -3,6 +3,7 @@
 import { useId, useState, type ReactNode } from "react";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
+import { ruleProblemText } from "@/lib/alerts/alert-text";
 import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
 import { formatValue } from "@/lib/format";
@@ -79,8 +80,11 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
   const locale = useLocale();
 
   const body = toInput(draft);
-  const errors = { ...serverErrors, ...ruleErrors(body) };
-  const valid = Object.keys(ruleErrors(body)).length === 0;
+  const problems = ruleErrors(body);
+  // The hub's own answer is English; the same checks run here first, in the page's language.
+  const errors: Record<string, string> = { ...serverErrors };
+  for (const [name, problem] of Object.entries(problems)) errors[name] = ruleProblemText(t, problem);
+  const valid = Object.keys(problems).length === 0;
   const shown = (field: string) => (submitted || touched.has(field) ? errors[field] : undefined);
 
   function change<K extends keyof Draft>(key: K, value: Draft[K]) {
