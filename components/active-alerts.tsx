@@ -8,7 +8,7 @@ import { useNow } from "@/components/use-now";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { SNOOZE_MINUTES } from "@/lib/alerts/requests";
-import { alertLineText } from "@/lib/alerts/alert-text";
+import { alertLineText, alertsApiErrorText } from "@/lib/alerts/alert-text";
 import type { AlertView } from "@/lib/alerts/view";
 import { cn } from "@/lib/cn";
 import type { MessageKey } from "@/lib/i18n/en";
@@ -51,7 +51,7 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
     const result = await callAlertsApi(path, "POST", body);
     setBusy(false);
     // Success shows up by itself: the hub publishes the new state to every open page.
-    if (!result.ok) setError(result.message);
+    if (!result.ok) setError(alertsApiErrorText(t, result));
   }
 
   return (

@@ -3,7 +3,7 @@
 import { useId, useState, type ReactNode } from "react";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
-import { ruleProblemText } from "@/lib/alerts/alert-text";
+import { alertsApiErrorText, ruleProblemText } from "@/lib/alerts/alert-text";
 import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
 import { formatValue } from "@/lib/format";
@@ -104,7 +104,7 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
       : await callAlertsApi<Rule>("/rules", "POST", body);
     setBusy(false);
     if (result.ok) return onSaved(result.value);
-    setProblem(result.message);
+    setProblem(alertsApiErrorText(t, result));
     if (result.fields) setServerErrors(result.fields);
   }
 
@@ -116,7 +116,7 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
     const result = await callAlertsApi<RuleTest>("/rule-test", "POST", body);
     setBusy(false);
     if (result.ok) setTest(result.value);
-    else setProblem(result.message);
+    else setProblem(alertsApiErrorText(t, result));
   }
 
   const field = (name: keyof Draft, label: string, control: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode, hint?: string) => {

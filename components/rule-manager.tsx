@@ -5,7 +5,7 @@ import { RuleForm } from "@/components/rule-form";
 import { SEVERITY_BADGE } from "@/components/severity";
 import { useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
-import { ruleSummaryText } from "@/lib/alerts/alert-text";
+import { alertsApiErrorText, ruleSummaryText } from "@/lib/alerts/alert-text";
 import type { Rule } from "@/lib/alerts/rule";
 import { cn } from "@/lib/cn";
 
@@ -27,7 +27,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
     const result = await callAlertsApi(`/rules/${encodeURIComponent(id)}`, "DELETE");
     setConfirming(null);
     if (result.ok || result.code === "rule-not-found") setRules((list) => list.filter((r) => r.id !== id));
-    if (!result.ok) setProblem(result.message);
+    if (!result.ok) setProblem(alertsApiErrorText(t, result));
   }
 
   return (

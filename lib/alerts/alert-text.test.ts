@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createTranslator } from "../i18n/translate";
-import { alertLineText, ruleProblemText, ruleSummaryText } from "./alert-text";
+import { alertLineText, alertsApiErrorText, ruleProblemText, ruleSummaryText } from "./alert-text";
 import { ruleErrors, ruleInputSchema } from "./rule";
 
 const en = createTranslator("en");
@@ -77,6 +77,24 @@ describe("alertLineText", () => {
     it(english, () => {
       assert.equal(alertLineText(en, "en", alert), english);
       assert.equal(alertLineText(ko, "ko", alert), korean);
+    });
+  }
+});
+
+describe("alertsApiErrorText", () => {
+  const cases: [error: { code: string; status: number | null }, english: string, korean: string][] = [
+    [{ code: "network", status: null }, "The hub could not be reached. Is it running?", "허브에 연결할 수 없습니다. 허브가 실행 중인가요?"],
+    [{ code: "alert-not-found", status: 404 }, "This alert is no longer active.", "이 알림은 더 이상 활성 상태가 아닙니다."],
+    [{ code: "forbidden", status: 403 }, "Your role does not allow this.", "현재 역할로는 할 수 없는 작업입니다."],
+    // A code this page does not know (a newer hub), and an answer with no JSON at all.
+    [{ code: "quota-exceeded", status: 429 }, "The hub answered HTTP 429.", "허브가 HTTP 429(으)로 응답했습니다."],
+    [{ code: "http-502", status: 502 }, "The hub answered HTTP 502.", "허브가 HTTP 502(으)로 응답했습니다."],
+    [{ code: "toString", status: 500 }, "The hub answered HTTP 500.", "허브가 HTTP 500(으)로 응답했습니다."],
+  ];
+  for (const [error, english, korean] of cases) {
+    it(error.code, () => {
+      assert.equal(alertsApiErrorText(en, error), english);
+      assert.equal(alertsApiErrorText(ko, error), korean);
     });
   }
 });

@@ -1,9 +1,11 @@
 // Alert text in the interface language, worded at the edge from the codes and
 // parameters lib/alerts returns: a rule's one-line summary, a field's problem in
 // the rule form, and why an alert fires. Logs and the API keep their English.
+import type { MessageKey } from "../i18n/en";
 import type { Locale, Translate } from "../i18n/translate";
 import { formatValue } from "../format";
 import { topicProblemText } from "../topic-problem-text";
+import type { ApiError } from "./client";
 import { ruleSummary, type RuleInput, type RuleProblem } from "./rule";
 import { topicLabel, type AlertView } from "./view";
 
@@ -48,4 +50,24 @@ export function alertReasonText(t: Translate, locale: Locale, alert: Pick<AlertV
   if (alert.reason === "offline") return t("alerts.reason.offline");
   if (alert.reason === "silent") return t("alerts.reason.silent");
   return alert.value === null ? "" : formatValue(alert.value, locale);
+}
+
+/** The alerts API's error codes (lib/alerts/api.ts, guard.ts, service.ts) a person may meet on the alerts page. */
+const API_ERRORS: Record<string, MessageKey> = {
+  network: "alertsApi.network",
+  unauthenticated: "alertsApi.unauthenticated",
+  forbidden: "alertsApi.forbidden",
+  "hub-unavailable": "alertsApi.hubUnavailable",
+  "bad-request": "alertsApi.badRequest",
+  "rule-not-found": "alertsApi.ruleNotFound",
+  "rule-id-taken": "alertsApi.ruleIdTaken",
+  "alert-not-found": "alertsApi.alertNotFound",
+  "not-firing": "alertsApi.notFiring",
+  "bad-snooze": "alertsApi.badSnooze",
+};
+
+/** What went wrong with a request to the alerts API, by its code; an unknown one by its HTTP status. */
+export function alertsApiErrorText(t: Translate, error: Pick<ApiError, "code" | "status">): string {
+  const key = Object.hasOwn(API_ERRORS, error.code) ? API_ERRORS[error.code] : null;
+  return key ? t(key) : t("alertsApi.status", { status: error.status ?? "?" });
 }

@@ -134,6 +134,18 @@ export const en = {
   "alerts.reason.offline": "device offline",
   "alerts.reason.silent": "no messages",
 
+  "alertsApi.network": "The hub could not be reached. Is it running?",
+  "alertsApi.unauthenticated": "Your session has ended; log in again.",
+  "alertsApi.forbidden": "Your role does not allow this.",
+  "alertsApi.hubUnavailable": "The hub is not running in this process.",
+  "alertsApi.badRequest": "The hub refused the request as invalid.",
+  "alertsApi.ruleNotFound": "This rule no longer exists.",
+  "alertsApi.ruleIdTaken": "A rule with this id already exists.",
+  "alertsApi.alertNotFound": "This alert is no longer active.",
+  "alertsApi.notFiring": "Only a firing alert that nobody has acknowledged can be acknowledged.",
+  "alertsApi.badSnooze": "A snooze must end in the future.",
+  "alertsApi.status": "The hub answered HTTP {status}.",
+
   "alertHistory.fired": "Fired",
   "alertHistory.resolved": "Resolved",
   "alertHistory.acknowledged": "Acknowledged",

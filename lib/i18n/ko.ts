@@ -134,6 +134,18 @@ export const ko: Messages = {
   "alerts.reason.offline": "기기 오프라인",
   "alerts.reason.silent": "메시지 없음",
 
+  "alertsApi.network": "허브에 연결할 수 없습니다. 허브가 실행 중인가요?",
+  "alertsApi.unauthenticated": "세션이 끝났습니다. 다시 로그인하세요.",
+  "alertsApi.forbidden": "현재 역할로는 할 수 없는 작업입니다.",
+  "alertsApi.hubUnavailable": "허브가 이 프로세스에서 실행되고 있지 않습니다.",
+  "alertsApi.badRequest": "허브가 올바르지 않은 요청으로 거절했습니다.",
+  "alertsApi.ruleNotFound": "이 규칙은 더 이상 없습니다.",
+  "alertsApi.ruleIdTaken": "같은 ID의 규칙이 이미 있습니다.",
+  "alertsApi.alertNotFound": "이 알림은 더 이상 활성 상태가 아닙니다.",
+  "alertsApi.notFiring": "아무도 확인하지 않은 발생 중인 알림만 확인할 수 있습니다.",
+  "alertsApi.badSnooze": "일시 중지는 미래에 끝나야 합니다.",
+  "alertsApi.status": "허브가 HTTP {status}(으)로 응답했습니다.",
+
   "alertHistory.fired": "발생",
   "alertHistory.resolved": "해제",
   "alertHistory.acknowledged": "확인함",
