@@ -230,7 +230,11 @@ test("a discovered door sensor reads open and closed, changing as the device rep
   try {
     const koPage = await korean.newPage();
     await hub.open(koPage);
-    await expect(koPage.locator('li[data-device="ha:binary_sensor/0x00158d000a1b2c3d/contact"]')).toContainText("열림");
+    // A new page starts from the retained message (closed); the open door was not retained.
+    const koDoor = koPage.locator('li[data-device="ha:binary_sensor/0x00158d000a1b2c3d/contact"]');
+    await expect(koDoor).toContainText("닫힘");
+    await mosquittoPub("-t", "zigbee2mqtt/Back door", "-m", '{"contact":false,"battery":91}');
+    await expect(koDoor).toContainText("열림");
   } finally {
     await korean.close();
   }
