@@ -8,7 +8,8 @@ import { useNow } from "@/components/use-now";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { SNOOZE_MINUTES } from "@/lib/alerts/requests";
-import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
+import { alertLineText, alertsApiErrorText } from "@/lib/alerts/alert-text";
+import type { AlertView } from "@/lib/alerts/view";
 import { cn } from "@/lib/cn";
 import type { MessageKey } from "@/lib/i18n/en";
 import { formatClock } from "@/lib/format";
@@ -43,7 +44,6 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
   const t = useT();
   const locale = useLocale();
   const ref = { ruleId: alert.ruleId, topic: alert.topic };
-  const reason = reasonText(alert);
 
   async function act(path: string, body: object) {
     setBusy(true);
@@ -51,7 +51,7 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
     const result = await callAlertsApi(path, "POST", body);
     setBusy(false);
     // Success shows up by itself: the hub publishes the new state to every open page.
-    if (!result.ok) setError(result.message);
+    if (!result.ok) setError(alertsApiErrorText(t, result));
   }
 
   return (
@@ -71,8 +71,7 @@ function ActiveAlert({ alert }: { alert: AlertView }) {
       <div className="flex min-w-48 flex-1 flex-col">
         <span className="font-semibold">{alert.ruleName}</span>
         <span className="text-sm text-muted">
-          {topicLabel(alert.topic)}
-          {reason && `: ${reason}`} · {t(alert.status === "pending" ? "alerts.pending" : "alerts.firing")}{" "}
+          {alertLineText(t, locale, alert)} · {t(alert.status === "pending" ? "alerts.pending" : "alerts.firing")}{" "}
           <TimeAgo at={alert.since} />
         </span>
       </div>

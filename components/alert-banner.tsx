@@ -5,9 +5,9 @@ import { AlertNotifier } from "@/components/alert-notifier";
 import { AlertResync } from "@/components/alert-resync";
 import { SEVERITY_BADGE, SEVERITY_BANNER } from "@/components/severity";
 import { useAttentionAlerts } from "@/components/use-alerts";
-import { useT } from "@/components/use-t";
+import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
-import { reasonText, topicLabel } from "@/lib/alerts/view";
+import { alertLineText } from "@/lib/alerts/alert-text";
 
 /** Alerts shown by name; the rest are counted. */
 const SHOWN = 3;
@@ -20,6 +20,7 @@ const SHOWN = 3;
 export function AlertBanner() {
   const alerts = useAttentionAlerts();
   const t = useT();
+  const locale = useLocale();
   return (
     <>
       <AlertNotifier />
@@ -47,8 +48,7 @@ export function AlertBanner() {
                   </span>
                   <span className="font-semibold">{alert.ruleName}</span>
                   <span className="text-muted">
-                    {topicLabel(alert.topic)}
-                    {reasonText(alert) && `: ${reasonText(alert)}`}
+                    {alertLineText(t, locale, alert)}
                   </span>
                 </li>
               ))}

@@ -4,7 +4,8 @@ import { useEffect, useState } from "react";
 import { TimeAgo } from "@/components/time-ago";
 import { useAlerts } from "@/components/use-alerts";
 import { useLocale, useT } from "@/components/use-t";
-import { callAlertsApi } from "@/lib/alerts/client";
+import { alertsApiErrorText } from "@/lib/alerts/alert-text";
+import { callAlertsApi, type ApiError } from "@/lib/alerts/client";
 import type { AlertHistoryEntry } from "@/lib/alerts/store";
 import { topicLabel } from "@/lib/alerts/view";
 import { formatValue } from "@/lib/format";
@@ -15,7 +16,7 @@ const LIMIT = 50;
 export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
   const alerts = useAlerts();
   const [events, setEvents] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
   const t = useT();
   const locale = useLocale();
 
@@ -26,7 +27,7 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
       if (result.ok) {
         setEvents(result.value.events);
         setError(null);
-      } else setError(result.message);
+      } else setError(result);
     });
     return () => {
       cancelled = true;
@@ -35,7 +36,7 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
 
   return (
     <div>
-      {error && <p className="mb-2 text-sm text-danger">{t("alertHistory.refreshFailed", { error })}</p>}
+      {error && <p className="mb-2 text-sm text-danger">{t("alertHistory.refreshFailed", { error: alertsApiErrorText(t, error) })}</p>}
       {events.length === 0 ? (
         <p data-testid="no-alert-history" className="text-muted">
           {t("alertHistory.none")}

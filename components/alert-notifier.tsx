@@ -3,9 +3,10 @@
 import { useEffect } from "react";
 import { useLiveStore } from "@/components/use-live-store";
 import { readNotifySettings } from "@/components/use-notify-settings";
-import { useT } from "@/components/use-t";
-import { reasonText, topicLabel, type AlertView } from "@/lib/alerts/view";
-import type { Translate } from "@/lib/i18n/translate";
+import { useLocale, useT } from "@/components/use-t";
+import { alertLineText } from "@/lib/alerts/alert-text";
+import type { AlertView } from "@/lib/alerts/view";
+import type { Locale, Translate } from "@/lib/i18n/translate";
 
 let audio: AudioContext | null = null;
 
@@ -30,19 +31,18 @@ export function playChime(): void {
   }
 }
 
-function notify(alert: AlertView, t: Translate): void {
+function notify(alert: AlertView, t: Translate, locale: Locale): void {
   const settings = readNotifySettings();
   if (settings.notifications && "Notification" in window && Notification.permission === "granted") {
-    showNotification(alert, t);
+    showNotification(alert, t, locale);
   }
   if (settings.sound && alert.severity === "critical") playChime();
 }
 
-function showNotification(alert: AlertView, t: Translate): void {
-  const reason = reasonText(alert);
+function showNotification(alert: AlertView, t: Translate, locale: Locale): void {
   const title = `${t(`severity.${alert.severity}`)}: ${alert.ruleName}`;
   // One notification per alert: a re-fire replaces the old one instead of stacking.
-  const options = { body: `${topicLabel(alert.topic)}${reason ? `: ${reason}` : ""}`, tag: `${alert.ruleId}/${alert.topic}` };
+  const options = { body: alertLineText(t, locale, alert), tag: `${alert.ruleId}/${alert.topic}` };
   try {
     new Notification(title, options);
   } catch (error) {
@@ -61,6 +61,7 @@ function showNotification(alert: AlertView, t: Translate): void {
 export function AlertNotifier() {
   const { alerts } = useLiveStore();
   const t = useT();
-  useEffect(() => alerts.onNotify((alert) => notify(alert, t)), [alerts, t]);
+  const locale = useLocale();
+  useEffect(() => alerts.onNotify((alert) => notify(alert, t, locale)), [alerts, t, locale]);
   return null;
 }

@@ -6,7 +6,8 @@ import { useDevice } from "@/components/use-device";
 import { useToggleGate } from "@/components/use-toggle-gate";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
-import { binaryStateLabel } from "@/lib/devices/registry";
+import { binaryStateWord } from "@/lib/devices/registry";
+import type { Translate } from "@/lib/i18n/translate";
 
 const BADGE = "rounded-full px-2 py-0.5 text-xs font-semibold tracking-wide";
 const TONE = {
@@ -26,6 +27,12 @@ export function DeviceRow({ deviceKey }: { deviceKey: string }) {
   // The rooms index lists only devices the store holds, so this is a stale index at worst.
   if (!device) return null;
   return <DeviceRowBody device={device} />;
+}
+
+/** "open" / "열림"; a state with no word for it shows as the device sent it. */
+function binaryStateText(deviceClass: string | null, state: string, t: Translate): string {
+  const word = binaryStateWord(deviceClass, state);
+  return word ? t(`binaryState.${word}`) : state;
 }
 
 function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDevice>> }) {
@@ -57,7 +64,7 @@ function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDe
         {device.command ? (
           <DeviceToggle device={device} canControl={canControl} />
         ) : state !== null ? (
-          <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{binaryStateLabel(device.deviceClass, state)}</span>
+          <span className={cn(BADGE, TONE[tone], dimmed && "opacity-50")}>{binaryStateText(device.deviceClass, state, t)}</span>
         ) : availability === "online" ? (
           <span className={cn(BADGE, TONE.unknown)}>{t("device.online")}</span>
         ) : availability === null ? (

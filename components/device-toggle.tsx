@@ -12,7 +12,7 @@ import { useToggleGate } from "@/components/use-toggle-gate";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { commandReducer, initialCommandState, nextTarget, type Notice, type OnOff } from "@/lib/devices/command";
-import { VIEW_ONLY } from "@/lib/devices/toggle-gate";
+import type { ToggleBlock } from "@/lib/devices/toggle-gate";
 import type { MessageKey } from "@/lib/i18n/en";
 import type { Translate } from "@/lib/i18n/translate";
 import type { DeviceSnapshot } from "@/lib/live-store";
@@ -30,16 +30,16 @@ function noticeText(name: string, notice: Notice, t: Translate): string {
   }
 }
 
-/** lib/devices/toggle-gate.ts's reasons (English, asserted in its tests), as interface text. */
-const REASON_KEY: Record<string, MessageKey> = {
-  [VIEW_ONLY]: "device.reason.viewOnly",
+/** lib/devices/toggle-gate.ts's reasons, as interface text. */
+const REASON_KEY: Record<ToggleBlock, MessageKey> = {
+  "view-only": "device.reason.viewOnly",
   offline: "device.reason.offline",
-  "availability unknown": "device.reason.unknown",
-  "not connected to the hub": "device.reason.notConnected",
-  "waiting for the device": "device.reason.waiting",
+  unknown: "device.reason.unknown",
+  "not-connected": "device.reason.notConnected",
+  waiting: "device.reason.waiting",
 };
 
-const reasonText = (reason: string, t: Translate) => (reason in REASON_KEY ? t(REASON_KEY[reason]) : reason);
+const reasonText = (reason: ToggleBlock, t: Translate) => t(REASON_KEY[reason]);
 
 export function DeviceToggle({
   device,

@@ -59,7 +59,7 @@ export function RangePicker({
             e.preventDefault();
             const parsed = parseCustomRange(custom.from, custom.to);
             if ("error" in parsed) {
-              setError(parsed.error);
+              setError(t(`range.error.${parsed.error}`));
               return;
             }
             setError(null);

@@ -3,6 +3,7 @@
 import { useId, useState, type ReactNode } from "react";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
+import { alertsApiErrorText, ruleProblemText } from "@/lib/alerts/alert-text";
 import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
 import { formatValue } from "@/lib/format";
@@ -79,8 +80,11 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
   const locale = useLocale();
 
   const body = toInput(draft);
-  const errors = { ...serverErrors, ...ruleErrors(body) };
-  const valid = Object.keys(ruleErrors(body)).length === 0;
+  const problems = ruleErrors(body);
+  // The hub's own answer is English; the same checks run here first, in the page's language.
+  const errors: Record<string, string> = { ...serverErrors };
+  for (const [name, problem] of Object.entries(problems)) errors[name] = ruleProblemText(t, problem);
+  const valid = Object.keys(problems).length === 0;
   const shown = (field: string) => (submitted || touched.has(field) ? errors[field] : undefined);
 
   function change<K extends keyof Draft>(key: K, value: Draft[K]) {
@@ -100,7 +104,7 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
       : await callAlertsApi<Rule>("/rules", "POST", body);
     setBusy(false);
     if (result.ok) return onSaved(result.value);
-    setProblem(result.message);
+    setProblem(alertsApiErrorText(t, result));
     if (result.fields) setServerErrors(result.fields);
   }
 
@@ -112,7 +116,7 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
     const result = await callAlertsApi<RuleTest>("/rule-test", "POST", body);
     setBusy(false);
     if (result.ok) setTest(result.value);
-    else setProblem(result.message);
+    else setProblem(alertsApiErrorText(t, result));
   }
 
   const field = (name: keyof Draft, label: string, control: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode, hint?: string) => {

@@ -5,7 +5,8 @@ import { RuleForm } from "@/components/rule-form";
 import { SEVERITY_BADGE } from "@/components/severity";
 import { useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
-import { describeRule, type Rule } from "@/lib/alerts/rule";
+import { alertsApiErrorText, ruleSummaryText } from "@/lib/alerts/alert-text";
+import type { Rule } from "@/lib/alerts/rule";
 import { cn } from "@/lib/cn";
 
 /** The rules, with create, edit and two-step delete; the list follows what the hub answered. */
@@ -26,7 +27,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
     const result = await callAlertsApi(`/rules/${encodeURIComponent(id)}`, "DELETE");
     setConfirming(null);
     if (result.ok || result.code === "rule-not-found") setRules((list) => list.filter((r) => r.id !== id));
-    if (!result.ok) setProblem(result.message);
+    if (!result.ok) setProblem(alertsApiErrorText(t, result));
   }
 
   return (
@@ -54,7 +55,7 @@ export function RuleManager({ initialRules }: { initialRules: Rule[] }) {
                     {!rule.enabled && <span className="ml-2 text-sm font-normal text-muted">{t("rules.off")}</span>}
                   </span>
                   <span className="text-sm text-muted">
-                    <code>{rule.filter}</code> {describeRule(rule)}
+                    <code>{rule.filter}</code> {ruleSummaryText(t, rule)}
                   </span>
                 </div>
                 <button type="button" onClick={() => setEditing(rule.id)} className="rounded-lg border border-line px-3 py-1.5 text-sm font-medium">

@@ -21,6 +21,7 @@ const listSchema = z.object({
     z.object({
       topic: z.string(),
       preview: z.string(),
+      binaryBytes: z.number().nullable(),
       lastAt: z.number(),
       count: z.number(),
       ratePerMin: z.number(),
@@ -71,13 +72,14 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
   const { stat } = node;
   const t = useT();
   const locale = useLocale();
+  const preview = !stat ? undefined : stat.binaryBytes === null ? stat.preview : t("explorer.binary", { n: formatValue(stat.binaryBytes, locale) });
   const row = (
     <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
       <span className="font-medium">{node.name || t("explorer.empty")}</span>
       {stat && (
         <>
-          <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={stat.preview}>
-            {stat.preview}
+          <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={preview}>
+            {preview}
           </span>
           <span className="text-xs text-muted">{formatRate(stat.ratePerMin, t, locale)}</span>
           {stat.retained && (

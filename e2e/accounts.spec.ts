@@ -215,4 +215,24 @@ test.describe("a hub with accounts", () => {
     await expect(page.getByLabel("Username")).toBeVisible();
     await expect.poll(() => hub.output).toMatch(/INFO sessions: closing a browser connection code="session-ended"/);
   });
+
+  test("a device account's bad topics are explained in the admin's language", async ({ browser }) => {
+    const context = await browser.newContext({ locale: "ko-KR" });
+    try {
+      const page = await context.newPage();
+      await hub.open(page, "/settings/devices");
+      const tryTopics = async (topics: string) => {
+        await page.getByLabel("이름", { exact: true }).fill("attic-sensor");
+        await page.getByLabel(/^토픽/).fill(topics);
+        await page.getByRole("button", { name: "기기 추가" }).click();
+      };
+      await tryTopics("home/#/x");
+      await expect(page.getByTestId("form-error")).toHaveText('토픽 필터 "home/#/x": #는 필터의 마지막 단계 전체여야 합니다.');
+      await tryTopics("#");
+      await expect(page.getByTestId("form-error")).toHaveText('토픽 필터 "#"은(는) 기기 하나에 너무 넓습니다. 첫 단계를 지정하세요.');
+      await expect(page.locator('[data-device-account="attic-sensor"]')).toHaveCount(0);
+    } finally {
+      await context.close();
+    }
+  });
 });

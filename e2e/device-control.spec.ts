@@ -214,7 +214,7 @@ test("a declared availability that stays silent is unknown, not offline, and dis
   await expect(toggle(page, key)).toBeEnabled();
 });
 
-test("a discovered door sensor reads open and closed, changing as the device reports", async ({ page }) => {
+test("a discovered door sensor reads open and closed, changing as the device reports, in the viewer's language", async ({ page, browser }) => {
   await hub.open(page);
   const config = fixtures["z2m-contact"];
   await mosquittoPub("-r", "-t", config.topic, "-m", JSON.stringify(config.payload));
@@ -225,6 +225,19 @@ test("a discovered door sensor reads open and closed, changing as the device rep
   await expect(door.getByTestId("toggle")).toHaveCount(0);
   await mosquittoPub("-t", "zigbee2mqtt/Back door", "-m", '{"contact":false,"battery":91}');
   await expect(door).toContainText("open");
+
+  const korean = await browser.newContext({ locale: "ko-KR" });
+  try {
+    const koPage = await korean.newPage();
+    await hub.open(koPage);
+    // A new page starts from the retained message (closed); the open door was not retained.
+    const koDoor = koPage.locator('li[data-device="ha:binary_sensor/0x00158d000a1b2c3d/contact"]');
+    await expect(koDoor).toContainText("닫힘");
+    await mosquittoPub("-t", "zigbee2mqtt/Back door", "-m", '{"contact":false,"battery":91}');
+    await expect(koDoor).toContainText("열림");
+  } finally {
+    await korean.close();
+  }
 });
 
 test("a viewer sees the state but no working toggle", async ({ page }) => {

@@ -8,8 +8,10 @@
 
 export type TopicStat = {
   topic: string;
-  /** The last payload as text, cut to PREVIEW_CHARS; binary payloads are shown as their size. */
+  /** The last payload as text, cut to PREVIEW_CHARS; "" when it was binary. */
   preview: string;
+  /** The last payload's size when it was not UTF-8 text, for the explorer to word; else null. */
+  binaryBytes: number | null;
   /** Epoch ms of the last message. */
   lastAt: number;
   count: number;
@@ -30,8 +32,7 @@ export type TopicStats = {
 
 export const PREVIEW_CHARS = 120;
 
-type Entry = {
-  preview: string;
+type Entry = Preview & {
   lastAt: number;
   count: number;
   retained: boolean;
@@ -42,13 +43,15 @@ type Entry = {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-export function previewPayload(payload: Uint8Array): string {
-  if (payload.byteLength === 0) return "";
+export type Preview = { preview: string; binaryBytes: number | null };
+
+export function previewPayload(payload: Uint8Array): Preview {
+  if (payload.byteLength === 0) return { preview: "", binaryBytes: null };
   try {
     const text = decoder.decode(payload.byteLength > PREVIEW_CHARS * 4 ? payload.subarray(0, PREVIEW_CHARS * 4) : payload);
-    return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+    return { preview: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text, binaryBytes: null };
   } catch {
-    return `(${payload.byteLength} bytes, binary)`;
+    return { preview: "", binaryBytes: payload.byteLength };
   }
 }
 
@@ -73,11 +76,11 @@ export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: 
           overflow++;
           return;
         }
-        e = { preview: "", lastAt: at, count: 0, retained: false, windowStart: at, windowCount: 0, previousCount: 0 };
+        e = { preview: "", binaryBytes: null, lastAt: at, count: 0, retained: false, windowStart: at, windowCount: 0, previousCount: 0 };
         entries.set(topic, e);
       }
       roll(e, at);
-      e.preview = previewPayload(payload);
+      Object.assign(e, previewPayload(payload));
       e.lastAt = at;
       e.count++;
       e.windowCount++;
@@ -91,7 +94,7 @@ export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: 
         // The current window is partly over; the previous one is whole.
         const spanMs = rateWindowMs + (now - e.windowStart);
         const ratePerMin = ((e.previousCount + e.windowCount) * 60_000) / Math.max(spanMs, 1);
-        out.push({ topic, preview: e.preview, lastAt: e.lastAt, count: e.count, ratePerMin, retained: e.retained });
+        out.push({ topic, preview: e.preview, binaryBytes: e.binaryBytes, lastAt: e.lastAt, count: e.count, ratePerMin, retained: e.retained });
       }
       return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
     },

@@ -8,20 +8,29 @@ export const MAX_TOPIC_BYTES = 65535;
 /** Hearth refuses absurdly deep topics (aedes 1.1.3 fixed a topic-depth DoS). */
 export const MAX_TOPIC_LEVELS = 32;
 
-export type TopicCheck = { ok: true } | { ok: false; reason: string };
+/**
+ * Why a topic or filter is refused: a stable code (and the limit it broke) the
+ * dashboard words in its own language, and `reason`, the English for logs and the API.
+ */
+export type TopicProblem =
+  | { code: "empty" | "nul" | "wildcard-in-name" | "hash-not-last" | "plus-not-whole"; reason: string }
+  | { code: "too-long" | "too-deep"; limit: number; reason: string };
+export type TopicProblemCode = TopicProblem["code"];
+
+export type TopicCheck = { ok: true } | ({ ok: false } & TopicProblem);
 
 const ok: TopicCheck = { ok: true };
 const utf8 = new TextEncoder();
 
 function checkCommon(topic: string): TopicCheck {
-  if (topic.length === 0) return { ok: false, reason: "topic is empty" };
-  if (topic.includes("\u0000")) return { ok: false, reason: "topic contains a NUL character" };
+  if (topic.length === 0) return { ok: false, code: "empty", reason: "topic is empty" };
+  if (topic.includes("\u0000")) return { ok: false, code: "nul", reason: "topic contains a NUL character" };
   // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long topics need encoding.
   if (topic.length * 3 > MAX_TOPIC_BYTES && utf8.encode(topic).length > MAX_TOPIC_BYTES) {
-    return { ok: false, reason: `topic is longer than ${MAX_TOPIC_BYTES} bytes` };
+    return { ok: false, code: "too-long", limit: MAX_TOPIC_BYTES, reason: `topic is longer than ${MAX_TOPIC_BYTES} bytes` };
   }
   if (topic.split("/").length > MAX_TOPIC_LEVELS) {
-    return { ok: false, reason: `topic has more than ${MAX_TOPIC_LEVELS} levels` };
+    return { ok: false, code: "too-deep", limit: MAX_TOPIC_LEVELS, reason: `topic has more than ${MAX_TOPIC_LEVELS} levels` };
   }
   return ok;
 }
@@ -31,7 +40,7 @@ export function checkTopicName(topic: string): TopicCheck {
   const common = checkCommon(topic);
   if (!common.ok) return common;
   if (topic.includes("+") || topic.includes("#")) {
-    return { ok: false, reason: "a topic name may not contain the wildcards + or #" };
+    return { ok: false, code: "wildcard-in-name", reason: "a topic name may not contain the wildcards + or #" };
   }
   return ok;
 }
@@ -44,10 +53,10 @@ export function checkTopicFilter(filter: string): TopicCheck {
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
-      return { ok: false, reason: "# must be the whole last level of a filter" };
+      return { ok: false, code: "hash-not-last", reason: "# must be the whole last level of a filter" };
     }
     if (level.includes("+") && level !== "+") {
-      return { ok: false, reason: "+ must fill a whole level of a filter" };
+      return { ok: false, code: "plus-not-whole", reason: "+ must fill a whole level of a filter" };
     }
   }
   return ok;

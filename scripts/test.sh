@@ -7,7 +7,8 @@ source scripts/lib.sh
 export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 
 # openssl: the TLS test makes a certificate with `npm run hearth -- generate-cert`.
-ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl
+# iproute2: the access test connects from a second host, a network namespace (e2e/second-host.ts).
+ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl ip iproute2
 ensure_node_modules
 
 step "Type-checking (tsc)…"

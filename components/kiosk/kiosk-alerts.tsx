@@ -2,9 +2,9 @@
 
 import { SEVERITY_BANNER, SEVERITY_BADGE } from "@/components/severity";
 import { useAttentionAlerts } from "@/components/use-alerts";
-import { useT } from "@/components/use-t";
+import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
-import { reasonText, topicLabel } from "@/lib/alerts/view";
+import { alertLineText } from "@/lib/alerts/alert-text";
 
 const SHOWN = 3;
 
@@ -12,6 +12,7 @@ const SHOWN = 3;
 export function KioskAlerts() {
   const alerts = useAttentionAlerts();
   const t = useT();
+  const locale = useLocale();
   if (alerts.length === 0) return null;
   return (
     <section
@@ -34,8 +35,7 @@ export function KioskAlerts() {
             </span>
             <span className="text-4xl font-bold">{alert.ruleName}</span>
             <span className="text-2xl text-muted">
-              {topicLabel(alert.topic)}
-              {reasonText(alert) && `: ${reasonText(alert)}`}
+              {alertLineText(t, locale, alert)}
             </span>
           </li>
         ))}

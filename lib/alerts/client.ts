@@ -1,7 +1,10 @@
 // The browser's side of the alerts API: one fetch wrapper that turns the hub's
-// `{ error: { code, message, fields } }` answers into a value or a readable error.
+// `{ error: { code, message, fields } }` answers into a value or an error with a code,
+// which the page words in its language (alertsApiErrorText); `message` is the hub's English.
 
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string; fields?: Record<string, string> };
+/** `status` is null when the hub could not be reached at all (code "network"). */
+export type ApiError = { ok: false; code: string; message: string; status: number | null; fields?: Record<string, string> };
+export type ApiResult<T> = { ok: true; value: T } | ApiError;
 
 export async function callAlertsApi<T>(path: string, method: "GET" | "POST" | "PUT" | "DELETE", body?: unknown): Promise<ApiResult<T>> {
   let response: Response;
@@ -13,7 +16,7 @@ export async function callAlertsApi<T>(path: string, method: "GET" | "POST" | "P
       cache: "no-store",
     });
   } catch {
-    return { ok: false, code: "network", message: "The hub could not be reached. Is it running?" };
+    return { ok: false, code: "network", message: "the hub could not be reached", status: null };
   }
   const json = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; fields?: Record<string, string> } }) | null;
   // A DELETE answers `null`: success needs no body.
@@ -22,7 +25,8 @@ export async function callAlertsApi<T>(path: string, method: "GET" | "POST" | "P
   return {
     ok: false,
     code: error?.code ?? `http-${response.status}`,
-    message: error?.message ?? `The hub answered ${response.status}.`,
+    message: error?.message ?? `the hub answered HTTP ${response.status}`,
+    status: response.status,
     fields: error?.fields,
   };
 }

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
 import { needsAttention, type AlertState } from "./state-machine";
 import { labelFromLevel, parseHomeTopic } from "../topics";
-import { formatValue } from "../format";
 
 const time = z.number().int().nonnegative();
 
@@ -56,13 +55,6 @@ export function byUrgency(a: AlertView, b: AlertView): number {
     a.ruleId.localeCompare(b.ruleId) ||
     a.topic.localeCompare(b.topic)
   );
-}
-
-/** What a person reads: "Nursery too hot: 27.1 (since 04:12)" is composed from this. */
-export function reasonText(view: Pick<AlertView, "reason" | "value">): string {
-  if (view.reason === "offline") return "device offline";
-  if (view.reason === "silent") return "no messages";
-  return view.value === null ? "" : formatValue(view.value);
 }
 
 /** "home/nursery/temperature" → "Nursery temperature"; other topics as they are. */

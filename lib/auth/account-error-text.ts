@@ -1,8 +1,9 @@
 // An AccountError as a sentence in the interface language. The store writes its
 // messages in English for logs and the CLI; the forms show these instead. The
 // English strings in en.ts match the store's messages word for word.
-import type { AccountError } from "./account-store";
+import type { AccountError, TopicsProblem } from "./account-store";
 import type { Translate } from "../i18n/translate";
+import { topicProblemText } from "../topic-problem-text";
 
 /** The store's own message, capitalized and ended with a full stop, as the forms showed it before. */
 export function storeSentence(error: AccountError): string {
@@ -30,10 +31,21 @@ export function accountErrorText(
     case "already-set-up":
       return t("account.error.alreadySetUp");
     case "topic-invalid":
-      return t("account.error.topicInvalid", { detail: storeSentence(error) });
+      return error.topics ? topicsText(t, error.topics) : storeSentence(error);
     case "not-found":
-      return t("account.error.notFound", { detail: storeSentence(error) });
+      return t(subject.kind === "user" ? "account.error.userNotFound" : "account.error.deviceNotFound", { name: quoted });
     default:
       return storeSentence(error);
+  }
+}
+
+function topicsText(t: Translate, topics: TopicsProblem): string {
+  switch (topics.problem) {
+    case "none":
+      return t("account.error.noTopics");
+    case "invalid":
+      return t("account.error.topicInvalid", { topic: JSON.stringify(topics.topic), problem: topicProblemText(t, topics.check) });
+    case "too-broad":
+      return t("account.error.topicTooBroad", { topic: JSON.stringify(topics.topic) });
   }
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AccountError, openAccountStore, type AccountStore } from "./account-store";
+import { AccountError, openAccountStore, type AccountStore, type TopicsProblem } from "./account-store";
 
 let dir: string;
 let store: AccountStore;
@@ -124,13 +124,19 @@ describe("device accounts", () => {
     assert.throws(() => store.deleteDevice("kitchen-sensor"), rejectsWith("not-found"));
   });
 
-  const bad: [string, string[], string][] = [
-    ["no topics", [], "topic-invalid"],
-    ["an invalid filter", ["home/#/x"], "topic-invalid"],
-    ["everything", ["#"], "topic-invalid"],
-    ["$SYS", ["$SYS/#"], "topic-invalid"],
+  // `topics` says which topic and why, for the settings form to word in its language.
+  const bad: [string, string[], TopicsProblem][] = [
+    ["no topics", [], { problem: "none" }],
+    ["an invalid filter", ["home/#/x"], { problem: "invalid", topic: "home/#/x", check: { code: "hash-not-last", reason: "# must be the whole last level of a filter" } }],
+    ["everything", ["#"], { problem: "too-broad", topic: "#" }],
+    ["$SYS", ["$SYS/#"], { problem: "too-broad", topic: "$SYS/#" }],
   ];
-  for (const [label, topics, code] of bad) {
-    it(`refuses ${label}`, async () => assert.rejects(store.createDevice("d", topics), rejectsWith(code)));
+  for (const [label, topics, problem] of bad) {
+    it(`refuses ${label}`, async () =>
+      assert.rejects(store.createDevice("d", topics), (error: unknown) => {
+        rejectsWith("topic-invalid")(error);
+        assert.deepEqual((error as AccountError).topics, problem);
+        return true;
+      }));
   }
 });

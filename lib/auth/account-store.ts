@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { checkTopicFilter } from "../topics";
+import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
 
@@ -34,6 +34,12 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** What was wrong with a device account's topics, for the forms to word in their language. */
+export type TopicsProblem =
+  | { problem: "none" }
+  | { problem: "invalid"; topic: string; check: TopicProblem }
+  | { problem: "too-broad"; topic: string };
+
 export class AccountError extends Error {
   constructor(
     readonly code:
@@ -46,6 +52,8 @@ export class AccountError extends Error {
       | "last-admin"
       | "already-set-up",
     message: string,
+    /** With "topic-invalid": which topic and why; the message says the same in English. */
+    readonly topics?: TopicsProblem,
   ) {
     super(message);
     this.name = "AccountError";
@@ -253,12 +261,18 @@ export function openAccountStore(file: string): AccountStore {
 
     async createDevice(name, topics) {
       checkName(name, "a device name");
-      if (topics.length === 0) throw new AccountError("topic-invalid", "a device account needs at least one topic filter");
+      if (topics.length === 0) {
+        throw new AccountError("topic-invalid", "a device account needs at least one topic filter", { problem: "none" });
+      }
       for (const topic of topics) {
         const check = checkTopicFilter(topic);
-        if (!check.ok) throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`);
+        if (!check.ok) {
+          const { ok: _, ...problem } = check;
+          throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`, { problem: "invalid", topic, check: problem });
+        }
         if (topic.startsWith("$") || topic.startsWith("#") || topic.startsWith("+")) {
-          throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`);
+          const message = `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`;
+          throw new AccountError("topic-invalid", message, { problem: "too-broad", topic });
         }
       }
       if (q.device.get(name)) throw new AccountError("name-taken", `there is already a device ${JSON.stringify(name)}`);

@@ -253,7 +253,10 @@ export function combineAvailability(
   return values.includes("offline") ? "offline" : null;
 }
 
-const BINARY_LABELS: Record<string, [on: string, off: string]> = {
+/** How people say a binary sensor's state; the dashboard words it in its language (binaryState.*). */
+export type BinaryStateWord = "open" | "closed" | "detected" | "clear" | "home" | "away" | "wet" | "dry" | "smoke" | "low" | "normal";
+
+const BINARY_LABELS: Record<string, [on: BinaryStateWord, off: BinaryStateWord]> = {
   door: ["open", "closed"],
   garage_door: ["open", "closed"],
   window: ["open", "closed"],
@@ -266,9 +269,9 @@ const BINARY_LABELS: Record<string, [on: string, off: string]> = {
   battery: ["low", "normal"],
 };
 
-/** A binary sensor's state as a person says it: a door is "open", not "ON". */
-export function binaryStateLabel(deviceClass: string | null, state: string): string {
-  const labels = deviceClass === null ? undefined : BINARY_LABELS[deviceClass];
-  if (!labels) return state;
-  return state === "ON" ? labels[0] : state === "OFF" ? labels[1] : state;
+/** A binary sensor's state as a person says it: a door is "open", not "ON"; null when there is no such word. */
+export function binaryStateWord(deviceClass: string | null, state: string): BinaryStateWord | null {
+  const labels = deviceClass === null || !Object.hasOwn(BINARY_LABELS, deviceClass) ? undefined : BINARY_LABELS[deviceClass];
+  if (!labels) return null;
+  return state === "ON" ? labels[0] : state === "OFF" ? labels[1] : null;
 }

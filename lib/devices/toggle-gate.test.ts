@@ -21,12 +21,12 @@ describe("toggleGate", () => {
   const cases: Array<[name: string, change: Partial<ToggleGateInput>, reason: string | null, shown: string | null]> = [
     ["an online device can be switched", {}, null, "online"],
     ["offline disables it", { availability: "offline" }, "offline", "offline"],
-    ["unknown for longer than the grace disables it", { availability: null }, "availability unknown", "unknown"],
+    ["unknown for longer than the grace disables it", { availability: null }, "unknown", "unknown"],
     ["unknown within the grace is not yet unknown", { availability: null, now: T0 + 9_999 }, null, null],
     ["no availability topic at all: nothing to know", { availability: null, expectsAvailability: false }, null, null],
-    ["a viewer sees view only, whatever the device", { canControl: false, availability: "offline" }, "view only", "offline"],
-    ["a lost connection disables it", { connection: "down" }, "not connected to the hub", "online"],
-    ["a pending command disables it", { pending: true }, "waiting for the device", "online"],
+    ["a viewer sees view only, whatever the device", { canControl: false, availability: "offline" }, "view-only", "offline"],
+    ["a lost connection disables it", { connection: "down" }, "not-connected", "online"],
+    ["a pending command disables it", { pending: true }, "waiting", "online"],
     ["offline wins over pending", { pending: true, availability: "offline" }, "offline", "offline"],
   ];
   for (const [name, change, reason, shown] of cases) {

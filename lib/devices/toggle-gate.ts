@@ -23,32 +23,33 @@ export type ToggleGateInput = {
   graceMs?: number;
 };
 
+/** Why a toggle is disabled; the toggle words it in the interface language (device.reason.*). */
+export type ToggleBlock = "view-only" | "offline" | "unknown" | "not-connected" | "waiting";
+
 export type ToggleGate = {
   enabled: boolean;
   /** Shown beside a disabled toggle; null when enabled. */
-  reason: string | null;
+  reason: ToggleBlock | null;
   /** What the row shows: null when the device says nothing and was never expected to. */
   availability: ShownAvailability | null;
 };
 
 export const AVAILABILITY_GRACE_MS = 10_000;
 
-export const VIEW_ONLY = "view only";
-
 export function toggleGate(input: ToggleGateInput): ToggleGate {
   const grace = input.graceMs ?? AVAILABILITY_GRACE_MS;
   const availability: ShownAvailability | null =
     input.availability ?? (input.expectsAvailability && input.now - input.unknownSince >= grace ? "unknown" : null);
-  const reason = !input.canControl
-    ? VIEW_ONLY
+  const reason: ToggleBlock | null = !input.canControl
+    ? "view-only"
     : availability === "offline"
       ? "offline"
       : availability === "unknown"
-        ? "availability unknown"
+        ? "unknown"
         : input.connection === "down"
-          ? "not connected to the hub"
+          ? "not-connected"
           : input.pending
-            ? "waiting for the device"
+            ? "waiting"
             : null;
   return { enabled: reason === null && input.connection === "connected", reason, availability };
 }

@@ -32,12 +32,15 @@ export function showsDates(from: number, to: number): boolean {
   return to - from > 36 * HOUR_MS;
 }
 
+/** Why a custom range is refused; the picker words it in the interface language (range.error.*). */
+export type RangeError = "missing" | "end-before-start";
+
 /** Parses the range picker's custom inputs (datetime-local values, the viewer's time zone). */
-export function parseCustomRange(fromText: string, toText: string): RangeSelection | { error: string } {
+export function parseCustomRange(fromText: string, toText: string): RangeSelection | { error: RangeError } {
   const from = new Date(fromText).getTime();
   const to = new Date(toText).getTime();
-  if (!Number.isFinite(from) || !Number.isFinite(to)) return { error: "Enter a start and an end." };
-  if (to <= from) return { error: "The end must be after the start." };
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return { error: "missing" };
+  if (to <= from) return { error: "end-before-start" };
   return { kind: "custom", from, to };
 }
 
