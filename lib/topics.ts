@@ -143,6 +143,11 @@ export function labelFromLevel(level: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A level as a word inside a label ("Office CO₂", "Kitchen temperature"): known labels keep their spelling. */
+export function inlineLabelFromLevel(level: string): string {
+  return LABELS[level.toLowerCase()] ?? labelFromLevel(level).toLowerCase();
+}
+
 /** A topic's levels, in order: the one place outside matching that splits a topic. */
 export function topicLevels(topic: string): string[] {
   return topic.split("/");

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
 import { needsAttention, type AlertState } from "./state-machine";
-import { labelFromLevel, parseHomeTopic } from "../topics";
+import { inlineLabelFromLevel, labelFromLevel, parseHomeTopic } from "../topics";
 
 const time = z.number().int().nonnegative();
 
@@ -57,10 +57,10 @@ export function byUrgency(a: AlertView, b: AlertView): number {
   );
 }
 
-/** "home/nursery/temperature" → "Nursery temperature"; other topics as they are. */
+/** "home/nursery/temperature" → "Nursery temperature", "home/office/co2" → "Office CO₂"; other topics as they are. */
 export function topicLabel(topic: string): string {
   const home = parseHomeTopic(topic);
   if (home === null) return topic;
-  const what = home.kind === "measurement" ? home.measurement : `${home.device} ${home.kind}`;
-  return `${labelFromLevel(home.room)} ${labelFromLevel(what).toLowerCase()}`;
+  const what = home.kind === "measurement" ? inlineLabelFromLevel(home.measurement) : `${inlineLabelFromLevel(home.device)} ${home.kind}`;
+  return `${labelFromLevel(home.room)} ${what}`;
 }

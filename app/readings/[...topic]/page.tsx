@@ -4,7 +4,7 @@ import { HistoryChart } from "@/components/history-chart";
 import { getT } from "@/lib/i18n/server";
 import type { Translate } from "@/lib/i18n/translate";
 import { roomHref, topicFromSegments } from "@/lib/links";
-import { checkTopicFilter, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
+import { checkTopicFilter, inlineLabelFromLevel, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
 
 // The chart reads the live store; nothing here is prerendered.
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ function titleFor(topic: string, t: Translate): string {
     return t("page.reading.everyRoom", { measurement: labelFromLevel(levels[2]) });
   }
   const parsed = parseHomeTopic(topic);
-  if (parsed?.kind === "measurement") return `${labelFromLevel(parsed.room)} ${labelFromLevel(parsed.measurement).toLowerCase()}`;
+  if (parsed?.kind === "measurement") return `${labelFromLevel(parsed.room)} ${inlineLabelFromLevel(parsed.measurement)}`;
   return topic;
 }
 
