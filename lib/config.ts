@@ -1,12 +1,19 @@
 // The hub's settings: defaults, then an optional JSON config file, then the
-// environment, each validated once here. A bad value stops the start with a
-// message that names the setting, where it came from, and what is allowed.
-import { existsSync, readFileSync } from "node:fs";
+// environment, each validated once (lib/config-sources.ts, against lib/config-schema.ts)
+// and merged here, with the checks that span settings. A bad value stops the start
+// with a ConfigError that names the setting, where it came from, and what is allowed.
 import path from "node:path";
-import { z } from "zod";
-import { ruleInputSchema, type Rule } from "./alerts/rule";
+import type { Rule } from "./alerts/rule";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
-import { devicesConfigSchema, type DeviceConfig } from "./devices/device-config";
+import type { DeviceConfig } from "./devices/device-config";
+import { ConfigError } from "./config-error";
+import type { AnonymousMqtt, FileConfig } from "./config-schema";
+import { findConfigFile, readConfigFile, readEnv } from "./config-sources";
+
+// Importers keep using this entry for what moved to the files above.
+export { ConfigError };
+export { ANONYMOUS_MQTT, type AnonymousMqtt } from "./config-schema";
+export { DEFAULT_CONFIG_FILE } from "./config-sources";
 
 export type HubConfig = {
   host: string;
@@ -47,15 +54,6 @@ export type HistoryConfig = {
   pruneIntervalMinutes: number;
 };
 
-const HISTORY_LIMITS = {
-  rawRetentionHours: [1, 24 * 365],
-  minuteRetentionDays: [1, 3650],
-  hourRetentionDays: [1, 36500],
-  pruneIntervalMinutes: [1, 24 * 60],
-} as const;
-export const ANONYMOUS_MQTT = ["loopback", "all", "off"] as const;
-export type AnonymousMqtt = (typeof ANONYMOUS_MQTT)[number];
-
 export type BrokerLimits = {
   maxPacketBytes: number;
   maxConnections: number;
@@ -73,140 +71,6 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxSubscriptionsPerClient: 100,
   connectTimeoutMs: 10_000,
 };
-
-export class ConfigError extends Error {
-  readonly code = "config-invalid";
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-export const DEFAULT_CONFIG_FILE = "hearth.config.json";
-
-const port = z.number().int().min(1).max(65535);
-const host = z
-  .string()
-  .min(1)
-  .regex(/^[A-Za-z0-9.:\-[\]]+$/, "must be a host name or an IP address");
-
-const fileSchema = z.strictObject({
-  host: host.optional(),
-  port: port.optional(),
-  mqttPort: port.optional(),
-  dataDir: z.string().min(1).optional(),
-  simulator: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      intervalMs: z.number().int().min(100).max(3_600_000).optional(),
-    })
-    .optional(),
-  history: z
-    .strictObject({
-      rawRetentionHours: z.number().min(1).max(24 * 365).optional(),
-      minuteRetentionDays: z.number().min(1).max(HISTORY_LIMITS.minuteRetentionDays[1]).optional(),
-      hourRetentionDays: z.number().min(1).max(HISTORY_LIMITS.hourRetentionDays[1]).optional(),
-      pruneIntervalMinutes: z.number().int().min(1).max(HISTORY_LIMITS.pruneIntervalMinutes[1]).optional(),
-    })
-    .optional(),
-  alerts: z
-    .strictObject({
-      rules: z
-        .array(
-          ruleInputSchema.refine((rule) => rule.id !== undefined, {
-            path: ["id"],
-            message: "is required for a rule in the config file, so a restart does not seed it twice",
-          }),
-        )
-        .superRefine((rules, ctx) => {
-          const seen = new Set<string>();
-          rules.forEach((rule, i) => {
-            if (rule.id !== undefined && seen.has(rule.id)) {
-              ctx.addIssue({ code: "custom", path: [i, "id"], message: `is used by an earlier rule` });
-            }
-            if (rule.id !== undefined) seen.add(rule.id);
-          });
-        })
-        .optional(),
-    })
-    .optional(),
-  devices: devicesConfigSchema.optional(),
-  commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
-  auth: z
-    .strictObject({
-      sessionHours: z.number().min(1).max(24 * 365).optional(),
-      anonymousMqtt: z.enum(ANONYMOUS_MQTT).optional(),
-    })
-    .optional(),
-  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
-  mqttsPort: port.optional(),
-  mqttPlain: z.boolean().optional(),
-  limits: z
-    .strictObject({
-      maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
-      maxConnections: z.number().int().min(1).max(1_000_000).optional(),
-      maxPublishesPerSecond: z.number().int().min(1).max(1_000_000).optional(),
-      maxSubscriptionsPerClient: z.number().int().min(1).max(1_000_000).optional(),
-      connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
-    })
-    .optional(),
-});
-
-type FileConfig = z.infer<typeof fileSchema>;
-
-const intFromEnv = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const boolFromEnv = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], "must be 1 or 0 (or true/false)")
-  .transform((v) => ["1", "true", "yes", "on"].includes(v));
-
-const envSchema = z.object({
-  HOST: host.optional(),
-  PORT: intFromEnv(1, 65535).optional(),
-  MQTT_PORT: intFromEnv(1, 65535).optional(),
-  HEARTH_DATA_DIR: z.string().min(1).optional(),
-  HEARTH_SIMULATOR: boolFromEnv.optional(),
-  HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
-  HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),
-  HEARTH_MINUTE_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.minuteRetentionDays).optional(),
-  HEARTH_HOUR_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.hourRetentionDays).optional(),
-  HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
-  HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
-  HEARTH_CONFIG: z.string().min(1).optional(),
-  HEARTH_ADMIN_USER: z.string().min(1).optional(),
-  HEARTH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
-  HEARTH_SESSION_HOURS: intFromEnv(1, 24 * 365).optional(),
-  HEARTH_MQTT_ANONYMOUS: z.enum(ANONYMOUS_MQTT, "must be loopback, all or off").optional(),
-  HEARTH_TLS_CERT: z.string().min(1).optional(),
-  HEARTH_TLS_KEY: z.string().min(1).optional(),
-  MQTTS_PORT: intFromEnv(1, 65535).optional(),
-  HEARTH_MQTT_PLAIN: boolFromEnv.optional(),
-  HEARTH_MQTT_MAX_PACKET_BYTES: intFromEnv(1024, 256 * 1024 * 1024).optional(),
-  HEARTH_MQTT_MAX_CONNECTIONS: intFromEnv(1, 1_000_000).optional(),
-  HEARTH_MQTT_MAX_PUBLISH_RATE: intFromEnv(1, 1_000_000).optional(),
-  HEARTH_MQTT_MAX_SUBSCRIPTIONS: intFromEnv(1, 1_000_000).optional(),
-  HEARTH_MQTT_CONNECT_TIMEOUT_MS: intFromEnv(100, 600_000).optional(),
-  NODE_ENV: z.string().optional(),
-});
-
-function describeIssues(error: z.ZodError, source: string, input: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const name = issue.path.join(".") || "(top level)";
-      const got = issue.path.reduce<unknown>(
-        (value, key) => (value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
-        input,
-      );
-      const shown = got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
-      return `${name} in ${source}: ${issue.message}${shown}`;
-    })
-    .join("\n  ");
-}
 
 function adminFromEnv(username: string | undefined, password: string | undefined): HubConfig["auth"]["admin"] {
   if (username === undefined && password === undefined) return null;
@@ -233,41 +97,13 @@ function tlsFrom(
   return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) };
 }
 
-function readConfigFile(file: string): FileConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`Cannot read the config file ${file}: ${(error as Error).message}`);
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration:\n  ${describeIssues(parsed.error, file, json)}`);
-  }
-  return parsed.data;
-}
-
 /**
  * Builds the hub's config. `env` is usually process.env; empty variables count
  * as unset, so `PORT= npm start` behaves like plain `npm start`.
  */
 export function loadConfig(env: Record<string, string | undefined>, cwd: string): HubConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsedEnv = envSchema.safeParse(present);
-  if (!parsedEnv.success) {
-    throw new ConfigError(`Invalid configuration:\n  ${describeIssues(parsedEnv.error, "the environment", present)}`);
-  }
-  const e = parsedEnv.data;
-
-  let configFile: string | null = null;
-  if (e.HEARTH_CONFIG) {
-    configFile = path.resolve(cwd, e.HEARTH_CONFIG);
-    if (!existsSync(configFile)) {
-      throw new ConfigError(`HEARTH_CONFIG names ${configFile}, which does not exist`);
-    }
-  } else if (existsSync(path.join(cwd, DEFAULT_CONFIG_FILE))) {
-    configFile = path.join(cwd, DEFAULT_CONFIG_FILE);
-  }
+  const e = readEnv(env);
+  const configFile = findConfigFile(e.HEARTH_CONFIG, cwd);
   const f: FileConfig = configFile ? readConfigFile(configFile) : {};
 
   const config: HubConfig = {
