@@ -60,9 +60,25 @@ export function checkTopicFilter(filter: string): TopicCheck {
  * The filter is assumed valid (see checkTopicFilter).
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) return false;
+  return levelsMatch(filter.split("/"), topic, topic.split("/"));
+}
+
+/** A filter split once, to test many topics against (see topicMatches). */
+export type CompiledFilter = (topic: string, levels: readonly string[]) => boolean;
+
+/**
+ * topicMatches for a subscriber that tests every message against the same filter:
+ * the filter is split once, and the topic's levels (topicLevels) are split once by
+ * the caller for all its filters. `#` alone needs no levels at all.
+ */
+export function compileTopicFilter(filter: string): CompiledFilter {
+  if (filter === "#") return (topic) => !topic.startsWith("$");
   const f = filter.split("/");
-  const t = topic.split("/");
+  return (topic, levels) => levelsMatch(f, topic, levels);
+}
+
+function levelsMatch(f: readonly string[], topic: string, t: readonly string[]): boolean {
+  if ((f[0] === "+" || f[0] === "#") && topic.startsWith("$")) return false;
   for (let i = 0; i < f.length; i++) {
     if (f[i] === "#") return true;
     if (i >= t.length) return false;
