@@ -108,14 +108,27 @@ export function filterWithin(filter: string, own: string): boolean {
 // ---- Hearth's convention: home/<room>/<measurement>, home/<room>/<device>/<suffix>
 
 export type HomeTopic =
-  | { kind: "measurement"; room: string; measurement: string }
-  | { kind: "state" | "set" | "availability"; room: string; device: string };
+  | { readonly kind: "measurement"; readonly room: string; readonly measurement: string }
+  | { readonly kind: "state" | "set" | "availability"; readonly room: string; readonly device: string };
 
 /** Room, device and measurement names: what devices in the wild actually use. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$/;
 
-/** Reads a topic under Hearth's convention; anything else (including `$SYS/…`) is null. */
+// The hub's services each read the topic of the message in hand (the recorder, the
+// alert engine): the last answer is kept, so a message's topic is parsed once.
+let lastTopic: string | null = null;
+let lastHome: HomeTopic | null = null;
+
+/** Reads a topic under Hearth's convention; anything else (including `$SYS/…`) is null. The result is shared: read-only. */
 export function parseHomeTopic(topic: string): HomeTopic | null {
+  if (topic !== lastTopic) {
+    lastHome = readHomeTopic(topic);
+    lastTopic = topic;
+  }
+  return lastHome;
+}
+
+function readHomeTopic(topic: string): HomeTopic | null {
   const levels = topic.split("/");
   if (levels[0] !== "home") return null;
   if (levels.length === 3) {
