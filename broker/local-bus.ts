@@ -22,7 +22,29 @@ export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus"))
   // no handler is left (the broker drops its listeners when it closes).
   let tap: Promise<void> | null = null;
 
+  // > 0 while the tap is reporting a message done to aedes's emitter (see below).
+  let completing = 0;
+
   const deliver = (packet: AedesPublishPacket, done: () => void) => {
+    dispatch(packet);
+    // mqemitter starts the next queued message (past aedes's `concurrency`) from inside
+    // this done(); finishing that one at once too would nest a stack frame per queued
+    // message until "Maximum call stack size exceeded" (mcollina/mqemitter#204). A
+    // message started from inside a completion finishes on the next tick instead; the
+    // usual case, nothing queued, still finishes at once.
+    if (completing > 0) {
+      process.nextTick(done);
+      return;
+    }
+    completing++;
+    try {
+      done();
+    } finally {
+      completing--;
+    }
+  };
+
+  const dispatch = (packet: AedesPublishPacket) => {
     const current = subscriptions;
     const { topic } = packet;
     const levels = topicLevels(topic);
@@ -42,7 +64,6 @@ export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus"))
         log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
       }
     }
-    done();
   };
 
   return {
