@@ -75,6 +75,27 @@ for (const [name, make] of pairs) {
       await unsubscribe();
     });
 
+    // Only the broker itself publishes $SYS topics (aedes refuses them from a client).
+    it("keeps $SYS topics out of wildcard filters, and hands them to $SYS filters", { skip: !name.startsWith("local") }, async () => {
+      const { sub, pub } = await make();
+      const prefix = `${name.replace(/\W+/g, "-")}-sys`;
+      const wildcard: string[] = [];
+      const unsubscribeWildcard = await sub.subscribe("#", (m) => {
+        if (m.topic.includes(prefix)) wildcard.push(m.topic);
+      });
+      const sys = collect(1);
+      const unsubscribeSys = await sub.subscribe(`$SYS/${prefix}/#`, sys.handler);
+      const plain = collect(1);
+      const unsubscribePlain = await sub.subscribe(`${prefix}/x`, plain.handler);
+      await pub.publish(`$SYS/${prefix}/x`, "1", { qos: 1 });
+      await pub.publish(`${prefix}/x`, "2", { qos: 1 });
+      // Delivered in order on one connection: once the plain topic is here, the $SYS one has been handed out.
+      await Promise.all([sys.done, plain.done]);
+      assert.deepEqual(wildcard, [`${prefix}/x`]);
+      assert.equal((await sys.done)[0].topic, `$SYS/${prefix}/x`);
+      await Promise.all([unsubscribeWildcard(), unsubscribeSys(), unsubscribePlain()]);
+    });
+
     it("stops delivering after unsubscribe", async () => {
       const { sub, pub } = await make();
       const prefix = `${name.replace(/\W+/g, "-")}-unsub`;

@@ -3,11 +3,12 @@
 // mqtt-bus.ts, an mqtt.js client to any broker (the simulator's devices use it over
 // TCP, and a home that outgrows the embedded broker can point the hub at Mosquitto).
 
+/** Read-only: the local bus hands the same message to every handler that matches. */
 export type BusMessage = {
-  topic: string;
-  payload: Buffer;
-  retain: boolean;
-  qos: 0 | 1 | 2;
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly retain: boolean;
+  readonly qos: 0 | 1 | 2;
 };
 
 export type BusHandler = (message: BusMessage) => void;

@@ -3,7 +3,7 @@
 // takes them down in the reverse order.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
 import { Aedes } from "aedes";
@@ -28,6 +28,7 @@ import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
 import { createBrokerLimits, errorCode } from "./limits";
+import { coalesceWrites } from "./coalesce-writes";
 
 export type Hub = { close(): Promise<void> };
 
@@ -168,9 +169,11 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   });
 
   // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
-  // for the previous segment's ACK (bench/README.md, "publish → pixels").
-  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, handle) : null;
-  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : null;
+  // for the previous segment's ACK (bench/README.md, "publish → pixels"); what one turn
+  // of the event loop writes to a socket still goes out as one write (coalesce-writes.ts).
+  const mqttConnection = (socket: Socket) => handle(coalesceWrites(socket));
+  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, mqttConnection) : null;
+  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, mqttConnection) : null;
   const dashboard = await createDashboardServer({
     dir: path.resolve(import.meta.dirname, ".."),
     dev: config.dev,

@@ -154,11 +154,8 @@ export function parseReading(
   } catch {
     return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
   }
-  const reading = (value: number, unit: string | undefined, ts: number | null): ParseResult => ({
-    ok: true,
-    reading: { topic, room, measurement, value, unit: unit ?? options.unit ?? inferUnit(measurement), ts: ts ?? receivedAt },
-  });
-
+  // No closure for the result: one made on every message (and named, under tsx) showed in the hub's profile.
+  const unit = options.unit;
   if (options.field) {
     const raw = readField(text, options.field);
     const value = typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? toNumber(raw.trim()) : null;
@@ -168,11 +165,11 @@ export function parseReading(
         ? { ok: false, code: "bad-json", message: `payload has no JSON field "${name}"` }
         : { ok: false, code: "not-a-number", message: `JSON field "${name}" is not a number` };
     }
-    return reading(value, undefined, null);
+    return readingResult(topic, room, measurement, value, unit, receivedAt);
   }
 
   const plain = toNumber(text);
-  if (plain !== null) return reading(plain, undefined, null);
+  if (plain !== null) return readingResult(topic, room, measurement, plain, unit, receivedAt);
 
   if (!text.startsWith("{")) {
     return { ok: false, code: "not-a-number", message: `payload ${JSON.stringify(text.slice(0, 40))} is not a number` };
@@ -193,6 +190,11 @@ export function parseReading(
   if (value === null) {
     return { ok: false, code: "bad-json", message: 'JSON payload has no numeric "value"' };
   }
-  const unit = typeof obj.unit === "string" && obj.unit.length <= 16 ? obj.unit : undefined;
-  return reading(value, unit, toTimestamp(obj.ts, receivedAt));
+  const own = typeof obj.unit === "string" && obj.unit.length <= 16 ? obj.unit : undefined;
+  return readingResult(topic, room, measurement, value, own ?? unit, toTimestamp(obj.ts, receivedAt) ?? receivedAt);
+}
+
+/** `unit` undefined: the one the measurement name implies. */
+function readingResult(topic: string, room: string, measurement: string, value: number, unit: string | undefined, ts: number): ParseResult {
+  return { ok: true, reading: { topic, room, measurement, value, unit: unit ?? inferUnit(measurement), ts } };
 }

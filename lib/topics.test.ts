@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkTopicFilter, checkTopicName, filterWithin, labelFromLevel, parseHomeTopic, topicMatches } from "./topics";
+import { checkTopicFilter, checkTopicName, compileTopicFilter, filterWithin, labelFromLevel, parseHomeTopic, topicLevels, topicMatches } from "./topics";
 
 describe("topicMatches", () => {
   const cases: [filter: string, topic: string, expected: boolean][] = [
@@ -27,6 +27,7 @@ describe("topicMatches", () => {
   for (const [filter, topic, expected] of cases) {
     it(`${filter} ${expected ? "matches" : "does not match"} ${topic}`, () => {
       assert.equal(topicMatches(filter, topic), expected);
+      assert.equal(compileTopicFilter(filter)(topic, topicLevels(topic)), expected, "compiled");
     });
   }
 });

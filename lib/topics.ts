@@ -69,9 +69,25 @@ export function checkTopicFilter(filter: string): TopicCheck {
  * The filter is assumed valid (see checkTopicFilter).
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) return false;
+  return levelsMatch(filter.split("/"), topic, topic.split("/"));
+}
+
+/** A filter split once, to test many topics against (see topicMatches). */
+export type CompiledFilter = (topic: string, levels: readonly string[]) => boolean;
+
+/**
+ * topicMatches for a subscriber that tests every message against the same filter:
+ * the filter is split once, and the topic's levels (topicLevels) are split once by
+ * the caller for all its filters. `#` alone needs no levels at all.
+ */
+export function compileTopicFilter(filter: string): CompiledFilter {
+  if (filter === "#") return (topic) => !topic.startsWith("$");
   const f = filter.split("/");
-  const t = topic.split("/");
+  return (topic, levels) => levelsMatch(f, topic, levels);
+}
+
+function levelsMatch(f: readonly string[], topic: string, t: readonly string[]): boolean {
+  if ((f[0] === "+" || f[0] === "#") && topic.startsWith("$")) return false;
   for (let i = 0; i < f.length; i++) {
     if (f[i] === "#") return true;
     if (i >= t.length) return false;
@@ -101,14 +117,27 @@ export function filterWithin(filter: string, own: string): boolean {
 // ---- Hearth's convention: home/<room>/<measurement>, home/<room>/<device>/<suffix>
 
 export type HomeTopic =
-  | { kind: "measurement"; room: string; measurement: string }
-  | { kind: "state" | "set" | "availability"; room: string; device: string };
+  | { readonly kind: "measurement"; readonly room: string; readonly measurement: string }
+  | { readonly kind: "state" | "set" | "availability"; readonly room: string; readonly device: string };
 
 /** Room, device and measurement names: what devices in the wild actually use. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$/;
 
-/** Reads a topic under Hearth's convention; anything else (including `$SYS/…`) is null. */
+// The hub's services each read the topic of the message in hand (the recorder, the
+// alert engine): the last answer is kept, so a message's topic is parsed once.
+let lastTopic: string | null = null;
+let lastHome: HomeTopic | null = null;
+
+/** Reads a topic under Hearth's convention; anything else (including `$SYS/…`) is null. The result is shared: read-only. */
 export function parseHomeTopic(topic: string): HomeTopic | null {
+  if (topic !== lastTopic) {
+    lastHome = readHomeTopic(topic);
+    lastTopic = topic;
+  }
+  return lastHome;
+}
+
+function readHomeTopic(topic: string): HomeTopic | null {
   const levels = topic.split("/");
   if (levels[0] !== "home") return null;
   if (levels.length === 3) {
