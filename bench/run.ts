@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick | --tiny] [--only=pixels,brokers]`: runs the sections in
-// order, prints one table on stdout, and writes the same rows as JSON under
-// bench/results/. It reports; it never fails the test suite.
+// `npm run bench [-- --quick | --tiny] [--only=pixels,brokers] [--baseline=<file>|none]`:
+// runs the sections in order, prints one table on stdout beside a baseline run (by
+// default the newest results file of the same mode), and writes the same rows as JSON
+// under bench/results/. It reports; it never fails the test suite.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -11,26 +12,51 @@ import { historySection } from "./history-section";
 import { memorySection } from "./memory";
 import { pixelsSection } from "./pixels";
 import { onlineCores } from "./lib/proc";
-import { formatTable, writeResults, type Row } from "./lib/report";
+import { formatTable, latestResults, readResults, withBaseline, writeResults, type Results, type Row } from "./lib/report";
 import type { Mode, Section, SectionContext } from "./lib/section";
 import { MOSQUITTO, ROOT } from "./lib/servers";
 
 // Sections register here, in the order they run.
 const SECTIONS: Section[] = [pixelsSection, brokersSection, dashboardLoadSection, memorySection, historySection];
 
-function parseArgs(argv: string[]): { mode: Mode; only: Set<string> | null } {
+const RESULTS_DIR = path.join(ROOT, "bench/results");
+
+type Args = { mode: Mode; only: Set<string> | null; /** A results file, "none", or null for the newest of the same mode. */ baseline: string | null };
+
+function parseArgs(argv: string[]): Args {
+  const usage = `usage: npm run bench [-- --quick | --tiny] [--only=${SECTIONS.map((s) => s.id).join(",")}] [--baseline=<results file>|none]`;
   let mode: Mode = "full";
   let only: Set<string> | null = null;
+  let baseline: string | null = null;
   for (const arg of argv) {
     if (arg === "--quick") mode = "quick";
     else if (arg === "--tiny") mode = "tiny";
     else if (arg.startsWith("--only=")) only = new Set(arg.slice("--only=".length).split(","));
+    else if (arg.startsWith("--baseline=")) baseline = arg.slice("--baseline=".length);
     else {
-      process.stderr.write(`bench: unknown argument ${arg}\nusage: npm run bench [-- --quick | --tiny] [--only=${SECTIONS.map((s) => s.id).join(",")}]\n`);
+      process.stderr.write(`bench: unknown argument ${arg}\n${usage}\n`);
       process.exit(2);
     }
   }
-  return { mode, only };
+  const unknown = [...(only ?? [])].filter((id) => !SECTIONS.some((s) => s.id === id));
+  if (unknown.length) {
+    process.stderr.write(`bench: no section ${unknown.join(", ")}\n${usage}\n`);
+    process.exit(2);
+  }
+  return { mode, only, baseline };
+}
+
+/** The run to print beside this one: named, or the newest of the same mode; checked before minutes of measuring. */
+function loadBaseline(arg: string | null, mode: Mode): { file: string; results: Results } | null {
+  if (arg === "none") return null;
+  if (arg === null) return latestResults(RESULTS_DIR, mode);
+  const results = readResults(path.resolve(arg));
+  if (!results) {
+    process.stderr.write(`bench: --baseline=${arg} is not a results file this bench wrote (bench/results/*.json)\n`);
+    process.exit(2);
+  }
+  if (results.mode !== mode) process.stderr.write(`bench: note: the baseline is a ${results.mode} run, this is a ${mode} run\n`);
+  return { file: path.resolve(arg), results };
 }
 
 /** Mosquitto from apt when missing, and a dashboard build when stale: the same checks npm test makes. */
@@ -67,7 +93,8 @@ function machine() {
 }
 
 async function main() {
-  const { mode, only } = parseArgs(process.argv.slice(2));
+  const { mode, only, baseline: baselineArg } = parseArgs(process.argv.slice(2));
+  const baseline = loadBaseline(baselineArg, mode);
   const startedAt = new Date();
   const log = (message: string) => process.stderr.write(`${message}\n`);
   prepare();
@@ -95,10 +122,15 @@ async function main() {
   }
 
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
-  console.log(`\nHearth bench — ${mode} run, ${startedAt.toISOString()}, ${seconds.toFixed(0)} s\n`);
-  console.log(formatTable(rows));
+  console.log(`\nHearth bench — ${mode} run, ${startedAt.toISOString()}, ${seconds.toFixed(0)} s`);
+  if (baseline) {
+    const { startedAt: at, machine: m } = baseline.results;
+    console.log(`baseline: ${path.relative(process.cwd(), baseline.file)} (${at}, commit ${m?.commit ?? "unknown"}); change = this run vs the baseline`);
+  }
+  console.log();
+  console.log(formatTable(baseline ? withBaseline(rows, baseline.results.rows) : rows));
   const file = writeResults(
-    path.join(ROOT, "bench/results"),
+    RESULTS_DIR,
     { startedAt: startedAt.toISOString(), mode, seconds, machine: { ...machine(), loadAverageAtStart: loadBefore }, rows, sections },
     startedAt,
   );

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatNumber, formatTable } from "./report";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { formatChange, formatNumber, formatTable, latestResults, withBaseline } from "./report";
 
 test("formatNumber keeps three significant digits and whole counts whole", () => {
   const cases: [number, string][] = [
@@ -38,4 +41,50 @@ test("formatTable prints a section header, the figure, its references and whethe
   assert.equal(lines[4], "[memory]");
   assert.match(lines[5], /^RSS idle\s+200 MB$/);
   assert.equal(lines[6], "    why");
+});
+
+test("withBaseline pairs figures by section and name, and formatTable shows the baseline and the change", () => {
+  const row = (figure: string, median: number) => ({ section: "memory", figure, unit: "MB", value: { median, min: median, max: median, n: 1 } });
+  const rows = withBaseline([row("RSS idle", 150), row("RSS with 1000 idle devices", 199), row("new figure", 5)], [
+    row("RSS idle", 200),
+    row("RSS with 1000 idle devices", 199),
+    { ...row("RSS idle", 1), section: "another section" },
+  ]);
+  assert.deepEqual(
+    rows.map((r) => r.baseline),
+    [{ value: 200, change: -0.25 }, { value: 199, change: 0 }, undefined],
+  );
+  const lines = formatTable(rows).split("\n");
+  assert.match(lines[0], /^figure\s+median\s+min–max\s+baseline\s+change\s+reference\s+ratio\s+budget$/);
+  assert.match(lines[3], /^RSS idle\s+150 MB\s+200\s+−25 %$/);
+  assert.match(lines[4], /^RSS with 1000 idle devices\s+199 MB\s+199\s+0 %$/);
+  assert.match(lines[5], /^new figure\s+5 MB$/);
+});
+
+test("formatChange signs the change and keeps one decimal under ten per cent", () => {
+  const cases: [number, string][] = [
+    [0.123, "+12 %"],
+    [-0.035, "−3.5 %"],
+    [0, "0 %"],
+    [0.0001, "0 %"],
+    [Infinity, "–"],
+  ];
+  for (const [x, expected] of cases) assert.equal(formatChange(x), expected, String(x));
+});
+
+test("latestResults takes the newest run of the same mode and passes over other files", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-results-"));
+  try {
+    const write = (name: string, body: unknown) => writeFileSync(path.join(dir, name), typeof body === "string" ? body : JSON.stringify(body));
+    write("2026-11-01T10-00-00-000Z.json", { startedAt: "a", mode: "quick", rows: [] });
+    write("2026-11-02T10-00-00-000Z.json", { startedAt: "b", mode: "full", rows: [] });
+    write("2026-11-03T10-00-00-000Z.json", "{ not json");
+    write("history-2026-11-04T10-00-00.000Z.json", { startedAt: "c", mode: "quick", rows: [] });
+    assert.equal(latestResults(dir, "quick")?.results.startedAt, "a");
+    assert.equal(latestResults(dir, "full")?.results.startedAt, "b");
+    assert.equal(latestResults(dir, "tiny"), null);
+    assert.equal(latestResults(path.join(dir, "missing"), "quick"), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
