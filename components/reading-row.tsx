@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useCallback } from "react";
 import { ReadingSparkline } from "@/components/reading-sparkline";
 import { SEVERITY_TILE } from "@/components/severity";
-import { TimeAgo } from "@/components/time-ago";
+import { LiveAge, useLiveText } from "@/components/live-text";
 import { shallowEqual, useTopicSelect } from "@/components/use-topic";
 import { useTopicAlert } from "@/components/use-alerts";
 import { useLocale, useT } from "@/components/use-t";
@@ -23,14 +24,20 @@ function rowView(snapshot: TopicSnapshot | undefined) {
 
 /**
  * One measurement of a room: name, current value, its age, and the last hour.
- * A new reading re-renders only the value and its age (LiveValue, LiveAge), not the
- * row with its link and chart: a wall of a thousand sensors gets a thousand readings
- * a second (bench/README.md, "dashboard under load").
+ * A new reading re-renders nothing here: its value and age are written into the DOM
+ * by store listeners (components/live-text.tsx), and the row re-renders only when its
+ * label, unit, error or availability change; the chart follows the store by itself.
  */
 export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: string }) {
   const row = useTopicSelect(topic, rowView, shallowEqual);
   const alert = useTopicAlert(topic);
   const t = useT();
+  const locale = useLocale();
+  const valueText = useCallback(
+    (s: TopicSnapshot | undefined) => (s?.reading ? formatValue(s.reading.value, locale) : "–"),
+    [locale],
+  );
+  const value = useLiveText<HTMLSpanElement>(topic, valueText);
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!row) return null;
   const { measurement, error, unit } = row;
@@ -50,8 +57,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
         <Link href={readingHref(topic)} prefetch={false} className="-my-2 py-2 text-sm text-muted hover:underline">
           {label}
         </Link>
-        <span className="text-2xl font-semibold tabular-nums">
-          <LiveValue topic={topic} />
+        <span ref={value.ref} className="text-2xl font-semibold tabular-nums">
+          {value.first}
           {unit && <span className="text-base font-normal text-muted">{` ${unit}`}</span>}
         </span>
       </div>
@@ -70,14 +77,3 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   );
 }
 
-/** The current value as text; re-renders only when the text changes. */
-function LiveValue({ topic }: { topic: string }) {
-  const locale = useLocale();
-  return useTopicSelect(topic, (s) => (s?.reading ? formatValue(s.reading.value, locale) : "–"));
-}
-
-/** "just now", from the current reading's time. */
-function LiveAge({ topic, className }: { topic: string; className?: string }) {
-  const at = useTopicSelect(topic, (s) => s?.reading?.ts ?? null);
-  return at === null ? null : <TimeAgo at={at} className={className} />;
-}
