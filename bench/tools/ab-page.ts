@@ -31,7 +31,7 @@ function figures(raw: unknown): Figures {
   if (sectionId === "pixels") {
     const reps = r.reps as { summary: { p50: number; p99: number }; pageBusy: number; missing: number }[];
     const rep = reps[0];
-    return { p50: rep.summary.p50, p99: rep.summary.p99, busy: rep.pageBusy * 100, missing: rep.missing };
+    return { p50: rep.summary.p50, p99: rep.summary.p99, busy: rep.pageBusy, missing: rep.missing };
   }
   return { cpu: (r.rendererCpu as number) * 100, busy: (r.busy as number) * 100, script: (r.script as number) * 100, long: (r.longTasks as unknown[]).length };
 }
