@@ -76,4 +76,3 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
     </li>
   );
 }
-
