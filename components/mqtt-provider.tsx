@@ -10,6 +10,7 @@ import { createAlertStore, type AlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
+import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
 import type { Reading } from "@/lib/readings";
 import { useUser } from "@/components/user-context";
 
@@ -87,8 +88,16 @@ export function MqttProvider({
 
   useEffect(() => {
     const { store, alerts } = value;
+    const deliver = (topic: string, payload: Uint8Array, retained: boolean) => {
+      if (topic.startsWith(`${ALERTS_PREFIX}/`)) alerts.ingest(topic, payload, { retained });
+      else store.ingest(topic, payload, { retained });
+    };
     const client = mqtt.connect(brokerUrl(), {
       clientId: randomClientId(),
+      // Readings skip mqtt.js's stream machinery (lib/mqtt-publish-splitter.ts), which
+      // reads MQTT 3.1.1 packets: the protocol is pinned here, where the client is made.
+      protocolVersion: 4,
+      createWebsocket: (url: string, protocols: string[]) => splittingWebSocket(url, protocols, deliver),
       clean: true,
       keepalive: 30,
       reconnectPeriod: FIRST_RETRY_MS,
@@ -176,10 +185,8 @@ export function MqttProvider({
       }
       report();
     });
-    client.on("message", (topic, payload, packet) => {
-      if (topic.startsWith(`${ALERTS_PREFIX}/`)) alerts.ingest(topic, payload, { retained: packet.retain });
-      else store.ingest(topic, payload, { retained: packet.retain });
-    });
+    // Only what the splitter passes on: a QoS 1 or 2 publish, which no subscription here asks for.
+    client.on("message", (topic, payload, packet) => deliver(topic, payload, packet.retain));
     // An EventEmitter without an `error` listener throws; these are already retried.
     client.on("error", (error) => {
       if (!disposed) console.warn(`hearth: MQTT connection error: ${error.message}`);

@@ -22,7 +22,8 @@ export const RoomCard = memo(function RoomCard({ room }: { room: RoomSummary }) 
       className="rounded-2xl border border-line bg-surface p-4 shadow-sm [content-visibility:auto] [contain-intrinsic-size:auto_20rem]"
     >
       <h2 id={titleId} className="text-lg font-semibold">
-        <Link href={roomHref(room.room)} className="inline-flex min-h-11 items-center hover:underline">
+        {/* No prefetch, as in ReadingRow: a hundred cards would be a hundred more intersection targets. */}
+        <Link href={roomHref(room.room)} prefetch={false} className="inline-flex min-h-11 items-center hover:underline">
           {room.label}
         </Link>
       </h2>

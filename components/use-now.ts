@@ -13,7 +13,13 @@ function clockFor(intervalMs: number): Clock {
   return clock;
 }
 
-function subscribe(intervalMs: number, listener: () => void): () => void {
+/** The shared clock's time, as of its last tick. */
+export function clockNow(intervalMs: number): number {
+  return clockFor(intervalMs).now;
+}
+
+/** Calls `listener` on every tick of the shared clock; returns the unsubscribe. */
+export function subscribeClock(intervalMs: number, listener: () => void): () => void {
   const clock = clockFor(intervalMs);
   clock.listeners.add(listener);
   if (clock.timer === undefined) {
@@ -57,7 +63,7 @@ const identity = (now: number) => now;
  */
 export function useClock<T>(intervalMs: number | null, select: (now: number) => T): T | null {
   const subscribeToClock = useCallback(
-    (listener: () => void) => (intervalMs === null ? noClock() : subscribe(intervalMs, listener)),
+    (listener: () => void) => (intervalMs === null ? noClock() : subscribeClock(intervalMs, listener)),
     [intervalMs],
   );
   return useSyncExternalStore(

@@ -5,9 +5,16 @@
 // Messages are queued and applied in one flush per animation frame: a burst of a
 // hundred messages costs one render of each tile that changed, not a hundred.
 import type { DeviceConfig } from "./devices/device-config";
-import { DISCOVERY_PREFIX, parseDiscovery, type DiscoveredEntity } from "./devices/ha-discovery";
-import { createLiveRegistry, type FlushContext } from "./devices/live-registry";
-import type { ConventionDevice, EntityCommand, EntityKind, EntitySource } from "./devices/registry";
+import { DISCOVERY_PREFIX } from "./devices/ha-discovery";
+import {
+  createLiveRegistry,
+  discoveryUpdate,
+  messageUpdate,
+  type Availability,
+  type DeviceSnapshot,
+  type DeviceUpdate,
+  type FlushContext,
+} from "./devices/live-registry";
 import { parseReading, type Reading, type UnreadableCode } from "./readings";
 import { labelFromLevel, parseHomeTopic } from "./topics";
 
@@ -47,28 +54,8 @@ export type RoomSummary = {
   readonly devices: readonly string[];
 };
 
-export type Availability = "online" | "offline";
-
-/** A switch, binary sensor or status-only device, from the device registry plus its live state. */
-export type DeviceSnapshot = {
-  readonly key: string;
-  readonly room: string;
-  readonly device: string;
-  readonly name: string;
-  readonly icon: string | null;
-  readonly kind: Exclude<EntityKind, "sensor">;
-  readonly source: EntitySource;
-  /** `ON`/`OFF` when the payload is the device's on or off state, else its text, trimmed. */
-  readonly state: string | null;
-  readonly availability: Availability | null;
-  readonly expectsAvailability: boolean;
-  /** How to switch it; null for devices that only report. */
-  readonly command: EntityCommand | null;
-  /** Home Assistant's device_class (a binary sensor's `door`), when announced. */
-  readonly deviceClass: string | null;
-  /** When this page learnt of the device (epoch ms): "unknown" availability counts from here. */
-  readonly knownSince: number;
-};
+// The device half's types live with it (lib/devices/live-registry.ts); components import them from here.
+export { deviceKey, type Availability, type DeviceSnapshot } from "./devices/live-registry";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
 
@@ -126,13 +113,6 @@ export type LiveStore = {
 /** What the page always subscribes to; devices found there may name further topics. */
 export const BASE_SUBSCRIPTIONS = ["home/#", `${DISCOVERY_PREFIX}/#`] as const;
 
-/** The key of a device in the store: `attic/fan`. */
-export function deviceKey(room: string, device: string): string {
-  return `${room}/${device}`;
-}
-
-/** A state or availability payload is a word; anything longer is not one. */
-const MAX_STATUS_BYTES = 64;
 const WARN_INTERVAL_MS = 60_000;
 /** rAF does not fire in a hidden tab; the timeout keeps the store current there. */
 const HIDDEN_TAB_FLUSH_MS = 250;
@@ -169,10 +149,7 @@ type Update =
       seeded: boolean;
     }
   | { kind: "error"; topic: string; room: string; measurement: string; error: TopicError }
-  /** A message for the device registry's entities, routed when the flush applies it. */
-  | { kind: "message"; topic: string; payload: Uint8Array; at: number; retained: boolean; convention: ConventionDevice | null }
-  | { kind: "discovery"; id: string; entity: DiscoveredEntity | null }
-  | { kind: "config"; devices: readonly DeviceConfig[] };
+  | DeviceUpdate;
 
 /** A topic being changed within one flush: copied once, however many updates it gets. */
 type TopicDraft = {
@@ -189,17 +166,6 @@ type TopicDraft = {
 };
 
 type RoomEntry = { topics: Set<string>; devices: Set<string> };
-
-const statusDecoder = new TextDecoder("utf-8", { fatal: true });
-
-function decodeStatus(payload: Uint8Array): string | null {
-  if (payload.byteLength === 0 || payload.byteLength > MAX_STATUS_BYTES) return null;
-  try {
-    return statusDecoder.decode(payload).trim() || null;
-  } catch {
-    return null;
-  }
-}
 
 function notify(listeners: Set<() => void> | undefined): void {
   if (!listeners) return;
@@ -262,16 +228,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   function ingest(topic: string, payload: Uint8Array, ingestOptions: IngestOptions = {}): void {
     const at = now();
     if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
-      const result = parseDiscovery(topic, payload);
-      if (result.ok) {
-        enqueue(
-          result.kind === "config"
-            ? { kind: "discovery", id: result.entity.id, entity: result.entity }
-            : { kind: "discovery", id: result.id, entity: null },
-        );
-      } else if (result.code !== "not-discovery") {
-        warnOnce(topic, at, `discovery config ${topic} ignored (${result.code}): ${result.message}`);
-      }
+      const result = discoveryUpdate(topic, payload);
+      if (result && "update" in result) enqueue(result.update);
+      else if (result) warnOnce(topic, at, result.ignored);
       return;
     }
     const retained = ingestOptions.retained ?? false;
@@ -291,18 +250,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       }
       return;
     }
-    if (parsed?.kind === "state" || parsed?.kind === "availability") {
-      // A convention device exists once it says something meaningful.
-      const text = decodeStatus(payload);
-      const meaningful =
-        text !== null && (parsed.kind === "state" || text.toLowerCase() === "online" || text.toLowerCase() === "offline");
-      if (meaningful) {
-        const convention = { room: parsed.room, device: parsed.device, hasState: parsed.kind === "state" };
-        enqueue({ kind: "message", topic, payload, at, retained, convention });
-        return;
-      }
-    }
-    if (routed) enqueue({ kind: "message", topic, payload, at, retained, convention: null });
+    const update = messageUpdate(topic, parsed, routed, payload, at, retained);
+    if (update) enqueue(update);
   }
 
   function seed(readings: readonly Reading[]): void {
@@ -412,15 +361,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;
         }
-        case "config":
-          registry.setConfig(update.devices);
-          break;
-        case "discovery":
-          registry.discover(update.id, update.entity);
-          break;
-        case "message":
-          if (update.convention) registry.heard(update.convention);
-          registry.applyMessage(ctx, update.topic, update.payload, update.at, update.retained);
+        default:
+          registry.apply(ctx, update);
           break;
       }
     }

@@ -36,7 +36,7 @@ try {
   const tracing = process.env.PROFILE_TRACE !== "0";
   if (tracing) {
     await cdp.send("Profiler.start");
-    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", ...(process.env.PROFILE_CATEGORIES?.split(",") ?? [])] });
   }
   const renderers = rendererPids();
   const cpu0 = totalCpuTimeMs(renderers);
@@ -50,7 +50,9 @@ try {
   console.log(`WebSocket frames received: ${frames}`);
   console.log(`LayoutCount ${after.LayoutCount - before.LayoutCount}, RecalcStyleCount ${after.RecalcStyleCount - before.RecalcStyleCount}, Nodes ${after.Nodes}`);
   if (tracing) {
-    const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }[] };
+    const raw = (await browser.stopTracing()).toString();
+    writeFileSync("/tmp/hearth-page.trace.json", raw);
+    const trace = JSON.parse(raw) as { traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }[] };
     const main = trace.traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
     const byName = new Map<string, number>();
     for (const e of trace.traceEvents) {

@@ -1,12 +1,14 @@
 // The live store's device half (issue 5): the registry's three sources as the page
-// hears them, the entities built from them, and the routing of state and
-// availability messages on any topic to those entities. The live store owns the
-// snapshots and the once-a-frame flush; during a flush it hands this module a
-// `FlushContext` to read and change them through, so both halves commit together.
-import type { Availability, DeviceSnapshot, LivePoint, TopicError } from "../live-store";
+// hears them, the entities built from them, which messages are for them, and the
+// routing of state and availability messages on any topic to those entities. The
+// live store owns the snapshots and the once-a-frame flush; it queues this module's
+// `DeviceUpdate`s, and during a flush hands it a `FlushContext` to read and change the
+// snapshots through, so both halves commit together.
+import type { LivePoint, TopicError } from "../live-store";
 import { parseReading, readField, type Reading } from "../readings";
+import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";
-import type { DiscoveredEntity } from "./ha-discovery";
+import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
 import {
   buildEntities,
   combineAvailability,
@@ -16,8 +18,99 @@ import {
   routesOf,
   type ConventionDevice,
   type Entity,
+  type EntityCommand,
+  type EntityKind,
+  type EntitySource,
   type Routes,
 } from "./registry";
+
+export type Availability = "online" | "offline";
+
+/** A switch, binary sensor or status-only device, from the device registry plus its live state. */
+export type DeviceSnapshot = {
+  readonly key: string;
+  readonly room: string;
+  readonly device: string;
+  readonly name: string;
+  readonly icon: string | null;
+  readonly kind: Exclude<EntityKind, "sensor">;
+  readonly source: EntitySource;
+  /** `ON`/`OFF` when the payload is the device's on or off state, else its text, trimmed. */
+  readonly state: string | null;
+  readonly availability: Availability | null;
+  readonly expectsAvailability: boolean;
+  /** How to switch it; null for devices that only report. */
+  readonly command: EntityCommand | null;
+  /** Home Assistant's device_class (a binary sensor's `door`), when announced. */
+  readonly deviceClass: string | null;
+  /** When this page learnt of the device (epoch ms): "unknown" availability counts from here. */
+  readonly knownSince: number;
+};
+
+/** The key of a device in the store: `attic/fan`. */
+export function deviceKey(room: string, device: string): string {
+  return `${room}/${device}`;
+}
+
+/** A message for the device half, queued by the live store and applied in its flush. */
+export type DeviceUpdate =
+  /** A message for the registry's entities, routed when the flush applies it. */
+  | { kind: "message"; topic: string; payload: Uint8Array; at: number; retained: boolean; convention: ConventionDevice | null }
+  | { kind: "discovery"; id: string; entity: DiscoveredEntity | null }
+  | { kind: "config"; devices: readonly DeviceConfig[] };
+
+/** A discovery config message as an update, or why it is ignored (null: not a discovery topic). */
+export function discoveryUpdate(topic: string, payload: Uint8Array): { update: DeviceUpdate } | { ignored: string } | null {
+  const result = parseDiscovery(topic, payload);
+  if (result.ok) {
+    return {
+      update:
+        result.kind === "config"
+          ? { kind: "discovery", id: result.entity.id, entity: result.entity }
+          : { kind: "discovery", id: result.id, entity: null },
+    };
+  }
+  if (result.code === "not-discovery") return null;
+  return { ignored: `discovery config ${topic} ignored (${result.code}): ${result.message}` };
+}
+
+/** A state or availability payload is a word; anything longer is not one. */
+const MAX_STATUS_BYTES = 64;
+const statusDecoder = new TextDecoder("utf-8", { fatal: true });
+
+function decodeStatus(payload: Uint8Array): string | null {
+  if (payload.byteLength === 0 || payload.byteLength > MAX_STATUS_BYTES) return null;
+  try {
+    return statusDecoder.decode(payload).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a message that is not a reading is to the device half: a convention device's
+ * state or availability (it exists once it says something meaningful), or a message on
+ * a topic the registry routes; null when neither. `routed` is `isRouted(topic)`.
+ */
+export function messageUpdate(
+  topic: string,
+  parsed: HomeTopic | null,
+  routed: boolean,
+  payload: Uint8Array,
+  at: number,
+  retained: boolean,
+): DeviceUpdate | null {
+  if (parsed?.kind === "state" || parsed?.kind === "availability") {
+    const text = decodeStatus(payload);
+    const meaningful =
+      text !== null && (parsed.kind === "state" || text.toLowerCase() === "online" || text.toLowerCase() === "offline");
+    if (meaningful) {
+      const convention = { room: parsed.room, device: parsed.device, hasState: parsed.kind === "state" };
+      return { kind: "message", topic, payload, at, retained, convention };
+    }
+  }
+  return routed ? { kind: "message", topic, payload, at, retained, convention: null } : null;
+}
 
 /** A sensor's snapshot while a flush changes it (the live store's topic draft). */
 export type SensorDraft = {
@@ -86,6 +179,8 @@ export type LiveRegistry = {
   heard(device: ConventionDevice): void;
   /** Applies a state or availability message, with the registry brought up to date first. */
   applyMessage(ctx: FlushContext, topic: string, payload: Uint8Array, at: number, retained: boolean): void;
+  /** Applies a queued update (config, discovery, or a message, heard first when a convention device's). */
+  apply(ctx: FlushContext, update: DeviceUpdate): void;
   /** Brings the snapshots up to date with changed sources; call once at the end of a flush. */
   settle(ctx: FlushContext): void;
   /** Topics beyond `covered` that entities report on, sorted. */
@@ -187,7 +282,7 @@ export function createLiveRegistry(): LiveRegistry {
     }
   }
 
-  return {
+  const registry: LiveRegistry = {
     isRouted: (topic) => routes.state.has(topic) || routes.availability.has(topic),
     setConfig(devices) {
       config = devices;
@@ -214,6 +309,21 @@ export function createLiveRegistry(): LiveRegistry {
     settle(ctx) {
       if (dirty) rebuild(ctx);
     },
+    apply(ctx, update) {
+      switch (update.kind) {
+        case "config":
+          registry.setConfig(update.devices);
+          break;
+        case "discovery":
+          registry.discover(update.id, update.entity);
+          break;
+        case "message":
+          if (update.convention) registry.heard(update.convention);
+          registry.applyMessage(ctx, update.topic, update.payload, update.at, update.retained);
+          break;
+      }
+    },
     extraTopics: (covered) => extraTopics(routes, covered),
   };
+  return registry;
 }
