@@ -113,6 +113,11 @@ export function MqttProvider({
     /** An attempt is under way (from `reconnect` until `connect` or `close`). */
     let attempting = true;
     let retryingSince: number | null = null;
+    /**
+     * The base subscriptions are granted on this connection. "Live" waits for it: between
+     * CONNACK and SUBACK a reading would reach the hub but not this page.
+     */
+    let subscribed = false;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
     /** Topics beyond the base ones that discovered devices report on (zigbee2mqtt/…), as subscribed now. */
     const extra = new Set<string>();
@@ -136,7 +141,7 @@ export function MqttProvider({
     const report = () => {
       if (disposed) return;
       // The browser saying it has no network wins, even over a socket not yet known to be dead.
-      if (client.connected && navigator.onLine) {
+      if (client.connected && subscribed && navigator.onLine) {
         store.setConnection("connected");
         return;
       }
@@ -157,8 +162,12 @@ export function MqttProvider({
       retryingSince = null;
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
+      subscribed = false;
       client.subscribe(SUBSCRIPTIONS, { qos: 0 }, (error) => {
-        if (error && !disposed) console.warn(`hearth: subscribing to ${SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
+        if (disposed) return;
+        if (error) console.warn(`hearth: subscribing to ${SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
+        subscribed = true;
+        report();
       });
       // A clean session starts with no subscriptions: the device topics are subscribed anew.
       extra.clear();
@@ -178,6 +187,7 @@ export function MqttProvider({
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
+      subscribed = false;
       void followSession(roleRef.current);
       if (retryingSince === null) {
         retryingSince = Date.now();
