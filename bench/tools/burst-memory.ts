@@ -2,7 +2,7 @@
 // down: RSS and V8's heap by space, read over the inspector protocol, before a burst
 // of QoS 0 readings, right after it, a while later, and after a forced GC.
 //   node --import tsx bench/tools/burst-memory.ts [seconds=5]
-import WebSocket from "ws";
+import { connectInspector } from "../lib/inspector";
 import { closeAll, connectMany } from "../lib/mqtt-load";
 import { rssMB } from "../lib/proc";
 import { startHub } from "../lib/servers";
@@ -12,35 +12,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hub = await startHub({ nodeArgs: ["--inspect=127.0.0.1:0"] });
 try {
   await (await fetch(hub.httpUrl!)).text();
-  const url = /Debugger listening on (ws:\/\/\S+)/.exec(hub.output())?.[1];
-  if (!url) throw new Error(`no inspector url in:\n${hub.output()}`);
-  const ws = new WebSocket(url);
-  await new Promise((r) => ws.once("open", r));
-  let id = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
-      const my = ++id;
-      const on = (data: WebSocket.RawData) => {
-        const msg = JSON.parse(data.toString());
-        if (msg.id !== my) return;
-        ws.off("message", on);
-        resolve(msg);
-      };
-      ws.on("message", on);
-      ws.send(JSON.stringify({ id: my, method, params }));
-    });
+  const inspector = await connectInspector(hub);
   const show = async (label: string) => {
-    const r = await call("Runtime.evaluate", {
-      expression:
-        "JSON.stringify({ m: process.memoryUsage(), s: require('v8').getHeapSpaceStatistics().map(s => [s.space_name.replace('_space',''), Math.round(s.space_used_size/1e6), Math.round(s.physical_space_size/1e6)]) })",
-      includeCommandLineAPI: true,
-    });
-    const { m, s } = JSON.parse(r.result?.result?.value ?? "{}");
+    const { m, s } = await inspector.evaluateJson<{ m: NodeJS.MemoryUsage; s: [string, number, number][] }>(
+      "JSON.stringify({ m: process.memoryUsage(), s: require('v8').getHeapSpaceStatistics().map(s => [s.space_name.replace('_space',''), Math.round(s.space_used_size/1e6), Math.round(s.physical_space_size/1e6)]) })",
+    );
     const mb = (x: number) => Math.round(x / 1e6);
     console.log(
       `${label.padEnd(22)} RSS ${rssMB(hub.pid).toFixed(0)} MB | heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)} | external ${mb(m.external)} (buffers ${mb(m.arrayBuffers)}) | spaces used/physical ${s
-        .filter((x: [string, number, number]) => x[2] > 0)
-        .map((x: [string, number, number]) => `${x[0]} ${x[1]}/${x[2]}`)
+        .filter((x) => x[2] > 0)
+        .map((x) => `${x[0]} ${x[1]}/${x[2]}`)
         .join(", ")}`,
     );
   };
@@ -60,11 +41,11 @@ try {
   await show(`after ${sent} readings`);
   await sleep(15_000);
   await show("15 s later");
-  await call("HeapProfiler.collectGarbage");
+  await inspector.call("HeapProfiler.collectGarbage");
   await sleep(500);
   await show("after a forced GC");
   await closeAll(devices);
-  ws.close();
+  inspector.close();
 } finally {
   await hub.stop();
 }

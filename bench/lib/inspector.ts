@@ -1,0 +1,39 @@
+// The developer tools' way into a hub started with `--inspect=127.0.0.1:0`: the
+// inspector's WebSocket, found in what the process printed, and one call at a time.
+import WebSocket from "ws";
+import type { Server } from "./servers";
+
+export type Inspector = {
+  call(method: string, params?: object): Promise<{ result?: { result?: { value?: string } } }>;
+  /** Evaluates `expression` in the hub (with `require`) and parses the JSON string it returns. */
+  evaluateJson<T>(expression: string): Promise<T>;
+  close(): void;
+};
+
+export async function connectInspector(hub: Server): Promise<Inspector> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(hub.output())?.[1];
+  if (!url) throw new Error(`no inspector url in:\n${hub.output()}`);
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let id = 0;
+  const call: Inspector["call"] = (method, params = {}) =>
+    new Promise((resolve) => {
+      const my = ++id;
+      const on = (data: WebSocket.RawData) => {
+        const msg = JSON.parse(data.toString());
+        if (msg.id !== my) return;
+        ws.off("message", on);
+        resolve(msg);
+      };
+      ws.on("message", on);
+      ws.send(JSON.stringify({ id: my, method, params }));
+    });
+  return {
+    call,
+    async evaluateJson<T>(expression: string) {
+      const r = await call("Runtime.evaluate", { expression, includeCommandLineAPI: true });
+      return JSON.parse(r.result?.result?.value ?? "null") as T;
+    },
+    close: () => ws.close(),
+  };
+}
