@@ -18,6 +18,12 @@ import { estimateClockOffset, mergeHistoryWithLive } from "@/lib/merge-series";
 const HOUR = 60 * 60 * 1000;
 /** About the sparkline's width in pixels: more points than that draw nothing new. */
 const HISTORY_POINTS = 240;
+/**
+ * An hour across about 240 pixels moves a pixel every 15 s; redrawing once a second
+ * still shows a new reading at once after a quiet spell, and spares the page a redraw
+ * per reading of a sensor that sends ten a second (bench/README.md, "publish → pixels").
+ */
+const REDRAW_AT_MOST_EVERY_MS = 1000;
 const NO_POINTS: readonly LivePoint[] = [];
 
 type History = { points: HistoryPoint[]; clockOffsetMs: number };
@@ -78,7 +84,7 @@ export const ReadingSparkline = memo(function ReadingSparkline({
   const onScreen = useOnScreen(box, "section");
   const [seen, setSeen] = useState(false);
   if (onScreen && !seen) setSeen(true);
-  const live = useTopic(topic, onScreen)?.points ?? NO_POINTS;
+  const live = useTopic(topic, onScreen, REDRAW_AT_MOST_EVERY_MS)?.points ?? NO_POINTS;
   // Null during the first connection attempt: fetching only once it settles saves a
   // second request per tile at page load, when the first connect bumps the epoch.
   const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));

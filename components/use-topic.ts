@@ -1,17 +1,28 @@
 import { useCallback, useRef, useSyncExternalStore } from "react";
 import type { TopicSnapshot } from "@/lib/live-store";
+import { atMostEvery } from "@/lib/at-most-every";
 import { useLiveStore } from "@/components/use-live-store";
 
 /**
  * One measurement topic's snapshot; re-renders only when that topic changes. With
  * `live` false it stops listening (an off-screen chart need not follow every reading)
- * and catches up with the store when `live` turns true again.
+ * and catches up with the store when `live` turns true again. With `minIntervalMs` it
+ * re-renders at most that often, with the newest snapshot (lib/at-most-every.ts).
  */
-export function useTopic(topic: string, live = true): TopicSnapshot | undefined {
+export function useTopic(topic: string, live = true, minIntervalMs = 0): TopicSnapshot | undefined {
   const { store } = useLiveStore();
   const subscribe = useCallback(
-    (listener: () => void) => (live ? store.subscribeTopic(topic, listener) : noop),
-    [store, topic, live],
+    (listener: () => void) => {
+      if (!live) return noop;
+      if (minIntervalMs <= 0) return store.subscribeTopic(topic, listener);
+      const limited = atMostEvery(listener, minIntervalMs);
+      const stop = store.subscribeTopic(topic, limited.call);
+      return () => {
+        stop();
+        limited.cancel();
+      };
+    },
+    [store, topic, live, minIntervalMs],
   );
   const get = useCallback(() => store.getTopic(topic), [store, topic]);
   return useSyncExternalStore(subscribe, get, get);
