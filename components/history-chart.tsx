@@ -12,6 +12,7 @@ import { useLocale, useT } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
 import { formatClock, formatDayTime } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
+import { historyProblemText } from "@/lib/history/history-problem";
 import { DEFAULT_RANGE, isLive, showsDates, type RangeSelection } from "@/lib/history/ranges";
 import { mergeHistoryWithLive } from "@/lib/merge-series";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
@@ -117,7 +118,7 @@ export function HistoryChart({
       <div ref={ref} className="w-full" style={{ minHeight: height }}>
         {state.status === "error" && (
           <p data-testid="chart-error" className="flex h-full items-center gap-2 text-sm text-muted" style={{ height }}>
-            {t("chart.unavailable", { reason: state.message })}
+            {t("chart.unavailable", { reason: historyProblemText(t, state.problem) })}
             <button type="button" className="font-medium text-accent hover:underline" onClick={retry}>
               {t("chart.retry")}
             </button>

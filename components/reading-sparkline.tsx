@@ -11,6 +11,7 @@ import { useClock } from "@/components/use-now";
 import { useTopic } from "@/components/use-topic";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
+import { historyProblemText, refusal, type HistoryProblem } from "@/lib/history/history-problem";
 import type { HistoryPoint } from "@/lib/history/store";
 import type { LivePoint } from "@/lib/live-store";
 import { estimateClockOffset, mergeHistoryWithLive } from "@/lib/merge-series";
@@ -28,7 +29,7 @@ const NO_POINTS: readonly LivePoint[] = [];
 
 type History = { points: HistoryPoint[]; clockOffsetMs: number };
 
-type Fetched = { ok: true; points: HistoryPoint[]; serverNow: number } | { ok: false; message: string };
+type Fetched = { ok: true; points: HistoryPoint[]; serverNow: number } | { ok: false; problem: HistoryProblem };
 
 const isFiniteNumber = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
 
@@ -48,15 +49,12 @@ async function fetchHistory(topic: string, from: number, signal: AbortSignal): P
     body = await response.json();
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, message: "the hub did not answer" };
+    return { ok: false, problem: { code: "no-answer" } };
   }
-  const data = body as { serverNow?: unknown; points?: unknown; error?: { message?: unknown } } | null;
-  if (!response.ok) {
-    const message = typeof data?.error?.message === "string" ? data.error.message : `HTTP ${response.status}`;
-    return { ok: false, message };
-  }
+  const data = body as { serverNow?: unknown; points?: unknown } | null;
+  if (!response.ok) return { ok: false, problem: refusal(body, response.status) };
   if (!data || !isFiniteNumber(data.serverNow) || !Array.isArray(data.points) || !data.points.every(isHistoryPoint)) {
-    return { ok: false, message: "the hub's answer was not a history series" };
+    return { ok: false, problem: { code: "bad-answer" } };
   }
   return { ok: true, points: data.points, serverNow: data.serverNow };
 }
@@ -89,7 +87,7 @@ export const ReadingSparkline = memo(function ReadingSparkline({
   // second request per tile at page load, when the first connect bumps the epoch.
   const epoch = useConnection((c) => (c.status === "connecting" ? null : c.epoch));
   const [history, setHistory] = useState<History | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<HistoryProblem | null>(null);
   const t = useT();
   const [retries, setRetries] = useState(0);
   const newest = live.length > 0 ? live[live.length - 1].t : -Infinity;
@@ -109,7 +107,7 @@ export const ReadingSparkline = memo(function ReadingSparkline({
     fetchHistory(topic, from, abort.signal).then(
       (result) => {
         if (!result.ok) {
-          setFailure(result.message);
+          setFailure(result.problem);
           return;
         }
         clockOffsetMs.current = estimateClockOffset(result.serverNow, sentAt, Date.now());
@@ -149,7 +147,7 @@ export const ReadingSparkline = memo(function ReadingSparkline({
         data-testid="chart-error"
         className="flex items-center gap-2 text-xs text-muted"
         style={{ height }}
-        title={failure}
+        title={historyProblemText(t, failure)}
       >
         {t("chart.unavailableShort")}
         <button

@@ -7,12 +7,13 @@ import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { useConnection } from "@/components/use-connection";
 import type { HistorySeries } from "@/lib/history/store";
+import { refusal, type HistoryProblem } from "@/lib/history/history-problem";
 import { requestRange, type RangeSelection } from "@/lib/history/ranges";
 import { estimateClockOffset } from "@/lib/merge-series";
 
 export type HistoryState =
   | { status: "loading" }
-  | { status: "error"; message: string }
+  | { status: "error"; problem: HistoryProblem }
   | {
       status: "ready";
       series: HistorySeries[];
@@ -71,17 +72,16 @@ export function useHistorySeries(topic: string, selection: RangeSelection, point
         });
         body = await response.json();
       } catch {
-        if (!abort.signal.aborted) setState({ status: "error", message: "the hub did not answer" });
+        if (!abort.signal.aborted) setState({ status: "error", problem: { code: "no-answer" } });
         return;
       }
       if (!response.ok) {
-        const message = (body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${response.status}`;
-        setState({ status: "error", message });
+        setState({ status: "error", problem: refusal(body, response.status) });
         return;
       }
       const parsed = answerSchema.safeParse(body);
       if (!parsed.success) {
-        setState({ status: "error", message: "the hub's answer was not a history series" });
+        setState({ status: "error", problem: { code: "bad-answer" } });
         return;
       }
       clockOffsetMs.current = estimateClockOffset(parsed.data.serverNow, sentAt, Date.now());

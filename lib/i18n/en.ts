@@ -201,6 +201,8 @@ export const en = {
   "chart.unavailable": "History unavailable: {reason}",
   "chart.unavailableShort": "history unavailable",
   "chart.retry": "Retry",
+  "chart.noAnswer": "the hub did not answer",
+  "chart.badAnswer": "the hub's answer was not a history series",
   "chart.empty": "No readings in this range.",
   "chart.lines": "Lines",
   "chart.lastHour": "{label}, last hour",

@@ -201,6 +201,8 @@ export const ko: Messages = {
   "chart.unavailable": "기록을 볼 수 없습니다: {reason}",
   "chart.unavailableShort": "기록 없음",
   "chart.retry": "다시 시도",
+  "chart.noAnswer": "허브가 응답하지 않았습니다",
+  "chart.badAnswer": "허브의 응답이 기록 데이터가 아닙니다",
   "chart.empty": "이 기간에는 측정값이 없습니다.",
   "chart.lines": "선",
   "chart.lastHour": "{label}, 최근 1시간",
