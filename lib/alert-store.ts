@@ -6,7 +6,7 @@
 import { parseAlertTopic } from "./alerts/topic-key";
 import { SEVERITY_RANK, type Severity } from "./alerts/rule";
 import { alertViewSchema, byUrgency, type AlertView } from "./alerts/view";
-import { frameOrTimeout, type Schedule } from "./live-store";
+import { frameOrTimeout, type Schedule } from "./frame-schedule";
 
 export type AlertStoreOptions = { schedule?: Schedule };
 

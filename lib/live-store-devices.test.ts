@@ -92,6 +92,20 @@ describe("live store: discovered devices", () => {
     assert.deepEqual(store.getRooms().map((r) => [r.label, r.topics.length]), [["Greenhouse sensor", 2]]);
   });
 
+  it("a discovered sensor moved to a room that already exists is listed there, and no longer where it was", () => {
+    const { store, deliver, announce } = setup();
+    announce("esphome-relay"); // makes the living room
+    announce("tasmota-power");
+    const key = "ha:sensor/A1B2C3_ENERGY_Power";
+    const roomOf = () => store.getRooms().filter((r) => r.topics.includes(key)).map((r) => r.room);
+    const [before] = roomOf();
+    assert.ok(before && before !== "living_room");
+    const { topic, payload } = fixtures["tasmota-power"];
+    deliver([topic, { ...payload, dev: { ids: ["A1B2C3"], sa: "Living Room" } }, true]);
+    assert.deepEqual(roomOf(), ["living_room"]);
+    assert.deepEqual(store.getRooms().find((r) => r.room === "living_room")?.devices, ["ha:switch/livingroom-node/lamp_relay"]);
+  });
+
   it("a discovered sensor shows its availability, and keeps its last value while offline", () => {
     const { store, deliver, announce } = setup();
     announce("tasmota-power");

@@ -15,8 +15,10 @@ import {
   type DeviceUpdate,
   type FlushContext,
 } from "./devices/live-registry";
+import { frameOrTimeout, type Schedule } from "./frame-schedule";
+import { createRoomIndex, type RoomSummary } from "./live-rooms";
 import { parseReading, type Reading, type UnreadableCode } from "./readings";
-import { labelFromLevel, parseHomeTopic } from "./topics";
+import { parseHomeTopic } from "./topics";
 
 /** A live chart point: `t` is the browser's receive time (epoch ms). */
 export type LivePoint = { readonly t: number; readonly v: number };
@@ -45,14 +47,9 @@ export type TopicSnapshot = {
   readonly availability: Availability | null;
 };
 
-export type RoomSummary = {
-  readonly room: string;
-  readonly label: string;
-  /** Measurement topics (`home/<room>/<measurement>`), sorted. */
-  readonly topics: readonly string[];
-  /** Device keys (`attic/fan`, `ha:switch/node/plug`), sorted; look each up with getDevice. */
-  readonly devices: readonly string[];
-};
+// The rooms index and the flush schedule live in their own files; components import their types from here.
+export type { RoomSummary } from "./live-rooms";
+export { frameOrTimeout, type Schedule } from "./frame-schedule";
 
 // The device half's types live with it (lib/devices/live-registry.ts); components import them from here.
 export { deviceKey, type Availability, type DeviceSnapshot } from "./devices/live-registry";
@@ -68,9 +65,6 @@ export type ConnectionState = {
   /** Successful connects so far: a change means messages may have been missed. */
   readonly epoch: number;
 };
-
-/** Runs `callback` later; returns a function that cancels it. */
-export type Schedule = (callback: () => void) => () => void;
 
 export type LiveStoreOptions = {
   schedule?: Schedule;
@@ -114,29 +108,6 @@ export type LiveStore = {
 export const BASE_SUBSCRIPTIONS = ["home/#", `${DISCOVERY_PREFIX}/#`] as const;
 
 const WARN_INTERVAL_MS = 60_000;
-/** rAF does not fire in a hidden tab; the timeout keeps the store current there. */
-const HIDDEN_TAB_FLUSH_MS = 250;
-
-/** The next animation frame or 250 ms, whichever comes first; runs once. */
-export const frameOrTimeout: Schedule = (callback) => {
-  let done = false;
-  const hasFrames = typeof requestAnimationFrame === "function";
-  const run = () => {
-    if (done) return;
-    done = true;
-    cancel();
-    callback();
-  };
-  const frame = hasFrames ? requestAnimationFrame(run) : 0;
-  const timer = setTimeout(run, HIDDEN_TAB_FLUSH_MS);
-  function cancel() {
-    done = true;
-    if (hasFrames) cancelAnimationFrame(frame);
-    clearTimeout(timer);
-  }
-  return cancel;
-};
-
 type Update =
   | {
       kind: "reading";
@@ -165,8 +136,6 @@ type TopicDraft = {
   added: LivePoint[];
 };
 
-type RoomEntry = { topics: Set<string>; devices: Set<string> };
-
 function notify(listeners: Set<() => void> | undefined): void {
   if (!listeners) return;
   for (const listener of listeners) listener();
@@ -182,8 +151,6 @@ function addListener<K>(map: Map<K, Set<() => void>>, key: K, listener: () => vo
   };
 }
 
-const byLabel = (a: RoomSummary, b: RoomSummary) => a.label.localeCompare(b.label) || a.room.localeCompare(b.room);
-
 export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   const schedule = options.schedule ?? frameOrTimeout;
   const now = options.now ?? Date.now;
@@ -191,9 +158,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
 
   const topics = new Map<string, TopicSnapshot>();
   const devices = new Map<string, DeviceSnapshot>();
-  const roomEntries = new Map<string, RoomEntry>();
-  const roomSummaries = new Map<string, RoomSummary>();
-  let rooms: readonly RoomSummary[] = [];
+  const roomIndex = createRoomIndex();
   let connection: ConnectionState = { status: "connecting", since: now(), attempt: 0, epoch: 0 };
 
   const registry = createLiveRegistry();
@@ -278,30 +243,13 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     const removedTopics = new Set<string>();
     /** null: the device is gone. */
     const changedDevices = new Map<string, DeviceSnapshot | null>();
-    const changedRooms = new Set<string>();
-
-    const roomEntry = (room: string): RoomEntry => {
-      let entry = roomEntries.get(room);
-      if (!entry) {
-        roomEntries.set(room, (entry = { topics: new Set(), devices: new Set() }));
-        changedRooms.add(room);
-      }
-      return entry;
-    };
-    const leaveRoom = (room: string, list: "topics" | "devices", id: string) => {
-      roomEntries.get(room)?.[list].delete(id);
-      changedRooms.add(room);
-    };
 
     const draftFor = (topic: string, room: string, measurement: string, name: string | null = null): TopicDraft => {
       let draft = drafts.get(topic);
       if (draft) return draft;
       const base = removedTopics.has(topic) ? undefined : topics.get(topic);
       removedTopics.delete(topic);
-      if (!base) {
-        roomEntry(room).topics.add(topic);
-        changedRooms.add(room);
-      }
+      if (!base) roomIndex.add(room, "topics", topic);
       draft = {
         topic,
         name: name ?? base?.name ?? null,
@@ -322,8 +270,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       sensorDraft: (key, room, measurement, name) => {
         const draft = draftFor(key, room, measurement, name);
         if (draft.room !== room) {
-          leaveRoom(draft.room, "topics", key);
-          roomEntry(room).topics.add(key);
+          roomIndex.remove(draft.room, "topics", key);
+          roomIndex.add(room, "topics", key);
           draft.room = room;
         }
         return draft;
@@ -331,17 +279,14 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       removeSensor: (key, room) => {
         drafts.delete(key);
         removedTopics.add(key);
-        leaveRoom(room, "topics", key);
+        roomIndex.remove(room, "topics", key);
       },
       device: (key) => (changedDevices.has(key) ? (changedDevices.get(key) ?? undefined) : devices.get(key)),
       setDevice: (key, snapshot, room) => {
         const existed = ctx.device(key) !== undefined;
         changedDevices.set(key, snapshot);
-        if (snapshot === null) leaveRoom(room, "devices", key);
-        else if (!existed) {
-          roomEntry(room).devices.add(key);
-          changedRooms.add(room);
-        }
+        if (snapshot === null) roomIndex.remove(room, "devices", key);
+        else if (!existed) roomIndex.add(room, "devices", key);
       },
       warnUnreadable,
     };
@@ -390,23 +335,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       if (device) devices.set(key, device);
       else devices.delete(key);
     }
-    if (changedRooms.size > 0) {
-      for (const room of changedRooms) {
-        const entry = roomEntries.get(room);
-        if (!entry || entry.topics.size + entry.devices.size === 0) {
-          roomEntries.delete(room);
-          roomSummaries.delete(room);
-          continue;
-        }
-        roomSummaries.set(room, {
-          room,
-          label: labelFromLevel(room),
-          topics: [...entry.topics].sort(),
-          devices: [...entry.devices].sort(),
-        });
-      }
-      rooms = [...roomSummaries.values()].sort(byLabel);
-    }
+    const roomsChanged = roomIndex.commit();
     const nextSubscriptions = registry.extraTopics(BASE_SUBSCRIPTIONS);
     const subscriptionsChanged = nextSubscriptions.join("\n") !== subscriptions.join("\n");
     if (subscriptionsChanged) subscriptions = nextSubscriptions;
@@ -415,7 +344,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     for (const topic of drafts.keys()) notify(topicListeners.get(topic));
     for (const topic of removedTopics) notify(topicListeners.get(topic));
     for (const key of changedDevices.keys()) notify(deviceListeners.get(key));
-    if (changedRooms.size > 0) notify(roomListeners);
+    if (roomsChanged) notify(roomListeners);
     if (subscriptionsChanged) notify(subscriptionListeners);
   }
 
@@ -444,7 +373,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     setDeviceConfig,
     flush,
     getTopic: (topic) => topics.get(topic),
-    getRooms: () => rooms,
+    getRooms: roomIndex.rooms,
     getDevice: (key) => devices.get(key),
     getConnection: () => connection,
     getSubscriptions: () => subscriptions,
