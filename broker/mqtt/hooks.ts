@@ -1,0 +1,93 @@
+// What plugs into the broker (issue 12): policy (authenticate, authorize publish,
+// authorize subscribe, limits) and the hub's services (the Bus). The hub composes a
+// list of hooks in broker/hub.ts, one file each; the broker asks them in order and
+// the first refusal wins (mochi-mqtt hooks.go; aedes defaultOptions). Durable state is
+// not a hook here but the BrokerStore (store.ts).
+//
+// A refusal carries a stable `code` for logs and tests, an MQTT 5 reason code, and
+// the words a person reads. The broker turns the reason code into what the client's
+// protocol can say: a CONNACK return code in 3.1.1 (0x86 → 4, 0x87 → 5, …), 0x80 in
+// a 3.1.1 SUBACK, a closed connection for a refused 3.1.1 PUBLISH ([MQTT-3.3.5-2]).
+import type { IncomingMessage } from "node:http";
+import type { QoS } from "mqtt-packet";
+import type { MessageProperties, StoredSubscription } from "./store";
+
+/** MQTT 5 reason codes the hooks refuse with (MQTT 5.0 §2.4). */
+export const ReasonCode = {
+  unspecifiedError: 0x80,
+  implementationSpecificError: 0x83,
+  clientIdentifierNotValid: 0x85,
+  badUserNameOrPassword: 0x86,
+  notAuthorized: 0x87,
+  serverUnavailable: 0x88,
+  serverBusy: 0x89,
+  banned: 0x8a,
+  topicFilterInvalid: 0x8f,
+  topicNameInvalid: 0x90,
+  packetTooLarge: 0x95,
+  messageRateTooHigh: 0x96,
+  quotaExceeded: 0x97,
+  connectionRateExceeded: 0x9f,
+} as const;
+
+export type Refusal = {
+  /** Stable, for logs and tests: "publish-denied", "too-many-connections", … */
+  code: string;
+  /** The MQTT 5 reason code; the broker maps it for 3.1.1 clients. */
+  reasonCode: number;
+  message: string;
+  /** Close the connection (with DISCONNECT and this reason code in MQTT 5) instead of refusing only the packet. */
+  disconnect?: boolean;
+};
+
+/** What the hooks know of a connection. `principal` is what authenticate decided. */
+export type ClientInfo<P> = {
+  /** Unique per connection for the process's life (a client id can be taken over). */
+  readonly connectionId: number;
+  readonly clientId: string;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly username: string | undefined;
+  readonly remoteAddress: string | undefined;
+  /** The HTTP upgrade request, for MQTT over WebSocket. */
+  readonly req: IncomingMessage | undefined;
+  readonly principal: P;
+  /** Closes this connection (MQTT 5: DISCONNECT with the reason code first). */
+  close(reasonCode?: number, reason?: string): void;
+};
+
+/** An accepted application message, as the Bus hands it to the hub's services. */
+export type PublishedMessage = {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties: MessageProperties;
+  /** null: published by the hub itself (the Bus), not by a client. */
+  readonly clientId: string | null;
+};
+
+export type ConnectionOpening = { remoteAddress: string | undefined; req: IncomingMessage | undefined };
+
+export type AuthResult<P> = { ok: true; principal: P } | { ok: false; refusal: Refusal };
+
+export interface BrokerHook<P> {
+  /** A connection before its CONNECT is read (connection limits). */
+  onConnectionOpen?(opening: ConnectionOpening): Refusal | null;
+  /** Decides who a connection is, once, at CONNECT. The first hook that has this method decides. */
+  authenticate?(
+    client: Omit<ClientInfo<P>, "principal" | "close">,
+    credentials: { username: string | undefined; password: Buffer | undefined },
+  ): Promise<AuthResult<P>>;
+  authorizePublish?(client: ClientInfo<P>, message: { topic: string; qos: QoS; retain: boolean; payloadBytes: number }): Refusal | null;
+  /** `subscriptionCount`: the client's subscriptions before this one (limits). */
+  authorizeSubscribe?(client: ClientInfo<P>, subscription: StoredSubscription, subscriptionCount: number): Refusal | null;
+  /**
+   * Every accepted message, once, clients' and the hub's own. A returned promise is
+   * the message's durable effect outside the broker (the recorder's history row): a
+   * QoS 1/2 PUBLISH is acknowledged only after it resolves ("acknowledged means stored").
+   */
+  onPublished?(message: PublishedMessage): void | Promise<void>;
+  onConnected?(client: ClientInfo<P>): void;
+  /** `reason`: a stable code, "client-disconnect", "keepalive-timeout", "taken-over", "refused:<code>", … */
+  onDisconnected?(client: ClientInfo<P>, reason: string): void;
+}

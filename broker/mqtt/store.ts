@@ -1,0 +1,117 @@
+// The broker's durable state, behind one interface (issue 12): retained messages,
+// sessions with their subscriptions and expiry, outgoing QoS 1/2 messages per session
+// (queued and in flight), QoS 2 packet ids received, and wills. The broker core has no
+// SQL in it: it reports every change here as it happens and restores from load() at
+// start (mochi-mqtt's storage hooks; aedes-persistence's abstract.js).
+//
+// Mutations are synchronous and go into the current write group; commit() resolves
+// once every mutation made before the call is durable. The broker sends a PUBACK or
+// PUBREC only after the commit that holds the message's effects ("acknowledged means
+// stored"), so an implementation groups mutations made within a few milliseconds into
+// one transaction to keep throughput. Implementations: memory-store.ts (tests, and
+// where nothing need survive) and sqlite-store.ts (the hub's data directory); one
+// contract suite, store-contract.ts, proves both.
+import type { QoS, UserProperties } from "mqtt-packet";
+
+/** MQTT 5 publish properties the broker carries through unchanged ([MQTT-3.3.2-…]). */
+export type MessageProperties = {
+  payloadFormatIndicator?: boolean;
+  contentType?: string;
+  responseTopic?: string;
+  correlationData?: Buffer;
+  userProperties?: UserProperties;
+};
+
+/** An application message as the broker keeps it: what was published, once. */
+export type StoredMessage = {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties: MessageProperties;
+  /** Epoch ms after which the message is dropped instead of sent (message expiry); null: never. */
+  expiresAt: number | null;
+  /** Epoch ms when the broker accepted it. */
+  receivedAt: number;
+};
+
+export type StoredSubscription = {
+  /** The filter as subscribed, `$share/<group>/` prefix included. */
+  filter: string;
+  qos: QoS;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: 0 | 1 | 2;
+  subscriptionId: number | null;
+};
+
+export type StoredWill = StoredMessage & { delaySeconds: number };
+
+export type StoredSession = {
+  clientId: string;
+  protocolVersion: 3 | 4 | 5;
+  /** Seconds the session outlives its connection; 0xFFFFFFFF never expires. MQTT 3.1.1 clean=false is 0xFFFFFFFF. */
+  expiryInterval: number;
+  /** Epoch ms the connection ended; null while connected (a crash leaves it null: restore treats it as "ended at start"). */
+  disconnectedAt: number | null;
+  /** The will to publish if the connection ends without a normal DISCONNECT, or null. */
+  will: StoredWill | null;
+};
+
+/**
+ * A copy of a message for one session: queued (not sent yet) or in flight (sent,
+ * waiting for PUBACK / PUBREC / PUBCOMP). `seq` orders a session's messages and is
+ * unique per session; the broker assigns it.
+ */
+export type OutgoingMessage = {
+  seq: number;
+  message: StoredMessage;
+  /** The QoS of this copy: min(published, granted). */
+  qos: 1 | 2;
+  /** The packet id once sent, else null. */
+  packetId: number | null;
+  /** queued → sent (PUBLISH out) → released (PUBREC in, PUBREL out; QoS 2 only). */
+  state: "queued" | "sent" | "released";
+  subscriptionIds: number[];
+};
+
+export type RestoredSession = StoredSession & {
+  subscriptions: StoredSubscription[];
+  outgoing: OutgoingMessage[];
+  /** QoS 2 packet ids received and PUBRECed but not yet released by PUBREL ([MQTT-4.3.3-…]). */
+  qos2Received: number[];
+};
+
+export type RestoredState = {
+  retained: StoredMessage[];
+  sessions: RestoredSession[];
+};
+
+export interface BrokerStore {
+  /** Everything stored, read once at start. */
+  load(): Promise<RestoredState>;
+
+  /** Replaces the retained message on its topic. */
+  setRetained(message: StoredMessage): void;
+  deleteRetained(topic: string): void;
+
+  /** Creates or replaces a session's own row (not its subscriptions or messages). */
+  saveSession(session: StoredSession): void;
+  /** Removes a session and everything that hangs on it. */
+  deleteSession(clientId: string): void;
+
+  saveSubscription(clientId: string, subscription: StoredSubscription): void;
+  deleteSubscription(clientId: string, filter: string): void;
+
+  /** Adds a copy for a session, or replaces the one with the same seq (a state change). */
+  saveOutgoing(clientId: string, outgoing: OutgoingMessage): void;
+  deleteOutgoing(clientId: string, seq: number): void;
+
+  addQos2Received(clientId: string, packetId: number): void;
+  deleteQos2Received(clientId: string, packetId: number): void;
+
+  /** Resolves when every mutation made before this call is durable; rejects if that write failed. */
+  commit(): Promise<void>;
+  /** Commits what is pending, then closes. */
+  close(): Promise<void>;
+}
