@@ -75,11 +75,13 @@ export type OutgoingMessage = {
   subscriptionIds: number[];
 };
 
+export type InboundId = { packetId: number; qos: 1 | 2 };
+
 export type RestoredSession = StoredSession & {
   subscriptions: StoredSubscription[];
   outgoing: OutgoingMessage[];
-  /** QoS 2 packet ids received and PUBRECed but not yet released by PUBREL ([MQTT-4.3.3-…]). */
-  qos2Received: number[];
+  /** Inbound packet ids whose message was stored and acknowledged (see addInbound). */
+  inbound: InboundId[];
 };
 
 export type RestoredState = {
@@ -107,8 +109,14 @@ export interface BrokerStore {
   saveOutgoing(clientId: string, outgoing: OutgoingMessage): void;
   deleteOutgoing(clientId: string, seq: number): void;
 
-  addQos2Received(clientId: string, packetId: number): void;
-  deleteQos2Received(clientId: string, packetId: number): void;
+  /**
+   * A QoS 1/2 PUBLISH from a persistent session whose effects were stored. QoS 2: held
+   * until PUBREL, so a resent PUBLISH is not routed twice ([MQTT-4.3.3-…]). QoS 1: held
+   * until a new PUBLISH (dup=0) reuses the id, so a retransmission (dup=1) after a crash
+   * that ate the PUBACK is acknowledged without being routed, or recorded, again.
+   */
+  addInbound(clientId: string, id: InboundId): void;
+  deleteInbound(clientId: string, packetId: number): void;
 
   /** Resolves when every mutation made before this call is durable; rejects if that write failed. */
   commit(): Promise<void>;
