@@ -3,17 +3,17 @@
 // mqtt-bus.ts, an mqtt.js client to any broker (the simulator's devices use it over
 // TCP, and a home that outgrows the embedded broker can point the hub at Mosquitto).
 
-/** Read-only: the local bus hands the same message to every handler that matches. */
-export type BusMessage = {
-  readonly topic: string;
-  readonly payload: Buffer;
-  readonly retain: boolean;
-  readonly qos: 0 | 1 | 2;
-};
+import type { BusMessage } from "../lib/bus-message";
+
+/** Read-only, parsed once (lib/bus-message.ts): the bus hands the same message to every handler that matches. */
+export type { BusMessage };
 
 export type BusHandler = (message: BusMessage) => void;
 
 export type PublishOptions = { qos?: 0 | 1 | 2; retain?: boolean };
+
+/** Stamps each message's `receivedAt`; tests pass their own. */
+export type BusClock = { now?: () => number };
 
 export interface Bus {
   /** Calls `handler` for every message matching `filter`; resolves to an unsubscribe function. */

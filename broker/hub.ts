@@ -129,7 +129,11 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const sessionGate = createSessionGate({ accounts, principals, log: createLogger("sessions") });
 
   const bus = createLocalBus(broker);
-  const recorder = await startRecorder(bus, history, { log: createLogger("recorder") });
+  const recorder = await startRecorder(bus, history, {
+    log: createLogger("recorder"),
+    // The registry starts on the bus, after the recorder; until then no sensor has declared a unit.
+    declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
+  });
   const pruner = startHistoryPruner(history, config.history, createLogger("history"));
   const pruneSessions = () => {
     try {

@@ -8,13 +8,14 @@
 // services on `#`/`home/#` made five where plain aedes has one (bench/README.md).
 // As for a real client, `#` and `+/…` do not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
 import type { Aedes, AedesPublishPacket } from "aedes";
-import type { Bus, BusHandler, BusMessage, PublishOptions } from "./bus";
+import type { Bus, BusClock, BusHandler, BusMessage, PublishOptions } from "./bus";
+import { createBusMessage } from "../lib/bus-message";
 import { checkTopicFilter, checkTopicName, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
 import { createLogger, type Logger } from "../lib/log";
 
 type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
-export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus")): Bus {
+export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus"), { now = Date.now }: BusClock = {}): Bus {
   // Replaced, never changed in place: a handler that unsubscribes (or subscribes)
   // while a message is being handed out does not disturb that loop.
   let subscriptions: readonly Subscription[] = [];
@@ -51,12 +52,13 @@ export function createLocalBus(broker: Aedes, log: Logger = createLogger("bus"))
     let message: BusMessage | null = null;
     for (const subscription of current) {
       if (!subscription.matches(topic, levels)) continue;
-      message ??= {
+      message ??= createBusMessage({
         topic,
         payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
         retain: packet.retain,
         qos: packet.qos,
-      };
+        receivedAt: now(),
+      });
       try {
         subscription.handler(message);
       } catch (error) {

@@ -22,7 +22,7 @@ before(async () => {
     clientId: "tap-device",
     reconnectPeriod: 0,
   });
-  tap = await startTopicTap(createLocalBus(broker), () => T0);
+  tap = await startTopicTap(createLocalBus(broker, undefined, { now: () => T0 }));
 });
 
 after(async () => {

@@ -15,11 +15,11 @@ import type { Bus } from "./bus";
 
 export type TopicTap = { stats: TopicStats; stop(): Promise<void> };
 
-export async function startTopicTap(bus: Bus, now: () => number = Date.now): Promise<TopicTap> {
+export async function startTopicTap(bus: Bus): Promise<TopicTap> {
   const stats = createTopicStats();
   const unsubscribe = await bus.subscribe("#", (message) => {
     if (message.topic.startsWith("$")) return;
-    stats.record(message, now());
+    stats.record(message, message.receivedAt);
   });
   return { stats, stop: unsubscribe };
 }
