@@ -120,8 +120,9 @@ function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
   return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** Absent properties stay absent: a key set to undefined is dropped, as a stored row would drop it. */
 export function copyProperties(p: MessageProperties): MessageProperties {
-  const copy: MessageProperties = { ...p };
+  const copy = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as MessageProperties;
   if (p.correlationData !== undefined) copy.correlationData = Buffer.from(p.correlationData);
   if (p.userProperties !== undefined) {
     copy.userProperties = Object.fromEntries(
