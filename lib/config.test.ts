@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       port: 3000,
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
+      durability: "normal",
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       alerts: { rules: [] },
@@ -142,6 +143,11 @@ describe("loadConfig", () => {
     assert.deepEqual(nothing.auth.anonymousTopics, { publish: [], subscribe: ["#"] }, "an empty list allows nothing; a missing one everything");
   });
 
+  it("keeps the last commits through a power cut when durability is full, from the file or the environment", () => {
+    assert.equal(loadConfig({}, dir({ durability: "full" })).durability, "full");
+    assert.equal(loadConfig({ HEARTH_DURABILITY: "full" }, dir({ durability: "normal" })).durability, "full");
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -177,6 +183,8 @@ describe("loadConfig", () => {
     ["a bad anonymous filter in the file", {}, { auth: { anonymousTopics: { subscribe: ["home/#/x"] } } }, /auth\.anonymousTopics\.subscribe\.0 in .*hearth\.config\.json: "home\/#\/x"/],
     ["an unknown anonymous ACL key", {}, { auth: { anonymousTopics: { read: ["#"] } } }, /auth\.anonymousTopics in .*Unrecognized key.*read/],
     ["a bad anonymous filter in the environment", { HEARTH_MQTT_ANONYMOUS_PUBLISH: "home/+x" }, undefined, /HEARTH_MQTT_ANONYMOUS_PUBLISH\.0 in the environment: "home\/\+x": \+ must fill a whole level/],
+    ["a durability that is not a sync mode", { HEARTH_DURABILITY: "extra" }, undefined, /HEARTH_DURABILITY in the environment: must be normal or full/],
+    ["a durability in SQLite's own words", {}, { durability: "FULL" }, /durability in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {
