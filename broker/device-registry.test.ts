@@ -1,14 +1,12 @@
-// The hub's device registry against a real in-memory aedes broker: the birth
+// The hub's device registry against Hearth's broker (the memory store): the birth
 // message, and discovered sensors' readings handed to the recorder.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { createServer } from "node:net";
-import { Aedes } from "aedes";
 import type { Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import type { Bus } from "./bus";
-import { createLocalBus } from "./local-bus";
 import { connectMqttBus } from "./mqtt-bus";
+import { startBusBroker, type BusBroker } from "./test-bus-broker";
 import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { startRecorder } from "./recorder";
@@ -22,7 +20,7 @@ const log: Logger = {
   error: (m, f) => lines.push(`error ${m} ${JSON.stringify(f)}`),
 };
 
-let broker: Aedes;
+let broker: BusBroker;
 let bus: Bus;
 let registry: HubDeviceRegistry;
 let recorded: Reading[];
@@ -39,8 +37,8 @@ beforeEach(async () => {
   lines.length = 0;
   recorded = [];
   waiting = null;
-  broker = await Aedes.createBroker();
-  bus = createLocalBus(broker, undefined, { now: () => T0 });
+  broker = await startBusBroker({ now: () => T0 });
+  bus = broker.bus;
   registry = await startDeviceRegistry(bus, {
     config: [{ id: "pool", name: "Pool", room: "garden", kind: "sensor", stateTopic: "pool/temp", unit: "°C" }],
     record: (reading) => {
@@ -52,7 +50,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await registry.stop();
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  await broker.close();
 });
 
 const greenhouse = {
@@ -66,20 +64,16 @@ const greenhouse = {
 describe("hub device registry", { timeout: 10_000 }, () => {
   it("says online on homeassistant/status, retained, for devices that connect later", async () => {
     // Retained messages go to network clients, so this one connects over TCP like a device.
-    const tcp = createServer(broker.handle);
-    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-    const device = await connectMqttBus(`mqtt://127.0.0.1:${(tcp.address() as { port: number }).port}`, {
-      clientId: "late-device",
-      reconnectPeriod: 0,
-    });
+    const device = await connectMqttBus(broker.url, { clientId: "late-device", reconnectPeriod: 0 });
     try {
       const message = new Promise<string>((resolve) => {
-        void device.subscribe("homeassistant/status", ({ payload, retain }) => retain && resolve(payload.toString()));
+        void device.subscribe("homeassistant/status", ({ payload, retain }) => {
+          if (retain) resolve(payload.toString());
+        });
       });
       assert.equal(await message, "online");
     } finally {
       await device.end();
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
   });
 
@@ -135,7 +129,6 @@ describe("the recorder and the registry together", { timeout: 10_000 }, () => {
     const history = openSqliteHistory(":memory:");
     let devices: HubDeviceRegistry | null = null;
     const recorder = await startRecorder(bus, history, {
-      flushIntervalMs: 3_600_000,
       log,
       declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
     });
@@ -144,8 +137,8 @@ describe("the recorder and the registry together", { timeout: 10_000 }, () => {
       await bus.publish("homeassistant/sensor/esp/t/config", JSON.stringify({ stat_t: "esp/sensor/t/state", unit_of_meas: "°F" }));
       await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
       await bus.publish("esp/sensor/t/state", "68");
+      // The hub's own publish resolves once its durable effects, the history rows, have committed.
       await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
-      await recorder.flush();
       assert.deepEqual(await history.topics(), [
         { topic: "esp/sensor/t/state", unit: "°F" },
         { topic: "ha:sensor/gh1/temperature", unit: "°C" },

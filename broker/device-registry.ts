@@ -24,8 +24,8 @@ import type { Bus } from "./bus";
 
 export type DeviceRegistryOptions = {
   config: readonly DeviceConfig[];
-  /** Where discovered sensors' readings go (the recorder). */
-  record(reading: Reading): void;
+  /** Where discovered sensors' readings go (the recorder): resolves once the reading is stored. */
+  record(reading: Reading): Promise<void> | void;
   log: Logger;
 };
 
@@ -87,17 +87,22 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
   // Each entity reads its own field of the payload: a parse per entity, which no other service repeats.
+  // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
   const unsubscribeStates = await bus.subscribe("#", ({ topic, payload, receivedAt }) => {
     const entities = routes.sensors.get(topic);
     if (!entities) return;
+    let stored: Promise<void>[] | null = null;
     for (const entity of entities) {
       const result = parseReading(entity.key, entity.room, entity.measurement, payload, receivedAt, {
         field: entity.stateField ?? undefined,
         unit: entity.unit ?? undefined,
       });
-      if (result.ok) record(result.reading);
-      else if (result.code !== "empty") log.debug("unreadable discovered reading", { topic, entity: entity.key, code: result.code });
+      if (result.ok) {
+        const recorded = record(result.reading);
+        if (recorded) (stored ??= []).push(recorded);
+      } else if (result.code !== "empty") log.debug("unreadable discovered reading", { topic, entity: entity.key, code: result.code });
     }
+    if (stored !== null) return Promise.all(stored).then(() => {});
   });
 
   await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });

@@ -31,7 +31,8 @@ export async function connectMqttBus(url: string, options: MqttBusOptions, { now
       if (!topicMatches(filter, topic)) continue;
       message ??= createBusMessage({ topic, payload, retain: packet.retain, qos: packet.qos, receivedAt: now() });
       try {
-        handler(message);
+        // Over a real connection the client library has acknowledged already; a failed effect is only logged.
+        handler(message)?.catch((error: Error) => log.error("handler's effect failed", { filter, topic, error: error.message }));
       } catch (error) {
         // One service's bug must not stop the client delivering to the others.
         log.error("handler failed", { filter, topic, error: (error as Error).message });
