@@ -82,6 +82,12 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
     stream.on("close", () => this.teardown("connection-lost"));
+    // MQTT has no half-open connection: the peer's end is the end. (ws's createWebSocketStream
+    // ends without closing when the peer drops, so 'close' alone would never come.)
+    stream.on("end", () => {
+      this.teardown("connection-lost");
+      stream.destroy();
+    });
     this.timer = setTimeout(() => this.disconnect(undefined, "no CONNECT in time", "connect-timeout"), core.limits.connectTimeoutMs);
   }
 
