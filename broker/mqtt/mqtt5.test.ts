@@ -18,7 +18,7 @@ async function subscribed(t: TestBroker, filter: string, options: Record<string,
 
 const payloads = (c: RawClient) => c.received.filter((p): p is IPublishPacket => p.cmd === "publish").map((p) => p.payload.toString());
 
-describe("MQTT 5", () => {
+describe("MQTT 5", { concurrency: true }, () => {
   let t: TestBroker;
   before(async () => {
     t = await startTestBroker({ limits: { receiveMaximum: 3, topicAliasMaximum: 2, maxPacketBytes: 4096 } });
@@ -75,8 +75,9 @@ describe("MQTT 5", () => {
   it("receive maximum out: no more QoS 1 in flight than the client's Receive Maximum until it acknowledges (§4.9)", async () => {
     const sub = await subscribed(t, "flow/#", {}, { properties: { receiveMaximum: 2 } });
     const c = await rawConnected(t.port, 5);
-    for (let i = 1; i <= 4; i++) c.send(publish("flow/x", String(i), { qos: 1, messageId: i }));
-    for (let i = 1; i <= 4; i++) await c.next("puback");
+    // Three: the broker's own Receive Maximum here is 3.
+    for (let i = 1; i <= 3; i++) c.send(publish("flow/x", String(i), { qos: 1, messageId: i }));
+    for (let i = 1; i <= 3; i++) await c.next("puback");
     await until(() => payloads(sub).length === 2, "two in flight");
     sub.send({ cmd: "pingreq" });
     await sub.next("pingresp");
@@ -90,7 +91,7 @@ describe("MQTT 5", () => {
 
   it("[MQTT-3.3.4-9] receive maximum in: a client with more unacknowledged QoS 2 than ours (3) is disconnected with 0x93", async () => {
     const c = await rawConnected(t.port, 5);
-    for (let i = 1; i <= 4; i++) c.send(publish("flow/in", String(i), { qos: 2, messageId: i }));
+    for (let i = 1; i <= 4; i++) c.send(publish("flowin/x", String(i), { qos: 2, messageId: i }));
     assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x93);
   });
 
@@ -107,7 +108,7 @@ describe("MQTT 5", () => {
 
   it("a packet larger than our Maximum Packet Size ends the connection with DISCONNECT 0x95", async () => {
     const c = await rawConnected(t.port, 5);
-    c.send(publish("big/in", "x".repeat(5000)));
+    c.send(publish("toobig/in", "x".repeat(5000)));
     assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x95);
   });
 
