@@ -71,11 +71,13 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     private readonly core: Core<P>,
     private readonly stream: Duplex,
     readonly req: IncomingMessage | undefined,
+    /** The largest packet this connection accepts (a transport may carry less than the broker's limit). */
+    readonly maxPacketBytes: number,
   ) {
     this.connectionId = core.nextConnectionId();
     this.remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
     this.sendQuota = core.limits.receiveMaximum;
-    this.scanner = createPacketScanner(core.limits.maxPacketBytes);
+    this.scanner = createPacketScanner(maxPacketBytes);
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
     this.parser.on("error", (error: Error) => this.onParseError(error));

@@ -112,6 +112,17 @@ describe("MQTT 5", { concurrency: true }, () => {
     assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x95);
   });
 
+  it("a connection handed in with a lower maxPacketBytes tells MQTT 5 clients that figure and holds them to it", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((socket) => t.broker.handle(socket, undefined, { maxPacketBytes: 1024 }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const c = await rawConnected((server.address() as { port: number }).port, 5);
+    assert.equal((c.received[0] as { properties: { maximumPacketSize: number } }).properties.maximumPacketSize, 1024);
+    c.send(publish("toobig/ws", "x".repeat(2000)));
+    assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x95);
+    server.close();
+  });
+
   it("[MQTT-3.3.2-6] message expiry: the interval sent on is what is left; an expired queued message is dropped [MQTT-3.3.2-5]", async () => {
     const sleeper = await subscribed(t, "expiry/#", {}, { clientId: "expiry-sleeper", clean: false, properties: { sessionExpiryInterval: 60 } });
     sleeper.socket.destroy();
