@@ -52,10 +52,11 @@ export class Router<P> {
     this.core.subscriptions.match(message.topic, this.visitor);
     // [MQTT-3.3.1-9] a copy forwarded to existing subscribers has RETAIN 0, unless Retain As Published.
     const plain = message.retain ? { ...message, retain: false } : message;
-    for (const [session, match] of this.matches) {
+    // forEach, not for…of: no [key, value] array per subscriber.
+    this.matches.forEach((match, session) => {
       const qos = (message.qos < match.qos ? message.qos : match.qos) as QoS;
       deliver(this.core, session, match.retainAsPublished ? message : plain, qos, match.ids ?? NO_IDS);
-    }
+    });
     this.matches.clear();
     this.used = 0;
     for (const group of this.groups) {
