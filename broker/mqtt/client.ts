@@ -16,23 +16,9 @@ import type { ClientInfo } from "./hooks";
 import { detachSession } from "./lifecycle";
 import { pump } from "./outgoing";
 import { RC } from "./reason-codes";
-import { encode } from "./encode";
+import { encode, encodeForSubscribers } from "./encode";
 import type { Session } from "./session";
 import type { StoredMessage } from "./store";
-
-/**
- * A QoS 0 PUBLISH that goes to many subscribers unchanged (no packet id, alias or
- * subscription id) is encoded once per protocol version: the last one is kept.
- */
-const shared = { message: null as StoredMessage | null, version: 0, bytes: Buffer.alloc(0) as Buffer };
-function encodeShared(m: StoredMessage, version: 3 | 4 | 5): Buffer {
-  if (shared.message !== m || shared.version !== version) {
-    shared.bytes = encode({ cmd: "publish", topic: m.topic, payload: m.payload, qos: 0, retain: m.retain, dup: false, properties: version === 5 ? m.properties : undefined }, version);
-    shared.message = m;
-    shared.version = version;
-  }
-  return shared.bytes;
-}
 
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
@@ -179,8 +165,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     let bytes: Buffer;
     let newAlias = 0;
     try {
-      if (qos === 0 && !dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
-        bytes = encodeShared(m, this.protocolVersion);
+      if (!dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
+        bytes = encodeForSubscribers(m, this.protocolVersion, qos, packetId);
       } else {
         const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup };
         if (packetId !== null) packet.messageId = packetId;
