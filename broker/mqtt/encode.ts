@@ -6,10 +6,11 @@ import { writeToStream, type Packet, type QoS } from "mqtt-packet";
 import type { StoredMessage } from "./store";
 
 const chunks: (Buffer | string)[] = [];
+let count = 0;
 let bytes = 0;
 const sink = {
   write(chunk: Buffer | string): boolean {
-    chunks.push(chunk);
+    chunks[count++] = chunk;
     bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
     return true;
   },
@@ -19,21 +20,22 @@ const sink = {
   },
 };
 
+const EMPTY = Buffer.alloc(0);
 const options = [undefined, undefined, undefined, { protocolVersion: 3 }, { protocolVersion: 4 }, { protocolVersion: 5 }] as const;
 
 /** The packet's bytes; throws if mqtt-packet refuses it. */
 export function encode(packet: Packet, protocolVersion: 3 | 4 | 5): Buffer {
-  chunks.length = 0;
+  count = 0;
   bytes = 0;
-  try {
-    writeToStream(packet, sink as unknown as NodeJS.WritableStream, options[protocolVersion]);
-    const out = Buffer.allocUnsafe(bytes);
-    let at = 0;
-    for (const chunk of chunks) at += typeof chunk === "string" ? out.write(chunk, at) : chunk.copy(out, at);
-    return out;
-  } finally {
-    chunks.length = 0;
+  writeToStream(packet, sink as unknown as NodeJS.WritableStream, options[protocolVersion]);
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const chunk = chunks[i];
+    at += typeof chunk === "string" ? out.write(chunk, at) : chunk.copy(out, at);
+    chunks[i] = EMPTY; // the payload is not held on to
   }
+  return out;
 }
 
 /** The PUBLISH last encoded for subscribers; its copies differ at most in the packet id. */
