@@ -108,7 +108,17 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       (this.pending ??= []).push(packet);
       return;
     }
-    dispatch(this.core, this, packet);
+    this.handle(packet);
+  }
+
+  /** A hook or handler that throws costs this connection (0x83), never the broker. */
+  private handle(packet: Packet): void {
+    try {
+      dispatch(this.core, this, packet);
+    } catch (error) {
+      this.core.log.error("a packet's handling failed", { code: "handler-failed", cmd: packet.cmd, client: this.clientId || undefined, error: (error as Error).message });
+      this.disconnect(RC.implementationSpecificError, "internal error", "handler-failed");
+    }
   }
 
   /** After CONNACK: the packets that came meanwhile, then keep alive. */
@@ -120,7 +130,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     if (this.keepAliveMs > 0) this.timer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
     const pending = this.pending;
     this.pending = null;
-    for (const packet of pending ?? []) if (this.state === "connected") dispatch(this.core, this, packet);
+    for (const packet of pending ?? []) if (this.state === "connected") this.handle(packet);
   }
 
   private readonly checkKeepAlive = () => {
@@ -262,7 +272,13 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.core.clients.delete(this);
     if (!wasConnected) return;
     if (this.session?.connection === this) detachSession(this.core, this.session, this.graceful);
-    for (const hook of this.core.hooks) hook.onDisconnected?.(this, code);
+    for (const hook of this.core.hooks) {
+      try {
+        hook.onDisconnected?.(this, code);
+      } catch (error) {
+        this.core.log.error("an onDisconnected hook failed", { code: "hook-failed", client: this.clientId, error: (error as Error).message });
+      }
+    }
     this.core.onClientEvent?.("disconnect", this.clientId);
   }
 }
