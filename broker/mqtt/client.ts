@@ -6,7 +6,7 @@
 // It is the ClientInfo the hooks see.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { generate, parser as createParser, type IPublishPacket, type Packet } from "mqtt-packet";
+import { parser as createParser, type IPublishPacket, type Packet, type QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
 import { createPacketScanner, type PacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
@@ -16,9 +16,9 @@ import type { ClientInfo } from "./hooks";
 import { detachSession } from "./lifecycle";
 import { pump } from "./outgoing";
 import { RC } from "./reason-codes";
-import type { Delivery, Session } from "./session";
-
-type GenerateOptions = { protocolVersion: 3 | 4 | 5 };
+import { encode, encodeForSubscribers } from "./encode";
+import type { Session } from "./session";
+import type { StoredMessage } from "./store";
 
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
@@ -48,7 +48,6 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   graceful = false;
   private readonly parser = createParser();
   private readonly scanner: PacketScanner;
-  private generateOptions: GenerateOptions = { protocolVersion: 4 };
   private keepAliveMs = 0;
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -58,17 +57,25 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     private readonly core: Core<P>,
     private readonly stream: Duplex,
     readonly req: IncomingMessage | undefined,
+    /** The largest packet this connection accepts (a transport may carry less than the broker's limit). */
+    readonly maxPacketBytes: number,
   ) {
     this.connectionId = core.nextConnectionId();
     this.remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
     this.sendQuota = core.limits.receiveMaximum;
-    this.scanner = createPacketScanner(core.limits.maxPacketBytes);
+    this.scanner = createPacketScanner(maxPacketBytes);
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
     this.parser.on("error", (error: Error) => this.onParseError(error));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
     stream.on("close", () => this.teardown("connection-lost"));
+    // MQTT has no half-open connection: the peer's end is the end. (ws's createWebSocketStream
+    // ends without closing when the peer drops, so 'close' alone would never come.)
+    stream.on("end", () => {
+      this.teardown("connection-lost");
+      stream.destroy();
+    });
     this.timer = setTimeout(() => this.disconnect(undefined, "no CONNECT in time", "connect-timeout"), core.limits.connectTimeoutMs);
   }
 
@@ -101,7 +108,17 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       (this.pending ??= []).push(packet);
       return;
     }
-    dispatch(this.core, this, packet);
+    this.handle(packet);
+  }
+
+  /** A hook or handler that throws costs this connection (0x83), never the broker. */
+  private handle(packet: Packet): void {
+    try {
+      dispatch(this.core, this, packet);
+    } catch (error) {
+      this.core.log.error("a packet's handling failed", { code: "handler-failed", cmd: packet.cmd, client: this.clientId || undefined, error: (error as Error).message });
+      this.disconnect(RC.implementationSpecificError, "internal error", "handler-failed");
+    }
   }
 
   /** After CONNACK: the packets that came meanwhile, then keep alive. */
@@ -113,7 +130,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     if (this.keepAliveMs > 0) this.timer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
     const pending = this.pending;
     this.pending = null;
-    for (const packet of pending ?? []) if (this.state === "connected") dispatch(this.core, this, packet);
+    for (const packet of pending ?? []) if (this.state === "connected") this.handle(packet);
   }
 
   private readonly checkKeepAlive = () => {
@@ -124,7 +141,6 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
 
   setProtocol(version: 3 | 4 | 5): void {
     this.protocolVersion = version;
-    this.generateOptions = { protocolVersion: version };
   }
 
   isClosed(): boolean {
@@ -148,29 +164,32 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   send(packet: Packet): void {
     if (this.state === "closed" && packet.cmd !== "disconnect") return;
     try {
-      this.stream.write(generate(packet, this.generateOptions));
+      this.stream.write(encode(packet, this.protocolVersion));
     } catch (error) {
       this.core.log.error("could not encode a packet", { code: "encode-failed", cmd: packet.cmd, error: (error as Error).message });
     }
   }
 
   /** A PUBLISH to this client; false if it is larger than the client accepts [MQTT-3.1.2-25]. */
-  writePublish(d: Delivery, dup: boolean, now: number): boolean {
-    const m = d.message;
-    const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos: d.qos, retain: m.retain, dup };
-    if (d.packetId !== null) packet.messageId = d.packetId;
-    let newAlias = 0;
-    if (this.protocolVersion === 5) {
-      const props: NonNullable<IPublishPacket["properties"]> = { ...m.properties };
-      // [MQTT-3.3.2-6] the expiry sent on is what is left of it.
-      if (m.expiresAt !== null) props.messageExpiryInterval = Math.max(1, Math.ceil((m.expiresAt - now) / 1000));
-      if (d.subscriptionIds.length > 0) props.subscriptionIdentifier = d.subscriptionIds.length === 1 ? d.subscriptionIds[0] : d.subscriptionIds;
-      if (this.topicAliasMaximum > 0) newAlias = this.applyAlias(packet, props);
-      packet.properties = props;
-    }
+  writePublish(m: StoredMessage, qos: QoS, packetId: number | null, subscriptionIds: number[], dup: boolean, now: number): boolean {
     let bytes: Buffer;
+    let newAlias = 0;
     try {
-      bytes = generate(packet, this.generateOptions);
+      if (!dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
+        bytes = encodeForSubscribers(m, this.protocolVersion, qos, packetId);
+      } else {
+        const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup };
+        if (packetId !== null) packet.messageId = packetId;
+        if (this.protocolVersion === 5) {
+          const props: NonNullable<IPublishPacket["properties"]> = { ...m.properties };
+          // [MQTT-3.3.2-6] the expiry sent on is what is left of it.
+          if (m.expiresAt !== null) props.messageExpiryInterval = Math.max(1, Math.ceil((m.expiresAt - now) / 1000));
+          if (subscriptionIds.length > 0) props.subscriptionIdentifier = subscriptionIds.length === 1 ? subscriptionIds[0] : subscriptionIds;
+          if (this.topicAliasMaximum > 0) newAlias = this.applyAlias(packet, props);
+          packet.properties = props;
+        }
+        bytes = encode(packet, this.protocolVersion);
+      }
     } catch (error) {
       this.core.log.error("could not encode a PUBLISH", { code: "encode-failed", topic: m.topic, error: (error as Error).message });
       return false;
@@ -253,7 +272,13 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.core.clients.delete(this);
     if (!wasConnected) return;
     if (this.session?.connection === this) detachSession(this.core, this.session, this.graceful);
-    for (const hook of this.core.hooks) hook.onDisconnected?.(this, code);
+    for (const hook of this.core.hooks) {
+      try {
+        hook.onDisconnected?.(this, code);
+      } catch (error) {
+        this.core.log.error("an onDisconnected hook failed", { code: "hook-failed", client: this.clientId, error: (error as Error).message });
+      }
+    }
     this.core.onClientEvent?.("disconnect", this.clientId);
   }
 }

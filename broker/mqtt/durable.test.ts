@@ -13,7 +13,7 @@ const publish = (topic: string, payload: string, extra: Partial<IPublishPacket> 
   cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, dup: false, retain: false, ...extra,
 });
 
-describe("durable state", () => {
+describe("durable state", { concurrency: true }, () => {
   it("after a clean restart: retained messages, a persistent session with sessionPresent, and its queued QoS 1 messages", async () => {
     const store = createMemoryStore();
     const first = await startTestBroker({ store });
