@@ -87,7 +87,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
   let devices: HubDeviceRegistry | null = null;
   const historyFile = path.join(config.dataDir, "history.sqlite");
-  const history = openSqliteHistory(historyFile);
+  const history = openSqliteHistory(historyFile, config.durability);
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
