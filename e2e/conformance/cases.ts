@@ -1,0 +1,7 @@
+// The conformance table, in the order it runs: MQTT 5, then 3.1.1, then the
+// clients people and devices use. Plain data; e2e/conformance.spec.ts runs it.
+import type { ConformanceCase } from "./case";
+import { V5_MESSAGE_CASES } from "./cases-v5-messages";
+import { V5_SESSION_CASES } from "./cases-v5-session";
+
+export const CASES: ConformanceCase[] = [...V5_SESSION_CASES, ...V5_MESSAGE_CASES];
