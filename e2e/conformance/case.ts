@@ -48,6 +48,8 @@ export type CaseContext = {
     version: ProtocolVersion,
     connect?: Partial<Omit<IConnectPacket, "cmd">>,
   ): Promise<{ client: RawClient; connack: IConnackPacket | null }>;
+  /** A RawClient with nothing sent yet (to send a CONNECT by hand, or something else first). */
+  open(version: ProtocolVersion): Promise<RawClient>;
   /** An mqtt.js client, connected; ended when the case ends. */
   mqttjs(name: string, options: IClientOptions): Promise<MqttClient>;
   /** Runs when the case ends, even if it failed (clear a retained message). */

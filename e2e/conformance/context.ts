@@ -2,7 +2,7 @@
 // client ids, tracks every client it opens, and closes them all when it ends.
 import mqtt, { type MqttClient } from "mqtt";
 import type { CaseContext, ConformanceCase, Observation, Target } from "./case";
-import { rawConnect, type RawClient } from "./raw-client";
+import { RawClient, rawConnect } from "./raw-client";
 
 export async function runCase(c: ConformanceCase, target: Target): Promise<Observation> {
   const raws: RawClient[] = [];
@@ -17,6 +17,11 @@ export async function runCase(c: ConformanceCase, target: Target): Promise<Obser
       const opened = await rawConnect(target.endpoint, version, { clientId: ctx.clientId(name), clean: true, ...connect });
       raws.push(opened.client);
       return opened;
+    },
+    async open(version) {
+      const client = await RawClient.open(target.endpoint, version);
+      raws.push(client);
+      return client;
     },
     async mqttjs(name, options) {
       const client = await mqtt.connectAsync(target.url, { clientId: ctx.clientId(name), reconnectPeriod: 0, connectTimeout: 5000, ...options }, false);
