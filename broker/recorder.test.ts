@@ -6,11 +6,15 @@ import type { Fields, Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { topicMatches } from "../lib/topics";
 import type { Bus, BusHandler } from "./bus";
-import { startRecorder, type RecorderOptions } from "./recorder";
+import { ReadingNotStored, startRecorder, type RecorderOptions } from "./recorder";
 
 const T0 = Date.UTC(2026, 0, 1);
 
-/** The Bus as the recorder sees it, in memory: a publish reaches every matching handler at once. */
+/**
+ * The Bus as the recorder sees it, in memory: a publish reaches every matching handler at once.
+ * `deliver` hands one message to the handlers and returns what they returned: the promise
+ * the broker waits on before it acknowledges the message.
+ */
 function createFakeBus() {
   const subscriptions = new Set<{ filter: string; handler: BusHandler }>();
   const bus: Bus = {
@@ -33,7 +37,12 @@ function createFakeBus() {
       }
     },
   };
-  return { bus, filters: () => [...subscriptions].map((s) => s.filter) };
+  const deliver = (topic: string, payload: string) => {
+    const message = { topic, payload: Buffer.from(payload), retain: false, qos: 1 as const };
+    const returned = [...subscriptions].filter(({ filter }) => topicMatches(filter, topic)).map(({ handler }) => handler(message));
+    return returned[0] as Promise<void> | undefined;
+  };
+  return { bus, deliver, filters: () => [...subscriptions].map((s) => s.filter) };
 }
 
 type Line = { level: keyof Logger; message: string; fields: Fields };
@@ -49,6 +58,17 @@ function createCollectingLogger() {
 
 /** Lets queued promise callbacks and I/O callbacks run, as they would between two MQTT messages. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Follows a promise without awaiting it: `settled.value` says whether it resolved, rejected, or not yet. */
+function watch(promise: Promise<void> | undefined) {
+  const settled = { value: "pending" as "pending" | "resolved" | Error };
+  assert.ok(promise, "a reading gives the broker a promise to wait on");
+  promise.then(
+    () => (settled.value = "resolved"),
+    (error: Error) => (settled.value = error),
+  );
+  return settled;
+}
 
 /** A store whose appends fail while `failing` is true, and that counts appends running at once. */
 function instrument(inner: HistoryStore) {
@@ -78,7 +98,7 @@ function instrument(inner: HistoryStore) {
 async function setup(t: TestContext, opts: RecorderOptions = {}) {
   const sqlite = openSqliteHistory(":memory:");
   const { store, state } = instrument(sqlite);
-  const { bus, filters } = createFakeBus();
+  const { bus, deliver, filters } = createFakeBus();
   const { log, lines } = createCollectingLogger();
   const clock = { now: T0 };
   const recorder = await startRecorder(bus, store, { flushIntervalMs: 3_600_000, log, now: () => clock.now, ...opts });
@@ -88,7 +108,7 @@ async function setup(t: TestContext, opts: RecorderOptions = {}) {
   });
   const points = async (topic: string) =>
     (await sqlite.query({ topic, from: T0 - 3_600_000, to: T0 + 3_600_000, maxPoints: 1000 })).points;
-  return { bus, filters, store: sqlite, state, recorder, lines, clock, points };
+  return { bus, deliver, filters, store: sqlite, state, recorder, lines, clock, points };
 }
 
 describe("startRecorder", () => {
@@ -303,5 +323,87 @@ describe("startRecorder", () => {
 
     await bus.publish("home/attic/temperature", "22");
     assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 0, pending: 0 });
+  });
+
+  describe("acknowledged means stored (issue 12)", () => {
+    it("lets a reading's message be acknowledged only once the transaction holding it has committed", async (t) => {
+      const { deliver, state, points } = await setup(t, { flushIntervalMs: 0 });
+      let open!: () => void;
+      state.gate = new Promise((resolve) => (open = resolve));
+      const acked = watch(deliver("home/attic/temperature", "21.5"));
+      await settle();
+      await settle();
+      assert.equal(acked.value, "pending");
+      assert.deepEqual(await points("home/attic/temperature"), []);
+
+      open();
+      await settle();
+      assert.equal(acked.value, "resolved");
+      assert.deepEqual(await points("home/attic/temperature"), [{ t: T0, v: 21.5 }]);
+    });
+
+    it("writes every reading that arrived in one turn as one transaction, without waiting for a timer", async (t) => {
+      const { deliver, state, points } = await setup(t, { flushIntervalMs: 0 });
+      const acks = ["20", "21", "22"].map((v) => deliver("home/attic/temperature", v));
+      acks.push(deliver("office/desk/temperature", "19"));
+      await Promise.all(acks);
+      assert.equal(state.calls, 1);
+      assert.equal((await points("home/attic/temperature")).length, 3);
+
+      await deliver("home/attic/temperature", "23");
+      assert.equal(state.calls, 2);
+    });
+
+    it("gives nothing to wait on for a message that is not a reading", async (t) => {
+      const { deliver } = await setup(t, { flushIntervalMs: 0 });
+      assert.equal(deliver("home/attic/lamp/state", "ON"), undefined);
+      assert.equal(deliver("home/attic/temperature", "hello"), undefined);
+      assert.equal(deliver("zigbee2mqtt/bridge/state", "online"), undefined);
+      assert.equal(deliver("$SYS/broker/load", "5"), undefined);
+    });
+
+    it("keeps the acknowledgement waiting while the store fails, and gives it once a retry stores the reading", async (t) => {
+      const { deliver, recorder, state, points } = await setup(t);
+      state.failing = true;
+      const acked = watch(deliver("home/attic/temperature", "20"));
+      await recorder.flush();
+      await settle();
+      assert.equal(acked.value, "pending");
+
+      state.failing = false;
+      await recorder.flush();
+      await settle();
+      assert.equal(acked.value, "resolved");
+      assert.deepEqual(
+        (await points("home/attic/temperature")).map((p) => p.v),
+        [20],
+      );
+    });
+
+    it("fails the acknowledgement of a reading dropped while the store fails, never reporting it stored", async (t) => {
+      const { deliver, state, clock } = await setup(t, { maxBatch: 2 });
+      state.failing = true;
+      const acks = [];
+      // With maxBatch 2 the recorder holds at most 20 readings: the first of 21 is dropped.
+      for (let i = 0; i < 21; i++) {
+        clock.now = T0 + i * 1000;
+        acks.push(watch(deliver("home/attic/temperature", String(i))));
+        await settle();
+      }
+      const first = acks[0].value;
+      assert.ok(first instanceof ReadingNotStored && first.code === "reading-not-stored" && first.reason === "dropped");
+      assert.equal(acks[20].value, "pending");
+    });
+
+    it("fails the acknowledgement of readings still unwritten when the recorder stops", async (t) => {
+      const { deliver, recorder, state } = await setup(t);
+      state.failing = true;
+      const acked = watch(deliver("home/attic/temperature", "20"));
+      await recorder.stop();
+      await settle();
+      assert.ok(acked.value instanceof ReadingNotStored && acked.value.reason === "stopped");
+      const late = { topic: "home/attic/temperature", room: "attic", measurement: "temperature", value: 21, unit: "°C", ts: T0 };
+      await assert.rejects(recorder.record(late), ReadingNotStored);
+    });
   });
 });

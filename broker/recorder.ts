@@ -1,8 +1,18 @@
 // The recorder: every reading published on home/<room>/<measurement> goes into the
 // history store, and so does every other topic whose payload is a number (issue 6:
-// every numeric topic is kept, with no per-sensor opt-in). Readings are buffered and written in batches, so a burst of
+// every numeric topic is kept, with no per-sensor opt-in). Readings are buffered and written in groups, so a burst of
 // messages costs one transaction instead of one each, and a slow or failing store
 // never blocks message delivery: the bus handler only parses and buffers.
+//
+// "Acknowledged means stored" (issue 12): each reading's handler returns a promise that
+// resolves when the transaction holding it has committed, and the broker sends the
+// PUBACK / PUBREC only after it. So a group is written at once, at setImmediate (every
+// reading that arrived in this turn of the event loop), not on a 250 ms timer. A
+// failing store makes the acknowledgement WAIT: the reading stays pending and is
+// retried with back-off, and its promise resolves when a retry commits it. It fails
+// (rejects with code "reading-not-stored") only when the reading can no longer be
+// stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
+// It is never resolved for a reading that was not committed.
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import { parseReading, type Reading } from "../lib/readings";
@@ -10,7 +20,10 @@ import { parseHomeTopic, topicLevels } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
 
 export type RecorderOptions = {
-  /** The longest a reading waits in the buffer before it is written. */
+  /**
+   * The longest a reading waits in the buffer before it is written. 0 (the default):
+   * at setImmediate, with every reading that arrived in the same turn of the event loop.
+   */
   flushIntervalMs?: number;
   /** A buffer this full is written at once, without waiting for the interval. */
   maxBatch?: number;
@@ -37,14 +50,35 @@ export type Recorder = {
   /** Unsubscribes, stops the timer and writes what is pending. */
   stop(): Promise<void>;
   stats(): RecorderStats;
-  /** Buffers a reading parsed elsewhere (a discovered sensor's, issue 5), to be written with the rest. */
-  record(reading: Reading): void;
+  /**
+   * Buffers a reading parsed elsewhere (a discovered sensor's, issue 5), to be written with
+   * the rest. Resolves when it is committed; rejects with ReadingNotStored if it never will be.
+   */
+  record(reading: Reading): Promise<void>;
 };
+
+/** A reading that will not be in history: its message must not be acknowledged as stored. */
+export class ReadingNotStored extends Error {
+  readonly code = "reading-not-stored";
+  constructor(readonly reason: "dropped" | "stopped") {
+    super(
+      reason === "dropped"
+        ? "the history store fell behind and this reading was dropped"
+        : "the recorder stopped before this reading could be written",
+    );
+    this.name = "ReadingNotStored";
+  }
+}
+
+/** The readings that arrived together, and the promise their acknowledgements wait on. */
+type Group = { promise: Promise<void>; resolve(): void; reject(error: Error): void; unwritten: number };
 
 /** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
 const MAX_PENDING_BATCHES = 10;
 
-/** Retries of a failing store back off, doubling from the flush interval up to this. */
+/** Retries of a failing store back off, doubling from the flush interval (at least this)… */
+const MIN_RETRY_DELAY_MS = 50;
+/** …up to this. */
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /** An unreadable payload is logged at most once per topic in this window. */
@@ -58,7 +92,7 @@ export async function startRecorder(
   store: HistoryStore,
   opts: RecorderOptions = {},
 ): Promise<Recorder> {
-  const { flushIntervalMs = 250, maxBatch = 1000, log = createLogger("recorder"), now = Date.now } = opts;
+  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now } = opts;
   // A batch of 0 would never drain the buffer.
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
@@ -67,8 +101,12 @@ export async function startRecorder(
   const throttle = createLogThrottle(UNREADABLE_LOG_WINDOW_MS, MAX_THROTTLED_TOPICS);
 
   let pending: Reading[] = [];
+  /** The group of each pending reading, index for index. */
+  let groupOf: Group[] = [];
+  /** The group new readings join; a write that takes readings closes it. */
+  let open: Group | null = null;
   let writing: Promise<void> | null = null;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: { cancel(): void } | null = null;
   /** Consecutive failed writes; while above 0 only the (backed-off) timer retries. */
   let failures = 0;
   /** Readings dropped for want of room and not yet reported in the log. */
@@ -77,20 +115,15 @@ export async function startRecorder(
   let recorded = 0;
   let unreadable = 0;
 
-  function onMessage({ topic, payload }: BusMessage): void {
+  /** A promise for a message that holds a reading (see the top of the file), else undefined. */
+  function onMessage({ topic, payload }: BusMessage): Promise<void> | undefined {
     if (stopped) return;
     const home = parseHomeTopic(topic);
-    if (home === null) {
-      recordIfNumeric(topic, payload);
-      return;
-    }
+    if (home === null) return recordIfNumeric(topic, payload);
     if (home.kind !== "measurement") return;
     const receivedAt = now();
     const result = parseReading(topic, home.room, home.measurement, payload, receivedAt);
-    if (result.ok) {
-      enqueue(result.reading);
-      return;
-    }
+    if (result.ok) return enqueue(result.reading);
     if (result.code === "empty") {
       // An empty retained message is how MQTT clears a retained value: not a reading, not an error.
       log.debug("ignored empty payload", { topic });
@@ -109,21 +142,25 @@ export async function startRecorder(
    * or text. `$SYS/…` is broker statistics, which in-process subscriptions also see;
    * `hearth/…` is the hub's own output (alert states carry the `value` that fired them).
    */
-  function recordIfNumeric(topic: string, payload: Buffer): void {
+  function recordIfNumeric(topic: string, payload: Buffer): Promise<void> | undefined {
     if (topic.startsWith("$") || topic.startsWith("hearth/")) return;
     const levels = topicLevels(topic);
     const result = parseReading(topic, "", levels[levels.length - 1], payload, now());
-    if (result.ok) enqueue(result.reading);
+    if (result.ok) return enqueue(result.reading);
   }
 
-  function enqueue(reading: Reading): void {
+  function enqueue(reading: Reading): Promise<void> {
+    const group = (open ??= createGroup());
+    group.unwritten++;
     pending.push(reading);
+    groupOf.push(group);
     trimPending();
     if (pending.length >= maxBatch && writing === null && failures === 0) {
       void flush();
     } else {
       schedule();
     }
+    return group.promise;
   }
 
   /** Keeps the newest readings when the buffer is over its bound: they are what the dashboard shows. */
@@ -131,21 +168,36 @@ export async function startRecorder(
     const excess = pending.length - maxPending;
     if (excess <= 0) return;
     pending.splice(0, excess);
+    failGroups(groupOf.splice(0, excess), new ReadingNotStored("dropped"));
     dropped += excess;
+  }
+
+  /** A group with a reading that will never be stored fails as a whole: none of its messages is acknowledged as stored. */
+  function failGroups(groups: Group[], error: ReadingNotStored): void {
+    for (const group of new Set(groups)) {
+      group.reject(error);
+      if (group === open) open = null;
+    }
   }
 
   function schedule(): void {
     if (timer !== null || stopped || pending.length === 0) return;
-    const delay = failures === 0 ? flushIntervalMs : Math.min(flushIntervalMs * 2 ** failures, MAX_RETRY_DELAY_MS);
-    timer = setTimeout(() => {
+    const run = () => {
       timer = null;
       void flush();
-    }, delay);
+    };
+    if (failures === 0 && flushIntervalMs === 0) {
+      const immediate = setImmediate(run);
+      timer = { cancel: () => clearImmediate(immediate) };
+      return;
+    }
+    const retryDelay = Math.max(flushIntervalMs, MIN_RETRY_DELAY_MS) * 2 ** failures;
+    const timeout = setTimeout(run, failures === 0 ? flushIntervalMs : Math.min(retryDelay, MAX_RETRY_DELAY_MS));
+    timer = { cancel: () => clearTimeout(timeout) };
   }
 
   function clearTimer(): void {
-    if (timer === null) return;
-    clearTimeout(timer);
+    timer?.cancel();
     timer = null;
   }
 
@@ -169,11 +221,15 @@ export async function startRecorder(
   async function writePending(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending.splice(0, maxBatch);
+      const batchGroups = groupOf.splice(0, maxBatch);
+      // Readings arriving while this batch is written form the next group.
+      open = null;
       try {
         await store.append(batch);
       } catch (error) {
         failures++;
         pending = batch.concat(pending);
+        groupOf = batchGroups.concat(groupOf);
         trimPending();
         log.error("history write failed; keeping the readings for the next try", {
           count: batch.length,
@@ -185,6 +241,7 @@ export async function startRecorder(
       }
       failures = 0;
       recorded += batch.length;
+      for (const group of batchGroups) if (--group.unwritten === 0) group.resolve();
     }
     if (dropped > 0) {
       log.error("history store fell behind; dropped the oldest readings", { dropped: takeDropped() });
@@ -208,14 +265,31 @@ export async function startRecorder(
         await unsubscribe();
         clearTimer();
         await flush();
+        // Still pending: the store failed to the end. Their messages must not be acknowledged.
+        failGroups(groupOf, new ReadingNotStored("stopped"));
       })();
       return stopping;
     },
     stats: () => ({ recorded, unreadable, pending: pending.length }),
     record(reading) {
-      if (!stopped) enqueue(reading);
+      if (!stopped) return enqueue(reading);
+      const refused = Promise.reject(new ReadingNotStored("stopped"));
+      refused.catch(() => {}); // a caller that does not wait must not crash the hub
+      return refused;
     },
   };
+}
+
+function createGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A QoS 0 message's reading has nobody waiting on it; its failure is logged, not thrown.
+  promise.catch(() => {});
+  return { promise, resolve, reject, unwritten: 0 };
 }
 
 /**

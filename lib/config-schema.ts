@@ -15,6 +15,10 @@ const HISTORY_LIMITS = {
 export const ANONYMOUS_MQTT = ["loopback", "all", "off"] as const;
 export type AnonymousMqtt = (typeof ANONYMOUS_MQTT)[number];
 
+/** WAL `synchronous` for the hub's SQLite files: NORMAL survives a process crash, FULL also a power cut. */
+export const DURABILITY = ["normal", "full"] as const;
+export type Durability = (typeof DURABILITY)[number];
+
 const port = z.number().int().min(1).max(65535);
 const host = z
   .string()
@@ -26,6 +30,7 @@ export const fileSchema = z.strictObject({
   port: port.optional(),
   mqttPort: port.optional(),
   dataDir: z.string().min(1).optional(),
+  durability: z.enum(DURABILITY).optional(),
   simulator: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -101,6 +106,7 @@ export const envSchema = z.object({
   PORT: intFromEnv(1, 65535).optional(),
   MQTT_PORT: intFromEnv(1, 65535).optional(),
   HEARTH_DATA_DIR: z.string().min(1).optional(),
+  HEARTH_DURABILITY: z.enum(DURABILITY, "must be normal or full").optional(),
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
   HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),

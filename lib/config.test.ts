@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       port: 3000,
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
+      durability: "normal",
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       alerts: { rules: [] },
@@ -128,6 +129,11 @@ describe("loadConfig", () => {
     assert.equal(config.limits.maxPacketBytes, DEFAULT_LIMITS.maxPacketBytes);
   });
 
+  it("keeps the last commits through a power cut when durability is full, from the file or the environment", () => {
+    assert.equal(loadConfig({}, dir({ durability: "full" })).durability, "full");
+    assert.equal(loadConfig({ HEARTH_DURABILITY: "full" }, dir({ durability: "normal" })).durability, "full");
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -160,6 +166,8 @@ describe("loadConfig", () => {
     ["MQTTS on the dashboard's port", { HEARTH_TLS_CERT: "a", HEARTH_TLS_KEY: "b", MQTTS_PORT: "3000" }, undefined, /PORT and MQTTS_PORT are both 3000/],
     ["a tiny packet limit", { HEARTH_MQTT_MAX_PACKET_BYTES: "10" }, undefined, /HEARTH_MQTT_MAX_PACKET_BYTES in the environment/],
     ["an unknown anonymous policy in the file", {}, { auth: { anonymousMqtt: "yes" } }, /auth\.anonymousMqtt in .*hearth\.config\.json/],
+    ["a durability that is not a sync mode", { HEARTH_DURABILITY: "extra" }, undefined, /HEARTH_DURABILITY in the environment: must be normal or full/],
+    ["a durability in SQLite's own words", {}, { durability: "FULL" }, /durability in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
   ];
   for (const [label, env, file, pattern] of bad) {

@@ -7,12 +7,12 @@ import type { Rule } from "./alerts/rule";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
 import type { DeviceConfig } from "./devices/device-config";
 import { ConfigError } from "./config-error";
-import type { AnonymousMqtt, FileConfig } from "./config-schema";
+import type { AnonymousMqtt, Durability, FileConfig } from "./config-schema";
 import { findConfigFile, readConfigFile, readEnv } from "./config-sources";
 
 // Importers keep using this entry for what moved to the files above.
 export { ConfigError };
-export { ANONYMOUS_MQTT, type AnonymousMqtt } from "./config-schema";
+export { ANONYMOUS_MQTT, DURABILITY, type AnonymousMqtt, type Durability } from "./config-schema";
 export { DEFAULT_CONFIG_FILE } from "./config-sources";
 
 export type HubConfig = {
@@ -20,6 +20,8 @@ export type HubConfig = {
   port: number;
   mqttPort: number;
   dataDir: string;
+  /** How the SQLite files in dataDir sync their commits (broker state and history). */
+  durability: Durability;
   simulator: { enabled: boolean; intervalMs: number };
   history: HistoryConfig;
   /** Alert rules to seed the hub's database with: each is inserted when its id is new. */
@@ -112,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     port: e.PORT ?? f.port ?? 3000,
     mqttPort: e.MQTT_PORT ?? f.mqttPort ?? 1883,
     dataDir: path.resolve(cwd, e.HEARTH_DATA_DIR ?? f.dataDir ?? "data"),
+    durability: e.HEARTH_DURABILITY ?? f.durability ?? "normal",
     simulator: {
       enabled: e.HEARTH_SIMULATOR ?? f.simulator?.enabled ?? true,
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,

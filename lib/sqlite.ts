@@ -3,21 +3,29 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { Durability } from "./config-schema";
 
 /**
  * Opens (creating if needed) and migrates the database; any failure names the
  * store and the file. `migrations` only ever grow: append new steps, never edit
  * old ones, since databases in the field are at every version in between.
  */
-export function openDatabase(file: string, migrations: readonly string[], store: string): Database.Database {
+export function openDatabase(
+  file: string,
+  migrations: readonly string[],
+  store: string,
+  durability: Durability = "normal",
+): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     db = new Database(file);
     // The first statement to read the file is where a corrupt one is noticed.
     db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode can lose the last commits on power loss but never corrupts the file.
-    db.pragma("synchronous = NORMAL");
+    // In WAL mode NORMAL survives a process crash and never corrupts the file, but a power
+    // cut can lose the last commits; FULL syncs the WAL on every commit and loses none
+    // (broker/mqtt/README.md, "What is promised when").
+    db.pragma(durability === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
     migrate(db, migrations);
     return db;
   } catch (error) {

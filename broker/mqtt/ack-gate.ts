@@ -1,0 +1,83 @@
+// "Acknowledged means stored" (issue 12): a PUBACK / PUBREC / PUBCOMP waits for the
+// store commit that holds the message's effects and for the onPublished hooks'
+// promises (the recorder's history row), and a connection's acknowledgements leave in
+// the order their packets arrived [MQTT-4.6.0-2..4]. Everything that needs a commit in
+// one turn of the event loop shares one store.commit() (group commit).
+import type { Logger } from "../../lib/log";
+import type { BrokerStore } from "./store";
+
+export type AckKind = "puback" | "pubrec" | "pubcomp";
+
+export type PendingAck = {
+  readonly kind: AckKind;
+  readonly packetId: number;
+  reasonCode: number;
+  /** Commit + hook promises still outstanding. */
+  waiting: number;
+  /** The store or a hook failed: the message was not stored. */
+  failed: boolean;
+  /** Sending it frees a slot of the client's Receive Maximum quota. */
+  readonly releasesQuota: boolean;
+};
+
+/** The side of a connection the gate hands ready acknowledgements to. */
+export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void };
+
+export class AckGate {
+  private batch: { queue: AckQueue; ack: PendingAck }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly store: BrokerStore,
+    private readonly log: Logger,
+  ) {}
+
+  add(queue: AckQueue, kind: AckKind, packetId: number, reasonCode: number, releasesQuota: boolean, promises: Promise<void>[] | null): void {
+    const ack: PendingAck = { kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota };
+    queue.acks.push(ack);
+    this.batch.push({ queue, ack });
+    if (promises !== null) {
+      ack.waiting += promises.length;
+      for (const promise of promises) {
+        promise.then(
+          () => this.release(queue, ack),
+          (error: Error) => {
+            this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
+              code: "publish-effect-failed",
+              error: error?.message,
+            });
+            ack.failed = true;
+            this.release(queue, ack);
+          },
+        );
+      }
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.commit);
+    }
+  }
+
+  private readonly commit = () => {
+    this.scheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    this.store.commit().then(
+      () => {
+        for (const { queue, ack } of batch) this.release(queue, ack);
+      },
+      (error: Error) => {
+        this.log.error("broker store commit failed", { code: "store-commit-failed", error: error?.message });
+        for (const { queue, ack } of batch) {
+          ack.failed = true;
+          this.release(queue, ack);
+        }
+      },
+    );
+  };
+
+  private release(queue: AckQueue, ack: PendingAck): void {
+    ack.waiting -= 1;
+    if (ack.waiting === 0 && queue.acks[0] === ack) queue.flushAcks();
+  }
+}

@@ -1,0 +1,156 @@
+// The broker's state in one place — sessions, connections, the subscription and
+// retained tries, the hooks, the store, the limits and the counters — shared by the
+// handlers (handlers/*.ts), routing (router.ts) and the session lifecycle
+// (lifecycle.ts). broker.ts builds it and puts the public API in front.
+import type { Logger } from "../../lib/log";
+import { RetainedTrie, SubscriptionTrie } from "../../lib/topic-trie";
+import type { Client } from "./client";
+import type { BrokerHook, PublishedMessage } from "./hooks";
+import { AckGate } from "./ack-gate";
+import { Router } from "./router";
+import type { Session } from "./session";
+import type { BrokerStore, StoredMessage, StoredSubscription } from "./store";
+import { NEVER_EXPIRES } from "./reason-codes";
+
+export type BrokerLimits = {
+  /** Largest packet accepted, and told to MQTT 5 clients as Maximum Packet Size. */
+  maxPacketBytes: number;
+  /** Per session: queued messages beyond this are dropped (QoS 0 first, then the oldest). */
+  maxQueuedMessages: number;
+  /** QoS 1/2 PUBLISHes a client may have unacknowledged (MQTT 5 Receive Maximum); also the outgoing window for 3.1.1 clients. */
+  receiveMaximum: number;
+  /** Topic aliases a client may use towards the broker (MQTT 5). */
+  topicAliasMaximum: number;
+  /** 0: no limit. MQTT 5 clients asking for more (or for none) get Server Keep Alive. */
+  maxKeepAliveSeconds: number;
+  connectTimeoutMs: number;
+  maxSessionExpirySeconds: number;
+  /** Bytes waiting in a socket's buffer past which deliveries queue (QoS 1/2) or drop (QoS 0) instead. */
+  writeBufferBytes: number;
+};
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  maxPacketBytes: 2 * 1024 * 1024,
+  maxQueuedMessages: 1000,
+  receiveMaximum: 256,
+  topicAliasMaximum: 32,
+  maxKeepAliveSeconds: 0,
+  connectTimeoutMs: 10_000,
+  maxSessionExpirySeconds: NEVER_EXPIRES,
+  writeBufferBytes: 1024 * 1024,
+};
+
+export type BrokerStats = {
+  startedAt: number;
+  connections: number;
+  sessions: number;
+  retained: number;
+  subscriptions: number;
+  messagesReceived: number;
+  messagesSent: number;
+  /** Deliveries not made, by cause: queue full, too large for the client, expired. */
+  dropped: { queueFull: number; tooLarge: number; expired: number };
+};
+
+export class Core<P> {
+  readonly sessions = new Map<string, Session<Client<P>>>();
+  /** Every open connection, connected or still at CONNECT. */
+  readonly clients = new Set<Client<P>>();
+  readonly subscriptions = new SubscriptionTrie<Session<Client<P>>, StoredSubscription>();
+  readonly retained = new RetainedTrie<StoredMessage>();
+  readonly router: Router<P>;
+  readonly acks: AckGate;
+  readonly counters = { messagesReceived: 0, messagesSent: 0, queueFull: 0, tooLarge: 0, expired: 0 };
+  readonly startedAt = Date.now();
+  readonly authenticator: BrokerHook<P> | undefined;
+  readonly publishAuthorizers: BrokerHook<P>[];
+  readonly subscribeAuthorizers: BrokerHook<P>[];
+  readonly publishedHooks: BrokerHook<P>[];
+  closing = false;
+  private lastConnectionId = 0;
+  /** Called on every client connect and disconnect ($SYS). */
+  onClientEvent: ((event: "new" | "disconnect", clientId: string) => void) | null = null;
+
+  constructor(
+    readonly store: BrokerStore,
+    readonly hooks: readonly BrokerHook<P>[],
+    readonly limits: BrokerLimits,
+    readonly log: Logger,
+  ) {
+    this.router = new Router(this);
+    this.acks = new AckGate(store, log);
+    this.authenticator = hooks.find((h) => h.authenticate);
+    this.publishAuthorizers = hooks.filter((h) => h.authorizePublish);
+    this.subscribeAuthorizers = hooks.filter((h) => h.authorizeSubscribe);
+    this.publishedHooks = hooks.filter((h) => h.onPublished);
+  }
+
+  nextConnectionId(): number {
+    return ++this.lastConnectionId;
+  }
+
+  /**
+   * An accepted message: the retained store, every matching session, the onPublished
+   * hooks. Returns the hooks' promises (its durable effects outside the broker), or null.
+   */
+  accept(message: StoredMessage, publisher: Client<P> | null): Promise<void>[] | null {
+    if (message.retain) this.retain(message);
+    this.router.route(message, publisher?.session ?? null);
+    return this.runPublishedHooks(message, publisher?.clientId ?? null);
+  }
+
+  /** [MQTT-3.3.1-5] a retained message replaces the topic's; [MQTT-3.3.1-10] an empty one clears it. */
+  private retain(message: StoredMessage): void {
+    // $SYS statistics are the broker's own and stale after a restart: kept in memory only.
+    const durable = !message.topic.startsWith("$SYS/");
+    if (message.payload.length === 0) {
+      if (this.retained.delete(message.topic) && durable) this.store.deleteRetained(message.topic);
+      return;
+    }
+    this.retained.set(message.topic, message);
+    if (durable) this.store.setRetained(message);
+  }
+
+  private runPublishedHooks(message: StoredMessage, clientId: string | null): Promise<void>[] | null {
+    if (this.publishedHooks.length === 0) return null;
+    const published: PublishedMessage = {
+      topic: message.topic,
+      payload: message.payload,
+      qos: message.qos,
+      retain: message.retain,
+      properties: message.properties,
+      clientId,
+    };
+    let promises: Promise<void>[] | null = null;
+    for (const hook of this.publishedHooks) {
+      try {
+        const result = hook.onPublished!(published);
+        if (result) (promises ??= []).push(result);
+      } catch (error) {
+        this.log.error("an onPublished hook failed", { code: "hook-failed", topic: message.topic, error: (error as Error).message });
+        (promises ??= []).push(Promise.reject(error));
+      }
+    }
+    return promises;
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const client of this.clients) if (client.state === "connected") n++;
+    return n;
+  }
+
+  stats(): BrokerStats {
+    const c = this.counters;
+    return {
+      startedAt: this.startedAt,
+      connections: this.connectedCount(),
+      sessions: this.sessions.size,
+      retained: this.retained.size,
+      subscriptions: this.subscriptions.size,
+      messagesReceived: c.messagesReceived,
+      messagesSent: c.messagesSent,
+      dropped: { queueFull: c.queueFull, tooLarge: c.tooLarge, expired: c.expired },
+    };
+  }
+}

@@ -1,0 +1,148 @@
+// CONNECT → CONNACK (MQTT 3.1.1 §3.1-3.2, MQTT 5.0 §3.1-3.2): protocol checks, the
+// client id (assigned when empty), the will, authentication by the hooks, the session
+// (new, resumed or taken over), the client's MQTT 5 limits, keep alive, then CONNACK
+// and whatever the session kept for the client.
+import { randomUUID } from "node:crypto";
+import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
+import { checkTopicName } from "../../../lib/topics";
+import type { Client } from "../client";
+import type { Core } from "../core";
+import type { AuthResult, Refusal } from "../hooks";
+import { attachSession } from "../lifecycle";
+import { pump, resendInflight } from "../outgoing";
+import { connackReturnCode311, NEVER_EXPIRES, RC } from "../reason-codes";
+import type { StoredWill } from "../store";
+
+/** Like aedes's maxClientsIdLength: ids are keys in memory and in the store. */
+const MAX_CLIENT_ID_LENGTH = 128;
+
+export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet: IConnectPacket): Promise<void> {
+  const version = packet.protocolVersion ?? 4;
+  client.setProtocol(version);
+  const refuse = (reasonCode: number, code: string, message: string) => refuseConnect(client, reasonCode, code, message);
+  // [MQTT-3.1.2-1] "MQIsdp" is 3.1's protocol name, "MQTT" 3.1.1's and 5's.
+  if ((version === 3) !== (packet.protocolId === "MQIsdp")) return refuse(RC.unsupportedProtocolVersion, "protocol-name", "protocol name and level do not match");
+  const props = packet.properties ?? {};
+  if (version === 5 && props.authenticationMethod !== undefined) {
+    return refuse(RC.badAuthenticationMethod, "auth-method-unsupported", `authentication method ${props.authenticationMethod} is not supported`);
+  }
+  const cleanStart = packet.clean !== false;
+  let clientId = packet.clientId;
+  let assigned: string | undefined;
+  if (clientId.length === 0) {
+    // [MQTT-3.1.3-8] 3.1.1: an empty id needs clean session 1; [MQTT-3.1.3-6] MQTT 5: the server assigns one.
+    if (version !== 5 && (!cleanStart || version === 3)) return refuse(RC.clientIdentifierNotValid, "empty-client-id", "an empty client id needs clean session");
+    clientId = `hearth-${randomUUID()}`;
+    if (version === 5) assigned = clientId;
+  } else if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+    return refuse(RC.clientIdentifierNotValid, "client-id-too-long", `client id longer than ${MAX_CLIENT_ID_LENGTH}`);
+  }
+  const now = Date.now();
+  let will: StoredWill | null = null;
+  if (packet.will) {
+    const check = checkTopicName(packet.will.topic);
+    if (!check.ok) return refuse(RC.topicNameInvalid, "will-topic-invalid", `will topic: ${check.reason}`);
+    will = fromConnectWill(packet.will, now);
+  }
+  client.clientId = clientId;
+  client.username = packet.username;
+  client.state = "authenticating";
+
+  const auth = await authenticate(core, client, packet);
+  if (client.isClosed()) return; // timed out or dropped while the hooks decided
+  if (!auth.ok) return refuse(auth.refusal.reasonCode, `refused:${auth.refusal.code}`, auth.refusal.message);
+  client.principal = auth.principal;
+  if (will) {
+    const refusal = authorizeWill(core, client, will);
+    if (refusal) return refuse(refusal.reasonCode, `refused:${refusal.code}`, `will: ${refusal.message}`);
+  }
+  if (core.closing) return refuse(RC.serverUnavailable, "server-shutting-down", "the broker is shutting down");
+
+  if (version === 5) {
+    client.sendQuota = props.receiveMaximum ?? 65535;
+    client.maximumPacketSize = props.maximumPacketSize ?? Infinity;
+    client.topicAliasMaximum = props.topicAliasMaximum ?? 0;
+    client.problemInformation = props.requestProblemInformation !== false;
+  }
+  let keepAlive = packet.keepalive ?? 0;
+  let serverKeepAlive: number | undefined;
+  const maxKeepAlive = core.limits.maxKeepAliveSeconds;
+  if (version === 5 && maxKeepAlive > 0 && (keepAlive === 0 || keepAlive > maxKeepAlive)) {
+    // MQTT 5.0 §3.2.2.3.14: the client must use the Server Keep Alive instead of its own.
+    keepAlive = serverKeepAlive = maxKeepAlive;
+  }
+  let expiry = version === 5 ? (props.sessionExpiryInterval ?? 0) : cleanStart ? 0 : NEVER_EXPIRES;
+  let expiryTold: number | undefined;
+  if (expiry > core.limits.maxSessionExpirySeconds) expiry = expiryTold = core.limits.maxSessionExpirySeconds;
+
+  const sessionPresent = attachSession(core, client, cleanStart, expiry, will);
+  const connack: IConnackPacket = { cmd: "connack", sessionPresent };
+  if (version === 5) {
+    connack.reasonCode = RC.success;
+    connack.properties = {
+      receiveMaximum: core.limits.receiveMaximum,
+      maximumPacketSize: core.limits.maxPacketBytes,
+      topicAliasMaximum: core.limits.topicAliasMaximum,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: true,
+      sharedSubscriptionAvailable: true,
+      retainAvailable: true,
+      ...(assigned !== undefined && { assignedClientIdentifier: assigned }),
+      ...(serverKeepAlive !== undefined && { serverKeepAlive }),
+      ...(expiryTold !== undefined && { sessionExpiryInterval: expiryTold }),
+    };
+  } else connack.returnCode = 0;
+  client.send(connack);
+  client.connected(keepAlive);
+  for (const hook of core.hooks) hook.onConnected?.(client);
+  core.onClientEvent?.("new", clientId);
+  const session = client.session!;
+  resendInflight(core, client, session);
+  pump(core, session);
+}
+
+/** [MQTT-3.2.2-5] a refused CONNECT gets CONNACK with the reason, then the connection closes. */
+function refuseConnect<P>(client: Client<P>, reasonCode: number, code: string, message: string): void {
+  if (client.protocolVersion === 5) {
+    client.send({ cmd: "connack", sessionPresent: false, reasonCode, properties: { reasonString: message } });
+  } else {
+    client.send({ cmd: "connack", sessionPresent: false, returnCode: connackReturnCode311(reasonCode) });
+  }
+  client.disconnect(undefined, message, code);
+}
+
+async function authenticate<P>(core: Core<P>, client: Client<P>, packet: IConnectPacket): Promise<AuthResult<P>> {
+  if (!core.authenticator) return { ok: true, principal: undefined as P };
+  try {
+    return await core.authenticator.authenticate!(client, { username: packet.username, password: packet.password });
+  } catch (error) {
+    core.log.error("authenticate hook failed", { code: "auth-error", client: client.clientId, error: (error as Error).message });
+    return { ok: false, refusal: { code: "auth-error", reasonCode: RC.serverUnavailable, message: "authentication failed to run" } };
+  }
+}
+
+function authorizeWill<P>(core: Core<P>, client: Client<P>, will: StoredWill): Refusal | null {
+  for (const hook of core.publishAuthorizers) {
+    const refusal = hook.authorizePublish!(client, { topic: will.topic, qos: will.qos, retain: will.retain, payloadBytes: will.payload.length });
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+/**
+ * The will as stored. Its Message Expiry Interval counts from when it is published,
+ * so it is kept as expiresAt - receivedAt (lifecycle.ts publishWill re-bases it).
+ */
+function fromConnectWill(w: NonNullable<IConnectPacket["will"]>, now: number): StoredWill {
+  const { willDelayInterval, messageExpiryInterval, ...carried } = w.properties ?? {};
+  return {
+    topic: w.topic,
+    payload: typeof w.payload === "string" ? Buffer.from(w.payload) : w.payload,
+    qos: w.qos ?? 0,
+    retain: w.retain ?? false,
+    properties: carried,
+    expiresAt: messageExpiryInterval === undefined ? null : now + messageExpiryInterval * 1000,
+    receivedAt: now,
+    delaySeconds: willDelayInterval ?? 0,
+  };
+}

@@ -1,0 +1,118 @@
+// PUBLISH from a client (MQTT 3.1.1 §3.3, MQTT 5.0 §3.3): topic aliases in, the
+// topic's validity, our Receive Maximum, duplicates of a message already stored, the
+// publish hooks, then the message is accepted (retained, routed, onPublished) and its
+// PUBACK / PUBREC waits in ack-gate.ts for the commit.
+import type { IPublishPacket } from "mqtt-packet";
+import { checkTopicName } from "../../../lib/topics";
+import type { Client } from "../client";
+import type { Core } from "../core";
+import type { Refusal } from "../hooks";
+import { RC } from "../reason-codes";
+import type { Session } from "../session";
+import type { MessageProperties, StoredMessage } from "../store";
+
+export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Session<Client<P>>, packet: IPublishPacket): void {
+  const topic = resolveTopic(core, client, packet);
+  if (topic === null) return;
+  const qos = packet.qos;
+  const packetId = packet.messageId ?? 0;
+  if (qos > 0) {
+    const seen = session.inbound.get(packetId);
+    // [MQTT-4.3.3-…] a QoS 2 PUBLISH again before PUBREL: PUBREC again, not delivered twice.
+    // A QoS 1 retransmission (DUP) of a message already stored (store.ts addInbound): PUBACK, not routed again.
+    if ((qos === 2 && seen === 2) || (qos === 1 && packet.dup && seen === 1)) {
+      core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, false, null);
+      return;
+    }
+    // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum.
+    if (client.protocolVersion === 5 && client.inboundUnacked >= core.limits.receiveMaximum) {
+      return client.disconnect(RC.receiveMaximumExceeded, "receive maximum exceeded", "receive-maximum-exceeded");
+    }
+  }
+  const payload = packet.payload as Buffer;
+  const refusal = authorize(core, client, topic, packet, payload.length);
+  if (refusal) return refused(core, client, packet, refusal);
+
+  core.counters.messagesReceived++;
+  const now = Date.now();
+  const message = toStoredMessage(topic, payload, packet, now);
+  const effects = core.accept(message, client);
+  if (qos === 0) {
+    if (effects) Promise.all(effects).catch(() => {}); // QoS 0 waits for nothing; failures are logged by the gate's peers
+    return;
+  }
+  if (qos === 2 || session.persistent) {
+    session.inbound.set(packetId, qos);
+    if (session.persistent) core.store.addInbound(session.clientId, { packetId, qos });
+  }
+  client.inboundUnacked++;
+  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, true, effects);
+}
+
+/** The topic name, after MQTT 5 topic aliases (§3.3.2.3.4); null if the connection was closed for it. */
+function resolveTopic<P>(core: Core<P>, client: Client<P>, packet: IPublishPacket): string | null {
+  let topic = packet.topic;
+  const alias = packet.properties?.topicAlias;
+  if (alias !== undefined) {
+    // [MQTT-3.3.2-8..10] 0 or above our Topic Alias Maximum is an error.
+    if (alias === 0 || alias > core.limits.topicAliasMaximum) {
+      client.disconnect(RC.topicAliasInvalid, `topic alias ${alias} is out of range`, "topic-alias-invalid");
+      return null;
+    }
+    if (topic.length > 0) client.aliasesIn.set(alias, topic);
+    else {
+      const known = client.aliasesIn.get(alias);
+      if (known === undefined) {
+        client.disconnect(RC.protocolError, `topic alias ${alias} was never set`, "topic-alias-unknown");
+        return null;
+      }
+      topic = known;
+    }
+  }
+  // [MQTT-3.3.2-1] a topic name; [MQTT-3.3.2-2] no wildcards.
+  const check = checkTopicName(topic);
+  if (!check.ok) {
+    client.disconnect(RC.topicNameInvalid, `topic name: ${check.reason}`, "topic-name-invalid");
+    return null;
+  }
+  return topic;
+}
+
+function authorize<P>(core: Core<P>, client: Client<P>, topic: string, packet: IPublishPacket, payloadBytes: number): Refusal | null {
+  if (core.publishAuthorizers.length === 0) return null;
+  const request = { topic, qos: packet.qos, retain: packet.retain, payloadBytes };
+  for (const hook of core.publishAuthorizers) {
+    const refusal = hook.authorizePublish!(client, request);
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+/**
+ * A refused PUBLISH. MQTT 5: PUBACK / PUBREC with the reason code (QoS 0: dropped);
+ * 3.1.1 cannot say no, so the connection closes [MQTT-3.3.5-2]; `disconnect` closes it in both.
+ */
+function refused<P>(core: Core<P>, client: Client<P>, packet: IPublishPacket, refusal: Refusal): void {
+  if (refusal.disconnect || client.protocolVersion !== 5) {
+    return client.disconnect(refusal.reasonCode, refusal.message, `refused:${refusal.code}`);
+  }
+  core.log.debug("publish refused", { code: refusal.code, client: client.clientId, topic: packet.topic });
+  if (packet.qos === 0) return;
+  // A refused QoS 1/2 message ends at this ack: it takes no quota and keeps no packet id (§4.3.3).
+  core.acks.add(client, packet.qos === 1 ? "puback" : "pubrec", packet.messageId!, refusal.reasonCode, false, null);
+}
+
+const NO_PROPERTIES: MessageProperties = {};
+
+/** The message as the broker keeps it: MQTT 5 properties carried unchanged [MQTT-3.3.2-…], expiry as a deadline. */
+export function toStoredMessage(topic: string, payload: Buffer, packet: IPublishPacket, now: number): StoredMessage {
+  const p = packet.properties;
+  let properties = NO_PROPERTIES;
+  let expiresAt: number | null = null;
+  if (p !== undefined) {
+    const { topicAlias: _alias, messageExpiryInterval, subscriptionIdentifier: _ids, ...carried } = p;
+    properties = carried;
+    if (messageExpiryInterval !== undefined) expiresAt = now + messageExpiryInterval * 1000;
+  }
+  return { topic, payload, qos: packet.qos, retain: packet.retain, properties, expiresAt, receivedAt: now };
+}

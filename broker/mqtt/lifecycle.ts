@@ -1,0 +1,152 @@
+// A session's life: taken up by a CONNECT (new, resumed, or taken over from another
+// connection), left by its connection (the will, now or after its delay; the expiry
+// clock), and ended (expired, or replaced by a clean start) — MQTT 5.0 §3.1.2.4-5,
+// §3.1.3.2, §4.1. Every change is reported to the store as it happens.
+import type { Client } from "./client";
+import type { Core } from "./core";
+import { NEVER_EXPIRES, RC } from "./reason-codes";
+import { Session } from "./session";
+import type { StoredMessage, StoredSession, StoredWill } from "./store";
+
+type S<P> = Session<Client<P>>;
+
+/** setTimeout's limit; longer waits are re-armed. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+export function toStoredSession<P>(session: S<P>): StoredSession {
+  return {
+    clientId: session.clientId,
+    protocolVersion: session.protocolVersion,
+    expiryInterval: session.expiryInterval,
+    disconnectedAt: session.disconnectedAt,
+    will: session.will,
+  };
+}
+
+/** Keeps the store's row in step: a session is stored while it is persistent or holds a will (to survive a crash). */
+export function saveSession<P>(core: Core<P>, session: S<P>): void {
+  if (session.persistent || session.will !== null) {
+    core.store.saveSession(toStoredSession(session));
+    session.stored = true;
+  } else if (session.stored) {
+    core.store.deleteSession(session.clientId);
+    session.stored = false;
+  }
+}
+
+/**
+ * Gives `client` its session; returns Session Present. An existing connection with
+ * the same client id is closed first [MQTT-3.1.4-3] (MQTT 5: DISCONNECT 0x8E); a clean
+ * start discards the old session [MQTT-3.1.2-4]; reconnecting in time cancels a
+ * delayed will [MQTT-3.1.3-9].
+ */
+export function attachSession<P>(core: Core<P>, client: Client<P>, cleanStart: boolean, expiryInterval: number, will: StoredWill | null): boolean {
+  core.sessions.get(client.clientId)?.connection?.disconnect(RC.sessionTakenOver, "another connection took over this client id", "taken-over");
+  let session = core.sessions.get(client.clientId);
+  if (session !== undefined && cleanStart) {
+    endSession(core, session);
+    session = undefined;
+  }
+  const present = session !== undefined;
+  if (session === undefined) {
+    session = new Session<Client<P>>(client.clientId, client.protocolVersion);
+    core.sessions.set(client.clientId, session);
+  }
+  session.clearTimers();
+  session.protocolVersion = client.protocolVersion;
+  session.expiryInterval = expiryInterval;
+  session.will = will;
+  session.disconnectedAt = null;
+  session.connection = client;
+  client.session = session;
+  if (!session.persistent && session.stored) {
+    // A persistent session resumed as a non-persistent one: what was stored goes (the will is saved again below).
+    core.store.deleteSession(session.clientId);
+    session.stored = false;
+  }
+  saveSession(core, session);
+  return present;
+}
+
+/** The session's connection ended; `graceful`: a normal DISCONNECT, so no will [MQTT-3.14.4-3]. */
+export function detachSession<P>(core: Core<P>, session: S<P>, graceful: boolean): void {
+  session.connection = null;
+  session.disconnectedAt = Date.now();
+  session.dropQos0();
+  if (graceful) session.will = null;
+  if (core.closing) {
+    // Shutting down: the session and its will are kept as they are; the next start publishes the will (restore.ts).
+    saveSession(core, session);
+    return;
+  }
+  if (session.expiryInterval === 0) {
+    endSession(core, session);
+    return;
+  }
+  saveSession(core, session);
+  armWill(core, session, (session.will?.delaySeconds ?? 0) * 1000);
+  armExpiry(core, session, session.expiryInterval === NEVER_EXPIRES ? Infinity : session.expiryInterval * 1000);
+}
+
+/** Publishes the will after `delayMs` (at once if 0); the session's end publishes it sooner (endSession). */
+export function armWill<P>(core: Core<P>, session: S<P>, delayMs: number): void {
+  if (session.will === null) return;
+  if (delayMs <= 0) {
+    publishWill(core, session);
+    return;
+  }
+  const due = Date.now() + delayMs;
+  const check = () => {
+    const left = due - Date.now();
+    if (left > 0) session.willTimer = setTimeout(check, Math.min(left, MAX_TIMER_MS)).unref();
+    else {
+      session.willTimer = null;
+      publishWill(core, session);
+    }
+  };
+  session.willTimer = setTimeout(check, Math.min(delayMs, MAX_TIMER_MS)).unref();
+}
+
+/** Ends the session after `afterMs` (Infinity: never). */
+export function armExpiry<P>(core: Core<P>, session: S<P>, afterMs: number): void {
+  if (afterMs === Infinity) return;
+  const due = Date.now() + afterMs;
+  const check = () => {
+    const left = due - Date.now();
+    if (left > 0) session.expiryTimer = setTimeout(check, Math.min(left, MAX_TIMER_MS)).unref();
+    else {
+      session.expiryTimer = null;
+      if (session.connection === null) endSession(core, session);
+    }
+  };
+  session.expiryTimer = setTimeout(check, Math.min(Math.max(afterMs, 0), MAX_TIMER_MS)).unref();
+}
+
+function publishWill<P>(core: Core<P>, session: S<P>): void {
+  const will = session.will;
+  if (will === null) return;
+  session.will = null;
+  if (core.sessions.get(session.clientId) === session) saveSession(core, session);
+  const now = Date.now();
+  // The will's Message Expiry Interval counts from its publication (expiresAt - receivedAt kept it, see fromConnectWill).
+  const { delaySeconds: _delay, ...message } = will;
+  const published: StoredMessage = {
+    ...message,
+    receivedAt: now,
+    expiresAt: will.expiresAt === null ? null : now + (will.expiresAt - will.receivedAt),
+  };
+  core.log.debug("publishing a will", { client: session.clientId, topic: will.topic });
+  const effects = core.accept(published, null);
+  // The will is the broker's own publish: nobody waits for its acknowledgement, but a failure is logged.
+  if (effects) Promise.all(effects).catch(() => {});
+}
+
+/** The session is over: its subscriptions leave the trie, its row the store, and a pending will is published [MQTT-3.1.3-9]. */
+export function endSession<P>(core: Core<P>, session: S<P>): void {
+  session.clearTimers();
+  for (const filter of session.subscriptions.keys()) core.subscriptions.delete(filter, session);
+  if (core.sessions.get(session.clientId) === session) core.sessions.delete(session.clientId);
+  if (session.stored) core.store.deleteSession(session.clientId);
+  session.stored = false;
+  publishWill(core, session);
+}

@@ -1,0 +1,122 @@
+// One session (MQTT 5.0 §4.1): what outlives a connection — subscriptions, the
+// outgoing queue and in-flight window, inbound QoS 2 packet ids, the will and the
+// expiry. The connection (client.ts) comes and goes; the broker keeps the sessions.
+import type { QoS } from "mqtt-packet";
+import type { OutgoingMessage, StoredMessage, StoredSubscription, StoredWill } from "./store";
+
+/** A copy of a message for one session: a store.ts OutgoingMessage, widened to QoS 0 (never stored). */
+export type Delivery = {
+  seq: number;
+  message: StoredMessage;
+  qos: QoS;
+  packetId: number | null;
+  state: OutgoingMessage["state"];
+  subscriptionIds: number[];
+};
+
+export class Session<C> {
+  protocolVersion: 3 | 4 | 5;
+  /** Seconds; 0 ends the session with its connection, NEVER_EXPIRES keeps it. */
+  expiryInterval = 0;
+  disconnectedAt: number | null = null;
+  will: StoredWill | null = null;
+  /** Has a row in the store (persistent, or a will to survive a crash). */
+  stored = false;
+  readonly subscriptions = new Map<string, StoredSubscription>();
+  /** Not yet sent, oldest first. */
+  readonly queue: Delivery[] = [];
+  private queuedQos0 = 0;
+  /** Sent, waiting for PUBACK / PUBREC / PUBCOMP, by packet id. */
+  readonly inflight = new Map<number, Delivery>();
+  /** Inbound packet ids: QoS 2 until PUBREL [MQTT-4.3.3-…]; QoS 1 of persistent sessions (store.ts addInbound). */
+  readonly inbound = new Map<number, 1 | 2>();
+  connection: C | null = null;
+  expiryTimer: NodeJS.Timeout | null = null;
+  willTimer: NodeJS.Timeout | null = null;
+  /** Messages dropped because the queue was full, for the log and stats. */
+  dropped = 0;
+  private lastPacketId = 0;
+  private lastSeq = 0;
+
+  constructor(
+    readonly clientId: string,
+    protocolVersion: 3 | 4 | 5,
+  ) {
+    this.protocolVersion = protocolVersion;
+  }
+
+  /** A session whose state outlives its connection (needs the store). */
+  get persistent(): boolean {
+    return this.expiryInterval > 0;
+  }
+
+  nextSeq(): number {
+    return ++this.lastSeq;
+  }
+
+  /** After a restore: continue after the highest seq stored. */
+  seenSeq(seq: number): void {
+    if (seq > this.lastSeq) this.lastSeq = seq;
+  }
+
+  /** A packet id not in flight [MQTT-2.2.1-3], or null when all 65535 are. */
+  nextPacketId(): number | null {
+    for (let tries = 0; tries < 65535; tries++) {
+      this.lastPacketId = this.lastPacketId >= 65535 ? 1 : this.lastPacketId + 1;
+      if (!this.inflight.has(this.lastPacketId)) return this.lastPacketId;
+    }
+    return null;
+  }
+
+  /**
+   * Queues a delivery under `limit`: when full, a queued QoS 0 goes first, then the
+   * oldest (Mosquitto's max_queued_messages). Returns what was dropped, if anything.
+   */
+  enqueue(delivery: Delivery, limit: number): Delivery | null {
+    let dropped: Delivery | null = null;
+    if (this.queue.length >= limit) {
+      if (delivery.qos === 0 && this.queuedQos0 === 0) dropped = delivery;
+      else dropped = this.removeAt(this.queuedQos0 > 0 ? this.queue.findIndex((d) => d.qos === 0) : 0);
+      this.dropped++;
+      if (dropped === delivery) return dropped;
+    }
+    this.queue.push(delivery);
+    if (delivery.qos === 0) this.queuedQos0++;
+    return dropped;
+  }
+
+  /** The next queued delivery, removed. */
+  dequeue(): Delivery | undefined {
+    const next = this.queue.shift();
+    if (next?.qos === 0) this.queuedQos0--;
+    return next;
+  }
+
+  /** Puts a delivery back at the head (it could not be sent yet). */
+  requeue(delivery: Delivery): void {
+    this.queue.unshift(delivery);
+    if (delivery.qos === 0) this.queuedQos0++;
+  }
+
+  /** Drops every queued QoS 0 message (the connection is gone: they are never kept). */
+  dropQos0(): void {
+    if (this.queuedQos0 === 0) return;
+    const kept = this.queue.filter((d) => d.qos !== 0);
+    this.queue.length = 0;
+    this.queue.push(...kept);
+    this.queuedQos0 = 0;
+  }
+
+  clearTimers(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.willTimer) clearTimeout(this.willTimer);
+    this.expiryTimer = null;
+    this.willTimer = null;
+  }
+
+  private removeAt(index: number): Delivery {
+    const [removed] = this.queue.splice(index, 1);
+    if (removed.qos === 0) this.queuedQos0--;
+    return removed;
+  }
+}

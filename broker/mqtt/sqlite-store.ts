@@ -1,0 +1,223 @@
+// The broker's durable state in SQLite: data/broker.sqlite beside history, in WAL mode,
+// written in groups (write-group.ts): every change within a turn of the event loop is
+// one transaction, and commit() resolves when the group holding everything so far is
+// written. With `durability: "normal"` (synchronous=NORMAL) a written group survives a
+// process crash; with "full" it also survives a power cut (README, "What is promised when").
+//
+// No foreign keys: a session's children are deleted with it explicitly, so one change
+// can never fail a whole group for want of a parent row; load() restores only the
+// children of sessions whose own row exists.
+import type Database from "better-sqlite3";
+import type { Durability } from "../../lib/config-schema";
+import { createLogger, type Logger } from "../../lib/log";
+import { openDatabase } from "../../lib/sqlite";
+import {
+  messageFromRow,
+  messageRow,
+  outgoingFromRow,
+  outgoingRow,
+  sessionFromRow,
+  sessionRow,
+  subscriptionFromRow,
+  subscriptionRow,
+  type MessageRow,
+  type OutgoingRow,
+  type SessionRow,
+  type SubscriptionRow,
+} from "./sqlite-rows";
+import type { BrokerStore, InboundId, RestoredSession } from "./store";
+import { createWriteGroups, type WriteGroups } from "./write-group";
+
+export const WRITE_FAILED = "broker-store-write-failed";
+
+const MESSAGE_COLUMNS = `
+  topic       TEXT NOT NULL,
+  payload     BLOB NOT NULL,
+  qos         INTEGER NOT NULL,
+  retain      INTEGER NOT NULL,
+  properties  TEXT,
+  expires_at  INTEGER,
+  received_at INTEGER NOT NULL`;
+
+/** Append new steps, never edit old ones: databases in the field are at every version in between. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE retained (${MESSAGE_COLUMNS.replace("topic       TEXT NOT NULL", "topic TEXT PRIMARY KEY")});
+  CREATE TABLE sessions (
+    client_id        TEXT PRIMARY KEY,
+    protocol_version INTEGER NOT NULL,
+    expiry_interval  INTEGER NOT NULL,
+    disconnected_at  INTEGER,
+    will_topic       TEXT,
+    will_payload     BLOB,
+    will_qos         INTEGER,
+    will_retain      INTEGER,
+    will_properties  TEXT,
+    will_expires_at  INTEGER,
+    will_received_at INTEGER,
+    will_delay       INTEGER
+  );
+  CREATE TABLE subscriptions (
+    client_id           TEXT NOT NULL,
+    filter              TEXT NOT NULL,
+    qos                 INTEGER NOT NULL,
+    no_local            INTEGER NOT NULL,
+    retain_as_published INTEGER NOT NULL,
+    retain_handling     INTEGER NOT NULL,
+    subscription_id     INTEGER,
+    PRIMARY KEY (client_id, filter)
+  ) WITHOUT ROWID;
+  CREATE TABLE outgoing (
+    client_id        TEXT NOT NULL,
+    seq              INTEGER NOT NULL,
+    copy_qos         INTEGER NOT NULL,
+    packet_id        INTEGER,
+    state            TEXT NOT NULL,
+    subscription_ids TEXT,
+    ${MESSAGE_COLUMNS},
+    PRIMARY KEY (client_id, seq)
+  );
+  CREATE TABLE inbound (
+    client_id TEXT NOT NULL,
+    packet_id INTEGER NOT NULL,
+    qos       INTEGER NOT NULL,
+    PRIMARY KEY (client_id, packet_id)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export type SqliteBrokerStoreOptions = {
+  durability?: Durability;
+  /** 0 (the default): a group is written at setImmediate; else this many ms after its first change. */
+  groupDelayMs?: number;
+  log?: Logger;
+};
+
+export function openSqliteBrokerStore(file: string, opts: SqliteBrokerStoreOptions = {}): BrokerStore & {
+  /** Groups written, changes in them, failed writes, changes waiting: for the bench and $SYS. */
+  stats(): ReturnType<WriteGroups["stats"]>;
+} {
+  const { durability = "normal", groupDelayMs = 0, log = createLogger("broker-store") } = opts;
+  const db = openDatabase(file, MIGRATIONS, "broker state", durability);
+  const s = prepare(db);
+  const applyGroup = db.transaction((changes: Iterable<() => void>) => {
+    for (const apply of changes) apply();
+  });
+  const groups = createWriteGroups({ write: applyGroup, delayMs: groupDelayMs, log, failureCode: WRITE_FAILED });
+  let closed = false;
+
+  // Rows are built when the change is made, so a caller changing its object afterwards changes nothing stored.
+  const change = (key: string, apply: () => void) => {
+    if (closed) throw new Error("broker store: change after close");
+    groups.change(key, apply);
+  };
+
+  return {
+    async load() {
+      groups.writeNow();
+      return readAll(s);
+    },
+    setRetained(message) {
+      const row = messageRow(message);
+      change(`r\0${message.topic}`, () => s.setRetained.run(row));
+    },
+    deleteRetained(topic) {
+      change(`r\0${topic}`, () => s.deleteRetained.run(topic));
+    },
+    saveSession(session) {
+      const row = sessionRow(session);
+      change(`s\0${session.clientId}`, () => s.saveSession.run(row));
+    },
+    deleteSession(clientId) {
+      // Its own key, not the session row's: a save after it in the group must still run after the cascade.
+      change(`d\0${clientId}`, () => {
+        for (const del of s.deleteSession) del.run(clientId);
+      });
+    },
+    saveSubscription(clientId, subscription) {
+      const row = subscriptionRow(clientId, subscription);
+      change(`u\0${clientId}\0${subscription.filter}`, () => s.saveSubscription.run(row));
+    },
+    deleteSubscription(clientId, filter) {
+      change(`u\0${clientId}\0${filter}`, () => s.deleteSubscription.run(clientId, filter));
+    },
+    saveOutgoing(clientId, outgoing) {
+      const row = outgoingRow(clientId, outgoing);
+      change(`o\0${clientId}\0${outgoing.seq}`, () => s.saveOutgoing.run(row));
+    },
+    deleteOutgoing(clientId, seq) {
+      change(`o\0${clientId}\0${seq}`, () => s.deleteOutgoing.run(clientId, seq));
+    },
+    addInbound(clientId, { packetId, qos }) {
+      change(`i\0${clientId}\0${packetId}`, () => s.addInbound.run(clientId, packetId, qos));
+    },
+    deleteInbound(clientId, packetId) {
+      change(`i\0${clientId}\0${packetId}`, () => s.deleteInbound.run(clientId, packetId));
+    },
+    commit() {
+      if (closed) return Promise.reject(new Error("broker store: commit after close"));
+      return groups.commit();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      groups.stop();
+      try {
+        groups.writeNow();
+      } finally {
+        db.close();
+      }
+    },
+    stats: () => groups.stats(),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  const messageValues = "@topic, @payload, @qos, @retain, @properties, @expires_at, @received_at";
+  const messageNames = "topic, payload, qos, retain, properties, expires_at, received_at";
+  return {
+    setRetained: db.prepare<[MessageRow]>(`INSERT OR REPLACE INTO retained (${messageNames}) VALUES (${messageValues})`),
+    deleteRetained: db.prepare<[string]>("DELETE FROM retained WHERE topic = ?"),
+    saveSession: db.prepare<[SessionRow]>(
+      `INSERT OR REPLACE INTO sessions VALUES (@client_id, @protocol_version, @expiry_interval, @disconnected_at,
+         @will_topic, @will_payload, @will_qos, @will_retain, @will_properties, @will_expires_at, @will_received_at, @will_delay)`,
+    ),
+    deleteSession: ["sessions", "subscriptions", "outgoing", "inbound"].map((table) =>
+      db.prepare<[string]>(`DELETE FROM ${table} WHERE client_id = ?`),
+    ),
+    saveSubscription: db.prepare<[SubscriptionRow]>(
+      `INSERT OR REPLACE INTO subscriptions VALUES (@client_id, @filter, @qos, @no_local, @retain_as_published,
+         @retain_handling, @subscription_id)`,
+    ),
+    deleteSubscription: db.prepare<[string, string]>("DELETE FROM subscriptions WHERE client_id = ? AND filter = ?"),
+    saveOutgoing: db.prepare<[OutgoingRow]>(
+      `INSERT OR REPLACE INTO outgoing (client_id, seq, copy_qos, packet_id, state, subscription_ids, ${messageNames})
+       VALUES (@client_id, @seq, @copy_qos, @packet_id, @state, @subscription_ids, ${messageValues})`,
+    ),
+    deleteOutgoing: db.prepare<[string, number]>("DELETE FROM outgoing WHERE client_id = ? AND seq = ?"),
+    addInbound: db.prepare<[string, number, number]>("INSERT OR REPLACE INTO inbound VALUES (?, ?, ?)"),
+    deleteInbound: db.prepare<[string, number]>("DELETE FROM inbound WHERE client_id = ? AND packet_id = ?"),
+    retained: db.prepare<[], MessageRow>(`SELECT ${messageNames} FROM retained ORDER BY topic`),
+    sessions: db.prepare<[], SessionRow>("SELECT * FROM sessions ORDER BY client_id"),
+    subscriptions: db.prepare<[], SubscriptionRow>("SELECT * FROM subscriptions ORDER BY client_id, filter"),
+    outgoing: db.prepare<[], OutgoingRow>("SELECT * FROM outgoing ORDER BY client_id, seq"),
+    inbound: db.prepare<[], { client_id: string; packet_id: number; qos: number }>(
+      "SELECT * FROM inbound ORDER BY client_id, packet_id",
+    ),
+  };
+}
+
+function readAll(s: Statements) {
+  const sessions = new Map<string, RestoredSession>();
+  for (const row of s.sessions.iterate()) {
+    sessions.set(row.client_id, { ...sessionFromRow(row), subscriptions: [], outgoing: [], inbound: [] });
+  }
+  for (const row of s.subscriptions.iterate()) sessions.get(row.client_id)?.subscriptions.push(subscriptionFromRow(row));
+  for (const row of s.outgoing.iterate()) sessions.get(row.client_id)?.outgoing.push(outgoingFromRow(row));
+  for (const row of s.inbound.iterate()) {
+    sessions.get(row.client_id)?.inbound.push({ packetId: row.packet_id, qos: row.qos as InboundId["qos"] });
+  }
+  return { retained: s.retained.all().map(messageFromRow), sessions: [...sessions.values()] };
+}

@@ -1,0 +1,157 @@
+// Group commit for the broker's store (issue 12, "acknowledged means stored"): every
+// change made within one turn of the event loop (or a few milliseconds) is written in
+// ONE transaction, so a PUBACK that waits for its commit costs a share of an fsync,
+// not one of its own.
+//
+// Changes are keyed by the row they touch. A later change to the same row replaces
+// the earlier one in the group and moves to the end (a set then a delete of a message
+// acknowledged within the group is one DELETE), so the group stays in the order the
+// rows were last touched: a delete that cascades (a session's) keys differently from
+// the row's own save and so still runs before anything saved after it.
+//
+// A failed write rejects the commits waiting on that group, is logged with a code,
+// and keeps every change for a retry with back-off; nothing throws at the caller.
+import type { Logger } from "../../lib/log";
+
+export type WriteGroupOptions = {
+  /** Applies a group's changes in one transaction; throws (and rolls back) to fail the whole group. */
+  write(changes: Iterable<() => void>): void;
+  /** 0: write at setImmediate, after every socket read of this turn; else after this many ms. */
+  delayMs: number;
+  log: Logger;
+  /** The stable code a failed write is logged with. */
+  failureCode: string;
+};
+
+export type WriteGroups = {
+  /** Adds (or replaces) the change to the row `key`, and schedules the group's write. */
+  change(key: string, apply: () => void): void;
+  /** Resolves when every change made so far is written; rejects if that write fails. */
+  commit(): Promise<void>;
+  /** Writes what is pending now (load, close); throws if the write fails. */
+  writeNow(): void;
+  /** Stops the timers; what is pending stays pending. */
+  stop(): void;
+  stats(): { groups: number; changes: number; failures: number; pending: number };
+};
+
+/** Retries of a failing write back off, doubling from this… */
+const FIRST_RETRY_MS = 10;
+/** …up to this, so a full disk is retried every few seconds, not every turn. */
+const MAX_RETRY_MS = 5000;
+
+type Waiter = { promise: Promise<void>; resolve(): void; reject(error: Error): void };
+
+export class StoreWriteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "StoreWriteError";
+  }
+}
+
+export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
+  let pending = new Map<string, () => void>();
+  /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
+  let waiter: Waiter | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let immediate: ReturnType<typeof setImmediate> | null = null;
+  /** Consecutive failed writes. */
+  let failures = 0;
+  let stopped = false;
+  const totals = { groups: 0, changes: 0, failures: 0 };
+
+  function schedule(): void {
+    if (stopped || timer !== null || immediate !== null) return;
+    if (failures > 0) {
+      timer = setTimeout(onTimer, Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS));
+    } else if (delayMs > 0) {
+      timer = setTimeout(onTimer, delayMs);
+    } else {
+      immediate = setImmediate(onTimer);
+    }
+  }
+
+  function cancel(): void {
+    if (timer !== null) clearTimeout(timer);
+    if (immediate !== null) clearImmediate(immediate);
+    timer = immediate = null;
+  }
+
+  function onTimer(): void {
+    timer = immediate = null;
+    try {
+      writeNow();
+    } catch {
+      // Logged and kept for the retry by writeNow; the commits waiting were rejected.
+    }
+  }
+
+  function writeNow(): void {
+    cancel();
+    const changes = pending;
+    const waiting = waiter;
+    waiter = null;
+    if (changes.size === 0) {
+      waiting?.resolve();
+      return;
+    }
+    pending = new Map();
+    try {
+      write(changes.values());
+    } catch (cause) {
+      // The write is synchronous, so nothing changed meanwhile: the group is pending again, whole.
+      pending = changes;
+      failures++;
+      totals.failures++;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      log.error("broker state write failed; keeping the changes for the next try", {
+        code: failureCode,
+        changes: changes.size,
+        failures,
+        error: reason,
+      });
+      const error = new StoreWriteError(failureCode, `broker state write failed: ${reason}`, { cause });
+      waiting?.reject(error);
+      schedule();
+      throw error;
+    }
+    failures = 0;
+    totals.groups++;
+    totals.changes += changes.size;
+    waiting?.resolve();
+  }
+
+  return {
+    change(key, apply) {
+      pending.delete(key);
+      pending.set(key, apply);
+      schedule();
+    },
+    commit() {
+      if (pending.size === 0) return Promise.resolve();
+      waiter ??= createWaiter();
+      schedule();
+      return waiter.promise;
+    },
+    writeNow,
+    stop() {
+      stopped = true;
+      cancel();
+    },
+    stats: () => ({ ...totals, pending: pending.size }),
+  };
+}
+
+function createWaiter(): Waiter {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
