@@ -6,37 +6,35 @@
 import { writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { expect, test } from "@playwright/test";
-import { expectedFor, type Broker, type Observation, type Target } from "./conformance/case";
+import { asJson, expectedFor, type Broker, type Observation, type Target } from "./conformance/case";
 import { CASES } from "./conformance/cases";
 import { runCase } from "./conformance/context";
-import { MOSQUITTO_LIMITS, startMosquitto, type Mosquitto } from "./conformance/mosquitto";
+import { startMosquitto, type Mosquitto } from "./conformance/mosquitto";
 import type { Transport } from "./conformance/raw-client";
+import { startHearthEngine } from "./conformance/hearth-engine";
+import { targetsFor } from "./conformance/targets";
 
-let mosquitto: Mosquitto;
+let mosquitto: Mosquitto | undefined;
+let hearth: { stop(): Promise<void> } | undefined;
 const targets: Target[] = [];
 const results: { id: string; clause: string; broker: Broker; transport: Transport; pass: boolean; difference: boolean }[] = [];
 const BROKERS = (process.env.CONFORMANCE_BROKERS ?? "mosquitto,hearth").split(",") as Broker[];
 
-function targetsFor(broker: Broker, tcpPort: number, wsPort: number, maxKeepAlive: number): Target[] {
-  return (["tcp", "ws"] as const).map((transport) => ({
-    broker,
-    transport,
-    endpoint: { transport, host: "127.0.0.1", port: transport === "tcp" ? tcpPort : wsPort, path: "/mqtt" },
-    tcpPort,
-    url: transport === "tcp" ? `mqtt://127.0.0.1:${tcpPort}` : `ws://127.0.0.1:${wsPort}/mqtt`,
-    limits: { maxKeepAlive },
-  }));
-}
-
 test.beforeAll(async () => {
   if (BROKERS.includes("mosquitto")) {
     mosquitto = await startMosquitto();
-    targets.push(...targetsFor("mosquitto", mosquitto.tcpPort, mosquitto.wsPort, MOSQUITTO_LIMITS.maxKeepAlive));
+    targets.push(...targetsFor("mosquitto", mosquitto));
+  }
+  if (BROKERS.includes("hearth")) {
+    const engine = await startHearthEngine();
+    hearth = engine;
+    targets.push(...targetsFor("hearth", engine));
   }
 });
 
 test.afterAll(async () => {
   await mosquitto?.stop();
+  await hearth?.stop();
   const rows = results.map((r) => `| ${r.id} | ${r.broker} | ${r.transport} | ${r.pass ? (r.difference ? "pass (recorded difference)" : "pass") : "FAIL"} |`);
   writeFileSync("test-results/conformance.md", ["| case | broker | transport | result |", "| --- | --- | --- | --- |", ...rows, ""].join("\n"));
 });
@@ -49,9 +47,9 @@ for (const c of CASES) {
     );
     runs.forEach((target, i) => {
       const { observation, difference } = expectedFor(c, target);
-      const pass = isDeepStrictEqual(observed[i], observation);
+      const pass = isDeepStrictEqual(asJson(observed[i]), observation);
       results.push({ id: c.id, clause: c.clause, broker: target.broker, transport: target.transport, pass, difference: !!difference });
-      expect.soft(observed[i], `${target.broker} over ${target.transport}`).toEqual(observation);
+      expect.soft(asJson(observed[i]), `${target.broker} over ${target.transport}`).toEqual(observation);
     });
   });
 }

@@ -74,3 +74,6 @@ export function expectedFor(c: ConformanceCase, target: Pick<Target, "broker" | 
   const difference = c.differs?.find((d) => d.broker === target.broker && (d.transport ?? target.transport) === target.transport);
   return difference ? { observation: difference.observed, difference } : { observation: c.expected };
 }
+
+/** Observations compared as JSON: what a parser built (null-prototype objects, Buffers) compares by value. */
+export const asJson = (observation: Observation): Observation => JSON.parse(JSON.stringify(observation)) as Observation;
