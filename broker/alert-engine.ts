@@ -164,7 +164,7 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
 
   function onMessage(message: BusMessage): void {
     if (stopped) return;
-    const input = toAlertInput(message.topic, message.payload, clock.now());
+    const input = toAlertInput(message);
     if (input === null) return;
     if (!lastInputs.has(message.topic) && lastInputs.size >= MAX_REMEMBERED_TOPICS) {
       lastInputs.delete(lastInputs.keys().next().value!);
