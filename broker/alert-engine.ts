@@ -201,7 +201,8 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
     schedule();
   }
 
-  // Restore: aedes keeps retained messages in memory only, so every stored state is published anew.
+  // Restore: every stored state is published anew, so the retained copies match the
+  // alert store even when the broker's state was lost or the broker is an external one.
   const startedAt = clock.now();
   for (const stored of store.listAlerts()) {
     const rule = rules.get(stored.ruleId);

@@ -42,11 +42,10 @@ export function createLimits(limits: BrokerLimits, log: Logger, now: () => numbe
     },
     liveConnections: () => live,
 
-    // The stream was counted before the broker opened it: past the limit, this one is the extra.
-    onConnectionOpen({ remoteAddress, req }) {
+    // The stream was counted before the broker opened it: past the limit, this one is the
+    // extra. The broker logs the refusal (broker.ts), with this message as its reason.
+    onConnectionOpen() {
       if (live <= limits.maxConnections) return null;
-      const address = req?.socket.remoteAddress ?? remoteAddress;
-      log.warn("connection refused", { code: "too-many-connections", address, limit: limits.maxConnections });
       return limitRefusal("too-many-connections", ReasonCode.serverBusy, `more than ${limits.maxConnections} connections`);
     },
 

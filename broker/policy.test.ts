@@ -21,6 +21,7 @@ import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createLimits } from "./limits";
 import type { BrokerHook, ClientInfo, Refusal } from "./mqtt/hooks";
+import { connackReturnCode311 } from "./mqtt/reason-codes";
 import type { StoredSubscription } from "./mqtt/store";
 import { createPrincipals } from "./principals";
 
@@ -171,6 +172,25 @@ for (const protocolVersion of [4, 5] as const) {
     }
   });
 }
+
+describe("what a 3.1.1 client hears for a refused CONNECT (its CONNACK return code, §3.2.2.3)", () => {
+  const table: [who: string, returnCode: number][] = [
+    ["wrong password", 4], // bad user name or password
+    ["unknown device", 4],
+    ["anonymous from another machine", 5], // not authorized
+  ];
+  for (const [name, returnCode] of table) {
+    it(`${name}: ${returnCode}`, async () => {
+      const refusal = (await policy().connect(who[name](), 4)) as Refusal;
+      assert.equal(connackReturnCode311(refusal.reasonCode), returnCode);
+    });
+  }
+  it("throttled: 5", async () => {
+    const hub = policy();
+    for (let i = 0; i < 5; i++) await hub.connect(who["wrong password"](), 4);
+    assert.equal(connackReturnCode311(((await hub.connect(who.device(), 4)) as Refusal).reasonCode), 5);
+  });
+});
 
 describe("the log line names the code, and says when a 3.1.1 client is closed for it [MQTT-3.3.5-2]", () => {
   for (const [protocolVersion, message] of [

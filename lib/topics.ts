@@ -29,8 +29,12 @@ function checkCommon(topic: string): TopicCheck {
   if (topic.length * 3 > MAX_TOPIC_BYTES && utf8.encode(topic).length > MAX_TOPIC_BYTES) {
     return { ok: false, code: "too-long", limit: MAX_TOPIC_BYTES, reason: `topic is longer than ${MAX_TOPIC_BYTES} bytes` };
   }
-  if (topic.split("/").length > MAX_TOPIC_LEVELS) {
-    return { ok: false, code: "too-deep", limit: MAX_TOPIC_LEVELS, reason: `topic has more than ${MAX_TOPIC_LEVELS} levels` };
+  // Counted without splitting: the broker checks every PUBLISH's topic.
+  let levels = 1;
+  for (let at = topic.indexOf("/"); at !== -1; at = topic.indexOf("/", at + 1)) {
+    if (++levels > MAX_TOPIC_LEVELS) {
+      return { ok: false, code: "too-deep", limit: MAX_TOPIC_LEVELS, reason: `topic has more than ${MAX_TOPIC_LEVELS} levels` };
+    }
   }
   return ok;
 }

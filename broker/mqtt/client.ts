@@ -6,7 +6,7 @@
 // It is the ClientInfo the hooks see.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { generate, parser as createParser, type IPublishPacket, type Packet } from "mqtt-packet";
+import { parser as createParser, type IPublishPacket, type Packet, type QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
 import { createPacketScanner, type PacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
@@ -16,9 +16,23 @@ import type { ClientInfo } from "./hooks";
 import { detachSession } from "./lifecycle";
 import { pump } from "./outgoing";
 import { RC } from "./reason-codes";
-import type { Delivery, Session } from "./session";
+import { encode } from "./encode";
+import type { Session } from "./session";
+import type { StoredMessage } from "./store";
 
-type GenerateOptions = { protocolVersion: 3 | 4 | 5 };
+/**
+ * A QoS 0 PUBLISH that goes to many subscribers unchanged (no packet id, alias or
+ * subscription id) is encoded once per protocol version: the last one is kept.
+ */
+const shared = { message: null as StoredMessage | null, version: 0, bytes: Buffer.alloc(0) as Buffer };
+function encodeShared(m: StoredMessage, version: 3 | 4 | 5): Buffer {
+  if (shared.message !== m || shared.version !== version) {
+    shared.bytes = encode({ cmd: "publish", topic: m.topic, payload: m.payload, qos: 0, retain: m.retain, dup: false, properties: version === 5 ? m.properties : undefined }, version);
+    shared.message = m;
+    shared.version = version;
+  }
+  return shared.bytes;
+}
 
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
@@ -48,7 +62,6 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   graceful = false;
   private readonly parser = createParser();
   private readonly scanner: PacketScanner;
-  private generateOptions: GenerateOptions = { protocolVersion: 4 };
   private keepAliveMs = 0;
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -69,6 +82,12 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
     stream.on("close", () => this.teardown("connection-lost"));
+    // MQTT has no half-open connection: the peer's end is the end. (ws's createWebSocketStream
+    // ends without closing when the peer drops, so 'close' alone would never come.)
+    stream.on("end", () => {
+      this.teardown("connection-lost");
+      stream.destroy();
+    });
     this.timer = setTimeout(() => this.disconnect(undefined, "no CONNECT in time", "connect-timeout"), core.limits.connectTimeoutMs);
   }
 
@@ -124,7 +143,6 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
 
   setProtocol(version: 3 | 4 | 5): void {
     this.protocolVersion = version;
-    this.generateOptions = { protocolVersion: version };
   }
 
   isClosed(): boolean {
@@ -148,29 +166,32 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   send(packet: Packet): void {
     if (this.state === "closed" && packet.cmd !== "disconnect") return;
     try {
-      this.stream.write(generate(packet, this.generateOptions));
+      this.stream.write(encode(packet, this.protocolVersion));
     } catch (error) {
       this.core.log.error("could not encode a packet", { code: "encode-failed", cmd: packet.cmd, error: (error as Error).message });
     }
   }
 
   /** A PUBLISH to this client; false if it is larger than the client accepts [MQTT-3.1.2-25]. */
-  writePublish(d: Delivery, dup: boolean, now: number): boolean {
-    const m = d.message;
-    const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos: d.qos, retain: m.retain, dup };
-    if (d.packetId !== null) packet.messageId = d.packetId;
-    let newAlias = 0;
-    if (this.protocolVersion === 5) {
-      const props: NonNullable<IPublishPacket["properties"]> = { ...m.properties };
-      // [MQTT-3.3.2-6] the expiry sent on is what is left of it.
-      if (m.expiresAt !== null) props.messageExpiryInterval = Math.max(1, Math.ceil((m.expiresAt - now) / 1000));
-      if (d.subscriptionIds.length > 0) props.subscriptionIdentifier = d.subscriptionIds.length === 1 ? d.subscriptionIds[0] : d.subscriptionIds;
-      if (this.topicAliasMaximum > 0) newAlias = this.applyAlias(packet, props);
-      packet.properties = props;
-    }
+  writePublish(m: StoredMessage, qos: QoS, packetId: number | null, subscriptionIds: number[], dup: boolean, now: number): boolean {
     let bytes: Buffer;
+    let newAlias = 0;
     try {
-      bytes = generate(packet, this.generateOptions);
+      if (qos === 0 && !dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
+        bytes = encodeShared(m, this.protocolVersion);
+      } else {
+        const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup };
+        if (packetId !== null) packet.messageId = packetId;
+        if (this.protocolVersion === 5) {
+          const props: NonNullable<IPublishPacket["properties"]> = { ...m.properties };
+          // [MQTT-3.3.2-6] the expiry sent on is what is left of it.
+          if (m.expiresAt !== null) props.messageExpiryInterval = Math.max(1, Math.ceil((m.expiresAt - now) / 1000));
+          if (subscriptionIds.length > 0) props.subscriptionIdentifier = subscriptionIds.length === 1 ? subscriptionIds[0] : subscriptionIds;
+          if (this.topicAliasMaximum > 0) newAlias = this.applyAlias(packet, props);
+          packet.properties = props;
+        }
+        bytes = encode(packet, this.protocolVersion);
+      }
     } catch (error) {
       this.core.log.error("could not encode a PUBLISH", { code: "encode-failed", topic: m.topic, error: (error as Error).message });
       return false;

@@ -49,6 +49,14 @@ describe("CONNECT", () => {
     assert.equal(c.received.length, 0);
   });
 
+  it("[MQTT-2.3.1-1] a QoS 1 PUBLISH with packet identifier 0 closes the connection", async () => {
+    const c = await rawConnected(t.port, 4);
+    // mqtt-packet writes id 0 as given; the broker must not take it.
+    c.send({ cmd: "publish", topic: "zero/id", payload: Buffer.from("x"), qos: 1, dup: false, retain: false, messageId: 0 });
+    await c.closed;
+    assert.equal(c.received.some((p) => p.cmd === "puback"), false);
+  });
+
   it("a connection that sends no CONNECT is closed after the connect timeout", async () => {
     const c = await rawClient(t.port, 4);
     await c.closed;

@@ -12,6 +12,7 @@ describe("hooks", () => {
   const published: PublishedMessage[] = [];
   const events: string[] = [];
   let hold: Promise<void> | null = null;
+  const counts: string[] = [];
   const hook: BrokerHook<Principal> = {
     onConnectionOpen: () => null,
     async authenticate(client, { username, password }) {
@@ -20,7 +21,10 @@ describe("hooks", () => {
       return { ok: true, principal: { name: `${client.clientId}:${username ?? "anonymous"}:${password?.toString() ?? ""}` } };
     },
     authorizePublish: (_client, m) => (m.topic.startsWith("secret/") ? { code: "publish-denied", reasonCode: 0x87, message: "not yours" } : null),
-    authorizeSubscribe: (_client, s) => (s.filter.startsWith("secret/") ? { code: "subscribe-denied", reasonCode: 0x87, message: "not yours" } : null),
+    authorizeSubscribe: (_client, s, count) => {
+      counts.push(`${s.filter}:${count}`);
+      return s.filter.startsWith("secret/") ? { code: "subscribe-denied", reasonCode: 0x87, message: "not yours" } : null;
+    },
     onPublished(message) {
       published.push(message);
       return message.topic === "slow/x" && hold ? hold : undefined;
@@ -102,6 +106,17 @@ describe("hooks", () => {
     hold = null;
     c.socket.destroy();
     sub.socket.destroy();
+  });
+
+  it("authorizeSubscribe counts the client's other subscriptions: a filter it holds is replaced, not added [MQTT-3.8.4-3]", async () => {
+    const c = await rawConnected(t.port, 4);
+    counts.length = 0;
+    for (const topic of ["count/a", "count/b", "count/a"]) {
+      c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic, qos: 0 }] });
+      await c.next("suback");
+    }
+    assert.deepEqual(counts, ["count/a:0", "count/b:1", "count/a:1"]);
+    c.socket.destroy();
   });
 
   it("the hub's own publish reaches subscribers and the onPublished hooks with clientId null", async () => {

@@ -20,9 +20,8 @@ export function deliver<P>(core: Core<P>, session: S<P>, message: StoredMessage,
   const conn = session.connection;
   if (qos === 0) {
     if (conn === null) return; // QoS 0 is not kept for a disconnected session (like Mosquitto's default)
-    const d: Delivery = { seq: 0, message, qos, packetId: null, state: "queued", subscriptionIds };
-    if (session.queue.length === 0 && conn.canWrite()) sendNow(core, conn, session, d);
-    else enqueue(core, session, d);
+    if (session.queue.length === 0 && conn.canWrite()) sendQos0(core, conn, message, subscriptionIds);
+    else enqueue(core, session, { seq: 0, message, qos, packetId: null, state: "queued", subscriptionIds });
     return;
   }
   const d: Delivery = { seq: session.nextSeq(), message, qos, packetId: null, state: "queued", subscriptionIds };
@@ -52,27 +51,33 @@ function enqueue<P>(core: Core<P>, session: S<P>, d: Delivery): boolean {
   return dropped !== d;
 }
 
+function sendQos0<P>(core: Core<P>, conn: Client<P>, message: StoredMessage, subscriptionIds: number[]): void {
+  const now = message.expiresAt === null ? 0 : Date.now();
+  if (message.expiresAt !== null && message.expiresAt <= now) core.counters.expired++;
+  else if (!conn.writePublish(message, 0, null, subscriptionIds, false, now)) core.counters.tooLarge++;
+}
+
 /**
  * Sends a delivery now; false if it must wait (no packet id free). An expired message
  * is dropped [MQTT-3.3.2-5]; one larger than the client's Maximum Packet Size is not
  * sent to it [MQTT-3.1.2-25].
  */
 function sendNow<P>(core: Core<P>, conn: Client<P>, session: S<P>, d: Delivery): boolean {
-  const stored = d.qos > 0 && session.persistent;
-  const now = Date.now();
-  if (isExpired(d.message, now)) {
-    core.counters.expired++;
-    if (stored) core.store.deleteOutgoing(session.clientId, d.seq);
+  if (d.qos === 0) {
+    sendQos0(core, conn, d.message, d.subscriptionIds);
     return true;
   }
-  if (d.qos === 0) {
-    if (!conn.writePublish(d, false, now)) core.counters.tooLarge++;
+  const stored = session.persistent;
+  const now = d.message.expiresAt === null ? 0 : Date.now();
+  if (d.message.expiresAt !== null && d.message.expiresAt <= now) {
+    core.counters.expired++;
+    if (stored) core.store.deleteOutgoing(session.clientId, d.seq);
     return true;
   }
   const packetId = session.nextPacketId();
   if (packetId === null) return false;
   d.packetId = packetId;
-  if (!conn.writePublish(d, false, now)) {
+  if (!conn.writePublish(d.message, d.qos, packetId, d.subscriptionIds, false, now)) {
     d.packetId = null;
     core.counters.tooLarge++;
     if (stored) core.store.deleteOutgoing(session.clientId, d.seq);
@@ -108,7 +113,7 @@ export function resendInflight<P>(core: Core<P>, conn: Client<P>, session: S<P>)
   const now = Date.now();
   for (const d of [...session.inflight.values()].sort((a, b) => a.seq - b.seq)) {
     if (d.state === "released") conn.send({ cmd: "pubrel", messageId: d.packetId! });
-    else if (!conn.writePublish(d, true, now)) {
+    else if (!conn.writePublish(d.message, d.qos, d.packetId, d.subscriptionIds, true, now)) {
       core.counters.tooLarge++;
       forget(core, session, d);
     }

@@ -19,6 +19,9 @@ const NO_IDS: number[] = [];
 
 export class Router<P> {
   private readonly matches = new Map<S<P>, Match>();
+  /** Match records reused from message to message: routing allocates nothing per subscriber. */
+  private readonly pool: Match[] = [];
+  private used = 0;
   private readonly groups: SharedGroup<S<P>, StoredSubscription>[] = [];
   private publisher: S<P> | null = null;
   private readonly visitor: SubscriptionVisitor<S<P>, StoredSubscription> = {
@@ -26,11 +29,11 @@ export class Router<P> {
       if (sub.noLocal && session === this.publisher) return;
       const match = this.matches.get(session);
       if (match === undefined) {
-        this.matches.set(session, {
-          qos: sub.qos,
-          ids: sub.subscriptionId === null ? null : [sub.subscriptionId],
-          retainAsPublished: sub.retainAsPublished,
-        });
+        const fresh = (this.pool[this.used++] ??= { qos: 0, ids: null, retainAsPublished: false });
+        fresh.qos = sub.qos;
+        fresh.ids = sub.subscriptionId === null ? null : [sub.subscriptionId];
+        fresh.retainAsPublished = sub.retainAsPublished;
+        this.matches.set(session, fresh);
         return;
       }
       if (sub.qos > match.qos) match.qos = sub.qos;
@@ -48,17 +51,17 @@ export class Router<P> {
     this.publisher = publisher;
     this.core.subscriptions.match(message.topic, this.visitor);
     // [MQTT-3.3.1-9] a copy forwarded to existing subscribers has RETAIN 0, unless Retain As Published.
-    let unretained: StoredMessage | null = null;
-    const plain = () => (unretained ??= message.retain ? { ...message, retain: false } : message);
+    const plain = message.retain ? { ...message, retain: false } : message;
     for (const [session, match] of this.matches) {
       const qos = (message.qos < match.qos ? message.qos : match.qos) as QoS;
-      deliver(this.core, session, match.retainAsPublished ? message : plain(), qos, match.ids ?? NO_IDS);
+      deliver(this.core, session, match.retainAsPublished ? message : plain, qos, match.ids ?? NO_IDS);
     }
     this.matches.clear();
+    this.used = 0;
     for (const group of this.groups) {
       const [session, sub] = pickMember(group);
       const qos = (message.qos < sub.qos ? message.qos : sub.qos) as QoS;
-      deliver(this.core, session, sub.retainAsPublished ? message : plain(), qos, sub.subscriptionId === null ? NO_IDS : [sub.subscriptionId]);
+      deliver(this.core, session, sub.retainAsPublished ? message : plain, qos, sub.subscriptionId === null ? NO_IDS : [sub.subscriptionId]);
     }
     this.groups.length = 0;
     this.publisher = null;

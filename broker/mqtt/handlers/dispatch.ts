@@ -18,6 +18,8 @@ export function dispatch<P>(core: Core<P>, client: Client<P>, packet: Packet): v
     void handleConnect(core, client, packet);
     return;
   }
+  // [MQTT-2.3.1-1] a packet identifier is non-zero.
+  if (packet.messageId === 0) return client.disconnect(RC.protocolError, `${packet.cmd} with packet identifier 0`, "protocol-error");
   const session = client.session!;
   switch (packet.cmd) {
     case "publish":

@@ -76,7 +76,9 @@ function checkFilter(sub: StoredSubscription): string | null {
 
 function authorize<P>(core: Core<P>, client: Client<P>, session: S<P>, sub: StoredSubscription): Refusal | null {
   for (const hook of core.subscribeAuthorizers) {
-    const refusal = hook.authorizeSubscribe!(client, sub, session.subscriptions.size);
+    // "The client's subscriptions before this one": a filter it already holds is replaced, not added [MQTT-3.8.4-3].
+    const others = session.subscriptions.size - (session.subscriptions.has(sub.filter) ? 1 : 0);
+    const refusal = hook.authorizeSubscribe!(client, sub, others);
     if (refusal) return refusal;
   }
   return null;
