@@ -5,6 +5,7 @@
 // names the clause, and says which broker is right (or that the clause allows both).
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
+import type { SuiteLimits } from "./hearth-limits";
 import type { Endpoint, ProtocolVersion, RawClient, Transport } from "./raw-client";
 
 export type Broker = "mosquitto" | "hearth";
@@ -18,8 +19,8 @@ export type Target = {
   tcpPort: number;
   /** mqtt.js's URL for this transport. */
   url: string;
-  /** The broker's own settings a case compares with (server keep alive, inflight). */
-  limits: { maxKeepAlive: number };
+  /** The broker's own settings a case compares with (Server Keep Alive). */
+  limits: SuiteLimits;
 };
 
 export type Observation = Record<string, unknown>;

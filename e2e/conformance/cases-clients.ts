@@ -153,7 +153,7 @@ export const CLIENT_CASES: ConformanceCase[] = [
       const will = (await watcher.next("publish")) as IPublishPacket | null;
       const extra = await untilMarker(watcher, ctx.topic("ha/end"));
       return {
-        connack: connack ? { reason: connack.reason, sessionPresent: connack.session_present } : ha.output(),
+        connack: connack ? { reason: connack.reason, sessionPresent: connack.session_present } : `no CONNACK: ${ha.output().split("\n").at(-1)}`,
         suback: suback?.reasons ?? "none",
         discovery: config_ ? { retain: config_.retain, sameConfig: config_.payload === config } : "not received",
         status: [birth?.payload.toString() ?? "no birth", will?.payload.toString() ?? "no will", ...extra.map((m) => m.payload)],
@@ -165,5 +165,20 @@ export const CLIENT_CASES: ConformanceCase[] = [
       discovery: { retain: true, sameConfig: true },
       status: ["online", "offline"],
     },
+    differs: [
+      {
+        broker: "hearth",
+        transport: "ws",
+        observed: {
+          connack: "no CONNACK: paho.mqtt.client.WebsocketConnectionError: WebSocket handshake error, connection not upgraded",
+          suback: "none",
+          discovery: "not received",
+          status: ["no birth", "no will"],
+        },
+        clause: "MQTT 5 §6 (the WebSocket handshake is the server's to accept); docs DESIGN.md Security",
+        right: "hearth",
+        why: "paho sends an Origin header, which Hearth takes for a browser: without a session cookie, an anonymous loopback connection from a web page must not be let in (broker/session-gate.ts). Home Assistant's default TCP works; see conformance finding 3",
+      },
+    ],
   },
 ];

@@ -264,23 +264,31 @@ export const V311_CASES: ConformanceCase[] = [
   },
   {
     id: "v4-dollar-topics",
-    clause: "[MQTT-4.7.2-1] MQTT 3.1.1 §4.7.2",
-    title: "3.1.1: a topic starting with $ is matched by a filter starting with $, never by a leading wildcard",
+    clause: "MQTT 3.1.1 §4.7.2 [MQTT-4.7.2-1]",
+    title: "3.1.1: clients are kept off topics starting with $; if one gets through, only a $ filter matches it",
     async run(ctx) {
-      const dollar = `$${ctx.topic("x")}`;
       const { client: exact } = await ctx.raw("exact", 4);
       const { client: wild } = await ctx.raw("wild", 4);
       await subscribe(exact, `$${ctx.topic("#")}`, 1);
       await subscribe(wild, [{ topic: "+/+/x", qos: 1 }, { topic: ctx.topic("end"), qos: 1 }]);
       const { client: pub } = await ctx.raw("p", 4);
-      const ack = await publish(pub, dollar, "dollar", { qos: 1 });
+      const { ack } = await publish(pub, `$${ctx.topic("x")}`, "dollar", { qos: 1 });
       await exact.settle();
       return {
-        ack: ack.ack,
+        ack, // a 3.1.1 server refuses a PUBLISH by closing the connection [MQTT-3.3.5-2]
         dollarFilter: (await received(exact)).map((m) => m.payload),
         leadingWildcard: (await untilMarker(wild, ctx.topic("end"))).map((m) => m.payload),
       };
     },
-    expected: { ack: 0, dollarFilter: ["dollar"], leadingWildcard: [] },
+    expected: { ack: "closed", dollarFilter: [], leadingWildcard: [] },
+    differs: [
+      {
+        broker: "mosquitto",
+        observed: { ack: 0, dollarFilter: ["dollar"], leadingWildcard: [] },
+        clause: "MQTT 3.1.1 §4.7.2",
+        right: "hearth",
+        why: "the server SHOULD prevent clients from exchanging messages on $ topics; Mosquitto 2.0 routes a client's $foo/… (only $SYS is refused); Hearth refuses it (publish-denied)",
+      },
+    ],
   },
 ];

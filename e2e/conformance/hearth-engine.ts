@@ -4,11 +4,11 @@
 import { createServer } from "node:http";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import { startTestBroker } from "../../broker/mqtt/test-server";
-import { HEARTH_LIMITS } from "./hearth-limits";
+import { ENGINE_LIMITS } from "./hearth-limits";
 
 
 export async function startHearthEngine(): Promise<{ tcpPort: number; wsPort: number; stop(): Promise<void> }> {
-  const engine = await startTestBroker({ limits: { ...HEARTH_LIMITS }, sysIntervalMs: 1_000 });
+  const engine = await startTestBroker({ limits: { maxKeepAliveSeconds: ENGINE_LIMITS.maxKeepAliveSeconds ?? 0 }, sysIntervalMs: 1_000 });
   const http = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
   http.on("upgrade", (req, socket, head) => {

@@ -11,7 +11,7 @@ import { freePort } from "../free-port";
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 
 /** What the cases may read back from the reference's settings (server keep alive, limits). */
-export const MOSQUITTO_LIMITS = { maxKeepAlive: 60, maxPacketBytes: 65_536, maxInflight: 10 } as const;
+export const MOSQUITTO_LIMITS = { maxKeepAliveSeconds: 60, maxPacketBytes: 65_536, maxInflight: 10 } as const;
 
 export type Mosquitto = { tcpPort: number; wsPort: number; output(): string; stop(): Promise<void> };
 
@@ -22,7 +22,7 @@ function config(dir: string, tcpPort: number, wsPort: number): string {
     "per_listener_settings false",
     "allow_anonymous true",
     "persistence false",
-    `max_keepalive ${MOSQUITTO_LIMITS.maxKeepAlive}`,
+    `max_keepalive ${MOSQUITTO_LIMITS.maxKeepAliveSeconds}`,
     `max_packet_size ${MOSQUITTO_LIMITS.maxPacketBytes}`,
     `max_inflight_messages ${MOSQUITTO_LIMITS.maxInflight}`,
     // $SYS every second, so the $SYS case need not wait the default 10 s.
