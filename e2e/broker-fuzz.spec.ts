@@ -11,7 +11,7 @@ import { runFuzz, type FuzzProgress } from "./fuzz/fuzz-run";
 import { TestHub } from "./hub";
 import { collect, connect, expectReceived } from "./mqtt-clients";
 
-const PACKETS = Number(process.env.HEARTH_FUZZ_PACKETS ?? 6_000);
+const PACKETS = Number(process.env.HEARTH_FUZZ_PACKETS ?? 10_000);
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? 0x5eed);
 /** Memory may settle higher than at the start (caches, JIT), but not by the fuzz's volume. */
 const RSS_SLACK_MB = 64;

@@ -118,44 +118,46 @@ function lengthField(r: Random, bytes: number): number[] {
   return Array.from({ length: bytes }, (_, i) => (i < bytes - 1 ? 0x80 | r.int(128) : r.int(128)));
 }
 
-/** One packet for the fuzz: valid, broken, or noise. */
-export function fuzzPacket(r: Random, version: Version): Buffer {
+/** One packet for the fuzz: valid (with probability `validShare`), else broken or noise. */
+export function fuzzPacket(r: Random, version: Version, validShare: number): Buffer {
   const valid = () => encode(validPacket(r, version), version, r);
-  switch (r.int(10)) {
-    case 0:
-    case 1:
-    case 2:
-      return valid();
-    case 3: {
+  if (r.chance(validShare)) return valid();
+  switch (r.int(7)) {
+    case 0: {
       const p = valid(); // cut short
       return p.subarray(0, r.int(p.length));
     }
-    case 4:
-    case 5: {
+    case 1:
+    case 2: {
       const p = Buffer.from(valid()); // bits flipped
       for (let i = 1 + r.int(3); i > 0; i--) p[r.int(p.length)] ^= 1 << r.int(8);
       return p;
     }
-    case 6: {
+    case 3: {
       const p = valid(); // the length field lies
       return Buffer.concat([Buffer.from([p[0], ...lengthField(r, 1 + r.int(5))]), p.subarray(2)]);
     }
-    case 7: {
+    case 4: {
       const p = valid(); // bytes inserted in the middle
       const at = r.int(p.length);
       return Buffer.concat([p.subarray(0, at), r.bytes(1 + r.int(16)), p.subarray(at)]);
     }
-    case 8: // a reserved packet type, or flags that must be 0 [MQTT-2.2.2-2]
+    case 5: // a reserved packet type, or flags that must be 0 [MQTT-2.2.2-2]
       return Buffer.from([r.pick([0x00, 0xf0, 0x31 | (r.int(8) << 1), 0x83, 0x61, 0xc1]), 2, ...r.bytes(2)]);
     default: // noise
       return r.bytes(1 + r.int(64));
   }
 }
 
-/** One connection's bytes: usually a valid CONNECT first, so the rest reaches the packet handlers. */
+/**
+ * One connection's bytes: usually a valid CONNECT first, so the rest reaches the packet
+ * handlers. Connections differ in how broken they are: a mostly well-formed one drives
+ * the broker deep into its sessions and flows before the break; a chaotic one is noise.
+ */
 export function fuzzConnection(r: Random, packetsPerConnection: number): { version: Version; packets: Buffer[] } {
   const version: Version = r.chance(0.5) ? 5 : 4;
-  const packets = [r.chance(0.9) ? encode(connectPacket(r, version), version, r) : fuzzPacket(r, version)];
-  while (packets.length < packetsPerConnection) packets.push(fuzzPacket(r, version));
+  const validShare = r.pick([0.97, 0.8, 0.3]);
+  const packets = [r.chance(0.9) ? encode(connectPacket(r, version), version, r) : fuzzPacket(r, version, 0)];
+  while (packets.length < packetsPerConnection) packets.push(fuzzPacket(r, version, validShare));
   return { version, packets };
 }
