@@ -31,13 +31,17 @@ build_hub() {
   node --import tsx scripts/build-hub.ts
 }
 
-# apt-get install the Debian packages whose commands are missing.
+# apt-get install the Debian packages whose commands (or, given a path, files) are missing.
 ensure_apt() {
   local missing=()
   while (($#)); do
     local cmd=$1 pkg=$2
     shift 2
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    if [[ $cmd == /* ]]; then
+      [[ -e $cmd ]] || missing+=("$pkg")
+    else
+      command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    fi
   done
   ((${#missing[@]})) || return 0
   step "Installing ${missing[*]} (apt-get)…"

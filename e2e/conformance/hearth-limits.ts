@@ -1,0 +1,11 @@
+// The limits each broker runs with in the conformance suite, for the cases that
+// compare with them (Server Keep Alive). null: the broker has no maximum.
+export type SuiteLimits = { maxKeepAliveSeconds: number | null };
+
+/** The engine alone (hearth-engine.ts) is started with a maximum, to prove Server Keep Alive. */
+export const ENGINE_LIMITS: SuiteLimits = { maxKeepAliveSeconds: 60 };
+/** The hub has no keep-alive maximum setting (like Mosquitto's default, max_keepalive 65535). */
+export const HUB_LIMITS: SuiteLimits = { maxKeepAliveSeconds: null };
+
+/** The hub's settings for the suite: cases publish faster than a device may by default (receive maximum needs 257 in flight). */
+export const HUB_ENV = { HEARTH_MQTT_MAX_PUBLISH_RATE: "10000" };
