@@ -27,7 +27,22 @@ export type DeviceRegistryOptions = {
   record(reading: Reading): void;
   log: Logger;
   now?: () => number;
+  /** Kept current as switches are discovered; made before the broker so the ACL has it from the first CONNECT. */
+  commands?: CommandTopics;
 };
+
+/** Every known switch's command topic: the configured ones from the start, discovered ones as they come. */
+export type CommandTopics = { has(topic: string): boolean; replace(topics: ReadonlySet<string>): void };
+
+export function createCommandTopics(config: readonly DeviceConfig[]): CommandTopics {
+  let topics: ReadonlySet<string> = routesOf(config, []).commands;
+  return {
+    has: (topic) => topics.has(topic),
+    replace(next) {
+      topics = next;
+    },
+  };
+}
 
 export type HubDeviceRegistry = {
   /**
@@ -56,7 +71,7 @@ function routesOf(config: readonly DeviceConfig[], discovered: Iterable<Discover
 }
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
-  const { config, record, log, now = Date.now } = options;
+  const { config, record, log, now = Date.now, commands = createCommandTopics(config) } = options;
   const discovered = new Map<string, DiscoveredEntity>();
   let routes = routesOf(config, []);
 
@@ -74,6 +89,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       return;
     }
     routes = routesOf(config, discovered.values());
+    commands.replace(routes.commands);
   });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
@@ -94,7 +110,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
 
   await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });
   return {
-    isCommandTopic: (topic) => routes.commands.has(topic),
+    isCommandTopic: commands.has,
     async stop() {
       await unsubscribeStates();
       await unsubscribeDiscovery();
