@@ -23,6 +23,8 @@ export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "
    * a long export holds no statement open and other reads run between its chunks.
    */
   readRawChunk(q: { topic: string; from: number; to: number; limit: number; after: RawCursor | null }): RawChunk;
+  /** How many raw readings of a topic the range holds, counting no further than `limit`. */
+  countRaw(q: { topic: string; from: number; to: number; limit: number }): number;
 };
 
 /** The read queries over `db`; `horizons` says where each tier's data starts now. */
@@ -80,6 +82,13 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
       };
     },
 
+    countRaw({ topic, from, to, limit }) {
+      checkRange(from, to);
+      checkCount("limit", limit);
+      const row = s.findTopic.get(topic);
+      return row === undefined ? 0 : (s.countRange.get({ id: row.id, from, to, limit }) ?? 0);
+    },
+
     async topics() {
       return s.topics.all();
     },
@@ -135,6 +144,11 @@ function prepareReads(db: Database.Database) {
         WHERE topic_id = @id AND ts BETWEEN CAST(@ts AS INTEGER) AND @to AND (ts, rowid) > (CAST(@ts AS INTEGER), @rowid)
         ORDER BY ts, rowid LIMIT @limit`,
     ),
+    countRange: db
+      .prepare<{ id: number; from: number; to: number; limit: number }, number>(
+        "SELECT count(*) FROM (SELECT 1 FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to LIMIT @limit)",
+      )
+      .pluck(),
     bucketedRaw: db.prepare<{ id: number; from: number; to: number; bucketMs: number }, BucketRow>(
       `SELECT (ts - CAST(@from AS INTEGER)) / CAST(@bucketMs AS INTEGER) AS bucket,
               avg(value) AS v, min(value) AS min, max(value) AS max
