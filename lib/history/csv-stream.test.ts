@@ -41,8 +41,9 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: stri
   let text = "";
   let chunks = 0;
   const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    text += decoder.decode(r.value, { stream: true });
     chunks++;
   }
   return { text, chunks };
