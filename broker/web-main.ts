@@ -14,6 +14,9 @@ const port = parentPort;
 const { next: options, socketPath } = workerData;
 
 const server = createServer();
+// The hub's proxy is the only client and keeps its connections for reuse: a server that
+// closed an idle one just as the proxy reused it would fail that request (a 502).
+server.keepAliveTimeout = 0;
 const app = next({ ...options, httpServer: server });
 await app.prepare();
 const handle = app.getRequestHandler();
