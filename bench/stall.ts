@@ -22,10 +22,10 @@ const EXPORT_MEMORY_BUDGET_MB = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A signed-in admin's session cookie, made in the data directory before the hub starts. */
-function seedSession(dataDir: string): string {
+async function seedSession(dataDir: string): Promise<string> {
   const accounts = openAccountStore(path.join(dataDir, "accounts.sqlite"));
   try {
-    accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
+    await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
     return `${SESSION_COOKIE}=${accounts.createSession(BENCH_ADMIN.username, DAY_MS).token}`;
   } finally {
     accounts.close();
@@ -50,11 +50,11 @@ export const stallSection: Section = {
     const end = Date.now();
     let cookie = "";
     const hub = await startHub({
-      prepare: (dir) => {
+      prepare: async (dir) => {
         const t0 = performance.now();
         const { rows } = seedHistory(dir, { ...DAY_OF_READINGS, end });
         ctx.log(`  seeded ${rows} readings in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        cookie = seedSession(dir);
+        cookie = await seedSession(dir);
       },
     });
     try {

@@ -133,11 +133,11 @@ export async function startHub(
     env?: Record<string, string>;
     /** e.g. --cpu-prof */ nodeArgs?: string[];
     /** Fills the fresh data directory before the hub starts (e2e/seed-history.ts). */
-    prepare?: (dataDir: string) => void;
+    prepare?: (dataDir: string) => void | Promise<void>;
   } = {},
 ): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
-  opts.prepare?.(dataDir);
+  await opts.prepare?.(dataDir);
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
