@@ -13,12 +13,10 @@ export type ProbeResult = {
 };
 
 export type Probe = {
-  /** Round trips of messages sent from now on (the idle and the loaded phase apart). */
+  /** How many messages were sent so far: an index into ProbeResult.rtts, to tell phases apart. */
   mark(): number;
   /** Stops publishing, waits up to `graceMs` for messages still on their way, and closes the client. */
   stop(graceMs?: number): Promise<ProbeResult>;
-  /** Round trips of messages sent between two marks (or a mark and now). */
-  between(from: number, to?: number): number[];
 };
 
 export async function startProbe(url: string, opts: { rate?: number; topic?: string } = {}): Promise<Probe> {
@@ -50,7 +48,6 @@ export async function startProbe(url: string, opts: { rate?: number; topic?: str
 
   return {
     mark: () => sentAt.length,
-    between: (from, to = sentAt.length) => rtts.slice(from, to),
     async stop(graceMs = 5000) {
       clearInterval(timer);
       const deadline = performance.now() + graceMs;
