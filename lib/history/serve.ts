@@ -3,13 +3,10 @@
 // and a log line.
 import { getHub } from "../hub-link";
 import { createLogger } from "../log";
-import { topicMatches } from "../topics";
-import { errorResponse, MAX_SERIES, parseHistoryRequest, type HistoryRequest } from "./request";
+import { errorResponse, parseHistoryRequest, type HistoryRequest } from "./request";
 import type { HistoryReader } from "./sqlite-reader";
-import type { HistorySeries, HistoryStore } from "./store";
 
-/** What the chart queries need of a store: the hub's own or the web thread's reader. */
-type SeriesSource = Pick<HistoryStore, "topics" | "query">;
+export { querySeries, resolveTopics } from "./series";
 
 const log = createLogger("api/history");
 
@@ -31,20 +28,4 @@ export async function serveHistory(
     });
     return errorResponse("history-failed", "the history store could not answer; see the hub's log", 500);
   }
-}
-
-/** The topics a filter names: itself when it has no wildcard, else every stored topic it matches. */
-export async function resolveTopics(store: SeriesSource, filter: string): Promise<string[]> {
-  if (!filter.includes("+") && !filter.includes("#")) return [filter];
-  const stored = await store.topics();
-  return stored
-    .map((s) => s.topic)
-    .filter((topic) => topicMatches(filter, topic))
-    .slice(0, MAX_SERIES);
-}
-
-/** One series per topic the filter names, each within the point budget, on the same range. */
-export async function querySeries(store: SeriesSource, req: HistoryRequest): Promise<HistorySeries[]> {
-  const topics = await resolveTopics(store, req.topic);
-  return Promise.all(topics.map((topic) => store.query({ topic, from: req.from, to: req.to, maxPoints: req.points })));
 }
