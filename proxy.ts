@@ -2,7 +2,7 @@
 // actions check again (lib/auth/current-user.ts); this keeps an anonymous visitor
 // from reaching anything but the login and onboarding pages and static assets.
 import { NextResponse, type NextRequest } from "next/server";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 

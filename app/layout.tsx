@@ -16,7 +16,7 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { StaleNotice } from "@/components/stale-notice";
-import { currentHistory, getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getLocale, getTheme } from "@/lib/i18n/server";
 import type { Reading } from "@/lib/readings";
 import { themeAttribute } from "@/lib/theme";
@@ -42,7 +42,7 @@ export const viewport: Viewport = {
 /** The newest stored readings; a failing store costs the first paint its values, not the page. */
 async function latestReadings(): Promise<Reading[]> {
   try {
-    return (await (await currentHistory())?.latest()) ?? [];
+    return (await getHub()?.history.latest()) ?? [];
   } catch (error) {
     console.error("hearth: could not read the latest readings for the page:", error);
     return [];
@@ -50,8 +50,8 @@ async function latestReadings(): Promise<Reading[]> {
 }
 
 /** The hub's alerts, so the banner is right on the first paint, before the MQTT connection. */
-function currentAlerts() {
-  return getHub()?.alerts.alerts() ?? [];
+async function currentAlerts() {
+  return (await getHub()?.alerts.alerts()) ?? [];
 }
 
 // The provider lives here, not in a page, so the header's connection indicator can
@@ -77,7 +77,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </html>
     );
   }
-  const initialReadings = await latestReadings();
+  const [initialReadings, initialAlerts] = await Promise.all([latestReadings(), currentAlerts()]);
   const clientUser = { username: user.username, role: user.role };
   // Issue 7: the language and theme come from the switcher's cookies (else the
   // browser's); the header and banner step aside on the kiosk (SiteChrome).
@@ -86,7 +86,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh antialiased">
         <LocaleProvider locale={locale}>
           <UserProvider user={clientUser}>
-            <MqttProvider initialReadings={initialReadings} initialAlerts={currentAlerts()}>
+            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts}>
               <ServiceWorker />
               <OfflineMemory />
               <SiteChrome>

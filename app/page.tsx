@@ -1,6 +1,6 @@
 import { headers } from "next/headers";
 import { Dashboard } from "@/components/dashboard";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 
 // Rendered per request: the layout seeds the dashboard with the hub's latest readings.

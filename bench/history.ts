@@ -20,7 +20,7 @@ import { pruneCutoffs } from "../broker/history-pruner";
 import { startRecorder } from "../broker/recorder";
 import { loadConfig } from "../lib/config";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
-import { querySeries } from "../lib/history/serve";
+import { querySeries } from "../lib/history/series";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger } from "../lib/log";
 import type { Reading } from "../lib/readings";

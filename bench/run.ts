@@ -11,13 +11,14 @@ import { dashboardLoadSection } from "./dashboard-load";
 import { historySection } from "./history-section";
 import { memorySection } from "./memory";
 import { pixelsSection } from "./pixels";
+import { stallSection } from "./stall";
 import { onlineCores } from "./lib/proc";
 import { formatTable, latestResults, readResults, withBaseline, writeResults, type Results, type Row } from "./lib/report";
 import type { Mode, Section, SectionContext } from "./lib/section";
 import { MOSQUITTO, ROOT } from "./lib/servers";
 
 // Sections register here, in the order they run.
-const SECTIONS: Section[] = [pixelsSection, brokersSection, dashboardLoadSection, memorySection, historySection];
+const SECTIONS: Section[] = [pixelsSection, brokersSection, dashboardLoadSection, memorySection, historySection, stallSection];
 
 const RESULTS_DIR = path.join(ROOT, "bench/results");
 

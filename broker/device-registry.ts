@@ -27,7 +27,30 @@ export type DeviceRegistryOptions = {
   /** Where discovered sensors' readings go (the recorder): resolves once the reading is stored. */
   record(reading: Reading): Promise<void> | void;
   log: Logger;
+  /** Kept current as devices are discovered; made before the broker, so the ACL and the recorder have it from the start. */
+  known?: KnownDevices;
 };
+
+/**
+ * What the broker's ACL and the recorder ask of the registry: the configured devices'
+ * answers from the start, discovered ones' as they come (no registry filled in later).
+ */
+export type KnownDevices = {
+  isCommandTopic(topic: string): boolean;
+  declaredUnit(topic: string): string | null;
+  update(routes: Pick<Routes, "commands" | "units">): void;
+};
+
+export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
+  let current: Pick<Routes, "commands" | "units"> = routesOf(config, []);
+  return {
+    isCommandTopic: (topic) => current.commands.has(topic),
+    declaredUnit: (topic) => current.units.get(topic) ?? null,
+    update(routes) {
+      current = routes;
+    },
+  };
+}
 
 export type HubDeviceRegistry = {
   /**
@@ -64,7 +87,7 @@ function routesOf(config: readonly DeviceConfig[], discovered: Iterable<Discover
 }
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
-  const { config, record, log } = options;
+  const { config, record, log, known = createKnownDevices(config) } = options;
   const discovered = new Map<string, DiscoveredEntity>();
   let routes = routesOf(config, []);
 
@@ -82,6 +105,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       return;
     }
     routes = routesOf(config, discovered.values());
+    known.update(routes);
   });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
@@ -107,8 +131,8 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
 
   await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });
   return {
-    isCommandTopic: (topic) => routes.commands.has(topic),
-    declaredUnit: (topic) => routes.units.get(topic) ?? null,
+    isCommandTopic: known.isCommandTopic,
+    declaredUnit: known.declaredUnit,
     async stop() {
       await unsubscribeStates();
       await unsubscribeDiscovery();

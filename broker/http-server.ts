@@ -1,13 +1,13 @@
-// The dashboard's HTTP server: Next.js for pages and route handlers, and MQTT
-// over WebSocket on /mqtt, on one port (STACK-NOTES: "the hub's WebSocket wiring").
+// The dashboard's port, on the broker's thread: MQTT over WebSocket on /mqtt goes
+// straight to the broker; every other request goes to Next.js on the web thread
+// (web-proxy.ts), so a page never runs where MQTT does.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
-import next from "next";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
-import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
+import type { WebProxy } from "./web-proxy";
 
 export const MQTT_WS_PATH = "/mqtt";
 
@@ -34,11 +34,10 @@ function batchFrames(stream: Duplex): Duplex {
   return stream;
 }
 
-export async function createDashboardServer(opts: {
-  dir: string;
+export function createDashboardServer(opts: {
+  /** Next on the web thread; in dev, it also takes the upgrades for hot reload. */
+  web: WebProxy;
   dev: boolean;
-  hostname: string;
-  port: number;
   log: Logger;
   /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
   checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
@@ -48,32 +47,18 @@ export async function createDashboardServer(opts: {
   maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
   tls: { cert: Buffer; key: Buffer } | null;
-}): Promise<DashboardServer> {
-  const { log } = opts;
+}): DashboardServer {
+  const { log, web } = opts;
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createServer();
-  const app = next({ dev: opts.dev, dir: opts.dir, hostname: opts.hostname, port: opts.port, httpServer: server });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-
-  server.on("request", (req, res) => {
-    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
-    delete req.headers[PUBLIC_PAGE_HEADER]; // only proxy.ts may say so
-
-    handle(req, res).catch((error: Error) => {
-      log.error("http: request failed", { url: req.url, error: error.message });
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal error");
-    });
-  });
+  server.on("request", web.request);
 
   const maxPacketBytes = Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES);
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
-  // Next attaches its own "upgrade" listener on the first request (for dev HMR at
-  // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://hub").pathname;
     if (pathname !== MQTT_WS_PATH) {
-      if (!opts.dev) socket.destroy();
+      if (opts.dev) web.upgrade(req, socket, head);
+      else socket.destroy();
       return;
     }
     const decision = opts.checkUpgrade(req);
@@ -101,7 +86,6 @@ export async function createDashboardServer(opts: {
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await app.close();
     },
   };
 }

@@ -1,6 +1,8 @@
-// The hub: one process holding the broker, its listeners, the recorder, the
-// simulated home and the dashboard. This file only composes them, in order, and
-// takes them down in the reverse order.
+// The hub: one process holding the broker, its listeners, the recorder, the alert
+// engine, the device registry and the simulated home on this thread, and the dashboard
+// (Next.js) on a thread of its own (web-thread.ts). This file only composes them, in
+// order; each part is registered with the lifecycle as it starts, so a failure anywhere
+// closes what was opened and a stop takes everything down in the reverse order.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
@@ -10,18 +12,22 @@ import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
-import { registerHub } from "../lib/hub-registry";
+import { alertServiceOf, type HubApi } from "../lib/hub-api";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
 import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
-import { startSimulator, type Simulator } from "./simulator";
+import { startSimulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
-import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
+import { createKnownDevices, startDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
+import { createLifecycle, type Lifecycle } from "./lifecycle";
+import { startWebThread } from "./web-thread";
+import { createWebProxy } from "./web-proxy";
 import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
+import type { Server as HttpServer } from "node:http";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
 import { createPrincipals } from "./principals";
 import { createAuthenticate, INTERNAL_USER } from "./authenticate";
@@ -36,11 +42,10 @@ import type { Principal } from "../lib/auth/roles";
 export type Hub = { close(): Promise<void> };
 
 const log = createLogger("hub");
-/** Expired sessions are harmless (they are checked on use) but need not be kept. */
 const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** Names the setting to change when a port is taken, instead of a bare EADDRINUSE. */
-function listen(server: TcpServer | import("node:http").Server, port: number, host: string, setting: string) {
+function listen(server: TcpServer | HttpServer, port: number, host: string, setting: string) {
   return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const hint =
@@ -86,10 +91,21 @@ function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
 
 export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
-  let devices: HubDeviceRegistry | null = null;
+  const life = createLifecycle((part, error) => log.error("error while stopping", { part, error: error.message }));
+  try {
+    await compose(config, tls, life);
+  } catch (error) {
+    await life.close();
+    throw error;
+  }
+  return { close: () => life.close() };
+}
+
+async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
   const historyFile = path.join(config.dataDir, "history.sqlite");
-  const history = openSqliteHistory(historyFile, config.durability);
-  const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
+  const accountsFile = path.join(config.dataDir, "accounts.sqlite");
+  const history = life.add("history", openSqliteHistory(historyFile, config.durability), (h) => h.close());
+  const accounts = life.add("accounts", openAccountStore(accountsFile), (a) => a.close());
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
   const internalPassword = randomBytes(24).toString("base64url");
@@ -97,6 +113,8 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const loginThrottle = createLoginThrottle();
   const limits = createLimits(config.limits, mqttLog);
   const bus = createLocalBus();
+  // Configured devices are known from the first CONNECT; the registry adds discovered ones.
+  const known = createKnownDevices(config.devices);
   // Policy and services plug into the broker as hooks, one file each; the first refusal wins.
   const hooks = [
     principals,
@@ -109,41 +127,137 @@ export async function startHub(config: HubConfig): Promise<Hub> {
       throttle: loginThrottle,
       internalPassword,
     }),
-    createAuthorizePublish({
-      log: mqttLog,
-      // The registry starts on the bus, after the broker; until then only home/…/set are commands.
-      isDeviceCommand: (topic) => devices?.isCommandTopic(topic) ?? false,
-    }),
+    createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }),
     createAuthorizeSubscribe({ log: mqttLog }),
     limits,
     bus,
   ];
   // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
-  const brokerStore = openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), {
-    durability: config.durability,
-    log: createLogger("broker-store"),
-  });
+  const brokerStore = life.add(
+    "broker store",
+    openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
+    (s) => s.close(),
+  );
   const broker = await createBroker<Principal>({
     hooks,
     store: brokerStore,
     limits: { maxPacketBytes: config.limits.maxPacketBytes, connectTimeoutMs: config.limits.connectTimeoutMs },
     log: mqttLog,
   });
+  life.add("broker", broker, (b) => b.close());
   bus.attach(broker);
   /** Every listener's connections: counted for the connection limit, then the broker's. */
   const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => {
     limits.count(stream);
     broker.handle(stream, req, connection);
   };
-  const sessionGate = createSessionGate({ accounts, principals, log: createLogger("sessions") });
 
-  const recorder = await startRecorder(bus, history, {
-    log: createLogger("recorder"),
-    // The registry starts on the bus, after the recorder; until then no sensor has declared a unit.
-    declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
+  const recorder = life.add(
+    "recorder",
+    await startRecorder(bus, history, { log: createLogger("recorder"), declaredUnit: known.declaredUnit }),
+    (r) => r.stop(),
+  );
+  life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
+  life.add("session pruning", startSessionPruning(accounts), clearInterval);
+  const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
+  life.add(
+    "device registry",
+    await startDeviceRegistry(bus, { config: config.devices, record: (reading) => recorder.record(reading), log: createLogger("devices"), known }),
+    (d) => d.stop(),
+  );
+  const alertStore = life.add("alert store", openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite")), (s) => s.close());
+  const alerts = life.add(
+    "alert engine",
+    await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules }),
+    (a) => a.stop(),
+  );
+  const sessionGate = life.add("session gate", createSessionGate({ accounts, principals, log: createLogger("sessions") }), (g) => g.stop());
+
+  const api: HubApi = {
+    alerts: alertServiceOf(alerts),
+    loginThrottle,
+    topics: { snapshot: (now) => topicTap.stats.snapshot(now), overflow: () => topicTap.stats.overflow() },
+    sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
+  };
+  const web = life.add(
+    "web thread",
+    await startWebThread({
+      api,
+      info: {
+        startedAt: Date.now(),
+        historyInfo: { file: historyFile, retention: config.history },
+        devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
+        sessionTtlMs: config.auth.sessionHours * 3_600_000,
+        secureCookies: tls !== null,
+      },
+      files: { history: historyFile, accounts: accountsFile },
+      next: { dir: path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
+      log: createLogger("web"),
+    }),
+    (w) => w.close(),
+  );
+  const proxy = life.add("web proxy", createWebProxy({ socketPath: web.socketPath, secure: tls !== null, log: createLogger("http") }), (p) => p.close());
+
+  // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
+  // for the previous segment's ACK (bench/README.md, "publish → pixels"); what one turn
+  // of the event loop writes to a socket still goes out as one write (the broker's
+  // client.ts applies coalesce-writes.ts).
+  // A listener stops accepting at once; its open connections end with the broker.
+  const stopListening = (server: TcpServer) => void server.close();
+  if (config.mqttPlain) {
+    const tcp = createTcpServer({ noDelay: true }, (socket) => handle(socket));
+    await listen(tcp, config.mqttPort, config.host, "MQTT_PORT");
+    life.add("MQTT listener", tcp, stopListening);
+  }
+  if (tls) {
+    const mqtts = createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => handle(socket));
+    await listen(mqtts, config.mqttsPort, config.host, "MQTTS_PORT");
+    life.add("MQTTS listener", mqtts, stopListening);
+  }
+  const dashboard = createDashboardServer({
+    web: proxy,
+    dev: config.dev,
+    log: createLogger("http"),
+    checkUpgrade: sessionGate.checkUpgrade,
+    handle,
+    maxMessageBytes: config.limits.maxPacketBytes,
+    tls,
   });
-  const pruner = startHistoryPruner(history, config.history, createLogger("history"));
-  const pruneSessions = () => {
+  await listen(dashboard.server, config.port, config.host, "PORT");
+  life.add("dashboard", dashboard, (d) => d.close());
+  // Stopping, the MQTT connections close here, before the services behind them stop: a
+  // PUBLISH still arriving must find the recorder running, or its PUBACK would promise a
+  // row nobody writes. (broker.close is idempotent; its earlier entry is the backstop.)
+  life.add("MQTT connections", broker, (b) => b.close());
+
+  const mqttUrl = config.mqttPlain ? `mqtt://${localUrl(config.host)}:${config.mqttPort}` : null;
+  if (config.simulator.enabled && mqttUrl) {
+    // The simulated devices connect as the hub's own, so they work whatever anonymous MQTT allows.
+    const url = new URL(mqttUrl);
+    url.username = INTERNAL_USER;
+    url.password = internalPassword;
+    const simulator = await startSimulator({ url: url.href, intervalMs: config.simulator.intervalMs, log: createLogger("simulator") });
+    life.add("simulator", simulator, (s) => s.stop());
+  } else if (config.simulator.enabled) {
+    log.warn("the simulated home needs plain MQTT (HEARTH_MQTT_PLAIN=1); it is not started");
+  }
+  const shownHost = config.host === "127.0.0.1" || config.host === "0.0.0.0" ? "localhost" : localUrl(config.host);
+  const secure = tls !== null ? "s" : "";
+  log.info("ready", {
+    dashboard: `http${secure}://${shownHost}:${config.port}`,
+    mqtt: mqttUrl ?? "off",
+    mqtts: tls ? `mqtts://${shownHost}:${config.mqttsPort}` : undefined,
+    websocket: `ws${secure}://${shownHost}:${config.port}${MQTT_WS_PATH}`,
+    anonymousMqtt: config.auth.anonymousMqtt,
+    onboarding: accounts.userCount() === 0 ? "open the dashboard to create the admin account" : undefined,
+    data: config.dataDir,
+    simulator: config.simulator.enabled,
+  });
+}
+
+/** Expired sessions are harmless (they are checked on use) but need not be kept. */
+function startSessionPruning(accounts: AccountStore): NodeJS.Timeout {
+  const prune = () => {
     try {
       const sessions = accounts.pruneSessions();
       if (sessions > 0) log.info("accounts: removed expired sessions", { sessions });
@@ -151,104 +265,8 @@ export async function startHub(config: HubConfig): Promise<Hub> {
       log.error("accounts: session prune failed", { error: (error as Error).message });
     }
   };
-  const sessionPruneTimer = setInterval(pruneSessions, SESSION_PRUNE_EVERY_MS);
-  sessionPruneTimer.unref();
-  pruneSessions();
-  const topicTap = await startTopicTap(bus);
-
-  devices = await startDeviceRegistry(bus, {
-    config: config.devices,
-    record: (reading) => recorder.record(reading),
-    log: createLogger("devices"),
-  });
-
-  const alertStore = openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite"));
-  const alerts = await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules });
-
-  registerHub({
-    history,
-    alerts,
-    flushRecorder: () => recorder.flush(),
-    startedAt: Date.now(),
-    topicStats: topicTap.stats,
-    historyInfo: { file: historyFile, retention: config.history },
-    devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
-    accounts,
-    loginThrottle,
-    sessionTtlMs: config.auth.sessionHours * 3_600_000,
-    secureCookies: tls !== null,
-    dropSessionConnections: sessionGate.dropSession,
-  });
-
-  // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
-  // for the previous segment's ACK (bench/README.md, "publish → pixels"); what one turn
-  // of the event loop writes to a socket still goes out as one write (the broker's
-  // client.ts applies coalesce-writes.ts).
-  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, handle) : null;
-  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : null;
-  const dashboard = await createDashboardServer({
-    dir: path.resolve(import.meta.dirname, ".."),
-    dev: config.dev,
-    hostname: config.host,
-    port: config.port,
-    log: createLogger("http"),
-    checkUpgrade: sessionGate.checkUpgrade,
-    handle,
-    maxMessageBytes: config.limits.maxPacketBytes,
-    tls,
-  });
-
-  let simulator: Simulator | null = null;
-  const close = async () => {
-    await pruner.stop();
-    clearInterval(sessionPruneTimer);
-    sessionGate.stop();
-    await topicTap.stop();
-    await simulator?.stop();
-    await dashboard.close();
-    await devices.stop();
-    await alerts.stop();
-    // Closes every connection (MQTT 5 clients hear DISCONNECT 0x8B) and commits the broker's state.
-    await broker.close();
-    for (const server of [tcp, mqtts]) {
-      if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    await recorder.stop();
-    await brokerStore.close();
-    alertStore.close();
-    await history.close();
-    accounts.close();
-  };
-
-  try {
-    if (tcp) await listen(tcp, config.mqttPort, config.host, "MQTT_PORT");
-    if (mqtts) await listen(mqtts, config.mqttsPort, config.host, "MQTTS_PORT");
-    await listen(dashboard.server, config.port, config.host, "PORT");
-    const mqttUrl = tcp ? `mqtt://${localUrl(config.host)}:${config.mqttPort}` : null;
-    if (config.simulator.enabled && mqttUrl) {
-      // The simulated devices connect as the hub's own, so they work whatever anonymous MQTT allows.
-      const url = new URL(mqttUrl);
-      url.username = INTERNAL_USER;
-      url.password = internalPassword;
-      simulator = await startSimulator({ url: url.href, intervalMs: config.simulator.intervalMs, log: createLogger("simulator") });
-    } else if (config.simulator.enabled) {
-      log.warn("the simulated home needs plain MQTT (HEARTH_MQTT_PLAIN=1); it is not started");
-    }
-    const shownHost = config.host === "127.0.0.1" || config.host === "0.0.0.0" ? "localhost" : localUrl(config.host);
-    const secure = tls !== null ? "s" : "";
-    log.info("ready", {
-      dashboard: `http${secure}://${shownHost}:${config.port}`,
-      mqtt: mqttUrl ?? "off",
-      mqtts: mqtts ? `mqtts://${shownHost}:${config.mqttsPort}` : undefined,
-      websocket: `ws${secure}://${shownHost}:${config.port}${MQTT_WS_PATH}`,
-      anonymousMqtt: config.auth.anonymousMqtt,
-      onboarding: accounts.userCount() === 0 ? "open the dashboard to create the admin account" : undefined,
-      data: config.dataDir,
-      simulator: config.simulator.enabled,
-    });
-  } catch (error) {
-    await close().catch(() => {});
-    throw error;
-  }
-  return { close };
+  const timer = setInterval(prune, SESSION_PRUNE_EVERY_MS);
+  timer.unref();
+  prune();
+  return timer;
 }

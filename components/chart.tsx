@@ -6,7 +6,7 @@
 // A point with `v: null` is a gap: the line breaks there instead of bridging an
 // outage (lib/history/gaps.ts inserts them). A single full-size series with min/max
 // draws them as a band behind the mean, so a one-reading spike stays visible.
-import { useMemo, useState, type PointerEvent } from "react";
+import { useMemo, useRef, useState, type PointerEvent } from "react";
 import { Sparkline } from "@/components/sparkline";
 import type { PathPoint } from "@/lib/sparkline-path";
 import {
@@ -90,6 +90,13 @@ function ZoomSelection({ onZoom }: { onZoom: (from: number, to: number) => void 
   const plot = usePlotArea();
   const invert = useXAxisInverseScale();
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
+  // The handlers read the drag from a ref: on a busy page the next pointer event can
+  // come before React has rendered the last one's state, and a stale `drag` lost the move.
+  const dragRef = useRef<{ x0: number; x1: number } | null>(null);
+  const update = (next: { x0: number; x1: number } | null) => {
+    dragRef.current = next;
+    setDrag(next);
+  };
   if (!plot || !invert) return null;
   const toX = (e: PointerEvent<SVGRectElement>) => {
     const box = e.currentTarget.ownerSVGElement!.getBoundingClientRect();
@@ -110,18 +117,19 @@ function ZoomSelection({ onZoom }: { onZoom: (from: number, to: number) => void 
         onPointerDown={(e) => {
           e.currentTarget.setPointerCapture(e.pointerId);
           const x = toX(e);
-          setDrag({ x0: x, x1: x });
+          update({ x0: x, x1: x });
         }}
-        onPointerMove={(e) => drag && setDrag({ x0: drag.x0, x1: toX(e) })}
+        onPointerMove={(e) => dragRef.current && update({ x0: dragRef.current.x0, x1: toX(e) })}
         onPointerUp={() => {
-          if (drag && width >= 5) {
-            const from = Number(invert(left));
-            const to = Number(invert(left + width));
+          const d = dragRef.current;
+          if (d && Math.abs(d.x1 - d.x0) >= 5) {
+            const from = Number(invert(Math.min(d.x0, d.x1)));
+            const to = Number(invert(Math.max(d.x0, d.x1)));
             if (Number.isFinite(from) && Number.isFinite(to) && to > from) onZoom(Math.round(from), Math.round(to));
           }
-          setDrag(null);
+          update(null);
         }}
-        onPointerCancel={() => setDrag(null)}
+        onPointerCancel={() => update(null)}
       />
       {drag && (
         <rect

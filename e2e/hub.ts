@@ -20,6 +20,8 @@ export type HubOptions = {
   noAdmin?: boolean;
   /** A certificate and key: the dashboard is HTTPS, /mqtt WSS, and MQTT over TLS listens on mqttsPort. */
   tls?: { certFile: string; keyFile: string };
+  /** Fills the fresh data directory before the first start (e2e/seed-history.ts). */
+  prepare?: (dataDir: string) => void;
 };
 
 export type Role = "viewer" | "operator" | "admin";
@@ -53,6 +55,7 @@ export class TestHub {
   static async start(options: HubOptions = {}): Promise<TestHub> {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
     const hub = new TestHub(await freePort(), await freePort(), await freePort(), dataDir, options);
+    options.prepare?.(dataDir);
     await hub.start();
     return hub;
   }

@@ -1,5 +1,7 @@
-// The hub runs from one JavaScript file that esbuild bundles from broker/main.ts and
-// the lib/ modules it imports (dependencies stay in node_modules). Running it with
+// The hub runs from two JavaScript files that esbuild bundles, with the lib/ modules
+// they import (dependencies stay in node_modules): dist/hub.mjs from broker/main.ts, and
+// dist/web.mjs from broker/web-main.ts, the web thread's entry (Next.js), which
+// broker/web-thread.ts starts from beside the hub's bundle. Running it with
 // `node --import tsx` instead costs about 80 MB of RSS (tsx's loader thread, and its
 // hooks and source maps on every module Next.js loads) and a second more at start
 // (bench/README.md, "memory"). The bundle takes about 50 ms, so it is built on every
@@ -16,6 +18,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
  * the app one level above its own file, so dist/ must sit where broker/ does.
  */
 export const HUB_BUNDLE = path.join(ROOT, "dist", "hub.mjs");
+/** The web thread's entry; broker/web-thread.ts looks for it beside HUB_BUNDLE. */
+export const WEB_BUNDLE = path.join(ROOT, "dist", "web.mjs");
 
 /** Bundles one TypeScript entry point for Node 20, leaving packages to node_modules. */
 export async function bundle(entry: string, outfile: string): Promise<void> {
@@ -28,11 +32,13 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
     target: "node20",
     packages: "external",
     logLevel: "warning",
-    banner: { js: "// Built by scripts/build-hub.ts from broker/main.ts; do not edit." },
+    banner: { js: `// Built by scripts/build-hub.ts from ${entry}; do not edit.` },
   });
 }
 
-export const buildHub = () => bundle("broker/main.ts", HUB_BUNDLE);
+export const buildHub = async () => {
+  await Promise.all([bundle("broker/main.ts", HUB_BUNDLE), bundle("broker/web-main.ts", WEB_BUNDLE)]);
+};
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildHub();

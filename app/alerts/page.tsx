@@ -3,7 +3,7 @@ import { ActiveAlerts } from "@/components/active-alerts";
 import { AlertHistory } from "@/components/alert-history";
 import { NotifySettings } from "@/components/notify-settings";
 import { RuleManager } from "@/components/rule-manager";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 
 // Rules and history are read from the running hub per request.
@@ -21,7 +21,7 @@ export default async function AlertsPage() {
   if (alerts === null) {
     return <p className="text-danger">{t("page.alerts.noHub")}</p>;
   }
-  const rules = [...alerts.rules()].sort((a, b) => a.name.localeCompare(b.name));
+  const rules = [...(await alerts.rules())].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <div className="mx-auto flex max-w-4xl flex-col gap-8">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -44,7 +44,7 @@ export default async function AlertsPage() {
         <h2 id="history-heading" className="text-lg font-semibold">
           {t("page.alerts.history")}
         </h2>
-        <AlertHistory initial={alerts.history({ limit: HISTORY_SHOWN })} />
+        <AlertHistory initial={await alerts.history({ limit: HISTORY_SHOWN })} />
       </section>
     </div>
   );

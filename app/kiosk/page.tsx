@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { KioskView } from "@/components/kiosk/kiosk-view";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { parseKioskOptions } from "@/lib/kiosk/options";
 

@@ -8,7 +8,7 @@ import { accountErrorText } from "@/lib/auth/account-error-text";
 import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
-import { getHub, type HubServices } from "@/lib/hub-registry";
+import { getHub, type WebHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { createLogger } from "@/lib/log";
 
@@ -17,7 +17,7 @@ export type FormState = { error: string | null; username?: string };
 
 const log = createLogger("auth");
 
-function hubOrThrow(): HubServices {
+function hubOrThrow(): WebHub {
   const hub = getHub();
   if (hub === null) throw new Error("the hub is not running in this process");
   return hub;
@@ -29,7 +29,7 @@ function safeNext(value: FormDataEntryValue | null): string {
   return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
-async function startSession(hub: HubServices, username: string): Promise<void> {
+async function startSession(hub: WebHub, username: string): Promise<void> {
   const { token } = hub.accounts.createSession(username, hub.sessionTtlMs);
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(hub.secureCookies, Math.floor(hub.sessionTtlMs / 1000)));
 }
@@ -42,18 +42,18 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   if (!username || !password) return { error: t("auth.error.missing"), username };
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
   const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
-  const wait = hub.loginThrottle.retryAfter(keys);
+  const wait = await hub.loginThrottle.retryAfter(keys);
   if (wait > 0) {
     log.warn("login throttled", { code: "login-throttled", username, address });
     return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };
   }
   const user = await hub.accounts.verifyUser(username, password);
   if (user === null) {
-    hub.loginThrottle.failed(keys);
+    await hub.loginThrottle.failed(keys);
     log.warn("login failed", { code: "bad-credentials", username, address });
     return { error: t("auth.error.wrong"), username };
   }
-  hub.loginThrottle.succeeded([keys[0]]);
+  await hub.loginThrottle.succeeded([keys[0]]);
   await startSession(hub, user.username);
   log.info("logged in", { username: user.username, role: user.role, address });
   redirect(safeNext(form.get("next")));
@@ -87,7 +87,7 @@ export async function logout(): Promise<void> {
   if (hub && token) {
     const session = hub.accounts.endSession(token);
     if (session) {
-      hub.dropSessionConnections(session.id);
+      await hub.sessions.drop(session.id);
       log.info("logged out", { username: session.username });
     }
   }

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth-form";
 import { currentUser } from "@/lib/auth/current-user";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { login } from "./actions";
 

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth-form";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { createFirstAdmin } from "../login/actions";
 

@@ -8,7 +8,7 @@ import { accountErrorText } from "@/lib/auth/account-error-text";
 import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { requireRole } from "@/lib/auth/current-user";
 import { ROLES } from "@/lib/auth/roles";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import type { Translate } from "@/lib/i18n/translate";
 import { createLogger } from "@/lib/log";

@@ -10,7 +10,7 @@ export type Inspector = {
   close(): void;
 };
 
-export async function connectInspector(hub: Server): Promise<Inspector> {
+export async function connectInspector(hub: Pick<Server, "output">): Promise<Inspector> {
   const url = /Debugger listening on (ws:\/\/\S+)/.exec(hub.output())?.[1];
   if (!url) throw new Error(`no inspector url in:\n${hub.output()}`);
   const ws = new WebSocket(url);

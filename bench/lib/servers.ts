@@ -128,8 +128,16 @@ export async function startAedes(opts: StartOptions = {}): Promise<Server> {
 export const BENCH_ADMIN = { username: "bench", password: "bench-admin-password" } as const;
 
 /** The real hub process, as e2e/hub.ts starts it: fresh data directory, its own ports, no simulator. */
-export async function startHub(opts: StartOptions & { env?: Record<string, string>; /** e.g. --cpu-prof */ nodeArgs?: string[] } = {}): Promise<Server> {
+export async function startHub(
+  opts: StartOptions & {
+    env?: Record<string, string>;
+    /** e.g. --cpu-prof */ nodeArgs?: string[];
+    /** Fills the fresh data directory before the hub starts (e2e/seed-history.ts). */
+    prepare?: (dataDir: string) => void | Promise<void>;
+  } = {},
+): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
+  await opts.prepare?.(dataDir);
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();

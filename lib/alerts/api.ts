@@ -2,9 +2,12 @@
 // one JSON error shape `{ error: { code, message } }`, one mapping from engine
 // error codes to statuses, one way of validating a body with zod.
 import type { z } from "zod";
-import { getHub } from "../hub-registry";
+import { getHub } from "../hub-link";
 import { createLogger } from "../log";
-import type { AlertErrorCode, AlertResult, AlertService } from "./service";
+import type { Remote, HubApi } from "../hub-api";
+import type { AlertErrorCode, AlertResult } from "./service";
+
+type AlertService = Remote<HubApi>["alerts"];
 
 const STATUS: Record<AlertErrorCode, number> = {
   "rule-not-found": 404,

@@ -1,6 +1,7 @@
 // What the dashboard's route handlers and pages may ask of the running alert
-// engine, through lib/hub-registry.ts (never by importing broker/). Every
-// mutation answers with a result carrying a stable error code.
+// engine, from the web thread through lib/hub-api.ts (never by importing broker/),
+// where every method answers asynchronously. Every mutation answers with a result
+// carrying a stable error code.
 import type { Rule, RuleInput } from "./rule";
 import type { AlertStatus } from "./state-machine";
 import type { AlertHistoryEntry, HistoryFilter } from "./store";

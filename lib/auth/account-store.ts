@@ -61,7 +61,7 @@ export class AccountError extends Error {
 }
 
 /**
- * instanceof fails across the hub's and Next's copies of this module (hub-registry.ts),
+ * instanceof fails across Next's bundles, each with its own copy of this module,
  * so code on the Next side recognises an AccountError by its name and code.
  */
 export function isAccountError(error: unknown): error is AccountError {

@@ -1,10 +1,10 @@
 // The signed-in user for server components, route handlers and server actions,
-// read from the session cookie through the hub registry. Every server action that
+// read from the session cookie through the web thread's own accounts connection. Every server action that
 // changes something calls requireRole itself: the proxy is a first gate, not the
 // only one (Next's data-security guide).
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { getHub } from "../hub-registry";
+import { getHub } from "../hub-link";
 import { roleAtLeast, type Role } from "./roles";
 import { SESSION_COOKIE } from "./session-cookie";
 

@@ -76,7 +76,7 @@ export function errorResponse(code: string, message: string, status: number): Re
   return jsonResponse({ error: { code, message } }, status);
 }
 
-export function csvResponse(body: string, fileName: string, headers: Record<string, string> = {}): Response {
+export function csvResponse(body: string | ReadableStream<Uint8Array>, fileName: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

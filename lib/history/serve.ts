@@ -1,22 +1,24 @@
-// The shared edge of the history route handlers: parse the request, reach the live
-// store through the hub registry, answer failures with a code and a log line.
-import { currentHistory } from "../hub-registry";
+// The shared edge of the history route handlers: parse the request, read through the
+// web thread's own read-only connection (lib/hub-link.ts), answer failures with a code
+// and a log line.
+import { getHub } from "../hub-link";
 import { createLogger } from "../log";
-import { topicMatches } from "../topics";
-import { errorResponse, MAX_SERIES, parseHistoryRequest, type HistoryRequest } from "./request";
-import type { HistorySeries, HistoryStore } from "./store";
+import { errorResponse, parseHistoryRequest, type HistoryRequest } from "./request";
+import type { HistoryReader } from "./sqlite-reader";
+
+export { querySeries, resolveTopics } from "./series";
 
 const log = createLogger("api/history");
 
 export async function serveHistory(
   request: Request,
   options: { allowWildcards: boolean },
-  answer: (store: HistoryStore, req: HistoryRequest) => Promise<Response>,
+  answer: (store: HistoryReader, req: HistoryRequest) => Promise<Response>,
 ): Promise<Response> {
   const parsed = parseHistoryRequest(new URL(request.url).searchParams, Date.now(), options.allowWildcards);
   if (!parsed.ok) return errorResponse("bad-request", parsed.message, 400);
   try {
-    const history = await currentHistory();
+    const history = getHub()?.history ?? null;
     if (history === null) return errorResponse("hub-unavailable", "the hub is not running in this process", 503);
     return await answer(history, parsed.request);
   } catch (error) {
@@ -26,20 +28,4 @@ export async function serveHistory(
     });
     return errorResponse("history-failed", "the history store could not answer; see the hub's log", 500);
   }
-}
-
-/** The topics a filter names: itself when it has no wildcard, else every stored topic it matches. */
-export async function resolveTopics(store: HistoryStore, filter: string): Promise<string[]> {
-  if (!filter.includes("+") && !filter.includes("#")) return [filter];
-  const stored = await store.topics();
-  return stored
-    .map((s) => s.topic)
-    .filter((topic) => topicMatches(filter, topic))
-    .slice(0, MAX_SERIES);
-}
-
-/** One series per topic the filter names, each within the point budget, on the same range. */
-export async function querySeries(store: HistoryStore, req: HistoryRequest): Promise<HistorySeries[]> {
-  const topics = await resolveTopics(store, req.topic);
-  return Promise.all(topics.map((topic) => store.query({ topic, from: req.from, to: req.to, maxPoints: req.points })));
 }

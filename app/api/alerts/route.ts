@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 export async function GET(): Promise<Response> {
   const service = alertService();
   if (service instanceof Response) return service;
-  return json({ alerts: service.alerts() });
+  return json({ alerts: await service.alerts() });
 }

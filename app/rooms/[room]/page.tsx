@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { HistoryChart } from "@/components/history-chart";
-import { currentHistory } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { readingHref } from "@/lib/links";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** The room's measurement topics with history, sorted; a failing store shows as none. */
 async function roomTopics(room: string): Promise<{ topic: string; measurement: string }[]> {
   try {
-    const stored = (await (await currentHistory())?.topics()) ?? [];
+    const stored = (await getHub()?.history.topics()) ?? [];
     return stored.flatMap(({ topic }) => {
       const parsed = parseHomeTopic(topic);
       return parsed?.kind === "measurement" && parsed.room === room ? [{ topic, measurement: parsed.measurement }] : [];

@@ -1,6 +1,6 @@
 import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { addDevice, removeDevice } from "../actions";
 

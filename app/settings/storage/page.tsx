@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getLocale } from "@/lib/i18n/server";
 import { createTranslator, type Translate } from "@/lib/i18n/translate";
 import type { StoreSize } from "@/lib/history/store";

@@ -2,7 +2,7 @@ import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { ROLES } from "@/lib/auth/roles";
-import { getHub } from "@/lib/hub-registry";
+import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { addUser, removeUser, setUserRole } from "../actions";
 

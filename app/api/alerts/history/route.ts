@@ -20,5 +20,5 @@ export async function GET(request: Request): Promise<Response> {
     return errorResponse("bad-request", `${issue.path.join(".")}: ${issue.message}`, 400);
   }
   const { limit, rule, topic } = parsed.data;
-  return json({ events: service.history({ limit, ruleId: rule, topic }) });
+  return json({ events: await service.history({ limit, ruleId: rule, topic }) });
 }

@@ -12,5 +12,5 @@ export async function POST(request: Request): Promise<Response> {
   const req = await readRequest(request, ruleInputSchema);
   if (req instanceof Response) return req;
   const { service, body: input } = req;
-  return json(service.testRule(input));
+  return json(await service.testRule(input));
 }

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export async function GET(): Promise<Response> {
   const service = alertService();
   if (service instanceof Response) return service;
-  return json({ rules: service.rules() });
+  return json({ rules: await service.rules() });
 }
 
 export async function POST(request: Request): Promise<Response> {

@@ -1,0 +1,109 @@
+// The web's thread: Next.js (pages, route handlers, server actions, history reads and
+// exports) runs in a worker thread, so nothing it does — a month-long chart, an 86 MB
+// export, Next's AsyncLocalStorage turning on async hooks — runs on the broker's thread.
+// Measured against a child process (issue 13's commit): the worker costs ~90 MB of RSS
+// against ~130 MB, starts as fast, and a socket cannot be handed to it, which is why
+// the hub's thread keeps the public port and proxies HTTP to it (web-proxy.ts).
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
+import type { Logger } from "../lib/log";
+
+export type WebThread = { socketPath: string; close(): Promise<void> };
+
+/** Lifecycle messages between the hub and the web thread's entry (web-main.ts). */
+export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "closed" };
+
+const START_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** The worker's entry: web-main.ts under tsx (npm run dev, tests), dist/web.mjs beside dist/hub.mjs when bundled. */
+function entry(): URL {
+  return import.meta.url.endsWith(".ts") ? new URL("./web-main.ts", import.meta.url) : new URL("./web.mjs", import.meta.url);
+}
+
+export async function startWebThread(opts: {
+  api: HubApi;
+  info: WebInfo;
+  files: WebThreadData["files"];
+  next: WebThreadData["next"];
+  log: Logger;
+}): Promise<WebThread> {
+  // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
+  const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
+  const { port1: hubPort, port2: webPort } = new MessageChannel();
+  serveApi(hubPort, opts.api, opts.log);
+  const data: WebThreadData = { hearth: 1, info: opts.info, files: opts.files, port: webPort, next: opts.next, socketPath };
+  const worker = new Worker(entry(), { workerData: data, transferList: [webPort] });
+  const removeSocket = () => rmSync(socketPath, { force: true });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the web thread did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("error", done);
+        worker.off("exit", onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onMessage = (m: WebThreadMessage) => m.type === "ready" && done();
+      const onExit = (code: number) => done(new Error(`the web thread exited with code ${code} while starting`));
+      worker.on("message", onMessage);
+      worker.once("error", done);
+      worker.once("exit", onExit);
+    });
+  } catch (error) {
+    await worker.terminate();
+    hubPort.close();
+    removeSocket();
+    throw new Error(`Cannot start the dashboard: ${(error as Error).message}`, { cause: error });
+  }
+  // After start-up, a crash in the web thread is logged; the broker keeps serving devices.
+  worker.on("error", (error) => opts.log.error("web thread failed", { error: error.stack ?? error.message }));
+
+  return {
+    socketPath,
+    async close() {
+      // Next closes its server and connections itself; terminate() is the backstop.
+      const closed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+        worker.on("message", (m: WebThreadMessage) => m.type === "closed" && (clearTimeout(timer), resolve()));
+        worker.once("exit", () => (clearTimeout(timer), resolve()));
+      });
+      worker.postMessage({ type: "close" } satisfies WebThreadMessage);
+      await closed;
+      await worker.terminate();
+      hubPort.close();
+      removeSocket();
+    },
+  };
+}
+
+/** Answers the web thread's HubCalls from `api`; only HubApi's own methods are reachable. */
+export function serveApi(port: MessagePort, api: HubApi, log: Logger): void {
+  port.on("message", (call: HubCall) => {
+    void answerCall(api, call).then((reply) => {
+      if (!reply.ok) log.error("hub call failed", { call: `${call.group}.${call.method}`, error: reply.error.message });
+      port.postMessage(reply);
+    });
+  });
+}
+
+export async function answerCall(api: HubApi, call: HubCall): Promise<HubReply> {
+  const group: unknown = Object.hasOwn(api, call.group) ? api[call.group as keyof HubApi] : undefined;
+  const method: unknown = group && Object.hasOwn(group, call.method) ? (group as Record<string, unknown>)[call.method] : undefined;
+  if (typeof method !== "function") {
+    return { id: call.id, ok: false, error: { name: "HubCallError", message: `no hub method ${call.group}.${call.method}`, code: "no-such-method" } };
+  }
+  try {
+    return { id: call.id, ok: true, value: await method.apply(group, call.args) };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return { id: call.id, ok: false, error: { name: e.name, message: e.message, code: (e as { code?: string }).code } };
+  }
+}

@@ -1,0 +1,74 @@
+// Issue 13: the broker never waits for the web. A hub holding a day of readings from
+// twenty sensors serves a raw export of all of them and three 30-day charts at once,
+// while an MQTT client bounces a message off it 50 times a second: every message comes
+// back, every read completes, and the broker's thread never had Next's async hooks
+// turned on. How long the round trips took is the bench's business (npm run bench, stall).
+import { expect, test } from "@playwright/test";
+import { connectInspector } from "../bench/lib/inspector";
+import { startProbe } from "../bench/lib/rtt-probe";
+import { ADMIN, TestHub } from "./hub";
+import { DAY_OF_READINGS, seedHistory } from "./seed-history";
+
+const DAY_MS = 86_400_000;
+
+let hub: TestHub;
+const end = Date.now();
+
+test.beforeAll(async () => {
+  hub = await TestHub.start({
+    prepare: (dir) => void seedHistory(dir, { ...DAY_OF_READINGS, end }),
+    // The inspector lets the test look at the broker's thread from outside.
+    env: { NODE_OPTIONS: "--inspect=127.0.0.1:0" },
+  });
+});
+test.afterAll(async () => hub?.dispose());
+
+/** GETs `path` as the signed-in admin, reading the body as it streams; counts its lines. */
+async function read(path: string, cookie: string) {
+  const response = await fetch(new URL(path, hub.url), { headers: { cookie } });
+  const reader = response.body!.getReader();
+  let lines = 0;
+  let text = "";
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    for (const byte of r.value) if (byte === 10) lines++;
+    if (text.length < 1_000_000) text += new TextDecoder().decode(r.value);
+  }
+  return { status: response.status, lines, text, headers: response.headers };
+}
+
+test("every probe message comes back while a day's raw export and three 30-day charts are read", async ({ page }) => {
+  test.setTimeout(180_000);
+  await hub.logIn(page, ADMIN);
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const probe = await startProbe(hub.mqttUrl, { rate: 50 });
+
+  const day = `from=${end - DAY_MS}&to=${end}`;
+  const month = `from=${end - 30 * DAY_MS}&to=${end}&points=1000`;
+  const [raw, ...charts] = await Promise.all([
+    read(`/api/history/raw?topic=${encodeURIComponent("home/#")}&${day}`, cookie),
+    ...[1, 2, 3].map(() => read(`/api/history/series?topic=${encodeURIComponent("home/+/temperature")}&${month}`, cookie)),
+  ]);
+  const result = await probe.stop();
+
+  expect(raw.status).toBe(200);
+  // 1.7 M readings, cut at the export's limit of a million rows, under one header.
+  expect(raw.headers.get("x-hearth-truncated")).toMatch(/more than 1000000 rows/);
+  expect(raw.lines).toBe(1_000_001);
+  for (const chart of charts) {
+    expect(chart.status).toBe(200);
+    const { series } = JSON.parse(chart.text) as { series: { topic: string; points: unknown[] }[] };
+    expect(series).toHaveLength(DAY_OF_READINGS.sensors);
+    for (const s of series) expect(s.points.length).toBeGreaterThan(0);
+  }
+  expect(result.sent).toBeGreaterThan(0);
+  expect(result.received, "probe messages that never came back").toBe(result.sent);
+
+  // Pages, charts and the export ran; none of it turned async hooks on where the broker runs.
+  const inspector = await connectInspector({ output: () => hub.output });
+  try {
+    const fields = await inspector.evaluateJson<number[]>("JSON.stringify(Array.from(process.binding('async_wrap').async_hook_fields))");
+    expect(fields[0], "async hooks with an init callback on the broker's thread (Node's kInit count)").toBe(0);
+  } finally {
+    inspector.close();
+  }
+});

@@ -1,0 +1,22 @@
+// The web thread's own way into history: a read-only connection to the hub's SQLite
+// file. WAL lets it read beside the recorder's writes, and it never writes: a chart or
+// an export cannot block a PUBACK, and a page render costs no transaction. The hub
+// opens (and migrates) the file before the web thread starts.
+import Database from "better-sqlite3";
+import { createHistoryReads, readHorizons, type HistoryReads } from "./sqlite-reads";
+
+export type HistoryReader = HistoryReads & { close(): void };
+
+export function openSqliteHistoryReader(file: string): HistoryReader {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new Error(`history: cannot open "${file}" for reading: ${(error as Error).message}`, { cause: error });
+  }
+  // The same page cache the writer has: a chart of every room reads tens of thousands of roll-up rows.
+  db.pragma("cache_size = -32768");
+  // The writer moves a tier's horizon when it prunes; three rows, read per query.
+  const reads = createHistoryReads(db, file, () => readHorizons(db));
+  return { ...reads, close: () => db.close() };
+}

@@ -1,0 +1,211 @@
+// The read half of the SQLite history store, shared by the hub's store (sqlite-store.ts,
+// which also writes) and the web thread's read-only connections (sqlite-reader.ts):
+// one set of queries, so a chart drawn by either answers the same.
+import { statSync } from "node:fs";
+import type Database from "better-sqlite3";
+import { parseHomeTopic } from "../topics";
+import { TIER_WIDTH_MS } from "./rollup";
+import type { HistoryPoint, HistorySeries, HistoryStore, LatestReading, RawReading, Tier } from "./store";
+import { chooseTier, type Horizons } from "./tiers";
+
+export type TopicRow = { id: number; unit: string };
+export type RollupTier = Exclude<Tier, "raw">;
+export const ROLLUP_TABLE: Readonly<Record<RollupTier, string>> = { minute: "rollup_minute", hour: "rollup_hour" };
+
+/** Where a chunked raw read stopped: the last row's time and rowid (rows are ordered by both). */
+export type RawCursor = { ts: number; rowid: number };
+export type RawChunk = { readings: RawReading[]; next: RawCursor | null };
+
+export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "latest" | "size"> & {
+  /**
+   * Up to `limit` raw readings of a topic after `after` (from the range's start when
+   * null), and the cursor to continue from. Each chunk is a short query of its own, so
+   * a long export holds no statement open and other reads run between its chunks.
+   */
+  readRawChunk(q: { topic: string; from: number; to: number; limit: number; after: RawCursor | null }): RawChunk;
+  /** How many raw readings of a topic the range holds, counting no further than `limit`. */
+  countRaw(q: { topic: string; from: number; to: number; limit: number }): number;
+};
+
+/** The read queries over `db`; `horizons` says where each tier's data starts now. */
+export function createHistoryReads(db: Database.Database, file: string, horizons: () => Horizons): HistoryReads {
+  const s = prepareReads(db);
+  const bucketed = { minute: prepareBucketed(db, ROLLUP_TABLE.minute), hour: prepareBucketed(db, ROLLUP_TABLE.hour) };
+  return {
+    async query(q) {
+      checkRange(q.from, q.to);
+      checkCount("maxPoints", q.maxPoints);
+      const { topic, from, to, maxPoints } = q;
+      const empty: HistorySeries = { topic, unit: "", from, to, bucketMs: 0, tier: "raw", points: [] };
+      const row = s.findTopic.get(topic);
+      if (row === undefined || from > to) return empty;
+
+      const now = horizons();
+      const choice = chooseTier(from, to, maxPoints, now);
+      if (from >= now.raw) {
+        // One row past the budget tells "fits raw" from "needs buckets" without counting the whole range.
+        const raw = s.rawRange.all({ id: row.id, from, to, limit: maxPoints + 1 });
+        if (raw.length === 0) return empty;
+        if (raw.length <= maxPoints) return { ...empty, unit: row.unit, points: raw };
+      }
+      const { tier, bucketMs } = choice;
+      const params = { id: row.id, from, to, bucketMs };
+      const rows =
+        tier === "raw"
+          ? s.bucketedRaw.all(params)
+          : bucketed[tier].all({ ...params, alignedFrom: from - (from % TIER_WIDTH_MS[tier]) });
+      const points: HistoryPoint[] = rows.map(({ bucket, v, min, max }) => ({ t: from + bucket * bucketMs, v, min, max }));
+      if (points.length === 0) return empty;
+      return { ...empty, unit: row.unit, bucketMs, tier, points };
+    },
+
+    async readRaw({ topic, from, to, limit }) {
+      checkRange(from, to);
+      checkCount("limit", limit);
+      const row = s.findTopic.get(topic);
+      if (row === undefined) return [];
+      return s.rawRange.all({ id: row.id, from, to, limit });
+    },
+
+    readRawChunk({ topic, from, to, limit, after }) {
+      checkRange(from, to);
+      checkCount("limit", limit);
+      const row = s.findTopic.get(topic);
+      if (row === undefined) return { readings: [], next: null };
+      const rows = after
+        ? s.rawAfter.all({ id: row.id, to, limit, ts: after.ts, rowid: after.rowid })
+        : s.rawFirst.all({ id: row.id, from, to, limit });
+      const last = rows.at(-1);
+      return {
+        readings: rows.map(({ t, v }) => ({ t, v })),
+        next: rows.length === limit && last ? { ts: last.t, rowid: last.rowid } : null,
+      };
+    },
+
+    countRaw({ topic, from, to, limit }) {
+      checkRange(from, to);
+      checkCount("limit", limit);
+      const row = s.findTopic.get(topic);
+      return row === undefined ? 0 : (s.countRange.get({ id: row.id, from, to, limit }) ?? 0);
+    },
+
+    async topics() {
+      return s.topics.all();
+    },
+
+    async latest() {
+      const out: LatestReading[] = [];
+      for (const { topic, unit, ts, value } of s.latest.all()) {
+        const parsed = parseHomeTopic(topic);
+        if (parsed?.kind !== "measurement") continue;
+        out.push({ topic, room: parsed.room, measurement: parsed.measurement, value, unit, ts });
+      }
+      return out;
+    },
+
+    async size() {
+      const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      return {
+        bytes: bytesOnDisk(db, file),
+        freeBytes: (db.pragma("freelist_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number),
+        topics: count("topics"),
+        rows: { raw: count("readings"), minute: count(ROLLUP_TABLE.minute), hour: count(ROLLUP_TABLE.hour) },
+      };
+    },
+  };
+}
+
+/** Each tier's horizon as stored (the writer keeps its own copy in memory). */
+export function readHorizons(db: Database.Database): Horizons {
+  const horizons: Record<Tier, number> = { raw: 0, minute: 0, hour: 0 };
+  for (const { tier, before } of db.prepare<[], { tier: string; before: number }>("SELECT tier, before FROM tier_horizons").all()) {
+    horizons[tier as Tier] = before;
+  }
+  return horizons;
+}
+
+type RawRow = { t: number; v: number; rowid: number };
+type BucketRow = { bucket: number; v: number; min: number; max: number };
+
+// SQLite binds every JS number as REAL, so the bucket arithmetic casts its
+// parameters to INTEGER to get integer division.
+function prepareReads(db: Database.Database) {
+  return {
+    findTopic: db.prepare<[string], TopicRow>("SELECT id, unit FROM topics WHERE topic = ?"),
+    rawRange: db.prepare<{ id: number; from: number; to: number; limit: number }, { t: number; v: number }>(
+      "SELECT ts AS t, value AS v FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to ORDER BY ts, rowid LIMIT @limit",
+    ),
+    rawFirst: db.prepare<{ id: number; from: number; to: number; limit: number }, RawRow>(
+      "SELECT ts AS t, value AS v, rowid FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to ORDER BY ts, rowid LIMIT @limit",
+    ),
+    // Row values continue exactly after the last row read, even among equal timestamps.
+    rawAfter: db.prepare<{ id: number; to: number; limit: number; ts: number; rowid: number }, RawRow>(
+      `SELECT ts AS t, value AS v, rowid FROM readings
+        WHERE topic_id = @id AND ts BETWEEN CAST(@ts AS INTEGER) AND @to AND (ts, rowid) > (CAST(@ts AS INTEGER), @rowid)
+        ORDER BY ts, rowid LIMIT @limit`,
+    ),
+    countRange: db
+      .prepare<{ id: number; from: number; to: number; limit: number }, number>(
+        "SELECT count(*) FROM (SELECT 1 FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to LIMIT @limit)",
+      )
+      .pluck(),
+    bucketedRaw: db.prepare<{ id: number; from: number; to: number; bucketMs: number }, BucketRow>(
+      `SELECT (ts - CAST(@from AS INTEGER)) / CAST(@bucketMs AS INTEGER) AS bucket,
+              avg(value) AS v, min(value) AS min, max(value) AS max
+         FROM readings
+        WHERE topic_id = @id AND ts BETWEEN @from AND @to
+        GROUP BY bucket
+        ORDER BY bucket`,
+    ),
+    // A correlated subquery per topic: one index seek each, not a scan of every reading.
+    latest: db.prepare<[], { topic: string; unit: string; ts: number; value: number }>(
+      `SELECT t.topic, t.unit, r.ts, r.value
+         FROM topics t
+         JOIN readings r ON r.rowid = (
+           SELECT rowid FROM readings WHERE topic_id = t.id ORDER BY ts DESC, rowid DESC LIMIT 1
+         )
+        ORDER BY t.topic`,
+    ),
+    topics: db.prepare<[], { topic: string; unit: string }>("SELECT topic, unit FROM topics ORDER BY topic"),
+  };
+}
+
+// Rows starting before `from` but inside its roll-up row belong to the first bucket;
+// SQLite's integer division truncates toward zero, which puts them there.
+function prepareBucketed(db: Database.Database, table: string) {
+  return db.prepare<{ id: number; from: number; alignedFrom: number; to: number; bucketMs: number }, BucketRow>(
+    `SELECT (start - CAST(@from AS INTEGER)) / CAST(@bucketMs AS INTEGER) AS bucket,
+            sum(sum) / sum(count) AS v, min(min) AS min, max(max) AS max
+       FROM ${table}
+      WHERE topic_id = @id AND start BETWEEN @alignedFrom AND @to
+      GROUP BY bucket
+      ORDER BY bucket`,
+  );
+}
+
+function bytesOnDisk(db: Database.Database, file: string): number {
+  if (file === ":memory:") {
+    return (db.pragma("page_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number);
+  }
+  let bytes = 0;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      bytes += statSync(f).size;
+    } catch {
+      // No WAL or shared-memory file right now: nothing to add.
+    }
+  }
+  return bytes;
+}
+
+function checkRange(from: number, to: number): void {
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+    throw new RangeError(`history query range must be whole epoch milliseconds, got from=${from} to=${to}`);
+  }
+}
+
+function checkCount(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new RangeError(`history query ${name} must be a whole number of at least 1, got ${n}`);
+  }
+}

@@ -1,0 +1,81 @@
+// The one interface between the web thread (Next.js) and the hub's thread: what pages,
+// route handlers and server actions may ask of live hub parts that must stay on the
+// broker's thread (the alert engine's state, the login throttle MQTT shares, the topic
+// tap, the live WebSocket connections). Everything else the web reads from SQLite on its
+// own connections (lib/hub-link.ts). Calls cross a MessagePort as plain data
+// (structured clone), so every answer here is data, never a live object.
+import type { MessagePort } from "node:worker_threads";
+import type { AlertService } from "./alerts/service";
+import type { LoginThrottle } from "./auth/login-throttle";
+import type { HistoryConfig } from "./config";
+import type { DeviceConfig } from "./devices/device-config";
+import type { TopicStats } from "./topic-stats";
+
+export type HubApi = {
+  alerts: AlertService;
+  /** Shared with MQTT logins, so guesses cannot be split between the two doors. */
+  loginThrottle: LoginThrottle;
+  topics: Pick<TopicStats, "snapshot" | "overflow">;
+  sessions: {
+    /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
+    drop(sessionId: string): void;
+  };
+};
+
+type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+/** HubApi as the web thread sees it: every method answers later. */
+export type Remote<T> = { readonly [G in keyof T]: { readonly [M in keyof T[G]]: Method<T[G][M]> } };
+
+export type HubCall = { id: string; group: string; method: string; args: unknown[] };
+export type HubReply = { id: string } & (
+  | { ok: true; value: unknown }
+  | { ok: false; error: { name: string; message: string; code?: string } }
+);
+
+/** What the hub knows at start and the web only shows. */
+export type WebInfo = {
+  startedAt: number;
+  /** Where history lives and how long each tier is kept, for the storage settings page. */
+  historyInfo: { file: string; retention: HistoryConfig };
+  /** The config file's devices section and the toggles' command timeout (issue 5). */
+  devices: { config: DeviceConfig[]; commandTimeoutMs: number };
+  sessionTtlMs: number;
+  /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
+  secureCookies: boolean;
+};
+
+/** The web thread's workerData. `hearth` tells it from Next's own build workers. */
+export type WebThreadData = {
+  hearth: 1;
+  info: WebInfo;
+  files: { history: string; accounts: string };
+  /** The hub's end answers HubCalls. */
+  port: MessagePort;
+  next: { dir: string; dev: boolean; hostname: string; port: number };
+  /** Where Next listens; only the hub's thread connects (it owns the public port). */
+  socketPath: string;
+};
+
+export function isWebThreadData(data: unknown): data is WebThreadData {
+  return typeof data === "object" && data !== null && (data as { hearth?: unknown }).hearth === 1;
+}
+
+/** AlertService's methods: the engine object has more (stop), which the web must not reach. */
+export const ALERT_METHODS = {
+  rules: true,
+  createRule: true,
+  updateRule: true,
+  deleteRule: true,
+  testRule: true,
+  alerts: true,
+  acknowledge: true,
+  snooze: true,
+  history: true,
+} as const satisfies Record<keyof AlertService, true>;
+
+/** Only AlertService's methods of `engine`, bound to it. */
+export function alertServiceOf(engine: AlertService): AlertService {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(ALERT_METHODS) as (keyof AlertService)[]) out[name] = engine[name].bind(engine);
+  return out as unknown as AlertService;
+}
