@@ -206,6 +206,10 @@ export const en = {
   "chart.empty": "No readings in this range.",
   "chart.lines": "Lines",
   "chart.lastHour": "{label}, last hour",
+  // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
+  "chart.since": "History starts {ago}",
+  "chart.window.hour": "last hour",
+  "chart.window.minutes": "last {n} min",
 
   "ruleForm.edit": "Edit “{name}”",
   "ruleForm.new": "New rule",

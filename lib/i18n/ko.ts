@@ -206,6 +206,10 @@ export const ko: Messages = {
   "chart.empty": "이 기간에는 측정값이 없습니다.",
   "chart.lines": "선",
   "chart.lastHour": "{label}, 최근 1시간",
+  // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
+  "chart.since": "기록 시작: {ago}",
+  "chart.window.hour": "최근 1시간",
+  "chart.window.minutes": "최근 {n}분",
 
   "ruleForm.edit": "“{name}” 편집",
   "ruleForm.new": "새 규칙",
