@@ -20,7 +20,7 @@ import {
   type TooltipContentProps,
 } from "recharts";
 import type { ChartLine, ChartPoint, ChartProps } from "@/components/chart";
-import { useElementWidth } from "@/components/use-element-width";
+import { useElementWidth } from "@/components/use-element-size";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { minimumSpan, timeTicks, valueScale, type TimeTick } from "@/lib/chart-scale";

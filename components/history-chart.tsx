@@ -10,7 +10,7 @@ import { historyQuery, useHistorySeries, type HistoryState } from "@/components/
 import { useNow } from "@/components/use-now";
 import { useLocale, useT } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
-import { useElementWidth } from "@/components/use-element-width";
+import { useElementWidth } from "@/components/use-element-size";
 import { formatTimeAgo } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
 import { historyProblemText } from "@/lib/history/history-problem";

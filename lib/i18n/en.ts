@@ -210,6 +210,8 @@ export const en = {
   "chart.since": "History starts {ago}",
   "chart.window.hour": "last hour",
   "chart.window.minutes": "last {n} min",
+  "kiosk.pages": "Pages of rooms",
+  "kiosk.page": "Page {n} of {of}",
 
   "ruleForm.edit": "Edit “{name}”",
   "ruleForm.new": "New rule",

@@ -210,6 +210,8 @@ export const ko: Messages = {
   "chart.since": "기록 시작: {ago}",
   "chart.window.hour": "최근 1시간",
   "chart.window.minutes": "최근 {n}분",
+  "kiosk.pages": "방 페이지",
+  "kiosk.page": "{of}쪽 중 {n}쪽",
 
   "ruleForm.edit": "“{name}” 편집",
   "ruleForm.new": "새 규칙",
