@@ -34,12 +34,16 @@ async function heapMB(cdp: CDPSession): Promise<number> {
  * tile loads lazily counts too (issue 15: the chart library only where a chart is drawn).
  */
 async function scriptKB(page: Page): Promise<{ transferred: number; decoded: number; files: number }> {
+  // No named functions inside: tsx would wrap them in a helper the page does not have.
   return page.evaluate(() => {
     const scripts = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
       (e) => e.initiatorType === "script" || /\.js(\?|$)/.test(e.name),
     );
-    const sum = (f: (e: PerformanceResourceTiming) => number) => scripts.reduce((n, e) => n + f(e), 0) / 1000;
-    return { transferred: sum((e) => e.encodedBodySize), decoded: sum((e) => e.decodedBodySize), files: scripts.length };
+    return {
+      transferred: scripts.reduce((n, e) => n + e.encodedBodySize, 0) / 1000,
+      decoded: scripts.reduce((n, e) => n + e.decodedBodySize, 0) / 1000,
+      files: scripts.length,
+    };
   });
 }
 
