@@ -93,7 +93,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {/* No backdrop filter on phones: it would pin the fixed bottom nav inside the header. */}
                 <header className="sticky top-0 z-10 border-b border-line bg-canvas md:bg-canvas/90 md:backdrop-blur">
                   <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
-                    <SiteNav />
+                    <SiteNav role={user.role} />
                     <div className="flex flex-wrap items-center gap-2">
                       <ConnectionIndicator />
                       <PreferencesMenu theme={theme} />

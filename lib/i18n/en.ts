@@ -212,6 +212,8 @@ export const en = {
   "chart.window.minutes": "last {n} min",
   "kiosk.pages": "Pages of rooms",
   "kiosk.page": "Page {n} of {of}",
+  "nav.settings": "Settings",
+  "nav.alertCount": "{n} alerts firing",
 
   "ruleForm.edit": "Edit “{name}”",
   "ruleForm.new": "New rule",

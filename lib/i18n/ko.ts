@@ -212,6 +212,8 @@ export const ko: Messages = {
   "chart.window.minutes": "최근 {n}분",
   "kiosk.pages": "방 페이지",
   "kiosk.page": "{of}쪽 중 {n}쪽",
+  "nav.settings": "설정",
+  "nav.alertCount": "알림 {n}건 발생 중",
 
   "ruleForm.edit": "“{name}” 편집",
   "ruleForm.new": "새 규칙",
