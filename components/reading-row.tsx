@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useCallback } from "react";
 import { ReadingSparkline } from "@/components/reading-sparkline";
 import { SEVERITY_TILE } from "@/components/severity";
+import { useConnection } from "@/components/use-connection";
 import { LiveAge, useLiveText } from "@/components/live-text";
 import { shallowEqual, useTopicSelect } from "@/components/use-topic";
 import { useTopicAlert } from "@/components/use-alerts";
@@ -38,6 +39,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
     [locale],
   );
   const value = useLiveText<HTMLSpanElement>(topic, valueText);
+  // The hub out of reach: the value is the last known one, dimmed like the kiosk's, its age beside it.
+  const stale = useConnection((c) => c.status === "offline" || c.status === "reconnecting");
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!row) return null;
   const { measurement, error, unit } = row;
@@ -48,6 +51,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
       data-topic={topic}
       data-alert={alert ?? undefined}
       data-availability={row.availability ?? undefined}
+      data-stale={stale || undefined}
       className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}
     >
       <div className="flex items-baseline justify-between gap-3">
@@ -57,7 +61,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
         <Link href={readingHref(topic)} prefetch={false} className="-my-2 py-2 text-sm text-muted hover:underline">
           {label}
         </Link>
-        <span ref={value.ref} className="text-2xl font-semibold tabular-nums">
+        <span ref={value.ref} className={cn("text-2xl font-semibold tabular-nums transition-opacity", stale && "opacity-50")}>
           {value.first}
           {unit && <span className="text-base font-normal text-muted">{` ${unit}`}</span>}
         </span>
