@@ -106,7 +106,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <AlertBanner />
               </SiteChrome>
               {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
-              <main className="mx-auto max-w-screen-2xl px-4 pt-6 pb-24 md:pb-6">{children}</main>
+              <main className="mx-auto max-w-screen-2xl px-4 pt-3 pb-24 md:pt-6 md:pb-6">{children}</main>
             </MqttProvider>
           </UserProvider>
         </LocaleProvider>

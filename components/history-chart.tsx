@@ -40,7 +40,8 @@ function dataStart(lines: readonly ChartLine[], from: number, to: number): numbe
     const p = line.points.find((point) => point.v !== null);
     if (p && p.t < first) first = p.t;
   }
-  if (!Number.isFinite(first) || first - from < (to - from) * 0.05) return null;
+  // Within the first 30 %: a gap in sparse history, not where it starts.
+  if (!Number.isFinite(first) || first - from < (to - from) * 0.3) return null;
   return first;
 }
 

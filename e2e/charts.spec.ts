@@ -73,7 +73,7 @@ test("a room page shows its switches first and one range picker, and a new senso
   // The kitchen has reported only since the hub started: the 24 h chart opens on that and says so.
   const temperature = charts.first();
   await expect(temperature).toHaveAttribute("data-state", "ready");
-  await expect(temperature.getByTestId("chart-since")).toContainText("기록 시작");
+  await expect(temperature.getByTestId("chart-since")).toContainText("부터의 기록");
   const line = temperature.locator(".recharts-line-curve").first();
   const plot = temperature.getByTestId("chart-zoom-area");
   expect((await line.boundingBox())!.width).toBeGreaterThan((await plot.boundingBox())!.width * 0.8);
@@ -89,6 +89,7 @@ test("a room page shows its switches first and one range picker, and a new senso
 test("a week's chart: round ticks with the unit, day names, nothing cut, nothing left after a switch or a zoom", async ({ page, demo }) => {
   const errors = await demo.hub.open(page, "/readings/home/living_room/temperature");
   const week = await pickRange(page, "7d");
+  await shoot(page, "chart-7d-1440");
   const x = await ticks(week, "x");
   expect(x.length).toBeGreaterThanOrEqual(4);
   expect(x.filter((t) => !t.inside)).toEqual([]);
@@ -98,7 +99,6 @@ test("a week's chart: round ticks with the unit, day names, nothing cut, nothing
   const y = await ticks(week, "y");
   expect(y.every((t) => / °C$/.test(t.text))).toBe(true);
   expect(roundSteps(y.map((t) => Number(t.text.replace(" °C", ""))))).toBe(true);
-  await shoot(page, "chart-7d-1440");
 
   // From a week to an hour: only the hour's labels are drawn, each once, as clock times.
   const hour = await pickRange(page, "1h");

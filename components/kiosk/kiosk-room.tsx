@@ -35,9 +35,9 @@ export const KioskRoom = memo(function KioskRoom({
   return (
     <section
       data-testid={`kiosk-room-${room.room}`}
-      className={cn("flex min-h-0 flex-col overflow-hidden rounded-3xl border border-line bg-surface p-5", expanded && "gap-4")}
+      className={cn("flex min-h-0 flex-col overflow-hidden rounded-3xl border border-line bg-surface", expanded ? "gap-4 p-5" : "p-4")}
     >
-      <h2 className={cn("font-semibold", expanded ? "text-4xl" : "text-2xl")}>
+      <h2 className={cn("font-semibold", expanded ? "text-4xl" : "text-xl")}>
         <button
           type="button"
           disabled={expanded}
@@ -49,7 +49,7 @@ export const KioskRoom = memo(function KioskRoom({
         </button>
       </h2>
       {key && (
-        <ul className={cn("grid gap-x-6 gap-y-2", expanded ? "grid-cols-[repeat(auto-fill,minmax(16rem,1fr))]" : "grid-cols-2")}>
+        <ul className={cn("grid gap-x-6 gap-y-1", expanded ? "grid-cols-[repeat(auto-fill,minmax(16rem,1fr))]" : "grid-cols-2")}>
           <KioskReading topic={key} size={expanded ? "large" : "key"} />
           {rest.map((topic) => (
             <KioskReading key={topic} topic={topic} size={expanded ? "large" : "small"} />
@@ -85,7 +85,7 @@ function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE
       data-alert={alert ?? undefined}
       className={cn("flex min-w-0 flex-col", size === "key" && "col-span-2", alert && SEVERITY_TILE[alert])}
     >
-      <span className={cn("truncate text-muted", size === "small" ? "text-base" : "text-xl")}>
+      <span className={cn("truncate text-muted", size === "large" ? "text-xl" : "text-base")}>
         {snapshot.name ?? labelFromLevel(snapshot.measurement)}
       </span>
       <span className={cn("font-semibold tabular-nums leading-tight", VALUE[size])}>

@@ -207,7 +207,7 @@ export const en = {
   "chart.lines": "Lines",
   "chart.lastHour": "{label}, last hour",
   // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
-  "chart.since": "History starts {ago}",
+  "chart.since": "Readings from {ago} on",
   "chart.window.hour": "last hour",
   "chart.window.minutes": "last {n} min",
   "kiosk.pages": "Pages of rooms",

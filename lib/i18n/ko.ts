@@ -207,7 +207,7 @@ export const ko: Messages = {
   "chart.lines": "선",
   "chart.lastHour": "{label}, 최근 1시간",
   // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
-  "chart.since": "기록 시작: {ago}",
+  "chart.since": "{ago}부터의 기록",
   "chart.window.hour": "최근 1시간",
   "chart.window.minutes": "최근 {n}분",
   "kiosk.pages": "방 페이지",
