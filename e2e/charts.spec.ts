@@ -10,7 +10,8 @@ test.use({ viewport: { width: 1440, height: 900 }, locale: "ko-KR" });
 async function ticks(chart: Locator, axis: "x" | "y") {
   return chart.evaluate((el, axis) => {
     const svg = el.querySelector("svg.recharts-surface")!.getBoundingClientRect();
-    return [...el.querySelectorAll(`.recharts-${axis === "x" ? "xAxis" : "yAxis"} .recharts-cartesian-axis-tick-value`)].map((text) => {
+    // recharts 3 draws tick labels in their own layer, named after the axis.
+    return [...el.querySelectorAll(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`)].map((text) => {
       const box = text.getBoundingClientRect();
       return { text: text.textContent ?? "", inside: box.left >= svg.left - 0.5 && box.right <= svg.right + 0.5 };
     });
