@@ -214,6 +214,7 @@ export const en = {
   "kiosk.page": "Page {n} of {of}",
   "nav.settings": "Settings",
   "nav.alertCount": "{n} alerts firing",
+  "settings.storage.summary": "How much history the hub keeps, and how much disk it takes.",
 
   "ruleForm.edit": "Edit “{name}”",
   "ruleForm.new": "New rule",

@@ -214,6 +214,7 @@ export const ko: Messages = {
   "kiosk.page": "{of}쪽 중 {n}쪽",
   "nav.settings": "설정",
   "nav.alertCount": "알림 {n}건 발생 중",
+  "settings.storage.summary": "허브가 보관하는 기록의 양과 차지하는 디스크 공간.",
 
   "ruleForm.edit": "“{name}” 편집",
   "ruleForm.new": "새 규칙",
