@@ -92,21 +92,21 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <SiteChrome>
                 {/* No backdrop filter on phones: it would pin the fixed bottom nav inside the header. */}
                 <header className="sticky top-0 z-10 border-b border-line bg-canvas md:bg-canvas/90 md:backdrop-blur">
-                  <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 px-4 py-1">
-                    <SiteNav />
-                    <div className="flex flex-wrap items-center gap-2">
+                  {/* One row on a phone too (issue 15): the stale notice sits left of the connection state, so nothing moves. */}
+                  <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-x-3 px-4 py-1">
+                    <SiteNav role={user.role} />
+                    <div className="flex min-w-0 items-center gap-2">
+                      <StaleNotice className="shrink-0 text-sm whitespace-nowrap" />
                       <ConnectionIndicator />
                       <PreferencesMenu theme={theme} />
                       <UserMenu user={clientUser} />
                     </div>
-                    {/* Wraps onto its own line on a phone. */}
-                    <StaleNotice className="mb-1 w-fit text-sm" />
                   </div>
                 </header>
                 <AlertBanner />
               </SiteChrome>
               {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
-              <main className="mx-auto max-w-screen-2xl px-4 pt-6 pb-24 md:pb-6">{children}</main>
+              <main className="mx-auto max-w-screen-2xl px-4 pt-3 pb-24 md:pt-6 md:pb-6">{children}</main>
             </MqttProvider>
           </UserProvider>
         </LocaleProvider>

@@ -2,7 +2,7 @@
 // into an open dashboard for 30 s; the page's main thread must stay mostly idle.
 // Busy fraction and JS heap come from CDP's Performance metrics, long tasks from a
 // PerformanceObserver, dropped frames from gaps between animation frames.
-import type { CDPSession } from "playwright-core";
+import type { CDPSession, Page } from "playwright-core";
 import { openRig } from "./lib/dashboard-rig";
 import { publishPaced } from "./lib/paced";
 import { takeFrames, watchFrames } from "./lib/page-probes";
@@ -28,6 +28,25 @@ async function heapMB(cdp: CDPSession): Promise<number> {
   return (await metrics(cdp)).JSHeapUsedSize / 1e6;
 }
 
+/**
+ * The JavaScript `/` loaded, in kB: transferred (compressed) and as parsed. Read from
+ * resource timing once the rows and their sparklines are on the page, so a chunk a
+ * tile loads lazily counts too (issue 15: the chart library only where a chart is drawn).
+ */
+async function scriptKB(page: Page): Promise<{ transferred: number; decoded: number; files: number }> {
+  // No named functions inside: tsx would wrap them in a helper the page does not have.
+  return page.evaluate(() => {
+    const scripts = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
+      (e) => e.initiatorType === "script" || /\.js(\?|$)/.test(e.name),
+    );
+    return {
+      transferred: scripts.reduce((n, e) => n + e.encodedBodySize, 0) / 1000,
+      decoded: scripts.reduce((n, e) => n + e.decodedBodySize, 0) / 1000,
+      files: scripts.length,
+    };
+  });
+}
+
 async function run(ctx: SectionContext) {
   const durationMs = byMode(ctx, { full: 30_000, quick: 8_000, tiny: 3_000 });
   const sensors = TOPICS.length;
@@ -36,6 +55,7 @@ async function run(ctx: SectionContext) {
     const { page, publishers: clients, mountSeconds } = rig;
     ctx.log(`  ${sensors} sensors on the page after ${mountSeconds.toFixed(1)} s`);
 
+    const js = await scriptKB(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
     const heapStart = await heapMB(cdp);
@@ -100,8 +120,15 @@ async function run(ctx: SectionContext) {
         note: "after a forced GC; the live store keeps up to an hour of points per topic by design",
       },
       { section, figure: `time until ${sensors} sensors are on the page`, unit: "s", value: one(mountSeconds) },
+      {
+        section,
+        figure: "JS loaded by / (transferred)",
+        unit: "kB",
+        value: one(js.transferred),
+        note: `${js.files} files, ${js.decoded.toFixed(0)} kB parsed`,
+      },
     ];
-    return { rows, raw: { sensors, durationMs, rendererCpu, busy, script, layout, longTasks, dropped, expectedFrames, heapStart, heapEnd, mountSeconds } };
+    return { rows, raw: { js, sensors, durationMs, rendererCpu, busy, script, layout, longTasks, dropped, expectedFrames, heapStart, heapEnd, mountSeconds } };
   } finally {
     await rig.dispose();
   }

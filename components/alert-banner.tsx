@@ -32,29 +32,33 @@ export function AlertBanner() {
           data-severity={alerts[0].severity}
           className={cn("border-b-2", SEVERITY_BANNER[alerts[0].severity])}
         >
-          <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 text-sm">
-            <ul className="flex flex-1 flex-col gap-1">
-              {alerts.slice(0, SHOWN).map((alert) => (
+          {/* On a phone one line: the worst alert and how many more (issue 15); from `md` up three. */}
+          <div className="mx-auto flex max-w-screen-2xl items-center gap-x-3 px-4 py-0.5 text-sm md:py-2">
+            <ul className="flex min-w-0 flex-1 flex-col gap-1">
+              {alerts.slice(0, SHOWN).map((alert, i) => (
                 <li
                   key={`${alert.ruleId}/${alert.topic}`}
                   data-testid="alert-banner-item"
                   data-rule={alert.ruleId}
                   data-topic={alert.topic}
                   data-severity={alert.severity}
-                  className="flex items-center gap-2"
+                  className={cn("flex min-w-0 items-center gap-2", i > 0 && "hidden md:flex")}
                 >
-                  <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
+                  <span className={cn("shrink-0 rounded px-1.5 py-0.5 text-xs font-semibold", SEVERITY_BADGE[alert.severity])}>
                     {t(`severity.${alert.severity}`)}
                   </span>
-                  <span className="font-semibold">{alert.ruleName}</span>
-                  <span className="text-muted">
-                    {alertLineText(t, locale, alert)}
+                  <span className="truncate">
+                    <span className="font-semibold">{alert.ruleName}</span>{" "}
+                    <span className="text-muted">{alertLineText(t, locale, alert)}</span>
                   </span>
+                  {i === 0 && alerts.length > 1 && (
+                    <span className="shrink-0 text-muted md:hidden">{t("alerts.banner.more", { n: alerts.length - 1 })}</span>
+                  )}
                 </li>
               ))}
-              {alerts.length > SHOWN && <li className="text-muted">{t("alerts.banner.more", { n: alerts.length - SHOWN })}</li>}
+              {alerts.length > SHOWN && <li className="hidden text-muted md:block">{t("alerts.banner.more", { n: alerts.length - SHOWN })}</li>}
             </ul>
-            <Link href="/alerts" className="inline-flex min-h-11 items-center font-semibold underline underline-offset-2">
+            <Link href="/alerts" className="inline-flex min-h-11 shrink-0 items-center font-semibold underline underline-offset-2">
               {t("alerts.banner.view")}
             </Link>
           </div>

@@ -1,28 +1,24 @@
 "use client";
 
-// The one module that knows recharts. Tiles and pages hand it series and a time
-// range; swapping the chart library means rewriting this file only.
+// The one chart component. Tiles and pages hand it series and a time range; only
+// it and components/chart-full.tsx know recharts, so swapping the chart library
+// means rewriting those two files.
 //
 // A point with `v: null` is a gap: the line breaks there instead of bridging an
 // outage (lib/history/gaps.ts inserts them). A single full-size series with min/max
 // draws them as a band behind the mean, so a one-reading spike stays visible.
-import { useMemo, useRef, useState, type PointerEvent } from "react";
+//
+// recharts itself loads lazily (components/chart-full.tsx): the dashboard draws only
+// sparklines, and its first load should not carry a chart library (issue 15).
+import dynamic from "next/dynamic";
 import { Sparkline } from "@/components/sparkline";
 import type { PathPoint } from "@/lib/sparkline-path";
-import {
-  Area,
-  ComposedChart,
-  Line,
-  Tooltip,
-  usePlotArea,
-  useXAxisInverseScale,
-  XAxis,
-  YAxis,
-  type TooltipContentProps,
-} from "recharts";
-import { cn } from "@/lib/cn";
-import { useLocale, useT } from "@/components/use-t";
-import { formatClock, formatReading, formatValue } from "@/lib/format";
+
+/** The full chart, fetched the first time one is drawn; a quiet placeholder of its size meanwhile. */
+const FullChart = dynamic(() => import("@/components/chart-full"), {
+  ssr: false,
+  loading: () => <div data-testid="chart-loading" aria-hidden className="w-full animate-pulse rounded-md bg-line/50" style={{ height: "100%" }} />,
+});
 
 export type ChartPoint = { readonly t: number; readonly v: number | null; readonly min?: number; readonly max?: number };
 
@@ -44,108 +40,11 @@ export type ChartProps = {
   label: string;
   /** Called with the time range a person selected by dragging across the chart. */
   onZoom?: (from: number, to: number) => void;
-  /** Tick labels for long ranges show the date; the default shows the clock. */
-  tickFormatter?: (t: number) => string;
   className?: string;
 };
 
 /** Line colours: the accent first, then hues that stay apart in light and dark mode. */
 export const LINE_COLORS = ["var(--color-accent)", "#2f80ed", "#27ae60", "#9b51e0", "#eb5757", "#f2994a", "#56ccf2", "#a0785a"];
-
-function PointTooltip({
-  active,
-  payload,
-  unit,
-}: Pick<TooltipContentProps, "active" | "payload"> & { unit: string }) {
-  const locale = useLocale();
-  const t = useT();
-  const entries = (payload ?? []).filter((e) => e.dataKey === "v" && (e.payload as ChartPoint)?.v != null);
-  if (!active || entries.length === 0) return null;
-  const first = entries[0].payload as ChartPoint;
-  return (
-    <div className="rounded-md border border-line bg-surface px-2 py-1 text-xs shadow-sm">
-      {entries.map((e) => {
-        const p = e.payload as ChartPoint;
-        return (
-          <div key={String(e.name)}>
-            {entries.length > 1 && <span style={{ color: e.color }}>{e.name} </span>}
-            <span className="font-medium tabular-nums">{formatReading(p.v!, unit, locale)}</span>
-            {p.min !== undefined && p.max !== undefined && p.min !== p.max && (
-              <span className="text-muted"> ({formatValue(p.min, locale)}–{formatValue(p.max, locale)})</span>
-            )}
-          </div>
-        );
-      })}
-      <span className="text-muted">{t("chart.at", { time: formatClock(first.t, locale) })}</span>
-    </div>
-  );
-}
-
-const AUTO_RANGE: [string, string] = ["auto", "auto"];
-
-const band = (p: ChartPoint) => (p.v === null ? null : [p.min ?? p.v, p.max ?? p.v]);
-
-/** Drag across the plot to pick a time range; a click (under 5 px) selects nothing. */
-function ZoomSelection({ onZoom }: { onZoom: (from: number, to: number) => void }) {
-  const plot = usePlotArea();
-  const invert = useXAxisInverseScale();
-  const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
-  // The handlers read the drag from a ref: on a busy page the next pointer event can
-  // come before React has rendered the last one's state, and a stale `drag` lost the move.
-  const dragRef = useRef<{ x0: number; x1: number } | null>(null);
-  const update = (next: { x0: number; x1: number } | null) => {
-    dragRef.current = next;
-    setDrag(next);
-  };
-  if (!plot || !invert) return null;
-  const toX = (e: PointerEvent<SVGRectElement>) => {
-    const box = e.currentTarget.ownerSVGElement!.getBoundingClientRect();
-    return Math.min(Math.max(e.clientX - box.left, plot.x), plot.x + plot.width);
-  };
-  const left = drag ? Math.min(drag.x0, drag.x1) : 0;
-  const width = drag ? Math.abs(drag.x1 - drag.x0) : 0;
-  return (
-    <g>
-      <rect
-        data-testid="chart-zoom-area"
-        x={plot.x}
-        y={plot.y}
-        width={plot.width}
-        height={plot.height}
-        fill="transparent"
-        style={{ cursor: "crosshair", touchAction: "none" }}
-        onPointerDown={(e) => {
-          e.currentTarget.setPointerCapture(e.pointerId);
-          const x = toX(e);
-          update({ x0: x, x1: x });
-        }}
-        onPointerMove={(e) => dragRef.current && update({ x0: dragRef.current.x0, x1: toX(e) })}
-        onPointerUp={() => {
-          const d = dragRef.current;
-          if (d && Math.abs(d.x1 - d.x0) >= 5) {
-            const from = Number(invert(Math.min(d.x0, d.x1)));
-            const to = Number(invert(Math.max(d.x0, d.x1)));
-            if (Number.isFinite(from) && Number.isFinite(to) && to > from) onZoom(Math.round(from), Math.round(to));
-          }
-          update(null);
-        }}
-        onPointerCancel={() => update(null)}
-      />
-      {drag && (
-        <rect
-          data-testid="chart-zoom-selection"
-          x={left}
-          y={plot.y}
-          width={width}
-          height={plot.height}
-          fill="var(--color-accent)"
-          fillOpacity={0.15}
-          pointerEvents="none"
-        />
-      )}
-    </g>
-  );
-}
 
 /**
  * The one chart component. Sparklines (a tile's last hour) are drawn as a plain SVG
@@ -165,7 +64,11 @@ export function Chart(props: ChartProps) {
       />
     );
   }
-  return <FullChart {...props} />;
+  return (
+    <div className="w-full" style={{ height: props.height }}>
+      <FullChart {...props} colors={LINE_COLORS} />
+    </div>
+  );
 }
 
 /** A sparkline draws one unbroken line: gap markers have no value to draw. */
@@ -175,100 +78,3 @@ function sparklinePoints(points: readonly ChartPoint[]): PathPoint[] {
   return out;
 }
 
-function FullChart({
-  series,
-  lines,
-  domain,
-  height,
-  unit = "",
-  label,
-  onZoom,
-  tickFormatter,
-  className,
-}: ChartProps) {
-  const locale = useLocale();
-  const drawn: readonly ChartLine[] = useMemo(
-    () => lines ?? [{ id: "v", label, points: series ?? [] }],
-    [lines, series, label],
-  );
-  const pointCount = useMemo(
-    () => drawn.reduce((n, line) => n + line.points.filter((p) => p.v !== null).length, 0),
-    [drawn],
-  );
-  const showBand = drawn.length === 1 && drawn[0].points.some((p) => p.min !== undefined);
-  return (
-    <div
-      data-testid="chart"
-      data-points={pointCount}
-      data-lines={drawn.length}
-      role="img"
-      aria-label={label}
-      className={cn("w-full select-none", className)}
-      style={{ height }}
-    >
-      <ComposedChart
-        responsive
-        style={{ width: "100%", height }}
-        margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
-        // The wrapper is one image to assistive technology; keyboard stepping through points adds nothing.
-        accessibilityLayer={false}
-      >
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={[domain[0], domain[1]]}
-          allowDataOverflow
-          tickFormatter={tickFormatter ?? ((t: number) => formatClock(t, locale))}
-          tick={{ fill: "var(--color-muted)", fontSize: 12 }}
-          stroke="var(--color-line)"
-          minTickGap={32}
-        />
-        <YAxis
-          type="number"
-          domain={AUTO_RANGE}
-          tickFormatter={(v: number) => formatValue(v, locale)}
-          tick={{ fill: "var(--color-muted)", fontSize: 12 }}
-          stroke="var(--color-line)"
-          width="auto"
-        />
-        <Tooltip
-          isAnimationActive={false}
-          cursor={{ stroke: "var(--color-line)" }}
-          content={({ active, payload }) => <PointTooltip active={active} payload={payload} unit={unit} />}
-        />
-        {showBand && (
-          <Area
-            data={drawn[0].points as ChartPoint[]}
-            dataKey={band}
-            // The envelope's edges are drawn too: a one-bucket spike is a sliver of fill but a clear line.
-            stroke="var(--color-accent)"
-            strokeOpacity={0.45}
-            strokeWidth={1}
-            fill="var(--color-accent)"
-            fillOpacity={0.18}
-            isAnimationActive={false}
-            activeDot={false}
-            connectNulls={false}
-          />
-        )}
-        {drawn.map((line, i) => (
-          <Line
-            key={line.id}
-            data={line.points as ChartPoint[]}
-            name={line.label}
-            dataKey="v"
-            type="linear"
-            stroke={LINE_COLORS[i % LINE_COLORS.length]}
-            strokeWidth={1.5}
-            dot={false}
-            activeDot={{ r: 4, fill: LINE_COLORS[i % LINE_COLORS.length], stroke: "var(--color-surface)" }}
-            connectNulls={false}
-            isAnimationActive={false}
-          />
-        ))}
-        {onZoom && <ZoomSelection onZoom={onZoom} />}
-      </ComposedChart>
-    </div>
-  );
-}

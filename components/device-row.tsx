@@ -50,7 +50,8 @@ function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDe
       data-availability={availability ?? undefined}
       className="flex items-center justify-between gap-3 py-2"
     >
-      <span className={cn("truncate", dimmed && "text-muted")}>
+      {/* Wraps rather than shrinking to "Hallw…" when badges take the room (issue 15). */}
+      <span data-device-name className={cn("min-w-0 break-words", dimmed && "text-muted")}>
         {device.icon && (
           <span aria-hidden className="mr-1.5">
             {device.icon}
@@ -59,8 +60,9 @@ function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDe
         {device.name}
       </span>
       <span className="flex shrink-0 items-center gap-2">
-        {availability === "offline" && <span className={cn(BADGE, TONE.offline)}>{t("device.reason.offline")}</span>}
-        {availability === "unknown" && <span className={cn(BADGE, TONE.unknown)}>{t("device.reason.unknown")}</span>}
+        {/* A toggle words its own reason ("offline"): a badge beside it would say it twice (issue 15). */}
+        {!device.command && availability === "offline" && <span className={cn(BADGE, TONE.offline)}>{t("device.reason.offline")}</span>}
+        {!device.command && availability === "unknown" && <span className={cn(BADGE, TONE.unknown)}>{t("device.reason.unknown")}</span>}
         {device.command ? (
           <DeviceToggle device={device} canControl={canControl} />
         ) : state !== null ? (

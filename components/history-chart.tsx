@@ -3,17 +3,18 @@
 // A full-size history chart for one topic or a filter (home/+/temperature draws
 // every room's temperature): range picker, drag to zoom, the live tail on recent
 // ranges, gaps as gaps, and CSV exports of exactly what it shows.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
 import { useNow } from "@/components/use-now";
 import { useLocale, useT } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
-import { formatClock, formatDayTime } from "@/lib/format";
+import { useElementWidth } from "@/components/use-element-size";
+import { formatTimeAgo } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
 import { historyProblemText } from "@/lib/history/history-problem";
-import { DEFAULT_RANGE, isLive, showsDates, type RangeSelection } from "@/lib/history/ranges";
+import { DEFAULT_RANGE, isLive, type RangeSelection } from "@/lib/history/ranges";
 import { mergeHistoryWithLive } from "@/lib/merge-series";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -28,20 +29,20 @@ function lineLabel(topic: string, multi: boolean, fallback: string): string {
   return parsed ? labelFromLevel(parsed.room) : topic;
 }
 
-/** The chart's width in pixels, the point budget of its requests; null until measured. */
-function useWidth(): [React.RefObject<HTMLDivElement | null>, number | null] {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState<number | null>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const measure = () => setWidth(Math.round(el.getBoundingClientRect().width / 50) * 50 || MIN_POINTS);
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
+/**
+ * Where a preset's chart starts: at the range's start, or where its history does when
+ * that is well inside the range, so a new install's ten minutes fill the chart instead
+ * of a sliver at its right edge (issue 15); the chart then says since when.
+ */
+function dataStart(lines: readonly ChartLine[], from: number, to: number): number | null {
+  let first = Infinity;
+  for (const line of lines) {
+    const p = line.points.find((point) => point.v !== null);
+    if (p && p.t < first) first = p.t;
+  }
+  // Within the first 30 %: a gap in sparse history, not where it starts.
+  if (!Number.isFinite(first) || first - from < (to - from) * 0.3) return null;
+  return first;
 }
 
 export function HistoryChart({
@@ -49,17 +50,26 @@ export function HistoryChart({
   label,
   height = 320,
   initialRange = DEFAULT_RANGE,
+  selection: controlled,
+  onSelect,
 }: {
   /** A topic, or a filter with wildcards for several lines. */
   topic: string;
   label: string;
   height?: number;
   initialRange?: RangeSelection;
+  /** A page with several charts and one range picker (a room) controls the range; then no picker here. */
+  selection?: RangeSelection;
+  onSelect?: (selection: RangeSelection) => void;
 }) {
   const locale = useLocale();
   const t = useT();
-  const [selection, setSelection] = useState<RangeSelection>(initialRange);
-  const [ref, width] = useWidth();
+  const [own, setOwn] = useState<RangeSelection>(initialRange);
+  const selection = controlled ?? own;
+  const setSelection = onSelect ?? setOwn;
+  const [ref, measured] = useElementWidth();
+  // The point budget in steps of 50 px, so a small resize does not fetch again.
+  const width = measured === null ? null : Math.round(measured / 50) * 50 || MIN_POINTS;
   const points = width === null ? null : Math.min(Math.max(width, MIN_POINTS), MAX_POINTS);
   const { state, retry } = useHistorySeries(topic, selection, points);
   const live = isLive(selection);
@@ -82,8 +92,11 @@ export function HistoryChart({
         : s.points;
       return { id: s.topic, label: lineLabel(s.topic, multi, label), points: withGaps(merged, s.bucketMs) };
     });
-    return { lines, domain: [ready.from, end] as const };
-  }, [ready, live, snapshots, now, topic, label]);
+    const since = selection.kind === "preset" ? dataStart(lines, ready.from, end) : null;
+    // A little air before the first point, so it is not drawn on the axis.
+    const start = since === null ? ready.from : Math.max(ready.from, since - (end - since) * 0.02);
+    return { lines, domain: [start, end] as const, since };
+  }, [ready, live, snapshots, now, topic, label, selection]);
 
   const tiers = ready ? [...new Set(ready.series.map((s) => s.tier))].join(",") : "";
   const csvQuery = ready ? historyQuery(topic, ready.from, ready.to, ready.points) : null;
@@ -103,7 +116,14 @@ export function HistoryChart({
       className="flex flex-col gap-3 rounded-2xl border border-line bg-surface p-4 shadow-sm"
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <RangePicker selection={selection} onChange={setSelection} shown={ready && { from: ready.from, to: ready.to }} />
+        {controlled === undefined && (
+          <RangePicker selection={selection} onChange={setSelection} shown={ready && { from: ready.from, to: ready.to }} />
+        )}
+        {view?.since != null && (
+          <p data-testid="chart-since" data-since={view.since} className="text-sm text-muted">
+            {t("chart.since", { ago: formatTimeAgo(view.since - ready!.clockOffsetMs, clock ?? view.since, locale) })}
+          </p>
+        )}
         {csvQuery && (
           <div className="flex gap-3 text-sm">
             <a data-testid="csv-chart" className="text-accent hover:underline" href={`/api/history/csv?${csvQuery}`} download>
@@ -134,12 +154,13 @@ export function HistoryChart({
         )}
         {view && view.lines.some((l) => l.points.length > 0) && (
           <Chart
+            // A new range draws a new chart: nothing of the last range's axis is left behind.
+            key={selection.kind === "preset" ? selection.preset : `${selection.from}-${selection.to}`}
             lines={view.lines}
             domain={view.domain}
             height={height}
             unit={ready!.series[0]?.unit ?? ""}
             label={label}
-            tickFormatter={(at) => (showsDates(view.domain[0], view.domain[1]) ? formatDayTime : formatClock)(at, locale)}
             onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
           />
         )}

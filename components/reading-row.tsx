@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useCallback } from "react";
 import { ReadingSparkline } from "@/components/reading-sparkline";
 import { SEVERITY_TILE } from "@/components/severity";
+import { useConnection } from "@/components/use-connection";
 import { LiveAge, useLiveText } from "@/components/live-text";
 import { shallowEqual, useTopicSelect } from "@/components/use-topic";
 import { useTopicAlert } from "@/components/use-alerts";
@@ -38,6 +39,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
     [locale],
   );
   const value = useLiveText<HTMLSpanElement>(topic, valueText);
+  // The hub out of reach: the value is the last known one, dimmed like the kiosk's, its age beside it.
+  const stale = useConnection((c) => c.status === "offline" || c.status === "reconnecting");
   // The rooms index lists only topics the store holds, so this is a stale index at worst.
   if (!row) return null;
   const { measurement, error, unit } = row;
@@ -48,29 +51,34 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
       data-topic={topic}
       data-alert={alert ?? undefined}
       data-availability={row.availability ?? undefined}
-      className={cn("flex flex-col gap-1 py-3", alert && SEVERITY_TILE[alert])}
+      data-stale={stale || undefined}
+      className={cn("flex flex-col gap-1 py-2 md:py-3", alert && SEVERITY_TILE[alert])}
     >
-      <div className="flex items-baseline justify-between gap-3">
-        {/* No prefetch: Link watches every prefetchable link with an IntersectionObserver,
-            a thousand targets recomputed on every frame, and the reading page is dynamic
-            with no loading state, so a prefetch would fetch next to nothing. */}
-        <Link href={readingHref(topic)} prefetch={false} className="-my-2 py-2 text-sm text-muted hover:underline">
-          {label}
-        </Link>
-        <span ref={value.ref} className="text-2xl font-semibold tabular-nums">
+      {/* The label with the age and any problem under it, the value beside them: one line
+          less per reading, so a phone shows more of them (issue 15). */}
+      <div className="flex items-center justify-between gap-3">
+        <div className="flex min-w-0 flex-col">
+          {/* No prefetch: Link watches every prefetchable link with an IntersectionObserver,
+              a thousand targets recomputed on every frame, and the reading page is dynamic
+              with no loading state, so a prefetch would fetch next to nothing. */}
+          <Link href={readingHref(topic)} prefetch={false} className="-my-1 py-1 text-sm text-muted hover:underline">
+            {label}
+          </Link>
+          <div className="flex items-center gap-2 text-xs text-muted">
+            {/* A discovered sensor that says it is offline: its value is the last one it sent. */}
+            {row.availability === "offline" && <span className="font-medium text-danger">{t("reading.offline")}</span>}
+            {error && (
+              <span title={error.message} className="font-medium text-danger">
+                {t("reading.unreadable")}
+              </span>
+            )}
+            {row.hasReading && <LiveAge topic={topic} />}
+          </div>
+        </div>
+        <span ref={value.ref} className={cn("shrink-0 text-2xl font-semibold tabular-nums transition-opacity", stale && "opacity-50")}>
           {value.first}
           {unit && <span className="text-base font-normal text-muted">{` ${unit}`}</span>}
         </span>
-      </div>
-      <div className="flex items-center justify-between gap-3 text-xs text-muted">
-        {/* A discovered sensor that says it is offline: its value is the last one it sent. */}
-        {row.availability === "offline" && <span className="font-medium text-danger">{t("reading.offline")}</span>}
-        {error && (
-          <span title={error.message} className="font-medium text-danger">
-            {t("reading.unreadable")}
-          </span>
-        )}
-        {row.hasReading && <LiveAge topic={topic} className="ml-auto" />}
       </div>
       <ReadingSparkline topic={topic} unit={unit ?? inferUnit(measurement)} label={`${roomLabel} ${label.toLowerCase()}`} />
     </li>

@@ -69,7 +69,7 @@ export const ReadingSparkline = memo(function ReadingSparkline({
   topic,
   unit,
   label,
-  height = 48,
+  height = 52,
 }: {
   topic: string;
   unit: string;
@@ -141,6 +141,11 @@ export const ReadingSparkline = memo(function ReadingSparkline({
         label={t("chart.lastHour", { label })}
       />
     );
+  } else if (failure?.code === "no-answer") {
+    // The hub is unreachable: the page says so once (StaleNotice) and this tile fetches
+    // again by itself when the connection is back (the epoch above), so no message or
+    // Retry here, fourteen times over (issue 15).
+    content = <div data-testid="chart-unreachable" aria-hidden className="rounded-md bg-line/30" style={{ height }} />;
   } else if (failure !== null) {
     content = (
       <p

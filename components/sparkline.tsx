@@ -7,8 +7,10 @@
 import { useMemo, useState, type PointerEvent } from "react";
 import { cn } from "@/lib/cn";
 import { useLocale } from "@/components/use-t";
-import { formatClock, formatReading } from "@/lib/format";
-import { linePath, nearestIndex, project, valueDomain, type PathPoint } from "@/lib/sparkline-path";
+import { useT } from "@/components/use-t";
+import { minimumSpan } from "@/lib/chart-scale";
+import { formatClock, formatReading, formatValue } from "@/lib/format";
+import { extent, linePath, nearestIndex, project, valueDomain, type PathPoint } from "@/lib/sparkline-path";
 
 /** The path's own coordinate box; the SVG stretches it to the tile, the stroke keeps its width. */
 const BOX = { width: 1000, height: 100 } as const;
@@ -22,10 +24,24 @@ export type SparklineProps = {
   className?: string;
 };
 
+/** "last hour", or for a sensor seen only for a while "last 12 min": what the line spans. */
+function windowText(spanMs: number, t: ReturnType<typeof useT>): string {
+  const minutes = Math.round(spanMs / 60_000);
+  return minutes >= 55 ? t("chart.window.hour") : t("chart.window.minutes", { n: Math.max(1, minutes) });
+}
+
+/** The caption's line under the sparkline, in px: part of `height`. */
+const CAPTION = 16;
+
 export function Sparkline({ series, domain, height, unit = "", label, className }: SparklineProps) {
   const locale = useLocale();
+  const t = useT();
   const [from, to] = domain;
-  const frame = useMemo(() => ({ domain: [from, to] as const, values: valueDomain(series), ...BOX }), [series, from, to]);
+  const range = useMemo(() => extent(series), [series]);
+  const frame = useMemo(
+    () => ({ domain: [from, to] as const, values: valueDomain(series, minimumSpan(unit, range?.[1])), ...BOX }),
+    [series, from, to, unit, range],
+  );
   const path = useMemo(() => linePath(series, frame), [series, frame]);
   const [hovered, setHovered] = useState<number | null>(null);
 
@@ -49,10 +65,13 @@ export function Sparkline({ series, domain, height, unit = "", label, className 
       data-points={series.length}
       role="img"
       aria-label={label}
-      className={cn("w-full p-1", className)}
+      data-min={range?.[0]}
+      data-max={range?.[1]}
+      data-span={frame.values[1] - frame.values[0]}
+      className={cn("flex w-full flex-col", className)}
       style={{ height }}
     >
-      <div className="relative h-full w-full" onPointerMove={onPointerMove} onPointerLeave={() => setHovered(null)}>
+      <div className="relative w-full flex-1 p-1" onPointerMove={onPointerMove} onPointerLeave={() => setHovered(null)}>
         <svg
           viewBox={`0 0 ${BOX.width} ${BOX.height}`}
           preserveAspectRatio="none"
@@ -81,6 +100,17 @@ export function Sparkline({ series, domain, height, unit = "", label, className 
           </div>
         )}
       </div>
+      {/* The scale and the window, so a ripple reads as a ripple: "last hour · 38–39 %". */}
+      <p data-testid="sparkline-caption" className="flex justify-between gap-2 text-xs leading-4 text-muted" style={{ height: CAPTION }}>
+        <span>{windowText(to - from, t)}</span>
+        {range && (
+          <span className="tabular-nums">
+            {range[0] === range[1]
+              ? formatReading(range[0], unit, locale)
+              : `${formatValue(range[0], locale)}–${formatReading(range[1], unit, locale)}`}
+          </span>
+        )}
+      </p>
     </div>
   );
 }

@@ -78,7 +78,7 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
       <span className="font-medium">{node.name || t("explorer.empty")}</span>
       {stat && (
         <>
-          <span data-testid="topic-value" className="max-w-[40ch] truncate font-mono text-sm" title={preview}>
+          <span data-testid="topic-value" className="max-w-[min(40ch,100%)] truncate font-mono text-sm" title={preview}>
             {preview}
           </span>
           <span className="text-xs text-muted">{formatRate(stat.ratePerMin, t, locale)}</span>

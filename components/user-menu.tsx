@@ -8,11 +8,12 @@ export async function UserMenu({ user }: { user: ClientUser }) {
   const t = await getT();
   return (
     <div className="flex items-center gap-3 text-sm">
-      <span data-testid="user" data-role={user.role} className="text-muted">
+      {/* On a phone the name steps aside for the one-row header; Settings is on the bottom bar. */}
+      <span data-testid="user" data-role={user.role} className="hidden text-muted md:inline">
         <span className="font-medium text-ink">{user.username}</span> · {t(`role.${user.role}`)}
       </span>
       {user.role === "admin" && (
-        <Link href="/settings" className="font-medium underline-offset-4 hover:underline">
+        <Link href="/settings" className="hidden font-medium underline-offset-4 hover:underline md:inline">
           {t("userMenu.settings")}
         </Link>
       )}

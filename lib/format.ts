@@ -74,3 +74,19 @@ export function formatDayTime(t: number, locale: Locale = "en"): string {
 export function formatMoment(t: number, now: number, locale: Locale = "en"): string {
   return new Date(t).toDateString() === new Date(now).toDateString() ? formatClock(t, locale) : formatDayTime(t, locale);
 }
+
+const day = cached((locale) => new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" }));
+
+/** "Nov 30" ("11월 30일"): a chart tick at midnight, or on a range of weeks. */
+export function formatDay(t: number, locale: Locale = "en"): string {
+  return day(locale).format(t);
+}
+
+const clockSeconds = cached(
+  (locale) => new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
+);
+
+/** "14:05:30": a chart tick on a range of a few minutes, where minutes alone would repeat. */
+export function formatClockSeconds(t: number, locale: Locale = "en"): string {
+  return clockSeconds(locale).format(t);
+}

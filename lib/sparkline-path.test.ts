@@ -12,6 +12,13 @@ test("valueDomain pads the range, and gives a flat or empty line a visible one",
   for (const [series, expected] of cases) assert.deepEqual(valueDomain(series), expected);
 });
 
+test("valueDomain keeps a minimum span about the middle, so noise stays a ripple", () => {
+  const flicker = [{ t: 0, v: 38 }, { t: 1, v: 39 }, { t: 2, v: 38 }];
+  assert.deepEqual(valueDomain(flicker, 10), [33.5, 43.5]);
+  // A line wider than the minimum keeps its own range.
+  assert.deepEqual(valueDomain([{ t: 0, v: 10 }, { t: 1, v: 30 }], 10), [8, 32]);
+});
+
 test("project puts time left to right and values bottom to top", () => {
   const frame = { domain: [0, 100] as const, values: [0, 10] as const, width: 1000, height: 100 };
   assert.deepEqual(project({ t: 0, v: 0 }, frame), [0, 100]);

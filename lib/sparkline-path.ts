@@ -5,15 +5,31 @@
 
 export type PathPoint = { readonly t: number; readonly v: number };
 
-/** A value range with some air around the line, and a visible one when the line is flat. */
-export function valueDomain(series: readonly PathPoint[]): [number, number] {
+/** The lowest and highest value of a series; null for none. */
+export function extent(series: readonly PathPoint[]): [min: number, max: number] | null {
+  if (series.length === 0) return null;
   let min = Infinity;
   let max = -Infinity;
   for (const { v } of series) {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (series.length === 0) return [0, 1];
+  return [min, max];
+}
+
+/**
+ * A value range with some air around the line, at least `minSpan` wide about its
+ * middle (lib/chart-scale.ts, per unit): a humidity flicking between 38 and 39 %
+ * draws a ripple, not a full-height square wave (issue 15).
+ */
+export function valueDomain(series: readonly PathPoint[], minSpan = 0): [number, number] {
+  const range = extent(series);
+  if (!range) return [0, 1];
+  const [min, max] = range;
+  if (max - min < minSpan) {
+    const mid = (min + max) / 2;
+    return [mid - minSpan / 2, mid + minSpan / 2];
+  }
   const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
   return [min - pad, max + pad];
 }

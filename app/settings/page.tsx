@@ -4,6 +4,8 @@ import { getT } from "@/lib/i18n/server";
 const SECTIONS = [
   { href: "/settings/users", title: "settings.users", text: "settings.users.summary" },
   { href: "/settings/devices", title: "settings.devices", text: "settings.devices.summary" },
+  // Off the phone's bottom bar since issue 15; reached from here.
+  { href: "/settings/storage", title: "nav.storage", text: "settings.storage.summary" },
 ] as const;
 
 export default async function SettingsPage() {

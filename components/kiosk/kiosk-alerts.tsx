@@ -20,9 +20,9 @@ export function KioskAlerts() {
       aria-label={t("kiosk.alerts")}
       data-testid="kiosk-alerts"
       data-severity={alerts[0].severity}
-      className={cn("rounded-3xl border-4 px-6 py-4", SEVERITY_BANNER[alerts[0].severity])}
+      className={cn("rounded-3xl border-4 px-6 py-2", SEVERITY_BANNER[alerts[0].severity])}
     >
-      <ul className="flex flex-col gap-3">
+      <ul className="flex flex-col gap-2">
         {alerts.slice(0, SHOWN).map((alert) => (
           <li
             key={`${alert.ruleId}/${alert.topic}`}
@@ -33,7 +33,7 @@ export function KioskAlerts() {
             <span className={cn("rounded-lg px-3 py-1 text-xl font-bold", SEVERITY_BADGE[alert.severity])}>
               {t(`severity.${alert.severity}`)}
             </span>
-            <span className="text-4xl font-bold">{alert.ruleName}</span>
+            <span className="text-3xl font-bold">{alert.ruleName}</span>
             <span className="text-2xl text-muted">
               {alertLineText(t, locale, alert)}
             </span>

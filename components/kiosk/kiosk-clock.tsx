@@ -24,11 +24,12 @@ export function KioskClock() {
   const locale = useLocale();
   const f = formatsFor(locale);
   return (
-    <div data-testid="kiosk-clock" className="flex flex-col">
-      <time className="text-6xl font-semibold tabular-nums leading-none lg:text-8xl" dateTime={now === null ? undefined : new Date(now).toISOString()}>
+    // One line, time then date: the rooms below get the height (issue 15).
+    <div data-testid="kiosk-clock" className="flex flex-wrap items-baseline gap-x-5">
+      <time className="text-6xl font-semibold tabular-nums leading-none" dateTime={now === null ? undefined : new Date(now).toISOString()}>
         {now === null ? "\u00a0" : f.time.format(now)}
       </time>
-      <span className="mt-2 text-xl text-muted lg:text-2xl">{now === null ? "\u00a0" : f.date.format(now)}</span>
+      <span className="text-2xl text-muted">{now === null ? "\u00a0" : f.date.format(now)}</span>
     </div>
   );
 }

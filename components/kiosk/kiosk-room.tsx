@@ -2,6 +2,7 @@
 
 import { memo } from "react";
 import { DeviceRow } from "@/components/device-row";
+import { HistoryChart } from "@/components/history-chart";
 import { SEVERITY_TILE } from "@/components/severity";
 import { useTopicAlert } from "@/components/use-alerts";
 import { useTopic } from "@/components/use-topic";
@@ -12,7 +13,14 @@ import type { RoomSummary } from "@/lib/live-store";
 import { keyTopics } from "@/lib/kiosk/key-topics";
 import { labelFromLevel } from "@/lib/topics";
 
-/** A room on the wall: its key readings in large type, then its devices' toggles. */
+/** Badges and states (OFF, online) read from 3 m: at least 16 px on the wall (issue 15). */
+const WALL_TEXT = "text-lg [&_.text-xs]:text-base";
+
+/**
+ * A room on the wall. As a tile: its key reading large, two more beside it, its
+ * toggles; touching its name opens it full-screen with every reading, the key
+ * reading's chart and the toggles.
+ */
 export const KioskRoom = memo(function KioskRoom({
   room,
   expanded,
@@ -23,28 +31,39 @@ export const KioskRoom = memo(function KioskRoom({
   onOpen: (room: string) => void;
 }) {
   const t = useT();
+  const [key, ...rest] = keyTopics(room.topics, expanded);
   return (
-    <section data-testid={`kiosk-room-${room.room}`} className="flex flex-col rounded-3xl border border-line bg-surface p-5">
-      <h2 className="text-2xl font-semibold">
+    <section
+      data-testid={`kiosk-room-${room.room}`}
+      className={cn("flex min-h-0 flex-col overflow-hidden rounded-3xl border border-line bg-surface", expanded ? "gap-4 p-5" : "p-4")}
+    >
+      <h2 className={cn("font-semibold", expanded ? "text-4xl" : "text-xl")}>
         <button
           type="button"
           disabled={expanded}
           onClick={() => onOpen(room.room)}
           aria-label={expanded ? undefined : t("kiosk.showRoom", { room: room.label })}
-          className="min-h-11 text-left"
+          className="min-h-11 w-full truncate text-left"
         >
           {room.label}
         </button>
       </h2>
-      <ul className={cn("mt-2 grid gap-x-6 gap-y-3", expanded ? "grid-cols-[repeat(auto-fill,minmax(14rem,1fr))]" : "grid-cols-1")}>
-        {keyTopics(room.topics, expanded).map((topic) => (
-          <KioskReading key={topic} topic={topic} />
-        ))}
-      </ul>
+      {key && (
+        <ul className={cn("grid gap-x-6 gap-y-1", expanded ? "grid-cols-[repeat(auto-fill,minmax(16rem,1fr))]" : "grid-cols-2")}>
+          <KioskReading topic={key} size={expanded ? "large" : "key"} />
+          {rest.map((topic) => (
+            <KioskReading key={topic} topic={topic} size={expanded ? "large" : "small"} />
+          ))}
+        </ul>
+      )}
+      {expanded && key && <HistoryChart topic={key} label={room.label} height={300} initialRange={{ kind: "preset", preset: "1h" }} />}
       {room.devices.length > 0 && (
-        <ul aria-label={t("room.devices", { room: room.label })} className="mt-3 divide-y divide-line border-t border-line text-lg">
-          {room.devices.map((key) => (
-            <DeviceRow key={key} deviceKey={key} />
+        <ul
+          aria-label={t("room.devices", { room: room.label })}
+          className={cn("mt-auto min-h-0 divide-y divide-line border-t border-line", WALL_TEXT)}
+        >
+          {room.devices.map((deviceKey) => (
+            <DeviceRow key={deviceKey} deviceKey={deviceKey} />
           ))}
         </ul>
       )}
@@ -52,18 +71,26 @@ export const KioskRoom = memo(function KioskRoom({
   );
 });
 
-function KioskReading({ topic }: { topic: string }) {
+const VALUE = { key: "text-6xl", large: "text-5xl", small: "text-2xl" } as const;
+
+function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE }) {
   const snapshot = useTopic(topic);
   const alert = useTopicAlert(topic);
   const locale = useLocale();
   if (!snapshot) return null;
   const { reading } = snapshot;
   return (
-    <li data-kiosk-topic={topic} data-alert={alert ?? undefined} className={cn("flex items-baseline justify-between gap-4", alert && SEVERITY_TILE[alert])}>
-      <span className="text-xl text-muted">{snapshot.name ?? labelFromLevel(snapshot.measurement)}</span>
-      <span className="text-5xl font-semibold tabular-nums">
+    <li
+      data-kiosk-topic={topic}
+      data-alert={alert ?? undefined}
+      className={cn("flex min-w-0 flex-col", size === "key" && "col-span-2", alert && SEVERITY_TILE[alert])}
+    >
+      <span className={cn("truncate text-muted", size === "large" ? "text-xl" : "text-base")}>
+        {snapshot.name ?? labelFromLevel(snapshot.measurement)}
+      </span>
+      <span className={cn("font-semibold tabular-nums leading-tight", VALUE[size])}>
         {reading ? formatValue(reading.value, locale) : "–"}
-        {reading?.unit && <span className="text-2xl font-normal text-muted">{` ${reading.unit}`}</span>}
+        {reading?.unit && <span className={cn("font-normal text-muted", size === "small" ? "text-lg" : "text-2xl")}>{` ${reading.unit}`}</span>}
       </span>
     </li>
   );

@@ -1,11 +1,12 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { AlertResync } from "@/components/alert-resync";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { DeviceControlsProvider, type DeviceControls } from "@/components/device-controls";
 import { KioskAlerts } from "@/components/kiosk/kiosk-alerts";
 import { KioskClock } from "@/components/kiosk/kiosk-clock";
+import { KioskGrid } from "@/components/kiosk/kiosk-grid";
 import { KioskRoom } from "@/components/kiosk/kiosk-room";
 import { NightCover } from "@/components/kiosk/night-cover";
 import { useIdle } from "@/components/kiosk/use-idle";
@@ -16,6 +17,7 @@ import { useConnection } from "@/components/use-connection";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useT } from "@/components/use-t";
+import { useCanOperate } from "@/components/user-context";
 import { cn } from "@/lib/cn";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import type { KioskOptions } from "@/lib/kiosk/options";
@@ -41,38 +43,48 @@ export function KioskView({
   useState(() => store.setDeviceConfig(devices));
   const rooms = useRooms();
   const status = useConnection((c) => c.status);
-  const controls = useMemo<DeviceControls>(() => ({ canControl: !options.locked, commandTimeoutMs }), [options.locked, commandTimeoutMs]);
+  // The role decides, then the lock: a viewer's wall shows "view only" toggles, since
+  // the broker would refuse (and disconnect) a viewer's command (issue 15).
+  const canOperate = useCanOperate();
+  const canControl = canOperate && !options.locked;
+  const controls = useMemo<DeviceControls>(() => ({ canControl, commandTimeoutMs }), [canControl, commandTimeoutMs]);
   const [openRoom, setOpenRoom] = useState<string | null>(null);
+  const [page, setPage] = useState(0);
   const { idle, poke } = useIdle(options.idleSeconds * 1000);
-  const scroller = useRef<HTMLDivElement>(null);
   useWakeLock();
 
-  // Home again after the idle time: all rooms, scrolled to the top.
+  // Home again after the idle time: all rooms, the first page. The home view fits the
+  // screen (KioskGrid), so there is nothing to scroll back.
   useEffect(() => {
     if (!idle) return;
     setOpenRoom(null);
-    scroller.current?.scrollTo({ top: 0 });
+    setPage(0);
   }, [idle]);
   const open = useCallback((room: string) => setOpenRoom(room), []);
-  const shown = openRoom === null ? rooms : rooms.filter((r) => r.room === openRoom);
+  const expanded = openRoom === null ? null : (rooms.find((r) => r.room === openRoom) ?? null);
 
   return (
     <div
-      ref={scroller}
       data-kiosk
       data-testid="kiosk"
       data-theme={options.theme}
       data-locked={options.locked}
       data-view={openRoom === null ? "home" : "room"}
-      className="fixed inset-0 z-50 overflow-y-auto bg-canvas text-ink"
+      // The home view fits the screen and never scrolls; an open room may.
+      className={cn("fixed inset-0 z-50 bg-canvas text-ink", expanded ? "overflow-y-auto" : "overflow-hidden")}
     >
       <AlertResync />
       <DeviceControlsProvider value={controls}>
         <ToastProvider>
-          <div className="flex min-h-full flex-col gap-6 p-6 [animation:pixel-shift_40min_ease-in-out_infinite] lg:p-10">
+          <div
+            className={cn(
+              "flex flex-col gap-4 p-6 [animation:pixel-shift_40min_ease-in-out_infinite]",
+              expanded ? "min-h-full" : "h-full",
+            )}
+          >
             <header className="flex flex-wrap items-start justify-between gap-6">
               <KioskClock />
-              <div className="flex flex-col items-end gap-3 text-lg">
+              <div className="flex flex-col items-end gap-2 text-lg">
                 <ConnectionIndicator className="text-xl" />
                 <StaleNotice variant="kiosk" className="text-xl" />
                 {options.locked && (
@@ -84,7 +96,7 @@ export function KioskView({
               </div>
             </header>
             <KioskAlerts />
-            {openRoom !== null && (
+            {expanded && (
               <button
                 type="button"
                 onClick={() => setOpenRoom(null)}
@@ -96,15 +108,12 @@ export function KioskView({
             {rooms.length === 0 ? (
               <p className="m-auto text-3xl text-muted">{t("kiosk.noRooms")}</p>
             ) : (
-              <div
-                className={cn(
-                  "grid grid-cols-[repeat(auto-fill,minmax(min(100%,22rem),1fr))] gap-6 transition-opacity",
-                  status !== "connected" && status !== "connecting" && "opacity-60",
+              <div className={cn("flex min-h-0 flex-1 flex-col transition-opacity", status !== "connected" && status !== "connecting" && "opacity-60")}>
+                {expanded ? (
+                  <KioskRoom room={expanded} expanded onOpen={open} />
+                ) : (
+                  <KioskGrid rooms={rooms} page={page} onPage={setPage} onOpen={open} />
                 )}
-              >
-                {shown.map((room) => (
-                  <KioskRoom key={room.room} room={room} expanded={openRoom !== null} onOpen={open} />
-                ))}
               </div>
             )}
           </div>

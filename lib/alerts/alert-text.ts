@@ -3,7 +3,9 @@
 // the rule form, and why an alert fires. Logs and the API keep their English.
 import type { MessageKey } from "../i18n/en";
 import type { Locale, Translate } from "../i18n/translate";
-import { formatValue } from "../format";
+import { formatReading } from "../format";
+import { inferUnit } from "../readings";
+import { parseHomeTopic } from "../topics";
 import { topicProblemText } from "../topic-problem-text";
 import type { ApiError } from "./client";
 import { ruleSummary, type RuleInput, type RuleProblem } from "./rule";
@@ -39,17 +41,23 @@ export function ruleProblemText(t: Translate, problem: RuleProblem): string {
   }
 }
 
-/** "Nursery temperature: 27.5", "Porch sensor availability: device offline": what fired, and why. */
+/** The unit a topic's measurement implies (home/nursery/temperature → °C); "" when none. */
+function topicUnit(topic: string): string {
+  const parsed = parseHomeTopic(topic);
+  return parsed?.kind === "measurement" ? inferUnit(parsed.measurement) : "";
+}
+
+/** "Nursery temperature: 27.5 °C", "Porch sensor availability: device offline": what fired, and why. */
 export function alertLineText(t: Translate, locale: Locale, alert: Pick<AlertView, "topic" | "reason" | "value">): string {
-  const reason = alertReasonText(t, locale, alert);
+  const reason = alertReasonText(t, locale, alert, topicUnit(alert.topic));
   return reason ? `${topicLabel(alert.topic)}: ${reason}` : topicLabel(alert.topic);
 }
 
-/** After the topic's label: "27.5", or why a silence rule fires; "" when there is nothing to add. */
-export function alertReasonText(t: Translate, locale: Locale, alert: Pick<AlertView, "reason" | "value">): string {
+/** After the topic's label: "27.5 °C" (issue 15: a value carries its unit), or why a silence rule fires; "" when there is nothing to add. */
+export function alertReasonText(t: Translate, locale: Locale, alert: Pick<AlertView, "reason" | "value">, unit = ""): string {
   if (alert.reason === "offline") return t("alerts.reason.offline");
   if (alert.reason === "silent") return t("alerts.reason.silent");
-  return alert.value === null ? "" : formatValue(alert.value, locale);
+  return alert.value === null ? "" : formatReading(alert.value, unit, locale);
 }
 
 /** The alerts API's error codes (lib/alerts/api.ts, guard.ts, service.ts) a person may meet on the alerts page. */

@@ -206,6 +206,15 @@ export const en = {
   "chart.empty": "No readings in this range.",
   "chart.lines": "Lines",
   "chart.lastHour": "{label}, last hour",
+  // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
+  "chart.since": "Readings from {ago} on",
+  "chart.window.hour": "last hour",
+  "chart.window.minutes": "last {n} min",
+  "kiosk.pages": "Pages of rooms",
+  "kiosk.page": "Page {n} of {of}",
+  "nav.settings": "Settings",
+  "nav.alertCount": "{n} alerts firing",
+  "settings.storage.summary": "How much history the hub keeps, and how much disk it takes.",
 
   "ruleForm.edit": "Edit “{name}”",
   "ruleForm.new": "New rule",

@@ -206,6 +206,15 @@ export const ko: Messages = {
   "chart.empty": "이 기간에는 측정값이 없습니다.",
   "chart.lines": "선",
   "chart.lastHour": "{label}, 최근 1시간",
+  // Issue 15: charts that read at a glance, the wall display, the phone's navigation.
+  "chart.since": "{ago}부터의 기록",
+  "chart.window.hour": "최근 1시간",
+  "chart.window.minutes": "최근 {n}분",
+  "kiosk.pages": "방 페이지",
+  "kiosk.page": "{of}쪽 중 {n}쪽",
+  "nav.settings": "설정",
+  "nav.alertCount": "알림 {n}건 발생 중",
+  "settings.storage.summary": "허브가 보관하는 기록의 양과 차지하는 디스크 공간.",
 
   "ruleForm.edit": "“{name}” 편집",
   "ruleForm.new": "새 규칙",

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { HistoryChart } from "@/components/history-chart";
+import { RoomView } from "@/components/room-view";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { readingHref } from "@/lib/links";
@@ -27,7 +28,7 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
   const label = labelFromLevel(room);
   const [topics, t] = await Promise.all([roomTopics(room), getT()]);
   return (
-    <div className="flex flex-col gap-6">
+    <div className="flex flex-col gap-4">
       <div>
         <Link href="/" className="text-sm text-accent hover:underline">
           ← {t("page.reading.allRooms")}
@@ -39,24 +40,31 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
           {t("page.room.empty", { room: label })}
         </p>
       )}
-      {topics.map(({ topic, measurement }) => {
-        const name = labelFromLevel(measurement);
-        return (
-          <div key={topic} className="flex flex-col gap-2">
-            <div className="flex flex-wrap items-baseline justify-between gap-2">
-              <h2 className="text-lg font-semibold">
-                <Link href={readingHref(topic)} className="hover:underline">
-                  {name}
+      <RoomView
+        room={room}
+        roomLabel={label}
+        devices={getHub()?.devices?.config ?? []}
+        commandTimeoutMs={getHub()?.devices?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS}
+        charts={topics.map(({ topic, measurement }) => {
+          const name = labelFromLevel(measurement);
+          return {
+            topic,
+            label: `${label} ${name.toLowerCase()}`,
+            heading: (
+              <div className="flex flex-wrap items-baseline justify-between gap-2">
+                <h2 className="text-lg font-semibold">
+                  <Link href={readingHref(topic)} className="hover:underline">
+                    {name}
+                  </Link>
+                </h2>
+                <Link href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
+                  {t("page.reading.everyRoom", { measurement: name })}
                 </Link>
-              </h2>
-              <Link href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
-                {t("page.reading.everyRoom", { measurement: name })}
-              </Link>
-            </div>
-            <HistoryChart topic={topic} label={`${label} ${name.toLowerCase()}`} height={240} />
-          </div>
-        );
-      })}
+              </div>
+            ),
+          };
+        })}
+      />
     </div>
   );
 }

@@ -1,0 +1,77 @@
+// The wall tablet (issue 15), 1280 × 800 landscape, in Korean: every room of the demo
+// home on one screen, nothing scrolling, states readable from 3 m, alerts with their
+// unit, a room opening full-screen with its chart, and a viewer's toggles that say so.
+import type { Page } from "@playwright/test";
+import { expect, shoot, test } from "./ui-home";
+
+test.use({ viewport: { width: 1280, height: 800 }, hasTouch: true, locale: "ko-KR" });
+
+const ROOMS = ["attic", "bathroom", "bedroom", "hallway_plug", "kitchen", "living_room", "office"];
+
+/** Font sizes in px of the visible text in the kiosk's device rows, as "text size". */
+function deviceTextSizes(page: Page): Promise<{ text: string; size: number }[]> {
+  return page.getByTestId("kiosk").evaluate((kiosk) => {
+    const out: { text: string; size: number }[] = [];
+    for (const el of kiosk.querySelectorAll<HTMLElement>("[data-device] *")) {
+      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== "");
+      const box = el.getBoundingClientRect();
+      if (!own || box.width <= 1 || box.height <= 1) continue;
+      out.push({ text: el.textContent!.trim(), size: parseFloat(getComputedStyle(el).fontSize) });
+    }
+    return out;
+  });
+}
+
+test("the demo home's seven rooms fit one screen, with large key readings, 16 px states and alerts with units", async ({ page, demo }) => {
+  const errors = await demo.hub.open(page, "/kiosk");
+  const rooms = page.locator('[data-testid^="kiosk-room-"]');
+  await expect(rooms).toHaveCount(7);
+  await expect(page.getByTestId("kiosk-grid")).toHaveAttribute("data-pages", "1");
+  for (const room of await rooms.all()) {
+    const box = (await room.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+  }
+  // Nothing to scroll, so nothing out of sight and no scrolling back when idle.
+  const kiosk = page.getByTestId("kiosk");
+  expect(await kiosk.evaluate((el) => el.scrollHeight - el.clientHeight)).toBe(0);
+
+  const living = page.getByTestId("kiosk-room-living_room");
+  const key = living.locator("[data-kiosk-topic]").first();
+  await expect(key).toHaveAttribute("data-kiosk-topic", "home/living_room/temperature");
+  expect(await key.locator("span").nth(1).evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(48);
+
+  await expect(living.locator('li[data-device="living_room/lamp"]')).toContainText("OFF");
+  expect((await deviceTextSizes(page)).filter((t) => t.size < 16)).toEqual([]);
+
+  await expect(page.getByTestId("kiosk-alerts")).toContainText("31.5 °C");
+  await shoot(page, "kiosk-1280");
+  expect(errors).toEqual([]);
+});
+
+test("a room opens full-screen with its chart and its switches", async ({ page, demo }) => {
+  await demo.hub.open(page, "/kiosk");
+  await page.getByTestId("kiosk-room-living_room").getByRole("button").first().tap();
+  const kiosk = page.getByTestId("kiosk");
+  await expect(kiosk).toHaveAttribute("data-view", "room");
+  const room = page.getByTestId("kiosk-room-living_room");
+  const box = (await room.boundingBox())!;
+  expect(box.width).toBeGreaterThan(1100);
+  await expect(room.getByTestId("history-chart")).toHaveAttribute("data-state", "ready");
+  await expect(room.locator('li[data-device="living_room/lamp"] [role=switch]')).toBeEnabled();
+  await shoot(page, "kiosk-room-1280");
+});
+
+test("a viewer's wall shows toggles that say 'view only' instead of switches that would be refused", async ({ browser, demo }) => {
+  const viewer = await demo.hub.createUser("wall-viewer", "viewer");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true, locale: "ko-KR" });
+  try {
+    const page = await context.newPage();
+    await demo.hub.open(page, "/kiosk", { as: viewer });
+    const lamp = page.getByTestId("kiosk-room-living_room").locator('li[data-device="living_room/lamp"]');
+    await expect(lamp.getByRole("switch")).toBeDisabled();
+    await expect(lamp).toContainText("보기 전용");
+  } finally {
+    await context.close();
+  }
+});
