@@ -22,6 +22,7 @@ import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
+import { createDevicePresence } from "../lib/auth/device-presence";
 import { createPrincipals } from "./principals";
 import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
@@ -121,8 +122,15 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   broker.on("connectionError", (client, error) =>
     mqttLog.warn("connection error", { code: errorCode(error), client: client?.id || undefined, error: error.message }),
   );
-  broker.on("client", (client) => log.debug("mqtt: client connected", { client: client.id }));
+  const presence = createDevicePresence();
+  broker.on("client", (client) => {
+    const principal = principals.get(client);
+    if (principal?.kind === "device") presence.connected(principal.name);
+    log.debug("mqtt: client connected", { client: client.id });
+  });
   broker.on("clientDisconnect", (client) => {
+    const principal = principals.get(client);
+    if (principal?.kind === "device") presence.disconnected(principal.name);
     principals.forget(client);
     log.debug("mqtt: client disconnected", { client: client.id });
   });
@@ -166,6 +174,10 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     sessionTtlMs: config.auth.sessionHours * 3_600_000,
     secureCookies: tls !== null,
     dropSessionConnections: sessionGate.dropSession,
+    deviceAccounts: {
+      presence: (name) => presence.read(name),
+      mqttPorts: { plain: config.mqttPlain ? config.mqttPort : null, tls: tls ? config.mqttsPort : null },
+    },
   });
 
   // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms

@@ -8,9 +8,9 @@ export async function UserMenu({ user }: { user: ClientUser }) {
   const t = await getT();
   return (
     <div className="flex items-center gap-3 text-sm">
-      <span data-testid="user" data-role={user.role} className="text-muted">
+      <Link href="/account" data-testid="user" data-role={user.role} title={t("settings.account.title")} className="text-muted hover:underline">
         <span className="font-medium text-ink">{user.username}</span> · {t(`role.${user.role}`)}
-      </span>
+      </Link>
       {user.role === "admin" && (
         <Link href="/settings" className="font-medium underline-offset-4 hover:underline">
           {t("userMenu.settings")}

@@ -9,6 +9,7 @@ import type { HistoryStore } from "./history/store";
 import type { TopicStats } from "./topic-stats";
 import type { AccountStore } from "./auth/account-store";
 import type { LoginThrottle } from "./auth/login-throttle";
+import type { DevicePresence } from "./auth/device-presence";
 
 export type HubServices = {
   history: HistoryStore;
@@ -30,6 +31,14 @@ export type HubServices = {
   sessionTtlMs: number;
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   secureCookies: boolean;
+  /**
+   * For the device-accounts page (issue 15): whether each account is connected and when
+   * it was last seen, and the MQTT ports a device reaches (null: that listener is off).
+   */
+  deviceAccounts: {
+    presence(name: string): DevicePresence | null;
+    mqttPorts: { plain: number | null; tls: number | null };
+  };
   /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
   dropSessionConnections(sessionId: string): void;
 };
