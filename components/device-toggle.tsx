@@ -115,7 +115,7 @@ export function DeviceToggle({
     <span className="flex shrink-0 items-center gap-2">
       {/* While pending, only "pending": the new state is not the device's until it says so. */}
       <span data-testid="toggle-state" className="w-16 text-right text-xs font-semibold tracking-wide">
-        {pending ? <span className="font-normal text-muted">{t("device.pending")}</span> : (cmd.confirmed ?? "–")}
+        {pending ? <span className="font-normal text-muted">{t("device.pending")}</span> : cmd.confirmed === null ? "–" : t(on ? "device.on" : "device.off")}
       </span>
       {!pending && gate.reason && (
         <span data-testid="toggle-reason" className="text-xs text-muted">

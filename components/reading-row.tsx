@@ -13,7 +13,7 @@ import { formatValue } from "@/lib/format";
 import { readingHref } from "@/lib/links";
 import type { TopicSnapshot } from "@/lib/live-store";
 import { inferUnit } from "@/lib/readings";
-import { labelFromLevel } from "@/lib/topics";
+import { measurementName, measurementWord } from "@/lib/i18n/measurements";
 
 /** What the row itself shows besides the value and its age: it changes rarely. */
 function rowView(snapshot: TopicSnapshot | undefined) {
@@ -42,7 +42,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   if (!row) return null;
   const { measurement, error, unit } = row;
   // A discovered sensor has a friendly name ("Greenhouse sensor Temperature").
-  const label = row.name ?? labelFromLevel(measurement);
+  const label = row.name ?? measurementName(measurement, locale);
   return (
     <li
       data-topic={topic}
@@ -72,7 +72,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
         )}
         {row.hasReading && <LiveAge topic={topic} className="ml-auto" />}
       </div>
-      <ReadingSparkline topic={topic} unit={unit ?? inferUnit(measurement)} label={`${roomLabel} ${label.toLowerCase()}`} />
+      <ReadingSparkline topic={topic} unit={unit ?? inferUnit(measurement)} label={`${roomLabel} ${row.name ?? measurementWord(measurement, locale)}`} />
     </li>
   );
 }

@@ -10,7 +10,7 @@ import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
 import type { RoomSummary } from "@/lib/live-store";
 import { keyTopics } from "@/lib/kiosk/key-topics";
-import { labelFromLevel } from "@/lib/topics";
+import { measurementName } from "@/lib/i18n/measurements";
 
 /** A room on the wall: its key readings in large type, then its devices' toggles. */
 export const KioskRoom = memo(function KioskRoom({
@@ -60,7 +60,7 @@ function KioskReading({ topic }: { topic: string }) {
   const { reading } = snapshot;
   return (
     <li data-kiosk-topic={topic} data-alert={alert ?? undefined} className={cn("flex items-baseline justify-between gap-4", alert && SEVERITY_TILE[alert])}>
-      <span className="text-xl text-muted">{snapshot.name ?? labelFromLevel(snapshot.measurement)}</span>
+      <span className="text-xl text-muted">{snapshot.name ?? measurementName(snapshot.measurement, locale)}</span>
       <span className="text-5xl font-semibold tabular-nums">
         {reading ? formatValue(reading.value, locale) : "–"}
         {reading?.unit && <span className="text-2xl font-normal text-muted">{` ${reading.unit}`}</span>}

@@ -42,7 +42,8 @@ export function ruleProblemText(t: Translate, problem: RuleProblem): string {
 /** "Nursery temperature: 27.5", "Porch sensor availability: device offline": what fired, and why. */
 export function alertLineText(t: Translate, locale: Locale, alert: Pick<AlertView, "topic" | "reason" | "value">): string {
   const reason = alertReasonText(t, locale, alert);
-  return reason ? `${topicLabel(alert.topic)}: ${reason}` : topicLabel(alert.topic);
+  const label = topicLabel(alert.topic, locale);
+  return reason ? `${label}: ${reason}` : label;
 }
 
 /** After the topic's label: "27.5", or why a silence rule fires; "" when there is nothing to add. */

@@ -1,7 +1,9 @@
 import Link from "next/link";
 import { HistoryChart } from "@/components/history-chart";
 import { currentHistory } from "@/lib/hub-registry";
-import { getT } from "@/lib/i18n/server";
+import { measurementName, readingLabel } from "@/lib/i18n/measurements";
+import { getLocale } from "@/lib/i18n/server";
+import { createTranslator } from "@/lib/i18n/translate";
 import { readingHref } from "@/lib/links";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -25,7 +27,8 @@ async function roomTopics(room: string): Promise<{ topic: string; measurement: s
 export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
   const room = decodeURIComponent((await params).room);
   const label = labelFromLevel(room);
-  const [topics, t] = await Promise.all([roomTopics(room), getT()]);
+  const [topics, locale] = await Promise.all([roomTopics(room), getLocale()]);
+  const t = createTranslator(locale);
   return (
     <div className="flex flex-col gap-6">
       <div>
@@ -40,7 +43,7 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
         </p>
       )}
       {topics.map(({ topic, measurement }) => {
-        const name = labelFromLevel(measurement);
+        const name = measurementName(measurement, locale);
         return (
           <div key={topic} className="flex flex-col gap-2">
             <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -53,7 +56,7 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
                 {t("page.reading.everyRoom", { measurement: name })}
               </Link>
             </div>
-            <HistoryChart topic={topic} label={`${label} ${name.toLowerCase()}`} height={240} />
+            <HistoryChart topic={topic} label={readingLabel(room, measurement, locale)} height={240} />
           </div>
         );
       })}
