@@ -165,6 +165,27 @@ test("the chart's CSV holds exactly the points it draws; the raw CSV every readi
   for (const r of raw) expect(Number(r[1]) >= from && Number(r[1]) <= to).toBe(true);
 });
 
+test("a CSV opens in Excel with °C intact and says its time zone: the viewer's", async ({ browser }) => {
+  const context = await browser.newContext({ timezoneId: "Asia/Seoul", viewport: { width: 900, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await hub.open(page, "/readings/home/attic/temperature");
+    const c = await pickRange(page, "24h");
+    const [download] = await Promise.all([page.waitForEvent("download"), c.getByTestId("csv-raw").click()]);
+    const bytes = await readFile((await download.path())!);
+    // The UTF-8 byte-order mark: without it Excel shows "Â°C".
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, first] = bytes.subarray(3).toString("utf8").split("\r\n");
+    expect(header.split(",")[0]).toBe("time (Asia/Seoul)");
+    const [time, ms, , , unit] = first.split(",");
+    expect(unit).toBe("°C");
+    expect(time).toMatch(/\+09:00$/);
+    expect(new Date(time).getTime()).toBe(Number(ms));
+  } finally {
+    await context.close();
+  }
+});
+
 test("the room page charts each measurement, reached from the room card", async ({ page }) => {
   await hub.open(page);
   await page.getByTestId("room-attic").getByRole("link", { name: "Attic" }).click();

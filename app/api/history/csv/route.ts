@@ -1,14 +1,18 @@
-// GET /api/history/csv?topic=…&from=…&to=…&points=… — what a chart shows, as CSV:
-// the same query as /api/history/series, so the file holds exactly the chart's points.
+// GET /api/history/csv?topic=…&from=…&to=…&points=…&tz=… — what a chart shows, as CSV:
+// the same query as /api/history/series, so the file holds exactly the chart's points;
+// times in the zone `tz` names (the viewer's), UTC without it.
 import { csvFileName, seriesToCsv } from "@/lib/history/csv";
-import { csvResponse } from "@/lib/history/request";
+import { exportTimeZone } from "@/lib/history/csv-time";
+import { csvResponse, errorResponse } from "@/lib/history/request";
 import { querySeries, serveHistory } from "@/lib/history/serve";
 
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request): Promise<Response> {
+export async function GET(request: Request): Promise<Response> {
+  const zone = exportTimeZone(new URL(request.url).searchParams);
+  if (zone === null) return errorResponse("bad-time-zone", "tz: must name a time zone, such as Europe/Berlin or UTC", 400);
   return serveHistory(request, { allowWildcards: true }, async (store, req) => {
-    const body = seriesToCsv(await querySeries(store, req));
+    const body = seriesToCsv(await querySeries(store, req), zone);
     return csvResponse(body, csvFileName(req.topic, req.from, req.to));
   });
 }
