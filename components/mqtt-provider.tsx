@@ -15,7 +15,8 @@ import type { Reading } from "@/lib/readings";
 import { useUser } from "@/components/user-context";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
-export type Publish = (topic: string, payload: string) => Promise<void>;
+/** QoS 1; `retain` for the explorer's publish form (issue 15). */
+export type Publish = (topic: string, payload: string, options?: { retain?: boolean }) => Promise<void>;
 
 export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: AlertStore };
 
@@ -77,11 +78,11 @@ export function MqttProvider({
     store.seed(initialReadings);
     const alerts = createAlertStore();
     alerts.seed(initialAlerts);
-    const publish: Publish = async (topic, payload) => {
+    const publish: Publish = async (topic, payload, options) => {
       const client = clientRef.current;
       // Nothing is queued while disconnected: a toggle must not fire minutes later.
       if (!client?.connected) throw new Error("not connected to the hub");
-      await client.publishAsync(topic, payload, { qos: 1 });
+      await client.publishAsync(topic, payload, { qos: 1, retain: options?.retain ?? false });
     };
     return { store, publish, alerts };
   });
