@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { payloadView, searchTopics } from "./topic-search";
+import { inferUnit } from "./readings";
+import { payloadView, ruleTopicSuggestions, searchTopics, unitForFilter } from "./topic-search";
 
 const stats = [
   { topic: "home/attic/temperature", preview: "21.5" },
@@ -30,5 +31,27 @@ describe("payload view", () => {
     assert.deepEqual(payloadView("21.5"), { kind: "text", text: "21.5" });
     assert.deepEqual(payloadView('{"cut": "shor'), { kind: "text", text: '{"cut": "shor' });
     assert.deepEqual(payloadView(""), { kind: "empty" });
+  });
+});
+
+describe("alert rule form helpers", () => {
+  it("suggests every room's filter per measurement, then the topics", () => {
+    assert.deepEqual(ruleTopicSuggestions(["home/hall/temperature", "home/attic/temperature", "home/attic/co2", "garage/power"]), [
+      "home/+/co2",
+      "home/+/temperature",
+      "garage/power",
+      "home/attic/co2",
+      "home/attic/temperature",
+      "home/hall/temperature",
+    ]);
+  });
+
+  it("finds the threshold's unit from a matching topic, else from the measurement's name", () => {
+    const units = new Map([["home/attic/temperature", "°F"], ["garage/power", "W"]]);
+    assert.equal(unitForFilter("home/+/temperature", units, inferUnit), "°F");
+    assert.equal(unitForFilter("home/cellar/humidity", units, inferUnit), "%");
+    assert.equal(unitForFilter("home/#", units, inferUnit), "°F");
+    assert.equal(unitForFilter("home/cellar/+", new Map(), inferUnit), "");
+    assert.equal(unitForFilter("home/#/x", units, inferUnit), "");
   });
 });

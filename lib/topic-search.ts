@@ -27,3 +27,28 @@ export function payloadView(text: string): PayloadView {
   }
   return { kind: "text", text };
 }
+
+/**
+ * What the alert-rule form offers as you type a topic: every known reading topic,
+ * and for each measurement the filter over every room (home/+/temperature), first.
+ */
+export function ruleTopicSuggestions(topics: readonly string[]): string[] {
+  const filters = new Set<string>();
+  for (const topic of topics) {
+    const levels = topic.split("/");
+    if (levels.length === 3 && levels[0] === "home") filters.add(`home/+/${levels[2]}`);
+  }
+  return [...[...filters].sort(), ...[...topics].sort()];
+}
+
+/**
+ * The unit a rule's threshold is in: that of the first known topic the filter
+ * matches, else the one a measurement's name implies (`inferUnit`); "" when unknown.
+ */
+export function unitForFilter(filter: string, units: ReadonlyMap<string, string>, inferUnit: (measurement: string) => string): string {
+  const f = filter.trim();
+  if (!checkTopicFilter(f).ok) return "";
+  for (const [topic, unit] of units) if (unit && topicMatches(f, topic)) return unit;
+  const last = f.split("/").at(-1) ?? "";
+  return last === "+" || last === "#" ? "" : inferUnit(last);
+}
