@@ -168,7 +168,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     startedAt: Date.now(),
     topicStats: topicTap.stats,
     historyInfo: { file: historyFile, retention: config.history },
-    devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
+    devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs, availabilityGraceMs: config.availabilityGraceMs },
     accounts,
     loginThrottle,
     sessionTtlMs: config.auth.sessionHours * 3_600_000,

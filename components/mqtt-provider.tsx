@@ -10,6 +10,7 @@ import { createAlertStore, type AlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
+import type { DeviceConfig } from "@/lib/devices/device-config";
 import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
 import type { Reading } from "@/lib/readings";
 import { useUser } from "@/components/user-context";
@@ -62,10 +63,13 @@ const SUBSCRIPTIONS = [...BASE_SUBSCRIPTIONS, `${ALERTS_PREFIX}/#`];
 export function MqttProvider({
   initialReadings,
   initialAlerts = [],
+  deviceConfig = [],
   children,
 }: {
   initialReadings: Reading[];
   initialAlerts?: AlertView[];
+  /** The config file's devices section: part of the new store, so no page writes it while rendering. */
+  deviceConfig?: DeviceConfig[];
   children: ReactNode;
 }) {
   const clientRef = useRef<MqttClient | null>(null);
@@ -76,6 +80,7 @@ export function MqttProvider({
     const store = createLiveStore();
     // Seeded before the first render, so the server and the browser render the same readings.
     store.seed(initialReadings);
+    store.setDeviceConfig(deviceConfig);
     const alerts = createAlertStore();
     alerts.seed(initialAlerts);
     const publish: Publish = async (topic, payload, options) => {

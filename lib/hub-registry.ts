@@ -23,7 +23,7 @@ export type HubServices = {
   /** Where history lives and how long each tier is kept, for the storage settings page. */
   historyInfo: { file: string; retention: HistoryConfig };
   /** The config file's devices section and the toggles' command timeout, for the dashboard (issue 5). */
-  devices?: { config: DeviceConfig[]; commandTimeoutMs: number };
+  devices?: { config: DeviceConfig[]; commandTimeoutMs: number; availabilityGraceMs: number };
   /** Users, sessions and device accounts (accounts.sqlite in the data directory). */
   accounts: AccountStore;
   loginThrottle: LoginThrottle;
