@@ -15,7 +15,7 @@ import { commandReducer, initialCommandState, nextTarget, type Notice, type OnOf
 import type { ToggleBlock } from "@/lib/devices/toggle-gate";
 import type { MessageKey } from "@/lib/i18n/en";
 import type { Translate } from "@/lib/i18n/translate";
-import type { DeviceSnapshot } from "@/lib/live-store";
+import type { DeviceSnapshot } from "@/lib/devices/live-registry";
 
 const asOnOff = (state: string | null): OnOff | null => (state === "ON" || state === "OFF" ? state : null);
 

@@ -13,7 +13,7 @@ import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { historyProblemText, refusal, type HistoryProblem } from "@/lib/history/history-problem";
 import type { HistoryPoint } from "@/lib/history/store";
-import type { LivePoint } from "@/lib/live-store";
+import type { LivePoint } from "@/lib/live-point";
 import { estimateClockOffset, mergeHistoryWithLive } from "@/lib/merge-series";
 
 const HOUR = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { useConnection } from "@/components/use-connection";
 import { useDeviceControls } from "@/components/device-controls";
 import { useNow } from "@/components/use-now";
-import type { DeviceSnapshot } from "@/lib/live-store";
+import type { DeviceSnapshot } from "@/lib/devices/live-registry";
 import { toggleGate, type ToggleGate } from "@/lib/devices/toggle-gate";
 
 /**

@@ -8,7 +8,7 @@ import { useTopic } from "@/components/use-topic";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
-import type { RoomSummary } from "@/lib/live-store";
+import type { RoomSummary } from "@/lib/live-rooms";
 import { keyTopics } from "@/lib/kiosk/key-topics";
 import { measurementName } from "@/lib/i18n/measurements";
 
