@@ -45,7 +45,7 @@ type Routes = {
   commands: Set<string>;
 };
 
-function routesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
+function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
   const routes: Routes = { sensors: new Map(), commands: new Set() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
@@ -58,7 +58,7 @@ function routesOf(config: readonly DeviceConfig[], discovered: Iterable<Discover
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, now = Date.now } = options;
   const discovered = new Map<string, DiscoveredEntity>();
-  let routes = routesOf(config, []);
+  let routes = hubRoutesOf(config, []);
 
   const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload }) => {
     const result = parseDiscovery(topic, payload);
@@ -73,7 +73,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    routes = routesOf(config, discovered.values());
+    routes = hubRoutesOf(config, discovered.values());
   });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map

@@ -6,7 +6,7 @@
 // "browser" export condition, which Next applies to client bundles.
 import mqtt, { type MqttClient } from "mqtt";
 import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { createAlertStore, type AlertStore } from "@/lib/alert-store";
+import { createLiveAlertStore, type LiveAlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
@@ -19,7 +19,7 @@ import { useUser } from "@/components/user-context";
 /** QoS 1; `retain` for the explorer's publish form (issue 15). */
 export type Publish = (topic: string, payload: string, options?: { retain?: boolean }) => Promise<void>;
 
-export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: AlertStore };
+export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: LiveAlertStore };
 
 export const LiveContext = createContext<LiveContextValue | null>(null);
 
@@ -81,7 +81,7 @@ export function MqttProvider({
     // Seeded before the first render, so the server and the browser render the same readings.
     store.seed(initialReadings);
     store.setDeviceConfig(deviceConfig);
-    const alerts = createAlertStore();
+    const alerts = createLiveAlertStore();
     alerts.seed(initialAlerts);
     const publish: Publish = async (topic, payload, options) => {
       const client = clientRef.current;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { changeOwnPassword } from "@/app/settings/actions";
 import { SettingsForm } from "@/components/settings-form";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
-import { requireRole } from "@/lib/auth/current-user";
+import { requireRoleOrRedirect } from "@/lib/auth/current-user";
 import { getT } from "@/lib/i18n/server";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +12,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** Your own account, for every role: who you are and a new password. */
 export default async function AccountPage() {
-  const me = await requireRole("viewer");
+  const me = await requireRoleOrRedirect("viewer");
   const t = await getT();
   return (
     <div className="mx-auto max-w-3xl">

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { accountErrorText } from "@/lib/auth/account-error-text";
 import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { defaultDeviceTopics, hostFromHeader, mosquittoPubLine, type MqttAddress } from "@/lib/auth/device-setup";
-import { requireRole } from "@/lib/auth/current-user";
+import { requireRoleOrRedirect } from "@/lib/auth/current-user";
 import { ROLES } from "@/lib/auth/roles";
 import { getHub } from "@/lib/hub-registry";
 import { getT } from "@/lib/i18n/server";
@@ -54,7 +54,7 @@ const userForm = (t: Translate) =>
   });
 
 export async function addUser(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const t = await getT();
   const parsed = userForm(t).safeParse(Object.fromEntries(form));
   if (!parsed.success) return fail(parsed.error.issues[0].message);
@@ -69,7 +69,7 @@ export async function addUser(_previous: SettingsState, form: FormData): Promise
 }
 
 export async function setUserRole(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const t = await getT();
   const parsed = userForm(t).pick({ username: true, role: true }).safeParse(Object.fromEntries(form));
   if (!parsed.success) return fail(parsed.error.issues[0].message);
@@ -84,7 +84,7 @@ export async function setUserRole(_previous: SettingsState, form: FormData): Pro
 }
 
 export async function removeUser(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const t = await getT();
   const username = String(form.get("username") ?? "");
   try {
@@ -99,7 +99,7 @@ export async function removeUser(_previous: SettingsState, form: FormData): Prom
 
 /** An admin gives someone a new password; every session of theirs ends. */
 export async function resetPassword(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const t = await getT();
   const username = String(form.get("username") ?? "");
   try {
@@ -121,7 +121,7 @@ async function mqttAddress(): Promise<MqttAddress | null> {
 }
 
 export async function addDevice(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const name = String(form.get("name") ?? "").trim();
   const topicsText = String(form.get("topics") ?? "").trim();
   const topics = topicsText ? topicsText.split(/[\s,]+/).filter(Boolean) : defaultDeviceTopics(name);
@@ -139,7 +139,7 @@ export async function addDevice(_previous: SettingsState, form: FormData): Promi
 }
 
 export async function removeDevice(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const admin = await requireRole("admin");
+  const admin = await requireRoleOrRedirect("admin");
   const t = await getT();
   const name = String(form.get("name") ?? "");
   try {
@@ -154,7 +154,7 @@ export async function removeDevice(_previous: SettingsState, form: FormData): Pr
 
 /** Anyone signed in changes their own password, proving the current one; this session stays. */
 export async function changeOwnPassword(_previous: SettingsState, form: FormData): Promise<SettingsState> {
-  const me = await requireRole("viewer");
+  const me = await requireRoleOrRedirect("viewer");
   const t = await getT();
   const next = String(form.get("password") ?? "");
   if (next !== String(form.get("confirm") ?? "")) return fail(t("auth.error.passwordsDiffer"), "passwords-differ");

@@ -1,13 +1,13 @@
 import type { ReactNode } from "react";
 import { SettingsNav } from "@/components/settings-nav";
-import { requireRole } from "@/lib/auth/current-user";
+import { requireRoleOrRedirect } from "@/lib/auth/current-user";
 import { getT } from "@/lib/i18n/server";
 
 export const dynamic = "force-dynamic";
 
 /** Settings are the admin's: anyone else is sent back to the dashboard. */
 export default async function SettingsLayout({ children }: { children: ReactNode }) {
-  await requireRole("admin");
+  await requireRoleOrRedirect("admin");
   const t = await getT();
   return (
     <div className="mx-auto max-w-3xl">
