@@ -82,7 +82,7 @@ test.describe("a hub with accounts", () => {
     // A path the proxy lets through unchecked (it looks like a static file) still shows no page.
     await page.goto(`${hub.url}/looks-static.png`);
     await expect(page).toHaveURL(/\/login$/);
-    const api = await request.get(`${hub.url}/api/history?topic=home/a/b`);
+    const api = await request.get(`${hub.url}/api/history/series?topic=home/a/b`);
     expect(api.status()).toBe(401);
     expect((await api.json()).error.code).toBe("unauthenticated");
   });
