@@ -47,23 +47,25 @@ function NewDeviceSecret({ password, setup }: { password: string; setup?: string
   const t = useT();
   return (
     <div className="flex flex-col gap-2 rounded-md border border-accent p-3 text-sm">
-      <span className="flex flex-wrap items-center gap-2">
-        <code data-testid="secret" className="rounded bg-canvas px-2 py-1 font-mono select-all">
-          {password}
-        </code>
-        <CopyButton text={password} label={t("settings.devices.copyPassword")} />
-      </span>
+      <Copyable testId="secret" text={password} label={t("settings.devices.copyPassword")} />
       {setup && (
         <>
           <span>{t("settings.devices.tryIt")}</span>
-          <span className="flex flex-wrap items-start gap-2">
-            <code data-testid="setup-command" className="min-w-0 flex-1 rounded bg-canvas px-2 py-1 font-mono break-all select-all">
-              {setup}
-            </code>
-            <CopyButton text={setup} label={t("settings.devices.copyCommand")} />
-          </span>
+          <Copyable testId="setup-command" text={setup} label={t("settings.devices.copyCommand")} />
         </>
       )}
     </div>
+  );
+}
+
+/** Text to paste somewhere else, selectable, with its copy button. */
+function Copyable({ testId, text, label }: { testId: string; text: string; label: string }) {
+  return (
+    <span className="flex flex-wrap items-start gap-2">
+      <code data-testid={testId} className="min-w-0 flex-1 rounded bg-canvas px-2 py-1 font-mono break-all select-all">
+        {text}
+      </code>
+      <CopyButton text={text} label={label} />
+    </span>
   );
 }
