@@ -86,7 +86,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh antialiased">
         <LocaleProvider locale={locale}>
           <UserProvider user={clientUser}>
-            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts}>
+            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts} deviceConfig={getHub()?.devices?.config}>
               <ServiceWorker />
               <OfflineMemory />
               <SiteChrome>

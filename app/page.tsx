@@ -22,7 +22,7 @@ export default async function HomePage() {
   return (
     <>
       <h1 className="sr-only">{t("dashboard.title")}</h1>
-      <Dashboard hubHost={hubHostname(host)} devices={devices?.config} commandTimeoutMs={devices?.commandTimeoutMs} />
+      <Dashboard hubHost={hubHostname(host)} commandTimeoutMs={devices?.commandTimeoutMs} availabilityGraceMs={devices?.availabilityGraceMs} />
     </>
   );
 }

@@ -1,7 +1,8 @@
-// What hub services (recorder, alert engine, device registry, topic tap) know of MQTT.
-// Two implementations: local-bus.ts, in-process on Hearth's own broker, and
-// mqtt-bus.ts, an mqtt.js client to any broker (the simulator's devices use it over
-// TCP, and a home that outgrows the embedded broker can point the hub at Mosquitto).
+// What hub services (the recorder, alert engine, device registry and topic tap, and
+// the simulator's devices) know of MQTT. Two implementations: local-bus.ts, in-process
+// on Hearth's own broker, which every hub service uses today, and mqtt-bus.ts, an
+// mqtt.js client to any broker, which the simulator's devices use over TCP (DESIGN.md
+// plans the hub's services on it too, for homes that already run Mosquitto).
 
 import type { BusMessage } from "../lib/bus-message";
 

@@ -1,8 +1,10 @@
 // `npm run hearth -- <command>`: manage accounts and certificates from a shell,
 // beside a running hub or without one (accounts.sqlite is opened in WAL mode).
+import { hostname } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { AccountError, openAccountStore } from "../lib/auth/account-store";
+import { defaultDeviceTopics, mosquittoPubLine } from "../lib/auth/device-setup";
 import { generatePassword } from "../lib/auth/password";
 import { isRole } from "../lib/auth/roles";
 import { ConfigError, loadConfig } from "../lib/config";
@@ -11,7 +13,7 @@ import { generateCertificate } from "./generate-cert";
 const USAGE = `Usage: npm run hearth -- <command>
 
   device add <name> [--topic <filter>]…   create a device account; prints its password once
-                                          (default topic: home/<name>/#)
+                                          (default topic: its room's, home/kitchen/# for kitchen-sensor)
   device list                             list device accounts
   device remove <name>                    delete a device account
   user add <name> [--role viewer|operator|admin] [--password <pw>]
@@ -57,12 +59,12 @@ async function main(argv: string[]) {
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
   try {
     if (group === "device" && action === "add" && name) {
-      const topics = values.topic ?? [`home/${name}/#`];
+      const topics = values.topic ?? defaultDeviceTopics(name);
       const { device, password } = await accounts.createDevice(name, topics);
       process.stdout.write(
         `Created device account ${device.name}, allowed to publish and subscribe under: ${device.topics.join(", ")}\n` +
           `Its password (shown only now; store it in the device):\n\n  ${password}\n\n` +
-          `Try: mosquitto_pub -h <hub> -p ${config.mqttPort} -u ${device.name} -P '${password}' -t ${device.topics[0].replace(/#$/, "test").replace(/\+/g, "x")} -m 1\n`,
+          `Try: ${mosquittoPubLine({ host: hostname(), port: config.mqttPort, tls: false }, { name: device.name, password, topics: device.topics })}\n`,
       );
     } else if (group === "device" && action === "list") {
       for (const d of accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);

@@ -42,7 +42,7 @@ export type KnownDevices = {
 };
 
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
-  let current: Pick<Routes, "commands" | "units"> = routesOf(config, []);
+  let current: Pick<Routes, "commands" | "units"> = hubRoutesOf(config, []);
   return {
     isCommandTopic: (topic) => current.commands.has(topic),
     declaredUnit: (topic) => current.units.get(topic) ?? null,
@@ -72,7 +72,7 @@ type Routes = {
   units: Map<string, string>;
 };
 
-function routesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
+function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
   const routes: Routes = { sensors: new Map(), commands: new Set(), units: new Map() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
@@ -89,7 +89,7 @@ function routesOf(config: readonly DeviceConfig[], discovered: Iterable<Discover
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, known = createKnownDevices(config) } = options;
   const discovered = new Map<string, DiscoveredEntity>();
-  let routes = routesOf(config, []);
+  let routes = hubRoutesOf(config, []);
 
   const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload }) => {
     const result = parseDiscovery(topic, payload);
@@ -104,7 +104,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    routes = routesOf(config, discovered.values());
+    routes = hubRoutesOf(config, discovered.values());
     known.update(routes);
   });
 

@@ -29,6 +29,8 @@ import { createWebProxy } from "./web-proxy";
 import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
 import type { Server as HttpServer } from "node:http";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
+import { createDevicePresence } from "../lib/auth/device-presence";
+import { createDevicePresenceHook } from "./device-presence-hook";
 import { createPrincipals } from "./principals";
 import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
@@ -113,6 +115,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const loginThrottle = createLoginThrottle();
   const limits = createLimits(config.limits, mqttLog);
   const bus = createLocalBus();
+  const presence = createDevicePresence();
   // Configured devices are known from the first CONNECT; the registry adds discovered ones.
   const known = createKnownDevices(config.devices);
   // Policy and services plug into the broker as hooks, one file each; the first refusal wins.
@@ -130,6 +133,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }),
     createAuthorizeSubscribe({ log: mqttLog }),
     limits,
+    createDevicePresenceHook(presence),
     bus,
   ];
   // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
@@ -176,8 +180,13 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const api: HubApi = {
     alerts: alertServiceOf(alerts),
     loginThrottle,
-    topics: { snapshot: (now) => topicTap.stats.snapshot(now), overflow: () => topicTap.stats.overflow() },
+    topics: {
+      snapshot: (now) => topicTap.stats.snapshot(now),
+      overflow: () => topicTap.stats.overflow(),
+      payload: (topic) => topicTap.stats.payload(topic),
+    },
     sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
+    deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
   };
   const web = life.add(
     "web thread",
@@ -186,7 +195,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       info: {
         startedAt: Date.now(),
         historyInfo: { file: historyFile, retention: config.history },
-        devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
+        devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs, availabilityGraceMs: config.availabilityGraceMs },
+        mqttPorts: { plain: config.mqttPlain ? config.mqttPort : null, tls: tls ? config.mqttsPort : null },
         sessionTtlMs: config.auth.sessionHours * 3_600_000,
         secureCookies: tls !== null,
       },

@@ -5,7 +5,7 @@
 // birth message), as Zigbee2MQTT does, so the demo exercises the whole path.
 import type { Logger } from "../lib/log";
 import { DISCOVERY_STATUS_TOPIC } from "../lib/devices/ha-discovery";
-import { applySwitchCommand } from "./simulator";
+import { applySwitchCommand } from "../lib/devices/switch-command";
 import { connectMqttBus } from "./mqtt-bus";
 
 const BASE = "hearth-sim/Hallway plug";

@@ -4,6 +4,7 @@
 import type { Logger } from "../lib/log";
 import { connectMqttBus, type MqttBus } from "./mqtt-bus";
 import { startSimulatedPlug } from "./simulated-plug";
+import { applySwitchCommand } from "../lib/devices/switch-command";
 
 type Wave = { base: number; amplitude: number; periodMin: number; noise: number; decimals: number };
 
@@ -72,13 +73,6 @@ export function sampleWave(wave: Wave, now: number, noise: number): number {
   return Math.round(value * scale) / scale;
 }
 
-/** ON, OFF or TOGGLE applied to a switch's state; anything else is not a command. */
-export function applySwitchCommand(current: "ON" | "OFF", command: string): "ON" | "OFF" | null {
-  const c = command.trim().toUpperCase();
-  if (c === "ON" || c === "OFF") return c;
-  if (c === "TOGGLE") return current === "ON" ? "OFF" : "ON";
-  return null;
-}
 
 const availabilityTopic = (room: string, device: string) => `home/${room}/${device}/availability`;
 

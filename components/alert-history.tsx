@@ -56,7 +56,7 @@ export function AlertHistory({ initial }: { initial: AlertHistoryEntry[] }) {
                 {event.ruleName} <span className="text-muted">({t(`severity.${event.severity}`).toLowerCase()})</span>
               </span>
               <span className="text-muted">
-                {topicLabel(event.topic)}
+                {topicLabel(event.topic, locale)}
                 {event.value !== null && t("alertHistory.at", { value: formatValue(event.value, locale) })}
                 {event.reason === "offline" && t("alertHistory.offline")}
                 {event.reason === "silent" && t("alertHistory.silent")}

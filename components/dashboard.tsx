@@ -1,34 +1,33 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { DeviceControlsProvider, type DeviceControls } from "@/components/device-controls";
 import { RoomCard } from "@/components/room-card";
 import { ToastProvider } from "@/components/toaster";
-import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useCanOperate } from "@/components/user-context";
 import { useT } from "@/components/use-t";
-import type { DeviceConfig } from "@/lib/devices/device-config";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
 /** Every room the hub has heard of, as cards; re-renders only when a room, topic or device appears. */
 export function Dashboard({
   hubHost,
-  devices = [],
   commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+  availabilityGraceMs,
 }: {
   hubHost: string;
-  /** The config file's devices section, from the hub. */
-  devices?: DeviceConfig[];
   commandTimeoutMs?: number;
+  /** How long a declared availability may stay silent before it shows as unknown. */
+  availabilityGraceMs?: number;
 }) {
-  const { store } = useLiveStore();
   // Operators and admins switch devices; a viewer's toggles say "view only". The
-  // broker's ACL is the real guard (issue 3); the UI only mirrors it.
+  // broker's ACL is the real guard (issue 3); the UI only mirrors it. The config
+  // file's devices are in the store from its creation (MqttProvider's deviceConfig).
   const canControl = useCanOperate();
-  // Applied before the first render, so the server and the browser show the same configured devices.
-  useState(() => store.setDeviceConfig(devices));
-  const controls = useMemo<DeviceControls>(() => ({ canControl, commandTimeoutMs }), [canControl, commandTimeoutMs]);
+  const controls = useMemo<DeviceControls>(
+    () => ({ canControl, commandTimeoutMs, availabilityGraceMs }),
+    [canControl, commandTimeoutMs, availabilityGraceMs],
+  );
   const rooms = useRooms();
   return (
     <DeviceControlsProvider value={controls}>

@@ -6,7 +6,12 @@
 import { createContext, useContext, type ReactNode } from "react";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 
-export type DeviceControls = { canControl: boolean; commandTimeoutMs: number };
+export type DeviceControls = {
+  canControl: boolean;
+  commandTimeoutMs: number;
+  /** The hub's HEARTH_AVAILABILITY_GRACE_MS; lib/devices/toggle-gate.ts's default when absent. */
+  availabilityGraceMs?: number;
+};
 
 const DeviceControlsContext = createContext<DeviceControls>({
   canControl: true,

@@ -32,7 +32,10 @@ export function DeviceRow({ deviceKey }: { deviceKey: string }) {
 /** "open" / "열림"; a state with no word for it shows as the device sent it. */
 function binaryStateText(deviceClass: string | null, state: string, t: Translate): string {
   const word = binaryStateWord(deviceClass, state);
-  return word ? t(`binaryState.${word}`) : state;
+  if (word) return t(`binaryState.${word}`);
+  // A binary sensor with no class still says ON / OFF, which reads in the page's language too.
+  const upper = state.toUpperCase();
+  return upper === "ON" ? t("device.on") : upper === "OFF" ? t("device.off") : state;
 }
 
 function DeviceRowBody({ device }: { device: NonNullable<ReturnType<typeof useDevice>> }) {

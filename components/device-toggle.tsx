@@ -4,7 +4,7 @@
 // shows "pending", not the new state, until the device's own state message
 // confirms it; no answer in time and it returns to the last confirmed state with a
 // toast. The decisions are lib/devices/command.ts; this leaf owns the timer and I/O.
-import { useEffect, useReducer, useRef } from "react";
+import { useEffect, useReducer, useRef, useState } from "react";
 import { useDeviceControls } from "@/components/device-controls";
 import { useToast } from "@/components/toaster";
 import { useLiveStore } from "@/components/use-live-store";
@@ -15,7 +15,7 @@ import { commandReducer, initialCommandState, nextTarget, type Notice, type OnOf
 import type { ToggleBlock } from "@/lib/devices/toggle-gate";
 import type { MessageKey } from "@/lib/i18n/en";
 import type { Translate } from "@/lib/i18n/translate";
-import type { DeviceSnapshot } from "@/lib/live-store";
+import type { DeviceSnapshot } from "@/lib/devices/live-registry";
 
 const asOnOff = (state: string | null): OnOff | null => (state === "ON" || state === "OFF" ? state : null);
 
@@ -55,17 +55,21 @@ export function DeviceToggle({
   const command = device.command!;
   const t = useT();
   const reported = asOnOff(device.state);
-  const [cmd, dispatch] = useReducer(commandReducer, reported, initialCommandState);
+  const [cmd, dispatch] = useReducer(commandReducer, undefined, initialCommandState);
+  // One source for the state shown: the device's own word in the live store; an
+  // optimistic device has none, so what was last sent stands in for it.
+  const confirmed = command.optimistic ? cmd.sent : reported;
   const gate = useToggleGate(device, canControl, cmd.pending !== null);
 
-  // The device's state messages (whoever caused them) are the only confirmation.
-  useEffect(() => {
-    if (!command.optimistic) dispatch({ type: "state", value: reported });
-  }, [reported, command.optimistic]);
-
-  useEffect(() => {
-    if (device.availability === "offline") dispatch({ type: "offline" });
-  }, [device.availability]);
+  // A new state message or availability ends or cuts short the wait: handled while
+  // rendering the snapshot that carries it (React's "adjusting state when a prop
+  // changes"), not by an effect one render late.
+  const [seen, setSeen] = useState(device);
+  if (seen !== device) {
+    setSeen(device);
+    if (!command.optimistic && device.state !== seen.state) dispatch({ type: "state", value: reported });
+    if (device.availability === "offline" && seen.availability !== "offline") dispatch({ type: "offline" });
+  }
 
   useEffect(() => {
     const pending = cmd.pending;
@@ -88,7 +92,7 @@ export function DeviceToggle({
   }, [notice, toast, device.name, t]);
 
   const onClick = async () => {
-    const target = nextTarget(cmd.confirmed);
+    const target = nextTarget(confirmed);
     const payload = target === "ON" ? command.on : command.off;
     if (command.optimistic) {
       // Nothing will confirm it: show the new state once the hub has the command.
@@ -109,13 +113,13 @@ export function DeviceToggle({
   };
 
   const pending = cmd.pending !== null;
-  const on = cmd.confirmed === "ON";
-  const shown = pending ? "pending" : cmd.confirmed === null ? "unknown" : on ? "on" : "off";
+  const on = confirmed === "ON";
+  const shown = pending ? "pending" : confirmed === null ? "unknown" : on ? "on" : "off";
   return (
     <span className="flex shrink-0 items-center gap-2">
       {/* While pending, only "pending": the new state is not the device's until it says so. */}
       <span data-testid="toggle-state" className="w-16 text-right text-xs font-semibold tracking-wide">
-        {pending ? <span className="font-normal text-muted">{t("device.pending")}</span> : (cmd.confirmed ?? "–")}
+        {pending ? <span className="font-normal text-muted">{t("device.pending")}</span> : confirmed === null ? "–" : t(on ? "device.on" : "device.off")}
       </span>
       {!pending && gate.reason && (
         <span data-testid="toggle-reason" className="text-xs text-muted">
@@ -161,7 +165,7 @@ export function DeviceToggle({
             className={cn(
               "inline-block size-5 rounded-full bg-surface shadow transition-transform",
               on ? "translate-x-5" : "translate-x-0.5",
-              cmd.confirmed === null && "translate-x-2.5",
+              confirmed === null && "translate-x-2.5",
             )}
           />
         </span>

@@ -7,6 +7,7 @@ import { useMemo, useState } from "react";
 import { Chart, LINE_COLORS, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
+import { withViewerZone } from "@/lib/history/csv-time";
 import { useNow } from "@/components/use-now";
 import { useLocale, useT } from "@/components/use-t";
 import { useTopics } from "@/components/use-topics";
@@ -99,7 +100,8 @@ export function HistoryChart({
   }, [ready, live, snapshots, now, topic, label, selection]);
 
   const tiers = ready ? [...new Set(ready.series.map((s) => s.tier))].join(",") : "";
-  const csvQuery = ready ? historyQuery(topic, ready.from, ready.to, ready.points) : null;
+  // Exports name their time zone: the viewer's, as the chart shows it (issue 15).
+  const csvQuery = ready ? withViewerZone(historyQuery(topic, ready.from, ready.to, ready.points)) : null;
   const rangeId = selection.kind === "preset" ? selection.preset : "custom";
 
   return (

@@ -6,18 +6,20 @@
 // "browser" export condition, which Next applies to client bundles.
 import mqtt, { type MqttClient } from "mqtt";
 import { createContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { createAlertStore, type AlertStore } from "@/lib/alert-store";
+import { createLiveAlertStore, type LiveAlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
+import type { DeviceConfig } from "@/lib/devices/device-config";
 import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
 import type { Reading } from "@/lib/readings";
 import { useUser } from "@/components/user-context";
 
 /** Publishes at QoS 1; resolves when the hub has the message, rejects when not connected. */
-export type Publish = (topic: string, payload: string) => Promise<void>;
+/** QoS 1; `retain` for the explorer's publish form (issue 15). */
+export type Publish = (topic: string, payload: string, options?: { retain?: boolean }) => Promise<void>;
 
-export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: AlertStore };
+export type LiveContextValue = { store: LiveStore; publish: Publish; alerts: LiveAlertStore };
 
 export const LiveContext = createContext<LiveContextValue | null>(null);
 
@@ -61,10 +63,13 @@ const SUBSCRIPTIONS = [...BASE_SUBSCRIPTIONS, `${ALERTS_PREFIX}/#`];
 export function MqttProvider({
   initialReadings,
   initialAlerts = [],
+  deviceConfig = [],
   children,
 }: {
   initialReadings: Reading[];
   initialAlerts?: AlertView[];
+  /** The config file's devices section: part of the new store, so no page writes it while rendering. */
+  deviceConfig?: DeviceConfig[];
   children: ReactNode;
 }) {
   const clientRef = useRef<MqttClient | null>(null);
@@ -75,13 +80,14 @@ export function MqttProvider({
     const store = createLiveStore();
     // Seeded before the first render, so the server and the browser render the same readings.
     store.seed(initialReadings);
-    const alerts = createAlertStore();
+    store.setDeviceConfig(deviceConfig);
+    const alerts = createLiveAlertStore();
     alerts.seed(initialAlerts);
-    const publish: Publish = async (topic, payload) => {
+    const publish: Publish = async (topic, payload, options) => {
       const client = clientRef.current;
       // Nothing is queued while disconnected: a toggle must not fire minutes later.
       if (!client?.connected) throw new Error("not connected to the hub");
-      await client.publishAsync(topic, payload, { qos: 1 });
+      await client.publishAsync(topic, payload, { qos: 1, retain: options?.retain ?? false });
     };
     return { store, publish, alerts };
   });

@@ -36,7 +36,7 @@ export function RangePicker({
             onChange({ kind: "preset", preset: p.id });
           }}
         >
-          {p.label}
+          {t(`range.${p.id}`)}
         </button>
       ))}
       <button

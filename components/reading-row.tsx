@@ -14,7 +14,7 @@ import { formatValue } from "@/lib/format";
 import { readingHref } from "@/lib/links";
 import type { TopicSnapshot } from "@/lib/live-store";
 import { inferUnit } from "@/lib/readings";
-import { labelFromLevel } from "@/lib/topics";
+import { measurementName, measurementWord } from "@/lib/i18n/measurements";
 
 /** What the row itself shows besides the value and its age: it changes rarely. */
 function rowView(snapshot: TopicSnapshot | undefined) {
@@ -45,7 +45,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   if (!row) return null;
   const { measurement, error, unit } = row;
   // A discovered sensor has a friendly name ("Greenhouse sensor Temperature").
-  const label = row.name ?? labelFromLevel(measurement);
+  const label = row.name ?? measurementName(measurement, locale);
   return (
     <li
       data-topic={topic}
@@ -80,7 +80,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
           {unit && <span className="text-base font-normal text-muted">{` ${unit}`}</span>}
         </span>
       </div>
-      <ReadingSparkline topic={topic} unit={unit ?? inferUnit(measurement)} label={`${roomLabel} ${label.toLowerCase()}`} />
+      <ReadingSparkline topic={topic} unit={unit ?? inferUnit(measurement)} label={`${roomLabel} ${row.name ?? measurementWord(measurement, locale)}`} />
     </li>
   );
 }

@@ -4,7 +4,7 @@ import { DeviceRow } from "@/components/device-row";
 import { ReadingRow } from "@/components/reading-row";
 import { useT } from "@/components/use-t";
 import { roomHref } from "@/lib/links";
-import type { RoomSummary } from "@/lib/live-store";
+import type { RoomSummary } from "@/lib/live-rooms";
 
 /**
  * One room: its readings, then its devices. Memoised on the room summary, which

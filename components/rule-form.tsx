@@ -1,6 +1,8 @@
 "use client";
 
-import { useId, useState, type ReactNode } from "react";
+import { useId, useMemo, useState, type ReactNode } from "react";
+import { useLiveStore } from "@/components/use-live-store";
+import { useRooms } from "@/components/use-rooms";
 import { useLocale, useT } from "@/components/use-t";
 import { callAlertsApi } from "@/lib/alerts/client";
 import { alertsApiErrorText, ruleProblemText } from "@/lib/alerts/alert-text";
@@ -8,6 +10,8 @@ import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
 import { formatValue } from "@/lib/format";
 import { cn } from "@/lib/cn";
+import { inferUnit } from "@/lib/readings";
+import { ruleTopicSuggestions, unitForFilter } from "@/lib/topic-search";
 
 /** The form's fields as typed: numbers stay strings until they are checked. */
 type Draft = {
@@ -78,6 +82,8 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
   const id = useId();
   const t = useT();
   const locale = useLocale();
+  const known = useKnownTopics();
+  const unit = unitForFilter(draft.filter, known.units, inferUnit);
 
   const body = toInput(draft);
   const problems = ruleErrors(body);
@@ -143,16 +149,30 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
     );
   };
 
-  const text = (name: keyof Draft, label: string, hint?: string, inputMode?: "decimal" | "numeric") =>
-    field(name, label, (props) => (
-      <input
-        {...props}
-        className={input}
-        inputMode={inputMode}
-        value={draft[name] as string}
-        onChange={(e) => change(name, e.target.value as never)}
-      />
-    ), hint);
+  const text = (name: keyof Draft, label: string, hint?: string, inputMode?: "decimal" | "numeric", extra: { list?: string; unit?: string } = {}) =>
+    field(name, label, (props) => {
+      const control = (
+        <input
+          {...props}
+          className={input}
+          inputMode={inputMode}
+          list={extra.list}
+          value={draft[name] as string}
+          onChange={(e) => change(name, e.target.value as never)}
+        />
+      );
+      // The unit beside a threshold, so "26" reads as 26 °C (issue 15).
+      return extra.unit ? (
+        <span className="flex items-center gap-2">
+          {control}
+          <span data-testid={`unit-${name}`} className="shrink-0 text-sm text-muted">
+            {extra.unit}
+          </span>
+        </span>
+      ) : (
+        control
+      );
+    }, hint);
 
   return (
     <form
@@ -166,7 +186,12 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
     >
       <h3 className="text-lg font-semibold sm:col-span-2">{rule ? t("ruleForm.edit", { name: rule.name }) : t("ruleForm.new")}</h3>
       {text("name", t("ruleForm.name"))}
-      {text("filter", t("ruleForm.filter"), t("ruleForm.filterHint"))}
+      {text("filter", t("ruleForm.filter"), t("ruleForm.filterHint"), undefined, { list: `${id}-topics` })}
+      <datalist id={`${id}-topics`}>
+        {known.suggestions.map((topic) => (
+          <option key={topic} value={topic} />
+        ))}
+      </datalist>
       {field("kind", t("ruleForm.kind"), (props) => (
         <select {...props} className={input} value={draft.kind} onChange={(e) => change("kind", e.target.value as Draft["kind"])}>
           <option value="threshold">{t("ruleForm.kind.threshold")}</option>
@@ -190,8 +215,8 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
               <option value="below">{t("ruleForm.direction.below")}</option>
             </select>
           ))}
-          {text("threshold", t("ruleForm.threshold"), undefined, "decimal")}
-          {text("clear", t("ruleForm.clear"), t(draft.direction === "above" ? "ruleForm.clearHint.above" : "ruleForm.clearHint.below"), "decimal")}
+          {text("threshold", t("ruleForm.threshold"), undefined, "decimal", { unit })}
+          {text("clear", t("ruleForm.clear"), t(draft.direction === "above" ? "ruleForm.clearHint.above" : "ruleForm.clearHint.below"), "decimal", { unit })}
           {text("forSeconds", t("ruleForm.hold"), t("ruleForm.holdHint"), "numeric")}
         </>
       ) : (
@@ -242,4 +267,15 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
       </div>
     </form>
   );
+}
+
+/** The reading topics the page knows, as suggestions for the topic field, and each one's unit. */
+function useKnownTopics(): { suggestions: string[]; units: ReadonlyMap<string, string> } {
+  const rooms = useRooms();
+  const { store } = useLiveStore();
+  return useMemo(() => {
+    const topics = rooms.flatMap((room) => room.topics);
+    const units = new Map(topics.map((topic) => [topic, store.getTopic(topic)?.reading?.unit ?? ""]));
+    return { suggestions: ruleTopicSuggestions(topics), units };
+  }, [rooms, store]);
 }

@@ -1,9 +1,9 @@
 "use client";
 
-// A settings form: labelled fields, the action's message or error, and a secret
-// (a new device's password) shown once, ready to copy.
+// A settings form: labelled fields and the action's message or error.
 import { useActionState } from "react";
 import type { SettingsState } from "@/app/settings/actions";
+import { FormOutcome } from "@/components/form-outcome";
 
 export type SettingsField =
   | { name: string; label: string; type: "text" | "password"; placeholder?: string; required?: boolean; autoComplete?: string }
@@ -50,21 +50,7 @@ export function SettingsForm({
           {submitLabel}
         </button>
       </div>
-      {state.error && (
-        <p data-testid="form-error" role="alert" className="text-sm text-danger">
-          {state.error}
-        </p>
-      )}
-      {state.message && (
-        <p data-testid="form-message" role="status" className="text-sm">
-          {state.message}
-          {state.secret && (
-            <code data-testid="secret" className="ml-2 rounded bg-canvas px-2 py-1 font-mono select-all">
-              {state.secret}
-            </code>
-          )}
-        </p>
-      )}
+      <FormOutcome state={state} />
     </form>
   );
 }

@@ -1,17 +1,20 @@
 "use client";
 
 // The topic explorer (issue 6): every topic the broker has carried as a tree, like
-// MQTT Explorer, with its last value, message rate and retained flag; a topic with
-// history opens its chart. The hub's list is polled: a tree of thousands of topics
-// is cheaper to refresh every few seconds than to rebuild on every message.
+// MQTT Explorer, with its last value, message rate and retained flag. Issue 15 adds
+// what MQTT Explorer users expect: a search, a click on a topic opens its payload
+// (JSON pretty-printed), last message time and chart, and a publish form for
+// operators. The hub's list is polled: a tree of thousands of topics is cheaper to
+// refresh every few seconds than to rebuild on every message.
 import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
-import { HistoryChart } from "@/components/history-chart";
+import { ExplorerPublish } from "@/components/explorer-publish";
+import { ExplorerTopic } from "@/components/explorer-topic";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
 import type { Locale, Translate } from "@/lib/i18n/translate";
-import { readingHref } from "@/lib/links";
+import { searchTopics } from "@/lib/topic-search";
 import { buildTopicTree, type TopicNode } from "@/lib/topic-tree";
 
 const POLL_MS = 2000;
@@ -75,7 +78,23 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
   const preview = !stat ? undefined : stat.binaryBytes === null ? stat.preview : t("explorer.binary", { n: formatValue(stat.binaryBytes, locale) });
   const row = (
     <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
-      <span className="font-medium">{node.name || t("explorer.empty")}</span>
+      {stat ? (
+        <button
+          type="button"
+          data-testid="topic-name"
+          aria-pressed={selected === stat.topic}
+          className="font-medium hover:underline"
+          onClick={(e) => {
+            // Inside a <summary>, a click would also fold the branch: opening a topic must not.
+            e.preventDefault();
+            onSelect(stat.topic);
+          }}
+        >
+          {node.name || t("explorer.empty")}
+        </button>
+      ) : (
+        <span className="font-medium">{node.name || t("explorer.empty")}</span>
+      )}
       {stat && (
         <>
           <span data-testid="topic-value" className="max-w-[min(40ch,100%)] truncate font-mono text-sm" title={preview}>
@@ -128,7 +147,9 @@ export function TopicExplorer() {
   const state = useTopicList();
   const t = useT();
   const [selected, setSelected] = useState<string | null>(null);
-  const tree = useMemo(() => (state.status === "ready" ? buildTopicTree(state.topics) : []), [state]);
+  const [query, setQuery] = useState("");
+  const tree = useMemo(() => (state.status === "ready" ? buildTopicTree(searchTopics(state.topics, query)) : []), [state, query]);
+  const selectedStat = state.status === "ready" && selected !== null ? state.topics.find((s) => s.topic === selected) : undefined;
   if (state.status === "loading") return <p className="text-muted">{t("explorer.loading")}</p>;
   if (state.status === "error") {
     return (
@@ -139,12 +160,21 @@ export function TopicExplorer() {
       </p>
     );
   }
-  if (tree.length === 0) {
+  if (state.topics.length === 0) {
     return <p data-testid="explorer-empty" className="text-muted">{t("explorer.noMessages")}</p>;
   }
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-      <div>
+      <div className="min-w-0">
+        <input
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-label={t("explorer.search")}
+          placeholder={t("explorer.searchHint")}
+          className="mb-3 w-full rounded-md border border-line bg-canvas px-3 py-2 text-sm"
+        />
+        {tree.length === 0 && <p data-testid="explorer-no-match" className="text-sm text-muted">{t("explorer.noMatch", { query })}</p>}
         <ul data-testid="topic-tree" className="text-sm">
           {tree.map((n) => (
             <Node key={n.path} node={n} selected={selected} onSelect={setSelected} />
@@ -154,17 +184,13 @@ export function TopicExplorer() {
           <p className="mt-2 text-xs text-muted">{t("explorer.overflow", { n: state.overflow })}</p>
         )}
       </div>
-      <div>
-        {selected ? (
-          <div className="flex flex-col gap-2">
-            <a href={readingHref(selected)} className="font-mono text-sm text-accent hover:underline">
-              {selected}
-            </a>
-            <HistoryChart key={selected} topic={selected} label={selected} height={260} />
-          </div>
+      <div className="flex min-w-0 flex-col gap-4">
+        {selectedStat ? (
+          <ExplorerTopic topic={selectedStat.topic} lastAt={selectedStat.lastAt} hasHistory={selectedStat.hasHistory} />
         ) : (
           <p className="text-sm text-muted">{t("explorer.pick")}</p>
         )}
+        <ExplorerPublish key={selected ?? ""} initialTopic={selected ?? ""} />
       </div>
     </div>
   );

@@ -1,5 +1,5 @@
 import { useCallback, useSyncExternalStore } from "react";
-import type { DeviceSnapshot } from "@/lib/live-store";
+import type { DeviceSnapshot } from "@/lib/devices/live-registry";
 import { useLiveStore } from "@/components/use-live-store";
 
 /** One device's state and availability, by `deviceKey(room, device)`. */

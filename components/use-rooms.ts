@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from "react";
-import type { RoomSummary } from "@/lib/live-store";
+import type { RoomSummary } from "@/lib/live-rooms";
 import { useLiveStore } from "@/components/use-live-store";
 
 /** The rooms index, sorted by label; changes only when a room, topic or device appears. */

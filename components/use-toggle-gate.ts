@@ -1,6 +1,7 @@
 import { useConnection } from "@/components/use-connection";
+import { useDeviceControls } from "@/components/device-controls";
 import { useNow } from "@/components/use-now";
-import type { DeviceSnapshot } from "@/lib/live-store";
+import type { DeviceSnapshot } from "@/lib/devices/live-registry";
 import { toggleGate, type ToggleGate } from "@/lib/devices/toggle-gate";
 
 /**
@@ -11,6 +12,7 @@ import { toggleGate, type ToggleGate } from "@/lib/devices/toggle-gate";
 export function useToggleGate(device: DeviceSnapshot, canControl: boolean, pending: boolean): ToggleGate {
   const status = useConnection((c) => c.status);
   const connectedSince = useConnection((c) => (c.status === "connected" ? c.since : null));
+  const { availabilityGraceMs } = useDeviceControls();
   const waiting = device.expectsAvailability && device.availability === null;
   const now = useNow(waiting ? 1000 : null);
   return toggleGate({
@@ -22,5 +24,6 @@ export function useToggleGate(device: DeviceSnapshot, canControl: boolean, pendi
     unknownSince: Math.max(device.knownSince, connectedSince ?? Number.POSITIVE_INFINITY),
     now: now ?? 0,
     pending,
+    graceMs: availabilityGraceMs,
   });
 }

@@ -9,9 +9,9 @@ export async function UserMenu({ user }: { user: ClientUser }) {
   return (
     <div className="flex items-center gap-3 text-sm">
       {/* On a phone the name steps aside for the one-row header; Settings is on the bottom bar. */}
-      <span data-testid="user" data-role={user.role} className="hidden text-muted md:inline">
+      <Link href="/account" data-testid="user" data-role={user.role} title={t("settings.account.title")} className="hidden text-muted hover:underline md:inline">
         <span className="font-medium text-ink">{user.username}</span> · {t(`role.${user.role}`)}
-      </span>
+      </Link>
       {user.role === "admin" && (
         <Link href="/settings" className="hidden font-medium underline-offset-4 hover:underline md:inline">
           {t("userMenu.settings")}

@@ -103,6 +103,14 @@ for (const [i, { name, open }] of who.entries()) {
 }
 
 test("refused publishes and subscriptions are logged with their codes", async () => {
+  // Its own refusals, so it passes alone too (it once read the lines the tests above left).
+  expect(await tryPublish(() => connect(wsUrl(), asBrowser("viewer")), "home/attic/temperature", "from the log test")).toBe("refused");
+  const sensor = await connect(hub.mqttUrl, { username: device.username, password: device.password });
+  try {
+    expect(await trySubscribe(sensor, "home/#")).toBe("refused");
+  } finally {
+    await sensor.endAsync(true);
+  }
   await expect.poll(() => hub.output).toMatch(/WARN mqtt: publish refused, disconnecting code="publish-denied" client="[^"]+" topic="home\/attic\/temperature"/);
   await expect.poll(() => hub.output).toMatch(/WARN mqtt: subscription refused code="subscribe-denied" .*filter="home\/#"/);
 });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, TestHub } from "./hub";
-import { tryConnect } from "./mqtt-clients";
+import { connect, tryConnect } from "./mqtt-clients";
 
 const run = promisify(execFile);
 const connection = (page: Page) => page.getByTestId("connection");
@@ -82,7 +82,7 @@ test.describe("a hub with accounts", () => {
     // A path the proxy lets through unchecked (it looks like a static file) still shows no page.
     await page.goto(`${hub.url}/looks-static.png`);
     await expect(page).toHaveURL(/\/login$/);
-    const api = await request.get(`${hub.url}/api/history?topic=home/a/b`);
+    const api = await request.get(`${hub.url}/api/history/series?topic=home/a/b`);
     expect(api.status()).toBe(401);
     expect((await api.json()).error.code).toBe("unauthenticated");
   });
@@ -155,30 +155,126 @@ test.describe("a hub with accounts", () => {
     }
 
     await page.goto(`${hub.url}/settings/devices`);
+    await expect(page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Device accounts" })).toHaveAttribute("aria-current", "page");
+    // The placeholders say what the account gets: a sensor named for a room gets that room's topics.
+    const topics = page.getByLabel("Topics (optional)");
+    await expect(topics).toHaveAttribute("placeholder", "home/kitchen/#");
     await page.getByLabel("Name", { exact: true }).fill("porch-sensor");
+    await expect(topics).toHaveAttribute("placeholder", "home/porch/#");
     await page.getByRole("button", { name: "Add device" }).click();
-    await expect(page.getByTestId("form-message")).toContainText("Created device account porch-sensor for home/porch-sensor/#");
+    await expect(page.getByTestId("form-message")).toContainText("Created device account porch-sensor for home/porch/#");
     const password = (await page.getByTestId("secret").textContent())!;
     await expect(page.locator('[data-device-account="porch-sensor"]')).toBeVisible();
-    // The password works once given to a device, and only under its topics.
-    await run("mosquitto_pub", [
-      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password,
-      "-t", "home/porch-sensor/temperature", "-m", "7.5", "-q", "1",
-    ]);
+    await expect(page.locator('[data-device-account="porch-sensor"]').getByTestId("presence")).toHaveText("not seen since the hub started");
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.getByRole("button", { name: "Copy the password" }).click();
+    await expect(page.getByRole("button", { name: "Copy the password" })).toHaveText("Copied");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(password);
+    // The command is this hub's, ready to paste: run as it is, it publishes as the device.
+    const command = (await page.getByTestId("setup-command").textContent())!;
+    expect(command).toContain(`mosquitto_pub -h 127.0.0.1 -p ${hub.mqttPort} -u 'porch-sensor' -P '${password}' -t 'home/porch/temperature'`);
+    await run("sh", ["-c", command]);
     await page.goto(`${hub.url}/`);
-    await expect(page.locator('[data-topic="home/porch-sensor/temperature"]')).toContainText("7.5");
+    await expect(page.locator('[data-topic="home/porch/temperature"]')).toContainText("21.5");
+    // The list tells a connected device from one last seen a while ago.
+    const porch = await connect(hub.mqttUrl, { username: "porch-sensor", password });
+    await page.goto(`${hub.url}/settings/devices`);
+    await expect(page.locator('[data-device-account="porch-sensor"]').getByTestId("presence")).toHaveText("● connected");
+    await porch.endAsync();
+    await page.reload();
+    await expect(page.locator('[data-device-account="porch-sensor"]').getByTestId("presence")).toHaveText(/^last seen (just now|\d+ s ago)$/);
     // Reloading the settings page never shows the password again.
     await page.goto(`${hub.url}/settings/devices`);
     await expect(page.getByTestId("secret")).toHaveCount(0);
     await expect(page.locator("body")).not.toContainText(password);
 
-    // Removed, the account can no longer connect.
+    // Removed after a confirmation, the account can no longer connect.
     await page.getByRole("button", { name: "Remove porch-sensor" }).click();
+    await page.getByRole("button", { name: "Yes, remove" }).click();
     await expect(page.locator('[data-device-account="porch-sensor"]')).toHaveCount(0);
     const refused = run("mosquitto_pub", [
-      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch-sensor/x", "-m", "1",
+      "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch/x", "-m", "1",
     ]);
     await expect(refused).rejects.toThrow();
+  });
+
+  test("the last admin cannot be demoted or removed, and the page says why; the settings menu marks where you are", async ({ page }) => {
+    await hub.open(page, "/settings/users");
+    const menu = page.getByRole("navigation", { name: "Settings" });
+    await expect(menu.getByRole("link", { name: "Users" })).toHaveAttribute("aria-current", "page");
+    await expect(menu.getByRole("link", { name: "Device accounts" })).not.toHaveAttribute("aria-current", "page");
+    const admin = page.locator(`[data-user="${ADMIN.username}"]`);
+    await admin.getByRole("combobox", { name: `Role of ${ADMIN.username}` }).selectOption("viewer");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await expect(admin.getByTestId("form-error")).toHaveText("The last admin cannot be removed or demoted; make another admin first.");
+    await expect(admin.getByTestId("form-error")).toHaveAttribute("data-code", "last-admin");
+    await expect(admin.getByRole("combobox", { name: `Role of ${ADMIN.username}` }), "the role shown is the role kept").toHaveValue("admin");
+    await admin.getByRole("button", { name: `Remove ${ADMIN.username}` }).click();
+    await admin.getByRole("button", { name: "Yes, remove" }).click();
+    // The removal's own refusal, beside the role's.
+    await expect(admin.getByTestId("form-error")).toHaveCount(2);
+    await expect(admin.getByTestId("form-error").last()).toHaveAttribute("data-code", "last-admin");
+    await expect(admin).toBeVisible();
+    await expect.poll(() => hub.output).toMatch(/WARN settings: settings change refused code="last-admin"/);
+  });
+
+  test("removing another person asks first, and Cancel keeps them", async ({ page }) => {
+    await hub.createUser("carl", "viewer");
+    await hub.open(page, "/settings/users");
+    const carl = page.locator('[data-user="carl"]');
+    await carl.getByRole("button", { name: "Remove carl" }).click();
+    await expect(carl.getByText("Remove carl?")).toBeVisible();
+    await carl.getByRole("button", { name: "Cancel" }).click();
+    await page.reload();
+    await expect(carl).toBeVisible();
+    await carl.getByRole("button", { name: "Remove carl" }).click();
+    await carl.getByRole("button", { name: "Yes, remove" }).click();
+    await expect(carl).toHaveCount(0);
+  });
+
+  test("an admin resets a forgotten password; a person changes their own", async ({ page, browser }) => {
+    const pat = await hub.createUser("pat", "viewer");
+    const other = await browser.newContext();
+    try {
+      const patPage = await other.newPage();
+      await hub.open(patPage, "/", { as: pat });
+
+      await hub.open(page, "/settings/users");
+      const row = page.locator('[data-user="pat"]');
+      await row.getByRole("button", { name: "Reset password" }).click();
+      await row.getByLabel("New password for pat").fill("pat-reset-password");
+      await row.getByRole("button", { name: "Set password" }).click();
+      await expect(row.getByTestId("form-message")).toHaveText("pat has a new password and was signed out everywhere.");
+      // The old session ends with the old password.
+      await expect(patPage).toHaveURL(/\/login/, { timeout: 15_000 });
+
+      await hub.logIn(patPage, { username: "pat", password: "pat-reset-password" });
+      await patPage.getByTestId("user").click();
+      await expect(patPage).toHaveURL(/\/account$/);
+      const change = async (current: string) => {
+        await patPage.getByLabel("Current password").fill(current);
+        await patPage.getByLabel(/^New password/).fill("pat-own-password");
+        await patPage.getByLabel("Repeat password").fill("pat-own-password");
+        await patPage.getByRole("button", { name: "Change password" }).click();
+      };
+      await change("not my password");
+      await expect(patPage.getByTestId("form-error")).toHaveAttribute("data-code", "wrong-password");
+      await change("pat-reset-password");
+      await expect(patPage.getByTestId("form-message")).toContainText("Your password is changed.");
+      // Still signed in here; the new password is the one that works from now on.
+      await patPage.goto(`${hub.url}/account`);
+      await expect(patPage).toHaveURL(/\/account$/);
+    } finally {
+      await other.close();
+    }
+    const fresh = await browser.newContext();
+    try {
+      const again = await fresh.newPage();
+      await hub.open(again, "/", { as: { username: "pat", password: "pat-own-password" } });
+      await expect(again.getByTestId("user")).toContainText("pat");
+    } finally {
+      await fresh.close();
+    }
   });
 
   test("a role changed by an admin takes effect on the open page: its live connection is redone with the new role", async ({ page, browser }) => {

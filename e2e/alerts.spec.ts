@@ -47,6 +47,9 @@ test.describe("rules made in the browser", () => {
     await expect(form.getByTestId("error-filter")).toContainText("# must be the whole last level");
     await form.getByLabel("Topic filter").fill("home/nursery/temperature");
     await expect(form.getByTestId("error-filter")).toHaveCount(0);
+    // The threshold says its unit, here the one a temperature is in.
+    await expect(form.getByTestId("unit-threshold")).toHaveText("°C");
+    await expect(form.getByTestId("unit-clear")).toHaveText("°C");
     await form.getByLabel("Severity").selectOption("critical");
     await form.getByLabel("Threshold", { exact: true }).fill("26");
     // The wrong side of the threshold is an error as it is typed, not a rule that flaps.
@@ -101,6 +104,10 @@ test.describe("rules made in the browser", () => {
     // A dry run says what an edit would do with the current values; saved, it fires on them at once.
     await rule.getByRole("button", { name: "Edit" }).click();
     const editForm = admin.getByTestId("rule-form");
+    // The topic field suggests the topics the hub knows, and the filter over every room.
+    const suggestions = editForm.locator("datalist option");
+    await expect(suggestions.first()).toHaveAttribute("value", "home/+/temperature");
+    expect(await suggestions.evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toContain("home/nursery/temperature");
     await editForm.getByLabel("Threshold", { exact: true }).fill("24");
     await editForm.getByLabel("Clear threshold").fill("23");
     await editForm.getByRole("button", { name: "Test against current values" }).click();
@@ -317,8 +324,9 @@ test.describe("in Korean", () => {
     await publish(hub, "home/study/temperature", "31.5");
     await publish(hub, "home/study/heater/availability", "offline");
     const banner = page.getByTestId("alert-banner");
-    await expect(banner).toContainText("Study temperature: 31.5");
-    await expect(banner).toContainText("Study heater availability: 기기 오프라인");
+    // Measurement names in Korean too (lib/i18n/measurements.ts); the room and device keep the home's words.
+    await expect(banner).toContainText("Study 온도: 31.5");
+    await expect(banner).toContainText("Study heater 연결 상태: 기기 오프라인");
     await expect(page.locator('[data-testid=alert-row][data-topic="home/study/heater/availability"]')).toContainText("기기 오프라인");
     expect(errors).toEqual([]);
     await context.close();

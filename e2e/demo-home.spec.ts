@@ -69,3 +69,30 @@ test("the demo home's switches work as toggles, the discovered hallway plug too"
   await expect(power).toContainText("Hallway plug Power");
   await expect(power).toContainText("W");
 });
+
+test("in Korean, the dashboard and a reading page name every measurement, state and range in Korean", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "ko-KR" });
+  try {
+    const page = await context.newPage();
+    await hub.open(page, "/");
+    const office = page.getByTestId("room-office");
+    await expect(office.locator('[data-topic="home/office/illuminance"]')).toContainText("조도");
+    await expect(office.locator('[data-topic="home/office/temperature"]')).toContainText("온도");
+    await expect(page.locator('[data-device="living_room/lamp"]').getByTestId("toggle-state")).toHaveText(/^(켜짐|꺼짐)$/);
+    // The readings named from topic words: no English measurement name or state is left.
+    const readingsText = (await page.locator('li[data-topic^="home/"]').allInnerTexts()).join("\n");
+    expect(readingsText).not.toMatch(/Temperature|Humidity|Illuminance|temperature|humidity|illuminance|co2/);
+    const statesText = (await page.getByTestId("toggle-state").allInnerTexts()).join(" ");
+    expect(statesText).not.toMatch(/\b(ON|OFF)\b/);
+
+    await page.goto(`${hub.url}/readings/home/%2B/humidity`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("모든 방의 습도");
+    await expect(page).toHaveTitle("모든 방의 습도 · Hearth");
+    const ranges = page.getByRole("group", { name: "기간" });
+    await expect(ranges.locator("button[data-range]")).toHaveText(["1시간", "24시간", "7일", "30일", "직접 지정"]);
+    await page.goto(`${hub.url}/readings/home/kitchen/temperature`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Kitchen 온도");
+  } finally {
+    await context.close();
+  }
+});

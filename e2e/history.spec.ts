@@ -165,6 +165,27 @@ test("the chart's CSV holds exactly the points it draws; the raw CSV every readi
   for (const r of raw) expect(Number(r[1]) >= from && Number(r[1]) <= to).toBe(true);
 });
 
+test("a CSV opens in Excel with °C intact and says its time zone: the viewer's", async ({ browser }) => {
+  const context = await browser.newContext({ timezoneId: "Asia/Seoul", viewport: { width: 900, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await hub.open(page, "/readings/home/attic/temperature");
+    const c = await pickRange(page, "24h");
+    const [download] = await Promise.all([page.waitForEvent("download"), c.getByTestId("csv-raw").click()]);
+    const bytes = await readFile((await download.path())!);
+    // The UTF-8 byte-order mark: without it Excel shows "Â°C".
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, first] = bytes.subarray(3).toString("utf8").split("\r\n");
+    expect(header.split(",")[0]).toBe("time (Asia/Seoul)");
+    const [time, ms, , , unit] = first.split(",");
+    expect(unit).toBe("°C");
+    expect(time).toMatch(/\+09:00$/);
+    expect(new Date(time).getTime()).toBe(Number(ms));
+  } finally {
+    await context.close();
+  }
+});
+
 test("the room page charts each measurement, reached from the room card", async ({ page }) => {
   await hub.open(page);
   await page.getByTestId("room-attic").getByRole("link", { name: "Attic" }).click();
@@ -198,6 +219,63 @@ test("the explorer shows a topic published with mosquitto_pub -r as retained", a
   await expect(chart(page)).toHaveAttribute("data-state", "ready");
   await expect(chart(page).getByTestId("chart")).toHaveAttribute("data-points", "1");
   expect(errors).toEqual([]);
+});
+
+test("the explorer searches, shows a JSON payload in full, and lets an admin publish what their role allows", async ({ page, browser }) => {
+  const pub = (...args: string[]) => run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(hub.mqttPort), ...args]);
+  await pub("-r", "-t", "zigbee2mqtt/porch_lamp", "-m", '{"state":"ON","brightness":180,"update":{"state":"idle"}}');
+  const errors = await hub.open(page, "/explorer");
+  const lamp = page.locator('li[data-explorer-topic="zigbee2mqtt/porch_lamp"]');
+  await page.getByLabel("Search topics").fill("porch");
+  await expect(lamp).toBeVisible();
+  await expect(page.locator('li[data-explorer-topic="home/attic/temperature"]')).toHaveCount(0);
+  await page.getByLabel("Search topics").fill("home/+/temperature");
+  await expect(page.locator('li[data-explorer-topic="home/attic/temperature"]')).toBeVisible();
+  await expect(lamp).toHaveCount(0);
+  await page.getByLabel("Search topics").fill("");
+
+  // A click opens the payload, pretty-printed, with when it came; nothing folds away.
+  await lamp.getByTestId("topic-name").click();
+  const view = page.getByTestId("explorer-topic");
+  await expect(view.getByTestId("payload")).toHaveAttribute("data-kind", "json");
+  await expect(view.getByTestId("payload")).toHaveText('{\n  "state": "ON",\n  "brightness": 180,\n  "update": {\n    "state": "idle"\n  }\n}');
+  await expect(view.getByTestId("last-seen")).toHaveText(/^Last message (just now|\d+ s ago)$/);
+  await expect(lamp).toBeVisible();
+
+  // Publishing: refused before sending where the role may not (the page stays connected), sent where it may.
+  const watcher = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-explorer-watch" });
+  try {
+    const seen: string[] = [];
+    watcher.on("message", (topic, payload) => seen.push(`${topic} ${payload}`));
+    await watcher.subscribeAsync("home/#", { qos: 1 });
+    const form = page.getByTestId("explorer-publish");
+    await form.getByLabel("Topic").fill("home/attic/temperature");
+    await form.getByLabel("Payload").fill("99");
+    await form.getByRole("button", { name: "Publish" }).click();
+    await expect(form.getByTestId("publish-error")).toHaveAttribute("data-code", "not-allowed");
+    await form.getByLabel("Topic").fill("home/attic/fan/set");
+    await form.getByLabel("Payload").fill("ON");
+    await form.getByRole("button", { name: "Publish" }).click();
+    await expect(form.getByTestId("publish-message")).toHaveText("Published to home/attic/fan/set.");
+    await expect.poll(() => seen).toContain("home/attic/fan/set ON");
+    expect(seen.some((m) => m.startsWith("home/attic/temperature 99"))).toBe(false);
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  } finally {
+    await watcher.endAsync();
+  }
+  expect(errors).toEqual([]);
+
+  // A viewer explores but has no publish form.
+  const viewer = await hub.createUser("vera", "viewer");
+  const context = await browser.newContext();
+  try {
+    const viewerPage = await context.newPage();
+    await hub.open(viewerPage, "/explorer", { as: viewer });
+    await expect(viewerPage.getByLabel("Search topics")).toBeVisible();
+    await expect(viewerPage.getByTestId("explorer-publish")).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
 });
 
 test("the storage page shows the history database's size on disk", async ({ page }) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createAlertStore } from "./alert-store";
+import { createLiveAlertStore } from "./alert-store";
 import { alertTopic } from "./alerts/topic-key";
 import type { AlertView } from "./alerts/view";
 
@@ -17,7 +17,7 @@ function view(overrides: Partial<AlertView>): AlertView {
 
 /** A store that flushes only when told, and a way to publish a view on its own topic. */
 function setup() {
-  const store = createAlertStore({ schedule: () => () => {} });
+  const store = createLiveAlertStore({ schedule: () => () => {} });
   const put = (v: AlertView, retained = false) => store.ingest(alertTopic(v.ruleId, v.topic), bytes(v), { retained });
   return { store, put };
 }

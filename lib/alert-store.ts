@@ -8,9 +8,9 @@ import { SEVERITY_RANK, type Severity } from "./alerts/rule";
 import { alertViewSchema, byUrgency, type AlertView } from "./alerts/view";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
 
-export type AlertStoreOptions = { schedule?: Schedule };
+export type LiveAlertStoreOptions = { schedule?: Schedule };
 
-export type AlertStore = {
+export type LiveAlertStore = {
   /** A message on `hearth/alerts/<rule-id>/<topic-key>`; an empty payload removes that alert. */
   ingest(topic: string, payload: Uint8Array, options?: { retained?: boolean }): void;
   /** Applies the server-rendered alerts at once (no frame wait). */
@@ -48,7 +48,7 @@ function parsePayload(payload: Uint8Array): AlertView | null {
   }
 }
 
-export function createAlertStore(options: AlertStoreOptions = {}): AlertStore {
+export function createLiveAlertStore(options: LiveAlertStoreOptions = {}): LiveAlertStore {
   const schedule = options.schedule ?? frameOrTimeout;
   /** `<rule-id>/<topic>` → alert. */
   const byKey = new Map<string, AlertView>();

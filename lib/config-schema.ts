@@ -133,6 +133,7 @@ export const envSchema = z.object({
   HEARTH_HOUR_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.hourRetentionDays).optional(),
   HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
   HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
+  HEARTH_AVAILABILITY_GRACE_MS: intFromEnv(500, 600_000).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),
   HEARTH_ADMIN_USER: z.string().min(1).optional(),
   HEARTH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),

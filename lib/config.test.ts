@@ -42,6 +42,7 @@ describe("loadConfig", () => {
       alerts: { rules: [] },
       devices: [],
       commandTimeoutMs: 5000,
+      availabilityGraceMs: 10_000,
       auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] } },
       tls: null,
       mqttsPort: 8883,

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Rule } from "./alerts/rule";
 import { ALL_TOPICS, type AnonymousTopics } from "./auth/roles";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
+import { AVAILABILITY_GRACE_MS } from "./devices/toggle-gate";
 import type { DeviceConfig } from "./devices/device-config";
 import { ConfigError } from "./config-error";
 import type { AnonymousMqtt, Durability, FileConfig } from "./config-schema";
@@ -31,6 +32,8 @@ export type HubConfig = {
   devices: DeviceConfig[];
   /** How long a toggle waits for the device to confirm before it reverts. */
   commandTimeoutMs: number;
+  /** How long a device's declared availability may stay silent before its toggle shows "unknown". */
+  availabilityGraceMs: number;
   auth: {
     /** Creates this admin on a start with no users yet (automation, tests); both or neither. */
     admin: { username: string; password: string } | null;
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
     devices: f.devices ?? [],
     commandTimeoutMs: e.HEARTH_COMMAND_TIMEOUT_MS ?? f.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    availabilityGraceMs: e.HEARTH_AVAILABILITY_GRACE_MS ?? AVAILABILITY_GRACE_MS,
     auth: {
       admin: adminFromEnv(e.HEARTH_ADMIN_USER, e.HEARTH_ADMIN_PASSWORD),
       sessionHours: e.HEARTH_SESSION_HOURS ?? f.auth?.sessionHours ?? 24 * 30,

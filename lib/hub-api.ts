@@ -8,6 +8,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
 import type { HistoryConfig } from "./config";
+import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
 
@@ -15,7 +16,9 @@ export type HubApi = {
   alerts: AlertService;
   /** Shared with MQTT logins, so guesses cannot be split between the two doors. */
   loginThrottle: LoginThrottle;
-  topics: Pick<TopicStats, "snapshot" | "overflow">;
+  topics: Pick<TopicStats, "snapshot" | "overflow" | "payload">;
+  /** For the device-accounts page (issue 15): whether each account is connected and when it was last seen, in the order asked. */
+  deviceAccounts: { presence(names: string[]): (DevicePresence | null)[] };
   sessions: {
     /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
     drop(sessionId: string): void;
@@ -38,7 +41,9 @@ export type WebInfo = {
   /** Where history lives and how long each tier is kept, for the storage settings page. */
   historyInfo: { file: string; retention: HistoryConfig };
   /** The config file's devices section and the toggles' command timeout (issue 5). */
-  devices: { config: DeviceConfig[]; commandTimeoutMs: number };
+  devices: { config: DeviceConfig[]; commandTimeoutMs: number; availabilityGraceMs: number };
+  /** The MQTT ports a device reaches (null: that listener is off), for the device form's mosquitto_pub line. */
+  mqttPorts: { plain: number | null; tls: number | null };
   sessionTtlMs: number;
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   secureCookies: boolean;

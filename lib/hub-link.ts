@@ -38,12 +38,13 @@ function connect(): WebHub {
     loginThrottle: api.loginThrottle,
     topics: api.topics,
     sessions: api.sessions,
+    deviceAccounts: api.deviceAccounts,
     history: openSqliteHistoryReader(files.history),
     accounts: openAccountStore(files.accounts),
   };
 }
 
-const GROUPS = ["alerts", "loginThrottle", "topics", "sessions"] as const satisfies readonly (keyof HubApi)[];
+const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts"] as const satisfies readonly (keyof HubApi)[];
 
 /** HubApi over `port`: each call posts a HubCall and waits for the reply with its id. */
 function remote(port: MessagePort): Remote<HubApi> {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
-import { createLiveStore, deviceKey, frameOrTimeout, type LiveStore } from "./live-store";
+import { deviceKey } from "./devices/live-registry";
+import { frameOrTimeout } from "./frame-schedule";
+import { createLiveStore, type LiveStore } from "./live-store";
 import type { Reading } from "./readings";
 
 const T0 = 1_700_000_000_000;

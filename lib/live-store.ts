@@ -17,18 +17,10 @@ import {
 } from "./devices/live-registry";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
 import { createRoomIndex, type RoomSummary } from "./live-rooms";
-import { parseReading, type Reading, type UnreadableCode } from "./readings";
+import { parseReading, type Reading } from "./readings";
 import { parseHomeTopic } from "./topics";
+import type { LivePoint, TopicError } from "./live-point";
 
-/** A live chart point: `t` is the browser's receive time (epoch ms). */
-export type LivePoint = { readonly t: number; readonly v: number };
-
-export type TopicError = {
-  readonly code: UnreadableCode;
-  readonly message: string;
-  /** Browser time the unreadable payload arrived. */
-  readonly at: number;
-};
 
 export type TopicSnapshot = {
   /** The MQTT topic for `home/<room>/<measurement>`; the entity key for a discovered sensor. */
@@ -47,12 +39,7 @@ export type TopicSnapshot = {
   readonly availability: Availability | null;
 };
 
-// The rooms index and the flush schedule live in their own files; components import their types from here.
-export type { RoomSummary } from "./live-rooms";
-export { frameOrTimeout, type Schedule } from "./frame-schedule";
 
-// The device half's types live with it (lib/devices/live-registry.ts); components import them from here.
-export { deviceKey, type Availability, type DeviceSnapshot } from "./devices/live-registry";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createTopicStats, PREVIEW_CHARS, previewPayload } from "./topic-stats";
+import { createTopicStats, PAYLOAD_CHARS, PREVIEW_CHARS, previewPayload } from "./topic-stats";
 import { buildTopicTree } from "./topic-tree";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -83,4 +83,18 @@ describe("buildTopicTree", () => {
   it("is empty for no topics", () => {
     assert.deepEqual(buildTopicTree([]), []);
   });
+
+  it("keeps each topic's last payload in full for the payload view, up to a limit", () => {
+    const stats = createTopicStats();
+    const json = JSON.stringify({ state: "ON", linkquality: 120, update: { state: "idle", installed_version: 1, long: "y".repeat(200) } });
+    stats.record({ topic: "zigbee2mqtt/lamp", payload: Buffer.from(json), retain: true }, 5);
+    assert.deepEqual(stats.payload("zigbee2mqtt/lamp"), { topic: "zigbee2mqtt/lamp", text: json, binaryBytes: null, truncated: false, lastAt: 5, retained: true });
+    assert.equal(stats.snapshot(5)[0].preview, `${json.slice(0, PREVIEW_CHARS)}…`);
+    stats.record({ topic: "big", payload: Buffer.from("é".repeat(PAYLOAD_CHARS * 3)), retain: false }, 6);
+    const big = stats.payload("big")!;
+    assert.equal(big.truncated, true);
+    assert.equal(big.text.length, PAYLOAD_CHARS);
+    assert.equal(stats.payload("never"), null);
+  });
 });
+

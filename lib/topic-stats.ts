@@ -20,6 +20,18 @@ export type TopicStat = {
   retained: boolean;
 };
 
+/** The last payload of one topic in full (up to PAYLOAD_CHARS), for the explorer's payload view. */
+export type TopicPayload = {
+  topic: string;
+  /** The payload as text; "" when it was binary (then `binaryBytes` says its size). */
+  text: string;
+  binaryBytes: number | null;
+  /** The text was cut at PAYLOAD_CHARS. */
+  truncated: boolean;
+  lastAt: number;
+  retained: boolean;
+};
+
 export type TopicStatsOptions = { maxTopics?: number; rateWindowMs?: number };
 
 export type TopicStats = {
@@ -28,11 +40,15 @@ export type TopicStats = {
   snapshot(now: number): TopicStat[];
   /** Topics not tracked because the table was full. */
   overflow(): number;
+  /** The last payload of `topic`, or null when the broker has not carried it. */
+  payload(topic: string): TopicPayload | null;
 };
 
 export const PREVIEW_CHARS = 120;
+/** How much of a payload the explorer keeps to show in full: 8 KiB of text at most per topic. */
+export const PAYLOAD_CHARS = 8192;
 
-type Entry = Preview & {
+type Entry = PayloadText & {
   lastAt: number;
   count: number;
   retained: boolean;
@@ -42,17 +58,34 @@ type Entry = Preview & {
 };
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+const streamDecoder = new TextDecoder("utf-8", { fatal: true });
 
 export type Preview = { preview: string; binaryBytes: number | null };
+/** A payload as kept: its text up to PAYLOAD_CHARS (a copy: the socket's buffer is not held). */
+type PayloadText = { text: string; truncated: boolean; binaryBytes: number | null };
 
-export function previewPayload(payload: Uint8Array): Preview {
-  if (payload.byteLength === 0) return { preview: "", binaryBytes: null };
+function payloadText(payload: Uint8Array): PayloadText {
+  if (payload.byteLength === 0) return { text: "", truncated: false, binaryBytes: null };
+  const cut = payload.byteLength > PAYLOAD_CHARS * 4;
   try {
-    const text = decoder.decode(payload.byteLength > PREVIEW_CHARS * 4 ? payload.subarray(0, PREVIEW_CHARS * 4) : payload);
-    return { preview: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text, binaryBytes: null };
+    // A cut may split a UTF-8 sequence: stream mode leaves its bytes out instead of refusing the payload.
+    const text = cut ? streamDecoder.decode(payload.subarray(0, PAYLOAD_CHARS * 4), { stream: true }) : decoder.decode(payload);
+    if (cut) streamDecoder.decode();
+    return text.length > PAYLOAD_CHARS ? { text: text.slice(0, PAYLOAD_CHARS), truncated: true, binaryBytes: null } : { text, truncated: cut, binaryBytes: null };
   } catch {
-    return { preview: "", binaryBytes: payload.byteLength };
+    if (cut) streamDecoder.decode();
+    return { text: "", truncated: false, binaryBytes: payload.byteLength };
   }
+}
+
+function previewOf(kept: PayloadText): Preview {
+  const long = kept.truncated || kept.text.length > PREVIEW_CHARS;
+  return { preview: long ? `${kept.text.slice(0, PREVIEW_CHARS)}…` : kept.text, binaryBytes: kept.binaryBytes };
+}
+
+/** A payload's one-line preview for the tree: text cut to PREVIEW_CHARS, or the size of a binary one. */
+export function previewPayload(payload: Uint8Array): Preview {
+  return previewOf(payloadText(payload));
 }
 
 export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: TopicStatsOptions = {}): TopicStats {
@@ -76,11 +109,11 @@ export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: 
           overflow++;
           return;
         }
-        e = { preview: "", binaryBytes: null, lastAt: at, count: 0, retained: false, windowStart: at, windowCount: 0, previousCount: 0 };
+        e = { text: "", truncated: false, binaryBytes: null, lastAt: at, count: 0, retained: false, windowStart: at, windowCount: 0, previousCount: 0 };
         entries.set(topic, e);
       }
       roll(e, at);
-      Object.assign(e, previewPayload(payload));
+      Object.assign(e, payloadText(payload));
       e.lastAt = at;
       e.count++;
       e.windowCount++;
@@ -94,11 +127,17 @@ export function createTopicStats({ maxTopics = 10_000, rateWindowMs = 30_000 }: 
         // The current window is partly over; the previous one is whole.
         const spanMs = rateWindowMs + (now - e.windowStart);
         const ratePerMin = ((e.previousCount + e.windowCount) * 60_000) / Math.max(spanMs, 1);
-        out.push({ topic, preview: e.preview, binaryBytes: e.binaryBytes, lastAt: e.lastAt, count: e.count, ratePerMin, retained: e.retained });
+        out.push({ topic, ...previewOf(e), lastAt: e.lastAt, count: e.count, ratePerMin, retained: e.retained });
       }
       return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
     },
 
     overflow: () => overflow,
+
+    payload(topic) {
+      const e = entries.get(topic);
+      if (e === undefined) return null;
+      return { topic, text: e.text, binaryBytes: e.binaryBytes, truncated: e.truncated, lastAt: e.lastAt, retained: e.retained };
+    },
   };
 }

@@ -24,7 +24,6 @@ export default async function KioskPage({ searchParams }: { searchParams: Promis
   return (
     <KioskView
       options={options}
-      devices={devices?.config ?? []}
       commandTimeoutMs={devices?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS}
     />
   );

@@ -5,7 +5,7 @@ import { useElementSize } from "@/components/use-element-size";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { gridLayout } from "@/lib/kiosk/grid";
-import type { RoomSummary } from "@/lib/live-store";
+import type { RoomSummary } from "@/lib/live-rooms";
 
 const GAP = 16;
 /** A tile that still reads from 3 m: a large key reading, a few toggles. */

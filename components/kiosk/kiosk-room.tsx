@@ -9,9 +9,9 @@ import { useTopic } from "@/components/use-topic";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
-import type { RoomSummary } from "@/lib/live-store";
+import type { RoomSummary } from "@/lib/live-rooms";
 import { keyTopics } from "@/lib/kiosk/key-topics";
-import { labelFromLevel } from "@/lib/topics";
+import { measurementName } from "@/lib/i18n/measurements";
 
 /** Badges and states (OFF, online) read from 3 m: at least 16 px on the wall (issue 15). */
 const WALL_TEXT = "text-lg [&_.text-xs]:text-base";
@@ -86,7 +86,7 @@ function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE
       className={cn("flex min-w-0 flex-col", size === "key" && "col-span-2", alert && SEVERITY_TILE[alert])}
     >
       <span className={cn("truncate text-muted", size === "large" ? "text-xl" : "text-base")}>
-        {snapshot.name ?? labelFromLevel(snapshot.measurement)}
+        {snapshot.name ?? measurementName(snapshot.measurement, locale)}
       </span>
       <span className={cn("font-semibold tabular-nums leading-tight", VALUE[size])}>
         {reading ? formatValue(reading.value, locale) : "–"}

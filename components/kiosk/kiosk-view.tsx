@@ -14,12 +14,10 @@ import { useWakeLock } from "@/components/kiosk/use-wake-lock";
 import { StaleNotice } from "@/components/stale-notice";
 import { ToastProvider } from "@/components/toaster";
 import { useConnection } from "@/components/use-connection";
-import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useT } from "@/components/use-t";
 import { useCanOperate } from "@/components/user-context";
 import { cn } from "@/lib/cn";
-import type { DeviceConfig } from "@/lib/devices/device-config";
 import type { KioskOptions } from "@/lib/kiosk/options";
 
 /**
@@ -30,17 +28,13 @@ import type { KioskOptions } from "@/lib/kiosk/options";
  */
 export function KioskView({
   options,
-  devices,
   commandTimeoutMs,
 }: {
   options: KioskOptions;
-  devices: DeviceConfig[];
   commandTimeoutMs: number;
 }) {
   const t = useT();
-  const { store } = useLiveStore();
-  // Applied before the first render, so the server and the browser show the same configured devices.
-  useState(() => store.setDeviceConfig(devices));
+  // The config file's devices are in the store from its creation (MqttProvider's deviceConfig).
   const rooms = useRooms();
   const status = useConnection((c) => c.status);
   // The role decides, then the lock: a viewer's wall shows "view only" toggles, since

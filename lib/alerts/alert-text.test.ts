@@ -67,10 +67,10 @@ describe("ruleSummaryText", () => {
 
 describe("alertLineText", () => {
   const cases: [alert: { topic: string; reason: "threshold" | "silent" | "offline" | null; value: number | null }, english: string, korean: string][] = [
-    [{ topic: "home/nursery/temperature", reason: "threshold", value: 27.5 }, "Nursery temperature: 27.5 °C", "Nursery temperature: 27.5 °C"],
-    [{ topic: "home/office/energy", reason: "threshold", value: 12345.5 }, "Office energy: 12,345.5 kWh", "Office energy: 12,345.5 kWh"],
-    [{ topic: "home/porch/sensor/availability", reason: "offline", value: null }, "Porch sensor availability: device offline", "Porch sensor availability: 기기 오프라인"],
-    [{ topic: "home/attic/humidity", reason: "silent", value: 48 }, "Attic humidity: no messages", "Attic humidity: 메시지 없음"],
+    [{ topic: "home/nursery/temperature", reason: "threshold", value: 27.5 }, "Nursery temperature: 27.5 °C", "Nursery 온도: 27.5 °C"],
+    [{ topic: "home/office/energy", reason: "threshold", value: 12345.5 }, "Office energy: 12,345.5 kWh", "Office 전력량: 12,345.5 kWh"],
+    [{ topic: "home/porch/sensor/availability", reason: "offline", value: null }, "Porch sensor availability: device offline", "Porch sensor 연결 상태: 기기 오프라인"],
+    [{ topic: "home/attic/humidity", reason: "silent", value: 48 }, "Attic humidity: no messages", "Attic 습도: 메시지 없음"],
     [{ topic: "zigbee2mqtt/bridge", reason: null, value: null }, "zigbee2mqtt/bridge", "zigbee2mqtt/bridge"],
   ];
   for (const [alert, english, korean] of cases) {

@@ -50,7 +50,8 @@ function topicUnit(topic: string): string {
 /** "Nursery temperature: 27.5 °C", "Porch sensor availability: device offline": what fired, and why. */
 export function alertLineText(t: Translate, locale: Locale, alert: Pick<AlertView, "topic" | "reason" | "value">): string {
   const reason = alertReasonText(t, locale, alert, topicUnit(alert.topic));
-  return reason ? `${topicLabel(alert.topic)}: ${reason}` : topicLabel(alert.topic);
+  const label = topicLabel(alert.topic, locale);
+  return reason ? `${label}: ${reason}` : label;
 }
 
 /** After the topic's label: "27.5 °C" (issue 15: a value carries its unit), or why a silence rule fires; "" when there is nothing to add. */

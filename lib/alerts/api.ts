@@ -24,14 +24,14 @@ export function json(body: unknown, status = 200): Response {
 }
 
 /** Every refusal is logged once here, with the code the client gets. */
-export function errorResponse(code: string, message: string, status: number, details?: Record<string, string>): Response {
+export function alertsErrorResponse(code: string, message: string, status: number, details?: Record<string, string>): Response {
   log.warn("refused a request", { code, status, message });
   return json({ error: { code, message, ...(details ? { fields: details } : {}) } }, status);
 }
 
 /** The running engine, or the 503 to answer with (during `next build`, or outside the hub). */
 export function alertService(): AlertService | Response {
-  return getHub()?.alerts ?? errorResponse("hub-unavailable", "the hub is not running in this process", 503);
+  return getHub()?.alerts ?? alertsErrorResponse("hub-unavailable", "the hub is not running in this process", 503);
 }
 
 /** A JSON body through `schema`; a 400 naming each bad field otherwise. */
@@ -40,14 +40,14 @@ export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promi
   try {
     body = await request.json();
   } catch {
-    return errorResponse("bad-request", "the body must be JSON", 400);
+    return alertsErrorResponse("bad-request", "the body must be JSON", 400);
   }
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
   const [field, message] = Object.entries(fields)[0];
-  return errorResponse("bad-request", `${field}: ${message}`, 400, fields);
+  return alertsErrorResponse("bad-request", `${field}: ${message}`, 400, fields);
 }
 
 /** The running engine and a valid body, or the Response that says why not: what every mutation needs after its guard. */
@@ -59,5 +59,5 @@ export async function readRequest<T>(request: Request, schema: z.ZodType<T>): Pr
 }
 
 export function resultResponse<T>(result: AlertResult<T>, status = 200): Response {
-  return result.ok ? json(result.value, status) : errorResponse(result.code, result.message, STATUS[result.code]);
+  return result.ok ? json(result.value, status) : alertsErrorResponse(result.code, result.message, STATUS[result.code]);
 }

@@ -28,3 +28,15 @@ describe("topicLabel", () => {
     it(`${topic} → ${label}`, () => assert.equal(topicLabel(topic), label));
   }
 });
+
+describe("topicLabel in Korean", () => {
+  const cases: [topic: string, label: string][] = [
+    ["home/nursery/temperature", "Nursery 온도"],
+    ["home/living_room/humidity", "Living room 습도"],
+    ["home/porch/sensor/availability", "Porch sensor 연결 상태"],
+    ["home/garden/soil-moisture", "Garden soil moisture"],
+  ];
+  for (const [topic, label] of cases) {
+    it(`${topic} → ${label}`, () => assert.equal(topicLabel(topic, "ko"), label));
+  }
+});

@@ -4,7 +4,9 @@
 import { z } from "zod";
 import { SEVERITIES, SEVERITY_RANK, type Rule } from "./rule";
 import { needsAttention, type AlertState } from "./state-machine";
-import { inlineLabelFromLevel, labelFromLevel, parseHomeTopic } from "../topics";
+import { measurementWord, readingLabel } from "../i18n/measurements";
+import type { Locale } from "../i18n/translate";
+import { labelFromLevel, parseHomeTopic } from "../topics";
 
 const time = z.number().int().nonnegative();
 
@@ -57,10 +59,13 @@ export function byUrgency(a: AlertView, b: AlertView): number {
   );
 }
 
-/** "home/nursery/temperature" → "Nursery temperature", "home/office/co2" → "Office CO₂"; other topics as they are. */
-export function topicLabel(topic: string): string {
+/**
+ * "home/nursery/temperature" → "Nursery temperature" ("Nursery 온도" in Korean),
+ * "home/office/co2" → "Office CO₂"; other topics as they are.
+ */
+export function topicLabel(topic: string, locale: Locale = "en"): string {
   const home = parseHomeTopic(topic);
   if (home === null) return topic;
-  const what = home.kind === "measurement" ? inlineLabelFromLevel(home.measurement) : `${inlineLabelFromLevel(home.device)} ${home.kind}`;
-  return `${labelFromLevel(home.room)} ${what}`;
+  if (home.kind === "measurement") return readingLabel(home.room, home.measurement, locale);
+  return `${labelFromLevel(home.room)} ${measurementWord(home.device, "en")} ${measurementWord(home.kind, locale)}`;
 }

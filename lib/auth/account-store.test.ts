@@ -104,6 +104,21 @@ describe("sessions", () => {
     assert.equal(store.liveSessionRole(session.id), null);
   });
 
+  it("a new password works at once, the old one no longer, and ends every session but the one kept", async () => {
+    await store.createUser("alice", "alice-password", "viewer");
+    const kept = store.createSession("alice", 60_000);
+    const other = store.createSession("alice", 60_000);
+    await store.setPassword("alice", "a-new-password", { keepSession: kept.session.id });
+    assert.equal(await store.verifyUser("alice", "alice-password"), null);
+    assert.equal((await store.verifyUser("alice", "a-new-password"))?.username, "alice");
+    assert.equal(store.sessionByToken(kept.token)?.id, kept.session.id);
+    assert.equal(store.sessionByToken(other.token), null);
+    await store.setPassword("alice", "a-third-password");
+    assert.equal(store.sessionByToken(kept.token), null, "an admin's reset signs the person out everywhere");
+    await assert.rejects(store.setPassword("alice", "short"), rejectsWith("password-too-short"));
+    await assert.rejects(store.setPassword("nobody", "long-enough"), rejectsWith("not-found"));
+  });
+
   it("prunes expired sessions", async () => {
     await store.createUser("alice", "alice-password", "viewer");
     store.createSession("alice", 1000, 0);

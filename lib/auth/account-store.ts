@@ -84,6 +84,11 @@ export type AccountStore = {
   listUsers(): User[];
   setRole(username: string, role: Role): void;
   deleteUser(username: string): void;
+  /**
+   * A new password for a user; every session of theirs ends but `keepSession`
+   * (the one changing their own password stays signed in).
+   */
+  setPassword(username: string, password: string, options?: { keepSession?: string }): Promise<void>;
 
   /** A new session; the token goes in the cookie and is stored only as its hash. */
   createSession(username: string, ttlMs: number, now?: number): { token: string; session: Session };
@@ -154,6 +159,8 @@ export function openAccountStore(file: string): AccountStore {
     insertUser: db.prepare("INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)"),
     setRole: db.prepare("UPDATE users SET role = ? WHERE username = ?"),
     deleteUser: db.prepare("DELETE FROM users WHERE username = ?"),
+    setPassword: db.prepare("UPDATE users SET password_hash = ? WHERE username = ?"),
+    endSessionsOf: db.prepare("DELETE FROM sessions WHERE username = ? AND id IS NOT ?"),
     insertSession: db.prepare("INSERT INTO sessions (id, token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
     sessionByHash: db.prepare<[string, number], { id: string; username: string; role: string; expires_at: number }>(
       `SELECT s.id, s.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
@@ -228,6 +235,17 @@ export function openAccountStore(file: string): AccountStore {
       const row = requireUser(username);
       keepsAnAdmin(row);
       q.deleteUser.run(row.username); // its sessions go with it (ON DELETE CASCADE)
+    },
+
+    async setPassword(username, password, options = {}) {
+      checkPassword(password);
+      const row = requireUser(username);
+      const hash = await hashPassword(password);
+      db.transaction(() => {
+        q.setPassword.run(hash, row.username);
+        // Whoever knew the old password is signed out everywhere (the session gate closes their live connections).
+        q.endSessionsOf.run(row.username, options.keepSession ?? null);
+      })();
     },
 
     createSession(username, ttlMs, now = Date.now()) {

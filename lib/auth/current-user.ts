@@ -1,6 +1,6 @@
 // The signed-in user for server components, route handlers and server actions,
 // read from the session cookie through the web thread's own accounts connection. Every server action that
-// changes something calls requireRole itself: the proxy is a first gate, not the
+// changes something calls requireRoleOrRedirect itself: the proxy is a first gate, not the
 // only one (Next's data-security guide).
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
@@ -20,7 +20,7 @@ export async function currentUser(): Promise<SignedInUser | null> {
 }
 
 /** The signed-in user with at least `role`; others go to the login page (or home, when signed in). */
-export async function requireRole(role: Role): Promise<SignedInUser> {
+export async function requireRoleOrRedirect(role: Role): Promise<SignedInUser> {
   const user = await currentUser();
   if (user === null) redirect("/login");
   if (!roleAtLeast(user.role, role)) redirect("/");

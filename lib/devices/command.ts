@@ -3,6 +3,8 @@
 // No confirmation by the deadline: back to the last confirmed state, with a notice
 // the UI shows as a toast. The component owns the timer and the MQTT publish; this
 // module owns every decision, so each case is a row in command.test.ts.
+// The confirmed state itself is the live store's (the device's own word), read by
+// the toggle: this reducer holds only the wait and its notices (issue 15).
 
 export type OnOff = "ON" | "OFF";
 
@@ -23,8 +25,8 @@ export type Notice = {
 };
 
 export type CommandState = {
-  /** The last state the device itself reported; null until it says. */
-  readonly confirmed: OnOff | null;
+  /** What an optimistic device (no state topic) was last told: the only state it has. */
+  readonly sent: OnOff | null;
   readonly pending: Pending | null;
   readonly notice: Notice | null;
 };
@@ -42,11 +44,7 @@ export type CommandEvent =
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 
-export const initialCommandState = (confirmed: OnOff | null = null): CommandState => ({
-  confirmed,
-  pending: null,
-  notice: null,
-});
+export const initialCommandState = (): CommandState => ({ sent: null, pending: null, notice: null });
 
 /** The other state: what a click asks for. Unknown state asks for ON. */
 export function nextTarget(confirmed: OnOff | null): OnOff {
@@ -60,18 +58,14 @@ function withNotice(state: CommandState, kind: NoticeKind, detail?: string): Com
 
 export function commandReducer(state: CommandState, event: CommandEvent): CommandState {
   switch (event.type) {
-    case "state": {
+    case "state":
       // The device's word is the truth, whoever caused it (this page, a wall switch,
       // another dashboard). It ends our wait only when it is what we asked for: a
       // device may repeat its old state before it acts on the command.
-      const confirmed = event.value ?? state.confirmed;
-      const pending = state.pending && state.pending.target === event.value ? null : state.pending;
-      if (confirmed === state.confirmed && pending === state.pending) return state;
-      return { ...state, confirmed, pending };
-    }
+      return state.pending && state.pending.target === event.value ? { ...state, pending: null } : state;
     case "send": {
       if (state.pending) return state; // one command at a time; the toggle is disabled meanwhile
-      if (event.optimistic) return { ...state, confirmed: event.target };
+      if (event.optimistic) return { ...state, sent: event.target };
       return {
         ...state,
         pending: { target: event.target, sentAt: event.now, deadline: event.now + event.timeoutMs },

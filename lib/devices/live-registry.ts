@@ -4,7 +4,7 @@
 // live store owns the snapshots and the once-a-frame flush; it queues this module's
 // `DeviceUpdate`s, and during a flush hands it a `FlushContext` to read and change the
 // snapshots through, so both halves commit together.
-import type { LivePoint, TopicError } from "../live-store";
+import type { LivePoint, TopicError } from "../live-point";
 import { parseReading, readField, type Reading } from "../readings";
 import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";

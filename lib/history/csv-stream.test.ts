@@ -54,25 +54,25 @@ const expected = (rows: Reading[][]) =>
     : rawToCsv(r[0].topic, "°C", r.map(({ ts, value }) => ({ t: ts, v: value }))).split("\r\n").slice(1).join("\r\n"))).join("");
 
 test("a streamed export holds every row once, in order, under one header, a chunk at a time", async () => {
-  const { text, chunks } = await readAll(rawCsvStream(reader, { topics, ...range, maxRows: 1_000_000, filter: "home/+/temperature" }));
+  const { text, chunks } = await readAll(rawCsvStream(reader, { topics, ...range, maxRows: 1_000_000, filter: "home/+/temperature", zone: "UTC" }));
   assert.equal(text, expected([attic, cellar]));
   assert.equal(chunks, 4); // three of the attic's rows, one of the cellar's
 });
 
 test("the row limit ends the file where it falls", async () => {
-  const { text } = await readAll(rawCsvStream(reader, { topics, ...range, maxRows: CHUNK_ROWS + 3, filter: "home/#" }));
+  const { text } = await readAll(rawCsvStream(reader, { topics, ...range, maxRows: CHUNK_ROWS + 3, filter: "home/#", zone: "UTC" }));
   assert.equal(text, expected([attic.slice(0, CHUNK_ROWS + 3)]));
 });
 
 test("an empty range still gives a file with its header", async () => {
-  const { text } = await readAll(rawCsvStream(reader, { topics, from: 0, to: 1, maxRows: 10, filter: "home/#" }));
+  const { text } = await readAll(rawCsvStream(reader, { topics, from: 0, to: 1, maxRows: 10, filter: "home/#", zone: "UTC" }));
   assert.equal(text, rawToCsv("home/#", "", []));
 });
 
 test("a client that goes away stops the reads", async () => {
   let reads = 0;
   const counting = { readRawChunk: (q: Parameters<HistoryReader["readRawChunk"]>[0]) => (reads++, reader.readRawChunk(q)) };
-  const stream = rawCsvStream(counting, { topics, ...range, maxRows: 1_000_000, filter: "home/#" });
+  const stream = rawCsvStream(counting, { topics, ...range, maxRows: 1_000_000, filter: "home/#", zone: "UTC" });
   const it = stream.getReader();
   await it.read();
   await it.cancel();

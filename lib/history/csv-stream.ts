@@ -39,6 +39,8 @@ export type RawExport = {
   maxRows: number;
   /** Named in the header-only file when the range holds nothing. */
   filter: string;
+  /** The time zone the file's times are written in (csv-time.ts). */
+  zone: string;
 };
 
 /** The raw readings of every topic, one after another, under one header. */
@@ -56,23 +58,27 @@ export function rawCsvStream(reads: Pick<HistoryReads, "readRawChunk">, job: Raw
       after = next;
       if (next === null) index++;
       if (readings.length === 0) continue;
-      const csv = rawToCsv(topic, unit, readings);
+      const csv = rawToCsv(topic, unit, readings, job.zone);
       const chunk = headerSent ? withoutHeader(csv) : csv;
       headerSent = true;
       return chunk;
     }
     if (headerSent) return null;
     headerSent = true;
-    return rawToCsv(job.filter, "", []);
+    return rawToCsv(job.filter, "", [], job.zone);
   });
 }
 
 /** A chart's series, one query and one chunk per series, under one header. */
-export function seriesCsvStream(topics: readonly string[], query: (topic: string) => Promise<HistorySeries>): ReadableStream<Uint8Array> {
+export function seriesCsvStream(
+  topics: readonly string[],
+  query: (topic: string) => Promise<HistorySeries>,
+  zone: string,
+): ReadableStream<Uint8Array> {
   let index = 0;
   return pulledStream(async () => {
     if (index > 0 && index >= topics.length) return null;
-    const csv = seriesToCsv(index < topics.length ? [await query(topics[index])] : []);
+    const csv = seriesToCsv(index < topics.length ? [await query(topics[index])] : [], zone);
     return index++ === 0 ? csv : withoutHeader(csv);
   });
 }

@@ -1,30 +1,37 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HistoryChart } from "@/components/history-chart";
-import { getT } from "@/lib/i18n/server";
-import type { Translate } from "@/lib/i18n/translate";
+import type { Metadata } from "next";
+import { measurementName, readingLabel } from "@/lib/i18n/measurements";
+import { getLocale } from "@/lib/i18n/server";
+import { createTranslator, type Locale } from "@/lib/i18n/translate";
 import { roomHref, topicFromSegments } from "@/lib/links";
-import { checkTopicFilter, inlineLabelFromLevel, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
+import { checkTopicFilter, labelFromLevel, parseHomeTopic, topicLevels } from "@/lib/topics";
 
 // The chart reads the live store; nothing here is prerendered.
 export const dynamic = "force-dynamic";
 
-/** "Attic temperature", or for a filter like home/+/temperature "Temperature in every room". */
-function titleFor(topic: string, t: Translate): string {
+/** "Attic temperature", or for a filter like home/+/temperature "Temperature in every room", in the page's language. */
+function titleFor(topic: string, locale: Locale): string {
   const levels = topicLevels(topic);
   if (levels.length === 3 && levels[0] === "home" && levels[1] === "+" && levels[2] !== "+" && levels[2] !== "#") {
-    return t("page.reading.everyRoom", { measurement: labelFromLevel(levels[2]) });
+    return createTranslator(locale)("page.reading.everyRoom", { measurement: measurementName(levels[2], locale) });
   }
   const parsed = parseHomeTopic(topic);
-  if (parsed?.kind === "measurement") return `${labelFromLevel(parsed.room)} ${inlineLabelFromLevel(parsed.measurement)}`;
+  if (parsed?.kind === "measurement") return readingLabel(parsed.room, parsed.measurement, locale);
   return topic;
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ topic: string[] }> }): Promise<Metadata> {
+  return { title: `${titleFor(topicFromSegments((await params).topic), await getLocale())} · Hearth` };
 }
 
 export default async function ReadingPage({ params }: { params: Promise<{ topic: string[] }> }) {
   const topic = topicFromSegments((await params).topic);
   if (!checkTopicFilter(topic).ok) notFound();
-  const t = await getT();
-  const title = titleFor(topic, t);
+  const locale = await getLocale();
+  const t = createTranslator(locale);
+  const title = titleFor(topic, locale);
   const parsed = parseHomeTopic(topic);
   return (
     <div className="flex flex-col gap-4">

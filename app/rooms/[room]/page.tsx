@@ -2,7 +2,9 @@ import Link from "next/link";
 import { RoomView } from "@/components/room-view";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 import { getHub } from "@/lib/hub-link";
-import { getT } from "@/lib/i18n/server";
+import { measurementName, readingLabel } from "@/lib/i18n/measurements";
+import { getLocale } from "@/lib/i18n/server";
+import { createTranslator } from "@/lib/i18n/translate";
 import { readingHref } from "@/lib/links";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -26,7 +28,8 @@ async function roomTopics(room: string): Promise<{ topic: string; measurement: s
 export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
   const room = decodeURIComponent((await params).room);
   const label = labelFromLevel(room);
-  const [topics, t] = await Promise.all([roomTopics(room), getT()]);
+  const [topics, locale] = await Promise.all([roomTopics(room), getLocale()]);
+  const t = createTranslator(locale);
   return (
     <div className="flex flex-col gap-4">
       <div>
@@ -46,10 +49,10 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
         devices={getHub()?.devices?.config ?? []}
         commandTimeoutMs={getHub()?.devices?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS}
         charts={topics.map(({ topic, measurement }) => {
-          const name = labelFromLevel(measurement);
+          const name = measurementName(measurement, locale);
           return {
             topic,
-            label: `${label} ${name.toLowerCase()}`,
+            label: readingLabel(room, measurement, locale),
             heading: (
               <div className="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 className="text-lg font-semibold">

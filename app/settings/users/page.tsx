@@ -1,10 +1,10 @@
-import { RemoveButton } from "@/components/remove-button";
 import { SettingsForm } from "@/components/settings-form";
+import { UserRow } from "@/components/user-row";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { ROLES } from "@/lib/auth/roles";
 import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
-import { addUser, removeUser, setUserRole } from "../actions";
+import { addUser } from "../actions";
 
 export default async function UsersPage() {
   const users = getHub()?.accounts.listUsers() ?? [];
@@ -15,25 +15,7 @@ export default async function UsersPage() {
       <p className="mb-4 text-sm text-muted">{t("settings.users.intro")}</p>
       <ul className="mb-6 divide-y divide-line rounded-lg border border-line bg-surface">
         {users.map((user) => (
-          <li key={user.username} data-user={user.username} className="flex flex-wrap items-center justify-between gap-3 px-4 py-2">
-            <span className="font-medium">{user.username}</span>
-            <span className="flex items-center gap-2">
-              <form action={setUserRole} className="flex items-center gap-2">
-                <input type="hidden" name="username" value={user.username} />
-                <select name="role" defaultValue={user.role} aria-label={t("settings.users.roleOf", { name: user.username })} className="rounded-md border border-line bg-canvas px-2 py-1 text-sm">
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`role.${r}`)}
-                    </option>
-                  ))}
-                </select>
-                <button type="submit" className="rounded-md border border-line px-2 py-1 text-sm">
-                  {t("settings.users.save")}
-                </button>
-              </form>
-              <RemoveButton action={removeUser} field="username" value={user.username} />
-            </span>
-          </li>
+          <UserRow key={user.username} username={user.username} role={user.role} minPasswordLength={MIN_PASSWORD_LENGTH} />
         ))}
       </ul>
       <h2 className="mb-2 font-semibold">{t("settings.users.addTitle")}</h2>

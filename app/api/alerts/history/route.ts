@@ -1,6 +1,6 @@
 // GET /api/alerts/history?limit=&rule=&topic=: alert events, newest first.
 import { z } from "zod";
-import { alertService, errorResponse, json } from "@/lib/alerts/api";
+import { alertService, alertsErrorResponse, json } from "@/lib/alerts/api";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   const parsed = querySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return errorResponse("bad-request", `${issue.path.join(".")}: ${issue.message}`, 400);
+    return alertsErrorResponse("bad-request", `${issue.path.join(".")}: ${issue.message}`, 400);
   }
   const { limit, rule, topic } = parsed.data;
   return json({ events: await service.history({ limit, ruleId: rule, topic }) });
