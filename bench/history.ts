@@ -1,7 +1,7 @@
 // Benchmark: history ingest and queries (issue 6). Generates 30 days of 20
 // temperature sensors at one reading every 10 s (5.18 M readings) into a temp SQLite
 // file, then times the real paths:
-// - ingest through the recorder: readings published on the embedded aedes broker,
+// - ingest through the recorder: readings published on the hub's own broker,
 //   delivered by the local Bus, parsed and batched by the recorder, appended to the
 //   store with their roll-ups (the last `recorderDays` days);
 // - the older history straight through store.append in the recorder's batch size;
@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { Aedes } from "aedes";
+import { createBroker } from "../broker/mqtt/broker";
+import { createMemoryStore } from "../broker/mqtt/memory-store";
 import { createLocalBus } from "../broker/local-bus";
 import { pruneCutoffs } from "../broker/history-pruner";
 import { startRecorder } from "../broker/recorder";
@@ -68,29 +69,21 @@ function readingsBetween(from: number, to: number, each: (batch: Reading[]) => v
 
 /** Publishes readings on the embedded broker, as devices would, and lets the recorder store them. */
 async function ingestThroughRecorder(store: HistoryStore, from: number, to: number): Promise<number> {
-  const broker = await Aedes.createBroker();
-  const bus = createLocalBus(broker);
+  const bus = createLocalBus();
+  const broker = await createBroker({ hooks: [bus], store: createMemoryStore(), log: createLogger("bench") });
+  bus.attach(broker);
   const recorder = await startRecorder(bus, store, { log: createLogger("bench") });
   let count = 0;
   const batches: Reading[][] = [];
   readingsBetween(from, to, (b) => batches.push(b));
   for (const batch of batches) {
     // One batch in flight at a time: the broker's queue stays bounded.
-    await Promise.all(
-      batch.map(
-        (r) =>
-          new Promise<void>((resolve, reject) =>
-            broker.publish(
-              { cmd: "publish", topic: r.topic, payload: Buffer.from(`{"value":${r.value},"ts":${r.ts}}`), qos: 0, retain: false, dup: false },
-              (error) => (error ? reject(error) : resolve()),
-            ),
-          ),
-      ),
-    );
+    // Each publish resolves once its reading's history row has committed.
+    await Promise.all(batch.map((r) => broker.publish({ topic: r.topic, payload: `{"value":${r.value},"ts":${r.ts}}` })));
     count += batch.length;
   }
   await recorder.stop();
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  await broker.close();
   if (recorder.stats().recorded !== count) throw new Error(`recorder stored ${recorder.stats().recorded} of ${count}`);
   return count;
 }

@@ -1,4 +1,4 @@
-// The alert engine against a real aedes broker (through the in-process Bus) and a
+// The alert engine against Hearth's broker (through the in-process Bus) and a
 // real SQLite file; time is a fake clock the test advances, so holds and silences
 // need no sleeps.
 import assert from "node:assert/strict";
@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { Aedes } from "aedes";
 import { ruleInputSchema, type Rule } from "../lib/alerts/rule";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import type { AlertStore } from "../lib/alerts/store";
@@ -14,7 +13,7 @@ import { alertTopic } from "../lib/alerts/topic-key";
 import type { Logger } from "../lib/log";
 import type { BusMessage } from "./bus";
 import { startAlertEngine, type AlertEngine, type Clock } from "./alert-engine";
-import { createLocalBus } from "./local-bus";
+import { startBusBroker } from "./test-bus-broker";
 
 const T0 = Date.UTC(2026, 0, 1);
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -61,11 +60,12 @@ const hot = rule({ kind: "threshold", filter: "home/+/temperature", direction: "
 async function setup(options: { seedRules?: Rule[]; dir?: string } = {}) {
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), "hearth-alerts-"));
   if (!options.dir) cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const broker = await Aedes.createBroker();
-  cleanups.push(() => new Promise<void>((resolve) => broker.close(() => resolve())));
-  const bus = createLocalBus(broker, quiet);
+  const { bus, close } = await startBusBroker({ log: quiet });
+  cleanups.push(close);
   const published: BusMessage[] = [];
-  await bus.subscribe("hearth/alerts/#", (m) => published.push(m));
+  await bus.subscribe("hearth/alerts/#", (m) => {
+    published.push(m);
+  });
   const store = openSqliteAlertStore(path.join(dir, "alerts.sqlite"), quiet);
   const clock = fakeClock(T0);
   const engine = await startAlertEngine(bus, store, { clock, log: quiet, seedRules: options.seedRules ?? [hot] });
@@ -245,11 +245,12 @@ describe("alert engine: a failing store", () => {
   it("logs the failed write and still fires and publishes", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hearth-alerts-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const broker = await Aedes.createBroker();
-    cleanups.push(() => new Promise<void>((resolve) => broker.close(() => resolve())));
-    const bus = createLocalBus(broker, quiet);
+    const { bus, close } = await startBusBroker({ log: quiet });
+    cleanups.push(close);
     const published: BusMessage[] = [];
-    await bus.subscribe("hearth/alerts/#", (m) => published.push(m));
+    await bus.subscribe("hearth/alerts/#", (m) => {
+      published.push(m);
+    });
     const real = openSqliteAlertStore(path.join(dir, "alerts.sqlite"), quiet);
     const full = new Error("SQLITE_FULL: database or disk is full");
     const store: AlertStore = {

@@ -164,7 +164,7 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
 
   function onMessage(message: BusMessage): void {
     if (stopped) return;
-    const input = toAlertInput(message.topic, message.payload, clock.now());
+    const input = toAlertInput(message);
     if (input === null) return;
     if (!lastInputs.has(message.topic) && lastInputs.size >= MAX_REMEMBERED_TOPICS) {
       lastInputs.delete(lastInputs.keys().next().value!);
@@ -201,7 +201,8 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
     schedule();
   }
 
-  // Restore: aedes keeps retained messages in memory only, so every stored state is published anew.
+  // Restore: every stored state is published anew, so the retained copies match the
+  // alert store even when the broker's state was lost or the broker is an external one.
   const startedAt = clock.now();
   for (const stored of store.listAlerts()) {
     const rule = rules.get(stored.ruleId);

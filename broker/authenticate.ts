@@ -1,85 +1,92 @@
 // The broker's `authenticate` hook: decides who a connection is, once, at CONNECT.
 // - a WebSocket whose upgrade carried a live session is that user (http-server.ts
 //   checked the cookie; no MQTT password ever reaches the browser);
+// - the hub's own clients (the simulated home) use INTERNAL_USER from loopback;
 // - a username and password are a device account's;
-// - no credentials is anonymous: from loopback only by default, like Mosquitto 2.
-import type { AuthenticateError, Client } from "aedes";
+// - no credentials is anonymous: from loopback only by default, like Mosquitto 2,
+//   held to `auth.anonymousTopics`.
+// A refusal carries an MQTT 5 reason code; the broker sends 3.1.1 clients its CONNACK
+// equivalent (0x86 → 4 bad user name or password, 0x87 → 5 not authorized).
 import type { AccountStore } from "../lib/auth/account-store";
 import type { LoginThrottle } from "../lib/auth/login-throttle";
-import type { Principal } from "../lib/auth/roles";
+import type { AnonymousTopics, Principal } from "../lib/auth/roles";
 import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
-import { isLoopback, remoteAddress, type Principals } from "./principals";
+import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
+import { isLoopback, type Principals } from "./principals";
 
-type Done = (error: AuthenticateError | null, success: boolean | null) => void;
+export type AuthRefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback" | "auth-failed";
 
-/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3). */
-const BAD_USERNAME_OR_PASSWORD = 4;
-const NOT_AUTHORIZED = 5;
+/** The username the hub's own MQTT clients use with `internalPassword`. */
+export const INTERNAL_USER = "hearth-internal";
 
-export type RefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback";
+type Connecting = Omit<ClientInfo<Principal>, "principal" | "close">;
 
-function refuse(returnCode: number, code: RefusalCode, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode, code }) as AuthenticateError;
+const refuse = (code: AuthRefusalCode, reasonCode: number, message: string): Refusal => ({ code, reasonCode, message });
+
+/** The peer's address: the HTTP request's for WebSocket, else the socket's. */
+export function peerAddress(client: Pick<Connecting, "req" | "remoteAddress">): string | undefined {
+  return client.req?.socket.remoteAddress ?? client.remoteAddress;
 }
 
 export function createAuthenticate(opts: {
-  accounts: AccountStore;
+  accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
-  principals: Principals;
+  anonymousTopics: AnonymousTopics;
+  principals: Pick<Principals, "fromRequest">;
   log: Logger;
   /** Shared with the login page: password guessing over MQTT is slowed the same way. */
   throttle: LoginThrottle;
   /** A per-process secret the hub's own clients (the simulator) connect with. */
   internalPassword: string;
-}) {
+}): BrokerHook<Principal> {
   const { accounts, principals, log } = opts;
 
-  const decide = async (client: Client, username: string | undefined, password: Buffer | undefined): Promise<Principal> => {
+  const decide = async (client: Connecting, username: string | undefined, password: Buffer | undefined): Promise<Principal | Refusal> => {
     const fromSession = principals.fromRequest(client.req);
     if (fromSession) return fromSession;
-    const address = remoteAddress(client);
+    const address = peerAddress(client);
     if (username !== undefined && username !== "") {
       const secret = password?.toString("utf8") ?? "";
-      if (username === INTERNAL_USER && isLoopback(address) && secret === opts.internalPassword) return { kind: "anonymous" };
+      if (username === INTERNAL_USER && isLoopback(address) && secret === opts.internalPassword) return { kind: "internal" };
       const keys = [`device:${username.toLowerCase()}`, `address:${address ?? "unknown"}`];
       // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
-      if (opts.throttle.retryAfter(keys) > 0) throw refuse(NOT_AUTHORIZED, "auth-throttled", "too many failed logins; try again later");
+      if (opts.throttle.retryAfter(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
       const device = await accounts.verifyDevice(username, secret);
       if (device) {
         opts.throttle.succeeded([keys[0]]);
         return { kind: "device", name: device.name, topics: device.topics };
       }
       opts.throttle.failed(keys);
-      throw refuse(BAD_USERNAME_OR_PASSWORD, "bad-credentials", "wrong username or password");
+      return refuse("bad-credentials", ReasonCode.badUserNameOrPassword, "wrong username or password");
     }
-    if (opts.anonymous === "all") return { kind: "anonymous" };
-    if (opts.anonymous === "off") throw refuse(NOT_AUTHORIZED, "anonymous-not-allowed", "anonymous MQTT is turned off; use a device account");
+    const anonymous: Principal = { kind: "anonymous", topics: opts.anonymousTopics };
+    if (opts.anonymous === "all") return anonymous;
+    if (opts.anonymous === "off") return refuse("anonymous-not-allowed", ReasonCode.notAuthorized, "anonymous MQTT is turned off; use a device account");
     if (!isLoopback(address)) {
-      throw refuse(NOT_AUTHORIZED, "anonymous-not-loopback", "anonymous MQTT is accepted from this machine only; use a device account");
+      return refuse("anonymous-not-loopback", ReasonCode.notAuthorized, "anonymous MQTT is accepted from this machine only; use a device account");
     }
-    return { kind: "anonymous" };
+    return anonymous;
   };
 
-  return function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: Done) {
-    decide(client, username, password).then(
-      (principal) => {
-        principals.set(client, principal);
-        done(null, true);
-      },
-      (error: AuthenticateError & { code?: string }) => {
-        log.warn("connection refused", {
-          code: error.code ?? "auth-failed",
-          client: client.id,
-          username,
-          address: remoteAddress(client),
-          reason: error.message,
-        });
-        done(error.returnCode ? error : refuse(NOT_AUTHORIZED, "bad-credentials", error.message), false);
-      },
-    );
+  return {
+    async authenticate(client, { username, password }): Promise<AuthResult<Principal>> {
+      let decided: Principal | Refusal;
+      try {
+        decided = await decide(client, username, password);
+      } catch (error) {
+        // The account store failing (a locked or broken accounts.sqlite) refuses this client, not the broker.
+        decided = refuse("auth-failed", ReasonCode.serverUnavailable, `cannot check the account: ${(error as Error).message}`);
+      }
+      if ("kind" in decided) return { ok: true, principal: decided };
+      log.warn("connection refused", {
+        code: decided.code,
+        client: client.clientId,
+        username,
+        address: peerAddress(client),
+        reason: decided.message,
+      });
+      return { ok: false, refusal: decided };
+    },
   };
 }
-
-/** The username the hub's own MQTT clients use with `internalPassword`. */
-export const INTERNAL_USER = "hearth-internal";

@@ -1,20 +1,25 @@
-// The broker's `authorizeSubscribe` hook: a refused filter gets a failure in the
-// SUBACK (0x80, MQTT 3.1.1 §3.9.3) and the connection stays up.
-import type { Client, Subscription } from "aedes";
-import { maySubscribe } from "../lib/auth/roles";
+// The broker's `authorizeSubscribe` hook: a filter the principal may not read
+// (lib/auth/roles.ts) is refused in the SUBACK — 0x87 in MQTT 5, 0x80 in 3.1.1
+// (§3.9.3) — and the connection stays up. A shared subscription is judged by its
+// filter: `$share/<group>/home/#` reads what `home/#` reads (MQTT 5.0 §4.8.2).
+import { maySubscribe, type Principal } from "../lib/auth/roles";
 import type { Logger } from "../lib/log";
-import type { Principals } from "./principals";
+import { ReasonCode, type BrokerHook } from "./mqtt/hooks";
 
-/** `extra`: a further check (limits.ts) whose error disconnects the client. */
-export function createAuthorizeSubscribe(opts: { principals: Principals; log: Logger; extra?: (client: Client, sub: Subscription) => Error | null }) {
-  const { principals, log } = opts;
-  return function authorizeSubscribe(client: Client, sub: Subscription, done: (error: Error | null, sub?: Subscription | null) => void) {
-    const principal = principals.get(client);
-    if (!principal || !maySubscribe(principal, sub.topic)) {
-      log.warn("subscription refused", { code: "subscribe-denied", client: client.id, filter: sub.topic });
-      return done(null, null);
-    }
-    const error = opts.extra?.(client, sub) ?? null;
-    done(error, error ? null : sub);
+/** The filter a subscription reads: without its `$share/<group>/` prefix. */
+export function readFilter(filter: string): string {
+  if (!filter.startsWith("$share/")) return filter;
+  const end = filter.indexOf("/", "$share/".length);
+  return end === -1 ? filter : filter.slice(end + 1);
+}
+
+export function createAuthorizeSubscribe(opts: { log: Logger }): BrokerHook<Principal> {
+  const { log } = opts;
+  return {
+    authorizeSubscribe(client, { filter }) {
+      if (maySubscribe(client.principal, readFilter(filter))) return null;
+      log.warn("subscription refused", { code: "subscribe-denied", client: client.clientId, filter });
+      return { code: "subscribe-denied", reasonCode: ReasonCode.notAuthorized, message: `not allowed to subscribe to ${filter}` };
+    },
   };
 }

@@ -1,15 +1,15 @@
-// The hub's device registry against a real in-memory aedes broker: the birth
+// The hub's device registry against Hearth's broker (the memory store): the birth
 // message, and discovered sensors' readings handed to the recorder.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { createServer } from "node:net";
-import { Aedes } from "aedes";
 import type { Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import type { Bus } from "./bus";
-import { createLocalBus } from "./local-bus";
 import { connectMqttBus } from "./mqtt-bus";
+import { startBusBroker, type BusBroker } from "./test-bus-broker";
 import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
+import { openSqliteHistory } from "../lib/history/sqlite-store";
+import { startRecorder } from "./recorder";
 
 const T0 = 1_700_000_000_000;
 const lines: string[] = [];
@@ -20,7 +20,7 @@ const log: Logger = {
   error: (m, f) => lines.push(`error ${m} ${JSON.stringify(f)}`),
 };
 
-let broker: Aedes;
+let broker: BusBroker;
 let bus: Bus;
 let registry: HubDeviceRegistry;
 let recorded: Reading[];
@@ -37,8 +37,8 @@ beforeEach(async () => {
   lines.length = 0;
   recorded = [];
   waiting = null;
-  broker = await Aedes.createBroker();
-  bus = createLocalBus(broker);
+  broker = await startBusBroker({ now: () => T0 });
+  bus = broker.bus;
   registry = await startDeviceRegistry(bus, {
     config: [{ id: "pool", name: "Pool", room: "garden", kind: "sensor", stateTopic: "pool/temp", unit: "°C" }],
     record: (reading) => {
@@ -46,12 +46,11 @@ beforeEach(async () => {
       if (waiting && recorded.length >= waiting.count) waiting.resolve();
     },
     log,
-    now: () => T0,
   });
 });
 afterEach(async () => {
   await registry.stop();
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  await broker.close();
 });
 
 const greenhouse = {
@@ -65,20 +64,16 @@ const greenhouse = {
 describe("hub device registry", { timeout: 10_000 }, () => {
   it("says online on homeassistant/status, retained, for devices that connect later", async () => {
     // Retained messages go to network clients, so this one connects over TCP like a device.
-    const tcp = createServer(broker.handle);
-    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-    const device = await connectMqttBus(`mqtt://127.0.0.1:${(tcp.address() as { port: number }).port}`, {
-      clientId: "late-device",
-      reconnectPeriod: 0,
-    });
+    const device = await connectMqttBus(broker.url, { clientId: "late-device", reconnectPeriod: 0 });
     try {
       const message = new Promise<string>((resolve) => {
-        void device.subscribe("homeassistant/status", ({ payload, retain }) => retain && resolve(payload.toString()));
+        void device.subscribe("homeassistant/status", ({ payload, retain }) => {
+          if (retain) resolve(payload.toString());
+        });
       });
       assert.equal(await message, "online");
     } finally {
       await device.end();
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
   });
 
@@ -99,25 +94,60 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.ok(lines.some((l) => l.startsWith("info device announced")));
   });
 
-  it("records a configured sensor, and stops recording a removed one", async () => {
+  it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");
     await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
-    await bus.publish("pool/temp", "26.5");
+    const barrier = { ...greenhouse, stat_t: "zigbee2mqtt/Shed sensor", dev: { name: "Shed sensor", ids: "shed" } };
+    await bus.publish("homeassistant/sensor/shed/temperature/config", JSON.stringify(barrier));
+    await bus.publish("zigbee2mqtt/Shed sensor", JSON.stringify({ temperature: 9 }));
     await recordedCount(1);
-    assert.deepEqual(
-      recorded.map((r) => [r.topic, r.room, r.value]),
-      [["pool", "garden", 26.5]],
-    );
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value]), [["ha:sensor/shed/temperature", 9]]);
   });
 
-  it("leaves home/… sensors to the recorder, and logs a bad config with its code", async () => {
+  it("leaves sensors whose payload is the number to the recorder, naming their declared unit, and logs a bad config with its code", async () => {
     await bus.publish("homeassistant/sensor/attic/t/config", JSON.stringify({ stat_t: "home/attic/temperature" }));
+    await bus.publish("homeassistant/sensor/esp/t/config", JSON.stringify({ stat_t: "esp/sensor/t/state", unit_of_meas: "°F" }));
     await bus.publish("homeassistant/switch/broken/config", "{nope");
     await bus.publish("home/attic/temperature", "30");
+    await bus.publish("esp/sensor/t/state", "68");
     await bus.publish("pool/temp", "26");
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
     await recordedCount(1);
-    assert.deepEqual(recorded.map((r) => r.topic), ["pool"]);
+    assert.deepEqual(recorded.map((r) => r.topic), ["ha:sensor/gh1/temperature"]);
+    assert.deepEqual(
+      ["esp/sensor/t/state", "pool/temp", "home/attic/temperature", "zigbee2mqtt/Greenhouse sensor"].map((t) => registry.declaredUnit(t)),
+      ["°F", "°C", null, null],
+    );
     assert.ok(lines.some((l) => l.startsWith("warn discovery config ignored") && l.includes('"code":"bad-json"')));
+  });
+});
+
+describe("the recorder and the registry together", { timeout: 10_000 }, () => {
+  it("store a plain-numeric discovered sensor once, under its topic, in its declared unit (issue 12: one parse, one row)", async () => {
+    const history = openSqliteHistory(":memory:");
+    let devices: HubDeviceRegistry | null = null;
+    const recorder = await startRecorder(bus, history, {
+      log,
+      declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
+    });
+    devices = await startDeviceRegistry(bus, { config: [], record: (reading) => recorder.record(reading), log });
+    try {
+      await bus.publish("homeassistant/sensor/esp/t/config", JSON.stringify({ stat_t: "esp/sensor/t/state", unit_of_meas: "°F" }));
+      await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
+      await bus.publish("esp/sensor/t/state", "68");
+      // The hub's own publish resolves once its durable effects, the history rows, have committed.
+      await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
+      assert.deepEqual(await history.topics(), [
+        { topic: "esp/sensor/t/state", unit: "°F" },
+        { topic: "ha:sensor/gh1/temperature", unit: "°C" },
+      ]);
+      assert.equal(recorder.stats().recorded, 2);
+    } finally {
+      await devices.stop();
+      await recorder.stop();
+      await history.close();
+    }
   });
 });

@@ -5,9 +5,11 @@
 //    connects, so an unretained one would reach nobody.
 //  - It logs every discovery config, a bad one with its code (the dashboard can only
 //    warn in a console).
-//  - It records the readings of discovered sensors that live outside `home/…`
-//    (`zigbee2mqtt/Greenhouse sensor` → `ha:sensor/…/temperature`), so their charts
-//    have history like any other; the recorder itself reads `home/…`.
+//  - It records the readings of discovered sensors that read a field of a JSON payload
+//    (`zigbee2mqtt/Greenhouse sensor` {"temperature":…} → `ha:sensor/…/temperature`),
+//    so their charts have history like any other. A sensor whose payload is the number
+//    itself is the recorder's, under its own topic (its key, lib/devices/registry.ts
+//    plainSensorTopic): one row per reading; the registry only names its unit.
 import type { Logger } from "../lib/log";
 import type { DeviceConfig } from "../lib/devices/device-config";
 import {
@@ -18,15 +20,13 @@ import {
 } from "../lib/devices/ha-discovery";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { parseReading, type Reading } from "../lib/readings";
-import { parseHomeTopic } from "../lib/topics";
 import type { Bus } from "./bus";
 
 export type DeviceRegistryOptions = {
   config: readonly DeviceConfig[];
-  /** Where discovered sensors' readings go (the recorder). */
-  record(reading: Reading): void;
+  /** Where discovered sensors' readings go (the recorder): resolves once the reading is stored. */
+  record(reading: Reading): Promise<void> | void;
   log: Logger;
-  now?: () => number;
 };
 
 export type HubDeviceRegistry = {
@@ -35,28 +35,36 @@ export type HubDeviceRegistry = {
    * configured): operators may publish there even outside `home/…/set` (issue 3's ACL).
    */
   isCommandTopic(topic: string): boolean;
+  /** The unit a known sensor declared for readings on `topic` (for the recorder); null when none did. */
+  declaredUnit(topic: string): string | null;
   stop(): Promise<void>;
 };
 
 type Routes = {
-  /** Sensors whose readings the recorder would not see by itself, by state topic. */
+  /** Sensors reading a field of their topic's JSON, by state topic: the recorder would not see them. */
   sensors: Map<string, Entity[]>;
   /** Every known switch's command topic. */
   commands: Set<string>;
+  /** Declared units of the sensors the recorder keeps under their own topic. */
+  units: Map<string, string>;
 };
 
 function routesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
-  const routes: Routes = { sensors: new Map(), commands: new Set() };
+  const routes: Routes = { sensors: new Map(), commands: new Set(), units: new Map() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
-    if (entity.kind !== "sensor" || entity.stateTopic === null || parseHomeTopic(entity.stateTopic)) continue;
+    if (entity.kind !== "sensor" || entity.stateTopic === null) continue;
+    if (entity.key === entity.stateTopic) {
+      if (entity.unit !== null) routes.units.set(entity.stateTopic, entity.unit);
+      continue;
+    }
     routes.sensors.set(entity.stateTopic, [...(routes.sensors.get(entity.stateTopic) ?? []), entity]);
   }
   return routes;
 }
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
-  const { config, record, log, now = Date.now } = options;
+  const { config, record, log } = options;
   const discovered = new Map<string, DiscoveredEntity>();
   let routes = routesOf(config, []);
 
@@ -78,23 +86,29 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
-  const unsubscribeStates = await bus.subscribe("#", ({ topic, payload }) => {
+  // Each entity reads its own field of the payload: a parse per entity, which no other service repeats.
+  // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
+  const unsubscribeStates = await bus.subscribe("#", ({ topic, payload, receivedAt }) => {
     const entities = routes.sensors.get(topic);
     if (!entities) return;
-    const at = now();
+    let stored: Promise<void>[] | null = null;
     for (const entity of entities) {
-      const result = parseReading(entity.key, entity.room, entity.measurement, payload, at, {
+      const result = parseReading(entity.key, entity.room, entity.measurement, payload, receivedAt, {
         field: entity.stateField ?? undefined,
         unit: entity.unit ?? undefined,
       });
-      if (result.ok) record(result.reading);
-      else if (result.code !== "empty") log.debug("unreadable discovered reading", { topic, entity: entity.key, code: result.code });
+      if (result.ok) {
+        const recorded = record(result.reading);
+        if (recorded) (stored ??= []).push(recorded);
+      } else if (result.code !== "empty") log.debug("unreadable discovered reading", { topic, entity: entity.key, code: result.code });
     }
+    if (stored !== null) return Promise.all(stored).then(() => {});
   });
 
   await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });
   return {
     isCommandTopic: (topic) => routes.commands.has(topic),
+    declaredUnit: (topic) => routes.units.get(topic) ?? null,
     async stop() {
       await unsubscribeStates();
       await unsubscribeDiscovery();

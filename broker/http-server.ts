@@ -17,14 +17,14 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
 /**
- * Sends what aedes writes to a browser as few WebSocket frames as possible. aedes writes
- * each MQTT packet in pieces under cork() (mqtt-packet's writeToStream), and ws's stream
- * has no _writev, so every piece was a frame and a socket write of its own; and readings
- * arriving together from many devices went out one frame each, a task each in the
- * browser. Waiting for the end of the event loop's turn (setImmediate) sends everything
- * that turn produced as one frame, at no cost in latency worth a frame (bench/README.md).
- * Packets need not align with frames in MQTT over WebSocket (MQTT 3.1.1 §6). The write
- * callback still waits for the send, so a slow browser still pushes back on aedes.
+ * Sends what the broker writes to a browser as few WebSocket frames as possible. ws's
+ * stream has no _writev, so every write was a frame and a socket write of its own; and
+ * readings arriving together from many devices went out one frame each, a task each in
+ * the browser. Waiting for the end of the event loop's turn (setImmediate) sends
+ * everything that turn produced as one frame, at no cost in latency worth a frame
+ * (bench/README.md). Packets need not align with frames in MQTT over WebSocket (MQTT
+ * 3.1.1 §6). The write callback still waits for the send, so a slow browser still
+ * pushes back on the broker (its writeBufferBytes).
  */
 function batchFrames(stream: Duplex): Duplex {
   const send = stream._write.bind(stream);
@@ -83,6 +83,10 @@ export async function createDashboardServer(opts: {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = batchFrames(createWebSocketStream(ws));
+      // ws's stream only ends when its peer goes (it closes only once our side has
+      // finished too): a browser tab closed or a phone off Wi-Fi must close the MQTT
+      // connection, so its will is published and its connection no longer counted.
+      stream.once("end", () => stream.destroy());
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
       opts.handle(stream, req);
     });

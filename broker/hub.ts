@@ -3,10 +3,10 @@
 // takes them down in the reverse order.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import type { Duplex } from "node:stream";
 import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
-import { Aedes } from "aedes";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import { registerHub } from "../lib/hub-registry";
@@ -27,8 +27,10 @@ import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
-import { createBrokerLimits, errorCode } from "./limits";
-import { coalesceWrites } from "./coalesce-writes";
+import { createLimits } from "./limits";
+import { createBroker } from "./mqtt/broker";
+import { openSqliteBrokerStore } from "./mqtt/sqlite-store";
+import type { Principal } from "../lib/auth/roles";
 
 export type Hub = { close(): Promise<void> };
 
@@ -85,51 +87,60 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
   let devices: HubDeviceRegistry | null = null;
   const historyFile = path.join(config.dataDir, "history.sqlite");
-  const history = openSqliteHistory(historyFile);
+  const history = openSqliteHistory(historyFile, config.durability);
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
   const internalPassword = randomBytes(24).toString("base64url");
   const mqttLog = createLogger("mqtt");
   const loginThrottle = createLoginThrottle();
-  const limits = createBrokerLimits(config.limits, mqttLog);
-  const broker = await Aedes.createBroker({
-    connectTimeout: config.limits.connectTimeoutMs,
-    maxClientsIdLength: 128,
-    authenticate: createAuthenticate({
+  const limits = createLimits(config.limits, mqttLog);
+  const bus = createLocalBus();
+  // Policy and services plug into the broker as hooks, one file each; the first refusal wins.
+  const hooks = [
+    principals,
+    createAuthenticate({
       accounts,
       anonymous: config.auth.anonymousMqtt,
+      anonymousTopics: config.auth.anonymousTopics,
       principals,
       log: mqttLog,
       throttle: loginThrottle,
       internalPassword,
     }),
-    authorizePublish: createAuthorizePublish({
-      principals,
+    createAuthorizePublish({
       log: mqttLog,
-      extra: limits.checkPublish,
       // The registry starts on the bus, after the broker; until then only home/…/set are commands.
       isDeviceCommand: (topic) => devices?.isCommandTopic(topic) ?? false,
     }),
-    authorizeSubscribe: createAuthorizeSubscribe({ principals, log: mqttLog, extra: limits.checkSubscribe }),
+    createAuthorizeSubscribe({ log: mqttLog }),
+    limits,
+    bus,
+  ];
+  // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
+  const brokerStore = openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), {
+    durability: config.durability,
+    log: createLogger("broker-store"),
   });
-  const handle = limits.guard(broker);
-  // Refusals with a code were logged where they were decided; these are the rest.
-  broker.on("clientError", (client, error) =>
-    mqttLog.warn("client error", { code: errorCode(error), client: client?.id, error: error.message }),
-  );
-  broker.on("connectionError", (client, error) =>
-    mqttLog.warn("connection error", { code: errorCode(error), client: client?.id || undefined, error: error.message }),
-  );
-  broker.on("client", (client) => log.debug("mqtt: client connected", { client: client.id }));
-  broker.on("clientDisconnect", (client) => {
-    principals.forget(client);
-    log.debug("mqtt: client disconnected", { client: client.id });
+  const broker = await createBroker<Principal>({
+    hooks,
+    store: brokerStore,
+    limits: { maxPacketBytes: config.limits.maxPacketBytes, connectTimeoutMs: config.limits.connectTimeoutMs },
+    log: mqttLog,
   });
+  bus.attach(broker);
+  /** Every listener's connections: counted for the connection limit, then the broker's. */
+  const handle = (stream: Duplex, req?: import("node:http").IncomingMessage) => {
+    limits.count(stream);
+    broker.handle(stream, req);
+  };
   const sessionGate = createSessionGate({ accounts, principals, log: createLogger("sessions") });
 
-  const bus = createLocalBus(broker);
-  const recorder = await startRecorder(bus, history, { log: createLogger("recorder") });
+  const recorder = await startRecorder(bus, history, {
+    log: createLogger("recorder"),
+    // The registry starts on the bus, after the recorder; until then no sensor has declared a unit.
+    declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
+  });
   const pruner = startHistoryPruner(history, config.history, createLogger("history"));
   const pruneSessions = () => {
     try {
@@ -170,10 +181,10 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
   // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
   // for the previous segment's ACK (bench/README.md, "publish → pixels"); what one turn
-  // of the event loop writes to a socket still goes out as one write (coalesce-writes.ts).
-  const mqttConnection = (socket: Socket) => handle(coalesceWrites(socket));
-  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, mqttConnection) : null;
-  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, mqttConnection) : null;
+  // of the event loop writes to a socket still goes out as one write (the broker's
+  // client.ts applies coalesce-writes.ts).
+  const tcp = config.mqttPlain ? createTcpServer({ noDelay: true }, handle) : null;
+  const mqtts = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : null;
   const dashboard = await createDashboardServer({
     dir: path.resolve(import.meta.dirname, ".."),
     dev: config.dev,
@@ -195,12 +206,14 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     await simulator?.stop();
     await dashboard.close();
     await devices.stop();
+    await alerts.stop();
+    // Closes every connection (MQTT 5 clients hear DISCONNECT 0x8B) and commits the broker's state.
+    await broker.close();
     for (const server of [tcp, mqtts]) {
       if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    await alerts.stop();
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
     await recorder.stop();
+    await brokerStore.close();
     alertStore.close();
     await history.close();
     accounts.close();

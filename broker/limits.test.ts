@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { errorCode, takeToken } from "./limits";
+import { takeToken } from "./limits";
 
 describe("publish rate bucket", () => {
   it("allows a burst of one second's allowance, then the rate", () => {
@@ -12,15 +12,4 @@ describe("publish rate bucket", () => {
     assert.equal(takeToken(bucket, 10_000, 5), true);
     assert.ok(bucket.tokens <= 4, "never more than one second's allowance banked");
   });
-});
-
-describe("errorCode", () => {
-  const table: [string, Error & { code?: unknown }, string][] = [
-    ["a coded error", Object.assign(new Error("x"), { code: "publish-denied" }), "publish-denied"],
-    ["aedes's CONNECT timer", new Error("connect did not arrive in time"), "connect-timeout"],
-    ["a parser error", new Error("Invalid header flag bits, must be 0x0 for puback packet"), "malformed-packet"],
-    ["a bad protocol", new Error("Invalid protocolId"), "malformed-packet"],
-    ["anything else", new Error("EPIPE"), "connection-error"],
-  ];
-  for (const [label, error, code] of table) it(label, () => assert.equal(errorCode(error), code));
 });

@@ -1,42 +1,69 @@
-// The local bus under a burst: mqemitter (aedes's emitter) queues messages past its
-// concurrency, and each queued one is started from the previous one's completion.
-// A listener that completes synchronously, as the bus's tap does, made that one
-// stack frame deeper per queued message until "Maximum call stack size exceeded"
-// (mcollina/mqemitter#204, seen in bench/memory.ts with 1,000 clients).
+// The local bus as the broker's onPublished hook: what a handler returns holds the
+// publisher's acknowledgement ("acknowledged means stored", issue 12), and a burst is
+// handed out without growing the stack (aedes's emitter overflowed here,
+// mcollina/mqemitter#204).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Aedes, type AedesPublishPacket } from "aedes";
+import mqtt, { type MqttClient } from "mqtt";
 import { createLocalBus } from "./local-bus";
+import { startBusBroker, type BusBroker } from "./test-bus-broker";
 
-const QUEUED = 20_000;
-
-let broker: Aedes;
+let hub: BusBroker;
+const clients: MqttClient[] = [];
 before(async () => {
-  broker = await Aedes.createBroker({ concurrency: 100 });
+  hub = await startBusBroker();
 });
 after(async () => {
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  for (const client of clients) await client.endAsync();
+  await hub.close();
 });
 
-const publish = (topic: string) =>
-  broker.publish({ cmd: "publish", topic, payload: Buffer.from("1"), qos: 0, retain: false, dup: false }, () => {});
+async function client(clientId: string, protocolVersion: 4 | 5): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(hub.url, { clientId, protocolVersion, reconnectPeriod: 0 });
+  clients.push(c);
+  return c;
+}
 
-describe("local bus in a burst", () => {
-  it(`delivers ${QUEUED} messages queued behind slow deliveries without overflowing the stack`, async () => {
-    // A subscriber that finishes a turn later, like a client's QoS 0 delivery: it fills the emitter's concurrency.
-    await new Promise<void>((resolve) =>
-      broker.subscribe("slow/x", (_packet: AedesPublishPacket, done: () => void) => setImmediate(done), () => resolve()),
-    );
-    const bus = createLocalBus(broker);
-    let seen = 0;
-    let resolveAll!: () => void;
-    const all = new Promise<void>((resolve) => (resolveAll = resolve));
-    await bus.subscribe("fast/#", () => {
-      if (++seen === QUEUED) resolveAll();
+describe("local bus", () => {
+  for (const protocolVersion of [4, 5] as const) {
+    it(`holds a QoS 1 PUBACK until the handler's promise resolves (MQTT ${protocolVersion === 4 ? "3.1.1" : "5"})`, async () => {
+      const topic = `held/${protocolVersion}`;
+      let store!: () => void;
+      let called!: () => void;
+      const handled = new Promise<void>((resolve) => (called = resolve));
+      const unsubscribe = await hub.bus.subscribe(topic, () => {
+        called();
+        return new Promise<void>((resolve) => (store = resolve));
+      });
+      const publisher = await client(`held-publisher-${protocolVersion}`, protocolVersion);
+      let acked = false;
+      const publishing = publisher.publishAsync(topic, "1", { qos: 1 }).then(() => (acked = true));
+      await handled;
+      // A round trip of another client's own QoS 1 publish: the broker has long had the first one.
+      const other = await client(`held-other-${protocolVersion}`, protocolVersion);
+      await other.publishAsync("held/elsewhere", "2", { qos: 1 });
+      assert.equal(acked, false, "no PUBACK while the handler's effect is pending");
+      store();
+      await publishing;
+      assert.equal(acked, true);
+      await unsubscribe();
     });
-    for (let i = 0; i < 200; i++) publish("slow/x");
-    for (let i = 0; i < QUEUED; i++) publish("fast/x");
-    await all;
-    assert.equal(seen, QUEUED);
+  }
+
+  it("hands out 20,000 messages published in one burst without overflowing the stack", async () => {
+    const COUNT = 20_000;
+    let seen = 0;
+    const unsubscribe = await hub.bus.subscribe("burst/#", () => {
+      seen++;
+    });
+    const publishing: Promise<void>[] = [];
+    for (let i = 0; i < COUNT; i++) publishing.push(hub.bus.publish("burst/x", "1"));
+    await Promise.all(publishing);
+    assert.equal(seen, COUNT);
+    await unsubscribe();
+  });
+
+  it("refuses to publish before it is attached to a broker", async () => {
+    await assert.rejects(createLocalBus().publish("a/b", "1"), /not attached/);
   });
 });

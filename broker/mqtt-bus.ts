@@ -2,7 +2,8 @@
 // to reach the hub over TCP exactly as real devices do, and what lets the hub's
 // services run against an external broker (Mosquitto, EMQX) later.
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import type { Bus, BusHandler, PublishOptions } from "./bus";
+import { createBusMessage } from "../lib/bus-message";
+import type { Bus, BusClock, BusHandler, BusMessage, PublishOptions } from "./bus";
 import { checkTopicFilter, topicMatches } from "../lib/topics";
 import { createLogger } from "../lib/log";
 
@@ -20,15 +21,18 @@ export type MqttBusOptions = Pick<
 >;
 
 /** Connects and resolves once the broker has accepted the connection. */
-export async function connectMqttBus(url: string, options: MqttBusOptions): Promise<MqttBus> {
+export async function connectMqttBus(url: string, options: MqttBusOptions, { now = Date.now }: BusClock = {}): Promise<MqttBus> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, clean: true, ...options });
   const subscriptions: { filter: string; handler: BusHandler }[] = [];
 
   client.on("message", (topic, payload, packet) => {
+    let message: BusMessage | null = null;
     for (const { filter, handler } of subscriptions) {
       if (!topicMatches(filter, topic)) continue;
+      message ??= createBusMessage({ topic, payload, retain: packet.retain, qos: packet.qos, receivedAt: now() });
       try {
-        handler({ topic, payload, retain: packet.retain, qos: packet.qos });
+        // Over a real connection the client library has acknowledged already; a failed effect is only logged.
+        handler(message)?.catch((error: Error) => log.error("handler's effect failed", { filter, topic, error: error.message }));
       } catch (error) {
         // One service's bug must not stop the client delivering to the others.
         log.error("handler failed", { filter, topic, error: (error as Error).message });

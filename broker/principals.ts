@@ -1,40 +1,38 @@
-// Who each MQTT connection belongs to, decided once at CONNECT (authenticate.ts)
-// and read by the authorize hooks; and which live connections hang on which
-// browser session, so ending a session closes them.
+// Who each MQTT connection belongs to is decided once at CONNECT (authenticate.ts)
+// and travels with the connection as its ClientInfo's `principal`. What is kept
+// here: the principal a WebSocket upgrade's session cookie named (session-gate.ts
+// checked it before the upgrade), and which live connections hang on which browser
+// session, so ending a session closes them. A hook: it follows connects and disconnects.
 import type { IncomingMessage } from "node:http";
-import type { Client } from "aedes";
 import type { Principal } from "../lib/auth/roles";
+import type { BrokerHook, ClientInfo } from "./mqtt/hooks";
 
-export type Principals = {
+export type PrincipalClient = ClientInfo<Principal>;
+
+export type Principals = BrokerHook<Principal> & {
   /** The session a WebSocket upgrade carried, checked before the upgrade was accepted. */
   bindRequest(req: IncomingMessage, principal: Principal): void;
   fromRequest(req: IncomingMessage | undefined): Principal | null;
-  set(client: Client, principal: Principal): void;
-  get(client: Client): Principal | null;
-  forget(client: Client): void;
-  /** Live clients opened with each session id. */
-  clientsBySession(): ReadonlyMap<string, ReadonlySet<Client>>;
+  /** Live connections opened with each session id. */
+  clientsBySession(): ReadonlyMap<string, ReadonlySet<PrincipalClient>>;
 };
 
 export function createPrincipals(): Principals {
   const byRequest = new WeakMap<IncomingMessage, Principal>();
-  const byClient = new WeakMap<Client, Principal>();
-  const sessions = new Map<string, Set<Client>>();
+  const sessions = new Map<string, Set<PrincipalClient>>();
   return {
     bindRequest: (req, principal) => void byRequest.set(req, principal),
     fromRequest: (req) => (req ? (byRequest.get(req) ?? null) : null),
-    set(client, principal) {
-      byClient.set(client, principal);
-      if (principal.kind === "user") {
-        const set = sessions.get(principal.sessionId) ?? new Set();
-        set.add(client);
-        sessions.set(principal.sessionId, set);
-      }
+    onConnected(client) {
+      const { principal } = client;
+      if (principal.kind !== "user") return;
+      const set = sessions.get(principal.sessionId) ?? new Set();
+      set.add(client);
+      sessions.set(principal.sessionId, set);
     },
-    get: (client) => byClient.get(client) ?? null,
-    forget(client) {
-      const principal = byClient.get(client);
-      if (principal?.kind !== "user") return;
+    onDisconnected(client) {
+      const { principal } = client;
+      if (principal.kind !== "user") return;
       const set = sessions.get(principal.sessionId);
       set?.delete(client);
       if (set?.size === 0) sessions.delete(principal.sessionId);
@@ -48,9 +46,4 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
   return v4.startsWith("127.") || address === "::1";
-}
-
-/** The peer's address: the socket's for TCP and TLS, the HTTP request's for WebSocket. */
-export function remoteAddress(client: Client): string | undefined {
-  return client.req?.socket.remoteAddress ?? (client.conn as { remoteAddress?: string }).remoteAddress;
 }

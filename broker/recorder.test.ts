@@ -5,17 +5,18 @@ import type { HistoryStore } from "../lib/history/store";
 import type { Fields, Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { topicMatches } from "../lib/topics";
+import { createBusMessage } from "../lib/bus-message";
 import type { Bus, BusHandler } from "./bus";
 import { ReadingNotStored, startRecorder, type RecorderOptions } from "./recorder";
 
 const T0 = Date.UTC(2026, 0, 1);
 
 /**
- * The Bus as the recorder sees it, in memory: a publish reaches every matching handler at once.
+ * The Bus as the recorder sees it, in memory: a publish reaches every matching handler at once, received at `now()`.
  * `deliver` hands one message to the handlers and returns what they returned: the promise
  * the broker waits on before it acknowledges the message.
  */
-function createFakeBus() {
+function createFakeBus(now: () => number) {
   const subscriptions = new Set<{ filter: string; handler: BusHandler }>();
   const bus: Bus = {
     async subscribe(filter, handler) {
@@ -26,19 +27,20 @@ function createFakeBus() {
       };
     },
     async publish(topic, payload, options = {}) {
-      const message = {
+      const message = createBusMessage({
         topic,
         payload: typeof payload === "string" ? Buffer.from(payload) : payload,
         retain: options.retain ?? false,
         qos: options.qos ?? 0,
-      };
+        receivedAt: now(),
+      });
       for (const { filter, handler } of subscriptions) {
         if (topicMatches(filter, topic)) handler(message);
       }
     },
   };
   const deliver = (topic: string, payload: string) => {
-    const message = { topic, payload: Buffer.from(payload), retain: false, qos: 1 as const };
+    const message = createBusMessage({ topic, payload: Buffer.from(payload), retain: false, qos: 1, receivedAt: now() });
     const returned = [...subscriptions].filter(({ filter }) => topicMatches(filter, topic)).map(({ handler }) => handler(message));
     return returned[0] as Promise<void> | undefined;
   };
@@ -98,9 +100,9 @@ function instrument(inner: HistoryStore) {
 async function setup(t: TestContext, opts: RecorderOptions = {}) {
   const sqlite = openSqliteHistory(":memory:");
   const { store, state } = instrument(sqlite);
-  const { bus, deliver, filters } = createFakeBus();
-  const { log, lines } = createCollectingLogger();
   const clock = { now: T0 };
+  const { bus, deliver, filters } = createFakeBus(() => clock.now);
+  const { log, lines } = createCollectingLogger();
   const recorder = await startRecorder(bus, store, { flushIntervalMs: 3_600_000, log, now: () => clock.now, ...opts });
   t.after(async () => {
     await recorder.stop();
@@ -184,6 +186,18 @@ describe("startRecorder", () => {
     // The dashboard's rooms come from home/ topics only.
     assert.deepEqual(await store.latest(), []);
     assert.deepEqual(lines, []);
+  });
+
+  it("stores a plain-numeric sensor's readings in the unit its device declared for the topic", async (t) => {
+    const declared = new Map([["livingroom-node/sensor/temperature/state", "°F"]]);
+    const { bus, recorder, store } = await setup(t, { declaredUnit: (topic) => declared.get(topic) ?? null });
+    await bus.publish("livingroom-node/sensor/temperature/state", "68.5");
+    await bus.publish("office/desk/temperature", "19");
+    await recorder.flush();
+    assert.deepEqual(await store.topics(), [
+      { topic: "livingroom-node/sensor/temperature/state", unit: "°F" },
+      { topic: "office/desk/temperature", unit: "°C" },
+    ]);
   });
 
   it("warns about a topic's unreadable payloads once a minute, then counts what it held back", async (t) => {
@@ -301,7 +315,7 @@ describe("startRecorder", () => {
   });
 
   it("refuses a maxBatch that could never drain the buffer", async () => {
-    const { bus } = createFakeBus();
+    const { bus } = createFakeBus(Date.now);
     const store = openSqliteHistory(":memory:");
     try {
       await assert.rejects(startRecorder(bus, store, { maxBatch: 0 }), RangeError);

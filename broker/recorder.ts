@@ -1,6 +1,7 @@
 // The recorder: every reading published on home/<room>/<measurement> goes into the
 // history store, and so does every other topic whose payload is a number (issue 6:
-// every numeric topic is kept, with no per-sensor opt-in). Readings are buffered and written in groups, so a burst of
+// every numeric topic is kept, with no per-sensor opt-in), a plain-numeric discovered
+// sensor among them, once, under its topic. Readings are buffered and written in groups, so a burst of
 // messages costs one transaction instead of one each, and a slow or failing store
 // never blocks message delivery: the bus handler only parses and buffers.
 //
@@ -13,10 +14,11 @@
 // (rejects with code "reading-not-stored") only when the reading can no longer be
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
+import { deferred, type Deferred } from "../lib/deferred";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
-import { parseReading, type Reading } from "../lib/readings";
-import { parseHomeTopic, topicLevels } from "../lib/topics";
+import type { Reading } from "../lib/readings";
+import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
 
 export type RecorderOptions = {
@@ -28,8 +30,13 @@ export type RecorderOptions = {
   /** A buffer this full is written at once, without waiting for the interval. */
   maxBatch?: number;
   log?: Logger;
-  /** Stamps readings whose payload carries no `ts`, and paces the unreadable-payload warnings. */
+  /** Paces the unreadable-payload warnings. (Readings are stamped with the message's receivedAt.) */
   now?: () => number;
+  /**
+   * The unit a device declared for readings on this topic (a discovered sensor's
+   * unit_of_measurement): it wins over the topic's own; null: none.
+   */
+  declaredUnit?: (topic: string) => string | null;
 };
 
 export type RecorderStats = {
@@ -71,7 +78,7 @@ export class ReadingNotStored extends Error {
 }
 
 /** The readings that arrived together, and the promise their acknowledgements wait on. */
-type Group = { promise: Promise<void>; resolve(): void; reject(error: Error): void; unwritten: number };
+type Group = Deferred & { unwritten: number };
 
 /** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
 const MAX_PENDING_BATCHES = 10;
@@ -92,7 +99,7 @@ export async function startRecorder(
   store: HistoryStore,
   opts: RecorderOptions = {},
 ): Promise<Recorder> {
-  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now } = opts;
+  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now, declaredUnit = () => null } = opts;
   // A batch of 0 would never drain the buffer.
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
@@ -115,38 +122,33 @@ export async function startRecorder(
   let recorded = 0;
   let unreadable = 0;
 
-  /** A promise for a message that holds a reading (see the top of the file), else undefined. */
-  function onMessage({ topic, payload }: BusMessage): Promise<void> | undefined {
+  /**
+   * The message's reading (lib/bus-message.ts readingOf, parsed once for every
+   * service), and a promise for it (see the top of the file); undefined for a message
+   * that holds none. A topic outside the home convention is kept when its payload
+   * reads as a number; anything else there is skipped without a word, since most such
+   * topics carry JSON state or text.
+   */
+  function onMessage(message: BusMessage): Promise<void> | undefined {
     if (stopped) return;
-    const home = parseHomeTopic(topic);
-    if (home === null) return recordIfNumeric(topic, payload);
-    if (home.kind !== "measurement") return;
-    const receivedAt = now();
-    const result = parseReading(topic, home.room, home.measurement, payload, receivedAt);
-    if (result.ok) return enqueue(result.reading);
+    const result = message.reading;
+    if (result === null) return;
+    if (result.ok) {
+      const unit = declaredUnit(message.topic);
+      return enqueue(unit === null ? result.reading : { ...result.reading, unit });
+    }
+    const { topic } = message;
+    if (parseHomeTopic(topic)?.kind !== "measurement") return;
     if (result.code === "empty") {
       // An empty retained message is how MQTT clears a retained value: not a reading, not an error.
       log.debug("ignored empty payload", { topic });
       return;
     }
     unreadable++;
-    const suppressed = throttle(topic, receivedAt);
+    const suppressed = throttle(topic, now());
     if (suppressed !== null) {
       log.warn("unreadable reading", { topic, code: result.code, message: result.message, suppressed: suppressed || undefined });
     }
-  }
-
-  /**
-   * A topic outside the home convention is kept when its payload reads as a number;
-   * anything else is skipped without a word, since most such topics carry JSON state
-   * or text. `$SYS/…` is broker statistics, which in-process subscriptions also see;
-   * `hearth/…` is the hub's own output (alert states carry the `value` that fired them).
-   */
-  function recordIfNumeric(topic: string, payload: Buffer): Promise<void> | undefined {
-    if (topic.startsWith("$") || topic.startsWith("hearth/")) return;
-    const levels = topicLevels(topic);
-    const result = parseReading(topic, "", levels[levels.length - 1], payload, now());
-    if (result.ok) return enqueue(result.reading);
   }
 
   function enqueue(reading: Reading): Promise<void> {
@@ -281,15 +283,10 @@ export async function startRecorder(
 }
 
 function createGroup(): Group {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
+  const group = { ...deferred(), unwritten: 0 };
   // A QoS 0 message's reading has nobody waiting on it; its failure is logged, not thrown.
-  promise.catch(() => {});
-  return { promise, resolve, reject, unwritten: 0 };
+  group.promise.catch(() => {});
+  return group;
 }
 
 /**

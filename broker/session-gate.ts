@@ -15,6 +15,9 @@ import type { Logger } from "../lib/log";
 import type { Principal } from "../lib/auth/roles";
 import type { Principals } from "./principals";
 
+/** MQTT 5 "Administrative action" (§3.14.2.1): the session was ended or its role changed. */
+const ADMINISTRATIVE_ACTION = 0x98;
+
 export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403; code: "no-session" | "cross-origin" };
 
 /** How often live browser connections are checked against their sessions. */
@@ -42,13 +45,13 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     return { ok: true };
   };
 
-  const drop = (sessionId: string, reason: string, only?: (principal: Principal | null) => boolean) => {
+  const drop = (sessionId: string, reason: string, only?: (principal: Principal) => boolean) => {
     const clients = principals.clientsBySession().get(sessionId);
     if (!clients) return;
     for (const client of [...clients]) {
-      if (only && !only(principals.get(client))) continue;
-      log.info("closing a browser connection", { code: reason === "role changed" ? "role-changed" : "session-ended", client: client.id, reason });
-      client.close();
+      if (only && !only(client.principal)) continue;
+      log.info("closing a browser connection", { code: reason === "role changed" ? "role-changed" : "session-ended", client: client.clientId, reason });
+      client.close(ADMINISTRATIVE_ACTION, reason);
     }
   };
 
@@ -57,7 +60,7 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
       for (const sessionId of [...principals.clientsBySession().keys()]) {
         const role = accounts.liveSessionRole(sessionId);
         if (role === null) drop(sessionId, "expired or ended");
-        else drop(sessionId, "role changed", (p) => p?.kind === "user" && p.role !== role);
+        else drop(sessionId, "role changed", (p) => p.kind === "user" && p.role !== role);
       }
     } catch (error) {
       log.error("session sweep failed", { error: (error as Error).message });

@@ -1,35 +1,26 @@
-// The explorer's tap on a real aedes broker: a device publishing over TCP with and
+// The explorer's tap on Hearth's broker: a device publishing over TCP with and
 // without the retain flag, seen through the in-process Bus the hub uses.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Aedes } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
-import { createLocalBus } from "./local-bus";
+import { startBusBroker, type BusBroker } from "./test-bus-broker";
 import { startTopicTap, type TopicTap } from "./topic-tap";
 
-let broker: Aedes;
-let tcp: Server;
+let broker: BusBroker;
 let device: MqttClient;
 let tap: TopicTap;
 const T0 = Date.UTC(2026, 0, 1);
 
 before(async () => {
-  broker = await Aedes.createBroker();
-  tcp = createServer(broker.handle);
-  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-  device = await mqtt.connectAsync(`mqtt://127.0.0.1:${(tcp.address() as { port: number }).port}`, {
-    clientId: "tap-device",
-    reconnectPeriod: 0,
-  });
-  tap = await startTopicTap(createLocalBus(broker), () => T0);
+  broker = await startBusBroker({ now: () => T0 });
+  device = await mqtt.connectAsync(broker.url, { clientId: "tap-device", reconnectPeriod: 0 });
+  tap = await startTopicTap(broker.bus);
 });
 
 after(async () => {
   await tap.stop();
   await device.endAsync();
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
-  await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  await broker.close();
 });
 
 const stat = (topic: string) => tap.stats.snapshot(T0).find((s) => s.topic === topic);

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ruleInputSchema } from "./alerts/rule";
 import { devicesConfigSchema } from "./devices/device-config";
+import { checkTopicFilter } from "./topics";
 
 /** Bounds each history setting shares between the file and the environment. */
 const HISTORY_LIMITS = {
@@ -20,6 +21,23 @@ export const DURABILITY = ["normal", "full"] as const;
 export type Durability = (typeof DURABILITY)[number];
 
 const port = z.number().int().min(1).max(65535);
+
+const topicFilter = z.string().superRefine((filter, ctx) => {
+  const check = checkTopicFilter(filter);
+  if (!check.ok) ctx.addIssue({ code: "custom", message: `${JSON.stringify(filter)}: ${check.reason}` });
+});
+
+/** Like the anonymous part of Mosquitto's acl_file: `topic write …` and `topic read …`. */
+const anonymousTopics = z.strictObject({
+  publish: z.array(topicFilter).max(1000).optional(),
+  subscribe: z.array(topicFilter).max(1000).optional(),
+});
+
+/** A list of topic filters in one variable, comma-separated (`home/+/+/state,sensors/#`). */
+const filtersFromEnv = z
+  .string()
+  .transform((v) => v.split(",").map((f) => f.trim()))
+  .pipe(z.array(topicFilter));
 const host = z
   .string()
   .min(1)
@@ -72,6 +90,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       sessionHours: z.number().min(1).max(24 * 365).optional(),
       anonymousMqtt: z.enum(ANONYMOUS_MQTT).optional(),
+      anonymousTopics: anonymousTopics.optional(),
     })
     .optional(),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
@@ -119,6 +138,8 @@ export const envSchema = z.object({
   HEARTH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   HEARTH_SESSION_HOURS: intFromEnv(1, 24 * 365).optional(),
   HEARTH_MQTT_ANONYMOUS: z.enum(ANONYMOUS_MQTT, "must be loopback, all or off").optional(),
+  HEARTH_MQTT_ANONYMOUS_PUBLISH: filtersFromEnv.optional(),
+  HEARTH_MQTT_ANONYMOUS_SUBSCRIBE: filtersFromEnv.optional(),
   HEARTH_TLS_CERT: z.string().min(1).optional(),
   HEARTH_TLS_KEY: z.string().min(1).optional(),
   MQTTS_PORT: intFromEnv(1, 65535).optional(),

@@ -42,7 +42,7 @@ describe("loadConfig", () => {
       alerts: { rules: [] },
       devices: [],
       commandTimeoutMs: 5000,
-      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback" },
+      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] } },
       tls: null,
       mqttsPort: 8883,
       mqttPlain: true,
@@ -120,13 +120,27 @@ describe("loadConfig", () => {
       },
       cwd,
     );
-    assert.deepEqual(config.auth, { admin: { username: "root", password: "long enough" }, sessionHours: 12, anonymousMqtt: "off" });
+    assert.deepEqual(config.auth, {
+      admin: { username: "root", password: "long enough" },
+      sessionHours: 12,
+      anonymousMqtt: "off",
+      anonymousTopics: { publish: ["#"], subscribe: ["#"] },
+    });
     assert.deepEqual(config.tls, { certFile: path.join(cwd, "tls/a.crt"), keyFile: path.join(cwd, "tls/a.key") });
     assert.equal(config.mqttsPort, 18883);
     assert.equal(config.mqttPlain, false);
     assert.equal(config.limits.maxConnections, 20);
     assert.equal(config.limits.maxPublishesPerSecond, 5);
     assert.equal(config.limits.maxPacketBytes, DEFAULT_LIMITS.maxPacketBytes);
+  });
+
+  it("reads the anonymous ACL from the file, and each half from the environment over it", () => {
+    const cwd = dir({ auth: { anonymousTopics: { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] } } });
+    assert.deepEqual(loadConfig({}, cwd).auth.anonymousTopics, { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] });
+    const fromEnv = loadConfig({ HEARTH_MQTT_ANONYMOUS_PUBLISH: "sensors/#, zigbee2mqtt/Greenhouse sensor" }, cwd);
+    assert.deepEqual(fromEnv.auth.anonymousTopics, { publish: ["sensors/#", "zigbee2mqtt/Greenhouse sensor"], subscribe: ["home/+/+/set", "$SYS/#"] });
+    const nothing = loadConfig({}, dir({ auth: { anonymousTopics: { publish: [] } } }));
+    assert.deepEqual(nothing.auth.anonymousTopics, { publish: [], subscribe: ["#"] }, "an empty list allows nothing; a missing one everything");
   });
 
   it("keeps the last commits through a power cut when durability is full, from the file or the environment", () => {
@@ -166,6 +180,9 @@ describe("loadConfig", () => {
     ["MQTTS on the dashboard's port", { HEARTH_TLS_CERT: "a", HEARTH_TLS_KEY: "b", MQTTS_PORT: "3000" }, undefined, /PORT and MQTTS_PORT are both 3000/],
     ["a tiny packet limit", { HEARTH_MQTT_MAX_PACKET_BYTES: "10" }, undefined, /HEARTH_MQTT_MAX_PACKET_BYTES in the environment/],
     ["an unknown anonymous policy in the file", {}, { auth: { anonymousMqtt: "yes" } }, /auth\.anonymousMqtt in .*hearth\.config\.json/],
+    ["a bad anonymous filter in the file", {}, { auth: { anonymousTopics: { subscribe: ["home/#/x"] } } }, /auth\.anonymousTopics\.subscribe\.0 in .*hearth\.config\.json: "home\/#\/x"/],
+    ["an unknown anonymous ACL key", {}, { auth: { anonymousTopics: { read: ["#"] } } }, /auth\.anonymousTopics in .*Unrecognized key.*read/],
+    ["a bad anonymous filter in the environment", { HEARTH_MQTT_ANONYMOUS_PUBLISH: "home/+x" }, undefined, /HEARTH_MQTT_ANONYMOUS_PUBLISH\.0 in the environment: "home\/\+x": \+ must fill a whole level/],
     ["a durability that is not a sync mode", { HEARTH_DURABILITY: "extra" }, undefined, /HEARTH_DURABILITY in the environment: must be normal or full/],
     ["a durability in SQLite's own words", {}, { durability: "FULL" }, /durability in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],

@@ -4,6 +4,7 @@
 // with a ConfigError that names the setting, where it came from, and what is allowed.
 import path from "node:path";
 import type { Rule } from "./alerts/rule";
+import { ALL_TOPICS, type AnonymousTopics } from "./auth/roles";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
 import type { DeviceConfig } from "./devices/device-config";
 import { ConfigError } from "./config-error";
@@ -36,6 +37,8 @@ export type HubConfig = {
     sessionHours: number;
     /** Anonymous MQTT clients: from loopback only (the default, like Mosquitto 2), from anywhere, or never. */
     anonymousMqtt: AnonymousMqtt;
+    /** What anonymous clients may publish and subscribe to; default everything (auth.anonymousTopics). */
+    anonymousTopics: AnonymousTopics;
   };
   /** With both set, the dashboard is HTTPS, /mqtt is WSS, and MQTT over TLS listens on mqttsPort. */
   tls: { certFile: string; keyFile: string } | null;
@@ -132,6 +135,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       admin: adminFromEnv(e.HEARTH_ADMIN_USER, e.HEARTH_ADMIN_PASSWORD),
       sessionHours: e.HEARTH_SESSION_HOURS ?? f.auth?.sessionHours ?? 24 * 30,
       anonymousMqtt: e.HEARTH_MQTT_ANONYMOUS ?? f.auth?.anonymousMqtt ?? "loopback",
+      anonymousTopics: {
+        publish: e.HEARTH_MQTT_ANONYMOUS_PUBLISH ?? f.auth?.anonymousTopics?.publish ?? ALL_TOPICS.publish,
+        subscribe: e.HEARTH_MQTT_ANONYMOUS_SUBSCRIBE ?? f.auth?.anonymousTopics?.subscribe ?? ALL_TOPICS.subscribe,
+      },
     },
     tls: tlsFrom(e.HEARTH_TLS_CERT, e.HEARTH_TLS_KEY, f.tls, cwd),
     mqttsPort: e.MQTTS_PORT ?? f.mqttsPort ?? 8883,

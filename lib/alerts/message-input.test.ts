@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createBusMessage } from "../bus-message";
 import { toAlertInput } from "./message-input";
 import type { AlertInput } from "./state-machine";
 
@@ -19,7 +20,8 @@ describe("toAlertInput", () => {
   ];
   for (const [topic, payload, expected] of cases) {
     it(`${topic} ${JSON.stringify(payload)}`, () => {
-      assert.deepEqual(toAlertInput(topic, new TextEncoder().encode(payload), Date.UTC(2026, 0, 1)), expected);
+      const message = createBusMessage({ topic, payload: Buffer.from(payload), retain: false, qos: 0, receivedAt: Date.UTC(2026, 0, 1) });
+      assert.deepEqual(toAlertInput(message), expected);
     });
   }
 });

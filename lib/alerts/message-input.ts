@@ -1,18 +1,20 @@
-// A message under home/ as the alert state machine's input, through the one topic
-// parser and the one payload parser: a reading, a device's availability, or just
-// a sign of life. Commands (`…/set`) and emptied retained values say nothing about a device.
-import { parseReading } from "../readings";
+// A message under home/ as the alert state machine's input: a reading, a device's
+// availability, or just a sign of life. The reading is the one the message already
+// carries (lib/bus-message.ts: parsed once for every service). Commands (`…/set`)
+// and emptied retained values say nothing about a device.
+import type { BusMessage } from "../bus-message";
 import { parseHomeTopic } from "../topics";
 import type { AlertInput } from "./state-machine";
 
 /** A message under home/ as the state machine's input; null for commands and other topics. */
-export function toAlertInput(topic: string, payload: Uint8Array, now: number): AlertInput | null {
-  const home = parseHomeTopic(topic);
+export function toAlertInput(message: Pick<BusMessage, "topic" | "payload" | "reading">): AlertInput | null {
+  const home = parseHomeTopic(message.topic);
   if (home === null || home.kind === "set") return null;
+  const { payload } = message;
   if (payload.byteLength === 0) return null; // a retained value being cleared, not a device speaking
   if (home.kind === "measurement") {
-    const result = parseReading(topic, home.room, home.measurement, payload, now);
-    return result.ok ? { type: "reading", value: result.reading.value } : { type: "message" };
+    const result = message.reading;
+    return result?.ok ? { type: "reading", value: result.reading.value } : { type: "message" };
   }
   if (home.kind === "availability") {
     const text = new TextDecoder().decode(payload).trim().toLowerCase();

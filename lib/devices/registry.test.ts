@@ -63,6 +63,16 @@ describe("registry: the three sources merged", () => {
     });
   }
 
+  it("a plain-numeric discovered sensor (ESPHome) is keyed by its state topic, a JSON field's by its discovery id", () => {
+    const entities = build({ discovered: [discovered("esphome-temperature"), discovered("z2m-temperature")] });
+    assert.deepEqual([...entities.keys()].sort(), ["ha:sensor/0x00158d0001e2d3a4/temperature", "livingroom-node/sensor/temperature/state"]);
+    assert.deepEqual(pick(entities.get("livingroom-node/sensor/temperature/state"), ["name", "unit", "measurement"]), {
+      name: "livingroom-node Temperature",
+      unit: "°C",
+      measurement: "temperature",
+    });
+  });
+
   it("a discovered sensor keeps its friendly name, unit and value field", () => {
     const e = build({ discovered: [discovered("z2m-temperature")] }).get("ha:sensor/0x00158d0001e2d3a4/temperature");
     assert.deepEqual(pick(e, ["kind", "name", "unit", "measurement", "stateField", "expectsAvailability"]), {
@@ -124,11 +134,12 @@ describe("registry: the three sources merged", () => {
         { id: "living_room/lamp", name: "Only a name" },
       ],
     });
-    assert.deepEqual([...entities.keys()].sort(), ["garage_door", "pool_temp"]);
+    // A sensor whose payload is the number is keyed by its topic: one history row per reading, where the explorer looks too.
+    assert.deepEqual([...entities.keys()].sort(), ["garage_door", "pool/sensor/temp"]);
     const door = entities.get("garage_door");
     assert.deepEqual(door?.command, { topic: "garage/relay/1", on: "1", off: "0", timeoutMs: null, optimistic: true });
     assert.equal(door?.room, "garage");
-    const pool = entities.get("pool_temp");
+    const pool = entities.get("pool/sensor/temp");
     assert.deepEqual(pick(pool, ["kind", "name", "room", "unit", "expectsAvailability"]), {
       kind: "sensor",
       name: "Pool temp",

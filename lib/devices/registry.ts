@@ -132,13 +132,25 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
   };
 }
 
+/**
+ * A sensor whose payload is the number itself is keyed by its state topic: the hub
+ * records every numeric topic under its own name (issue 6) and the explorer charts it
+ * there, so its tile, its chart and the explorer all read the one history row per
+ * reading (it used to be stored twice, under the topic and under `ha:…`). A sensor
+ * that reads a field of a JSON payload keeps its own key (`ha:…`, the config id);
+ * the hub's device registry records those.
+ */
+export function plainSensorTopic(kind: string, stateTopic: string | null, stateField: FieldPath | null): string | null {
+  return kind === "sensor" && stateField === null ? stateTopic : null;
+}
+
 function configuredEntity(c: DeviceConfig): Entity {
   const kind = c.kind ?? (c.commandTopic ? "switch" : "sensor");
   const on = c.payloadOn ?? "ON";
   const off = c.payloadOff ?? "OFF";
   const stateTopic = c.stateTopic ?? null;
   return {
-    key: c.id,
+    key: plainSensorTopic(kind, stateTopic, null) ?? c.id,
     kind,
     source: "config",
     name: c.name ?? labelFromLevel(c.id.split("/").at(-1)!),
@@ -183,12 +195,14 @@ export function buildEntities(sources: RegistrySources): Map<string, Entity> {
   }
   for (const d of sources.discovered) {
     const home = d.component === "sensor" && parseHomeTopic(d.stateTopic ?? "")?.kind === "measurement" ? d.stateTopic : null;
-    const key = conventionKeyOf(d.stateTopic) ?? conventionKeyOf(d.commandTopic) ?? home ?? `ha:${d.id}`;
+    const plain = plainSensorTopic(d.component, d.stateTopic, d.stateField);
+    const key = conventionKeyOf(d.stateTopic) ?? conventionKeyOf(d.commandTopic) ?? home ?? plain ?? `ha:${d.id}`;
     entities.set(key, discoveredEntity(d, key, overlayFor(key, d.uniqueId, d.id), entities.get(key)));
   }
   for (const c of sources.config) {
-    if (used.has(c.id) || entities.has(c.id)) continue;
-    if (c.stateTopic || c.commandTopic) entities.set(c.id, configuredEntity(c));
+    if (used.has(c.id) || entities.has(c.id) || !(c.stateTopic || c.commandTopic)) continue;
+    const entity = configuredEntity(c);
+    if (!entities.has(entity.key)) entities.set(entity.key, entity);
   }
   return entities;
 }

@@ -1,0 +1,309 @@
+// Who may do what over MQTT, through the policy hooks the hub composes (hub.ts),
+// called in memory as the broker calls them: no sockets. The accounts are a real
+// accounts.sqlite in a temporary folder, the throttle the hub's own. Each refusal
+// is pinned by its stable code and its MQTT 5 reason code; the broker maps the
+// reason code for 3.1.1 clients (CONNACK return code, SUBACK 0x80, closing on a
+// refused PUBLISH [MQTT-3.3.5-2]).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { after, before, describe, it } from "node:test";
+import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
+import { createLoginThrottle } from "../lib/auth/login-throttle";
+import { ALL_TOPICS, type AnonymousTopics, type Principal } from "../lib/auth/roles";
+import type { AnonymousMqtt } from "../lib/config";
+import type { Logger } from "../lib/log";
+import { createAuthenticate, INTERNAL_USER } from "./authenticate";
+import { createAuthorizePublish } from "./authorize-publish";
+import { createAuthorizeSubscribe } from "./authorize-subscribe";
+import { createLimits } from "./limits";
+import type { BrokerHook, ClientInfo, Refusal } from "./mqtt/hooks";
+import { connackReturnCode311 } from "./mqtt/reason-codes";
+import type { StoredSubscription } from "./mqtt/store";
+import { createPrincipals } from "./principals";
+
+const INTERNAL_PASSWORD = "per-process-secret";
+const LAN = "198.18.0.2";
+const LOOPBACK = "127.0.0.1";
+
+const lines: string[] = [];
+const log: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+  error: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+};
+
+let dir: string;
+let accounts: AccountStore;
+let devicePassword: string;
+const principals = createPrincipals();
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "hearth-policy-"));
+  accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
+  devicePassword = (await accounts.createDevice("kitchen-sensor", ["home/kitchen/#"])).password;
+});
+after(() => {
+  accounts.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The hub's policy, composed as hub.ts composes it; the first refusal wins, as in the broker. */
+function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics } = {}) {
+  const hooks: BrokerHook<Principal>[] = [
+    principals,
+    createAuthenticate({
+      accounts,
+      anonymous: opts.anonymous ?? "loopback",
+      anonymousTopics: opts.anonymousTopics ?? ALL_TOPICS,
+      principals,
+      log,
+      throttle: createLoginThrottle(),
+      internalPassword: INTERNAL_PASSWORD,
+    }),
+    createAuthorizePublish({ log, isDeviceCommand: (topic) => topic === "zigbee2mqtt/hallway_plug/set" }),
+    createAuthorizeSubscribe({ log }),
+  ];
+  const first = <T,>(ask: (hook: BrokerHook<Principal>) => T | null | undefined): T | null => {
+    for (const hook of hooks) {
+      const answer = ask(hook);
+      if (answer) return answer;
+    }
+    return null;
+  };
+  return {
+    async connect(who: Who, protocolVersion: 4 | 5): Promise<ClientInfo<Principal> | Refusal> {
+      const connecting = { connectionId: ++connections, clientId: `c${connections}`, protocolVersion, username: who.username, remoteAddress: who.address, req: who.req };
+      const authenticate = hooks.find((h) => h.authenticate)!.authenticate!;
+      const result = await authenticate(connecting, { username: who.username, password: who.password === undefined ? undefined : Buffer.from(who.password) });
+      if (!result.ok) return result.refusal;
+      return { ...connecting, principal: result.principal, close: () => {} };
+    },
+    publish: (client: ClientInfo<Principal>, topic: string) =>
+      first((h) => h.authorizePublish?.(client, { topic, qos: 1, retain: false, payloadBytes: 2 })),
+    subscribe: (client: ClientInfo<Principal>, filter: string) => first((h) => h.authorizeSubscribe?.(client, subscription(filter), 0)),
+  };
+}
+let connections = 0;
+
+const subscription = (filter: string): StoredSubscription => ({
+  filter,
+  qos: 1,
+  noLocal: false,
+  retainAsPublished: false,
+  retainHandling: 0,
+  subscriptionId: null,
+});
+
+type Who = { username?: string; password?: string; address: string; req?: IncomingMessage };
+
+/** A /mqtt upgrade whose session cookie session-gate.ts accepted for this role. */
+function browser(role: "viewer" | "operator" | "admin"): Who {
+  const req = { socket: { remoteAddress: LOOPBACK }, headers: {} } as unknown as IncomingMessage;
+  principals.bindRequest(req, { kind: "user", username: role, role, sessionId: `session-${role}` });
+  return { address: LOOPBACK, req };
+}
+
+const who: Record<string, () => Who> = {
+  "anonymous from loopback": () => ({ address: LOOPBACK }),
+  "anonymous from another machine": () => ({ address: LAN }),
+  "anonymous over IPv4-mapped loopback": () => ({ address: `::ffff:${LOOPBACK}` }),
+  device: () => ({ username: "kitchen-sensor", password: devicePassword, address: LAN }),
+  "wrong password": () => ({ username: "kitchen-sensor", password: "guess", address: LAN }),
+  "unknown device": () => ({ username: "no-such-device", password: "guess", address: LAN }),
+  viewer: () => browser("viewer"),
+  operator: () => browser("operator"),
+  admin: () => browser("admin"),
+  "internal user": () => ({ username: INTERNAL_USER, password: INTERNAL_PASSWORD, address: LOOPBACK }),
+  "internal user from another machine": () => ({ username: INTERNAL_USER, password: INTERNAL_PASSWORD, address: LAN }),
+};
+
+/** What a refusal says: `code/0xNN`; null when allowed. */
+const said = (refusal: Refusal | null) => (refusal === null ? null : `${refusal.code}/0x${refusal.reasonCode.toString(16)}`);
+
+// [who, connect, publish home/kitchen/temperature, publish home/attic/lamp/set, publish hearth/alerts/frost,
+//  publish zigbee2mqtt/hallway_plug/set, publish $SYS/broker/x, subscribe home/#, subscribe home/kitchen/#]
+type Row = [string, string | null, ...(string | null)[]];
+const DENY_PUB = "publish-denied/0x87";
+const DENY_SUB = "subscribe-denied/0x87";
+const SYS = "sys-topic/0x87";
+const table: Row[] = [
+  ["anonymous from loopback", null, null, null, null, null, SYS, null, null],
+  ["anonymous over IPv4-mapped loopback", null, null, null, null, null, SYS, null, null],
+  ["anonymous from another machine", "anonymous-not-loopback/0x87"],
+  ["device", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
+  ["wrong password", "bad-credentials/0x86"],
+  ["unknown device", "bad-credentials/0x86"],
+  ["viewer", null, DENY_PUB, DENY_PUB, DENY_PUB, DENY_PUB, SYS, null, null],
+  ["operator", null, DENY_PUB, null, DENY_PUB, null, SYS, null, null],
+  // No hearth/#: only the alert engine writes alert states (issues 12, 15).
+  ["admin", null, DENY_PUB, null, DENY_PUB, null, SYS, null, null],
+  ["internal user", null, null, null, null, null, SYS, null, null],
+  ["internal user from another machine", "bad-credentials/0x86"],
+];
+const ACTIONS = [
+  ["publish", "home/kitchen/temperature"],
+  ["publish", "home/attic/lamp/set"],
+  ["publish", "hearth/alerts/frost"],
+  ["publish", "zigbee2mqtt/hallway_plug/set"],
+  ["publish", "$SYS/broker/uptime"],
+  ["subscribe", "home/#"],
+  ["subscribe", "home/kitchen/#"],
+] as const;
+
+for (const protocolVersion of [4, 5] as const) {
+  describe(`who may do what, MQTT ${protocolVersion === 4 ? "3.1.1" : "5"}`, () => {
+    for (const [name, connect, ...actions] of table) {
+      it(name, async () => {
+        const hub = policy();
+        const client = await hub.connect(who[name](), protocolVersion);
+        if ("code" in client) {
+          assert.equal(said(client), connect);
+          return;
+        }
+        assert.equal(connect, null, `${name} connects`);
+        const got = ACTIONS.map(([kind, topic]) => said(kind === "publish" ? hub.publish(client, topic) : hub.subscribe(client, topic)));
+        assert.deepEqual(got, actions);
+      });
+    }
+  });
+}
+
+describe("what a 3.1.1 client hears for a refused CONNECT (its CONNACK return code, §3.2.2.3)", () => {
+  const table: [who: string, returnCode: number][] = [
+    ["wrong password", 4], // bad user name or password
+    ["unknown device", 4],
+    ["anonymous from another machine", 5], // not authorized
+  ];
+  for (const [name, returnCode] of table) {
+    it(`${name}: ${returnCode}`, async () => {
+      const refusal = (await policy().connect(who[name](), 4)) as Refusal;
+      assert.equal(connackReturnCode311(refusal.reasonCode), returnCode);
+    });
+  }
+  it("throttled: 5", async () => {
+    const hub = policy();
+    for (let i = 0; i < 5; i++) await hub.connect(who["wrong password"](), 4);
+    assert.equal(connackReturnCode311(((await hub.connect(who.device(), 4)) as Refusal).reasonCode), 5);
+  });
+});
+
+describe("the log line names the code, and says when a 3.1.1 client is closed for it [MQTT-3.3.5-2]", () => {
+  for (const [protocolVersion, message] of [
+    [4, "publish refused, disconnecting"],
+    [5, "publish refused"],
+  ] as const) {
+    it(`MQTT ${protocolVersion === 4 ? "3.1.1" : "5"}`, async () => {
+      const hub = policy();
+      const client = (await hub.connect(who.viewer(), protocolVersion)) as ClientInfo<Principal>;
+      lines.length = 0;
+      hub.publish(client, "home/attic/temperature");
+      assert.deepEqual(lines, [`${message} {"code":"publish-denied","client":"${client.clientId}","topic":"home/attic/temperature"}`]);
+    });
+  }
+  it("a refused connection", async () => {
+    lines.length = 0;
+    await policy().connect(who["unknown device"](), 4);
+    assert.match(lines[0], /^connection refused \{"code":"bad-credentials","client":"c\d+","username":"no-such-device","address":"198\.18\.0\.2"/);
+  });
+});
+
+describe("anonymous clients and the config", () => {
+  const restricted: AnonymousTopics = { publish: ["home/+/+/state"], subscribe: ["home/+/+/set"] };
+  it("auth.anonymousTopics narrows what anonymous clients may do, and only theirs", async () => {
+    const hub = policy({ anonymousTopics: restricted });
+    const anonymous = (await hub.connect(who["anonymous from loopback"](), 5)) as ClientInfo<Principal>;
+    assert.equal(said(hub.publish(anonymous, "home/kitchen/lamp/state")), null);
+    assert.equal(said(hub.publish(anonymous, "home/kitchen/temperature")), DENY_PUB);
+    assert.equal(said(hub.subscribe(anonymous, "home/kitchen/lamp/set")), null);
+    assert.equal(said(hub.subscribe(anonymous, "home/#")), DENY_SUB);
+    assert.equal(said(hub.subscribe(anonymous, "$share/g/home/#")), DENY_SUB, "a shared subscription is judged by its filter");
+    assert.equal(said(hub.subscribe(anonymous, "$share/g/home/+/+/set")), null);
+    const internal = (await hub.connect(who["internal user"](), 4)) as ClientInfo<Principal>;
+    assert.equal(said(hub.publish(internal, "home/kitchen/temperature")), null, "the simulated home is not anonymous");
+    assert.equal(said(hub.subscribe(internal, "home/#")), null);
+  });
+  it("HEARTH_MQTT_ANONYMOUS=all accepts them from anywhere, off from nowhere", async () => {
+    assert.ok("principal" in (await policy({ anonymous: "all" }).connect(who["anonymous from another machine"](), 5)));
+    assert.equal(said((await policy({ anonymous: "off" }).connect(who["anonymous from loopback"](), 5)) as Refusal), "anonymous-not-allowed/0x87");
+  });
+});
+
+describe("password guessing over MQTT is throttled", () => {
+  it("after five failures even the right password is refused for a while", async () => {
+    const hub = policy();
+    for (let i = 0; i < 5; i++) assert.equal(said((await hub.connect(who["wrong password"](), 4)) as Refusal), "bad-credentials/0x86");
+    assert.equal(said((await hub.connect(who.device(), 4)) as Refusal), "auth-throttled/0x87");
+  });
+});
+
+describe("limits", () => {
+  const LIMITS = { maxPacketBytes: 4096, maxConnections: 2, maxPublishesPerSecond: 3, maxSubscriptionsPerClient: 2, connectTimeoutMs: 500 };
+  const client = (connectionId: number): ClientInfo<Principal> => ({
+    connectionId,
+    clientId: `c${connectionId}`,
+    protocolVersion: 5,
+    username: undefined,
+    remoteAddress: LOOPBACK,
+    req: undefined,
+    principal: { kind: "anonymous", topics: ALL_TOPICS },
+    close: () => {},
+  });
+
+  it("refuses a connection past the limit with 0x89 (server busy), and lets the next in when one closes", () => {
+    const limits = createLimits(LIMITS, log);
+    const streams = [new PassThrough(), new PassThrough(), new PassThrough()];
+    const open = (stream: PassThrough) => {
+      limits.count(stream);
+      return said(limits.onConnectionOpen!({ remoteAddress: LOOPBACK, req: undefined }));
+    };
+    assert.deepEqual(streams.map(open), [null, null, "too-many-connections/0x89"]);
+    assert.equal(limits.onConnectionOpen!({ remoteAddress: LOOPBACK, req: undefined })?.disconnect, true);
+    streams[2].destroy();
+    streams[0].destroy();
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        assert.equal(limits.liveConnections(), 1);
+        assert.equal(open(new PassThrough()), null);
+        resolve();
+      }),
+    );
+  });
+
+  it("disconnects a client publishing faster than the rate with 0x96, per connection", () => {
+    let now = 0;
+    const limits = createLimits(LIMITS, log, () => now);
+    const message = { topic: "home/x/y", qos: 0 as const, retain: false, payloadBytes: 1 };
+    const burst = Array.from({ length: 4 }, () => said(limits.authorizePublish!(client(1), message)));
+    assert.deepEqual(burst, [null, null, null, "publish-rate-exceeded/0x96"]);
+    assert.equal(limits.authorizePublish!(client(1), message)?.disconnect, true);
+    assert.equal(said(limits.authorizePublish!(client(2), message)), null, "another connection has its own allowance");
+    now = 1000;
+    assert.equal(said(limits.authorizePublish!(client(1), message)), null, "the allowance comes back with time");
+    limits.onDisconnected!(client(1), "client-disconnect");
+  });
+
+  it("disconnects a client past its subscriptions with 0x97 (quota exceeded)", () => {
+    const limits = createLimits(LIMITS, log);
+    const refusals = [0, 1, 2].map((count) => said(limits.authorizeSubscribe!(client(1), subscription(`s/${count}`), count)));
+    assert.deepEqual(refusals, [null, null, "too-many-subscriptions/0x97"]);
+    assert.equal(limits.authorizeSubscribe!(client(1), subscription("s/3"), 2)?.disconnect, true);
+  });
+});
+
+describe("browser connections by session", () => {
+  it("are tracked from CONNACK to disconnect, so ending a session can close them", async () => {
+    const hub = policy();
+    const viewer = (await hub.connect(who.viewer(), 5)) as ClientInfo<Principal>;
+    const device = (await hub.connect(who.device(), 5)) as ClientInfo<Principal>;
+    principals.onConnected!(viewer);
+    principals.onConnected!(device);
+    assert.deepEqual([...(principals.clientsBySession().get("session-viewer") ?? [])], [viewer]);
+    principals.onDisconnected!(viewer, "client-disconnect");
+    assert.equal(principals.clientsBySession().has("session-viewer"), false);
+  });
+});

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createBusMessage, readingOf } from "./bus-message";
+
+const T0 = Date.UTC(2026, 0, 1);
+const message = (topic: string, payload: string) => createBusMessage({ topic, payload: Buffer.from(payload), retain: false, qos: 0, receivedAt: T0 });
+
+describe("readingOf: what a message says as a reading, for every service alike", () => {
+  const cases: [topic: string, payload: string, expected: string][] = [
+    ["home/nursery/temperature", "21.5", "home/nursery/temperature nursery temperature 21.5 °C"],
+    ["home/nursery/temperature", '{"value":22,"unit":"K","ts":1767225500}', "home/nursery/temperature nursery temperature 22 K @1767225500000"],
+    ["home/nursery/temperature", "warm", "not-a-number"],
+    ["home/nursery/temperature", "", "empty"],
+    // A number anywhere else is kept under its own topic: a plain-numeric discovered sensor is this one row.
+    ["livingroom-node/sensor/temperature/state", "20.25", "livingroom-node/sensor/temperature/state  state 20.25 "],
+    ["tasmota/energy/power", "41", "tasmota/energy/power  power 41 W"],
+    ["zigbee2mqtt/Greenhouse sensor", '{"temperature":23.4}', "bad-json"],
+    ["home/attic/fan/state", "1", "null"],
+    ["home/attic/fan/set", "1", "null"],
+    ["home/attic/fan/availability", "online", "null"],
+    ["hearth/alerts/frost/home~attic~temperature", '{"value":1}', "null"],
+    ["$SYS/broker/uptime", "5", "null"],
+  ];
+  for (const [topic, payload, expected] of cases) {
+    it(`${topic} ${JSON.stringify(payload)}`, () => {
+      const result = readingOf(topic, Buffer.from(payload), T0);
+      const shown =
+        result === null
+          ? "null"
+          : result.ok
+            ? `${result.reading.topic} ${result.reading.room} ${result.reading.measurement} ${result.reading.value} ${result.reading.unit}${result.reading.ts === T0 ? "" : ` @${result.reading.ts}`}`
+            : result.code;
+      assert.equal(shown, expected);
+    });
+  }
+});
+
+describe("a BusMessage", () => {
+  it("parses its reading once, and hands every reader the same result", () => {
+    const m = message("home/nursery/temperature", "21.5");
+    const first = m.reading;
+    assert.equal(m.reading, first);
+    assert.equal(m.reading, first);
+    assert.equal(first?.ok && first.reading.value, 21.5);
+  });
+});

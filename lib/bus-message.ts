@@ -1,0 +1,60 @@
+// A message as the Bus hands it to the hub's services (issue 12: "each message is
+// turned from bytes into a typed event once"). The recorder, the alert engine, the
+// device registry and the topic tap all read the same object; what the payload says
+// as a reading is worked out on first use, by readingOf, and kept on the message, so
+// a reading is parsed once however many services look at it — and none if none does.
+import { parseReading, type ParseResult } from "./readings";
+import { parseHomeTopic, topicLevels } from "./topics";
+
+export type BusMessage = {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly retain: boolean;
+  readonly qos: 0 | 1 | 2;
+  /** Epoch ms the hub received it: stamps a reading whose payload carries no `ts`. */
+  readonly receivedAt: number;
+  /** The payload as a Reading (readingOf), parsed on first read and shared. */
+  readonly reading: ParseResult | null;
+};
+
+/**
+ * What a message says as a reading, for every hub service alike:
+ * - `home/<room>/<measurement>`: a reading, or why its payload is not one;
+ * - any other topic outside the hub's own: a reading when the payload is a number
+ *   (issue 6: every numeric topic is kept), keyed by its topic, the measurement its
+ *   last level — so a plain-numeric discovered sensor is one stored row, under the
+ *   topic it is published on;
+ * - null for topics that never carry readings: switches' state, commands and
+ *   availability under `home/`, the broker's `$…` statistics, and the hub's own
+ *   `hearth/…` output (an alert state carries the `value` that fired it).
+ */
+export function readingOf(topic: string, payload: Uint8Array, receivedAt: number): ParseResult | null {
+  if (topic.startsWith("$") || topic.startsWith("hearth/")) return null;
+  const home = parseHomeTopic(topic);
+  if (home !== null) return home.kind === "measurement" ? parseReading(topic, home.room, home.measurement, payload, receivedAt) : null;
+  const levels = topicLevels(topic);
+  return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt);
+}
+
+const UNREAD = Symbol("unread");
+
+class Message implements BusMessage {
+  #reading: ParseResult | null | typeof UNREAD = UNREAD;
+
+  constructor(
+    readonly topic: string,
+    readonly payload: Buffer,
+    readonly retain: boolean,
+    readonly qos: 0 | 1 | 2,
+    readonly receivedAt: number,
+  ) {}
+
+  get reading(): ParseResult | null {
+    if (this.#reading === UNREAD) this.#reading = readingOf(this.topic, this.payload, this.receivedAt);
+    return this.#reading;
+  }
+}
+
+export function createBusMessage(fields: Omit<BusMessage, "reading">): BusMessage {
+  return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt);
+}
