@@ -1,7 +1,7 @@
 // Hearth's broker engine (broker/mqtt, in memory, no hooks) beside plain aedes, the
 // issue 12 budgets: QoS 0 fan-in CPU per message ≤ aedes, QoS 1 pairs msg/s ≥ aedes.
 // Alternates the two per repetition; the broker's CPU from /proc. Run it under the lock:
-//   flock /work/locks/heavy.lock node --import tsx bench/tools/ab-engine.ts [reps] [messages]
+//   flock /work/locks/heavy.lock node --import tsx bench/tools/ab-engine.ts [reps] [messages]   (AB_FLOWS=burst: some flows)
 import path from "node:path";
 import { freePort } from "../../e2e/free-port";
 import { bundle, HUB_BUNDLE } from "../../scripts/build-hub";
@@ -36,11 +36,12 @@ async function settled(pid: number) {
 pin(process.pid, "1");
 const servers = { aedes: await startAedes({ core: 0 }), engine: await startEngine() };
 const flows: { pattern: Pattern; window: number; label: string }[] = [
-  { pattern: "fan-in", window: 50, label: "fan-in QoS 0 steady" },
-  { pattern: "fan-in", window: Infinity, label: "fan-in QoS 0 burst" },
-  { pattern: "qos1-pairs", window: 50, label: "QoS 1 pairs steady" },
-  { pattern: "qos1-pairs", window: Infinity, label: "QoS 1 pairs burst" },
-];
+  { pattern: "fan-in" as Pattern, window: 50, label: "fan-in QoS 0 steady" },
+  { pattern: "fan-in" as Pattern, window: Infinity, label: "fan-in QoS 0 burst" },
+  { pattern: "qos1-pairs" as Pattern, window: 50, label: "QoS 1 pairs steady" },
+  { pattern: "qos1-pairs" as Pattern, window: Infinity, label: "QoS 1 pairs burst" },
+  // AB_FLOWS="QoS 1" runs only the flows whose label contains it.
+].filter((f) => f.label.includes(process.env.AB_FLOWS ?? ""));
 const results: Record<string, { msgPerS: number[]; cpuUs: number[] }> = {};
 for (const flow of flows) await runFlow(servers.engine.mqttUrl, { pattern: flow.pattern, messages: 2000, window: flow.window, deadlineMs: 10_000 });
 for (const flow of flows) await runFlow(servers.aedes.mqttUrl, { pattern: flow.pattern, messages: 2000, window: flow.window, deadlineMs: 10_000 });

@@ -17,7 +17,7 @@ export type BrokerLimits = {
   maxPacketBytes: number;
   /** Per session: queued messages beyond this are dropped (QoS 0 first, then the oldest). */
   maxQueuedMessages: number;
-  /** QoS 1/2 PUBLISHes a client may have unacknowledged (MQTT 5 Receive Maximum); also the outgoing window for 3.1.1 clients. */
+  /** QoS 1/2 PUBLISHes an MQTT 5 client may have unacknowledged towards the broker (Receive Maximum). */
   receiveMaximum: number;
   /** Topic aliases a client may use towards the broker (MQTT 5). */
   topicAliasMaximum: number;
