@@ -20,6 +20,9 @@ import { encode, encodeForSubscribers } from "./encode";
 import type { Session } from "./session";
 import type { StoredMessage } from "./store";
 
+/** Packets held while a CONNECT is authenticated (§3.1.4 lets a client send ahead). */
+const MAX_PENDING_BEFORE_CONNACK = 1000;
+
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
   clientId = "";
@@ -105,7 +108,12 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   private onPacket(packet: Packet): void {
     if (this.state === "closed") return;
     if (this.state === "authenticating") {
-      (this.pending ??= []).push(packet);
+      // Bounded like everything else: a client may send ahead of CONNACK, not flood.
+      if ((this.pending ??= []).length >= MAX_PENDING_BEFORE_CONNACK) {
+        this.disconnect(undefined, `more than ${MAX_PENDING_BEFORE_CONNACK} packets before CONNACK`, "flood-before-connack");
+        return;
+      }
+      this.pending.push(packet);
       return;
     }
     this.handle(packet);

@@ -108,31 +108,39 @@ describe("durable state", { concurrency: true }, () => {
     await second.close();
   });
 
-  it("a QoS 1 retransmission (DUP) whose packet id is stored is acknowledged without being routed again", async () => {
-    const store = createMemoryStore();
-    const first = await startTestBroker({ store });
-    const pub = await rawConnected(first.port, 4, { clientId: "resender", clean: false });
-    pub.send(publish("dupin/x", "once", { messageId: 5 }));
-    await pub.next("puback");
-    // The PUBACK was lost with a crash; after the restart the client sends the message again, DUP=1.
-    const crashed = await store.load();
-    pub.socket.destroy();
-    await first.close();
+  // The PUBACK / PUBREL never reached the client before a crash; after the restart it sends the message again, DUP=1.
+  for (const qos of [1, 2] as const) {
+    const ack = qos === 1 ? "puback" : "pubrec";
+    it(`a QoS ${qos} PUBLISH resent (DUP) after a crash is acknowledged from the stored packet id, not routed again`, async () => {
+      const store = createMemoryStore();
+      const first = await startTestBroker({ store });
+      const clientId = `resender-${qos}`;
+      const pub = await rawConnected(first.port, 4, { clientId, clean: false });
+      pub.send(publish(`dupin${qos}/x`, "once", { qos, messageId: 5 }));
+      await pub.next(ack);
+      const crashed = await store.load();
+      pub.socket.destroy();
+      await first.close();
 
-    const second = await startTestBroker({ store: createMemoryStore(crashed) });
-    const sub = await connectClient(second.port);
-    const seen = collect(sub);
-    await sub.subscribeAsync("dupin/#", { qos: 1 });
-    const again = await rawConnected(second.port, 4, { clientId: "resender", clean: false });
-    again.send(publish("dupin/x", "once", { messageId: 5, dup: true }));
-    assert.equal((await again.next("puback")).messageId, 5);
-    again.send(publish("dupin/x", "marker", { messageId: 6 }));
-    await until(() => seen.length === 1, "the marker");
-    assert.deepEqual(seen.map((m) => m.payload), ["marker"]);
-    again.socket.destroy();
-    await sub.endAsync();
-    await second.close();
-  });
+      const second = await startTestBroker({ store: createMemoryStore(crashed) });
+      const sub = await connectClient(second.port);
+      const seen = collect(sub);
+      await sub.subscribeAsync(`dupin${qos}/#`, { qos });
+      const again = await rawConnected(second.port, 4, { clientId, clean: false });
+      again.send(publish(`dupin${qos}/x`, "once", { qos, messageId: 5, dup: true }));
+      assert.equal((await again.next(ack)).messageId, 5);
+      if (qos === 2) {
+        again.send({ cmd: "pubrel", messageId: 5 });
+        assert.equal((await again.next("pubcomp")).messageId, 5);
+      }
+      again.send(publish(`dupin${qos}/x`, "marker", { qos: 0 }));
+      await until(() => seen.length === 1, "the marker");
+      assert.deepEqual(seen.map((m) => m.payload), ["marker"]);
+      again.socket.destroy();
+      await sub.endAsync();
+      await second.close();
+    });
+  }
 
   it("acknowledged means stored: no PUBACK / PUBREC before store.commit() resolves; QoS 0 and subscribers do not wait", async () => {
     const inner = createMemoryStore();

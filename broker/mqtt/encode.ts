@@ -45,11 +45,12 @@ const last = { message: null as StoredMessage | null, version: 0, qos: 0 as QoS,
  * A PUBLISH of `m` as every subscriber of `version` and `qos` gets it when nothing is
  * per-subscriber but the packet id (no alias, no subscription id, no expiry to count
  * down): encoded once, then shared (QoS 0) or copied with the id written in (QoS 1/2).
+ * The first subscriber's bytes are the encoding itself: they are never written to again.
  */
 export function encodeForSubscribers(m: StoredMessage, version: 3 | 4 | 5, qos: QoS, packetId: number | null): Buffer {
   if (last.message !== m || last.version !== version || last.qos !== qos) {
     const properties = version === 5 ? m.properties : undefined;
-    last.bytes = encode({ cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup: false, messageId: qos > 0 ? 1 : undefined, properties }, version);
+    last.bytes = encode({ cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup: false, messageId: packetId ?? undefined, properties }, version);
     last.message = m;
     last.version = version;
     last.qos = qos;
@@ -57,6 +58,7 @@ export function encodeForSubscribers(m: StoredMessage, version: 3 | 4 | 5, qos: 
     let at = 1;
     while (last.bytes[at] & 0x80) at++;
     last.idAt = at + 1 + 2 + Buffer.byteLength(m.topic);
+    return last.bytes;
   }
   if (qos === 0) return last.bytes;
   const copy = Buffer.allocUnsafe(last.bytes.length);
