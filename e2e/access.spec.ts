@@ -71,6 +71,7 @@ const PUBLISH: [topic: string, ...Outcome[]][] = [
   ["home/attic/heater/set",                   A,        R,     R,     A,       A],
   ["home/kitchen/temperature",                A,        A,     R,     R,       R],
   ["home/attic/temperature",                  A,        R,     R,     R,       R],
+  // Only the alert engine writes alert states; admins lost hearth/# (issues 12 and 15).
   ["hearth/alerts/e2e",                       A,        R,     R,     R,       R],
 ];
 const SUBSCRIBE: [filter: string, ...Outcome[]][] = [
