@@ -4,20 +4,15 @@
 // filter: `$share/<group>/home/#` reads what `home/#` reads (MQTT 5.0 §4.8.2).
 import { maySubscribe, type Principal } from "../lib/auth/roles";
 import type { Logger } from "../lib/log";
+import { splitSharedFilter } from "../lib/topic-trie";
 import { ReasonCode, type BrokerHook } from "./mqtt/hooks";
-
-/** The filter a subscription reads: without its `$share/<group>/` prefix. */
-export function readFilter(filter: string): string {
-  if (!filter.startsWith("$share/")) return filter;
-  const end = filter.indexOf("/", "$share/".length);
-  return end === -1 ? filter : filter.slice(end + 1);
-}
 
 export function createAuthorizeSubscribe(opts: { log: Logger }): BrokerHook<Principal> {
   const { log } = opts;
   return {
     authorizeSubscribe(client, { filter }) {
-      if (maySubscribe(client.principal, readFilter(filter))) return null;
+      // The broker checked the filter before asking: a malformed $share never gets here.
+      if (maySubscribe(client.principal, splitSharedFilter(filter)?.filter ?? filter)) return null;
       log.warn("subscription refused", { code: "subscribe-denied", client: client.clientId, filter });
       return { code: "subscribe-denied", reasonCode: ReasonCode.notAuthorized, message: `not allowed to subscribe to ${filter}` };
     },

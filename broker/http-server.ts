@@ -42,8 +42,8 @@ export async function createDashboardServer(opts: {
   log: Logger;
   /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
   checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
-  /** Hands an MQTT stream to the broker (limits.ts's guard around broker.handle). */
-  handle: (stream: Duplex, req: IncomingMessage) => void;
+  /** Hands an MQTT stream to the broker, with the largest packet a WebSocket message here may carry. */
+  handle: (stream: Duplex, req: IncomingMessage, connection: { maxPacketBytes: number }) => void;
   /** The broker's packet limit; a WebSocket message is held to it too, at most MAX_WS_MESSAGE_BYTES. */
   maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
@@ -66,7 +66,8 @@ export async function createDashboardServer(opts: {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES) });
+  const maxPacketBytes = Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
   // Next attaches its own "upgrade" listener on the first request (for dev HMR at
   // /_next/…); it leaves paths it has no route for alone, so /mqtt is ours.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -88,7 +89,8 @@ export async function createDashboardServer(opts: {
       // connection, so its will is published and its connection no longer counted.
       stream.once("end", () => stream.destroy());
       stream.on("error", (error) => log.debug("mqtt-ws: stream error", { error: error.message }));
-      opts.handle(stream, req);
+      // The broker holds the connection to the same figure, and tells MQTT 5 clients (Maximum Packet Size).
+      opts.handle(stream, req, { maxPacketBytes });
     });
   });
 

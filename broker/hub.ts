@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
@@ -87,7 +88,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
   let devices: HubDeviceRegistry | null = null;
   const historyFile = path.join(config.dataDir, "history.sqlite");
-  const history = openSqliteHistory(historyFile);
+  const history = openSqliteHistory(historyFile, config.durability);
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
@@ -130,9 +131,9 @@ export async function startHub(config: HubConfig): Promise<Hub> {
   });
   bus.attach(broker);
   /** Every listener's connections: counted for the connection limit, then the broker's. */
-  const handle = (stream: Duplex, req?: import("node:http").IncomingMessage) => {
+  const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => {
     limits.count(stream);
-    broker.handle(stream, req);
+    broker.handle(stream, req, connection);
   };
   const sessionGate = createSessionGate({ accounts, principals, log: createLogger("sessions") });
 

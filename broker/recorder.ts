@@ -14,6 +14,7 @@
 // (rejects with code "reading-not-stored") only when the reading can no longer be
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
+import { deferred, type Deferred } from "../lib/deferred";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
@@ -77,7 +78,7 @@ export class ReadingNotStored extends Error {
 }
 
 /** The readings that arrived together, and the promise their acknowledgements wait on. */
-type Group = { promise: Promise<void>; resolve(): void; reject(error: Error): void; unwritten: number };
+type Group = Deferred & { unwritten: number };
 
 /** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
 const MAX_PENDING_BATCHES = 10;
@@ -282,15 +283,10 @@ export async function startRecorder(
 }
 
 function createGroup(): Group {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
+  const group = { ...deferred(), unwritten: 0 };
   // A QoS 0 message's reading has nobody waiting on it; its failure is logged, not thrown.
-  promise.catch(() => {});
-  return { promise, resolve, reject, unwritten: 0 };
+  group.promise.catch(() => {});
+  return group;
 }
 
 /**

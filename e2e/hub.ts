@@ -1,6 +1,7 @@
 // Starts a real hub process for a spec: its own ports on 127.0.0.1, its own
 // fresh data directory, and the same entry point `npm start` uses.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -111,6 +112,18 @@ export class TestHub {
       });
       child.kill("SIGTERM");
     });
+  }
+
+  /** Kills the hub with SIGKILL, as a crash or the OOM killer would: no shutdown code runs. */
+  kill(): void {
+    this.child?.kill("SIGKILL");
+  }
+
+  /** Resolves once the hub process has exited (after kill()). */
+  async exited(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null && child.signalCode === null) await once(child, "exit");
   }
 
   /**

@@ -9,6 +9,7 @@ import type { BrokerStore } from "./store";
 export type AckKind = "puback" | "pubrec" | "pubcomp";
 
 export type PendingAck = {
+  readonly owner: AckQueue;
   readonly kind: AckKind;
   readonly packetId: number;
   reasonCode: number;
@@ -24,7 +25,7 @@ export type PendingAck = {
 export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void };
 
 export class AckGate {
-  private batch: { queue: AckQueue; ack: PendingAck }[] = [];
+  private batch: PendingAck[] = [];
   private scheduled = false;
 
   constructor(
@@ -33,21 +34,21 @@ export class AckGate {
   ) {}
 
   add(queue: AckQueue, kind: AckKind, packetId: number, reasonCode: number, releasesQuota: boolean, promises: Promise<void>[] | null): void {
-    const ack: PendingAck = { kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota };
+    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota };
     queue.acks.push(ack);
-    this.batch.push({ queue, ack });
+    this.batch.push(ack);
     if (promises !== null) {
       ack.waiting += promises.length;
       for (const promise of promises) {
         promise.then(
-          () => this.release(queue, ack),
+          () => this.release(ack),
           (error: Error) => {
             this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
               code: "publish-effect-failed",
               error: error?.message,
             });
             ack.failed = true;
-            this.release(queue, ack);
+            this.release(ack);
           },
         );
       }
@@ -64,20 +65,20 @@ export class AckGate {
     this.batch = [];
     this.store.commit().then(
       () => {
-        for (const { queue, ack } of batch) this.release(queue, ack);
+        for (const ack of batch) this.release(ack);
       },
       (error: Error) => {
         this.log.error("broker store commit failed", { code: "store-commit-failed", error: error?.message });
-        for (const { queue, ack } of batch) {
+        for (const ack of batch) {
           ack.failed = true;
-          this.release(queue, ack);
+          this.release(ack);
         }
       },
     );
   };
 
-  private release(queue: AckQueue, ack: PendingAck): void {
+  private release(ack: PendingAck): void {
     ack.waiting -= 1;
-    if (ack.waiting === 0 && queue.acks[0] === ack) queue.flushAcks();
+    if (ack.waiting === 0 && ack.owner.acks[0] === ack) ack.owner.flushAcks();
   }
 }

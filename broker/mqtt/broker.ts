@@ -39,8 +39,12 @@ export type PublishInput = {
 };
 
 export type Broker = {
-  /** A connection: a socket or a WebSocket stream. Never throws. */
-  handle(stream: Duplex, req?: IncomingMessage): void;
+  /**
+   * A connection: a socket or a WebSocket stream. Never throws. `maxPacketBytes` lowers
+   * the limit for this connection (a transport that carries less, like a WebSocket with
+   * a smaller maxPayload): MQTT 5 clients are told it in CONNACK.
+   */
+  handle(stream: Duplex, req?: IncomingMessage, options?: { maxPacketBytes?: number }): void;
   /** Resolves when the message's durable effects have committed (retained, queued copies, onPublished promises). */
   publish(message: PublishInput): Promise<void>;
   /** MQTT 5 clients get DISCONNECT 0x8B; sessions and wills stay stored for the next start. The store is the caller's to close. */
@@ -63,7 +67,7 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
   restore(core, await options.store.load(), Date.now());
   const stopSys = startSys(core, options.sysIntervalMs ?? 10_000);
 
-  const handle = (stream: Duplex, req?: IncomingMessage) => {
+  const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes?: number }) => {
     try {
       if (core.closing) {
         stream.destroy();
@@ -78,7 +82,8 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
           return;
         }
       }
-      core.clients.add(new Client<P>(core, stream, req));
+      const maxPacketBytes = Math.min(connection?.maxPacketBytes ?? Infinity, core.limits.maxPacketBytes);
+      core.clients.add(new Client<P>(core, stream, req, maxPacketBytes));
     } catch (error) {
       log.error("could not take a connection", { code: "handle-failed", error: (error as Error).message });
       stream.destroy();

@@ -16,23 +16,12 @@ import type { ClientInfo } from "./hooks";
 import { detachSession } from "./lifecycle";
 import { pump } from "./outgoing";
 import { RC } from "./reason-codes";
-import { encode } from "./encode";
+import { encode, encodeForSubscribers } from "./encode";
 import type { Session } from "./session";
 import type { StoredMessage } from "./store";
 
-/**
- * A QoS 0 PUBLISH that goes to many subscribers unchanged (no packet id, alias or
- * subscription id) is encoded once per protocol version: the last one is kept.
- */
-const shared = { message: null as StoredMessage | null, version: 0, bytes: Buffer.alloc(0) as Buffer };
-function encodeShared(m: StoredMessage, version: 3 | 4 | 5): Buffer {
-  if (shared.message !== m || shared.version !== version) {
-    shared.bytes = encode({ cmd: "publish", topic: m.topic, payload: m.payload, qos: 0, retain: m.retain, dup: false, properties: version === 5 ? m.properties : undefined }, version);
-    shared.message = m;
-    shared.version = version;
-  }
-  return shared.bytes;
-}
+/** Packets held while a CONNECT is authenticated (§3.1.4 lets a client send ahead). */
+const MAX_PENDING_BEFORE_CONNACK = 1000;
 
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
@@ -71,11 +60,13 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     private readonly core: Core<P>,
     private readonly stream: Duplex,
     readonly req: IncomingMessage | undefined,
+    /** The largest packet this connection accepts (a transport may carry less than the broker's limit). */
+    readonly maxPacketBytes: number,
   ) {
     this.connectionId = core.nextConnectionId();
     this.remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
     this.sendQuota = core.limits.receiveMaximum;
-    this.scanner = createPacketScanner(core.limits.maxPacketBytes);
+    this.scanner = createPacketScanner(maxPacketBytes);
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
     this.parser.on("error", (error: Error) => this.onParseError(error));
@@ -117,10 +108,25 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   private onPacket(packet: Packet): void {
     if (this.state === "closed") return;
     if (this.state === "authenticating") {
-      (this.pending ??= []).push(packet);
+      // Bounded like everything else: a client may send ahead of CONNACK, not flood.
+      if ((this.pending ??= []).length >= MAX_PENDING_BEFORE_CONNACK) {
+        this.disconnect(undefined, `more than ${MAX_PENDING_BEFORE_CONNACK} packets before CONNACK`, "flood-before-connack");
+        return;
+      }
+      this.pending.push(packet);
       return;
     }
-    dispatch(this.core, this, packet);
+    this.handle(packet);
+  }
+
+  /** A hook or handler that throws costs this connection (0x83), never the broker. */
+  private handle(packet: Packet): void {
+    try {
+      dispatch(this.core, this, packet);
+    } catch (error) {
+      this.core.log.error("a packet's handling failed", { code: "handler-failed", cmd: packet.cmd, client: this.clientId || undefined, error: (error as Error).message });
+      this.disconnect(RC.implementationSpecificError, "internal error", "handler-failed");
+    }
   }
 
   /** After CONNACK: the packets that came meanwhile, then keep alive. */
@@ -132,7 +138,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     if (this.keepAliveMs > 0) this.timer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
     const pending = this.pending;
     this.pending = null;
-    for (const packet of pending ?? []) if (this.state === "connected") dispatch(this.core, this, packet);
+    for (const packet of pending ?? []) if (this.state === "connected") this.handle(packet);
   }
 
   private readonly checkKeepAlive = () => {
@@ -177,8 +183,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     let bytes: Buffer;
     let newAlias = 0;
     try {
-      if (qos === 0 && !dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
-        bytes = encodeShared(m, this.protocolVersion);
+      if (!dup && (this.protocolVersion !== 5 || (this.topicAliasMaximum === 0 && subscriptionIds.length === 0 && m.expiresAt === null))) {
+        bytes = encodeForSubscribers(m, this.protocolVersion, qos, packetId);
       } else {
         const packet: IPublishPacket = { cmd: "publish", topic: m.topic, payload: m.payload, qos, retain: m.retain, dup };
         if (packetId !== null) packet.messageId = packetId;
@@ -274,7 +280,13 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.core.clients.delete(this);
     if (!wasConnected) return;
     if (this.session?.connection === this) detachSession(this.core, this.session, this.graceful);
-    for (const hook of this.core.hooks) hook.onDisconnected?.(this, code);
+    for (const hook of this.core.hooks) {
+      try {
+        hook.onDisconnected?.(this, code);
+      } catch (error) {
+        this.core.log.error("an onDisconnected hook failed", { code: "hook-failed", client: this.clientId, error: (error as Error).message });
+      }
+    }
     this.core.onClientEvent?.("disconnect", this.clientId);
   }
 }

@@ -111,7 +111,7 @@ describe("CONNECT", () => {
   });
 });
 
-describe("keep alive", () => {
+describe("keep alive", { concurrency: true }, () => {
   let t: TestBroker;
   before(async () => {
     t = await startTestBroker({ limits: { maxKeepAliveSeconds: 1 } });

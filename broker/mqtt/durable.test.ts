@@ -13,7 +13,7 @@ const publish = (topic: string, payload: string, extra: Partial<IPublishPacket> 
   cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, dup: false, retain: false, ...extra,
 });
 
-describe("durable state", () => {
+describe("durable state", { concurrency: true }, () => {
   it("after a clean restart: retained messages, a persistent session with sessionPresent, and its queued QoS 1 messages", async () => {
     const store = createMemoryStore();
     const first = await startTestBroker({ store });
@@ -127,6 +127,33 @@ describe("durable state", () => {
     again.send(publish("dupin/x", "once", { messageId: 5, dup: true }));
     assert.equal((await again.next("puback")).messageId, 5);
     again.send(publish("dupin/x", "marker", { messageId: 6 }));
+    await until(() => seen.length === 1, "the marker");
+    assert.deepEqual(seen.map((m) => m.payload), ["marker"]);
+    again.socket.destroy();
+    await sub.endAsync();
+    await second.close();
+  });
+
+  it("a QoS 2 exchange interrupted by a crash after PUBREC: the resent PUBLISH is not routed again, PUBREL completes it", async () => {
+    const store = createMemoryStore();
+    const first = await startTestBroker({ store });
+    const pub = await rawConnected(first.port, 4, { clientId: "q2-crash", clean: false });
+    pub.send(publish("q2crash/x", "once", { qos: 2, messageId: 11 }));
+    await pub.next("pubrec");
+    const crashed = await store.load();
+    pub.socket.destroy();
+    await first.close();
+
+    const second = await startTestBroker({ store: createMemoryStore(crashed) });
+    const sub = await connectClient(second.port);
+    const seen = collect(sub);
+    await sub.subscribeAsync("q2crash/#", { qos: 2 });
+    const again = await rawConnected(second.port, 4, { clientId: "q2-crash", clean: false });
+    again.send(publish("q2crash/x", "once", { qos: 2, messageId: 11, dup: true }));
+    assert.equal((await again.next("pubrec")).messageId, 11);
+    again.send({ cmd: "pubrel", messageId: 11 });
+    assert.equal((await again.next("pubcomp")).messageId, 11);
+    again.send(publish("q2crash/x", "marker", { qos: 0 }));
     await until(() => seen.length === 1, "the marker");
     assert.deepEqual(seen.map((m) => m.payload), ["marker"]);
     again.socket.destroy();

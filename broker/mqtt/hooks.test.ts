@@ -20,7 +20,10 @@ describe("hooks", () => {
       if (username === "banned") return { ok: false, refusal: { code: "banned", reasonCode: 0x8a, message: "banned" } };
       return { ok: true, principal: { name: `${client.clientId}:${username ?? "anonymous"}:${password?.toString() ?? ""}` } };
     },
-    authorizePublish: (_client, m) => (m.topic.startsWith("secret/") ? { code: "publish-denied", reasonCode: 0x87, message: "not yours" } : null),
+    authorizePublish: (_client, m) => {
+      if (m.topic === "boom/x") throw new Error("a bug in a hook");
+      return m.topic.startsWith("secret/") ? { code: "publish-denied", reasonCode: 0x87, message: "not yours" } : null;
+    },
     authorizeSubscribe: (_client, s, count) => {
       counts.push(`${s.filter}:${count}`);
       return s.filter.startsWith("secret/") ? { code: "subscribe-denied", reasonCode: 0x87, message: "not yours" } : null;
@@ -117,6 +120,15 @@ describe("hooks", () => {
     }
     assert.deepEqual(counts, ["count/a:0", "count/b:1", "count/a:1"]);
     c.socket.destroy();
+  });
+
+  it("a hook that throws costs that connection (MQTT 5: DISCONNECT 0x83), not the broker", async () => {
+    const c = await rawConnected(t.port, 5);
+    c.send({ cmd: "publish", topic: "boom/x", payload: Buffer.from("x"), qos: 0, dup: false, retain: false });
+    assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x83);
+    const other = await connectClient(t.port);
+    await other.publishAsync("still/here", "yes", { qos: 1 });
+    await other.endAsync();
   });
 
   it("the hub's own publish reaches subscribers and the onPublished hooks with clientId null", async () => {

@@ -91,35 +91,30 @@ export function detachSession<P>(core: Core<P>, session: S<P>, graceful: boolean
 /** Publishes the will after `delayMs` (at once if 0); the session's end publishes it sooner (endSession). */
 export function armWill<P>(core: Core<P>, session: S<P>, delayMs: number): void {
   if (session.will === null) return;
-  if (delayMs <= 0) {
-    publishWill(core, session);
-    return;
-  }
-  const due = Date.now() + delayMs;
-  const check = () => {
-    const left = due - Date.now();
-    if (left > 0) session.willTimer = setTimeout(check, Math.min(left, MAX_TIMER_MS)).unref();
-    else {
-      session.willTimer = null;
-      publishWill(core, session);
-    }
-  };
-  session.willTimer = setTimeout(check, Math.min(delayMs, MAX_TIMER_MS)).unref();
+  if (delayMs <= 0) publishWill(core, session);
+  else after(delayMs, (timer) => (session.willTimer = timer), () => publishWill(core, session));
 }
 
 /** Ends the session after `afterMs` (Infinity: never). */
 export function armExpiry<P>(core: Core<P>, session: S<P>, afterMs: number): void {
   if (afterMs === Infinity) return;
-  const due = Date.now() + afterMs;
+  after(afterMs, (timer) => (session.expiryTimer = timer), () => {
+    if (session.connection === null) endSession(core, session);
+  });
+}
+
+/** Runs `fire` after `delayMs`, however long (setTimeout tops out at ~24.8 days); `keep` holds the current timer (null once fired). */
+function after(delayMs: number, keep: (timer: NodeJS.Timeout | null) => void, fire: () => void): void {
+  const due = Date.now() + delayMs;
   const check = () => {
     const left = due - Date.now();
-    if (left > 0) session.expiryTimer = setTimeout(check, Math.min(left, MAX_TIMER_MS)).unref();
+    if (left > 0) keep(setTimeout(check, Math.min(left, MAX_TIMER_MS)).unref());
     else {
-      session.expiryTimer = null;
-      if (session.connection === null) endSession(core, session);
+      keep(null);
+      fire();
     }
   };
-  session.expiryTimer = setTimeout(check, Math.min(Math.max(afterMs, 0), MAX_TIMER_MS)).unref();
+  keep(setTimeout(check, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS)).unref());
 }
 
 function publishWill<P>(core: Core<P>, session: S<P>): void {

@@ -18,7 +18,7 @@ async function subscribed(t: TestBroker, filter: string, options: Record<string,
 
 const payloads = (c: RawClient) => c.received.filter((p): p is IPublishPacket => p.cmd === "publish").map((p) => p.payload.toString());
 
-describe("MQTT 5", () => {
+describe("MQTT 5", { concurrency: true }, () => {
   let t: TestBroker;
   before(async () => {
     t = await startTestBroker({ limits: { receiveMaximum: 3, topicAliasMaximum: 2, maxPacketBytes: 4096 } });
@@ -75,8 +75,9 @@ describe("MQTT 5", () => {
   it("receive maximum out: no more QoS 1 in flight than the client's Receive Maximum until it acknowledges (§4.9)", async () => {
     const sub = await subscribed(t, "flow/#", {}, { properties: { receiveMaximum: 2 } });
     const c = await rawConnected(t.port, 5);
-    for (let i = 1; i <= 4; i++) c.send(publish("flow/x", String(i), { qos: 1, messageId: i }));
-    for (let i = 1; i <= 4; i++) await c.next("puback");
+    // Three: the broker's own Receive Maximum here is 3.
+    for (let i = 1; i <= 3; i++) c.send(publish("flow/x", String(i), { qos: 1, messageId: i }));
+    for (let i = 1; i <= 3; i++) await c.next("puback");
     await until(() => payloads(sub).length === 2, "two in flight");
     sub.send({ cmd: "pingreq" });
     await sub.next("pingresp");
@@ -90,7 +91,7 @@ describe("MQTT 5", () => {
 
   it("[MQTT-3.3.4-9] receive maximum in: a client with more unacknowledged QoS 2 than ours (3) is disconnected with 0x93", async () => {
     const c = await rawConnected(t.port, 5);
-    for (let i = 1; i <= 4; i++) c.send(publish("flow/in", String(i), { qos: 2, messageId: i }));
+    for (let i = 1; i <= 4; i++) c.send(publish("flowin/x", String(i), { qos: 2, messageId: i }));
     assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x93);
   });
 
@@ -107,8 +108,19 @@ describe("MQTT 5", () => {
 
   it("a packet larger than our Maximum Packet Size ends the connection with DISCONNECT 0x95", async () => {
     const c = await rawConnected(t.port, 5);
-    c.send(publish("big/in", "x".repeat(5000)));
+    c.send(publish("toobig/in", "x".repeat(5000)));
     assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x95);
+  });
+
+  it("a connection handed in with a lower maxPacketBytes tells MQTT 5 clients that figure and holds them to it", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((socket) => t.broker.handle(socket, undefined, { maxPacketBytes: 1024 }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const c = await rawConnected((server.address() as { port: number }).port, 5);
+    assert.equal((c.received[0] as { properties: { maximumPacketSize: number } }).properties.maximumPacketSize, 1024);
+    c.send(publish("toobig/ws", "x".repeat(2000)));
+    assert.equal(((await c.next("disconnect")) as { reasonCode: number }).reasonCode, 0x95);
+    server.close();
   });
 
   it("[MQTT-3.3.2-6] message expiry: the interval sent on is what is left; an expired queued message is dropped [MQTT-3.3.2-5]", async () => {

@@ -2,8 +2,8 @@
 // connection can take them, else queued (bounded); the in-flight window (the client's
 // Receive Maximum, MQTT 5.0 §4.9); PUBACK / PUBREC / PUBCOMP from the client; copies
 // for persistent sessions reported to the store with their state. Nothing here waits
-// for a socket: a connection that is not draining gets its deliveries queued or,
-// for QoS 0, dropped.
+// for a socket: a connection that is not draining gets its deliveries queued, and the
+// queue's bound drops QoS 0 first, then the oldest.
 import type { QoS } from "mqtt-packet";
 import type { Client } from "./client";
 import type { Core } from "./core";

@@ -29,6 +29,27 @@ describe("publish and subscribe (3.1.1)", () => {
     await sub.endAsync();
   });
 
+  it("one QoS 1 message to several subscribers: each copy has that subscriber's own packet id, the same topic and payload", async () => {
+    const subs = await Promise.all([4, 4, 5].map(async (version) => {
+      const c = await rawConnected(t.port, version as 4 | 5);
+      c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "fan1/#", qos: 1 }] });
+      await c.next("suback");
+      return c;
+    }));
+    // The first subscriber has used packet ids already, so the copies' ids differ.
+    subs[0].send({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "fan1-warm", qos: 1 }] });
+    await subs[0].next("suback");
+    const pub = await connectClient(t.port);
+    await pub.publishAsync("fan1-warm", "w", { qos: 1 });
+    await subs[0].next("publish");
+    await pub.publishAsync("fan1/x", "shared", { qos: 1 });
+    const copies = await Promise.all(subs.map((c) => c.next("publish") as Promise<{ topic: string; payload: Buffer; messageId: number }>));
+    assert.deepEqual(copies.map((p) => `${p.topic} ${p.payload}`), ["fan1/x shared", "fan1/x shared", "fan1/x shared"]);
+    assert.deepEqual(copies.map((p) => p.messageId), [2, 1, 1]);
+    for (const c of subs) c.socket.destroy();
+    await pub.endAsync();
+  });
+
   it("[MQTT-4.6.0-2] PUBACKs come back in the order the PUBLISHes were sent", async () => {
     const c = await rawConnected(t.port, 4);
     for (let id = 1; id <= 20; id++) c.send({ cmd: "publish", topic: "order/x", payload: Buffer.from(String(id)), qos: 1, dup: false, retain: false, messageId: id });

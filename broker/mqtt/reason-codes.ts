@@ -1,36 +1,26 @@
-// MQTT 5 reason codes (MQTT 5.0 §2.4) the broker itself sends, and what a 3.1.1
-// client can be told instead. hooks.ts holds the ones policy hooks refuse with.
+// MQTT 5 reason codes (MQTT 5.0 §2.4): the ones policy hooks refuse with (hooks.ts)
+// and the ones the broker itself sends, and what a 3.1.1 client can be told instead.
+import { ReasonCode } from "./hooks";
+
 export const RC = {
+  ...ReasonCode,
   success: 0x00,
   grantedQos1: 0x01,
   grantedQos2: 0x02,
   disconnectWithWill: 0x04,
   noMatchingSubscribers: 0x10,
   noSubscriptionExisted: 0x11,
-  unspecifiedError: 0x80,
   malformedPacket: 0x81,
   protocolError: 0x82,
-  implementationSpecificError: 0x83,
   unsupportedProtocolVersion: 0x84,
-  clientIdentifierNotValid: 0x85,
-  badUserNameOrPassword: 0x86,
-  notAuthorized: 0x87,
-  serverUnavailable: 0x88,
-  serverBusy: 0x89,
-  banned: 0x8a,
   serverShuttingDown: 0x8b,
   badAuthenticationMethod: 0x8c,
   keepAliveTimeout: 0x8d,
   sessionTakenOver: 0x8e,
-  topicFilterInvalid: 0x8f,
-  topicNameInvalid: 0x90,
   packetIdentifierInUse: 0x91,
   packetIdentifierNotFound: 0x92,
   receiveMaximumExceeded: 0x93,
   topicAliasInvalid: 0x94,
-  packetTooLarge: 0x95,
-  messageRateTooHigh: 0x96,
-  quotaExceeded: 0x97,
   administrativeAction: 0x98,
 } as const;
 

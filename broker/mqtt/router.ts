@@ -12,30 +12,36 @@ import { deliver } from "./outgoing";
 import type { Session } from "./session";
 import type { StoredMessage, StoredSubscription } from "./store";
 
-type Match = { qos: QoS; ids: number[] | null; retainAsPublished: boolean };
+type Match<P> = { session: S<P> | null; qos: QoS; ids: number[] | null; retainAsPublished: boolean };
 type S<P> = Session<Client<P>>;
 
 const NO_IDS: number[] = [];
 
 export class Router<P> {
-  private readonly matches = new Map<S<P>, Match>();
-  /** Match records reused from message to message: routing allocates nothing per subscriber. */
-  private readonly pool: Match[] = [];
-  private used = 0;
+  /**
+   * This message's matches, one per session, in records reused from message to message;
+   * a session finds its record through its routeMark / routeIndex (no Map, nothing
+   * allocated per subscriber).
+   */
+  private readonly matches: Match<P>[] = [];
+  private count = 0;
+  private routeId = 0;
   private readonly groups: SharedGroup<S<P>, StoredSubscription>[] = [];
   private publisher: S<P> | null = null;
   private readonly visitor: SubscriptionVisitor<S<P>, StoredSubscription> = {
     subscriber: (session, sub) => {
       if (sub.noLocal && session === this.publisher) return;
-      const match = this.matches.get(session);
-      if (match === undefined) {
-        const fresh = (this.pool[this.used++] ??= { qos: 0, ids: null, retainAsPublished: false });
+      if (session.routeMark !== this.routeId) {
+        session.routeMark = this.routeId;
+        session.routeIndex = this.count;
+        const fresh = (this.matches[this.count++] ??= { session: null, qos: 0, ids: null, retainAsPublished: false });
+        fresh.session = session;
         fresh.qos = sub.qos;
         fresh.ids = sub.subscriptionId === null ? null : [sub.subscriptionId];
         fresh.retainAsPublished = sub.retainAsPublished;
-        this.matches.set(session, fresh);
         return;
       }
+      const match = this.matches[session.routeIndex];
       if (sub.qos > match.qos) match.qos = sub.qos;
       if (sub.subscriptionId !== null) (match.ids ??= []).push(sub.subscriptionId);
       match.retainAsPublished ||= sub.retainAsPublished;
@@ -49,15 +55,19 @@ export class Router<P> {
 
   route(message: StoredMessage, publisher: S<P> | null): void {
     this.publisher = publisher;
+    this.routeId++;
+    this.count = 0;
     this.core.subscriptions.match(message.topic, this.visitor);
     // [MQTT-3.3.1-9] a copy forwarded to existing subscribers has RETAIN 0, unless Retain As Published.
     const plain = message.retain ? { ...message, retain: false } : message;
-    for (const [session, match] of this.matches) {
+    const count = this.count;
+    for (let i = 0; i < count; i++) {
+      const match = this.matches[i];
+      const session = match.session!;
+      match.session = null;
       const qos = (message.qos < match.qos ? message.qos : match.qos) as QoS;
       deliver(this.core, session, match.retainAsPublished ? message : plain, qos, match.ids ?? NO_IDS);
     }
-    this.matches.clear();
-    this.used = 0;
     for (const group of this.groups) {
       const [session, sub] = pickMember(group);
       const qos = (message.qos < sub.qos ? message.qos : sub.qos) as QoS;

@@ -35,6 +35,9 @@ export class Session<C> {
   willTimer: NodeJS.Timeout | null = null;
   /** Messages dropped because the queue was full, for the log and stats. */
   dropped = 0;
+  /** router.ts: the message being routed when this session last matched, and its match record. */
+  routeMark = 0;
+  routeIndex = 0;
   private lastPacketId = 0;
   private lastSeq = 0;
 

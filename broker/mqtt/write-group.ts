@@ -11,6 +11,7 @@
 //
 // A failed write rejects the commits waiting on that group, is logged with a code,
 // and keeps every change for a retry with back-off; nothing throws at the caller.
+import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
 
 export type WriteGroupOptions = {
@@ -40,8 +41,6 @@ const FIRST_RETRY_MS = 10;
 /** …up to this, so a full disk is retried every few seconds, not every turn. */
 const MAX_RETRY_MS = 5000;
 
-type Waiter = { promise: Promise<void>; resolve(): void; reject(error: Error): void };
-
 export class StoreWriteError extends Error {
   constructor(
     readonly code: string,
@@ -56,7 +55,7 @@ export class StoreWriteError extends Error {
 export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
   let pending = new Map<string, () => void>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
-  let waiter: Waiter | null = null;
+  let waiter: Deferred | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let immediate: ReturnType<typeof setImmediate> | null = null;
   /** Consecutive failed writes. */
@@ -133,7 +132,7 @@ export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGro
     },
     commit() {
       if (pending.size === 0) return Promise.resolve();
-      waiter ??= createWaiter();
+      waiter ??= deferred();
       schedule();
       return waiter.promise;
     },
@@ -144,14 +143,4 @@ export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGro
     },
     stats: () => ({ ...totals, pending: pending.size }),
   };
-}
-
-function createWaiter(): Waiter {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }

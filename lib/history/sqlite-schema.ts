@@ -2,6 +2,7 @@
 // `PRAGMA user_version` is how many migration steps have run. Append new steps,
 // never edit old ones: databases in the field are at every version in between.
 import type Database from "better-sqlite3";
+import type { Durability } from "../config-schema";
 import { openDatabase as openSqlite } from "../sqlite";
 
 const ROLLUP_TABLE = (name: string) => `
@@ -49,8 +50,8 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 /** Opens (creating if needed) and migrates the history database; any failure names the file. */
-export function openDatabase(file: string): Database.Database {
-  const db = openSqlite(file, MIGRATIONS, "history");
+export function openDatabase(file: string, durability: Durability = "normal"): Database.Database {
+  const db = openSqlite(file, MIGRATIONS, "history", durability);
   // A chart of every room reads tens of thousands of roll-up rows; the default 2 MiB
   // page cache makes each such query go back to the file. 32 MiB is affordable on a Pi.
   db.pragma("cache_size = -32768");

@@ -13,6 +13,7 @@
 import { statSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type Database from "better-sqlite3";
+import type { Durability } from "../config-schema";
 import type { Reading } from "../readings";
 import { parseHomeTopic } from "../topics";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
@@ -27,8 +28,9 @@ const ROLLUP_TABLE: Readonly<Record<RollupTier, string>> = { minute: "rollup_min
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
 const PRUNE_CHUNK = 5000;
 
-export function openSqliteHistory(file: string): HistoryStore {
-  const db = openDatabase(file);
+/** `durability`: how commits are synced (lib/sqlite.ts); "full" keeps an acknowledged reading through a power cut. */
+export function openSqliteHistory(file: string, durability: Durability = "normal"): HistoryStore {
+  const db = openDatabase(file, durability);
   const statements = prepare(db);
   const rollupStatements = {
     minute: prepareRollup(db, ROLLUP_TABLE.minute),

@@ -81,7 +81,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
     connack.reasonCode = RC.success;
     connack.properties = {
       receiveMaximum: core.limits.receiveMaximum,
-      maximumPacketSize: core.limits.maxPacketBytes,
+      maximumPacketSize: client.maxPacketBytes,
       topicAliasMaximum: core.limits.topicAliasMaximum,
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,

@@ -15,7 +15,10 @@ export function dispatch<P>(core: Core<P>, client: Client<P>, packet: Packet): v
   if (client.state === "connecting") {
     // [MQTT-3.1.0-1] the first packet is CONNECT.
     if (packet.cmd !== "connect") return client.disconnect(undefined, `${packet.cmd} before CONNECT`, "protocol-error");
-    void handleConnect(core, client, packet);
+    handleConnect(core, client, packet).catch((error: Error) => {
+      core.log.error("CONNECT handling failed", { code: "handler-failed", client: client.clientId || undefined, error: error.message });
+      client.disconnect(RC.implementationSpecificError, "internal error", "handler-failed");
+    });
     return;
   }
   // [MQTT-2.3.1-1] a packet identifier is non-zero.

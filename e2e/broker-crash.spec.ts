@@ -1,0 +1,145 @@
+// "Acknowledged means stored" (issue 12), proved the hard way: the real hub is killed
+// with SIGKILL at seeded random points while persistent mqtt.js clients publish at
+// QoS 1 and QoS 2, and restarted on the same data directory. Every message the hub
+// acknowledged (PUBACK / PUBREC) before it died must be found afterwards: a reading in
+// history, a retained state for a new subscriber, a message in a sleeping session's
+// queue; and the publishers' resends after the restart must not put any reading in
+// history twice. HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or lengthen a run.
+import { expect, test } from "@playwright/test";
+import type { MqttClient } from "mqtt";
+import { historyRows, messageAt, prng, Publisher } from "./crash-load";
+import { TestHub } from "./hub";
+import { connect } from "./mqtt-clients";
+
+const SEED = Number(process.env.HEARTH_CRASH_SEED ?? 1130);
+const ROUNDS = Number(process.env.HEARTH_CRASH_ROUNDS ?? 3);
+/** Messages each publisher sends per round: a third of them queue for the sleeper, well under its 1000. */
+const PER_ROUND = 120;
+const SLEEPER = { clientId: "crash-sleeper", clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: 3600 } } as const;
+
+let hub: TestHub;
+let publishers: Publisher[] = [];
+
+test.beforeAll(async () => {
+  // No rate limit: the load is the test's, and a refused publish would prove nothing.
+  hub = await TestHub.start({ env: { HEARTH_MQTT_MAX_PUBLISH_RATE: "1000000" } });
+});
+test.afterAll(async () => {
+  await Promise.all(publishers.map((p) => p.end()));
+  await hub?.dispose();
+});
+
+test.setTimeout(90_000);
+
+test(`every acknowledged message survives SIGKILL at random points (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
+  const random = prng(SEED);
+
+  // A device that subscribed and went to sleep before any of this: its queue must fill and survive.
+  const sleeper = await connect(hub.mqttUrl, SLEEPER);
+  await sleeper.subscribeAsync("crash/queue/#", { qos: 2 });
+  await sleeper.endAsync();
+
+  publishers = [
+    new Publisher("p311q1", hub.mqttUrl, 4, 1),
+    new Publisher("p5q1", hub.mqttUrl, 5, 1),
+    new Publisher("p5q2", hub.mqttUrl, 5, 2),
+    new Publisher("p311q2", hub.mqttUrl, 4, 2),
+  ];
+
+  for (let round = 0; round < ROUNDS; round++) {
+    // Killed the moment the k-th acknowledgement of this round arrives, k seeded.
+    const killAt = 1 + Math.floor(random() * PER_ROUND * publishers.length * 0.8);
+    const ackedBefore = publishers.reduce((n, p) => n + p.acked.size, 0);
+    const acksThisRound = () => publishers.reduce((n, p) => n + p.acked.size, 0) - ackedBefore;
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve, reject) => {
+      let armed = true;
+      const onAck = () => {
+        if (!armed || acksThisRound() < killAt) return;
+        armed = false;
+        hub.kill();
+        resolve();
+      };
+      for (const p of publishers) p.publishMore(PER_ROUND, onAck);
+      // A guard against a hub that stops acknowledging, so the failure says so instead of timing out.
+      stall = setTimeout(() => reject(new Error(`round ${round}: ${acksThisRound()} of ${killAt} acknowledgements came`)), 30_000);
+    }).finally(() => clearTimeout(stall));
+    await hub.exited();
+    // What the hub acknowledged before it died: all of it must be there after the restart.
+    const promised = publishers.map((p) => ({ p, acked: new Set(p.acked), retained: p.lastAckedRetained() }));
+    await hub.start();
+
+    const stored = historyRows(hub.dataDir);
+    const has = new Set(stored.map((r) => `${r.topic} ${r.value}`));
+    for (const { p, acked } of promised) {
+      const missing = [...acked].map((i) => messageAt(p.name, i)).filter((m) => m.kind === "reading" && !has.has(`${m.topic} ${m.payload}`));
+      expect(missing, `round ${round}: readings ${p.name} had acknowledged, missing from history after the restart`).toEqual([]);
+    }
+    await expectRetainedAtLeast(promised.map((x) => x.retained), round);
+  }
+
+  // The rest of the load: resends of what was in flight at the last kill, then everything completes.
+  await expect.poll(() => publishers.every((p) => p.idle), { timeout: 30_000 }).toBe(true);
+
+  const stored = historyRows(hub.dataDir);
+  expect(stored.filter((r) => r.count > 1), "readings stored twice (a resend recorded again)").toEqual([]);
+  const has = new Set(stored.map((r) => `${r.topic} ${r.value}`));
+  for (const p of publishers) {
+    const missing = range(p.published).map((i) => messageAt(p.name, i)).filter((m) => m.kind === "reading" && !has.has(`${m.topic} ${m.payload}`));
+    expect(missing, `readings of ${p.name} missing from history`).toEqual([]);
+  }
+  await expectRetainedAtLeast(
+    publishers.map((p) => p.lastAckedRetained()),
+    ROUNDS,
+  );
+  await expectSleeperQueue();
+});
+
+/** A new subscriber gets, on every retained topic, the last acknowledged state or a newer one. */
+async function expectRetainedAtLeast(promised: Map<string, number>[], round: number): Promise<void> {
+  const client = await connect(hub.mqttUrl, { clientId: `crash-reader-${round}` });
+  try {
+    const seen = new Map<string, number>();
+    client.on("message", (topic, payload, packet) => {
+      if (packet.retain) seen.set(topic, Number(payload.toString()));
+    });
+    await client.subscribeAsync("crash/retained/#", { qos: 1 });
+    const want = promised.flatMap((m) => [...m]);
+    await expect
+      .poll(() => want.filter(([topic, i]) => (seen.get(topic) ?? -1) < i), {
+        message: `round ${round}: retained states older than the last acknowledged one`,
+      })
+      .toEqual([]);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** The sleeper wakes to its session and every message queued for it: QoS 2 ones exactly once. */
+async function expectSleeperQueue(): Promise<void> {
+  const sleeper: MqttClient = await connect(hub.mqttUrl, SLEEPER);
+  try {
+    const got = new Map<string, number>();
+    sleeper.on("message", (topic, payload) => {
+      const key = `${topic} ${payload.toString()}`;
+      got.set(key, (got.get(key) ?? 0) + 1);
+    });
+    const want = publishers.flatMap((p) =>
+      range(p.published)
+        .map((i) => ({ p, m: messageAt(p.name, i) }))
+        .filter(({ m }) => m.kind === "queued"),
+    );
+    await expect
+      .poll(() => want.filter(({ m }) => !got.has(`${m.topic} ${m.payload}`)).map(({ m }) => `${m.topic} ${m.payload}`), {
+        message: "messages queued for the sleeping session, not delivered when it woke",
+        timeout: 15_000,
+      })
+      .toEqual([]);
+    const twice = want.filter(({ p, m }) => p.qos === 2 && (got.get(`${m.topic} ${m.payload}`) ?? 0) > 1);
+    expect(twice.map(({ m }) => `${m.topic} ${m.payload}`), "QoS 2 messages delivered twice").toEqual([]);
+  } finally {
+    await sleeper.endAsync();
+  }
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
