@@ -2,7 +2,7 @@
 // the same cut short, bit-flipped, with lying lengths, reserved types, noise — thrown
 // at the hub's TCP and WebSocket listeners from a seeded generator (e2e/fuzz/), the
 // same bytes every run. The hub stays up, a well-behaved client on each transport is
-// served throughout, and its memory comes back down afterwards.
+// served throughout, and its memory ends within RSS_SLACK_MB of where it started.
 // `npm test` runs a slice; `npm run fuzz` runs 100,000 packets (HEARTH_FUZZ_PACKETS).
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";

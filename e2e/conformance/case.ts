@@ -32,8 +32,11 @@ export type Difference = {
   /** What this broker observes instead of `expected`. */
   observed: Observation;
   clause: string;
-  /** Which behaviour the spec calls right; "both" when the clause leaves it to the server (a MAY). */
-  right: Broker | "both";
+  /**
+   * Which behaviour the spec calls right; "both" when the clause leaves it to the server
+   * (a MAY); "neither" for a known deviation of both, each with its finding.
+   */
+  right: Broker | "both" | "neither";
   why: string;
 };
 

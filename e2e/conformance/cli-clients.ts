@@ -6,6 +6,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { CaseContext } from "./case";
+import { Wakeup } from "./wakeup";
 
 const run = promisify(execFile);
 export type CliVersion = "mqttv5" | "mqttv311";
@@ -13,7 +14,7 @@ export type CliVersion = "mqttv5" | "mqttv311";
 /** A child process read line by line. */
 export class LineProcess {
   readonly lines: string[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly news = new Wakeup();
   private exited = false;
   private readonly child: ChildProcess;
 
@@ -25,37 +26,19 @@ export class LineProcess {
       const complete = partial.split("\n");
       partial = complete.pop() ?? "";
       this.lines.push(...complete);
-      this.wake();
+      this.news.wake();
     };
     this.child.stdout!.on("data", onData);
     this.child.stderr!.on("data", onData);
     this.child.once("exit", () => {
       this.exited = true;
-      this.wake();
+      this.news.wake();
     });
   }
 
-  private wake() {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
   /** The first line that matches, or null when the process ended or nothing came in time. */
-  async waitFor(match: (line: string) => boolean, timeoutMs = 5_000): Promise<string | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = this.lines.find(match);
-      if (line !== undefined) return line;
-      if (this.exited || Date.now() >= deadline) return null;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now());
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(match: (line: string) => boolean, timeoutMs = 5_000): Promise<string | null> {
+    return this.news.poll(() => this.lines.find(match), () => this.exited, timeoutMs);
   }
 
   /** SIGKILL: the client vanishes the way a crashed one does, without DISCONNECT. */

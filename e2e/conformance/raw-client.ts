@@ -5,6 +5,7 @@
 import { connect as tcpConnect, type Socket } from "node:net";
 import mqttPacket, { type IConnackPacket, type IConnectPacket, type Packet, type PacketCmd } from "mqtt-packet";
 import WebSocket from "ws";
+import { Wakeup } from "./wakeup";
 
 export type Transport = "tcp" | "ws";
 export type Endpoint = { transport: Transport; host: string; port: number; path: string };
@@ -21,7 +22,7 @@ export class RawClient {
   /** The parser's complaint about the broker's bytes, if any (a broker bug, not a client one). */
   parseError: string | null = null;
   private readonly inbox: Packet[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly news = new Wakeup();
   private readonly write: (bytes: Buffer) => void;
   private readonly end: () => void;
   private readonly finishWrites: () => void;
@@ -37,7 +38,7 @@ export class RawClient {
     this.parser.on("packet", (packet: Packet) => {
       this.received.push(packet);
       this.inbox.push(packet);
-      this.wake();
+      this.news.wake();
     });
     this.parser.on("error", (error: Error) => {
       this.parseError = error.message;
@@ -82,13 +83,7 @@ export class RawClient {
 
   private onClose() {
     this.closed = true;
-    this.wake();
-  }
-
-  private wake() {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.news.wake();
   }
 
   send(packet: Packet): void {
@@ -100,23 +95,13 @@ export class RawClient {
   }
 
   /** The next unconsumed packet that matches, or null when the connection closed or nothing came in time. */
-  async next(match?: Match, timeoutMs = WAIT_MS): Promise<Packet | null> {
+  next(match?: Match, timeoutMs = WAIT_MS): Promise<Packet | null> {
     const test = (p: Packet) => (match === undefined ? true : typeof match === "string" ? p.cmd === match : match(p));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const take = () => {
       const i = this.inbox.findIndex(test);
-      if (i >= 0) return this.inbox.splice(i, 1)[0];
-      if (this.closed) return null;
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+      return i >= 0 ? this.inbox.splice(i, 1)[0] : undefined;
+    };
+    return this.news.poll(take, () => this.closed, timeoutMs);
   }
 
   /** Unconsumed packets of a kind, taken out of the inbox. */
@@ -128,17 +113,7 @@ export class RawClient {
 
   /** True once the broker closed the connection (within `timeoutMs`). */
   async waitClosed(timeoutMs = WAIT_MS): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now());
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.closed;
+    return (await this.news.poll(() => (this.closed ? true : undefined), () => false, timeoutMs)) ?? false;
   }
 
   /**

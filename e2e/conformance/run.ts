@@ -1,7 +1,9 @@
 // The conformance table from the command line, without Playwright: for reproducing
 // one case in one command, and for the engine's engineers while they work.
 //   node --import tsx e2e/conformance/run.ts [case-id-substring…] [--hearth=engine|hub|none] [--mosquitto=none]
-// --hearth=hub runs the real hub from dist/hub.mjs (node --import tsx scripts/build-hub.ts; it needs a next build).
+// --hearth=hub (the default) runs the real hub from dist/hub.mjs (node --import tsx scripts/build-hub.ts; it
+// needs a next build); --hearth=engine the engine alone, without the hub's policy (the cases recording the hub's
+// refusals — $-topics, Home Assistant over WebSocket — then show as failures).
 // Prints each run's observation beside what is expected, and exits 1 if any differ.
 import { isDeepStrictEqual } from "node:util";
 import { asJson, expectedFor } from "./case";
@@ -23,7 +25,7 @@ const filters = args.filter((a) => !a.startsWith("--"));
 const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 
 const mosquitto = option("mosquitto", "on") === "none" ? null : await startMosquitto();
-const hearthKind = option("hearth", "engine");
+const hearthKind = option("hearth", "hub");
 const hearth =
   hearthKind === "none" ? null
   : hearthKind === "hub" ? await startHub()
