@@ -24,7 +24,7 @@ import { useElementWidth } from "@/components/use-element-size";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { minimumSpan, timeTicks, valueScale, type TimeTick } from "@/lib/chart-scale";
-import { formatClock, formatClockSeconds, formatDay, formatDayTime, formatReading, formatValue } from "@/lib/format";
+import { formatClock, formatClockSeconds, formatDay, formatReading, formatValue } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/translate";
 
 /** About one time label per this many pixels: "Nov 30, 14:00" fits with air around it. */

@@ -27,11 +27,6 @@ export function requestRange(selection: RangeSelection, hubNow: number): { from:
   return { from: Math.round(hubNow - span), to: null };
 }
 
-/** Ranges longer than this label their ticks with the date. */
-export function showsDates(from: number, to: number): boolean {
-  return to - from > 36 * HOUR_MS;
-}
-
 /** Why a custom range is refused; the picker words it in the interface language (range.error.*). */
 export type RangeError = "missing" | "end-before-start";
 
