@@ -77,7 +77,7 @@ function Node({ node, selected, onSelect }: { node: TopicNode<Listed>; selected:
   const locale = useLocale();
   const preview = !stat ? undefined : stat.binaryBytes === null ? stat.preview : t("explorer.binary", { n: formatValue(stat.binaryBytes, locale) });
   const row = (
-    <span className="inline-flex min-w-0 flex-wrap items-baseline gap-x-2">
+    <span className="inline-flex max-w-full min-w-0 flex-wrap items-baseline gap-x-2">
       {stat ? (
         <button
           type="button"
@@ -164,7 +164,9 @@ export function TopicExplorer() {
     return <p data-testid="explorer-empty" className="text-muted">{t("explorer.noMessages")}</p>;
   }
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+    // One column the width of the screen on a phone (an implicit `auto` track grew to the
+    // longest payload preview); tree and topic side by side on a wide one.
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
       <div className="min-w-0">
         <input
           type="search"

@@ -107,15 +107,16 @@ test("a week's chart: round ticks with the unit, day names, nothing cut, nothing
   const hourTicks = await ticks(hour, "x");
   expect(new Set(hourTicks.map((t) => t.text)).size).toBe(hourTicks.length);
 
-  // A drag across a sliver of the hour: ticks in seconds or minutes, never one label repeated.
+  // A drag across a sliver of the hour where the demo home's readings are (its last
+  // minutes: the hub started moments ago): ticks in seconds or minutes, never one label repeated.
   const area = (await hour.getByTestId("chart-zoom-area").boundingBox())!;
   const y0 = area.y + area.height / 2;
-  await page.mouse.move(area.x + area.width * 0.5, y0);
+  await page.mouse.move(area.x + area.width * 0.9, y0);
   await page.mouse.down();
-  await page.mouse.move(area.x + area.width * 0.55, y0, { steps: 4 });
+  await page.mouse.move(area.x + area.width * 0.995, y0, { steps: 4 });
   await page.mouse.up();
   await expect(hour).toHaveAttribute("data-range", "custom");
-  await expect(hour).toHaveAttribute("data-state", /ready|empty/);
+  await expect(hour).toHaveAttribute("data-state", "ready");
   const zoomed = await ticks(hour, "x");
   expect(new Set(zoomed.map((t) => t.text)).size).toBe(zoomed.length);
   expect(zoomed.filter((t) => !t.inside)).toEqual([]);
