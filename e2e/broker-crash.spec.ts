@@ -6,7 +6,7 @@
 // queue; and the publishers' resends after the restart must not put any reading in
 // history twice. HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or lengthen a run.
 import { expect, test } from "@playwright/test";
-import type { MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import { historyRows, messageAt, prng, Publisher } from "./crash-load";
 import { TestHub } from "./hub";
 import { connect } from "./mqtt-clients";
@@ -117,13 +117,19 @@ async function expectRetainedAtLeast(promised: Map<string, number>[], round: num
 
 /** The sleeper wakes to its session and every message queued for it: QoS 2 ones exactly once. */
 async function expectSleeperQueue(): Promise<void> {
-  const sleeper: MqttClient = await connect(hub.mqttUrl, SLEEPER);
+  // The listener goes on before CONNECT: the queued QoS 1 messages arrive right behind
+  // the CONNACK, and mqtt.js hands them out before connectAsync resolves.
+  const sleeper: MqttClient = mqtt.connect(hub.mqttUrl, { ...SLEEPER, reconnectPeriod: 0 });
+  const got = new Map<string, number>();
+  sleeper.on("message", (topic, payload) => {
+    const key = `${topic} ${payload.toString()}`;
+    got.set(key, (got.get(key) ?? 0) + 1);
+  });
+  await new Promise<void>((resolve, reject) => {
+    sleeper.once("connect", () => resolve());
+    sleeper.once("error", reject);
+  });
   try {
-    const got = new Map<string, number>();
-    sleeper.on("message", (topic, payload) => {
-      const key = `${topic} ${payload.toString()}`;
-      got.set(key, (got.get(key) ?? 0) + 1);
-    });
     const want = publishers.flatMap((p) =>
       range(p.published)
         .map((i) => ({ p, m: messageAt(p.name, i) }))
