@@ -16,6 +16,7 @@ import type Database from "better-sqlite3";
 import type { Reading } from "../readings";
 import { parseHomeTopic } from "../topics";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
+import { checkCount, checkRange } from "./query-checks";
 import { openDatabase } from "./sqlite-schema";
 import type { HistoryPoint, HistorySeries, HistoryStore, LatestReading, PruneCounts, Tier } from "./store";
 import { chooseTier, type Horizons } from "./tiers";
@@ -256,16 +257,4 @@ function bytesOnDisk(db: Database.Database, file: string): number {
     }
   }
   return bytes;
-}
-
-function checkRange(from: number, to: number): void {
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
-    throw new RangeError(`history query range must be whole epoch milliseconds, got from=${from} to=${to}`);
-  }
-}
-
-function checkCount(name: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new RangeError(`history query ${name} must be a whole number of at least 1, got ${n}`);
-  }
 }
