@@ -10,7 +10,7 @@ import { Aedes } from "aedes";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import { registerHub } from "../lib/hub-registry";
-import { openSqliteHistory } from "../lib/history/sqlite-store";
+import { openHistory } from "../lib/history/open-history";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
@@ -84,8 +84,7 @@ function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
 export async function startHub(config: HubConfig): Promise<Hub> {
   const tls = readTls(config.tls);
   let devices: HubDeviceRegistry | null = null;
-  const historyFile = path.join(config.dataDir, "history.sqlite");
-  const history = openSqliteHistory(historyFile);
+  const { store: history, where: historyWhere } = openHistory(config, createLogger("history"));
   const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
@@ -159,7 +158,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
     flushRecorder: () => recorder.flush(),
     startedAt: Date.now(),
     topicStats: topicTap.stats,
-    historyInfo: { file: historyFile, retention: config.history },
+    historyInfo: { file: historyWhere, retention: config.history },
     devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs },
     accounts,
     loginThrottle,

@@ -16,6 +16,15 @@ export const ANONYMOUS_MQTT = ["loopback", "all", "off"] as const;
 export type AnonymousMqtt = (typeof ANONYMOUS_MQTT)[number];
 
 const port = z.number().int().min(1).max(65535);
+
+/** Where history goes instead of SQLite (issue 14): postgres://user:password@host:5432/database. */
+const postgresUrl = z.string().refine((value) => {
+  try {
+    return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, "must be a postgres:// URL, like postgres://hearth:secret@db.local:5432/hearth");
 const host = z
   .string()
   .min(1)
@@ -26,6 +35,7 @@ export const fileSchema = z.strictObject({
   port: port.optional(),
   mqttPort: port.optional(),
   dataDir: z.string().min(1).optional(),
+  databaseUrl: postgresUrl.optional(),
   simulator: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -101,6 +111,7 @@ export const envSchema = z.object({
   PORT: intFromEnv(1, 65535).optional(),
   MQTT_PORT: intFromEnv(1, 65535).optional(),
   HEARTH_DATA_DIR: z.string().min(1).optional(),
+  HEARTH_DATABASE_URL: postgresUrl.optional(),
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
   HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),

@@ -96,6 +96,12 @@ export function redactUrl(url: string): string {
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out connection that dies emits 'error' besides failing its query; with no
+  // listener that would end the process. The failed query is what reports it.
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await work(client);
@@ -107,7 +113,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     });
     throw error;
   } finally {
-    // A connection whose ROLLBACK failed is in an unknown state: do not hand it out again.
+    // A connection that died, or whose ROLLBACK failed, is in an unknown state: do not hand it out again.
+    client.off("error", onError);
     client.release(broken);
   }
 }

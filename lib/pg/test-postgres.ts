@@ -54,11 +54,11 @@ function giveToServerUser(dir: string): void {
   chownSync(dir, uid, gid);
 }
 
-/** Makes a cluster in a new temporary folder and starts it on a free port. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+/** Makes a cluster in a new temporary folder and starts it on `port` (by default a free one). */
+export async function startTestPostgres(options: { port?: number } = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-pg-"));
   const data = path.join(dir, "data");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let running = false;
   const pgCtl = (...args: string[]) => runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["-D", data, ...args]);
   const start = () => {
