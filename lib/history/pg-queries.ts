@@ -11,7 +11,8 @@ export const UPSERT_TOPICS = `
   ON CONFLICT (topic) DO UPDATE SET unit = excluded.unit
   RETURNING id, topic, unit`;
 
-const upsertRollup = (table: string, first: number) => {
+/** Merges roll-up rows given as six column arrays from parameter $first on. */
+export const upsertRollup = (table: string, first: number) => {
   const p = (i: number) => `$${first + i}`;
   return `INSERT INTO ${table} AS x (topic_id, start, min, max, sum, count)
     SELECT * FROM unnest(${p(0)}::int[], ${p(1)}::bigint[], ${p(2)}::float8[], ${p(3)}::float8[], ${p(4)}::float8[], ${p(5)}::int[])
