@@ -54,8 +54,12 @@ function giveToServerUser(dir: string): void {
   chownSync(dir, uid, gid);
 }
 
-/** Makes a cluster in a new temporary folder and starts it on `port` (by default a free one). */
-export async function startTestPostgres(options: { port?: number } = {}): Promise<TestPostgres> {
+/**
+ * Makes a cluster in a new temporary folder and starts it on `port` (by default a free one).
+ * `durable` keeps fsync on, for the bench: commits are then as safe as SQLite's WAL with
+ * synchronous=NORMAL (synchronous_commit=off: a crash may lose the last commits, never corrupt).
+ */
+export async function startTestPostgres(options: { port?: number; durable?: boolean } = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-pg-"));
   const data = path.join(dir, "data");
   const port = options.port ?? (await freePort());
@@ -63,8 +67,9 @@ export async function startTestPostgres(options: { port?: number } = {}): Promis
   const pgCtl = (...args: string[]) => runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["-D", data, ...args]);
   const start = () => {
     // fsync off: a test cluster is thrown away, and syncing costs more than the tests.
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    pgCtl("-o", options, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start");
+    const safety = options.durable ? "" : " -c fsync=off -c full_page_writes=off";
+    const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c synchronous_commit=off${safety}`;
+    pgCtl("-o", settings, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start");
     running = true;
   };
   const halt = () => {
