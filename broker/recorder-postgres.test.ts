@@ -10,7 +10,8 @@ import { T0 } from "../lib/history/contract-fixtures";
 import { openPgHistory } from "../lib/history/pg-store";
 import type { HistoryStore } from "../lib/history/store";
 import type { Fields, Logger } from "../lib/log";
-import { freePort, startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
+import { freePort } from "../e2e/free-port";
+import { startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
 import { createLocalBus } from "./local-bus";
 import { startRecorder, type Recorder } from "./recorder";
 

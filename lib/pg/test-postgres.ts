@@ -8,10 +8,10 @@
 // Tests isolate themselves with a schema each (freshSchema), not a server each.
 import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "../../e2e/free-port";
 
 export const PG_BIN = process.env.HEARTH_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 export const SHARED_URL_ENV = "HEARTH_TEST_DATABASE_URL";
@@ -27,18 +27,6 @@ export type TestPostgres = {
   /** Stops the server and removes its folder; safe to call twice. */
   stop(): void;
 };
-
-/** A TCP port nobody listens on right now, picked by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** initdb refuses to run as root: as root, run the server's tools as `postgres`. */
 function runAsServerUser(command: string, args: string[]): void {
