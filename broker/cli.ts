@@ -99,7 +99,9 @@ try {
 } catch (error) {
   if (error instanceof AccountError) fail(`${error.message} (${error.code})`);
   if (error instanceof ConfigError) fail(error.message);
-  if (error instanceof MigrateError || error instanceof PgStoreError) fail(`${error.message} (${error.code})`);
+  if (error instanceof MigrateError) fail(`${error.message} (${error.code})`);
+  // Its message starts with its code already.
+  if (error instanceof PgStoreError) fail(error.message);
   if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) fail(`${(error as Error).message}\n\n${USAGE}`);
   throw error;
 }

@@ -41,7 +41,7 @@ const TABLES = [
 export async function migrateHistoryToPg(options: MigrateOptions): Promise<MigrateResult> {
   const { sqliteFile, url, chunk = 10_000, onProgress, signal, log = createLogger("migrate") } = options;
   // Opening the target as a store runs its migrations and makes today's partitions.
-  const store = openPgHistory({ url, log });
+  const store = openPgHistory({ url, log, backoff: null });
   await store.topics().finally(() => store.close());
 
   const sqlite = openDatabase(sqliteFile);

@@ -34,7 +34,8 @@ export type PgHistoryOptions = {
   /** A schema of its own (created when missing); by default the URL's search path. */
   schema?: string;
   log?: Logger;
-  backoff?: Backoff;
+  /** How setup is retried while the database does not answer; null for one try. */
+  backoff?: Backoff | null;
   /** Today, for the partitions made ahead; a parameter so tests need no clock. */
   now?: () => number;
 };

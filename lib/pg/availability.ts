@@ -26,7 +26,8 @@ export function keepTrying(opts: {
   url: string;
   store: string;
   log: Logger;
-  backoff?: Backoff;
+  /** null: one try only (a command that reports and exits). */
+  backoff?: Backoff | null;
 }): Availability {
   const { setup, url, store, log, backoff = DEFAULT_BACKOFF } = opts;
   let ok = false;
@@ -43,7 +44,7 @@ export function keepTrying(opts: {
       if (attempts > 1) log.info(`${store}: database reachable again`, { database: redactUrl(url), attempts });
     } catch (error) {
       lastError = wrapError(error, url);
-      if (stopped) return;
+      if (stopped || backoff === null) return;
       const retryMs = backoffDelay(attempts, backoff);
       log.error(`${store}: cannot use the database; retrying`, {
         code: lastError.code,
