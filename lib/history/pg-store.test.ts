@@ -64,4 +64,22 @@ describe("openPgHistory: raw readings partitioned by day", () => {
       await store.close();
     }
   });
+
+  it("makes a day again when another process dropped it, on the next try of the batch", async () => {
+    const schema = await freshSchema(url);
+    const writer = openPgHistory({ url, schema, now: () => T0 + 3 * DAY });
+    const pruner = openPgHistory({ url, schema, now: () => T0 + 3 * DAY });
+    try {
+      await writer.append([reading(ATTIC, T0, 20)]);
+      await pruner.prune({ raw: T0 + DAY });
+      // The writer still believes the first day has a partition: the batch fails whole, as
+      // a failed write does, and the recorder tries it again.
+      await assert.rejects(writer.append([reading(ATTIC, T0 + 1000, 21)]));
+      await writer.append([reading(ATTIC, T0 + 1000, 21)]);
+      assert.deepEqual(await writer.readRaw({ topic: ATTIC, from: T0, to: T0 + DAY, limit: 10 }), [{ t: T0 + 1000, v: 21 }]);
+    } finally {
+      await writer.close();
+      await pruner.close();
+    }
+  });
 });

@@ -163,7 +163,14 @@ export function openPgHistory(options: PgHistoryOptions): HistoryStore {
       }
       await use(async () => {
         for (const day of new Set(readings.map((r) => dayOf(Math.round(r.ts))))) await ensurePartition(day);
-        await insertBatch(readings);
+        try {
+          await insertBatch(readings);
+        } catch (error) {
+          // 23514: no partition for a row. A prune dropped its day meanwhile (a late reading);
+          // forget what is known, so the recorder's retry makes the day again.
+          if ((error as { code?: string }).code === "23514") days.clear();
+          throw error;
+        }
       });
     },
 
