@@ -41,13 +41,14 @@ export function keepTrying(opts: {
     try {
       await setup();
       ok = true;
-      if (attempts > 1) log.info(`${store}: database reachable again`, { database: redactUrl(url), attempts });
+      if (attempts > 1) log.info("database reachable again", { store, database: redactUrl(url), attempts });
     } catch (error) {
       lastError = wrapError(error, url);
       if (stopped || backoff === null) return;
       const retryMs = backoffDelay(attempts, backoff);
-      log.error(`${store}: cannot use the database; retrying`, {
+      log.error("cannot use the database; retrying", {
         code: lastError.code,
+        store,
         database: redactUrl(url),
         attempt: attempts,
         retryInMs: retryMs,
