@@ -1,12 +1,13 @@
 // Issue 14, "bad input and faults", for history on PostgreSQL: a database that is
 // unreachable when the hub starts, and one that goes away and comes back. Readings
 // published meanwhile wait in the recorder's bounded buffer and are all stored once
-// the database answers. A real broker, a real recorder and a real PostgreSQL 15 that
+// the database answers; alert changes wait in the alert store's write queue. A real broker, a real recorder and a real PostgreSQL 15 that
 // this test starts, stops and restarts (so it gets its own server, not the shared one).
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { Aedes } from "aedes";
 import { T0 } from "../lib/history/contract-fixtures";
+import { openPgAlertStore } from "../lib/alerts/pg-alert-store";
 import { openPgHistory } from "../lib/history/pg-store";
 import type { HistoryStore } from "../lib/history/store";
 import type { Fields, Logger } from "../lib/log";
@@ -66,7 +67,7 @@ after(async () => {
   await new Promise<void>((resolve) => broker.close(() => resolve()));
 });
 
-describe("history on PostgreSQL when the database is away", () => {
+describe("PostgreSQL stores when the database is away", () => {
   it("starts without its database, logs database-unreachable, and stores every buffered reading once it is up", async () => {
     const port = await freePort();
     const url = `postgres://hearth@127.0.0.1:${port}/postgres`;
@@ -103,6 +104,30 @@ describe("history on PostgreSQL when the database is away", () => {
     } finally {
       await recorder.stop();
       await store.close();
+    }
+  });
+
+  it("keeps alert changes made while the database is away, and stores them when it is back", async () => {
+    assert.ok(server, "the first test started the server");
+    const { log, codes } = collectingLogger();
+    const url = server.url;
+    const store = await openPgAlertStore({ url, schema: "alerts_outage", log, backoff: { initialMs: 20, maxMs: 200 } });
+    server.pause();
+    const event = { ruleId: "attic-hot", ruleName: "Attic hot", severity: "warning" as const, topic: TOPIC, kind: "fired" as const, at: T0, value: 27, reason: "threshold" as const, notified: true };
+    store.appendHistory([event]);
+    // The engine reads its own writes at once, database or not.
+    assert.deepEqual(store.history({ limit: 5 }).map((e) => e.at), [T0]);
+    for (let turns = 0; turns < 1000 && !codes().includes("database-unreachable"); turns++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(codes().includes("database-unreachable"), "a log line with the code");
+    server.resume();
+    await store.close();
+    const again = await openPgAlertStore({ url, schema: "alerts_outage", log });
+    try {
+      assert.deepEqual(again.history({ limit: 5 }).map((e) => e.at), [T0]);
+    } finally {
+      await again.close();
     }
   });
 });
