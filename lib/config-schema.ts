@@ -25,6 +25,7 @@ const postgresUrl = z.string().refine((value) => {
     return false;
   }
 }, "must be a postgres:// URL, like postgres://hearth:secret@db.local:5432/hearth");
+
 const host = z
   .string()
   .min(1)
