@@ -34,14 +34,27 @@ export const INSERT_BATCH = `
   )
   ${upsertRollup("rollup_hour", 10)}`;
 
-/** The topic's row and every tier's horizon, in one round trip. */
-export const FIND_TOPIC = `
-  SELECT id, unit, (SELECT coalesce(json_object_agg(tier, before), '{}') FROM tier_horizons) AS horizons
-    FROM topics WHERE topic = $1`;
+/**
+ * One round trip for what most queries need: the topic's row, every tier's horizon, and
+ * its raw readings in range when they fit the budget ($4 points) and the range starts
+ * after the raw horizon. One row past the budget tells "fits raw" from "needs buckets"
+ * without counting the whole range; past it, no readings are sent, only that count.
+ */
+export const FIND_AND_PROBE = `
+  WITH t AS (SELECT id, unit FROM topics WHERE topic = $1),
+  probe AS (
+    SELECT ts, value FROM readings
+     WHERE topic_id = (SELECT id FROM t) AND ts BETWEEN $2 AND $3
+       AND $2 >= coalesce((SELECT before FROM tier_horizons WHERE tier = 'raw'), 0)
+     ORDER BY ts LIMIT $4::int + 1)
+  SELECT t.id, t.unit,
+         (SELECT coalesce(json_object_agg(tier, before), '{}') FROM tier_horizons) AS horizons,
+         (SELECT count(*) FROM probe) AS n,
+         CASE WHEN (SELECT count(*) FROM probe) <= $4::int
+              THEN (SELECT json_agg(json_build_array(ts, value) ORDER BY ts) FROM probe) END AS raw
+    FROM t`;
 
-export const RAW_RANGE = `
-  SELECT ts AS t, value AS v FROM readings
-   WHERE topic_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY ts LIMIT $4`;
+export type ProbeRow = { id: number; unit: string; horizons: Record<string, number>; n: number; raw: [number, number][] | null };
 
 export const RAW_OF_TOPIC = `
   SELECT ts AS t, value AS v FROM readings

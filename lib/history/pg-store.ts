@@ -180,18 +180,16 @@ export function openPgHistory(options: PgHistoryOptions): HistoryStore {
       const { topic, from, to, maxPoints } = q;
       const empty: HistorySeries = { topic, unit: "", from, to, bucketMs: 0, tier: "raw", points: [] };
       return use(async () => {
-        // Horizons are read with the topic, not cached: another process (the web thread) prunes nothing
-        // but may read a store that this one pruned.
-        const found = await pool.query<{ id: number; unit: string; horizons: Record<string, number> }>(sql.FIND_TOPIC, [topic]);
+        // Horizons are read with the topic, not cached: the web thread's own store instance
+        // must see a prune that the hub's made.
+        const found = await pool.query<sql.ProbeRow>(sql.FIND_AND_PROBE, [topic, from, to, maxPoints]);
         const row = found.rows[0];
         if (row === undefined || from > to) return empty;
         const horizons: Horizons = { raw: 0, minute: 0, hour: 0, ...row.horizons };
         const choice = chooseTier(from, to, maxPoints, horizons);
         if (from >= horizons.raw) {
-          // One row past the budget tells "fits raw" from "needs buckets" without counting the whole range.
-          const raw = await pool.query<{ t: number; v: number }>(sql.RAW_RANGE, [row.id, from, to, maxPoints + 1]);
-          if (raw.rows.length === 0) return empty;
-          if (raw.rows.length <= maxPoints) return { ...empty, unit: row.unit, points: raw.rows };
+          if (row.n === 0) return empty;
+          if (row.raw !== null) return { ...empty, unit: row.unit, points: row.raw.map(([t, v]) => ({ t, v })) };
         }
         const { tier, bucketMs } = choice;
         const { rows } =
