@@ -6,6 +6,7 @@
 //
 // Raw readings live in one partition per day (pg-schema.ts): pruning drops whole days
 // and deletes, in chunks, only inside the day the cutoff falls in.
+import type pg from "pg";
 import type { Logger } from "../log";
 import { createLogger } from "../log";
 import { keepTrying, type Backoff } from "../pg/availability";
@@ -92,29 +93,35 @@ export function openPgHistory(options: PgHistoryOptions): HistoryStore {
     const lastUnit = new Map<string, string>();
     for (const r of readings) lastUnit.set(r.topic, r.unit);
     const changed = [...lastUnit].filter(([topic, unit]) => topics.get(topic)?.unit !== unit);
-    const known = await inTransaction(pool, async (client) => {
-      const ids = new Map(topics);
-      if (changed.length > 0) {
-        const { rows } = await client.query<{ id: number; topic: string; unit: string }>(sql.UPSERT_TOPICS, [
-          changed.map(([t]) => t),
-          changed.map(([, u]) => u),
-        ]);
-        for (const row of rows) ids.set(row.topic, { id: row.id, unit: row.unit });
-      }
-      const idOf = (topic: string) => ids.get(topic)!.id;
+    /** Rows upserted by this batch, kept apart until it commits. */
+    const fresh = new Map<string, { id: number; unit: string }>();
+    const idOf = (topic: string) => (fresh.get(topic) ?? topics.get(topic))!.id;
+    const writeReadings = (db: pg.Pool | pg.PoolClient) => {
       const [minute, hour] = ROLLUP_TIERS.map((tier) => rollupColumns(rollupBatch(readings, TIER_WIDTH_MS[tier]), idOf));
-      // One statement writes the readings and both roll-ups.
-      await client.query(sql.INSERT_BATCH, [
+      // One statement writes the readings and both roll-ups: atomic by itself.
+      return db.query(sql.INSERT_BATCH, [
         readings.map((r) => idOf(r.topic)),
         readings.map((r) => Math.round(r.ts)),
         readings.map((r) => r.value),
         ...minute,
         ...hour,
       ]);
-      return ids;
+    };
+    if (changed.length === 0) {
+      // Every topic known and unchanged, the common case: one round trip, no transaction.
+      await writeReadings(pool);
+      return;
+    }
+    await inTransaction(pool, async (client) => {
+      const { rows } = await client.query<{ id: number; topic: string; unit: string }>(sql.UPSERT_TOPICS, [
+        changed.map(([t]) => t),
+        changed.map(([, u]) => u),
+      ]);
+      for (const row of rows) fresh.set(row.topic, { id: row.id, unit: row.unit });
+      await writeReadings(client);
     });
     // Only after the commit: a rolled-back topic's id may go to another topic next time.
-    for (const [topic] of lastUnit) topics.set(topic, known.get(topic)!);
+    for (const [topic, row] of fresh) topics.set(topic, row);
   }
 
   async function setHorizon(tier: Tier, before: number): Promise<void> {
