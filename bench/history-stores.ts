@@ -17,6 +17,17 @@ export async function openBenchStore(backend: Backend, dir: string): Promise<{ s
   }
   const server = await startTestPostgres({ durable: true });
   const store = openPgHistory({ url: server.url });
+  // On a loaded machine the first connection can take longer than the store's timeout;
+  // the store retries on its own, and the timed part starts once it answers.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.topics();
+      break;
+    } catch (error) {
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
   return {
     store,
     async close() {

@@ -44,7 +44,7 @@ export function openPool({ url, schema, max = 4, log }: PoolOptions): pg.Pool {
     max,
     types,
     // An address that drops packets must not hang the start: fail, log, and retry.
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
