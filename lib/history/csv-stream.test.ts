@@ -6,7 +6,8 @@ import { after, before, test } from "node:test";
 import { rawToCsv } from "./csv";
 import { CHUNK_ROWS, rawCsvStream } from "./csv-stream";
 import type { Reading } from "../readings";
-import { openSqliteHistoryReader, type HistoryReader } from "./sqlite-reader";
+import { openSqliteHistoryReader } from "./sqlite-reader";
+import type { HistoryReader } from "./store";
 import { openSqliteHistory } from "./sqlite-store";
 
 const T0 = Date.UTC(2026, 0, 1);
