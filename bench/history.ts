@@ -20,7 +20,6 @@ import { createLocalBus } from "../broker/local-bus";
 import { pruneCutoffs } from "../broker/history-pruner";
 import { startRecorder } from "../broker/recorder";
 import { loadConfig } from "../lib/config";
-import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { querySeries } from "../lib/history/series";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger } from "../lib/log";
