@@ -13,6 +13,7 @@ import { freePort } from "../../e2e/free-port";
 import { ATTIC, KITCHEN, reading, T0 } from "./contract-fixtures";
 import { rawToCsv } from "./csv";
 import { CHUNK_ROWS, rawCsvStream } from "./csv-stream";
+import { readAll } from "./read-stream";
 import { openHistory, openHistoryReader, type OpenedHistory } from "./open-history";
 import { querySeries } from "./series";
 import type { HistoryReader, RawCursor, RawReading } from "./store";
@@ -35,18 +36,6 @@ async function freshDatabase(serverUrl: string): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.href;
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
-  let text = "";
-  let chunks = 0;
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // keep the BOM the export writes
-  const reader = stream.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    text += decoder.decode(r.value, { stream: true });
-    chunks++;
-  }
-  return { text, chunks };
 }
 
 // Two readings share each second, so chunk boundaries fall between equal times.
