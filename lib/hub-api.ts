@@ -1,8 +1,8 @@
 // The one interface between the web thread (Next.js) and the hub's thread: what pages,
 // route handlers and server actions may ask of live hub parts that must stay on the
 // broker's thread (the alert engine's state, the login throttle MQTT shares, the topic
-// tap, the live WebSocket connections). Everything else the web reads from the stores on its
-// own connections (lib/hub-link.ts). Calls cross a MessagePort as plain data
+// tap, the live WebSocket connections). Everything else the web reads from the stores
+// (SQLite, or PostgreSQL for history) on its own connections (lib/hub-link.ts). Calls cross a MessagePort as plain data
 // (structured clone), so every answer here is data, never a live object.
 import type { MessagePort } from "node:worker_threads";
 import type { AlertService } from "./alerts/service";

@@ -1,8 +1,8 @@
 import "server-only";
 // How pages, route handlers and server actions reach the hub: they run on the web
-// thread (broker/web-thread.ts), never on the broker's. History and accounts are read
-// through this thread's own connections (history: SQLite or PostgreSQL, as the hub's); what only the hub's thread holds
-// (alert engine, login throttle, topic tap, live connections) is asked for through
+// thread (broker/web-thread.ts), never on the broker's. History (SQLite or PostgreSQL,
+// as the hub's) and accounts are read through this thread's own connections; what only
+// the hub's thread holds (alert engine, login throttle, topic tap, live connections) is asked for through
 // HubApi over a MessagePort. Next bundles route handlers and pages separately, so each
 // bundle that imports this module gets its own connections and its own reply ids;
 // nothing is shared through globalThis.
