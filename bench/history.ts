@@ -7,7 +7,8 @@
 // - the older history straight through store.append in the recorder's batch size;
 // - one scheduled prune with the default retention;
 // - 24 h / 7 d / 30 d queries for one topic and for home/+/temperature, 1000 points.
-// Runs alone: `node --import tsx bench/history.ts [--quick]`, or from bench/run.ts.
+// The same run on SQLite and on PostgreSQL (issue 14; bench/history-stores.ts opens each).
+// Runs alone: `node --import tsx bench/history.ts [--quick] [--sqlite | --postgres]`, or from bench/run.ts.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,11 +20,11 @@ import { createLocalBus } from "../broker/local-bus";
 import { pruneCutoffs } from "../broker/history-pruner";
 import { startRecorder } from "../broker/recorder";
 import { loadConfig } from "../lib/config";
-import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { querySeries } from "../lib/history/series";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger } from "../lib/log";
 import type { Reading } from "../lib/readings";
+import { BACKENDS, openBenchStore, type Backend } from "./history-stores";
 
 const SENSORS = 20;
 const STEP_MS = 10_000;
@@ -34,6 +35,7 @@ const QUERY_RUNS = 5;
 
 export type HistoryBenchResult = {
   section: "history";
+  backend: Backend;
   at: string;
   quick: boolean;
   sensors: number;
@@ -81,6 +83,9 @@ async function ingestThroughRecorder(store: HistoryStore, from: number, to: numb
     // Each publish resolves once its reading's history row has committed.
     await Promise.all(batch.map((r) => broker.publish({ topic: r.topic, payload: `{"value":${r.value},"ts":${r.ts}}` })));
     count += batch.length;
+    // A store that writes asynchronously (PostgreSQL) lets the publisher outrun it; past half
+    // the recorder's bounded buffer, wait for it as a device's QoS 1 in-flight window would.
+    if (recorder.stats().pending >= BATCH * 5) await recorder.flush();
   }
   await recorder.stop();
   await broker.close();
@@ -93,11 +98,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBenchResult> {
+export async function runHistoryBench({ quick = false, backend = "sqlite" as Backend } = {}): Promise<HistoryBenchResult> {
   const days = quick ? 3 : 30;
   const recorderDays = quick ? 1 : 2;
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-bench-"));
-  const store = openSqliteHistory(path.join(dir, "history.sqlite"));
+  const { store, close } = await openBenchStore(backend, dir);
   try {
     const now = Date.now();
     const start = now - days * DAY_MS;
@@ -148,6 +153,7 @@ export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBe
     }
     return {
       section: "history",
+      backend,
       at: new Date().toISOString(),
       quick,
       sensors: SENSORS,
@@ -165,7 +171,7 @@ export async function runHistoryBench({ quick = false } = {}): Promise<HistoryBe
       queries,
     };
   } finally {
-    await store.close();
+    await close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -174,7 +180,7 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 export function printHistoryBench(r: HistoryBenchResult): void {
   const n = new Intl.NumberFormat("en");
-  console.log(`\nHistory: ${r.sensors} sensors × ${r.days} days at one reading / 10 s = ${n.format(r.readings)} readings${r.quick ? " (quick)" : ""}`);
+  console.log(`\nHistory on ${r.backend}: ${r.sensors} sensors × ${r.days} days at one reading / 10 s = ${n.format(r.readings)} readings${r.quick ? " (quick)" : ""}`);
   console.table([
     { step: "ingest via broker + recorder", readings: n.format(r.ingest.recorderReadings), "per second": n.format(r.ingest.recorderPerSec) },
     { step: "ingest via store.append", readings: n.format(r.ingest.storeReadings), "per second": n.format(r.ingest.storePerSec) },
@@ -197,8 +203,33 @@ export function saveResult(result: { section: string; at: string }): string {
   return file;
 }
 
+/** SQLite and PostgreSQL side by side: the figures a site choosing between them compares. */
+export function printHistoryComparison(results: readonly HistoryBenchResult[]): void {
+  if (results.length < 2) return;
+  const n = new Intl.NumberFormat("en");
+  const column = (pick: (r: HistoryBenchResult) => string) => Object.fromEntries(results.map((r) => [r.backend, pick(r)]));
+  const rows = [
+    { measure: "ingest via broker + recorder (readings/s)", ...column((r) => n.format(r.ingest.recorderPerSec)) },
+    { measure: "ingest via store.append (readings/s)", ...column((r) => n.format(r.ingest.storePerSec)) },
+    { measure: "prune to default retention (ms)", ...column((r) => n.format(r.prune.ms)) },
+    { measure: "on disk after pruning (MiB)", ...column((r) => mib(r.bytesOnDisk)) },
+    ...results[0].queries.map((q, i) => ({
+      measure: `${q.range} ${q.target} (median ms)`,
+      ...column((r) => r.queries[i].medianMs.toFixed(2)),
+    })),
+  ];
+  console.log(`\nHistory, side by side (${results[0].readings.toLocaleString("en")} readings each):`);
+  console.table(rows);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const result = await runHistoryBench({ quick: process.argv.includes("--quick") });
-  printHistoryBench(result);
-  console.log(`\nwritten ${saveResult(result)}`);
+  const only = BACKENDS.filter((b) => process.argv.includes(`--${b}`));
+  const results: HistoryBenchResult[] = [];
+  for (const backend of only.length > 0 ? only : BACKENDS) {
+    const result = await runHistoryBench({ quick: process.argv.includes("--quick"), backend });
+    printHistoryBench(result);
+    console.log(`\nwritten ${saveResult(result)}`);
+    results.push(result);
+  }
+  printHistoryComparison(results);
 }

@@ -8,7 +8,9 @@ import { defaultDeviceTopics, mosquittoPubLine } from "../lib/auth/device-setup"
 import { generatePassword } from "../lib/auth/password";
 import { isRole } from "../lib/auth/roles";
 import { ConfigError, loadConfig } from "../lib/config";
+import { PgStoreError } from "../lib/pg/pool";
 import { generateCertificate } from "./generate-cert";
+import { MigrateError, runMigrate } from "./migrate-command";
 
 const USAGE = `Usage: npm run hearth -- <command>
 
@@ -20,6 +22,7 @@ const USAGE = `Usage: npm run hearth -- <command>
                                           create a user (a password is generated when not given)
   user list                               list users
   generate-cert [--host <name>]…          make a self-signed certificate for the LAN in the data directory
+  migrate --to <postgres://…>             copy the data directory's history into PostgreSQL (resumable)
 `;
 
 function fail(message: string): never {
@@ -36,6 +39,7 @@ async function main(argv: string[]) {
       role: { type: "string" },
       password: { type: "string" },
       host: { type: "string", multiple: true },
+      to: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -53,6 +57,11 @@ async function main(argv: string[]) {
         `Start the hub with:\n  HEARTH_TLS_CERT=${result.certFile} HEARTH_TLS_KEY=${result.keyFile} npm start\n` +
         `Then trust ${result.certFile} on your phones and tablets (see the README, "TLS").\n`,
     );
+    return;
+  }
+
+  if (group === "migrate") {
+    await runMigrate(config.dataDir, values.to, process.stdout);
     return;
   }
 
@@ -92,6 +101,9 @@ try {
 } catch (error) {
   if (error instanceof AccountError) fail(`${error.message} (${error.code})`);
   if (error instanceof ConfigError) fail(error.message);
+  if (error instanceof MigrateError) fail(`${error.message} (${error.code})`);
+  // Its message starts with its code already.
+  if (error instanceof PgStoreError) fail(error.message);
   if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) fail(`${(error as Error).message}\n\n${USAGE}`);
   throw error;
 }

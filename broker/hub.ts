@@ -13,7 +13,7 @@ import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import { alertServiceOf, type HubApi } from "../lib/hub-api";
-import { openSqliteHistory } from "../lib/history/sqlite-store";
+import { openHistory } from "../lib/history/open-history";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
@@ -104,9 +104,9 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 }
 
 async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
-  const historyFile = path.join(config.dataDir, "history.sqlite");
   const accountsFile = path.join(config.dataDir, "accounts.sqlite");
-  const history = life.add("history", openSqliteHistory(historyFile, config.durability), (h) => h.close());
+  const opened = openHistory(config, createLogger("history"));
+  const history = life.add("history", opened.store, (h) => h.close());
   const accounts = life.add("accounts", openAccountStore(accountsFile), (a) => a.close());
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
@@ -194,13 +194,13 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       api,
       info: {
         startedAt: Date.now(),
-        historyInfo: { file: historyFile, retention: config.history },
+        historyInfo: { file: opened.where, retention: config.history },
         devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs, availabilityGraceMs: config.availabilityGraceMs },
         mqttPorts: { plain: config.mqttPlain ? config.mqttPort : null, tls: tls ? config.mqttsPort : null },
         sessionTtlMs: config.auth.sessionHours * 3_600_000,
         secureCookies: tls !== null,
       },
-      files: { history: historyFile, accounts: accountsFile },
+      files: { history: opened.source, accounts: accountsFile },
       next: { dir: path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
       log: createLogger("web"),
     }),

@@ -19,8 +19,13 @@ export function describeIssues(error: z.ZodError, source: string, input: unknown
         (value, key) => (value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
         input,
       );
-      const shown = got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
+      const shown = got === undefined ? "" : ` (got ${JSON.stringify(hidePassword(got))})`;
       return `${name} in ${source}: ${issue.message}${shown}`;
     })
     .join("\n  ");
+}
+
+/** A URL's password never reaches a log line: postgres://hearth:***@db/hearth. */
+function hidePassword(value: unknown): unknown {
+  return typeof value === "string" ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@") : value;
 }

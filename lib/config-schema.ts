@@ -38,6 +38,16 @@ const filtersFromEnv = z
   .string()
   .transform((v) => v.split(",").map((f) => f.trim()))
   .pipe(z.array(topicFilter));
+
+/** Where history goes instead of SQLite (issue 14): postgres://user:password@host:5432/database. */
+const postgresUrl = z.string().refine((value) => {
+  try {
+    return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, "must be a postgres:// URL, like postgres://hearth:secret@db.local:5432/hearth");
+
 const host = z
   .string()
   .min(1)
@@ -49,6 +59,7 @@ export const fileSchema = z.strictObject({
   mqttPort: port.optional(),
   dataDir: z.string().min(1).optional(),
   durability: z.enum(DURABILITY).optional(),
+  databaseUrl: postgresUrl.optional(),
   simulator: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -126,6 +137,7 @@ export const envSchema = z.object({
   MQTT_PORT: intFromEnv(1, 65535).optional(),
   HEARTH_DATA_DIR: z.string().min(1).optional(),
   HEARTH_DURABILITY: z.enum(DURABILITY, "must be normal or full").optional(),
+  HEARTH_DATABASE_URL: postgresUrl.optional(),
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),
   HEARTH_RETENTION_HOURS: intFromEnv(1, 24 * 365).optional(),

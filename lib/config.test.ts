@@ -37,6 +37,7 @@ describe("loadConfig", () => {
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
       durability: "normal",
+      databaseUrl: null,
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
       alerts: { rules: [] },
@@ -187,7 +188,18 @@ describe("loadConfig", () => {
     ["a durability that is not a sync mode", { HEARTH_DURABILITY: "extra" }, undefined, /HEARTH_DURABILITY in the environment: must be normal or full/],
     ["a durability in SQLite's own words", {}, { durability: "FULL" }, /durability in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
+    ["a database URL that is not PostgreSQL", { HEARTH_DATABASE_URL: "mysql://db/hearth" }, undefined, /HEARTH_DATABASE_URL in the environment: must be a postgres:\/\/ URL/],
+    ["a database URL that is not a URL", {}, { databaseUrl: "db.local:5432" }, /databaseUrl in .*hearth\.config\.json: must be a postgres:\/\/ URL/],
   ];
+  it("reads the PostgreSQL URL from the file and the environment", () => {
+    const url = "postgres://hearth:secret@db.local:5432/hearth";
+    assert.equal(loadConfig({}, dir({ databaseUrl: url })).databaseUrl, url);
+    assert.equal(loadConfig({ HEARTH_DATABASE_URL: "postgresql:///hearth?host=/run/postgresql" }, dir({ databaseUrl: url })).databaseUrl, "postgresql:///hearth?host=/run/postgresql");
+  });
+
+  it("never shows a bad database URL's password", () =>
+    expectConfigError(() => loadConfig({ HEARTH_DATABASE_URL: "mysql://hearth:s3cret@db/hearth" }, dir()), /got "mysql:\/\/hearth:\*\*\*@db\/hearth"/));
+
   for (const [label, env, file, pattern] of bad) {
     it(`stops on ${label}, naming the setting`, () => expectConfigError(() => loadConfig(env, dir(file)), pattern));
   }

@@ -24,6 +24,8 @@ export type HubConfig = {
   dataDir: string;
   /** How the SQLite files in dataDir sync their commits (broker state and history). */
   durability: Durability;
+  /** PostgreSQL for history instead of SQLite in dataDir (issue 14); null for SQLite. */
+  databaseUrl: string | null;
   simulator: { enabled: boolean; intervalMs: number };
   history: HistoryConfig;
   /** Alert rules to seed the hub's database with: each is inserted when its id is new. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     mqttPort: e.MQTT_PORT ?? f.mqttPort ?? 1883,
     dataDir: path.resolve(cwd, e.HEARTH_DATA_DIR ?? f.dataDir ?? "data"),
     durability: e.HEARTH_DURABILITY ?? f.durability ?? "normal",
+    databaseUrl: e.HEARTH_DATABASE_URL ?? f.databaseUrl ?? null,
     simulator: {
       enabled: e.HEARTH_SIMULATOR ?? f.simulator?.enabled ?? true,
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,

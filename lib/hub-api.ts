@@ -1,13 +1,14 @@
 // The one interface between the web thread (Next.js) and the hub's thread: what pages,
 // route handlers and server actions may ask of live hub parts that must stay on the
 // broker's thread (the alert engine's state, the login throttle MQTT shares, the topic
-// tap, the live WebSocket connections). Everything else the web reads from SQLite on its
-// own connections (lib/hub-link.ts). Calls cross a MessagePort as plain data
+// tap, the live WebSocket connections). Everything else the web reads from the stores
+// (SQLite, or PostgreSQL for history) on its own connections (lib/hub-link.ts). Calls cross a MessagePort as plain data
 // (structured clone), so every answer here is data, never a live object.
 import type { MessagePort } from "node:worker_threads";
 import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
 import type { HistoryConfig } from "./config";
+import type { HistorySource } from "./history/open-history";
 import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
@@ -53,7 +54,8 @@ export type WebInfo = {
 export type WebThreadData = {
   hearth: 1;
   info: WebInfo;
-  files: { history: string; accounts: string };
+  /** History (SQLite file or PostgreSQL URL) and accounts.sqlite: the web thread opens its own connections. */
+  files: { history: HistorySource; accounts: string };
   /** The hub's end answers HubCalls. */
   port: MessagePort;
   next: { dir: string; dev: boolean; hostname: string; port: number };

@@ -1,8 +1,8 @@
 import "server-only";
 // How pages, route handlers and server actions reach the hub: they run on the web
-// thread (broker/web-thread.ts), never on the broker's. History and accounts are read
-// through this thread's own SQLite connections; what only the hub's thread holds
-// (alert engine, login throttle, topic tap, live connections) is asked for through
+// thread (broker/web-thread.ts), never on the broker's. History (SQLite or PostgreSQL,
+// as the hub's) and accounts are read through this thread's own connections; what only
+// the hub's thread holds (alert engine, login throttle, topic tap, live connections) is asked for through
 // HubApi over a MessagePort. Next bundles route handlers and pages separately, so each
 // bundle that imports this module gets its own connections and its own reply ids;
 // nothing is shared through globalThis.
@@ -10,11 +10,13 @@ import { randomUUID } from "node:crypto";
 import { workerData, type MessagePort } from "node:worker_threads";
 import { openAccountStore, type AccountStore } from "./auth/account-store";
 import { isWebThreadData, type HubApi, type HubCall, type HubReply, type Remote, type WebInfo } from "./hub-api";
-import { openSqliteHistoryReader, type HistoryReader } from "./history/sqlite-reader";
+import { openHistoryReader } from "./history/open-history";
+import type { HistoryReader } from "./history/store";
+import { createLogger } from "./log";
 
 export type WebHub = WebInfo &
   Remote<HubApi> & {
-    /** Read-only: a read never writes, and never waits for the recorder. */
+    /** Its own connection(s) to the hub's history: a read never waits for the recorder. */
     history: HistoryReader;
     /** Users, sessions and device accounts: this thread's own connection to accounts.sqlite (WAL). */
     accounts: AccountStore;
@@ -39,7 +41,7 @@ function connect(): WebHub {
     topics: api.topics,
     sessions: api.sessions,
     deviceAccounts: api.deviceAccounts,
-    history: openSqliteHistoryReader(files.history),
+    history: openHistoryReader(files.history, createLogger("web history")),
     accounts: openAccountStore(files.accounts),
   };
 }

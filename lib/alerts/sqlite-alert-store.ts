@@ -1,12 +1,10 @@
 // The alert store in its own SQLite file beside the history (`alerts.sqlite`), so
 // alerts and history migrate independently. Rules and states are kept as JSON
-// and validated on the way back in: a row a newer or older Hearth wrote that no
-// longer parses is skipped and logged, never fatal.
-import { z } from "zod";
+// and validated on the way back in (stored.ts).
 import { createLogger, type Logger } from "../log";
 import { openDatabase } from "../sqlite";
-import { RULE_ID, ruleInputSchema, type Rule } from "./rule";
-import type { AlertState } from "./state-machine";
+import type { Rule } from "./rule";
+import { MAX_HISTORY, parseStoredRule, parseStoredState, storedRuleSchema } from "./stored";
 import type { AlertHistoryEntry, AlertStore, HistoryFilter, NewHistoryEntry, StoredAlert } from "./store";
 
 const MIGRATIONS: readonly string[] = [
@@ -36,23 +34,6 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_rule ON events (rule_id, id);
   `,
 ];
-
-/** History kept: plenty for a home, bounded for a Raspberry Pi's SD card. */
-const MAX_HISTORY = 10_000;
-
-const storedRuleSchema = z.object({ id: z.string().regex(RULE_ID) }).passthrough();
-
-const stateSchema: z.ZodType<AlertState> = z.object({
-  status: z.enum(["ok", "pending", "firing", "resolved"]),
-  since: z.number(),
-  value: z.number().nullable(),
-  lastSeen: z.number().nullable(),
-  reason: z.enum(["threshold", "silent", "offline"]).nullable(),
-  firedAt: z.number().nullable(),
-  acknowledgedAt: z.number().nullable(),
-  snoozedUntil: z.number().nullable(),
-  notifiedAt: z.number().nullable(),
-});
 
 type EventRow = {
   id: number;
@@ -110,9 +91,8 @@ export function openSqliteAlertStore(file: string, log: Logger = createLogger("a
     listRules() {
       const rules: Rule[] = [];
       for (const row of statements.rules.all()) {
-        const parsed = ruleInputSchema.safeParse(JSON.parse(row.definition));
-        if (parsed.success) rules.push({ ...parsed.data, id: row.id });
-        else log.error("skipped a stored rule that no longer validates", { rule: row.id, error: parsed.error.issues[0]?.message });
+        const parsed = parseStoredRule(row.id, row.definition, log);
+        if (parsed !== null) rules.push(parsed);
       }
       return rules;
     },
@@ -128,9 +108,8 @@ export function openSqliteAlertStore(file: string, log: Logger = createLogger("a
     listAlerts() {
       const alerts: StoredAlert[] = [];
       for (const row of statements.alerts.all()) {
-        const parsed = stateSchema.safeParse(JSON.parse(row.state));
-        if (parsed.success) alerts.push({ ruleId: row.rule_id, topic: row.topic, state: parsed.data });
-        else log.error("skipped a stored alert state that does not parse", { rule: row.rule_id, topic: row.topic });
+        const state = parseStoredState(row.rule_id, row.topic, row.state, log);
+        if (state !== null) alerts.push({ ruleId: row.rule_id, topic: row.topic, state });
       }
       return alerts;
     },

@@ -5,8 +5,10 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { rawToCsv } from "./csv";
 import { CHUNK_ROWS, rawCsvStream } from "./csv-stream";
+import { readAll } from "./read-stream";
 import type { Reading } from "../readings";
-import { openSqliteHistoryReader, type HistoryReader } from "./sqlite-reader";
+import { openSqliteHistoryReader } from "./sqlite-reader";
+import type { HistoryReader } from "./store";
 import { openSqliteHistory } from "./sqlite-store";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -36,18 +38,6 @@ const topics = [
   { topic: "home/cellar/temperature", unit: "°C" },
 ];
 const range = { from: T0, to: T0 + 86_400_000 };
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
-  let text = "";
-  let chunks = 0;
-  const decoder = new TextDecoder();
-  const reader = stream.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    text += decoder.decode(r.value, { stream: true });
-    chunks++;
-  }
-  return { text, chunks };
-}
 
 const expected = (rows: Reading[][]) =>
   rows.map((r, i) => (i === 0 ? rawToCsv(r[0].topic, "°C", r.map(({ ts, value }) => ({ t: ts, v: value })))

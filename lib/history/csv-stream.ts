@@ -6,8 +6,7 @@
 // The CSV's content is csv.ts's; this file only cuts it into chunks.
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { rawToCsv, seriesToCsv } from "./csv";
-import type { HistorySeries } from "./store";
-import type { HistoryReads, RawCursor } from "./sqlite-reads";
+import type { HistoryReads, HistorySeries, RawCursor } from "./store";
 
 /** Rows per query: ~250 KB of CSV and a few ms of SQLite, so other requests run between chunks. */
 export const CHUNK_ROWS = 5000;
@@ -50,10 +49,10 @@ export function rawCsvStream(reads: Pick<HistoryReads, "readRawChunk">, job: Raw
   let after: RawCursor | null = null;
   let remaining = job.maxRows;
   let headerSent = false;
-  return pulledStream(() => {
+  return pulledStream(async () => {
     while (index < topics.length && remaining > 0) {
       const { topic, unit } = topics[index];
-      const { readings, next } = reads.readRawChunk({ topic, from, to, limit: Math.min(CHUNK_ROWS, remaining), after });
+      const { readings, next } = await reads.readRawChunk({ topic, from, to, limit: Math.min(CHUNK_ROWS, remaining), after });
       remaining -= readings.length;
       after = next;
       if (next === null) index++;

@@ -4,7 +4,7 @@
 import { getHub } from "../hub-link";
 import { createLogger } from "../log";
 import { errorResponse, parseHistoryRequest, type HistoryRequest } from "./request";
-import type { HistoryReader } from "./sqlite-reader";
+import type { HistoryReader } from "./store";
 
 export { querySeries, resolveTopics } from "./series";
 
@@ -26,6 +26,10 @@ export async function serveHistory(
       topic: parsed.request.topic,
       error: error instanceof Error ? error.message : String(error),
     });
+    // PostgreSQL history that is away says so (issue 14); the recorder keeps new readings meanwhile.
+    if ((error as { code?: unknown }).code === "database-unreachable") {
+      return errorResponse("database-unreachable", "the history database is not reachable; the hub keeps retrying", 503);
+    }
     return errorResponse("history-failed", "the history store could not answer; see the hub's log", 500);
   }
 }

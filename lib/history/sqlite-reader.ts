@@ -3,9 +3,8 @@
 // an export cannot block a PUBACK, and a page render costs no transaction. The hub
 // opens (and migrates) the file before the web thread starts.
 import Database from "better-sqlite3";
-import { createHistoryReads, readHorizons, type HistoryReads } from "./sqlite-reads";
-
-export type HistoryReader = HistoryReads & { close(): void };
+import { createHistoryReads, readHorizons } from "./sqlite-reads";
+import type { HistoryReader } from "./store";
 
 export function openSqliteHistoryReader(file: string): HistoryReader {
   let db: Database.Database;
@@ -18,5 +17,10 @@ export function openSqliteHistoryReader(file: string): HistoryReader {
   db.pragma("cache_size = -32768");
   // The writer moves a tier's horizon when it prunes; three rows, read per query.
   const reads = createHistoryReads(db, file, () => readHorizons(db));
-  return { ...reads, close: () => db.close() };
+  return {
+    ...reads,
+    close: () => {
+      db.close();
+    },
+  };
 }

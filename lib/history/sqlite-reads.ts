@@ -4,28 +4,14 @@
 import { statSync } from "node:fs";
 import type Database from "better-sqlite3";
 import { parseHomeTopic } from "../topics";
+import { checkCount, checkRange } from "./query-checks";
 import { TIER_WIDTH_MS } from "./rollup";
-import type { HistoryPoint, HistorySeries, HistoryStore, LatestReading, RawReading, Tier } from "./store";
+import type { HistoryPoint, HistoryReads, HistorySeries, LatestReading, Tier } from "./store";
 import { chooseTier, type Horizons } from "./tiers";
 
 export type TopicRow = { id: number; unit: string };
 export type RollupTier = Exclude<Tier, "raw">;
 export const ROLLUP_TABLE: Readonly<Record<RollupTier, string>> = { minute: "rollup_minute", hour: "rollup_hour" };
-
-/** Where a chunked raw read stopped: the last row's time and rowid (rows are ordered by both). */
-export type RawCursor = { ts: number; rowid: number };
-export type RawChunk = { readings: RawReading[]; next: RawCursor | null };
-
-export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "latest" | "size"> & {
-  /**
-   * Up to `limit` raw readings of a topic after `after` (from the range's start when
-   * null), and the cursor to continue from. Each chunk is a short query of its own, so
-   * a long export holds no statement open and other reads run between its chunks.
-   */
-  readRawChunk(q: { topic: string; from: number; to: number; limit: number; after: RawCursor | null }): RawChunk;
-  /** How many raw readings of a topic the range holds, counting no further than `limit`. */
-  countRaw(q: { topic: string; from: number; to: number; limit: number }): number;
-};
 
 /** The read queries over `db`; `horizons` says where each tier's data starts now. */
 export function createHistoryReads(db: Database.Database, file: string, horizons: () => Horizons): HistoryReads {
@@ -67,22 +53,22 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
       return s.rawRange.all({ id: row.id, from, to, limit });
     },
 
-    readRawChunk({ topic, from, to, limit, after }) {
+    async readRawChunk({ topic, from, to, limit, after }) {
       checkRange(from, to);
       checkCount("limit", limit);
       const row = s.findTopic.get(topic);
       if (row === undefined) return { readings: [], next: null };
       const rows = after
-        ? s.rawAfter.all({ id: row.id, to, limit, ts: after.ts, rowid: after.rowid })
+        ? s.rawAfter.all({ id: row.id, to, limit, ts: after.ts, rowid: after.tie })
         : s.rawFirst.all({ id: row.id, from, to, limit });
       const last = rows.at(-1);
       return {
         readings: rows.map(({ t, v }) => ({ t, v })),
-        next: rows.length === limit && last ? { ts: last.t, rowid: last.rowid } : null,
+        next: rows.length === limit && last ? { ts: last.t, tie: last.rowid, skip: 0 } : null,
       };
     },
 
-    countRaw({ topic, from, to, limit }) {
+    async countRaw({ topic, from, to, limit }) {
       checkRange(from, to);
       checkCount("limit", limit);
       const row = s.findTopic.get(topic);
@@ -196,16 +182,4 @@ function bytesOnDisk(db: Database.Database, file: string): number {
     }
   }
   return bytes;
-}
-
-function checkRange(from: number, to: number): void {
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
-    throw new RangeError(`history query range must be whole epoch milliseconds, got from=${from} to=${to}`);
-  }
-}
-
-function checkCount(name: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new RangeError(`history query ${name} must be a whole number of at least 1, got ${n}`);
-  }
 }

@@ -78,3 +78,27 @@ export interface HistoryStore {
   size(): Promise<StoreSize>;
   close(): Promise<void>;
 }
+
+/**
+ * Where a chunked raw read stopped: the last row's time and what orders rows of equal
+ * time. SQLite: `tie` is the rowid (unique), `skip` 0. PostgreSQL's readings have no row
+ * id: `tie` is the value, and `skip` how many rows of exactly (ts, value) were read —
+ * such rows are alike in an export, so which of them came first does not matter.
+ */
+export type RawCursor = { ts: number; tie: number; skip: number };
+export type RawChunk = { readings: RawReading[]; next: RawCursor | null };
+
+/** What the web thread reads history through, from SQLite or PostgreSQL alike. */
+export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "latest" | "size"> & {
+  /**
+   * Up to `limit` raw readings of a topic after `after` (from the range's start when
+   * null), and the cursor to continue from. Each chunk is a short query of its own, so
+   * a long export holds no statement open and other reads run between its chunks.
+   */
+  readRawChunk(q: RawQuery & { after: RawCursor | null }): Promise<RawChunk>;
+  /** How many raw readings of a topic the range holds, counting no further than `limit`. */
+  countRaw(q: RawQuery): Promise<number>;
+};
+
+/** A reader of its own (the web thread's): reads, and close. */
+export type HistoryReader = HistoryReads & { close(): void | Promise<void> };

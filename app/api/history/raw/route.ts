@@ -21,7 +21,7 @@ export async function GET(request: Request): Promise<Response> {
     const topics = (await resolveTopics(store, topic)).map((t) => ({ topic: t, unit: units.get(t) ?? "" }));
     // Counted before the first row goes out, since headers cannot follow the body; no further than the limit.
     let rows = 0;
-    for (const t of topics) rows += rows > MAX_ROWS ? 0 : store.countRaw({ ...t, from, to, limit: MAX_ROWS + 1 - rows });
+    for (const t of topics) rows += rows > MAX_ROWS ? 0 : await store.countRaw({ ...t, from, to, limit: MAX_ROWS + 1 - rows });
     const body = rawCsvStream(store, { topics, from, to, maxRows: MAX_ROWS, filter: topic, zone });
     return csvResponse(body, csvFileName(topic, from, to, "-raw"), {
       "X-Hearth-Truncated": rows > MAX_ROWS ? `more than ${MAX_ROWS} rows; export a shorter range` : "no",

@@ -1,0 +1,57 @@
+// Issue 14 on the two-thread hub: a hub started with HEARTH_DATABASE_URL records into
+// PostgreSQL and its dashboard (the web thread, with a pool of its own) serves charts and
+// streamed raw exports from there, not from a SQLite file; while PostgreSQL is away the
+// history routes answer 503 database-unreachable, and serve again once it is back.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
+import { ADMIN, TestHub } from "./hub";
+import { connect } from "./mqtt-clients";
+
+const TOPIC = "home/cellar/temperature";
+const READINGS = 40;
+const t0 = Date.now() - 60_000;
+
+let db: TestPostgres;
+let hub: TestHub;
+
+test.beforeAll(async () => {
+  db = await startTestPostgres();
+  hub = await TestHub.start({ env: { HEARTH_DATABASE_URL: db.url } });
+});
+test.afterAll(async () => {
+  await hub?.dispose();
+  db?.stop();
+});
+
+test("history goes to PostgreSQL and the dashboard serves it from there, 503 while it is away", async ({ page }) => {
+  // QoS 1: the hub acknowledges a reading once its row has committed.
+  const device = await connect(hub.mqttUrl);
+  for (let i = 0; i < READINGS; i++) {
+    await device.publishAsync(TOPIC, JSON.stringify({ value: 10 + i / 10, ts: t0 + i * 1000 }), { qos: 1 });
+  }
+  await device.endAsync();
+  expect(existsSync(path.join(hub.dataDir, "history.sqlite"))).toBe(false);
+
+  await hub.logIn(page, ADMIN);
+  const range = `topic=${encodeURIComponent(TOPIC)}&from=${t0}&to=${t0 + READINGS * 1000}`;
+  const raw = await page.request.get(`${hub.url}/api/history/raw?${range}&tz=UTC`);
+  expect(raw.status()).toBe(200);
+  const rows = (await raw.text()).trim().split("\r\n").slice(1);
+  expect(rows).toHaveLength(READINGS);
+  expect(rows[0].split(",").slice(1, 5)).toEqual([String(t0), TOPIC, "10", "°C"]);
+  expect(rows.at(-1)!.split(",")[3]).toBe(String(10 + (READINGS - 1) / 10));
+
+  const series = await page.request.get(`${hub.url}/api/history/series?${range}&points=1000`);
+  expect(series.status()).toBe(200);
+  expect((await series.json()).series[0].points).toHaveLength(READINGS);
+
+  db.pause();
+  const away = await page.request.get(`${hub.url}/api/history/raw?${range}&tz=UTC`);
+  expect(away.status()).toBe(503);
+  expect(await away.json()).toMatchObject({ error: { code: "database-unreachable" } });
+
+  db.resume();
+  await expect(async () => expect((await page.request.get(`${hub.url}/api/history/series?${range}`)).status()).toBe(200)).toPass();
+});
