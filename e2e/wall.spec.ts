@@ -41,7 +41,8 @@ test("the demo home's seven rooms fit one screen, with large key readings, 16 px
   await expect(key).toHaveAttribute("data-kiosk-topic", "home/living_room/temperature");
   expect(await key.locator("span").nth(1).evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(48);
 
-  await expect(living.locator('li[data-device="living_room/lamp"]')).toContainText("OFF");
+  // Korean page: OFF reads 꺼짐 (issue 15, every word in the page's language).
+  await expect(living.locator('li[data-device="living_room/lamp"]')).toContainText("꺼짐");
   expect((await deviceTextSizes(page)).filter((t) => t.size < 16)).toEqual([]);
 
   await expect(page.getByTestId("kiosk-alerts")).toContainText("31.5 °C");
