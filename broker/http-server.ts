@@ -11,8 +11,10 @@ import type { WebProxy } from "./web-proxy";
 
 export const MQTT_WS_PATH = "/mqtt";
 
-/** Browsers publish commands, not bulk data; anything bigger is refused at the socket. */
+/** Browsers publish commands, not bulk data: the packet limit on /mqtt, told in CONNACK and enforced by the broker (0x95). */
 const MAX_WS_MESSAGE_BYTES = 256 * 1024;
+/** ws accepts messages up to this many times the packet limit, so the broker refuses what lies between. */
+const WS_HEADROOM = 2;
 
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
@@ -53,7 +55,12 @@ export function createDashboardServer(opts: {
   server.on("request", web.request);
 
   const maxPacketBytes = Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketBytes });
+  // The MQTT packet is the WebSocket message: were ws's limit the packet limit, ws would
+  // close (1009) while reading the frame header, before the broker could refuse the packet
+  // with DISCONNECT 0x95 (MQTT 5 §3.2.2.3.6, conformance finding 2). Headroom lets the
+  // broker's scanner be the one that refuses; ws buffers a message whole, so a factor, not
+  // no limit, bounds what one client can make us hold.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HEADROOM * maxPacketBytes });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://hub").pathname;
     if (pathname !== MQTT_WS_PATH) {

@@ -45,14 +45,19 @@ export function createWebProxy(opts: { socketPath: string; secure: boolean; log:
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders));
         answer.pipe(res);
       });
+      // Set when the browser left first: the error that follows is our own destroy(), not Next failing.
+      let abandoned = false;
       upstream.on("error", (error) => {
+        if (abandoned) return;
         if (res.headersSent) return void res.destroy();
         log.error("http: the web thread did not answer", { url: req.url, error: error.message });
         res.writeHead(502, { "content-type": "text/plain" }).end("The dashboard is not answering");
       });
       // The browser left before the answer was complete: Next sees its request close.
       res.on("close", () => {
-        if (!res.writableFinished) upstream.destroy();
+        if (res.writableFinished) return;
+        abandoned = true;
+        upstream.destroy();
       });
       req.pipe(upstream);
     },

@@ -143,6 +143,14 @@ export class TestHub {
     if (this.loggedIn.get(page.context()) !== who.username) {
       await this.logIn(page, who);
       this.loggedIn.set(page.context(), who.username);
+      // The page login lands on is the hub's cold start: Next loads each route's code on its
+      // first request (that page and the six its links prefetch) while the browser hydrates
+      // its first page, on a machine of two busy cores. The hub's own part is milliseconds
+      // (session check ≤ 2.2 ms, CONNACK ≤ 10 ms after CONNECT); the rest, up to ~4 s
+      // unloaded, is that cold start, which a person sees once per hub start. Let it finish
+      // here, under login's allowance, rather than navigate away mid-render and leave that
+      // aborted work competing with the page a test opens next.
+      await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
     }
     await page.goto(new URL(pathname, this.url).href);
     await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");

@@ -205,14 +205,6 @@ export const V5_FLOW_CASES: ConformanceCase[] = [
         right: "hearth",
         why: "Mosquitto 2.0.11 advertises its max_packet_size on WebSocket listeners but does not enforce it there (a 300 kB PUBLISH against 64 KiB was acknowledged)",
       },
-      {
-        broker: "hearth",
-        transport: "ws",
-        observed: { oneByteOver: "closed", wellOver: "closed" },
-        clause: "MQTT 5 §3.2.2.3.6, §4.13.1",
-        right: "neither",
-        why: "Hearth tells WebSocket clients the WebSocket's limit (256 KiB), but ws's maxPayload is that same figure, so ws closes (1009) before the broker can send DISCONNECT 0x95: the close is right, the missing reason is conformance finding 2 (open; remove this entry when it is fixed)",
-      },
     ],
   },
   {
