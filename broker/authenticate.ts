@@ -4,7 +4,8 @@
 // - the hub's own clients (the simulated home) use INTERNAL_USER from loopback;
 // - a username and password are a device account's;
 // - no credentials is anonymous: from loopback only by default, like Mosquitto 2,
-//   held to `auth.anonymousTopics`.
+//   held to `auth.anonymousTopics`; never for a sessionless WebSocket with an
+//   Origin (session-gate.ts), which may be a web page.
 // A refusal carries an MQTT 5 reason code; the broker sends 3.1.1 clients its CONNACK
 // equivalent (0x86 → 4 bad user name or password, 0x87 → 5 not authorized).
 import type { AccountStore } from "../lib/auth/account-store";
@@ -15,7 +16,7 @@ import type { Logger } from "../lib/log";
 import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
 import { isLoopback, type Principals } from "./principals";
 
-export type AuthRefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback" | "auth-failed";
+export type AuthRefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback" | "anonymous-sessionless-origin" | "auth-failed";
 
 /** The username the hub's own MQTT clients use with `internalPassword`. */
 export const INTERNAL_USER = "hearth-internal";
@@ -33,7 +34,7 @@ export function createAuthenticate(opts: {
   accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
   anonymousTopics: AnonymousTopics;
-  principals: Pick<Principals, "fromRequest">;
+  principals: Pick<Principals, "fromRequest" | "isSessionless">;
   log: Logger;
   /** Shared with the login page: password guessing over MQTT is slowed the same way. */
   throttle: LoginThrottle;
@@ -46,9 +47,10 @@ export function createAuthenticate(opts: {
     const fromSession = principals.fromRequest(client.req);
     if (fromSession) return fromSession;
     const address = peerAddress(client);
+    const sessionless = principals.isSessionless(client.req);
     if (username !== undefined && username !== "") {
       const secret = password?.toString("utf8") ?? "";
-      if (username === INTERNAL_USER && isLoopback(address) && secret === opts.internalPassword) return { kind: "internal" };
+      if (username === INTERNAL_USER && isLoopback(address) && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
       const keys = [`device:${username.toLowerCase()}`, `address:${address ?? "unknown"}`];
       // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
       if (opts.throttle.retryAfter(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
@@ -59,6 +61,9 @@ export function createAuthenticate(opts: {
       }
       opts.throttle.failed(keys);
       return refuse("bad-credentials", ReasonCode.badUserNameOrPassword, "wrong username or password");
+    }
+    if (sessionless) {
+      return refuse("anonymous-sessionless-origin", ReasonCode.notAuthorized, "a web page connects with its login session; a program sending an Origin header needs a device account");
     }
     const anonymous: Principal = { kind: "anonymous", topics: opts.anonymousTopics };
     if (opts.anonymous === "all") return anonymous;

@@ -24,6 +24,7 @@ import type { BrokerHook, ClientInfo, Refusal } from "./mqtt/hooks";
 import { connackReturnCode311 } from "./mqtt/reason-codes";
 import type { StoredSubscription } from "./mqtt/store";
 import { createPrincipals } from "./principals";
+import { createSessionGate } from "./session-gate";
 
 const INTERNAL_PASSWORD = "per-process-secret";
 const LAN = "198.18.0.2";
@@ -41,13 +42,16 @@ let dir: string;
 let accounts: AccountStore;
 let devicePassword: string;
 const principals = createPrincipals();
+let gate: ReturnType<typeof createSessionGate>;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "hearth-policy-"));
   accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
   devicePassword = (await accounts.createDevice("kitchen-sensor", ["home/kitchen/#"])).password;
+  gate = createSessionGate({ accounts, principals, log });
 });
 after(() => {
+  gate.stop();
   accounts.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -108,6 +112,13 @@ function browser(role: "viewer" | "operator" | "admin"): Who {
   return { address: LOOPBACK, req };
 }
 
+/** A same-origin /mqtt upgrade with an Origin and no cookie, as session-gate.ts lets it through: a signed-out hub page, or Home Assistant's paho-mqtt over WebSocket. */
+function sessionless(credentials: { username?: string; password?: string } = {}): Who {
+  const req = { socket: { remoteAddress: LOOPBACK }, headers: { origin: "http://hub.local:3000", host: "hub.local:3000" } } as unknown as IncomingMessage;
+  assert.deepEqual(gate.checkUpgrade(req), { ok: true });
+  return { ...credentials, address: LOOPBACK, req };
+}
+
 const who: Record<string, () => Who> = {
   "anonymous from loopback": () => ({ address: LOOPBACK }),
   "anonymous from another machine": () => ({ address: LAN }),
@@ -120,6 +131,9 @@ const who: Record<string, () => Who> = {
   admin: () => browser("admin"),
   "internal user": () => ({ username: INTERNAL_USER, password: INTERNAL_PASSWORD, address: LOOPBACK }),
   "internal user from another machine": () => ({ username: INTERNAL_USER, password: INTERNAL_PASSWORD, address: LAN }),
+  "anonymous page without a session, on loopback": () => sessionless(),
+  "device account over WebSocket with an Origin (Home Assistant's paho)": () => sessionless({ username: "kitchen-sensor", password: devicePassword }),
+  "internal user from a page without a session": () => sessionless({ username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
 };
 
 /** What a refusal says: `code/0xNN`; null when allowed. */
@@ -144,6 +158,10 @@ const table: Row[] = [
   ["admin", null, DENY_PUB, null, DENY_PUB, null, SYS, null, null],
   ["internal user", null, null, null, null, null, SYS, null, null],
   ["internal user from another machine", "bad-credentials/0x86"],
+  // Loopback trust is for programs on this machine, never for a web page (session-gate.ts).
+  ["anonymous page without a session, on loopback", "anonymous-sessionless-origin/0x87"],
+  ["device account over WebSocket with an Origin (Home Assistant's paho)", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
+  ["internal user from a page without a session", "bad-credentials/0x86"],
 ];
 const ACTIONS = [
   ["publish", "home/kitchen/temperature"],

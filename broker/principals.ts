@@ -13,16 +13,23 @@ export type Principals = BrokerHook<Principal> & {
   /** The session a WebSocket upgrade carried, checked before the upgrade was accepted. */
   bindRequest(req: IncomingMessage, principal: Principal): void;
   fromRequest(req: IncomingMessage | undefined): Principal | null;
+  /** A same-origin upgrade that sent an Origin but no session: a hub page signed out, or a program that sends Origin (paho-mqtt does). */
+  markSessionless(req: IncomingMessage): void;
+  /** Such a connection gets no loopback trust: it must bring a device account. */
+  isSessionless(req: IncomingMessage | undefined): boolean;
   /** Live connections opened with each session id. */
   clientsBySession(): ReadonlyMap<string, ReadonlySet<PrincipalClient>>;
 };
 
 export function createPrincipals(): Principals {
   const byRequest = new WeakMap<IncomingMessage, Principal>();
+  const sessionless = new WeakSet<IncomingMessage>();
   const sessions = new Map<string, Set<PrincipalClient>>();
   return {
     bindRequest: (req, principal) => void byRequest.set(req, principal),
     fromRequest: (req) => (req ? (byRequest.get(req) ?? null) : null),
+    markSessionless: (req) => void sessionless.add(req),
+    isSessionless: (req) => (req ? sessionless.has(req) : false),
     onConnected(client) {
       const { principal } = client;
       if (principal.kind !== "user") return;

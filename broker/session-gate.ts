@@ -3,9 +3,13 @@
 // closed when that session ends (logout, expiry, a deleted user) or its user's role
 // changes (the page reconnects with the new role's rights).
 //
-// A request with an Origin header comes from a browser. It must be same-origin and
-// carry a session, else any web page the person visits could open ws://hub/mqtt
-// from their browser and, on loopback, be taken for a trusted local client.
+// A request with an Origin header may come from a browser. It must be same-origin,
+// else any web page the person visits could open ws://hub/mqtt from their browser.
+// With a session cookie it is that person; a cookie that names no live session is
+// refused (the page goes to the login form). With no cookie at all it is let through
+// to CONNECT but marked sessionless: it gets no loopback trust (a page must not be
+// taken for a trusted local client) and must bring a device account, which is how
+// Home Assistant's paho-mqtt connects over WebSocket, since it sends an Origin too.
 // Without an Origin it is a program (mqtt.js in Node, a device over WebSocket) and
 // authenticates at CONNECT like one on TCP.
 import type { IncomingMessage } from "node:http";
@@ -39,7 +43,11 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
       }
       if (originHost !== req.headers.host) return { ok: false, status: 403, code: "cross-origin" };
     }
-    const session = token === null ? null : accounts.sessionByToken(token);
+    if (token === null) {
+      principals.markSessionless(req);
+      return { ok: true };
+    }
+    const session = accounts.sessionByToken(token);
     if (!session) return { ok: false, status: 401, code: "no-session" };
     principals.bindRequest(req, { kind: "user", username: session.username, role: session.role, sessionId: session.id });
     return { ok: true };
