@@ -3,8 +3,6 @@
 // toward zero like SQLite's, so a roll-up row starting just before `from` lands in
 // the first bucket.
 
-export type BucketRow = { bucket: number; v: number; min: number; max: number };
-
 /** New topics, and known ones whose unit changed: one statement for the batch. */
 export const UPSERT_TOPICS = `
   INSERT INTO topics (topic, unit) SELECT * FROM unnest($1::text[], $2::text[])

@@ -26,7 +26,8 @@ import {
 } from "./pg-schema";
 import { checkCount, checkRange } from "./query-checks";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
-import type { HistoryPoint, HistoryReads, HistorySeries, HistoryStore, LatestReading, PruneCounts, RawCursor, RawReading, Tier } from "./store";
+import type { HistoryReads, HistoryStore, LatestReading, PruneCounts, RawCursor, RawReading, Tier } from "./store";
+import { bucketedSeries, emptySeries, type BucketRow } from "./series";
 import { chooseTier, type Horizons } from "./tiers";
 import * as sql from "./pg-queries";
 
@@ -188,7 +189,7 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
       checkRange(q.from, q.to);
       checkCount("maxPoints", q.maxPoints);
       const { topic, from, to, maxPoints } = q;
-      const empty: HistorySeries = { topic, unit: "", from, to, bucketMs: 0, tier: "raw", points: [] };
+      const empty = emptySeries(q);
       return use(async () => {
         // Horizons are read with the topic, not cached: the web thread's own store instance
         // must see a prune that the hub's made.
@@ -204,11 +205,9 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
         const { tier, bucketMs } = choice;
         const { rows } =
           tier === "raw"
-            ? await pool.query<sql.BucketRow>(sql.BUCKETED_RAW, [row.id, from, to, bucketMs])
-            : await pool.query<sql.BucketRow>(sql.bucketedRollup(tier), [row.id, from, from - (from % TIER_WIDTH_MS[tier]), to, bucketMs]);
-        const points: HistoryPoint[] = rows.map(({ bucket, v, min, max }) => ({ t: from + bucket * bucketMs, v, min, max }));
-        if (points.length === 0) return empty;
-        return { ...empty, unit: row.unit, bucketMs, tier, points };
+            ? await pool.query<BucketRow>(sql.BUCKETED_RAW, [row.id, from, to, bucketMs])
+            : await pool.query<BucketRow>(sql.bucketedRollup(tier), [row.id, from, from - (from % TIER_WIDTH_MS[tier]), to, bucketMs]);
+        return bucketedSeries(empty, row.unit, choice, rows);
       });
     },
 

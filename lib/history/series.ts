@@ -2,7 +2,21 @@
 // thread's read-only reader (the route handlers, through serve.ts).
 import { topicMatches } from "../topics";
 import { MAX_SERIES, type HistoryRequest } from "./request";
-import type { HistorySeries, HistoryStore } from "./store";
+import type { HistoryPoint, HistoryQuery, HistorySeries, HistoryStore } from "./store";
+import type { TierChoice } from "./tiers";
+
+/** A bucket as both stores' bucketing queries return it: its index counted from the range's start. */
+export type BucketRow = { bucket: number; v: number; min: number; max: number };
+
+/** The answer for a range that holds no readings of the topic. */
+export const emptySeries = ({ topic, from, to }: Pick<HistoryQuery, "topic" | "from" | "to">): HistorySeries => ({ topic, unit: "", from, to, bucketMs: 0, tier: "raw", points: [] });
+
+/** A series of bucket rows read from `tier`: empty when the range held no readings. */
+export function bucketedSeries(empty: HistorySeries, unit: string, { tier, bucketMs }: TierChoice, rows: readonly BucketRow[]): HistorySeries {
+  if (rows.length === 0) return empty;
+  const points: HistoryPoint[] = rows.map(({ bucket, v, min, max }) => ({ t: empty.from + bucket * bucketMs, v, min, max }));
+  return { ...empty, unit, bucketMs, tier, points };
+}
 
 /** What the chart queries need of a store. */
 type SeriesSource = Pick<HistoryStore, "topics" | "query">;

@@ -6,7 +6,8 @@ import type Database from "better-sqlite3";
 import { parseHomeTopic } from "../topics";
 import { checkCount, checkRange } from "./query-checks";
 import { TIER_WIDTH_MS } from "./rollup";
-import type { HistoryPoint, HistoryReads, HistorySeries, LatestReading, Tier } from "./store";
+import type { HistoryReads, LatestReading, Tier } from "./store";
+import { bucketedSeries, emptySeries, type BucketRow } from "./series";
 import { chooseTier, type Horizons } from "./tiers";
 
 export type TopicRow = { id: number; unit: string };
@@ -22,7 +23,7 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
       checkRange(q.from, q.to);
       checkCount("maxPoints", q.maxPoints);
       const { topic, from, to, maxPoints } = q;
-      const empty: HistorySeries = { topic, unit: "", from, to, bucketMs: 0, tier: "raw", points: [] };
+      const empty = emptySeries(q);
       const row = s.findTopic.get(topic);
       if (row === undefined || from > to) return empty;
 
@@ -40,9 +41,7 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
         tier === "raw"
           ? s.bucketedRaw.all(params)
           : bucketed[tier].all({ ...params, alignedFrom: from - (from % TIER_WIDTH_MS[tier]) });
-      const points: HistoryPoint[] = rows.map(({ bucket, v, min, max }) => ({ t: from + bucket * bucketMs, v, min, max }));
-      if (points.length === 0) return empty;
-      return { ...empty, unit: row.unit, bucketMs, tier, points };
+      return bucketedSeries(empty, row.unit, choice, rows);
     },
 
     async readRaw({ topic, from, to, limit }) {
@@ -111,7 +110,6 @@ export function readHorizons(db: Database.Database): Horizons {
 }
 
 type RawRow = { t: number; v: number; rowid: number };
-type BucketRow = { bucket: number; v: number; min: number; max: number };
 
 // SQLite binds every JS number as REAL, so the bucket arithmetic casts its
 // parameters to INTEGER to get integer division.
