@@ -6,11 +6,12 @@ export type RangeSelection = { kind: "preset"; preset: PresetId } | { kind: "cus
 
 const HOUR_MS = 3_600_000;
 
-export const PRESETS: readonly { id: PresetId; label: string; spanMs: number; live: boolean }[] = [
-  { id: "1h", label: "1 h", spanMs: HOUR_MS, live: true },
-  { id: "24h", label: "24 h", spanMs: 24 * HOUR_MS, live: true },
-  { id: "7d", label: "7 d", spanMs: 7 * 24 * HOUR_MS, live: false },
-  { id: "30d", label: "30 d", spanMs: 30 * 24 * HOUR_MS, live: false },
+/** The picker's buttons say `range.<id>` in the interface language (lib/i18n). */
+export const PRESETS: readonly { id: PresetId; spanMs: number; live: boolean }[] = [
+  { id: "1h", spanMs: HOUR_MS, live: true },
+  { id: "24h", spanMs: 24 * HOUR_MS, live: true },
+  { id: "7d", spanMs: 7 * 24 * HOUR_MS, live: false },
+  { id: "30d", spanMs: 30 * 24 * HOUR_MS, live: false },
 ];
 
 export const DEFAULT_RANGE: RangeSelection = { kind: "preset", preset: "24h" };
