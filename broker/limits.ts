@@ -6,7 +6,7 @@
 // `limits`), read off the fixed header and timed there.
 import type { Duplex } from "node:stream";
 import type { Principal } from "../lib/auth/roles";
-import type { BrokerLimits } from "../lib/config";
+import type { HubLimits } from "../lib/config";
 import type { Logger } from "../lib/log";
 import { ReasonCode, type BrokerHook, type Refusal } from "./mqtt/hooks";
 
@@ -31,7 +31,7 @@ export type Limits = BrokerHook<Principal> & {
   liveConnections(): number;
 };
 
-export function createLimits(limits: BrokerLimits, log: Logger, now: () => number = Date.now): Limits {
+export function createLimits(limits: HubLimits, log: Logger, now: () => number = Date.now): Limits {
   let live = 0;
   const buckets = new Map<number, Bucket>();
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, DEFAULT_LIMITS, loadConfig } from "./config";
+import { ConfigError, DEFAULT_HUB_LIMITS, loadConfig } from "./config";
 
 const dirs: string[] = [];
 function dir(configFile?: unknown): string {
@@ -48,7 +48,7 @@ describe("loadConfig", () => {
       tls: null,
       mqttsPort: 8883,
       mqttPlain: true,
-      limits: DEFAULT_LIMITS,
+      limits: DEFAULT_HUB_LIMITS,
       dev: false,
       configFile: null,
     });
@@ -133,7 +133,7 @@ describe("loadConfig", () => {
     assert.equal(config.mqttPlain, false);
     assert.equal(config.limits.maxConnections, 20);
     assert.equal(config.limits.maxPublishesPerSecond, 5);
-    assert.equal(config.limits.maxPacketBytes, DEFAULT_LIMITS.maxPacketBytes);
+    assert.equal(config.limits.maxPacketBytes, DEFAULT_HUB_LIMITS.maxPacketBytes);
   });
 
   it("reads the anonymous ACL from the file, and each half from the environment over it", () => {

@@ -50,7 +50,7 @@ export type HubConfig = {
   mqttsPort: number;
   /** Plain MQTT over TCP on mqttPort; may be turned off once TLS is on. */
   mqttPlain: boolean;
-  limits: BrokerLimits;
+  limits: HubLimits;
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -64,7 +64,8 @@ export type HistoryConfig = {
   pruneIntervalMinutes: number;
 };
 
-export type BrokerLimits = {
+/** The hub's limits per connection (broker/limits.ts); the engine's own, per session, are broker/mqtt/core.ts's BrokerLimits. */
+export type HubLimits = {
   maxPacketBytes: number;
   maxConnections: number;
   maxPublishesPerSecond: number;
@@ -72,7 +73,7 @@ export type BrokerLimits = {
   connectTimeoutMs: number;
 };
 
-export const DEFAULT_LIMITS: BrokerLimits = {
+export const DEFAULT_HUB_LIMITS: HubLimits = {
   // Above anything a sensor sends, with room for camera snapshots (Frigate publishes JPEGs);
   // the recorder refuses readings far smaller than this on its own.
   maxPacketBytes: 2 * 1024 * 1024,
@@ -151,12 +152,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     mqttsPort: e.MQTTS_PORT ?? f.mqttsPort ?? 8883,
     mqttPlain: e.HEARTH_MQTT_PLAIN ?? f.mqttPlain ?? true,
     limits: {
-      maxPacketBytes: e.HEARTH_MQTT_MAX_PACKET_BYTES ?? f.limits?.maxPacketBytes ?? DEFAULT_LIMITS.maxPacketBytes,
-      maxConnections: e.HEARTH_MQTT_MAX_CONNECTIONS ?? f.limits?.maxConnections ?? DEFAULT_LIMITS.maxConnections,
-      maxPublishesPerSecond: e.HEARTH_MQTT_MAX_PUBLISH_RATE ?? f.limits?.maxPublishesPerSecond ?? DEFAULT_LIMITS.maxPublishesPerSecond,
+      maxPacketBytes: e.HEARTH_MQTT_MAX_PACKET_BYTES ?? f.limits?.maxPacketBytes ?? DEFAULT_HUB_LIMITS.maxPacketBytes,
+      maxConnections: e.HEARTH_MQTT_MAX_CONNECTIONS ?? f.limits?.maxConnections ?? DEFAULT_HUB_LIMITS.maxConnections,
+      maxPublishesPerSecond: e.HEARTH_MQTT_MAX_PUBLISH_RATE ?? f.limits?.maxPublishesPerSecond ?? DEFAULT_HUB_LIMITS.maxPublishesPerSecond,
       maxSubscriptionsPerClient:
-        e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_LIMITS.maxSubscriptionsPerClient,
-      connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_LIMITS.connectTimeoutMs,
+        e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_HUB_LIMITS.maxSubscriptionsPerClient,
+      connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_HUB_LIMITS.connectTimeoutMs,
     },
     dev: e.NODE_ENV === "development",
     configFile,
