@@ -6,17 +6,16 @@
 //    every node, the distributed engine (MQTT 3.1.1 only, QoS 0/1).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import mqtt from "mqtt";
-import { freePort } from "../e2e/free-port";
 import { generateCertificate } from "./generate-cert";
 
 const run = promisify(execFile);
 export const MOSQUITTO = "/usr/sbin/mosquitto";
-export const NATS_SERVER = "/usr/bin/nats-server";
+export const NATS_SERVER = "/usr/sbin/nats-server";
 
 type Proc = { child: ChildProcess; output(): string; stop(): Promise<void> };
 
@@ -36,6 +35,21 @@ function spawnLogged(command: string, args: string[]): Proc {
       }
     },
   };
+}
+
+/** `count` distinct free ports: all held open together while picked, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+      servers.push(server);
+    }
+    return servers.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -74,8 +88,7 @@ export async function startUpstreamMosquitto(users: Record<string, string>): Pro
   writeFileSync(passwordFile, "");
   for (const [name, password] of Object.entries(users)) await run("mosquitto_passwd", ["-b", passwordFile, name, password]);
   const { certFile, keyFile } = await generateCertificate({ dir: path.join(dir, "tls"), hosts: ["127.0.0.1"] });
-  const port = await freePort();
-  const tlsPort = await freePort();
+  const [port, tlsPort] = await freePorts(2);
   const file = path.join(dir, "mosquitto.conf");
   writeFileSync(
     file,
@@ -128,8 +141,8 @@ export type NatsCluster = { nodes: NatsNode[]; urls: string[]; stop(): Promise<v
 /** `size` nats-server processes in one cluster, JetStream and MQTT on each; MQTT streams replicated on all. */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-nats-"));
-  const ports: { client: number; cluster: number; mqtt: number }[] = [];
-  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort(), mqtt: await freePort() });
+  const picked = await freePorts(3 * size);
+  const ports = Array.from({ length: size }, (_, i) => ({ client: picked[3 * i], cluster: picked[3 * i + 1], mqtt: picked[3 * i + 2] }));
   const nodes: NatsNode[] = ports.map((p, i) => {
     const name = `n${i + 1}`;
     const file = path.join(dir, `${name}.conf`);
@@ -143,7 +156,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `jetstream { store_dir: "${path.join(dir, name)}" }`,
         `cluster { name: hearth, listen: "127.0.0.1:${p.cluster}", routes: [${routes.join(", ")}] }`,
         // Sessions, retained messages and QoS 1 queues on every node: one may stop.
-        `mqtt { listen: "127.0.0.1:${p.mqtt}", stream_replicas: ${size}, consumer_replicas: ${size} }`,
+        `mqtt { listen: "127.0.0.1:${p.mqtt}", stream_replicas: ${size}, consumer_replicas: ${size}, ack_wait: "2s" }`,
         "",
       ].join("\n"),
     );

@@ -13,7 +13,7 @@ export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 # connects the way Home Assistant does with paho-mqtt (e2e/conformance/).
 ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl ip iproute2 \
   /usr/sbin/mosquitto mosquitto /usr/lib/python3/dist-packages/paho/mqtt/client.py python3-paho-mqtt \
-  /usr/lib/postgresql/15/bin/initdb postgresql-15
+  /usr/lib/postgresql/15/bin/initdb postgresql-15 /usr/sbin/nats-server nats-server
 ensure_node_modules
 
 step "Type-checking (tsc)…"
