@@ -78,6 +78,9 @@ export type UpstreamMosquitto = {
   /** The certificate the TLS listener presents (self-signed, so it is its own CA). */
   caFile: string;
   output(): string;
+  /** Stops the process only (the folder stays), then `start` runs it again on the same ports. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -112,18 +115,23 @@ export async function startUpstreamMosquitto(users: Record<string, string>): Pro
       "",
     ].join("\n"),
   );
-  const proc = spawnLogged(MOSQUITTO, ["-c", file]);
+  let proc: Proc | null = null;
+  const kill = async () => void (await proc?.stop());
   const stop = async () => {
-    await proc.stop();
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
+  const start = async () => {
+    proc = spawnLogged(MOSQUITTO, ["-c", file]);
     await until("mosquitto", async () => (await portOpen(port)) && (await portOpen(tlsPort)), proc);
+  };
+  try {
+    await start();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { port, tlsPort, caFile: certFile, output: proc.output, stop };
+  return { port, tlsPort, caFile: certFile, output: () => proc?.output() ?? "", kill, start, stop };
 }
 
 export type NatsNode = {

@@ -18,7 +18,6 @@
 //    messages published meanwhile wait in its queue.
 // As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
 import { readFileSync } from "node:fs";
-import type { Socket } from "node:net";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { createBusMessage } from "../lib/bus-message";
 import type { Logger } from "../lib/log";
@@ -93,11 +92,11 @@ export function clientOptions(config: UpstreamConfig): IClientOptions {
   };
 }
 
+/** The server of the current or last attempt: mqtt.js sets host and port from `servers` as it tries each in turn. */
 function serverOf(client: MqttClient, fallback: string): string {
-  const socket = client.stream as Partial<Socket> | undefined;
-  const { protocol } = client.options;
-  if (socket?.remoteAddress && socket.remotePort) return `${protocol ?? "mqtt"}://${socket.remoteAddress}:${socket.remotePort}`;
-  return fallback;
+  const { protocol, host, port } = client.options;
+  if (!host || !port) return fallback;
+  return `${protocol ?? "mqtt"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = Date.now }: BusClock = {}): UpstreamBus {
@@ -198,8 +197,9 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     lastError = null;
     const server = serverOf(client, status.server);
     const next = failed(status, failure, server, now());
-    // One error line when the trouble starts or changes; the retries after it are debug.
-    if (next.state !== status.state || next.code !== status.code) {
+    // One error line when the trouble starts or turns into another (unreachable → refused);
+    // the retries after it are debug, whichever node of a cluster they try.
+    if (next.state !== status.state) {
       log.error(failure.message, { code: failure.code, server, retryInMs: client.options.reconnectPeriod });
     } else {
       log.debug("upstream broker still unavailable", { code: failure.code, server, attempt: next.attempt });
