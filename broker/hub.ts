@@ -192,7 +192,13 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
   life.add(
     "device registry",
-    await startDeviceRegistry(bus, { config: config.devices, record: (reading) => recorder.record(reading), log: createLogger("devices"), known }),
+    await startDeviceRegistry(bus, {
+      config: config.devices,
+      record: (reading) => recorder.record(reading),
+      log: createLogger("devices"),
+      known,
+      retainBirth: !upstream,
+    }),
     (d) => d.stop(),
   );
   const alertStore = life.add("alert store", openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite")), (s) => s.close());
