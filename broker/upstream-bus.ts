@@ -18,12 +18,12 @@
 //    messages published meanwhile wait in its queue.
 // As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
 import { readFileSync } from "node:fs";
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
-import { createBusMessage } from "../lib/bus-message";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "../lib/log";
-import { checkTopicFilter, checkTopicName, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
+import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
-import type { Bus, BusClock, BusHandler, BusMessage, PublishOptions } from "./bus";
+import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
+import { createBusHandlers } from "./bus-handlers";
 import {
   classifyFailure,
   closedFailure,
@@ -52,8 +52,6 @@ export type UpstreamBus = Bus & {
   /** Whether Hearth's last publish to `topic` was retained (MQTT 3.1.1 echoes it back unflagged). */
   publishedRetained(topic: string): boolean;
 };
-
-type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
 /** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
 export function clientOptions(config: UpstreamConfig): IClientOptions {
@@ -102,7 +100,7 @@ function serverOf(client: MqttClient, fallback: string): string {
 export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = Date.now }: BusClock = {}): UpstreamBus {
   const client = mqtt.connect(clientOptions(config));
   const shown = config.urls.map(shownUrl).join(", ");
-  let subscriptions: readonly Subscription[] = [];
+  const handlers = createBusHandlers(log, now);
   let status = initialStatus(shown, now());
   const listeners = new Set<(status: UpstreamStatus) => void>();
   let subscribedOnce = false;
@@ -116,29 +114,9 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     for (const listener of listeners) listener(next);
   };
 
-  /** Every matching handler's effect; the PUBACK waits for all of them. */
-  const dispatch = (packet: IPublishPacket): Promise<void> | undefined => {
-    const current = subscriptions;
-    const topic = packet.topic;
-    const levels = topicLevels(topic);
-    let message: BusMessage | null = null;
-    let effects: Promise<void>[] | null = null;
-    for (const subscription of current) {
-      if (!subscription.matches(topic, levels)) continue;
-      message ??= createBusMessage({ topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, receivedAt: now() });
-      try {
-        const effect = subscription.handler(message);
-        if (effect) (effects ??= []).push(effect);
-      } catch (error) {
-        log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
-      }
-    }
-    if (effects === null) return;
-    return effects.length === 1 ? effects[0] : Promise.all(effects).then(() => {});
-  };
-
   client.handleMessage = (packet, callback) => {
-    const effects = dispatch(packet);
+    // The PUBACK waits for every matching handler's effect.
+    const effects = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
     if (!effects) return callback();
     effects.then(
       () => callback(),
@@ -232,13 +210,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     },
 
     async subscribe(filter: string, handler: BusHandler) {
-      const check = checkTopicFilter(filter);
-      if (!check.ok) throw new Error(`bad topic filter ${JSON.stringify(filter)}: ${check.reason}`);
-      const subscription: Subscription = { filter, matches: compileTopicFilter(filter), handler };
-      subscriptions = [...subscriptions, subscription];
-      return async () => {
-        subscriptions = subscriptions.filter((s) => s !== subscription);
-      };
+      return handlers.add(filter, handler);
     },
 
     publishedRetained: (topic) => retainedByHearth.has(topic),
