@@ -144,7 +144,12 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   // Configured devices are known from the first CONNECT; the registry adds discovered ones.
   const known = createKnownDevices(config.devices);
   // Policy and services plug into the broker as hooks, one file each; the first refusal wins.
-  const policy = [createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }), createAuthorizeSubscribe({ log: mqttLog }), limits];
+  const policy = [
+    createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }),
+    createAuthorizeSubscribe({ log: mqttLog }),
+    limits,
+  ];
+  // Upstream, only browsers connect here (the relay's authenticate), and the relay replaces the local bus.
   const hooks = relay ? [principals, ...relay.hooks, ...policy] : [
     principals,
     createAuthenticate({
@@ -164,7 +169,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const brokerStore = life.add(
     "broker store",
     // Upstream, the local broker holds only browsers' clean sessions and the mirror, rebuilt at each start.
-    upstream ? createMemoryStore() : openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
+    upstream
+      ? createMemoryStore()
+      : openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
     (s) => s.close(),
   );
   const broker = await createBroker<Principal>({
