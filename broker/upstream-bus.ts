@@ -42,8 +42,6 @@ export type UpstreamBus = Bus & {
   /** Connects, in the background: the hub starts whether or not the broker answers. */
   start(): void;
   status(): UpstreamStatus;
-  /** Called on every change of status. */
-  onStatus(listener: (status: UpstreamStatus) => void): () => void;
   /** Whether messages reach the broker now (subscribed, see below). */
   connected(): boolean;
   /** Disconnects cleanly; the broker keeps the session and queues for the next start. */
@@ -102,7 +100,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   const shown = config.urls.map(shownUrl).join(", ");
   const handlers = createBusHandlers(log, now);
   let status = initialStatus(shown, now());
-  const listeners = new Set<(status: UpstreamStatus) => void>();
   let subscribedOnce = false;
   let lastError: Failure | null = null;
   let ending = false;
@@ -111,7 +108,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
   const setStatus = (next: UpstreamStatus) => {
     status = next;
-    for (const listener of listeners) listener(next);
   };
 
   client.handleMessage = (packet, callback) => {
@@ -204,10 +200,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     },
     status: () => status,
     connected: () => client.connected && status.state === "connected",
-    onStatus(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
 
     async subscribe(filter: string, handler: BusHandler) {
       return handlers.add(filter, handler);
