@@ -45,7 +45,7 @@ export async function upstreamHub(env: Record<string, string>, files: { config?:
   if (files.config) writeFileSync(path.join(dataDir, "hearth.config.json"), JSON.stringify(files.config));
   const port = await freePort();
   const config = loadConfig(
-    { HOST: "127.0.0.1", PORT: String(port), HEARTH_DATA_DIR: dataDir, HEARTH_SIMULATOR: "0", HEARTH_LOG_LEVEL: "warn", ...env },
+    { HOST: "127.0.0.1", PORT: String(port), HEARTH_DATA_DIR: dataDir, HEARTH_SIMULATOR: "0", ...env },
     dataDir,
   );
   const browsers: MqttClient[] = [];
