@@ -16,6 +16,7 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { StaleNotice } from "@/components/stale-notice";
+import { UpstreamNotice } from "@/components/upstream-notice";
 import { getHub } from "@/lib/hub-link";
 import { getLocale, getTheme } from "@/lib/i18n/server";
 import type { Reading } from "@/lib/readings";
@@ -79,6 +80,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   }
   const [initialReadings, initialAlerts] = await Promise.all([latestReadings(), currentAlerts()]);
   const clientUser = { username: user.username, role: user.role };
+  /** HEARTH_MQTT_URL's broker, whose state the header shows when Hearth cannot reach it (issue 14). */
+  const upstreamServer = getHub()?.upstreamServer ?? null;
   // Issue 7: the language and theme come from the switcher's cookies (else the
   // browser's); the header and banner step aside on the kiosk (SiteChrome).
   return (
@@ -97,6 +100,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <SiteNav role={user.role} />
                     <div className="flex min-w-0 items-center gap-2">
                       <StaleNotice className="shrink-0 text-sm whitespace-nowrap" />
+                      {upstreamServer ? <UpstreamNotice server={upstreamServer} className="shrink-0 text-sm whitespace-nowrap" /> : null}
                       <ConnectionIndicator />
                       <PreferencesMenu theme={theme} />
                       <UserMenu user={clientUser} />

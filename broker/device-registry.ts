@@ -29,6 +29,11 @@ export type DeviceRegistryOptions = {
   log: Logger;
   /** Kept current as devices are discovered; made before the broker, so the ACL and the recorder have it from the start. */
   known?: KnownDevices;
+  /**
+   * false on a broker Home Assistant shares (HEARTH_MQTT_URL): the birth is sent as
+   * Home Assistant sends its own, unretained, and no "offline" is left on its topic.
+   */
+  retainBirth?: boolean;
 };
 
 /**
@@ -129,7 +134,8 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     if (stored !== null) return Promise.all(stored).then(() => {});
   });
 
-  await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: true });
+  const retainBirth = options.retainBirth ?? true;
+  await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: retainBirth });
   return {
     isCommandTopic: known.isCommandTopic,
     declaredUnit: known.declaredUnit,
@@ -137,7 +143,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       await unsubscribeStates();
       await unsubscribeDiscovery();
       // A broker that outlives the hub (an external one) must not keep saying "online".
-      await bus.publish(DISCOVERY_STATUS_TOPIC, "offline", { qos: 1, retain: true }).catch(() => {});
+      if (retainBirth) await bus.publish(DISCOVERY_STATUS_TOPIC, "offline", { qos: 1, retain: true }).catch(() => {});
     },
   };
 }

@@ -25,7 +25,7 @@ import { createKnownDevices, startDeviceRegistry } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { createLifecycle, type Lifecycle } from "./lifecycle";
 import { startWebThread } from "./web-thread";
-import { createWebProxy } from "./web-proxy";
+import { createWebProxy, type WebProxy } from "./web-proxy";
 import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
 import type { Server as HttpServer } from "node:http";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
@@ -40,8 +40,27 @@ import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
 import { openSqliteBrokerStore } from "./mqtt/sqlite-store";
 import type { Principal } from "../lib/auth/roles";
+import { createMemoryStore } from "./mqtt/memory-store";
+import { createUpstreamBus } from "./upstream-bus";
+import { createRelay } from "./upstream-relay";
+import { shownUrl } from "../lib/upstream-config";
+import type { UpstreamStatus } from "../lib/upstream-status";
 
-export type Hub = { close(): Promise<void> };
+export type Hub = {
+  close(): Promise<void>;
+  /** The connection to HEARTH_MQTT_URL's broker; null when Hearth is the broker. */
+  upstreamStatus(): UpstreamStatus | null;
+};
+
+/** `pages: false`: no Next.js thread; /mqtt and every MQTT part run (the broker's integration tests). */
+export type HubOptions = { pages?: boolean };
+
+/** What the dashboard's port answers for pages when there are none. */
+const NO_PAGES: WebProxy = {
+  request: (_req, res) => void res.writeHead(404).end(),
+  upgrade: (_req, socket) => void socket.destroy(),
+  close: () => {},
+};
 
 const log = createLogger("hub");
 const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -91,19 +110,20 @@ function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
   return { cert: read(tls.certFile, "HEARTH_TLS_CERT"), key: read(tls.keyFile, "HEARTH_TLS_KEY") };
 }
 
-export async function startHub(config: HubConfig): Promise<Hub> {
+export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const tls = readTls(config.tls);
   const life = createLifecycle((part, error) => log.error("error while stopping", { part, error: error.message }));
+  let parts: Awaited<ReturnType<typeof compose>>;
   try {
-    await compose(config, tls, life);
+    parts = await compose(config, tls, life, options);
   } catch (error) {
     await life.close();
     throw error;
   }
-  return { close: () => life.close() };
+  return { close: () => life.close(), upstreamStatus: () => parts.upstream?.status() ?? null };
 }
 
-async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
+async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle, options: HubOptions) {
   const accountsFile = path.join(config.dataDir, "accounts.sqlite");
   const opened = openHistory(config, createLogger("history"));
   const history = life.add("history", opened.store, (h) => h.close());
@@ -114,12 +134,23 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const mqttLog = createLogger("mqtt");
   const loginThrottle = createLoginThrottle();
   const limits = createLimits(config.limits, mqttLog);
-  const bus = createLocalBus();
+  // With HEARTH_MQTT_URL the services live on the user's broker and the local one serves only /mqtt (upstream-relay.ts).
+  const upstream = config.upstream ? createUpstreamBus(config.upstream, createLogger("upstream")) : null;
+  const upstreamServer = config.upstream ? config.upstream.urls.map(shownUrl).join(", ") : null;
+  const relay = upstream ? createRelay({ bus: upstream, principals, log: createLogger("upstream"), server: upstreamServer! }) : null;
+  const localBus = createLocalBus();
+  const bus = upstream ?? localBus;
   const presence = createDevicePresence();
   // Configured devices are known from the first CONNECT; the registry adds discovered ones.
   const known = createKnownDevices(config.devices);
   // Policy and services plug into the broker as hooks, one file each; the first refusal wins.
-  const hooks = [
+  const policy = [
+    createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }),
+    createAuthorizeSubscribe({ log: mqttLog }),
+    limits,
+  ];
+  // Upstream, only browsers connect here (the relay's authenticate), and the relay replaces the local bus.
+  const hooks = relay ? [principals, ...relay.hooks, ...policy] : [
     principals,
     createAuthenticate({
       accounts,
@@ -130,16 +161,17 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       throttle: loginThrottle,
       internalPassword,
     }),
-    createAuthorizePublish({ log: mqttLog, isDeviceCommand: known.isCommandTopic }),
-    createAuthorizeSubscribe({ log: mqttLog }),
-    limits,
+    ...policy,
     createDevicePresenceHook(presence),
-    bus,
+    localBus,
   ];
   // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
   const brokerStore = life.add(
     "broker store",
-    openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
+    // Upstream, the local broker holds only browsers' clean sessions and the mirror, rebuilt at each start.
+    upstream
+      ? createMemoryStore()
+      : openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
     (s) => s.close(),
   );
   const broker = await createBroker<Principal>({
@@ -149,7 +181,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     log: mqttLog,
   });
   life.add("broker", broker, (b) => b.close());
-  bus.attach(broker);
+  localBus.attach(broker);
+  if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
   /** Every listener's connections: counted for the connection limit, then the broker's. */
   const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => {
     limits.count(stream);
@@ -166,7 +199,13 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
   life.add(
     "device registry",
-    await startDeviceRegistry(bus, { config: config.devices, record: (reading) => recorder.record(reading), log: createLogger("devices"), known }),
+    await startDeviceRegistry(bus, {
+      config: config.devices,
+      record: (reading) => recorder.record(reading),
+      log: createLogger("devices"),
+      known,
+      retainBirth: !upstream,
+    }),
     (d) => d.stop(),
   );
   const alertStore = life.add("alert store", openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite")), (s) => s.close());
@@ -187,8 +226,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     },
     sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
     deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
+    upstream: { status: () => upstream?.status() ?? null },
   };
-  const web = life.add(
+  const web = options.pages === false ? null : life.add(
     "web thread",
     await startWebThread({
       api,
@@ -196,7 +236,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
         startedAt: Date.now(),
         historyInfo: { file: opened.where, retention: config.history },
         devices: { config: config.devices, commandTimeoutMs: config.commandTimeoutMs, availabilityGraceMs: config.availabilityGraceMs },
-        mqttPorts: { plain: config.mqttPlain ? config.mqttPort : null, tls: tls ? config.mqttsPort : null },
+        mqttPorts: { plain: config.mqttPlain && !upstream ? config.mqttPort : null, tls: tls && !upstream ? config.mqttsPort : null },
+        upstreamServer,
         sessionTtlMs: config.auth.sessionHours * 3_600_000,
         secureCookies: tls !== null,
       },
@@ -206,7 +247,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     }),
     (w) => w.close(),
   );
-  const proxy = life.add("web proxy", createWebProxy({ socketPath: web.socketPath, secure: tls !== null, log: createLogger("http") }), (p) => p.close());
+  const proxy = web === null ? NO_PAGES : life.add("web proxy", createWebProxy({ socketPath: web.socketPath, secure: tls !== null, log: createLogger("http") }), (p) => p.close());
 
   // No Nagle: a small publish or PUBACK goes out at once instead of waiting up to 40 ms
   // for the previous segment's ACK (bench/README.md, "publish → pixels"); what one turn
@@ -214,12 +255,12 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   // client.ts applies coalesce-writes.ts).
   // A listener stops accepting at once; its open connections end with the broker.
   const stopListening = (server: TcpServer) => void server.close();
-  if (config.mqttPlain) {
+  if (config.mqttPlain && !upstream) {
     const tcp = createTcpServer({ noDelay: true }, (socket) => handle(socket));
     await listen(tcp, config.mqttPort, config.host, "MQTT_PORT");
     life.add("MQTT listener", tcp, stopListening);
   }
-  if (tls) {
+  if (tls && !upstream) {
     const mqtts = createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => handle(socket));
     await listen(mqtts, config.mqttsPort, config.host, "MQTTS_PORT");
     life.add("MQTTS listener", mqtts, stopListening);
@@ -240,7 +281,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   // row nobody writes. (broker.close is idempotent; its earlier entry is the backstop.)
   life.add("MQTT connections", broker, (b) => b.close());
 
-  const mqttUrl = config.mqttPlain ? `mqtt://${localUrl(config.host)}:${config.mqttPort}` : null;
+  const mqttUrl = config.mqttPlain && !upstream ? `mqtt://${localUrl(config.host)}:${config.mqttPort}` : null;
   if (config.simulator.enabled && mqttUrl) {
     // The simulated devices connect as the hub's own, so they work whatever anonymous MQTT allows.
     const url = new URL(mqttUrl);
@@ -248,21 +289,30 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     url.password = internalPassword;
     const simulator = await startSimulator({ url: url.href, intervalMs: config.simulator.intervalMs, log: createLogger("simulator") });
     life.add("simulator", simulator, (s) => s.stop());
+  } else if (config.simulator.enabled && upstream) {
+    log.warn("the simulated home is not started with an upstream broker (it would publish demo readings into it)");
   } else if (config.simulator.enabled) {
     log.warn("the simulated home needs plain MQTT (HEARTH_MQTT_PLAIN=1); it is not started");
+  }
+  if (upstream) {
+    // Last: every service has subscribed, so what the broker queued while Hearth was away finds them all.
+    upstream.start();
+    life.add("upstream connection", upstream, (u) => u.end());
   }
   const shownHost = config.host === "127.0.0.1" || config.host === "0.0.0.0" ? "localhost" : localUrl(config.host);
   const secure = tls !== null ? "s" : "";
   log.info("ready", {
     dashboard: `http${secure}://${shownHost}:${config.port}`,
     mqtt: mqttUrl ?? "off",
-    mqtts: tls ? `mqtts://${shownHost}:${config.mqttsPort}` : undefined,
+    upstream: upstreamServer ?? undefined,
+    mqtts: tls && !upstream ? `mqtts://${shownHost}:${config.mqttsPort}` : undefined,
     websocket: `ws${secure}://${shownHost}:${config.port}${MQTT_WS_PATH}`,
     anonymousMqtt: config.auth.anonymousMqtt,
     onboarding: accounts.userCount() === 0 ? "open the dashboard to create the admin account" : undefined,
     data: config.dataDir,
     simulator: config.simulator.enabled,
   });
+  return { upstream };
 }
 
 /** Expired sessions are harmless (they are checked on use) but need not be kept. */

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ruleInputSchema } from "./alerts/rule";
 import { devicesConfigSchema } from "./devices/device-config";
 import { checkTopicFilter } from "./topics";
+import { upstreamEnvSchema, upstreamFileSchema } from "./upstream-config";
 
 /** Bounds each history setting shares between the file and the environment. */
 const HISTORY_LIMITS = {
@@ -107,6 +108,7 @@ export const fileSchema = z.strictObject({
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   mqttsPort: port.optional(),
   mqttPlain: z.boolean().optional(),
+  upstream: upstreamFileSchema.optional(),
   limits: z
     .strictObject({
       maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
@@ -162,6 +164,7 @@ export const envSchema = z.object({
   HEARTH_MQTT_MAX_PUBLISH_RATE: intFromEnv(1, 1_000_000).optional(),
   HEARTH_MQTT_MAX_SUBSCRIPTIONS: intFromEnv(1, 1_000_000).optional(),
   HEARTH_MQTT_CONNECT_TIMEOUT_MS: intFromEnv(100, 600_000).optional(),
+  ...upstreamEnvSchema,
   NODE_ENV: z.string().optional(),
 });
 

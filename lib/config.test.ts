@@ -46,6 +46,7 @@ describe("loadConfig", () => {
       availabilityGraceMs: 10_000,
       auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] } },
       tls: null,
+      upstream: null,
       mqttsPort: 8883,
       mqttPlain: true,
       limits: DEFAULT_HUB_LIMITS,

@@ -11,6 +11,7 @@ import type { DeviceConfig } from "./devices/device-config";
 import { ConfigError } from "./config-error";
 import type { AnonymousMqtt, Durability, FileConfig } from "./config-schema";
 import { findConfigFile, readConfigFile, readEnv } from "./config-sources";
+import { upstreamFrom, type UpstreamConfig } from "./upstream-config";
 
 // Importers keep using this entry for what moved to the files above.
 export { ConfigError };
@@ -51,6 +52,8 @@ export type HubConfig = {
   /** Plain MQTT over TCP on mqttPort; may be turned off once TLS is on. */
   mqttPlain: boolean;
   limits: HubLimits;
+  /** An external broker to attach to instead of listening for devices (issue 14); null: the embedded broker. */
+  upstream: UpstreamConfig | null;
   dev: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
@@ -116,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   const e = readEnv(env);
   const configFile = findConfigFile(e.HEARTH_CONFIG, cwd);
   const f: FileConfig = configFile ? readConfigFile(configFile) : {};
+  const upstream = upstreamFrom(e, f.upstream, cwd);
 
   const config: HubConfig = {
     // All interfaces: login guards the dashboard, and anonymous MQTT stays loopback-only.
@@ -126,7 +130,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     durability: e.HEARTH_DURABILITY ?? f.durability ?? "normal",
     databaseUrl: e.HEARTH_DATABASE_URL ?? f.databaseUrl ?? null,
     simulator: {
-      enabled: e.HEARTH_SIMULATOR ?? f.simulator?.enabled ?? true,
+      // The demo home would publish into the user's own broker: only when asked for.
+      enabled: e.HEARTH_SIMULATOR ?? f.simulator?.enabled ?? upstream === null,
       intervalMs: e.HEARTH_SIMULATOR_INTERVAL_MS ?? f.simulator?.intervalMs ?? 5000,
     },
     history: {
@@ -159,14 +164,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
         e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_HUB_LIMITS.maxSubscriptionsPerClient,
       connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_HUB_LIMITS.connectTimeoutMs,
     },
+    upstream,
     dev: e.NODE_ENV === "development",
     configFile,
   };
   checkRetentionOrder(config.history);
   const ports: [string, number, boolean][] = [
     ["PORT", config.port, true],
-    ["MQTT_PORT", config.mqttPort, config.mqttPlain],
-    ["MQTTS_PORT", config.mqttsPort, config.tls !== null],
+    // With an upstream broker the hub listens for no device.
+    ["MQTT_PORT", config.mqttPort, config.mqttPlain && upstream === null],
+    ["MQTTS_PORT", config.mqttsPort, config.tls !== null && upstream === null],
   ];
   const used = ports.filter(([, , on]) => on);
   for (let i = 0; i < used.length; i++) {
@@ -178,7 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       }
     }
   }
-  if (!config.mqttPlain && config.tls === null) {
+  if (!config.mqttPlain && config.tls === null && upstream === null) {
     throw new ConfigError("Invalid configuration:\n  HEARTH_MQTT_PLAIN=0 turns plain MQTT off, but no TLS certificate is set (HEARTH_TLS_CERT, HEARTH_TLS_KEY): devices could not connect at all");
   }
   return config;

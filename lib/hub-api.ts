@@ -12,6 +12,7 @@ import type { HistorySource } from "./history/open-history";
 import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
+import type { UpstreamStatus } from "./upstream-status";
 
 export type HubApi = {
   alerts: AlertService;
@@ -20,6 +21,8 @@ export type HubApi = {
   topics: Pick<TopicStats, "snapshot" | "overflow" | "payload">;
   /** For the device-accounts page (issue 15): whether each account is connected and when it was last seen, in the order asked. */
   deviceAccounts: { presence(names: string[]): (DevicePresence | null)[] };
+  /** The connection to the upstream broker (issue 14); null when Hearth is the broker. */
+  upstream: { status(): UpstreamStatus | null };
   sessions: {
     /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
     drop(sessionId: string): void;
@@ -45,6 +48,8 @@ export type WebInfo = {
   devices: { config: DeviceConfig[]; commandTimeoutMs: number; availabilityGraceMs: number };
   /** The MQTT ports a device reaches (null: that listener is off), for the device form's mosquitto_pub line. */
   mqttPorts: { plain: number | null; tls: number | null };
+  /** The upstream broker's address(es), without credentials; null when Hearth is the broker (issue 14). */
+  upstreamServer: string | null;
   sessionTtlMs: number;
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   secureCookies: boolean;

@@ -41,12 +41,13 @@ function connect(): WebHub {
     topics: api.topics,
     sessions: api.sessions,
     deviceAccounts: api.deviceAccounts,
+    upstream: api.upstream,
     history: openHistoryReader(files.history, createLogger("web history")),
     accounts: openAccountStore(files.accounts),
   };
 }
 
-const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts"] as const satisfies readonly (keyof HubApi)[];
+const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts", "upstream"] as const satisfies readonly (keyof HubApi)[];
 
 /** HubApi over `port`: each call posts a HubCall and waits for the reply with its id. */
 function remote(port: MessagePort): Remote<HubApi> {

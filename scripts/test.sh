@@ -9,11 +9,12 @@ export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 # openssl: the TLS test makes a certificate with `npm run hearth -- generate-cert`.
 # iproute2: the access test connects from a second host, a network namespace (e2e/second-host.ts).
 # postgresql-15: the history store's contract runs against a real PostgreSQL too (issue 14).
+# nats-server: the external-broker tests run Hearth on a three-node NATS cluster (issue 14).
 # mosquitto, python3-paho-mqtt: the conformance suite compares Hearth with Mosquitto 2, and
 # connects the way Home Assistant does with paho-mqtt (e2e/conformance/).
 ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl ip iproute2 \
   /usr/sbin/mosquitto mosquitto /usr/lib/python3/dist-packages/paho/mqtt/client.py python3-paho-mqtt \
-  /usr/lib/postgresql/15/bin/initdb postgresql-15
+  /usr/lib/postgresql/15/bin/initdb postgresql-15 /usr/sbin/nats-server nats-server
 ensure_node_modules
 
 step "Type-checking (tsc)…"

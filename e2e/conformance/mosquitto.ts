@@ -3,10 +3,9 @@
 // into a temporary folder, MQTT over TCP and over WebSocket, and stopped at the end.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../free-port";
+import { freePort, portOpen } from "../free-port";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 
@@ -38,16 +37,6 @@ function config(dir: string, tcpPort: number, wsPort: number): string {
     "protocol websockets",
     "",
   ].join("\n");
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export async function startMosquitto(): Promise<Mosquitto> {

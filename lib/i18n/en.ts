@@ -22,6 +22,9 @@ export const en = {
   "stale.asOf": "As of {time}",
   "stale.since": "Stale since {time}",
   "stale.explain": "The hub is unreachable: these are the last known values.",
+  "upstream.unreachable": "Broker unreachable since {time}",
+  "upstream.refused": "Broker refuses Hearth since {time}",
+  "upstream.explain": "{server}: {message}. Hearth keeps retrying; everything it stored is kept.",
 
   "dashboard.title": "Home",
   "dashboard.empty.title": "No readings yet",
@@ -345,6 +348,7 @@ export const en = {
   "settings.devices.title": "Device accounts",
   "settings.devices.intro": "A device logs in to MQTT with its name and password, and may publish and subscribe only under its topics. Devices on this machine may also connect without an account.",
   "settings.devices.none": "No device accounts yet.",
+  "settings.devices.upstream": "Hearth is attached to the broker {server}: devices connect to it and log in with the accounts it has (for Mosquitto, its password file). Manage device accounts there; Hearth keeps none in this mode.",
   "settings.devices.addTitle": "Add a device account",
   "settings.devices.add": "Add device",
   "settings.devices.name": "Name",

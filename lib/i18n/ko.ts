@@ -22,6 +22,9 @@ export const ko: Messages = {
   "stale.asOf": "{time} 기준",
   "stale.since": "{time}부터 갱신 안 됨",
   "stale.explain": "허브에 연결할 수 없습니다. 마지막으로 받은 값입니다.",
+  "upstream.unreachable": "{time}부터 브로커에 연결할 수 없음",
+  "upstream.refused": "{time}부터 브로커가 Hearth를 거부함",
+  "upstream.explain": "{server}: {message}. Hearth가 계속 다시 시도하며, 저장된 기록은 그대로 유지됩니다.",
 
   "dashboard.title": "홈",
   "dashboard.empty.title": "아직 측정값이 없습니다",
@@ -343,6 +346,7 @@ export const ko: Messages = {
   "settings.users.pickRole": "역할을 고르세요.",
   "settings.users.created": "{role} {name}을(를) 만들었습니다.",
   "settings.devices.title": "기기 계정",
+  "settings.devices.upstream": "Hearth는 브로커 {server}에 연결되어 있습니다. 기기는 그 브로커에 연결하고 그 브로커의 계정(Mosquitto라면 비밀번호 파일)으로 로그인합니다. 기기 계정은 그곳에서 관리하세요. 이 모드에서 Hearth는 기기 계정을 두지 않습니다.",
   "settings.devices.intro": "기기는 이름과 비밀번호로 MQTT에 로그인하며, 자기 토픽 아래에서만 발행하고 구독할 수 있습니다. 이 컴퓨터에 있는 기기는 계정 없이도 연결할 수 있습니다.",
   "settings.devices.none": "아직 기기 계정이 없습니다.",
   "settings.devices.addTitle": "기기 계정 추가",

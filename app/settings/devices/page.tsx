@@ -29,8 +29,21 @@ function Presence({ presence, t }: { presence: DevicePresence | null; t: Transla
   );
 }
 
+function UpstreamDevices({ server, t }: { server: string; t: Translate }) {
+  return (
+    <>
+      <h1 className="mb-2 text-2xl font-bold">{t("settings.devices.title")}</h1>
+      <p data-testid="upstream-devices" className="mb-4 max-w-prose">
+        {t("settings.devices.upstream", { server })}
+      </p>
+    </>
+  );
+}
+
 export default async function DevicesPage() {
   const hub = getHub();
+  // With HEARTH_MQTT_URL, devices log in to that broker: a form here would make accounts nobody checks (issue 14).
+  if (hub?.upstreamServer) return <UpstreamDevices server={hub.upstreamServer} t={await getT()} />;
   const devices = hub?.accounts.listDevices() ?? [];
   // One question to the hub's thread for the whole list; a hub that cannot answer shows "not seen".
   const [presence, t] = await Promise.all([

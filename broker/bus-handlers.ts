@@ -1,0 +1,58 @@
+// The handlers of a Bus and how a message reaches them, shared by both buses
+// (local-bus.ts on Hearth's own broker, upstream-bus.ts on the user's broker): each
+// filter compiled once (lib/topics.ts), the message parsed once for every handler that
+// matches (lib/bus-message.ts), their effects gathered into the one promise the
+// acknowledgement waits for, and one service's throwing handler kept from the others.
+import { createBusMessage } from "../lib/bus-message";
+import type { Logger } from "../lib/log";
+import { checkTopicFilter, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
+import type { BusHandler, BusMessage } from "./bus";
+
+type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
+
+export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2 };
+
+export type BusHandlers = {
+  /** Throws on a bad filter; returns the unsubscribe function. */
+  add(filter: string, handler: BusHandler): () => Promise<void>;
+  /** The handlers' effects as one promise; undefined when none returned one. */
+  dispatch(message: DeliveredMessage): Promise<void> | undefined;
+};
+
+export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
+  // Replaced, never changed in place: a handler that unsubscribes (or subscribes)
+  // while a message is being handed out does not disturb that loop.
+  let subscriptions: readonly Subscription[] = [];
+  return {
+    add(filter, handler) {
+      const check = checkTopicFilter(filter);
+      if (!check.ok) throw new Error(`bad topic filter ${JSON.stringify(filter)}: ${check.reason}`);
+      const subscription: Subscription = { filter, matches: compileTopicFilter(filter), handler };
+      subscriptions = [...subscriptions, subscription];
+      return async () => {
+        subscriptions = subscriptions.filter((s) => s !== subscription);
+      };
+    },
+
+    dispatch({ topic, payload, retain, qos }) {
+      const current = subscriptions;
+      if (current.length === 0) return;
+      const levels = topicLevels(topic);
+      let message: BusMessage | null = null;
+      let effects: Promise<void>[] | null = null;
+      for (const subscription of current) {
+        if (!subscription.matches(topic, levels)) continue;
+        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now() });
+        try {
+          const effect = subscription.handler(message);
+          if (effect) (effects ??= []).push(effect);
+        } catch (error) {
+          // A throwing handler is a bug in one service; it must not stall delivery to everyone else.
+          log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
+        }
+      }
+      if (effects === null) return;
+      return effects.length === 1 ? effects[0] : Promise.all(effects).then(() => {});
+    },
+  };
+}

@@ -1,0 +1,232 @@
+// The Bus on the user's own broker (issue 14): one mqtt.js client with a persistent
+// session, so a Hearth restart loses nothing the broker queued for it.
+//  - Clean start off (3.1.1: clean session 0), a fixed client id and, in MQTT 5, a
+//    session expiry: the broker keeps the subscription and queues QoS 1 messages while
+//    Hearth is away [MQTT-3.1.2-4], [MQTT-3.1.2-23].
+//  - One QoS 1 subscription to `#`, made on the first connection of the process and
+//    whenever the broker has no session for us; the bus hands each message to the
+//    handlers whose filters match, like the local bus. One subscription, so a changed
+//    set of service filters never leaves an old one in the stored session.
+//  - The PUBACK for a QoS 1 message goes out only after the handlers' effects (the
+//    recorder's history row) resolve: "acknowledged means stored", as on the embedded
+//    broker. An effect that fails leaves the message unacknowledged; the broker sends
+//    it again on the next connection [MQTT-4.4.0-1].
+//  - Services subscribe before `start()` connects: a resumed session delivers the
+//    queued messages right after CONNACK, and they must find every handler in place.
+//  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
+//    stable code (upstream-status.ts) and retries with backoff, the same client, so
+//    messages published meanwhile wait in its queue.
+// As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
+import { readFileSync } from "node:fs";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { Logger } from "../lib/log";
+import { checkTopicName } from "../lib/topics";
+import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
+import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
+import { createBusHandlers } from "./bus-handlers";
+import {
+  classifyFailure,
+  closedFailure,
+  connected,
+  failed,
+  initialStatus,
+  retryDelay,
+  type Failure,
+  type UpstreamStatus,
+} from "../lib/upstream-status";
+
+/** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
+export const SESSION_EXPIRY_S = 7 * 24 * 3600;
+
+export type UpstreamBus = Bus & {
+  /** Connects, in the background: the hub starts whether or not the broker answers. */
+  start(): void;
+  status(): UpstreamStatus;
+  /** Whether messages reach the broker now (subscribed, see below). */
+  connected(): boolean;
+  /** Disconnects cleanly; the broker keeps the session and queues for the next start. */
+  end(): Promise<void>;
+  readonly protocolVersion: 4 | 5;
+  /** Whether Hearth's last publish to `topic` was retained (MQTT 3.1.1 echoes it back unflagged). */
+  publishedRetained(topic: string): boolean;
+};
+
+/** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
+export function clientOptions(config: UpstreamConfig): IClientOptions {
+  const first = new URL(config.urls[0]);
+  const read = (file: string | null, setting: string) => {
+    if (file === null) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`Cannot read ${setting} ${file}: ${(error as Error).message}`);
+    }
+  };
+  const servers = config.urls.map((u) => {
+    const url = new URL(u);
+    const protocol = url.protocol.slice(0, -1) as "mqtt" | "mqtts" | "tcp" | "ssl";
+    const secure = protocol === "mqtts" || protocol === "ssl";
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || (secure ? 8883 : 1883)), protocol };
+  });
+  return {
+    servers,
+    protocolVersion: config.protocolVersion,
+    clientId: config.clientId,
+    clean: false,
+    properties: config.protocolVersion === 5 ? { sessionExpiryInterval: SESSION_EXPIRY_S } : undefined,
+    username: config.username ?? (first.username ? decodeURIComponent(first.username) : undefined),
+    password: config.password ?? (first.password ? decodeURIComponent(first.password) : undefined),
+    ca: read(config.caFile, "HEARTH_MQTT_CA"),
+    cert: read(config.certFile, "HEARTH_MQTT_CERT"),
+    key: read(config.keyFile, "HEARTH_MQTT_KEY"),
+    keepalive: 30,
+    connectTimeout: 10_000,
+    reconnectPeriod: retryDelay(1),
+    reconnectOnConnackError: true,
+    resubscribe: false,
+    manualConnect: true,
+  };
+}
+
+/** The server of the current or last attempt: mqtt.js sets host and port from `servers` as it tries each in turn. */
+function serverOf(client: MqttClient, fallback: string): string {
+  const { protocol, host, port } = client.options;
+  if (!host || !port) return fallback;
+  return `${protocol ?? "mqtt"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = Date.now }: BusClock = {}): UpstreamBus {
+  const client = mqtt.connect(clientOptions(config));
+  const shown = config.urls.map(shownUrl).join(", ");
+  const handlers = createBusHandlers(log, now);
+  let status = initialStatus(shown, now());
+  let subscribedOnce = false;
+  let lastError: Failure | null = null;
+  let ending = false;
+  /** Topics Hearth keeps a retained message on (alert states, the relay's retained publishes). */
+  const retainedByHearth = new Set<string>();
+
+  const setStatus = (next: UpstreamStatus) => {
+    status = next;
+  };
+
+  client.handleMessage = (packet, callback) => {
+    // The PUBACK waits for every matching handler's effect.
+    const effects = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
+    if (!effects) return callback();
+    effects.then(
+      () => callback(),
+      (error: Error) => {
+        // Not acknowledged: the broker still holds it for this session and sends it again.
+        log.error("a message's effect failed; left unacknowledged for the broker to send again", {
+          code: "upstream-not-stored",
+          topic: packet.topic,
+          error: error.message,
+        });
+        callback(error);
+      },
+    );
+  };
+
+  client.on("connect", (connack) => {
+    const server = serverOf(client, shown);
+    lastError = null;
+    client.options.reconnectPeriod = retryDelay(1);
+    const outage = status.state === "connected" ? null : now() - status.since;
+    log.info("connected to the upstream broker", {
+      code: "upstream-connected",
+      server,
+      clientId: config.clientId,
+      sessionPresent: connack.sessionPresent,
+      downForMs: status.attempt > 0 && outage !== null ? outage : undefined,
+    });
+    // A resumed session keeps its subscription; a new one (first start, or the broker
+    // lost it) needs it, and a SUBSCRIBE also sends the retained messages again
+    // [MQTT-3.3.1-6], which the relay's mirror starts from. "Connected" waits for the
+    // SUBACK: from then on nothing published upstream passes Hearth by.
+    if (subscribedOnce && connack.sessionPresent) return setStatus(connected(server, now()));
+    // Retain As Published (MQTT 5 §3.8.3.1): a device's retained `…/state` stays retained in the relay's mirror.
+    const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
+    client.subscribe("#", options, (error, granted) => {
+      const refused = error ? null : granted?.find((g) => g.qos === 128);
+      if (refused) {
+        const failure = { code: "upstream-subscribe-refused", state: "refused", message: "the broker refused Hearth's subscription to # (SUBACK 0x80); its ACL must let Hearth's account read #" } as const;
+        log.error(failure.message, { code: failure.code, server });
+        return setStatus(failed(status, failure, server, now()));
+      }
+      // An error here is a connection lost before the SUBACK: the next connection subscribes again.
+      if (error) return;
+      subscribedOnce = true;
+      setStatus(connected(server, now()));
+    });
+  });
+
+  client.on("error", (error: Error & { code?: string | number }) => {
+    lastError = classifyFailure(error, config.protocolVersion);
+  });
+
+  client.on("close", () => {
+    if (ending) return;
+    const failure = closedFailure(lastError, status.state === "connected");
+    lastError = null;
+    const server = serverOf(client, status.server);
+    const next = failed(status, failure, server, now());
+    // One error line when the trouble starts or turns into another (unreachable → refused);
+    // the retries after it are debug, whichever node of a cluster they try.
+    if (next.state !== status.state) {
+      log.error(failure.message, { code: failure.code, server, retryInMs: client.options.reconnectPeriod });
+    } else {
+      log.debug("upstream broker still unavailable", { code: failure.code, server, attempt: next.attempt });
+    }
+    setStatus(next);
+  });
+
+  // mqtt.js reads reconnectPeriod when it arms the next retry (after this attempt fails),
+  // so setting it as each attempt starts makes the waits grow (components/mqtt-provider.tsx does the same).
+  client.on("reconnect", () => {
+    client.options.reconnectPeriod = retryDelay(status.attempt + 1);
+  });
+
+  client.on("disconnect", (packet) => {
+    // MQTT 5: the broker says why it ends the connection (0x8E session taken over: another hub with this client id).
+    log.warn("the upstream broker sent DISCONNECT", { code: "upstream-lost", reasonCode: packet.reasonCode, reason: packet.properties?.reasonString });
+  });
+
+  return {
+    protocolVersion: config.protocolVersion,
+    start() {
+      log.info("connecting to the upstream broker", { servers: shown, clientId: config.clientId, protocolVersion: config.protocolVersion });
+      client.connect();
+    },
+    status: () => status,
+    connected: () => client.connected && status.state === "connected",
+
+    async subscribe(filter: string, handler: BusHandler) {
+      return handlers.add(filter, handler);
+    },
+
+    publishedRetained: (topic) => retainedByHearth.has(topic),
+
+    async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}) {
+      const check = checkTopicName(topic);
+      if (!check.ok) throw new Error(`bad topic ${JSON.stringify(topic)}: ${check.reason}`);
+      if (options.retain && payload.length === 0) retainedByHearth.delete(topic);
+      else if (options.retain) retainedByHearth.add(topic);
+      // Stopping: the connection is gone for good (a service's goodbye, like the registry's "offline").
+      if (ending) return;
+      const sent = client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+      // Connected: resolves with the broker's PUBACK. Away (or not started yet): mqtt.js
+      // keeps the message and sends it on reconnection, and the caller does not wait for
+      // that — the hub must start, and its services run, while the broker is down. What
+      // the services publish (alert states, the birth message) is published anew at start.
+      if (client.connected) return void (await sent);
+      sent.catch((error: Error) => log.warn("a queued publish failed", { code: "upstream-publish-failed", topic, error: error.message }));
+    },
+
+    async end() {
+      ending = true;
+      // Forced when there is no connection: nothing to send a DISCONNECT on.
+      await client.endAsync(!client.connected);
+    },
+  };
+}
