@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
+import type { AccountStore } from "../lib/auth/account-store";
+import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
 import { ALL_TOPICS, type AnonymousTopics, type Principal } from "../lib/auth/roles";
 import type { AnonymousMqtt } from "../lib/config";
@@ -44,11 +45,11 @@ const principals = createPrincipals();
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "hearth-policy-"));
-  accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
+  accounts = openSqliteAccountStore(path.join(dir, "accounts.sqlite"));
   devicePassword = (await accounts.createDevice("kitchen-sensor", ["home/kitchen/#"])).password;
 });
-after(() => {
-  accounts.close();
+after(async () => {
+  await accounts.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

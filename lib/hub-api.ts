@@ -9,6 +9,7 @@ import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
 import type { HistoryConfig } from "./config";
 import type { HistorySource } from "./history/open-history";
+import type { AccountsSource } from "./auth/open-accounts";
 import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
@@ -54,8 +55,8 @@ export type WebInfo = {
 export type WebThreadData = {
   hearth: 1;
   info: WebInfo;
-  /** History (SQLite file or PostgreSQL URL) and accounts.sqlite: the web thread opens its own connections. */
-  files: { history: HistorySource; accounts: string };
+  /** Where history and accounts live (SQLite files or a PostgreSQL URL): the web thread opens its own connections. */
+  files: { history: HistorySource; accounts: AccountsSource };
   /** The hub's end answers HubCalls. */
   port: MessagePort;
   next: { dir: string; dev: boolean; hostname: string; port: number };

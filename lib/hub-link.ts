@@ -8,8 +8,9 @@ import "server-only";
 // nothing is shared through globalThis.
 import { randomUUID } from "node:crypto";
 import { workerData, type MessagePort } from "node:worker_threads";
-import { openAccountStore, type AccountStore } from "./auth/account-store";
-import { isWebThreadData, type HubApi, type HubCall, type HubReply, type Remote, type WebInfo } from "./hub-api";
+import type { AccountStore } from "./auth/account-store";
+import { openAccounts } from "./auth/open-accounts";
+import { isWebThreadData, type HubApi, type HubCall, type HubReply, type Remote, type WebInfo, type WebThreadData } from "./hub-api";
 import { openHistoryReader } from "./history/open-history";
 import type { HistoryReader } from "./history/store";
 import { createLogger } from "./log";
@@ -18,7 +19,7 @@ export type WebHub = WebInfo &
   Remote<HubApi> & {
     /** Its own connection(s) to the hub's history: a read never waits for the recorder. */
     history: HistoryReader;
-    /** Users, sessions and device accounts: this thread's own connection to accounts.sqlite (WAL). */
+    /** Users, sessions and device accounts: this thread's own connection to accounts.sqlite (WAL) or PostgreSQL pool. */
     accounts: AccountStore;
   };
 
@@ -35,14 +36,21 @@ function connect(): WebHub {
   const { info, files, port } = workerData;
   const api = remote(port);
   return {
+    ...openWebStores(files),
     ...info,
     alerts: api.alerts,
     loginThrottle: api.loginThrottle,
     topics: api.topics,
     sessions: api.sessions,
     deviceAccounts: api.deviceAccounts,
+  };
+}
+
+/** The web thread's own connections to the hub's stores: the one place that opens them. */
+function openWebStores(files: WebThreadData["files"]): Pick<WebHub, "history" | "accounts"> {
+  return {
     history: openHistoryReader(files.history, createLogger("web history")),
-    accounts: openAccountStore(files.accounts),
+    accounts: openAccounts(files.accounts, createLogger("web accounts")),
   };
 }
 

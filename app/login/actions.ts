@@ -30,7 +30,7 @@ function safeNext(value: FormDataEntryValue | null): string {
 }
 
 async function startSession(hub: WebHub, username: string): Promise<void> {
-  const { token } = hub.accounts.createSession(username, hub.sessionTtlMs);
+  const { token } = await hub.accounts.createSession(username, hub.sessionTtlMs);
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(hub.secureCookies, Math.floor(hub.sessionTtlMs / 1000)));
 }
 
@@ -62,7 +62,7 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
 export async function createFirstAdmin(_previous: FormState, form: FormData): Promise<FormState> {
   const hub = hubOrThrow();
   // Onboarding exists only while there is no user at all; afterwards admins add users.
-  if (hub.accounts.userCount() > 0) redirect("/login");
+  if ((await hub.accounts.userCount()) > 0) redirect("/login");
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
   const t = await getT();
@@ -85,7 +85,7 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
   if (hub && token) {
-    const session = hub.accounts.endSession(token);
+    const session = await hub.accounts.endSession(token);
     if (session) {
       await hub.sessions.drop(session.id);
       log.info("logged out", { username: session.username });

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   // The very first start has no account yet: onboarding creates the admin.
-  if (getHub()?.accounts.userCount() === 0) redirect("/onboarding");
+  if ((await getHub()?.accounts.userCount()) === 0) redirect("/onboarding");
   if (await currentUser()) redirect("/");
   const { next } = await searchParams;
   const t = await getT();

@@ -15,7 +15,7 @@ export async function currentUser(): Promise<SignedInUser | null> {
   if (hub === null) return null;
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token) return null;
-  const session = hub.accounts.sessionByToken(token);
+  const session = await hub.accounts.sessionByToken(token);
   return session ? { username: session.username, role: session.role, sessionId: session.id } : null;
 }
 

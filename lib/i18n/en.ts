@@ -162,6 +162,7 @@ export const en = {
   "alertsApi.alertNotFound": "This alert is no longer active.",
   "alertsApi.notFiring": "Only a firing alert that nobody has acknowledged can be acknowledged.",
   "alertsApi.badSnooze": "A snooze must end in the future.",
+  "alertsApi.databaseUnreachable": "The database is not reachable; Hearth keeps retrying. Try again in a moment.",
   "alertsApi.status": "The hub answered HTTP {status}.",
 
   "alertHistory.fired": "Fired",

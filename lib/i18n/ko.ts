@@ -162,6 +162,7 @@ export const ko: Messages = {
   "alertsApi.alertNotFound": "이 알림은 더 이상 활성 상태가 아닙니다.",
   "alertsApi.notFiring": "아무도 확인하지 않은 발생 중인 알림만 확인할 수 있습니다.",
   "alertsApi.badSnooze": "일시 중지는 미래에 끝나야 합니다.",
+  "alertsApi.databaseUnreachable": "데이터베이스에 연결할 수 없습니다. Hearth가 계속 다시 시도합니다. 잠시 후 다시 시도하세요.",
   "alertsApi.status": "허브가 HTTP {status}(으)로 응답했습니다.",
 
   "alertHistory.fired": "발생",

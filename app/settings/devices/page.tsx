@@ -31,7 +31,7 @@ function Presence({ presence, t }: { presence: DevicePresence | null; t: Transla
 
 export default async function DevicesPage() {
   const hub = getHub();
-  const devices = hub?.accounts.listDevices() ?? [];
+  const devices = (await hub?.accounts.listDevices()) ?? [];
   // One question to the hub's thread for the whole list; a hub that cannot answer shows "not seen".
   const [presence, t] = await Promise.all([
     hub?.deviceAccounts.presence(devices.map((d) => d.name)).catch(() => null) ?? null,
