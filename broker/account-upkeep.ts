@@ -3,13 +3,12 @@
 // (PostgreSQL, issue 14): the admin is then created once it answers, with backoff.
 import type { AccountStore } from "../lib/auth/account-store";
 import type { HubConfig } from "../lib/config";
+import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from "../lib/pg/availability";
 
 const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-const codeOf = (error: unknown) => (error as { code?: unknown }).code;
-const isDatabaseFault = (error: unknown) => typeof codeOf(error) === "string" && (codeOf(error) as string).startsWith("database-");
 
 /**
  * HEARTH_ADMIN_USER/PASSWORD create the first admin on a start with no users
@@ -31,9 +30,10 @@ export async function ensureAdminFromEnv(
       await accounts.createUser(admin.username, admin.password, "admin");
       log.info("created the admin account from HEARTH_ADMIN_USER", { username: admin.username });
     } catch (error) {
-      if (!isDatabaseFault(error) || stopped) throw error;
+      const code = databaseFaultCode(error);
+      if (code === null || stopped) throw error;
       const retryInMs = backoffDelay(tries, backoff);
-      log.warn("cannot create the admin account yet; retrying", { code: codeOf(error) as string, retryInMs });
+      log.warn("cannot create the admin account yet; retrying", { code, retryInMs });
       timer = setTimeout(() => void attempt(tries + 1).catch((e: Error) => log.error("admin account not created", { error: e.message })), retryInMs);
       timer.unref();
     }
@@ -54,7 +54,7 @@ export function startSessionPruning(accounts: AccountStore, log: Logger): NodeJS
       const sessions = await accounts.pruneSessions();
       if (sessions > 0) log.info("accounts: removed expired sessions", { sessions });
     } catch (error) {
-      log.error("accounts: session prune failed", { code: codeOf(error) as string | undefined, error: (error as Error).message });
+      log.error("accounts: session prune failed", { code: databaseFaultCode(error) ?? undefined, error: (error as Error).message });
     }
   };
   const timer = setInterval(prune, SESSION_PRUNE_EVERY_MS);

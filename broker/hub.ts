@@ -15,6 +15,7 @@ import { createLogger } from "../lib/log";
 import type { HubApi } from "../lib/hub-api";
 import { openHistory } from "../lib/history/open-history";
 import { startAlerts } from "./alerts-on-store";
+import { watchDatabase } from "../lib/pg/watch";
 import { createLocalBus } from "./local-bus";
 import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
@@ -96,6 +97,8 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 }
 
 async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
+  // With PostgreSQL, one watch says whether it answers: a log line per outage, a notice on the dashboard.
+  const database = config.databaseUrl === null ? null : life.add("database watch", watchDatabase({ url: config.databaseUrl, log: createLogger("database") }), (w) => w.stop());
   const opened = openHistory(config, createLogger("history"));
   const history = life.add("history", opened.store, (h) => h.close());
   const accountsAt = accountsSource(config);
@@ -174,6 +177,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     },
     sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
     deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
+    database: { status: () => database?.status() ?? null },
   };
   const web = life.add(
     "web thread",

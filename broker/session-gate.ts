@@ -11,6 +11,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AccountStore, Session } from "../lib/auth/account-store";
 import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
+import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
 import type { Principal } from "../lib/auth/roles";
 import type { Principals } from "./principals";
@@ -19,11 +20,6 @@ import type { Principals } from "./principals";
 const ADMINISTRATIVE_ACTION = 0x98;
 
 export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403 | 503; code: "no-session" | "cross-origin" | "accounts-unavailable" };
-
-const codeOf = (error: unknown) => {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
-};
 
 /** How often live browser connections are checked against their sessions. */
 export const SESSION_SWEEP_MS = 2_000;
@@ -49,7 +45,7 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
       session = token === null ? null : await accounts.sessionByToken(token);
     } catch (error) {
       // The accounts' database is away and this session was not seen live before it went.
-      log.warn("cannot check a session", { code: codeOf(error), error: (error as Error).message });
+      log.warn("cannot check a session", { code: databaseFaultCode(error) ?? "accounts-failed", error: (error as Error).message });
       return { ok: false, status: 503, code: "accounts-unavailable" };
     }
     if (!session) return { ok: false, status: 401, code: "no-session" };
@@ -80,7 +76,7 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
       }
     } catch (error) {
       // Nobody is dropped while the accounts cannot be read: no session can end meanwhile either.
-      log.error("session sweep failed", { code: codeOf(error), error: (error as Error).message });
+      log.error("session sweep failed", { code: databaseFaultCode(error) ?? undefined, error: (error as Error).message });
     } finally {
       sweeping = false;
     }

@@ -13,6 +13,7 @@ import type { AccountsSource } from "./auth/open-accounts";
 import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
+import type { DatabaseStatus } from "./pg/watch";
 
 export type HubApi = {
   alerts: AlertService;
@@ -25,6 +26,8 @@ export type HubApi = {
     /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
     drop(sessionId: string): void;
   };
+  /** Whether PostgreSQL answers the hub (issue 14); null when the hub keeps everything in SQLite. */
+  database: { status(): DatabaseStatus | null };
 };
 
 type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;

@@ -43,6 +43,7 @@ function connect(): WebHub {
     topics: api.topics,
     sessions: api.sessions,
     deviceAccounts: api.deviceAccounts,
+    database: api.database,
   };
 }
 
@@ -54,7 +55,7 @@ function openWebStores(files: WebThreadData["files"]): Pick<WebHub, "history" | 
   };
 }
 
-const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts"] as const satisfies readonly (keyof HubApi)[];
+const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts", "database"] as const satisfies readonly (keyof HubApi)[];
 
 /** HubApi over `port`: each call posts a HubCall and waits for the reply with its id. */
 function remote(port: MessagePort): Remote<HubApi> {

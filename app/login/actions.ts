@@ -11,6 +11,7 @@ import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie"
 import { getHub, type WebHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { createLogger } from "@/lib/log";
+import { databaseFaultCode } from "@/lib/database-fault";
 
 /** `username` refills the field: React resets a form after its action runs. */
 export type FormState = { error: string | null; username?: string };
@@ -47,7 +48,15 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
     log.warn("login throttled", { code: "login-throttled", username, address });
     return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };
   }
-  const user = await hub.accounts.verifyUser(username, password);
+  let user;
+  try {
+    user = await hub.accounts.verifyUser(username, password);
+  } catch (error) {
+    const code = databaseFaultCode(error);
+    if (code === null) throw error;
+    log.warn("login failed", { code, username, address });
+    return { error: t("auth.error.database"), username };
+  }
   if (user === null) {
     await hub.loginThrottle.failed(keys);
     log.warn("login failed", { code: "bad-credentials", username, address });

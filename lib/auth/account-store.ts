@@ -6,6 +6,7 @@
 // Passwords are kept as scrypt hashes; session tokens as their SHA-256, so a copied
 // database opens no sessions.
 import { createHash, randomBytes } from "node:crypto";
+import { databaseFaultCode } from "../database-fault";
 import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
@@ -161,7 +162,6 @@ export const sha256 = (token: string) => createHash("sha256").update(token).dige
 const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
 const toUser = (row: UserRow): User => ({ username: row.username, role: roleOf(row.role), createdAt: row.createdAt });
 const toDevice = (row: DeviceRow): Device => ({ name: row.name, topics: row.topics, createdAt: row.createdAt });
-const isUnreachable = (error: unknown) => (error as { code?: unknown })?.code === "database-unreachable";
 
 /** Sessions remembered for an outage: enough for a household's browsers, bounded against a flood of tokens. */
 const MAX_REMEMBERED_SESSIONS = 1000;
@@ -197,7 +197,7 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       return session;
     } catch (error) {
       const known = lastSeen.get(hash);
-      if (isUnreachable(error) && known !== undefined && known.expiresAt > now) return known;
+      if (databaseFaultCode(error) === "database-unreachable" && known !== undefined && known.expiresAt > now) return known;
       throw error;
     }
   };

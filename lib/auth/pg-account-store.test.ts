@@ -1,8 +1,9 @@
 // The account contract on a real PostgreSQL 15 (lib/pg/test-postgres.ts), a schema per test.
-import { before } from "node:test";
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
 import pg from "pg";
 import type { Logger } from "../log";
-import { freshSchema, sharedPostgresUrl } from "../pg/test-postgres";
+import { freshSchema, sharedPostgresUrl, startTestPostgres } from "../pg/test-postgres";
 import { accountStoreContract } from "./account-store-contract";
 import { openPgAccountStore } from "./pg-account-store";
 
@@ -28,4 +29,31 @@ async function dump(schema: string): Promise<string> {
 accountStoreContract("PostgreSQL", async () => {
   const schema = await freshSchema(url);
   return { open: () => openPgAccountStore({ url, schema, log: quiet }), dump: () => dump(schema) };
+});
+
+describe("accounts while PostgreSQL is away", () => {
+  it("keeps answering sessions seen live before it went, refuses the rest with database-unreachable, and recovers", async () => {
+    const server = await startTestPostgres();
+    const store = openPgAccountStore({ url: server.url, log: quiet, backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await store.createUser("alice", "alice-password", "viewer");
+      const seen = await store.createSession("alice", 60_000);
+      const unseen = await store.createSession("alice", 60_000);
+      assert.equal((await store.sessionByToken(seen.token))?.id, seen.session.id);
+
+      server.pause();
+      assert.equal((await store.sessionByToken(seen.token))?.username, "alice", "the dashboard stays signed in");
+      const unreachable = (error: { code?: string }) => error.code === "database-unreachable";
+      await assert.rejects(store.sessionByToken(unseen.token), unreachable);
+      await assert.rejects(store.verifyDevice("kitchen", "a-password"), unreachable);
+      await assert.rejects(store.userCount(), unreachable);
+
+      server.resume();
+      assert.equal((await store.sessionByToken(unseen.token))?.id, unseen.session.id);
+      assert.equal(await store.userCount(), 1, "nothing stored was lost");
+    } finally {
+      await store.close();
+      server.stop();
+    }
+  });
 });

@@ -22,6 +22,7 @@ export const en = {
   "stale.asOf": "As of {time}",
   "stale.since": "Stale since {time}",
   "stale.explain": "The hub is unreachable: these are the last known values.",
+  "database.down": "Database unreachable since {time}. Live values keep coming; history, rules and accounts wait for it, and Hearth keeps retrying.",
 
   "dashboard.title": "Home",
   "dashboard.empty.title": "No readings yet",
@@ -300,6 +301,7 @@ export const en = {
   "auth.error.missing": "Enter your username and password.",
   "auth.error.throttled": "Too many failed attempts. Try again in {n} seconds.",
   "auth.error.wrong": "Wrong username or password.",
+  "auth.error.database": "The accounts database is not reachable; Hearth keeps retrying. Try again in a moment.",
   "auth.error.passwordsDiffer": "The two passwords differ.",
 
   "account.error.usernameInvalid": "A username must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (got {name}).",

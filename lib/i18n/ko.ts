@@ -22,6 +22,7 @@ export const ko: Messages = {
   "stale.asOf": "{time} 기준",
   "stale.since": "{time}부터 갱신 안 됨",
   "stale.explain": "허브에 연결할 수 없습니다. 마지막으로 받은 값입니다.",
+  "database.down": "{time}부터 데이터베이스에 연결할 수 없습니다. 실시간 값은 계속 들어오며, 기록·규칙·계정은 연결을 기다립니다. Hearth가 계속 다시 시도합니다.",
 
   "dashboard.title": "홈",
   "dashboard.empty.title": "아직 측정값이 없습니다",
@@ -300,6 +301,7 @@ export const ko: Messages = {
   "auth.error.missing": "사용자 이름과 비밀번호를 입력하세요.",
   "auth.error.throttled": "실패한 시도가 너무 많습니다. {n}초 후에 다시 시도하세요.",
   "auth.error.wrong": "사용자 이름 또는 비밀번호가 틀렸습니다.",
+  "auth.error.database": "계정 데이터베이스에 연결할 수 없습니다. Hearth가 계속 다시 시도합니다. 잠시 후 다시 시도하세요.",
   "auth.error.passwordsDiffer": "두 비밀번호가 다릅니다.",
 
   "account.error.usernameInvalid": "사용자 이름은 영문자, 숫자, '.', '_', '-'로 된 1–64자여야 하며 영문자나 숫자로 시작해야 합니다(입력: {name}).",
