@@ -64,6 +64,8 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
   };
 
   let sweeping = false;
+  /** While the accounts cannot be read, one log line, not one per sweep. */
+  let failing = false;
   const sweep = async () => {
     // A slow database must not pile sweeps up.
     if (sweeping) return;
@@ -74,9 +76,11 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
         if (role === null) drop(sessionId, "expired or ended");
         else drop(sessionId, "role changed", (p) => p.kind === "user" && p.role !== role);
       }
+      failing = false;
     } catch (error) {
       // Nobody is dropped while the accounts cannot be read: no session can end meanwhile either.
-      log.error("session sweep failed", { code: databaseFaultCode(error) ?? undefined, error: (error as Error).message });
+      if (!failing) log.error("session sweep failed; retrying", { code: databaseFaultCode(error) ?? undefined, error: (error as Error).message });
+      failing = true;
     } finally {
       sweeping = false;
     }
