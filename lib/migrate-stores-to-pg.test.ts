@@ -17,7 +17,7 @@ import { openPgAccountStore } from "./auth/pg-account-store";
 import { openSqliteAccountStore } from "./auth/sqlite-account-store";
 import type { Logger } from "./log";
 import { migrateStoreToPg, type TableProgress } from "./migrate-stores-to-pg";
-import { freshSchema, sharedPostgresUrl } from "./pg/test-postgres";
+import { freshDatabaseUrl, sharedPostgresUrl } from "./pg/test-postgres";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.UTC(2026, 10, 1);
@@ -28,11 +28,7 @@ let server = "";
 before(async () => {
   server = await sharedPostgresUrl();
 });
-
-async function freshTarget(): Promise<string> {
-  const schema = await freshSchema(server);
-  return `${server}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
+const freshTarget = () => freshDatabaseUrl(server);
 
 const rule = { ...ruleInputSchema.parse({ kind: "threshold", severity: "warning", name: "Attic hot", filter: "home/attic/temperature", direction: "above", threshold: 30, clear: 29 }), id: "attic-hot" };
 

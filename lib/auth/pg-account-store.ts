@@ -8,7 +8,8 @@ import { createLogger, type Logger } from "../log";
 import { guardCalls, keepTrying, type Backoff } from "../pg/availability";
 import { migrate } from "../pg/migrate";
 import { inTransaction, openPool } from "../pg/pool";
-import { createAccountStore, type AccountRows, type AccountStore, type DeviceRow, type UserRow } from "./account-store";
+import { deviceRow, userRow, type DeviceColumns, type UserColumns } from "./account-columns";
+import { createAccountStore, type AccountRows, type AccountStore, type UserRow } from "./account-store";
 
 export const ACCOUNT_MIGRATIONS: readonly string[] = [
   `
@@ -39,16 +40,6 @@ export const ACCOUNT_MIGRATIONS: readonly string[] = [
 
 export type PgAccountOptions = { url: string; schema?: string; log?: Logger; backoff?: Backoff | null };
 
-type UserColumns = { username: string; role: string; password_hash: string; created_at: number };
-type DeviceColumns = { name: string; topics: string; password_hash: string; created_at: number };
-
-const userRow = (r: UserColumns): UserRow => ({ username: r.username, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at });
-const deviceRow = (r: DeviceColumns): DeviceRow => ({
-  name: r.name,
-  topics: JSON.parse(r.topics) as string[],
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
 /** 23505: unique_violation, a name taken by a racing insert. */
 const isUniqueClash = (error: unknown) => (error as { code?: string }).code === "23505";
 

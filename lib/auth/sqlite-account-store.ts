@@ -1,7 +1,8 @@
 // Accounts in SQLite: accounts.sqlite in the data directory, opened by the hub, its
 // web thread and the `npm run hearth` command, which may run beside it (WAL).
 import { openDatabase } from "../sqlite";
-import { createAccountStore, type AccountRows, type AccountStore, type DeviceRow, type UserRow } from "./account-store";
+import { deviceRow, userRow, type DeviceColumns, type UserColumns } from "./account-columns";
+import { createAccountStore, type AccountRows, type AccountStore, type UserRow } from "./account-store";
 
 export const SQLITE_ACCOUNTS_FILE = "accounts.sqlite";
 
@@ -29,16 +30,6 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-type UserColumns = { username: string; role: string; password_hash: string; created_at: number };
-type DeviceColumns = { name: string; topics: string; password_hash: string; created_at: number };
-
-const userRow = (r: UserColumns): UserRow => ({ username: r.username, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at });
-const deviceRow = (r: DeviceColumns): DeviceRow => ({
-  name: r.name,
-  topics: JSON.parse(r.topics) as string[],
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
 const isPrimaryKeyClash = (error: unknown) => (error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 
 export function openSqliteAccountStore(file: string): AccountStore {
