@@ -9,7 +9,6 @@ import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from "../lib/pg/availabil
 
 const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-
 /**
  * HEARTH_ADMIN_USER/PASSWORD create the first admin on a start with no users
  * (automation, tests). Resolves after the first try; while the database is away it

@@ -26,7 +26,10 @@ const UNAVAILABLE = {
   message: "the alert store's database is not reachable yet; Hearth keeps retrying",
 } as const satisfies AlertResult<never>;
 
-/** The engine's service while it runs; before that, empty answers and refused changes. */
+/**
+ * The engine's service while it runs; before that, empty answers and refused changes.
+ * Only AlertService's own methods: the web thread must not reach the engine's stop().
+ */
 function serviceOf(engine: () => AlertService | null): AlertService {
   return {
     rules: () => engine()?.rules() ?? [],

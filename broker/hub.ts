@@ -98,7 +98,10 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
 async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
   // With PostgreSQL, one watch says whether it answers: a log line per outage, a notice on the dashboard.
-  const database = config.databaseUrl === null ? null : life.add("database watch", watchDatabase({ url: config.databaseUrl, log: createLogger("database") }), (w) => w.stop());
+  const database =
+    config.databaseUrl === null
+      ? null
+      : life.add("database watch", watchDatabase({ url: config.databaseUrl, log: createLogger("database") }), (w) => w.stop());
   const opened = openHistory(config, createLogger("history"));
   const history = life.add("history", opened.store, (h) => h.close());
   const accountsAt = accountsSource(config);

@@ -70,23 +70,3 @@ export type WebThreadData = {
 export function isWebThreadData(data: unknown): data is WebThreadData {
   return typeof data === "object" && data !== null && (data as { hearth?: unknown }).hearth === 1;
 }
-
-/** AlertService's methods: the engine object has more (stop), which the web must not reach. */
-export const ALERT_METHODS = {
-  rules: true,
-  createRule: true,
-  updateRule: true,
-  deleteRule: true,
-  testRule: true,
-  alerts: true,
-  acknowledge: true,
-  snooze: true,
-  history: true,
-} as const satisfies Record<keyof AlertService, true>;
-
-/** Only AlertService's methods of `engine`, bound to it. */
-export function alertServiceOf(engine: AlertService): AlertService {
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(ALERT_METHODS) as (keyof AlertService)[]) out[name] = engine[name].bind(engine);
-  return out as unknown as AlertService;
-}
