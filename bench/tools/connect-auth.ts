@@ -2,7 +2,8 @@
 // PostgreSQL (issue 14: the broker's authenticate hook reads the account store on every
 // CONNECT; it is async, so PostgreSQL adds a round trip, not a blocked thread), beside an
 // anonymous loopback CONNECT that reads no account. Connect → CONNACK, sequential, on the
-// hub's own broker with its own authenticate hook. Run it under the lock:
+// hub's own broker with its own authenticate hook; and the session read a browser's
+// /mqtt upgrade waits for. Run it under the lock:
 //   flock /work/locks/heavy.lock node --import tsx bench/tools/connect-auth.ts [connects]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,9 +47,22 @@ async function timeConnects(accounts: AccountStore, credentials: { username?: st
   return times;
 }
 
+/** The read a browser's /mqtt upgrade waits for: one session by its token's hash. */
+async function timeSessionChecks(accounts: AccountStore): Promise<number[]> {
+  if ((await accounts.userCount()) === 0) await accounts.createUser("bench-admin", "bench-password", "admin");
+  const { token } = await accounts.createSession("bench-admin", 3_600_000);
+  const times: number[] = [];
+  for (let i = 0; i < connects + 3; i++) {
+    const start = process.hrtime.bigint();
+    await accounts.sessionByToken(token);
+    if (i >= 3) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times;
+}
+
 const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
   return `median ${at(0.5)} ms, p90 ${at(0.9)} ms (n=${sorted.length})`;
 };
 
@@ -63,6 +77,7 @@ try {
     const { password } = await accounts.createDevice("bench-sensor", ["home/bench/#"]);
     console.log(`anonymous (no account read), ${name} hub: ${summary(await timeConnects(accounts, {}))}`);
     console.log(`device account in ${name}: ${summary(await timeConnects(accounts, { username: "bench-sensor", password }))}`);
+    console.log(`session check (the /mqtt upgrade's read, no scrypt) in ${name}: ${summary(await timeSessionChecks(accounts))}`);
     await accounts.close();
   }
 } finally {
