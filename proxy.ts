@@ -8,7 +8,7 @@ import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login", "/onboarding"]);
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   if (PUBLIC_PAGES.has(pathname)) {
     const headers = new Headers(request.headers);
@@ -18,7 +18,7 @@ export function proxy(request: NextRequest) {
   const token = request.cookies.get(SESSION_COOKIE)?.value;
   // In the hub process the session is checked for real; elsewhere a cookie must at least be there.
   const hub = getHub();
-  const signedIn = token !== undefined && (hub === null || hub.accounts.sessionByToken(token) !== null);
+  const signedIn = token !== undefined && (hub === null || (await hub.accounts.sessionByToken(token).catch(() => null)) !== null);
   if (signedIn) return NextResponse.next();
   if (pathname.startsWith("/api/")) {
     return NextResponse.json({ error: { code: "unauthenticated", message: "log in first" } }, { status: 401 });

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
+import { DatabaseNotice } from "@/components/database-notice";
 import { LocaleProvider } from "@/components/i18n-provider";
 import { MqttProvider } from "@/components/mqtt-provider";
 import { OfflineMemory } from "@/components/offline-memory";
@@ -50,6 +51,11 @@ async function latestReadings(): Promise<Reading[]> {
   }
 }
 
+/** Whether the hub's PostgreSQL answers; null on SQLite. */
+async function databaseStatus() {
+  return (await getHub()?.database.status().catch(() => null)) ?? null;
+}
+
 /** The hub's alerts, so the banner is right on the first paint, before the MQTT connection. */
 async function currentAlerts() {
   return (await getHub()?.alerts.alerts()) ?? [];
@@ -72,13 +78,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <header className="border-b border-line">
               <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
             </header>
+            <DatabaseNotice initial={await databaseStatus()} />
             <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
           </LocaleProvider>
         </body>
       </html>
     );
   }
-  const [initialReadings, initialAlerts] = await Promise.all([latestReadings(), currentAlerts()]);
+  const [initialReadings, initialAlerts, database] = await Promise.all([latestReadings(), currentAlerts(), databaseStatus()]);
   const clientUser = { username: user.username, role: user.role };
   /** HEARTH_MQTT_URL's broker, whose state the header shows when Hearth cannot reach it (issue 14). */
   const upstreamServer = getHub()?.upstreamServer ?? null;
@@ -108,6 +115,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   </div>
                 </header>
                 <AlertBanner />
+                <DatabaseNotice initial={database} />
               </SiteChrome>
               {/* Bottom padding: on a phone the page links are a bar along the bottom edge. */}
               <main className="mx-auto max-w-screen-2xl px-4 pt-3 pb-24 md:pt-6 md:pb-6">{children}</main>

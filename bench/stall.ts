@@ -7,7 +7,7 @@
 // hub's RSS during the export, above what it was idle.
 import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../e2e/seed-history";
-import { openAccountStore } from "../lib/auth/account-store";
+import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../lib/auth/session-cookie";
 import { rssMB } from "./lib/proc";
 import type { Row } from "./lib/report";
@@ -23,12 +23,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A signed-in admin's session cookie, made in the data directory before the hub starts. */
 async function seedSession(dataDir: string): Promise<string> {
-  const accounts = openAccountStore(path.join(dataDir, "accounts.sqlite"));
+  const accounts = openSqliteAccountStore(path.join(dataDir, "accounts.sqlite"));
   try {
     await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
-    return `${SESSION_COOKIE}=${accounts.createSession(BENCH_ADMIN.username, DAY_MS).token}`;
+    return `${SESSION_COOKIE}=${(await accounts.createSession(BENCH_ADMIN.username, DAY_MS)).token}`;
   } finally {
-    accounts.close();
+    await accounts.close();
   }
 }
 

@@ -3,7 +3,9 @@
 import { hostname } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { AccountError, openAccountStore } from "../lib/auth/account-store";
+import { AccountError } from "../lib/auth/account-store";
+import { accountsSource, openAccounts } from "../lib/auth/open-accounts";
+import { createLogger } from "../lib/log";
 import { defaultDeviceTopics, mosquittoPubLine } from "../lib/auth/device-setup";
 import { generatePassword } from "../lib/auth/password";
 import { isRole } from "../lib/auth/roles";
@@ -65,7 +67,7 @@ async function main(argv: string[]) {
     return;
   }
 
-  const accounts = openAccountStore(path.join(config.dataDir, "accounts.sqlite"));
+  const accounts = openAccounts(accountsSource(config), createLogger("accounts"), { retry: false });
   try {
     if (group === "device" && action === "add" && name) {
       const topics = values.topic ?? defaultDeviceTopics(name);
@@ -76,9 +78,9 @@ async function main(argv: string[]) {
           `Try: ${mosquittoPubLine({ host: hostname(), port: config.mqttPort, tls: false }, { name: device.name, password, topics: device.topics })}\n`,
       );
     } else if (group === "device" && action === "list") {
-      for (const d of accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);
+      for (const d of await accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);
     } else if (group === "device" && action === "remove" && name) {
-      accounts.deleteDevice(name);
+      await accounts.deleteDevice(name);
       process.stdout.write(`Removed device account ${name}; it can no longer connect.\n`);
     } else if (group === "user" && action === "add" && name) {
       const role = values.role ?? "viewer";
@@ -87,12 +89,12 @@ async function main(argv: string[]) {
       await accounts.createUser(name, password, role);
       process.stdout.write(`Created ${role} ${name}` + (values.password ? ".\n" : ` with the password (shown only now):\n\n  ${password}\n`));
     } else if (group === "user" && action === "list") {
-      for (const u of accounts.listUsers()) process.stdout.write(`${u.username}\t${u.role}\n`);
+      for (const u of await accounts.listUsers()) process.stdout.write(`${u.username}\t${u.role}\n`);
     } else {
       fail(`unknown command ${JSON.stringify(positionals.join(" "))}\n\n${USAGE}`);
     }
   } finally {
-    accounts.close();
+    await accounts.close();
   }
 }
 

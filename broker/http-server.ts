@@ -16,6 +16,8 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 /** ws accepts messages up to this many times the packet limit, so the broker refuses what lies between. */
 const WS_HEADROOM = 2;
 
+const STATUS_TEXT = { 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable" } as const;
+
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
 /**
@@ -42,7 +44,7 @@ export function createDashboardServer(opts: {
   dev: boolean;
   log: Logger;
   /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
-  checkUpgrade: (req: IncomingMessage) => UpgradeDecision;
+  checkUpgrade: (req: IncomingMessage) => Promise<UpgradeDecision>;
   /** Hands an MQTT stream to the broker, with the largest packet a WebSocket message here may carry. */
   handle: (stream: Duplex, req: IncomingMessage, connection: { maxPacketBytes: number }) => void;
   /** The broker's packet limit; a WebSocket message is held to it too, at most MAX_WS_MESSAGE_BYTES. */
@@ -61,19 +63,21 @@ export function createDashboardServer(opts: {
   // broker's scanner be the one that refuses; ws buffers a message whole, so a factor, not
   // no limit, bounds what one client can make us hold.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HEADROOM * maxPacketBytes });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://hub").pathname;
     if (pathname !== MQTT_WS_PATH) {
       if (opts.dev) web.upgrade(req, socket, head);
       else socket.destroy();
       return;
     }
-    const decision = opts.checkUpgrade(req);
+    const decision = await opts.checkUpgrade(req);
     if (!decision.ok) {
       log.warn("mqtt-ws: upgrade refused", { code: decision.code, address: req.socket.remoteAddress, origin: req.headers.origin });
-      socket.end(`HTTP/1.1 ${decision.status} ${decision.status === 401 ? "Unauthorized" : "Forbidden"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${decision.status} ${STATUS_TEXT[decision.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    // The socket may have gone while the session was looked up.
+    if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = batchFrames(createWebSocketStream(ws));
       // ws's stream only ends when its peer goes (it closes only once our side has

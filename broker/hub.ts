@@ -12,10 +12,10 @@ import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
-import { alertServiceOf, type HubApi } from "../lib/hub-api";
+import type { HubApi } from "../lib/hub-api";
 import { openHistory } from "../lib/history/open-history";
-import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
-import { startAlertEngine } from "./alert-engine";
+import { startAlerts } from "./alerts-on-store";
+import { watchDatabase } from "../lib/pg/watch";
 import { createLocalBus } from "./local-bus";
 import { startHistoryPruner } from "./history-pruner";
 import { startRecorder } from "./recorder";
@@ -26,7 +26,8 @@ import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { createLifecycle, type Lifecycle } from "./lifecycle";
 import { startWebThread } from "./web-thread";
 import { createWebProxy, type WebProxy } from "./web-proxy";
-import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
+import { ensureAdminFromEnv, startSessionPruning } from "./account-upkeep";
+import { accountsSource, openAccounts } from "../lib/auth/open-accounts";
 import type { Server as HttpServer } from "node:http";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
 import { createDevicePresence } from "../lib/auth/device-presence";
@@ -63,7 +64,6 @@ const NO_PAGES: WebProxy = {
 };
 
 const log = createLogger("hub");
-const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** Names the setting to change when a port is taken, instead of a bare EADDRINUSE. */
 function listen(server: TcpServer | HttpServer, port: number, host: string, setting: string) {
@@ -89,13 +89,6 @@ function localUrl(host: string): string {
   // A wildcard bind is reachable on loopback; a specific address only on itself.
   if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
   return host.includes(":") ? `[${host}]` : host;
-}
-
-/** HEARTH_ADMIN_USER/PASSWORD create the first admin on a start with no users (automation, tests). */
-async function ensureAdminFromEnv(accounts: AccountStore, admin: HubConfig["auth"]["admin"]) {
-  if (admin === null || accounts.userCount() > 0) return;
-  await accounts.createUser(admin.username, admin.password, "admin");
-  log.info("created the admin account from HEARTH_ADMIN_USER", { username: admin.username });
 }
 
 function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
@@ -124,11 +117,16 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 }
 
 async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle, options: HubOptions) {
-  const accountsFile = path.join(config.dataDir, "accounts.sqlite");
+  // With PostgreSQL, one watch says whether it answers: a log line per outage, a notice on the dashboard.
+  const database =
+    config.databaseUrl === null
+      ? null
+      : life.add("database watch", watchDatabase({ url: config.databaseUrl, log: createLogger("database") }), (w) => w.stop());
   const opened = openHistory(config, createLogger("history"));
   const history = life.add("history", opened.store, (h) => h.close());
-  const accounts = life.add("accounts", openAccountStore(accountsFile), (a) => a.close());
-  await ensureAdminFromEnv(accounts, config.auth.admin);
+  const accountsAt = accountsSource(config);
+  const accounts = life.add("accounts", openAccounts(accountsAt, createLogger("accounts")), (a) => a.close());
+  life.add("admin from env", await ensureAdminFromEnv(accounts, config.auth.admin, log), (retry) => retry.stop());
   const principals = createPrincipals();
   const internalPassword = randomBytes(24).toString("base64url");
   const mqttLog = createLogger("mqtt");
@@ -195,7 +193,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     (r) => r.stop(),
   );
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
-  life.add("session pruning", startSessionPruning(accounts), clearInterval);
+  life.add("session pruning", startSessionPruning(accounts, log), clearInterval);
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
   life.add(
     "device registry",
@@ -208,16 +206,11 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     }),
     (d) => d.stop(),
   );
-  const alertStore = life.add("alert store", openSqliteAlertStore(path.join(config.dataDir, "alerts.sqlite")), (s) => s.close());
-  const alerts = life.add(
-    "alert engine",
-    await startAlertEngine(bus, alertStore, { log: createLogger("alerts"), seedRules: config.alerts.rules }),
-    (a) => a.stop(),
-  );
+  const alerts = life.add("alerts", await startAlerts(bus, config, { log: createLogger("alerts"), seedRules: config.alerts.rules }), (a) => a.stop());
   const sessionGate = life.add("session gate", createSessionGate({ accounts, principals, log: createLogger("sessions") }), (g) => g.stop());
 
   const api: HubApi = {
-    alerts: alertServiceOf(alerts),
+    alerts: alerts.service,
     loginThrottle,
     topics: {
       snapshot: (now) => topicTap.stats.snapshot(now),
@@ -227,6 +220,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
     deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
     upstream: { status: () => upstream?.status() ?? null },
+    database: { status: () => database?.status() ?? null },
   };
   const web = options.pages === false ? null : life.add(
     "web thread",
@@ -241,7 +235,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
         sessionTtlMs: config.auth.sessionHours * 3_600_000,
         secureCookies: tls !== null,
       },
-      files: { history: opened.source, accounts: accountsFile },
+      files: { history: opened.source, accounts: accountsAt },
       next: { dir: path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
       log: createLogger("web"),
     }),
@@ -308,25 +302,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     mqtts: tls && !upstream ? `mqtts://${shownHost}:${config.mqttsPort}` : undefined,
     websocket: `ws${secure}://${shownHost}:${config.port}${MQTT_WS_PATH}`,
     anonymousMqtt: config.auth.anonymousMqtt,
-    onboarding: accounts.userCount() === 0 ? "open the dashboard to create the admin account" : undefined,
+    onboarding: (await accounts.userCount().catch(() => 1)) === 0 ? "open the dashboard to create the admin account" : undefined,
     data: config.dataDir,
     simulator: config.simulator.enabled,
   });
   return { upstream };
-}
-
-/** Expired sessions are harmless (they are checked on use) but need not be kept. */
-function startSessionPruning(accounts: AccountStore): NodeJS.Timeout {
-  const prune = () => {
-    try {
-      const sessions = accounts.pruneSessions();
-      if (sessions > 0) log.info("accounts: removed expired sessions", { sessions });
-    } catch (error) {
-      log.error("accounts: session prune failed", { error: (error as Error).message });
-    }
-  };
-  const timer = setInterval(prune, SESSION_PRUNE_EVERY_MS);
-  timer.unref();
-  prune();
-  return timer;
 }

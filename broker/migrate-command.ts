@@ -1,10 +1,12 @@
 // `npm run hearth -- migrate --to postgres://…` (issue 14): the shell edge of
-// lib/history/migrate-to-pg.ts. Progress goes to stdout as it copies (one line kept
-// up to date on a terminal, a line per tenth otherwise); the counts are checked at the end.
+// lib/history/migrate-to-pg.ts (history) and lib/migrate-stores-to-pg.ts (alerts,
+// accounts). Progress goes to stdout as it copies (one line kept up to date on a
+// terminal, a line per tenth otherwise); the counts are checked at the end.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { migrateHistoryToPg, type MigrateProgress, type Tally } from "../lib/history/migrate-to-pg";
+import { migrateHistoryToPg, type Tally } from "../lib/history/migrate-to-pg";
 import { SQLITE_HISTORY_FILE } from "../lib/history/open-history";
+import { migrateStoreToPg, STORES, type StoreName } from "../lib/migrate-stores-to-pg";
 import { redactUrl } from "../lib/pg/pool";
 
 const LABEL: Record<keyof Tally, string> = { raw: "raw readings", minute: "per-minute roll-ups", hour: "per-hour roll-ups" };
@@ -18,11 +20,12 @@ export class MigrateError extends Error {
   }
 }
 
+/** One progress line per table: kept up to date on a terminal, a line per tenth otherwise. */
 function progressPrinter(out: NodeJS.WriteStream) {
   let lastTenth = -1;
   let lastTable = "";
-  return (p: MigrateProgress) => {
-    const line = `${LABEL[p.table]}: ${p.copied} of ${p.total} (${Math.floor((p.copied / Math.max(p.total, 1)) * 100)}%)`;
+  return (p: { table: string; copied: number; total: number }) => {
+    const line = `${p.table}: ${p.copied} of ${p.total} (${Math.floor((p.copied / Math.max(p.total, 1)) * 100)}%)`;
     if (out.isTTY) {
       out.write(`\r${lastTable === p.table ? "" : "\n"}${line}`);
     } else {
@@ -39,11 +42,32 @@ export async function runMigrate(dataDir: string, to: string | undefined, out: N
     throw new MigrateError("migrate-bad-target", `--to must be a postgres:// URL, like postgres://hearth:secret@db.local:5432/hearth`);
   }
   const sqliteFile = path.join(dataDir, SQLITE_HISTORY_FILE);
-  if (!existsSync(sqliteFile)) {
-    throw new MigrateError("migrate-no-source", `there is no history to copy at ${sqliteFile} (set HEARTH_DATA_DIR to the data directory)`);
+  const others = (Object.keys(STORES) as StoreName[]).filter((store) => existsSync(path.join(dataDir, STORES[store].file)));
+  if (!existsSync(sqliteFile) && others.length === 0) {
+    throw new MigrateError("migrate-no-source", `there is nothing to copy in ${dataDir} (set HEARTH_DATA_DIR to the data directory)`);
   }
+  if (existsSync(sqliteFile)) await migrateHistory(sqliteFile, to, out);
+  for (const store of others) await migrateStore(store, path.join(dataDir, STORES[store].file), to, out);
+  out.write(`Start the hub with HEARTH_DATABASE_URL=${redactUrl(to)} to use it.\n`);
+}
+
+async function migrateStore(store: StoreName, sqliteFile: string, to: string, out: NodeJS.WriteStream): Promise<void> {
+  out.write(`Copying ${sqliteFile}\n     to ${redactUrl(to)} (run again to finish a stopped copy)\n`);
+  const print = progressPrinter(out);
+  const tables = await migrateStoreToPg({ store, sqliteFile, url: to, onProgress: print });
+  if (out.isTTY) out.write("\n");
+  const missing = tables.filter((t) => t.found !== t.source);
+  if (missing.length > 0) {
+    const which = missing.map((t) => `${t.table}: ${t.found} of ${t.source}`).join(", ");
+    throw new MigrateError("migrate-mismatch", `not every row reached PostgreSQL (${which}); a name taken there in another case, or the hub writing meanwhile?`);
+  }
+  out.write(`Verified: ${tables.map((t) => `${t.source} ${t.table}`).join(", ")} are in PostgreSQL.\n`);
+}
+
+async function migrateHistory(sqliteFile: string, to: string, out: NodeJS.WriteStream): Promise<void> {
   out.write(`Copying ${sqliteFile}\n     to ${redactUrl(to)} (a stopped copy continues where it stopped)\n`);
-  const result = await migrateHistoryToPg({ sqliteFile, url: to, onProgress: progressPrinter(out) });
+  const print = progressPrinter(out);
+  const result = await migrateHistoryToPg({ sqliteFile, url: to, onProgress: (p) => print({ ...p, table: LABEL[p.table] }) });
   if (out.isTTY) out.write("\n");
   const { expected, target } = result;
   if (!result.verified) {
@@ -54,7 +78,6 @@ export async function runMigrate(dataDir: string, to: string | undefined, out: N
   }
   out.write(
     `Verified: ${target.raw} raw readings, and ${target.minute} and ${target.hour} readings summarised per minute and per hour, ` +
-      `are in PostgreSQL (${result.source.raw} raw from this data directory).\n` +
-      `Start the hub with HEARTH_DATABASE_URL=${redactUrl(to)} to use it.\n`,
+      `are in PostgreSQL (${result.source.raw} raw from this data directory).\n`,
   );
 }

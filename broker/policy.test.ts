@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { openAccountStore, type AccountStore } from "../lib/auth/account-store";
+import type { AccountStore } from "../lib/auth/account-store";
+import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import { createLoginThrottle } from "../lib/auth/login-throttle";
 import { ALL_TOPICS, type AnonymousTopics, type Principal } from "../lib/auth/roles";
 import type { AnonymousMqtt } from "../lib/config";
@@ -46,13 +47,13 @@ let gate: ReturnType<typeof createSessionGate>;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "hearth-policy-"));
-  accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
+  accounts = openSqliteAccountStore(path.join(dir, "accounts.sqlite"));
   devicePassword = (await accounts.createDevice("kitchen-sensor", ["home/kitchen/#"])).password;
   gate = createSessionGate({ accounts, principals, log });
 });
-after(() => {
+after(async () => {
   gate.stop();
-  accounts.close();
+  await accounts.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -80,7 +81,8 @@ function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTo
     return null;
   };
   return {
-    async connect(who: Who, protocolVersion: 4 | 5): Promise<ClientInfo<Principal> | Refusal> {
+    async connect(asked: Who | Promise<Who>, protocolVersion: 4 | 5): Promise<ClientInfo<Principal> | Refusal> {
+      const who = await asked;
       const connecting = { connectionId: ++connections, clientId: `c${connections}`, protocolVersion, username: who.username, remoteAddress: who.address, req: who.req };
       const authenticate = hooks.find((h) => h.authenticate)!.authenticate!;
       const result = await authenticate(connecting, { username: who.username, password: who.password === undefined ? undefined : Buffer.from(who.password) });
@@ -113,13 +115,13 @@ function browser(role: "viewer" | "operator" | "admin"): Who {
 }
 
 /** A same-origin /mqtt upgrade with an Origin and no cookie, as session-gate.ts lets it through: a signed-out hub page, or Home Assistant's paho-mqtt over WebSocket. */
-function sessionless(credentials: { username?: string; password?: string } = {}): Who {
+async function sessionless(credentials: { username?: string; password?: string } = {}): Promise<Who> {
   const req = { socket: { remoteAddress: LOOPBACK }, headers: { origin: "http://hub.local:3000", host: "hub.local:3000" } } as unknown as IncomingMessage;
-  assert.deepEqual(gate.checkUpgrade(req), { ok: true });
+  assert.deepEqual(await gate.checkUpgrade(req), { ok: true });
   return { ...credentials, address: LOOPBACK, req };
 }
 
-const who: Record<string, () => Who> = {
+const who: Record<string, () => Who | Promise<Who>> = {
   "anonymous from loopback": () => ({ address: LOOPBACK }),
   "anonymous from another machine": () => ({ address: LAN }),
   "anonymous over IPv4-mapped loopback": () => ({ address: `::ffff:${LOOPBACK}` }),

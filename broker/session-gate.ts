@@ -13,8 +13,9 @@
 // Without an Origin it is a program (mqtt.js in Node, a device over WebSocket) and
 // authenticates at CONNECT like one on TCP.
 import type { IncomingMessage } from "node:http";
-import type { AccountStore } from "../lib/auth/account-store";
+import type { AccountStore, Session } from "../lib/auth/account-store";
 import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
+import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
 import type { Principal } from "../lib/auth/roles";
 import type { Principals } from "./principals";
@@ -22,7 +23,7 @@ import type { Principals } from "./principals";
 /** MQTT 5 "Administrative action" (§3.14.2.1): the session was ended or its role changed. */
 const ADMINISTRATIVE_ACTION = 0x98;
 
-export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403; code: "no-session" | "cross-origin" };
+export type UpgradeDecision = { ok: true } | { ok: false; status: 401 | 403 | 503; code: "no-session" | "cross-origin" | "accounts-unavailable" };
 
 /** How often live browser connections are checked against their sessions. */
 export const SESSION_SWEEP_MS = 2_000;
@@ -30,7 +31,7 @@ export const SESSION_SWEEP_MS = 2_000;
 export function createSessionGate(opts: { accounts: AccountStore; principals: Principals; log: Logger; sweepMs?: number }) {
   const { accounts, principals, log } = opts;
 
-  const checkUpgrade = (req: IncomingMessage): UpgradeDecision => {
+  const checkUpgrade = async (req: IncomingMessage): Promise<UpgradeDecision> => {
     const origin = req.headers.origin;
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (origin === undefined && token === null) return { ok: true };
@@ -47,7 +48,14 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
       principals.markSessionless(req);
       return { ok: true };
     }
-    const session = accounts.sessionByToken(token);
+    let session: Session | null;
+    try {
+      session = await accounts.sessionByToken(token);
+    } catch (error) {
+      // The accounts' database is away and this session was not seen live before it went.
+      log.warn("cannot check a session", { code: databaseFaultCode(error) ?? "accounts-failed", error: (error as Error).message });
+      return { ok: false, status: 503, code: "accounts-unavailable" };
+    }
     if (!session) return { ok: false, status: 401, code: "no-session" };
     principals.bindRequest(req, { kind: "user", username: session.username, role: session.role, sessionId: session.id });
     return { ok: true };
@@ -63,18 +71,29 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     }
   };
 
-  const sweep = () => {
+  let sweeping = false;
+  /** While the accounts cannot be read, one log line, not one per sweep. */
+  let failing = false;
+  const sweep = async () => {
+    // A slow database must not pile sweeps up.
+    if (sweeping) return;
+    sweeping = true;
     try {
       for (const sessionId of [...principals.clientsBySession().keys()]) {
-        const role = accounts.liveSessionRole(sessionId);
+        const role = await accounts.liveSessionRole(sessionId);
         if (role === null) drop(sessionId, "expired or ended");
         else drop(sessionId, "role changed", (p) => p.kind === "user" && p.role !== role);
       }
+      failing = false;
     } catch (error) {
-      log.error("session sweep failed", { error: (error as Error).message });
+      // Nobody is dropped while the accounts cannot be read: no session can end meanwhile either.
+      if (!failing) log.error("session sweep failed; retrying", { code: databaseFaultCode(error) ?? undefined, error: (error as Error).message });
+      failing = true;
+    } finally {
+      sweeping = false;
     }
   };
-  const timer = setInterval(sweep, opts.sweepMs ?? SESSION_SWEEP_MS);
+  const timer = setInterval(() => void sweep(), opts.sweepMs ?? SESSION_SWEEP_MS);
   timer.unref();
 
   return {

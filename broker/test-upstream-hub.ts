@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { openAccountStore } from "../lib/auth/account-store";
+import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import type { Role } from "../lib/auth/roles";
 import { SESSION_COOKIE } from "../lib/auth/session-cookie";
 import { loadConfig } from "../lib/config";
@@ -75,11 +75,11 @@ export async function upstreamHub(env: Record<string, string>, files: { config?:
       }
     },
     async browser(role) {
-      const accounts = openAccountStore(path.join(dataDir, "accounts.sqlite"));
+      const accounts = openSqliteAccountStore(path.join(dataDir, "accounts.sqlite"));
       const username = `${role}-${browsers.length}`;
       await accounts.createUser(username, "browser-password", role);
-      const { token } = accounts.createSession(username, 3_600_000);
-      accounts.close();
+      const { token } = await accounts.createSession(username, 3_600_000);
+      await accounts.close();
       const client = await mqtt.connectAsync(`ws://127.0.0.1:${port}/mqtt`, {
         protocolVersion: 4, // as components/mqtt-provider.tsx
         clientId: `hearth-web-${role}-${browsers.length}`,

@@ -178,7 +178,8 @@ export class TestHub {
   async cli(...args: string[]): Promise<string> {
     const { stdout } = await run(process.execPath, ["--import", "tsx", "broker/cli.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, HEARTH_DATA_DIR: this.dataDir, MQTT_PORT: String(this.mqttPort) },
+      // The hub's own env too: with HEARTH_DATABASE_URL the command works on its PostgreSQL.
+      env: { ...process.env, HEARTH_DATA_DIR: this.dataDir, MQTT_PORT: String(this.mqttPort), ...this.options.env },
     });
     return stdout;
   }

@@ -1,7 +1,9 @@
 // Issue 14 on the two-thread hub: a hub started with HEARTH_DATABASE_URL records into
 // PostgreSQL and its dashboard (the web thread, with a pool of its own) serves charts and
 // streamed raw exports from there, not from a SQLite file; while PostgreSQL is away the
-// history routes answer 503 database-unreachable, and serve again once it is back.
+// history routes answer 503 database-unreachable and every page says since when, and all
+// serve again once it is back. Accounts and alert rules live there too: a rule and a
+// device account made in the dashboard are still there after the hub restarts.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -51,7 +53,38 @@ test("history goes to PostgreSQL and the dashboard serves it from there, 503 whi
   const away = await page.request.get(`${hub.url}/api/history/raw?${range}&tz=UTC`);
   expect(away.status()).toBe(503);
   expect(await away.json()).toMatchObject({ error: { code: "database-unreachable" } });
+  // The hub notices (one line with the code), and a page shows it; the signed-in person stays signed in.
+  await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/ERROR database: database unreachable; the hub keeps retrying code="database-unreachable"/);
+  await page.goto(hub.url);
+  await expect(page.getByTestId("database-down")).toContainText("Database unreachable since");
 
   db.resume();
   await expect(async () => expect((await page.request.get(`${hub.url}/api/history/series?${range}`)).status()).toBe(200)).toPass();
+  await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/INFO database: database reachable again/);
+  await page.reload();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  await expect(page.getByTestId("database-down")).toHaveCount(0);
+});
+
+test("a rule and a device account made in the dashboard live in PostgreSQL and outlive a restart", async ({ page }) => {
+  await hub.logIn(page, ADMIN);
+  const rule = { id: "cellar-cold", name: "Cellar too cold", severity: "warning", kind: "threshold", filter: TOPIC, direction: "below", threshold: 2, clear: 3 };
+  expect((await page.request.post(`${hub.url}/api/alerts/rules`, { data: rule })).status()).toBe(201);
+  await page.goto(`${hub.url}/settings/devices`);
+  await page.getByLabel("Name", { exact: true }).fill("cellar-sensor");
+  await page.getByRole("button", { name: "Add device" }).click();
+  await expect(page.getByTestId("form-message")).toContainText("Created device account cellar-sensor");
+  const password = (await page.getByTestId("secret").textContent())!;
+  for (const file of ["accounts.sqlite", "alerts.sqlite"]) expect(existsSync(path.join(hub.dataDir, file)), file).toBe(false);
+
+  await hub.stop();
+  await hub.start();
+  // The browser's session is in PostgreSQL too: no new login.
+  await page.goto(`${hub.url}/alerts`);
+  await expect(page.getByText("Cellar too cold")).toBeVisible();
+  await page.goto(`${hub.url}/settings/devices`);
+  await expect(page.locator('[data-device-account="cellar-sensor"]')).toBeVisible();
+  const device = await connect(hub.mqttUrl, { username: "cellar-sensor", password });
+  await device.publishAsync("home/cellar/humidity", "71", { qos: 1 });
+  await device.endAsync();
 });

@@ -3,6 +3,8 @@
 // while an MQTT client bounces a message off it 50 times a second: every message comes
 // back, every read completes, and the broker's thread never had Next's async hooks
 // turned on. How long the round trips took is the bench's business (npm run bench, stall).
+import { readdirSync, readlinkSync } from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { connectInspector } from "../bench/lib/inspector";
 import { startProbe } from "../bench/lib/rtt-probe";
@@ -13,6 +15,21 @@ const DAY_MS = 86_400_000;
 
 let hub: TestHub;
 const end = Date.now();
+/** The hub's open files on history.sqlite when it was ready, before any page or route ran. */
+let handlesAtStart = 0;
+
+/** How many of the hub process's open files are history.sqlite itself (each connection holds one). */
+function historyHandles(): number {
+  const file = path.join(hub.dataDir, "history.sqlite");
+  const fds = `/proc/${hub.pid}/fd`;
+  return readdirSync(fds).filter((fd) => {
+    try {
+      return readlinkSync(`${fds}/${fd}`) === file;
+    } catch {
+      return false; // closed while listing
+    }
+  }).length;
+}
 
 test.beforeAll(async () => {
   hub = await TestHub.start({
@@ -20,6 +37,7 @@ test.beforeAll(async () => {
     // The inspector lets the test look at the broker's thread from outside.
     env: { NODE_OPTIONS: "--inspect=127.0.0.1:0" },
   });
+  handlesAtStart = historyHandles();
 });
 test.afterAll(async () => hub?.dispose());
 
@@ -71,4 +89,14 @@ test("every probe message comes back while a day's raw export and three 30-day c
   } finally {
     inspector.close();
   }
+});
+
+test("the web thread reads history through one connection, however many pages and routes ran", async ({ page }) => {
+  // Next bundles each route and page apart; each once opened a reader of its own (a 32 MB cache each).
+  await hub.logIn(page, ADMIN);
+  for (const url of ["/", "/settings/storage", "/api/history/series?topic=home%2F%2B%2Ftemperature&points=100"]) {
+    expect((await page.goto(new URL(url, hub.url).href))?.status()).toBe(200);
+  }
+  expect(historyHandles(), "open files on history.sqlite: the hub's own, and the web thread's one reader").toBe(handlesAtStart);
+  expect(handlesAtStart).toBeGreaterThanOrEqual(2);
 });

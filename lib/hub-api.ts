@@ -9,10 +9,12 @@ import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
 import type { HistoryConfig } from "./config";
 import type { HistorySource } from "./history/open-history";
+import type { AccountsSource } from "./auth/open-accounts";
 import type { DevicePresence } from "./auth/device-presence";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
 import type { UpstreamStatus } from "./upstream-status";
+import type { DatabaseStatus } from "./pg/watch";
 
 export type HubApi = {
   alerts: AlertService;
@@ -27,6 +29,8 @@ export type HubApi = {
     /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
     drop(sessionId: string): void;
   };
+  /** Whether PostgreSQL answers the hub (issue 14); null when the hub keeps everything in SQLite. */
+  database: { status(): DatabaseStatus | null };
 };
 
 type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -59,8 +63,8 @@ export type WebInfo = {
 export type WebThreadData = {
   hearth: 1;
   info: WebInfo;
-  /** History (SQLite file or PostgreSQL URL) and accounts.sqlite: the web thread opens its own connections. */
-  files: { history: HistorySource; accounts: string };
+  /** Where history and accounts live (SQLite files or a PostgreSQL URL): the web thread opens its own connections. */
+  files: { history: HistorySource; accounts: AccountsSource };
   /** The hub's end answers HubCalls. */
   port: MessagePort;
   next: { dir: string; dev: boolean; hostname: string; port: number };
@@ -70,24 +74,4 @@ export type WebThreadData = {
 
 export function isWebThreadData(data: unknown): data is WebThreadData {
   return typeof data === "object" && data !== null && (data as { hearth?: unknown }).hearth === 1;
-}
-
-/** AlertService's methods: the engine object has more (stop), which the web must not reach. */
-export const ALERT_METHODS = {
-  rules: true,
-  createRule: true,
-  updateRule: true,
-  deleteRule: true,
-  testRule: true,
-  alerts: true,
-  acknowledge: true,
-  snooze: true,
-  history: true,
-} as const satisfies Record<keyof AlertService, true>;
-
-/** Only AlertService's methods of `engine`, bound to it. */
-export function alertServiceOf(engine: AlertService): AlertService {
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(ALERT_METHODS) as (keyof AlertService)[]) out[name] = engine[name].bind(engine);
-  return out as unknown as AlertService;
 }

@@ -11,6 +11,7 @@ import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie"
 import { getHub, type WebHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { createLogger } from "@/lib/log";
+import { databaseFaultCode } from "@/lib/database-fault";
 
 /** `username` refills the field: React resets a form after its action runs. */
 export type FormState = { error: string | null; username?: string };
@@ -30,7 +31,7 @@ function safeNext(value: FormDataEntryValue | null): string {
 }
 
 async function startSession(hub: WebHub, username: string): Promise<void> {
-  const { token } = hub.accounts.createSession(username, hub.sessionTtlMs);
+  const { token } = await hub.accounts.createSession(username, hub.sessionTtlMs);
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(hub.secureCookies, Math.floor(hub.sessionTtlMs / 1000)));
 }
 
@@ -47,7 +48,15 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
     log.warn("login throttled", { code: "login-throttled", username, address });
     return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };
   }
-  const user = await hub.accounts.verifyUser(username, password);
+  let user;
+  try {
+    user = await hub.accounts.verifyUser(username, password);
+  } catch (error) {
+    const code = databaseFaultCode(error);
+    if (code === null) throw error;
+    log.warn("login failed", { code, username, address });
+    return { error: t("auth.error.database"), username };
+  }
   if (user === null) {
     await hub.loginThrottle.failed(keys);
     log.warn("login failed", { code: "bad-credentials", username, address });
@@ -62,7 +71,7 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
 export async function createFirstAdmin(_previous: FormState, form: FormData): Promise<FormState> {
   const hub = hubOrThrow();
   // Onboarding exists only while there is no user at all; afterwards admins add users.
-  if (hub.accounts.userCount() > 0) redirect("/login");
+  if ((await hub.accounts.userCount()) > 0) redirect("/login");
   const username = String(form.get("username") ?? "").trim();
   const password = String(form.get("password") ?? "");
   const t = await getT();
@@ -85,7 +94,7 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
   if (hub && token) {
-    const session = hub.accounts.endSession(token);
+    const session = await hub.accounts.endSession(token);
     if (session) {
       await hub.sessions.drop(session.id);
       log.info("logged out", { username: session.username });

@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   // The very first start has no account yet: onboarding creates the admin.
-  if (getHub()?.accounts.userCount() === 0) redirect("/onboarding");
+  // A database that is away counts as "has users": the page and its notice say the rest.
+  if ((await getHub()?.accounts.userCount().catch(() => 1)) === 0) redirect("/onboarding");
   if (await currentUser()) redirect("/");
   const { next } = await searchParams;
   const t = await getT();

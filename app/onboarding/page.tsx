@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function OnboardingPage() {
   // Only the very first visitor to a hub with no accounts sees this page.
-  if ((getHub()?.accounts.userCount() ?? 1) > 0) redirect("/login");
+  if (((await getHub()?.accounts.userCount().catch(() => 1)) ?? 1) > 0) redirect("/login");
   const t = await getT();
   return (
     <div className="mx-auto mt-16 max-w-sm">

@@ -74,7 +74,7 @@ export async function setUserRole(_previous: SettingsState, form: FormData): Pro
   const parsed = userForm(t).pick({ username: true, role: true }).safeParse(Object.fromEntries(form));
   if (!parsed.success) return fail(parsed.error.issues[0].message);
   try {
-    accounts().accounts.setRole(parsed.data.username, parsed.data.role);
+    await accounts().accounts.setRole(parsed.data.username, parsed.data.role);
     log.info("role changed", { username: parsed.data.username, role: parsed.data.role, by: admin.username });
     revalidatePath("/settings/users");
     return ok(t("settings.users.roleSaved", { name: parsed.data.username, role: t(`role.${parsed.data.role}`) }));
@@ -88,7 +88,7 @@ export async function removeUser(_previous: SettingsState, form: FormData): Prom
   const t = await getT();
   const username = String(form.get("username") ?? "");
   try {
-    accounts().accounts.deleteUser(username);
+    await accounts().accounts.deleteUser(username);
     log.info("user removed", { username, by: admin.username });
     revalidatePath("/settings/users");
     return ok(t("settings.users.removed", { name: username }));
@@ -143,7 +143,7 @@ export async function removeDevice(_previous: SettingsState, form: FormData): Pr
   const t = await getT();
   const name = String(form.get("name") ?? "");
   try {
-    accounts().accounts.deleteDevice(name);
+    await accounts().accounts.deleteDevice(name);
     log.info("device account removed", { device: name, by: admin.username });
     revalidatePath("/settings/devices");
     return ok(t("settings.devices.removed", { name }));

@@ -73,6 +73,7 @@ const API_ERRORS: Record<string, MessageKey> = {
   "alert-not-found": "alertsApi.alertNotFound",
   "not-firing": "alertsApi.notFiring",
   "bad-snooze": "alertsApi.badSnooze",
+  "database-unreachable": "alertsApi.databaseUnreachable",
 };
 
 /** What went wrong with a request to the alerts API, by its code; an unknown one by its HTTP status. */

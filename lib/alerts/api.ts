@@ -15,6 +15,7 @@ const STATUS: Record<AlertErrorCode, number> = {
   "rule-id-taken": 409,
   "not-firing": 409,
   "bad-snooze": 400,
+  "database-unreachable": 503,
 };
 
 const log = createLogger("api/alerts");

@@ -7,7 +7,14 @@ import type { AlertStatus } from "./state-machine";
 import type { AlertHistoryEntry, HistoryFilter } from "./store";
 import type { AlertView } from "./view";
 
-export type AlertErrorCode = "rule-not-found" | "rule-id-taken" | "alert-not-found" | "not-firing" | "bad-snooze";
+export type AlertErrorCode =
+  | "rule-not-found"
+  | "rule-id-taken"
+  | "alert-not-found"
+  | "not-firing"
+  | "bad-snooze"
+  /** The alert store (PostgreSQL) has not opened yet: the engine starts when it does. */
+  | "database-unreachable";
 
 export type AlertResult<T> = { ok: true; value: T } | { ok: false; code: AlertErrorCode; message: string };
 

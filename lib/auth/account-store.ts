@@ -1,38 +1,15 @@
-// Users, their sessions and device accounts: one SQLite file in the data directory
-// (accounts.sqlite), opened by the hub and by the `npm run hearth` command, which may
-// run beside it (WAL). Passwords are kept as scrypt hashes; session tokens as their
-// SHA-256, so a copied database file opens no sessions.
+// Users, their sessions and device accounts, behind one async interface with two
+// implementations (issue 14): SQLite in the data directory (sqlite-account-store.ts,
+// accounts.sqlite) and PostgreSQL (pg-account-store.ts). Each supplies only its rows
+// (AccountRows); every rule — names, passwords, the last admin, topics, hashing —
+// lives here once, so both behave the same (account-store-contract.ts proves it).
+// Passwords are kept as scrypt hashes; session tokens as their SHA-256, so a copied
+// database opens no sessions.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import { databaseFaultCode } from "../database-fault";
 import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
-
-const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE users (
-    username      TEXT PRIMARY KEY COLLATE NOCASE,
-    role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
-    password_hash TEXT NOT NULL,
-    created_at    INTEGER NOT NULL
-  );
-  CREATE TABLE sessions (
-    id         TEXT PRIMARY KEY,
-    token_hash TEXT NOT NULL UNIQUE,
-    username   TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL
-  );
-  CREATE TABLE devices (
-    name          TEXT PRIMARY KEY COLLATE NOCASE,
-    topics        TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    created_at    INTEGER NOT NULL
-  );
-  `,
-];
 
 /** What was wrong with a device account's topics, for the forms to word in their language. */
 export type TopicsProblem =
@@ -75,15 +52,16 @@ export type Session = { id: string; username: string; role: Role; expiresAt: num
 export const MIN_PASSWORD_LENGTH = 8;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Every call may wait on a database: SQLite answers at once, PostgreSQL after a round trip. */
 export type AccountStore = {
-  userCount(): number;
+  userCount(): Promise<number>;
   /** `firstOnly`: only while there are no users at all (onboarding), decided atomically. */
   createUser(username: string, password: string, role: Role, options?: { firstOnly?: boolean }): Promise<User>;
   /** The user when the password is right; null for a wrong password and an unknown name alike. */
   verifyUser(username: string, password: string): Promise<User | null>;
-  listUsers(): User[];
-  setRole(username: string, role: Role): void;
-  deleteUser(username: string): void;
+  listUsers(): Promise<User[]>;
+  setRole(username: string, role: Role): Promise<void>;
+  deleteUser(username: string): Promise<void>;
   /**
    * A new password for a user; every session of theirs ends but `keepSession`
    * (the one changing their own password stays signed in).
@@ -91,25 +69,58 @@ export type AccountStore = {
   setPassword(username: string, password: string, options?: { keepSession?: string }): Promise<void>;
 
   /** A new session; the token goes in the cookie and is stored only as its hash. */
-  createSession(username: string, ttlMs: number, now?: number): { token: string; session: Session };
-  /** The live session for a cookie's token, or null when unknown or expired. */
-  sessionByToken(token: string, now?: number): Session | null;
+  createSession(username: string, ttlMs: number, now?: number): Promise<{ token: string; session: Session }>;
+  /**
+   * The live session for a cookie's token, or null when unknown or expired. While the
+   * database is unreachable, a session this process saw live is still answered until
+   * it expires (nobody can end it meanwhile): the dashboard stays up through an outage.
+   */
+  sessionByToken(token: string, now?: number): Promise<Session | null>;
   /** The user's current role while the session with this id is live (not ended, not expired, its user still there); else null. */
-  liveSessionRole(id: string, now?: number): Role | null;
-  endSession(token: string): Session | null;
-  pruneSessions(now?: number): number;
+  liveSessionRole(id: string, now?: number): Promise<Role | null>;
+  endSession(token: string): Promise<Session | null>;
+  pruneSessions(now?: number): Promise<number>;
 
   /** Creates a device account and returns its password, which is shown once and never stored. */
   createDevice(name: string, topics: string[]): Promise<{ device: Device; password: string }>;
   verifyDevice(name: string, password: string): Promise<Device | null>;
-  listDevices(): Device[];
-  deleteDevice(name: string): void;
+  listDevices(): Promise<Device[]>;
+  deleteDevice(name: string): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 };
 
-type UserRow = { username: string; role: string; password_hash: string; created_at: number };
-type DeviceRow = { name: string; topics: string; password_hash: string; created_at: number };
+export type UserRow = { username: string; role: string; passwordHash: string; createdAt: number };
+export type DeviceRow = { name: string; topics: string[]; passwordHash: string; createdAt: number };
+export type SessionRow = { id: string; username: string; role: string; expiresAt: number };
+
+/** What a database must do for the accounts; names compare case-insensitively. */
+export type AccountRows = {
+  userCount(): Promise<number>;
+  adminCount(): Promise<number>;
+  user(username: string): Promise<UserRow | null>;
+  /** By name, case-insensitively. */
+  users(): Promise<UserRow[]>;
+  /** Atomically: "taken" when the name is, "not-first" when `firstOnly` and a user exists. */
+  insertUser(row: UserRow, firstOnly: boolean): Promise<"ok" | "taken" | "not-first">;
+  setRole(username: string, role: Role): Promise<void>;
+  /** Its sessions go with it. */
+  deleteUser(username: string): Promise<void>;
+  /** The new hash and, in the same transaction, every session of the user's but `keepSession` ended. */
+  setPassword(username: string, hash: string, keepSession: string | null): Promise<void>;
+  insertSession(session: { id: string; tokenHash: string; username: string; createdAt: number; expiresAt: number }): Promise<void>;
+  sessionByHash(tokenHash: string, now: number): Promise<SessionRow | null>;
+  liveSessionRole(id: string, now: number): Promise<string | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  pruneSessions(now: number): Promise<number>;
+  device(name: string): Promise<DeviceRow | null>;
+  /** By name, case-insensitively. */
+  devices(): Promise<DeviceRow[]>;
+  insertDevice(row: DeviceRow): Promise<"ok" | "taken">;
+  /** False when there was none. */
+  deleteDevice(name: string): Promise<boolean>;
+  close(): Promise<void>;
+};
 
 function checkName(name: string, what: string): void {
   if (!NAME.test(name)) {
@@ -126,192 +137,166 @@ function checkPassword(password: string): void {
   }
 }
 
-const sha256 = (token: string) => createHash("sha256").update(token).digest("base64url");
-
-function toUser(row: UserRow): User {
-  return { username: row.username, role: isRole(row.role) ? row.role : "viewer", createdAt: row.created_at };
+function checkRole(role: string): asserts role is Role {
+  if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
 }
 
-function toDevice(row: DeviceRow): Device {
-  return { name: row.name, topics: JSON.parse(row.topics) as string[], createdAt: row.created_at };
-}
-
-export function openAccountStore(file: string): AccountStore {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
-  // The hub and the CLI may write at once; wait for the other rather than fail.
-  db.pragma("busy_timeout = 5000");
-  const version = db.pragma("user_version", { simple: true }) as number;
-  for (let i = version; i < MIGRATIONS.length; i++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[i]);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
+function checkDeviceTopics(topics: string[]): void {
+  if (topics.length === 0) {
+    throw new AccountError("topic-invalid", "a device account needs at least one topic filter", { problem: "none" });
   }
+  for (const topic of topics) {
+    const check = checkTopicFilter(topic);
+    if (!check.ok) {
+      const { ok: _, ...problem } = check;
+      throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`, { problem: "invalid", topic, check: problem });
+    }
+    if (topic.startsWith("$") || topic.startsWith("#") || topic.startsWith("+")) {
+      const message = `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`;
+      throw new AccountError("topic-invalid", message, { problem: "too-broad", topic });
+    }
+  }
+}
 
-  const q = {
-    userCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users"),
-    adminCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
-    user: db.prepare<[string], UserRow>("SELECT * FROM users WHERE username = ?"),
-    users: db.prepare<[], UserRow>("SELECT * FROM users ORDER BY username"),
-    insertUser: db.prepare("INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)"),
-    setRole: db.prepare("UPDATE users SET role = ? WHERE username = ?"),
-    deleteUser: db.prepare("DELETE FROM users WHERE username = ?"),
-    setPassword: db.prepare("UPDATE users SET password_hash = ? WHERE username = ?"),
-    endSessionsOf: db.prepare("DELETE FROM sessions WHERE username = ? AND id IS NOT ?"),
-    insertSession: db.prepare("INSERT INTO sessions (id, token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
-    sessionByHash: db.prepare<[string, number], { id: string; username: string; role: string; expires_at: number }>(
-      `SELECT s.id, s.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
-       WHERE s.token_hash = ? AND s.expires_at > ?`,
-    ),
-    liveSessionRole: db.prepare<[string, number], { role: string }>(
-      "SELECT u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id = ? AND s.expires_at > ?",
-    ),
-    deleteSession: db.prepare("DELETE FROM sessions WHERE token_hash = ?"),
-    pruneSessions: db.prepare("DELETE FROM sessions WHERE expires_at <= ?"),
-    device: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE name = ?"),
-    devices: db.prepare<[], DeviceRow>("SELECT * FROM devices ORDER BY name"),
-    insertDevice: db.prepare("INSERT INTO devices (name, topics, password_hash, created_at) VALUES (?, ?, ?, ?)"),
-    deleteDevice: db.prepare("DELETE FROM devices WHERE name = ?"),
+export const sha256 = (token: string) => createHash("sha256").update(token).digest("base64url");
+const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
+const toUser = (row: UserRow): User => ({ username: row.username, role: roleOf(row.role), createdAt: row.createdAt });
+const toDevice = (row: DeviceRow): Device => ({ name: row.name, topics: row.topics, createdAt: row.createdAt });
+
+/** Sessions remembered for an outage: enough for a household's browsers, bounded against a flood of tokens. */
+const MAX_REMEMBERED_SESSIONS = 1000;
+
+/** The accounts' rules over `rows`. */
+export function createAccountStore(rows: AccountRows): AccountStore {
+  /** token hash → the session as last read from the database. */
+  const lastSeen = new Map<string, Session>();
+  const remember = (hash: string, session: Session | null) => {
+    lastSeen.delete(hash);
+    if (session === null) return;
+    if (lastSeen.size >= MAX_REMEMBERED_SESSIONS) lastSeen.delete(lastSeen.keys().next().value!);
+    lastSeen.set(hash, session);
   };
 
-  const requireUser = (username: string): UserRow => {
-    const row = q.user.get(username);
+  const requireUser = async (username: string): Promise<UserRow> => {
+    const row = await rows.user(username);
     if (!row) throw new AccountError("not-found", `there is no user ${JSON.stringify(username)}`);
     return row;
   };
-  const keepsAnAdmin = (row: UserRow) => {
-    if (row.role === "admin" && q.adminCount.get()!.n <= 1) {
+  const keepsAnAdmin = async (row: UserRow) => {
+    if (row.role === "admin" && (await rows.adminCount()) <= 1) {
       throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
+    }
+  };
+  const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
+    if (!token) return null;
+    const hash = sha256(token);
+    try {
+      const row = await rows.sessionByHash(hash, now);
+      const session = row && { id: row.id, username: row.username, role: roleOf(row.role), expiresAt: row.expiresAt };
+      remember(hash, session);
+      return session;
+    } catch (error) {
+      const known = lastSeen.get(hash);
+      if (databaseFaultCode(error) === "database-unreachable" && known !== undefined && known.expiresAt > now) return known;
+      throw error;
     }
   };
 
   return {
-    userCount: () => q.userCount.get()!.n,
+    userCount: () => rows.userCount(),
 
     async createUser(username, password, role, options = {}) {
       checkName(username, "a username");
       checkPassword(password);
-      if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
-      if (q.user.get(username)) throw new AccountError("name-taken", `the username ${JSON.stringify(username)} is taken`);
-      const hash = await hashPassword(password);
-      const createdAt = Date.now();
-      try {
-        // The hash took a while; two onboarding forms may have raced here.
-        db.transaction(() => {
-          if (options.firstOnly && q.userCount.get()!.n > 0) {
-            throw new AccountError("already-set-up", "the admin account already exists; log in instead");
-          }
-          q.insertUser.run(username, role, hash, createdAt);
-        })();
-      } catch (error) {
-        // Two requests raced past the check above; the primary key decided.
-        if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-          throw new AccountError("name-taken", `the username ${JSON.stringify(username)} is taken`);
-        }
-        throw error;
-      }
-      return { username, role, createdAt };
+      checkRole(role);
+      if (await rows.user(username)) throw new AccountError("name-taken", `the username ${JSON.stringify(username)} is taken`);
+      const row = { username, role, passwordHash: await hashPassword(password), createdAt: Date.now() };
+      // The hash took a while; two onboarding forms may have raced here, and the database decides.
+      const outcome = await rows.insertUser(row, options.firstOnly ?? false);
+      if (outcome === "not-first") throw new AccountError("already-set-up", "the admin account already exists; log in instead");
+      if (outcome === "taken") throw new AccountError("name-taken", `the username ${JSON.stringify(username)} is taken`);
+      return toUser(row);
     },
 
     async verifyUser(username, password) {
-      const row = q.user.get(username);
-      const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+      const row = await rows.user(username);
+      const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
       return row && ok ? toUser(row) : null;
     },
 
-    listUsers: () => q.users.all().map(toUser),
+    listUsers: async () => (await rows.users()).map(toUser),
 
-    setRole(username, role) {
-      if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
-      const row = requireUser(username);
-      if (role !== "admin") keepsAnAdmin(row);
-      q.setRole.run(role, row.username);
+    async setRole(username, role) {
+      checkRole(role);
+      const row = await requireUser(username);
+      if (role !== "admin") await keepsAnAdmin(row);
+      await rows.setRole(row.username, role);
+      lastSeen.clear();
     },
 
-    deleteUser(username) {
-      const row = requireUser(username);
-      keepsAnAdmin(row);
-      q.deleteUser.run(row.username); // its sessions go with it (ON DELETE CASCADE)
+    async deleteUser(username) {
+      const row = await requireUser(username);
+      await keepsAnAdmin(row);
+      await rows.deleteUser(row.username);
+      lastSeen.clear();
     },
 
     async setPassword(username, password, options = {}) {
       checkPassword(password);
-      const row = requireUser(username);
-      const hash = await hashPassword(password);
-      db.transaction(() => {
-        q.setPassword.run(hash, row.username);
-        // Whoever knew the old password is signed out everywhere (the session gate closes their live connections).
-        q.endSessionsOf.run(row.username, options.keepSession ?? null);
-      })();
+      const row = await requireUser(username);
+      // Whoever knew the old password is signed out everywhere (the session gate closes their live connections).
+      await rows.setPassword(row.username, await hashPassword(password), options.keepSession ?? null);
+      lastSeen.clear();
     },
 
-    createSession(username, ttlMs, now = Date.now()) {
-      const row = requireUser(username);
+    async createSession(username, ttlMs, now = Date.now()) {
+      const row = await requireUser(username);
       const token = randomBytes(32).toString("base64url");
       const id = randomBytes(12).toString("base64url");
       const expiresAt = now + ttlMs;
-      q.insertSession.run(id, sha256(token), row.username, now, expiresAt);
-      return { token, session: { id, username: row.username, role: toUser(row).role, expiresAt } };
+      await rows.insertSession({ id, tokenHash: sha256(token), username: row.username, createdAt: now, expiresAt });
+      return { token, session: { id, username: row.username, role: roleOf(row.role), expiresAt } };
     },
 
-    sessionByToken(token, now = Date.now()) {
-      if (!token) return null;
-      const row = q.sessionByHash.get(sha256(token), now);
-      if (!row) return null;
-      return { id: row.id, username: row.username, role: isRole(row.role) ? row.role : "viewer", expiresAt: row.expires_at };
+    sessionByToken,
+
+    async liveSessionRole(id, now = Date.now()) {
+      const role = await rows.liveSessionRole(id, now);
+      return role === null ? null : roleOf(role);
     },
 
-    liveSessionRole(id, now = Date.now()) {
-      const row = q.liveSessionRole.get(id, now);
-      return row ? (isRole(row.role) ? row.role : "viewer") : null;
-    },
-
-    endSession(token) {
-      const session = this.sessionByToken(token);
-      q.deleteSession.run(sha256(token));
+    async endSession(token) {
+      const session = await sessionByToken(token);
+      const hash = sha256(token);
+      lastSeen.delete(hash);
+      await rows.deleteSession(hash);
       return session;
     },
 
-    pruneSessions: (now = Date.now()) => q.pruneSessions.run(now).changes,
+    pruneSessions: (now = Date.now()) => rows.pruneSessions(now),
 
     async createDevice(name, topics) {
       checkName(name, "a device name");
-      if (topics.length === 0) {
-        throw new AccountError("topic-invalid", "a device account needs at least one topic filter", { problem: "none" });
-      }
-      for (const topic of topics) {
-        const check = checkTopicFilter(topic);
-        if (!check.ok) {
-          const { ok: _, ...problem } = check;
-          throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`, { problem: "invalid", topic, check: problem });
-        }
-        if (topic.startsWith("$") || topic.startsWith("#") || topic.startsWith("+")) {
-          const message = `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`;
-          throw new AccountError("topic-invalid", message, { problem: "too-broad", topic });
-        }
-      }
-      if (q.device.get(name)) throw new AccountError("name-taken", `there is already a device ${JSON.stringify(name)}`);
+      checkDeviceTopics(topics);
+      if (await rows.device(name)) throw new AccountError("name-taken", `there is already a device ${JSON.stringify(name)}`);
       const password = generatePassword();
-      const createdAt = Date.now();
-      q.insertDevice.run(name, JSON.stringify(topics), await hashPassword(password), createdAt);
-      return { device: { name, topics, createdAt }, password };
+      const row = { name, topics, passwordHash: await hashPassword(password), createdAt: Date.now() };
+      if ((await rows.insertDevice(row)) === "taken") throw new AccountError("name-taken", `there is already a device ${JSON.stringify(name)}`);
+      return { device: toDevice(row), password };
     },
 
     async verifyDevice(name, password) {
-      const row = q.device.get(name);
-      const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+      const row = await rows.device(name);
+      const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
       return row && ok ? toDevice(row) : null;
     },
 
-    listDevices: () => q.devices.all().map(toDevice),
+    listDevices: async () => (await rows.devices()).map(toDevice),
 
-    deleteDevice(name) {
-      if (q.deleteDevice.run(name).changes === 0) throw new AccountError("not-found", `there is no device ${JSON.stringify(name)}`);
+    async deleteDevice(name) {
+      if (!(await rows.deleteDevice(name))) throw new AccountError("not-found", `there is no device ${JSON.stringify(name)}`);
     },
 
-    close: () => db.close(),
+    close: () => rows.close(),
   };
 }

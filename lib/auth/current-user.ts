@@ -4,6 +4,7 @@
 // only one (Next's data-security guide).
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { databaseFaultCode } from "../database-fault";
 import { getHub } from "../hub-link";
 import { roleAtLeast, type Role } from "./roles";
 import { SESSION_COOKIE } from "./session-cookie";
@@ -15,7 +16,15 @@ export async function currentUser(): Promise<SignedInUser | null> {
   if (hub === null) return null;
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token) return null;
-  const session = hub.accounts.sessionByToken(token);
+  let session;
+  try {
+    session = await hub.accounts.sessionByToken(token);
+  } catch (error) {
+    // The accounts' database is away and this session was not seen before it went:
+    // signed out for now; the login page says why (components/database-notice.tsx).
+    if (databaseFaultCode(error) !== null) return null;
+    throw error;
+  }
   return session ? { username: session.username, role: session.role, sessionId: session.id } : null;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { freshSchema, sharedPostgresUrl } from "../pg/test-postgres";
+import { freshDatabaseUrl, sharedPostgresUrl } from "../pg/test-postgres";
 import { ATTIC, KITCHEN, reading, T0 } from "./contract-fixtures";
 import { migrateHistoryToPg, type MigrateProgress } from "./migrate-to-pg";
 import { openPgHistory } from "./pg-store";
@@ -25,12 +25,7 @@ let server = "";
 before(async () => {
   server = await sharedPostgresUrl();
 });
-
-/** The URL of a fresh, empty schema: what a user's new database looks like. */
-async function freshTarget(): Promise<string> {
-  const schema = await freshSchema(server);
-  return `${server}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
+const freshTarget = () => freshDatabaseUrl(server);
 
 let files = 0;
 /** Three days of the attic every 10 minutes and two of the kitchen every 15, the first day's raw readings pruned. */

@@ -9,9 +9,9 @@
 import type pg from "pg";
 import type { Logger } from "../log";
 import { createLogger } from "../log";
-import { keepTrying, type Backoff } from "../pg/availability";
+import { guardCalls, keepTrying, type Backoff } from "../pg/availability";
 import { migrate } from "../pg/migrate";
-import { inTransaction, openPool, wrapError } from "../pg/pool";
+import { inTransaction, openPool } from "../pg/pool";
 import type { Reading } from "../readings";
 import { parseHomeTopic } from "../topics";
 import {
@@ -83,15 +83,7 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
     },
   });
 
-  /** Every call: wait for setup, and give any failure its code and the database's (redacted) address. */
-  async function use<T>(work: () => Promise<T>): Promise<T> {
-    await availability.ready();
-    try {
-      return await work();
-    } catch (error) {
-      throw error instanceof RangeError ? error : wrapError(error, url);
-    }
-  }
+  const use = guardCalls(availability, url);
 
   async function insertBatch(readings: readonly Reading[]): Promise<void> {
     const lastUnit = new Map<string, string>();

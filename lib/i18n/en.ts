@@ -25,6 +25,7 @@ export const en = {
   "upstream.unreachable": "Broker unreachable since {time}",
   "upstream.refused": "Broker refuses Hearth since {time}",
   "upstream.explain": "{server}: {message}. Hearth keeps retrying; everything it stored is kept.",
+  "database.down": "Database unreachable since {time}. Live values keep coming; history, rules and accounts wait for it, and Hearth keeps retrying.",
 
   "dashboard.title": "Home",
   "dashboard.empty.title": "No readings yet",
@@ -165,6 +166,7 @@ export const en = {
   "alertsApi.alertNotFound": "This alert is no longer active.",
   "alertsApi.notFiring": "Only a firing alert that nobody has acknowledged can be acknowledged.",
   "alertsApi.badSnooze": "A snooze must end in the future.",
+  "alertsApi.databaseUnreachable": "The database is not reachable; Hearth keeps retrying. Try again in a moment.",
   "alertsApi.status": "The hub answered HTTP {status}.",
 
   "alertHistory.fired": "Fired",
@@ -302,6 +304,7 @@ export const en = {
   "auth.error.missing": "Enter your username and password.",
   "auth.error.throttled": "Too many failed attempts. Try again in {n} seconds.",
   "auth.error.wrong": "Wrong username or password.",
+  "auth.error.database": "The accounts database is not reachable; Hearth keeps retrying. Try again in a moment.",
   "auth.error.passwordsDiffer": "The two passwords differ.",
 
   "account.error.usernameInvalid": "A username must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (got {name}).",

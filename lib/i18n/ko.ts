@@ -25,6 +25,7 @@ export const ko: Messages = {
   "upstream.unreachable": "{time}부터 브로커에 연결할 수 없음",
   "upstream.refused": "{time}부터 브로커가 Hearth를 거부함",
   "upstream.explain": "{server}: {message}. Hearth가 계속 다시 시도하며, 저장된 기록은 그대로 유지됩니다.",
+  "database.down": "{time}부터 데이터베이스에 연결할 수 없습니다. 실시간 값은 계속 들어오며, 기록·규칙·계정은 연결을 기다립니다. Hearth가 계속 다시 시도합니다.",
 
   "dashboard.title": "홈",
   "dashboard.empty.title": "아직 측정값이 없습니다",
@@ -165,6 +166,7 @@ export const ko: Messages = {
   "alertsApi.alertNotFound": "이 알림은 더 이상 활성 상태가 아닙니다.",
   "alertsApi.notFiring": "아무도 확인하지 않은 발생 중인 알림만 확인할 수 있습니다.",
   "alertsApi.badSnooze": "일시 중지는 미래에 끝나야 합니다.",
+  "alertsApi.databaseUnreachable": "데이터베이스에 연결할 수 없습니다. Hearth가 계속 다시 시도합니다. 잠시 후 다시 시도하세요.",
   "alertsApi.status": "허브가 HTTP {status}(으)로 응답했습니다.",
 
   "alertHistory.fired": "발생",
@@ -302,6 +304,7 @@ export const ko: Messages = {
   "auth.error.missing": "사용자 이름과 비밀번호를 입력하세요.",
   "auth.error.throttled": "실패한 시도가 너무 많습니다. {n}초 후에 다시 시도하세요.",
   "auth.error.wrong": "사용자 이름 또는 비밀번호가 틀렸습니다.",
+  "auth.error.database": "계정 데이터베이스에 연결할 수 없습니다. Hearth가 계속 다시 시도합니다. 잠시 후 다시 시도하세요.",
   "auth.error.passwordsDiffer": "두 비밀번호가 다릅니다.",
 
   "account.error.usernameInvalid": "사용자 이름은 영문자, 숫자, '.', '_', '-'로 된 1–64자여야 하며 영문자나 숫자로 시작해야 합니다(입력: {name}).",

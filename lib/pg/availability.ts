@@ -12,6 +12,8 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 30_000 };
 export type Availability = {
   /** Resolves once setup has succeeded; rejects at once (with a coded error) while it has not. */
   ready(): Promise<void>;
+  /** Resolves when setup first succeeds, however many tries it takes (never, once stopped). */
+  readonly settled: Promise<void>;
   /** Stops retrying (the store is closing). */
   stop(): void;
 };
@@ -35,12 +37,15 @@ export function keepTrying(opts: {
   let lastError: PgStoreError | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let attempts = 0;
+  let succeeded = () => {};
+  const settled = new Promise<void>((resolve) => (succeeded = resolve));
 
   const attempt = async (): Promise<void> => {
     attempts++;
     try {
       await setup();
       ok = true;
+      succeeded();
       if (attempts > 1) log.info("database reachable again", { store, database: redactUrl(url), attempts });
     } catch (error) {
       lastError = wrapError(error, url);
@@ -66,6 +71,7 @@ export function keepTrying(opts: {
   let first = attempt();
 
   return {
+    settled,
     async ready() {
       if (ok) return;
       await first;
@@ -76,5 +82,20 @@ export function keepTrying(opts: {
       stopped = true;
       if (timer !== null) clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * A store's wrapper for every call: waits for setup, and gives any failure its code
+ * and the database's (redacted) address. A RangeError (a bad argument) passes as it is.
+ */
+export function guardCalls(availability: Availability, url: string): <T>(work: () => Promise<T>) => Promise<T> {
+  return async (work) => {
+    await availability.ready();
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof RangeError ? error : wrapError(error, url);
+    }
   };
 }

@@ -5,13 +5,15 @@ import type pg from "pg";
 import { inTransaction } from "./pool";
 
 /**
- * Runs the steps this database has not seen yet, in one transaction. An advisory lock
- * per store keeps two processes starting at once (the hub and the web thread) from
- * running the same step twice.
+ * Runs the steps this database has not seen yet, in one transaction. One advisory lock
+ * for every store keeps two processes starting at once (the hub and the web thread)
+ * from running the same step twice, and the stores opening together from racing to
+ * create hearth_schema (CREATE TABLE IF NOT EXISTS is not safe against itself: the
+ * loser fails on pg_type's unique index).
  */
 export async function migrate(pool: pg.Pool, store: string, steps: readonly string[]): Promise<void> {
   await inTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`hearth-schema:${store}`]);
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('hearth-schema'))");
     await client.query("CREATE TABLE IF NOT EXISTS hearth_schema (store text PRIMARY KEY, version integer NOT NULL)");
     const { rows } = await client.query<{ version: number }>("SELECT version FROM hearth_schema WHERE store = $1", [store]);
     const version = rows[0]?.version ?? 0;

@@ -118,3 +118,9 @@ export async function freshSchema(url: string): Promise<string> {
   }
   return name;
 }
+
+/** The URL of a fresh, empty schema on `url`'s server: what a user's new database looks like to a command. */
+export async function freshDatabaseUrl(url: string): Promise<string> {
+  const schema = await freshSchema(url);
+  return `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}

@@ -44,7 +44,7 @@ export default async function DevicesPage() {
   const hub = getHub();
   // With HEARTH_MQTT_URL, devices log in to that broker: a form here would make accounts nobody checks (issue 14).
   if (hub?.upstreamServer) return <UpstreamDevices server={hub.upstreamServer} t={await getT()} />;
-  const devices = hub?.accounts.listDevices() ?? [];
+  const devices = (await hub?.accounts.listDevices()) ?? [];
   // One question to the hub's thread for the whole list; a hub that cannot answer shows "not seen".
   const [presence, t] = await Promise.all([
     hub?.deviceAccounts.presence(devices.map((d) => d.name)).catch(() => null) ?? null,

@@ -7,7 +7,7 @@ import { getT } from "@/lib/i18n/server";
 import { addUser } from "../actions";
 
 export default async function UsersPage() {
-  const users = getHub()?.accounts.listUsers() ?? [];
+  const users = (await getHub()?.accounts.listUsers()) ?? [];
   const t = await getT();
   return (
     <>

@@ -1,0 +1,64 @@
+// Opens the web thread's hub parts, once per thread (lib/web-hub.ts says why): its own
+// history reader and accounts connection, and HubApi over the MessagePort. Each part is
+// registered with how to close it the moment it is open, so a failure part-way closes
+// what was opened, and close() is the reverse of opening by construction. A new store
+// the web reads on its own (PostgreSQL accounts or alerts, say) is one more `add` here
+// and one more field in WebHub.
+import type { MessagePort } from "node:worker_threads";
+import { openAccounts } from "../lib/auth/open-accounts";
+import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
+import { openHistoryReader } from "../lib/history/open-history";
+import type { Logger } from "../lib/log";
+import type { WebHub } from "../lib/web-hub";
+import { createLifecycle } from "./lifecycle";
+
+export type OpenedWebHub = { hub: WebHub; close(): Promise<void> };
+
+export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "port">, log: Logger): Promise<OpenedWebHub> {
+  const { info, files, port } = data;
+  const opened = createLifecycle((name, error) => log.error("web thread: closing failed", { part: name, error: error.message }));
+  try {
+    const api = opened.add("hub api", remote(port), (r) => r.close());
+    const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
+    const accounts = opened.add("accounts", openAccounts(files.accounts, log), (a) => a.close());
+    const hub: WebHub = { ...info, ...api.groups, history, accounts };
+    return { hub, close: () => opened.close() };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}
+
+const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts", "upstream", "database"] as const satisfies readonly (keyof HubApi)[];
+
+/** HubApi over `port`: each call posts a HubCall and waits for the reply with its id. */
+export function remote(port: MessagePort): { groups: Remote<HubApi>; close(): void } {
+  let next = 0;
+  const pending = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
+  const failAll = () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("the hub is shutting down"));
+    pending.clear();
+  };
+  port.on("message", (reply: HubReply) => {
+    const waiter = pending.get(reply.id);
+    if (waiter === undefined) return; // answered after a shutdown gave up on it
+    pending.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.value);
+    else waiter.reject(Object.assign(new Error(reply.error.message), reply.error));
+  });
+  port.on("close", failAll);
+  const call = (group: string, method: string, args: unknown[]) =>
+    new Promise((resolve, reject) => {
+      const id = String(next++); // one caller per thread and port: a counter is unique
+      pending.set(id, { resolve, reject });
+      port.postMessage({ id, group, method, args } satisfies HubCall);
+    });
+  const groups = Object.fromEntries(
+    GROUPS.map((group) => [
+      group,
+      // "then" stays undefined, so a group is never mistaken for a promise.
+      new Proxy({}, { get: (_, m) => (typeof m === "string" && m !== "then" ? (...args: unknown[]) => call(group, m, args) : undefined) }),
+    ]),
+  ) as Remote<HubApi>;
+  return { groups, close: failAll };
+}

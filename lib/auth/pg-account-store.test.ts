@@ -1,0 +1,59 @@
+// The account contract on a real PostgreSQL 15 (lib/pg/test-postgres.ts), a schema per test.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import pg from "pg";
+import type { Logger } from "../log";
+import { freshSchema, sharedPostgresUrl, startTestPostgres } from "../pg/test-postgres";
+import { accountStoreContract } from "./account-store-contract";
+import { openPgAccountStore } from "./pg-account-store";
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+let url = "";
+before(async () => {
+  url = await sharedPostgresUrl();
+});
+
+/** Every row of the schema's account tables, as text. */
+async function dump(schema: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = ["account_users", "account_sessions", "account_devices"];
+    const parts = await Promise.all(tables.map((t) => client.query(`SELECT t::text AS row FROM ${schema}.${t} t`)));
+    return parts.flatMap((p) => p.rows.map((r: { row: string }) => r.row)).join("\n");
+  } finally {
+    await client.end();
+  }
+}
+
+accountStoreContract("PostgreSQL", async () => {
+  const schema = await freshSchema(url);
+  return { open: () => openPgAccountStore({ url, schema, log: quiet }), dump: () => dump(schema) };
+});
+
+describe("accounts while PostgreSQL is away", () => {
+  it("keeps answering sessions seen live before it went, refuses the rest with database-unreachable, and recovers", async () => {
+    const server = await startTestPostgres();
+    const store = openPgAccountStore({ url: server.url, log: quiet, backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await store.createUser("alice", "alice-password", "viewer");
+      const seen = await store.createSession("alice", 60_000);
+      const unseen = await store.createSession("alice", 60_000);
+      assert.equal((await store.sessionByToken(seen.token))?.id, seen.session.id);
+
+      server.pause();
+      assert.equal((await store.sessionByToken(seen.token))?.username, "alice", "the dashboard stays signed in");
+      const unreachable = (error: { code?: string }) => error.code === "database-unreachable";
+      await assert.rejects(store.sessionByToken(unseen.token), unreachable);
+      await assert.rejects(store.verifyDevice("kitchen", "a-password"), unreachable);
+      await assert.rejects(store.userCount(), unreachable);
+
+      server.resume();
+      assert.equal((await store.sessionByToken(unseen.token))?.id, unseen.session.id);
+      assert.equal(await store.userCount(), 1, "nothing stored was lost");
+    } finally {
+      await store.close();
+      server.stop();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+// Accounts in SQLite: accounts.sqlite in the data directory, opened by the hub, its
+// web thread and the `npm run hearth` command, which may run beside it (WAL).
+import { openDatabase } from "../sqlite";
+import { deviceRow, userRow, type DeviceColumns, type UserColumns } from "./account-columns";
+import { createAccountStore, type AccountRows, type AccountStore, type UserRow } from "./account-store";
+
+export const SQLITE_ACCOUNTS_FILE = "accounts.sqlite";
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    username      TEXT PRIMARY KEY COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    id         TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    username   TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE devices (
+    name          TEXT PRIMARY KEY COLLATE NOCASE,
+    topics        TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+  `,
+];
+
+const isPrimaryKeyClash = (error: unknown) => (error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+
+export function openSqliteAccountStore(file: string): AccountStore {
+  const db = openDatabase(file, MIGRATIONS, "accounts");
+  db.pragma("foreign_keys = ON");
+  // The hub, its web thread and the CLI may write at once; wait for the other rather than fail.
+  db.pragma("busy_timeout = 5000");
+
+  const q = {
+    userCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users"),
+    adminCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+    user: db.prepare<[string], UserColumns>("SELECT * FROM users WHERE username = ?"),
+    users: db.prepare<[], UserColumns>("SELECT * FROM users ORDER BY username"),
+    insertUser: db.prepare("INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)"),
+    setRole: db.prepare("UPDATE users SET role = ? WHERE username = ?"),
+    deleteUser: db.prepare("DELETE FROM users WHERE username = ?"),
+    setPassword: db.prepare("UPDATE users SET password_hash = ? WHERE username = ?"),
+    endSessionsOf: db.prepare("DELETE FROM sessions WHERE username = ? AND id IS NOT ?"),
+    insertSession: db.prepare("INSERT INTO sessions (id, token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
+    sessionByHash: db.prepare<[string, number], { id: string; username: string; role: string; expires_at: number }>(
+      `SELECT s.id, s.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
+       WHERE s.token_hash = ? AND s.expires_at > ?`,
+    ),
+    liveSessionRole: db.prepare<[string, number], { role: string }>(
+      "SELECT u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id = ? AND s.expires_at > ?",
+    ),
+    deleteSession: db.prepare("DELETE FROM sessions WHERE token_hash = ?"),
+    pruneSessions: db.prepare("DELETE FROM sessions WHERE expires_at <= ?"),
+    device: db.prepare<[string], DeviceColumns>("SELECT * FROM devices WHERE name = ?"),
+    devices: db.prepare<[], DeviceColumns>("SELECT * FROM devices ORDER BY name"),
+    insertDevice: db.prepare("INSERT INTO devices (name, topics, password_hash, created_at) VALUES (?, ?, ?, ?)"),
+    deleteDevice: db.prepare("DELETE FROM devices WHERE name = ?"),
+  };
+
+  const insertUser = db.transaction((row: UserRow, firstOnly: boolean): "ok" | "not-first" => {
+    if (firstOnly && q.userCount.get()!.n > 0) return "not-first";
+    q.insertUser.run(row.username, row.role, row.passwordHash, row.createdAt);
+    return "ok";
+  });
+  const setPassword = db.transaction((username: string, hash: string, keepSession: string | null) => {
+    q.setPassword.run(hash, username);
+    q.endSessionsOf.run(username, keepSession);
+  });
+
+  // better-sqlite3 answers synchronously; the async functions make its results promises.
+  const rows: AccountRows = {
+    userCount: async () => q.userCount.get()!.n,
+    adminCount: async () => q.adminCount.get()!.n,
+    user: async (username) => {
+      const row = q.user.get(username);
+      return row ? userRow(row) : null;
+    },
+    users: async () => q.users.all().map(userRow),
+    async insertUser(row, firstOnly) {
+      try {
+        return insertUser(row, firstOnly);
+      } catch (error) {
+        if (isPrimaryKeyClash(error)) return "taken";
+        throw error;
+      }
+    },
+    setRole: async (username, role) => void q.setRole.run(role, username),
+    deleteUser: async (username) => void q.deleteUser.run(username), // its sessions go with it (ON DELETE CASCADE)
+    setPassword: async (username, hash, keepSession) => setPassword(username, hash, keepSession),
+    insertSession: async (s) => void q.insertSession.run(s.id, s.tokenHash, s.username, s.createdAt, s.expiresAt),
+    sessionByHash: async (hash, now) => {
+      const row = q.sessionByHash.get(hash, now);
+      return row ? { id: row.id, username: row.username, role: row.role, expiresAt: row.expires_at } : null;
+    },
+    liveSessionRole: async (id, now) => q.liveSessionRole.get(id, now)?.role ?? null,
+    deleteSession: async (hash) => void q.deleteSession.run(hash),
+    pruneSessions: async (now) => q.pruneSessions.run(now).changes,
+    device: async (name) => {
+      const row = q.device.get(name);
+      return row ? deviceRow(row) : null;
+    },
+    devices: async () => q.devices.all().map(deviceRow),
+    async insertDevice(row) {
+      try {
+        q.insertDevice.run(row.name, JSON.stringify(row.topics), row.passwordHash, row.createdAt);
+        return "ok";
+      } catch (error) {
+        if (isPrimaryKeyClash(error)) return "taken";
+        throw error;
+      }
+    },
+    deleteDevice: async (name) => q.deleteDevice.run(name).changes > 0,
+    close: async () => void db.close(),
+  };
+  return createAccountStore(rows);
+}
