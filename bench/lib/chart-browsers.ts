@@ -27,15 +27,24 @@ export async function startChartBrowsers(browser: Browser, hubUrl: string, rooms
     const url = new URL(`/rooms/${encodeURIComponent(rooms[i])}`, hubUrl).href;
     while (running) {
       const t0 = performance.now();
-      await openMonth(page, url);
+      try {
+        await openMonth(page, url);
+      } catch (error) {
+        if (!running) return; // stopped mid-chart: the page is closing
+        throw error;
+      }
       chartMs.push(performance.now() - t0);
     }
   });
+  // A chart that fails is reported by stop(), not as an unhandled rejection meanwhile.
+  const settled = Promise.allSettled(loops);
   return {
     async stop() {
       running = false;
-      await Promise.all(loops);
+      const results = await settled;
       await Promise.all(pages.map((p) => p.context().close()));
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
       return { chartMs };
     },
   };

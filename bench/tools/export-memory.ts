@@ -72,7 +72,7 @@ try {
     };
     const t0 = performance.now();
     const jobs: Promise<number>[] = [];
-    if (scenario !== "charts") jobs.push(drain(day, cookie).finally(() => (running = false)));
+    if (scenario === "export" || scenario === "both") jobs.push(drain(day, cookie).finally(() => (running = false)));
     if (scenario === "chart1") jobs.push(charts());
     else if (scenario !== "export") jobs.push(charts(), charts(), charts());
     const done = await Promise.all(jobs);
@@ -87,8 +87,7 @@ try {
       `${scenario}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${done.join(", ")}); idle rss ${f(idle.rss)} (anon ${f(idle.anon)}, file ${f(idle.file)}); ` +
         `peak +${f(peak.rss - idle.rss)} (anon +${f(peak.anon - idle.anon)}, file +${f(peak.file - idle.file)}); 2 s after +${f(after.rss - idle.rss)}`,
     );
-    const debug = hub.output().split("\n").filter((l) => l.includes("heapdbg"));
-    for (const who of ["hub", "web"]) console.log("  ", debug.filter((l) => l.includes(`heapdbg ${who}`)).at(-1) ?? "");
+
   }
 } finally {
   await hub.stop();
