@@ -49,7 +49,7 @@ function download(url: string, cookie: string): Promise<{ status: number; bytes:
   });
 }
 
-/** The broker thread's event-loop delay (perf_hooks), from `start()` until `stop()`, in ms. */
+/** The broker thread's event-loop delay (perf_hooks), from this call until `stop()`, in ms. */
 async function brokerLoopDelay(inspector: Inspector) {
   await inspector.evaluateJson(
     `globalThis.__hearthBenchDelay = require("node:perf_hooks").monitorEventLoopDelay({ resolution: 1 }); globalThis.__hearthBenchDelay.enable(); "1"`,

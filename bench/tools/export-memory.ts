@@ -87,7 +87,6 @@ try {
       `${scenario}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${done.join(", ")}); idle rss ${f(idle.rss)} (anon ${f(idle.anon)}, file ${f(idle.file)}); ` +
         `peak +${f(peak.rss - idle.rss)} (anon +${f(peak.anon - idle.anon)}, file +${f(peak.file - idle.file)}); 2 s after +${f(after.rss - idle.rss)}`,
     );
-
   }
 } finally {
   await hub.stop();
