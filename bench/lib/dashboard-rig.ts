@@ -31,7 +31,14 @@ export async function waitForRows(page: Page, prefix: string, count: number, tim
 }
 
 /** `topics` all start with `prefix` (e.g. "home/px-"), which tells their rows apart. */
-export async function openRig(opts: { topics: readonly string[]; prefix: string; tag: string; timeoutMs?: number }): Promise<Rig> {
+export async function openRig(opts: {
+  topics: readonly string[];
+  prefix: string;
+  tag: string;
+  timeoutMs?: number;
+  /** Fills the hub's fresh data directory before it starts (e2e/seed-history.ts). */
+  prepare?: (dataDir: string) => void;
+}): Promise<Rig> {
   const browser = await launchBrowser();
   let hub: Server | null = null;
   const publishers: MqttClient[] = [];
@@ -41,7 +48,7 @@ export async function openRig(opts: { topics: readonly string[]; prefix: string;
     await hub?.stop();
   };
   try {
-    hub = await startHub();
+    hub = await startHub({ prepare: opts.prepare });
     const page = await openDashboard(browser, hub.httpUrl!);
     publishers.push(...(await connectMany(hub.mqttUrl, opts.tag, PUBLISHERS)));
     const t0 = performance.now();

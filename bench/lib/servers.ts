@@ -141,7 +141,9 @@ export async function startHub(
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
-  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), await bundled().hub], {
+  // BENCH_HUB_NODE_ARGS: node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
+  const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const { child, output } = await launch(process.execPath, [...extraArgs, ...(opts.nodeArgs ?? []), await bundled().hub], {
     ...opts,
     name: "hearth hub",
     env: {

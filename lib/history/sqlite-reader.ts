@@ -13,8 +13,10 @@ export function openSqliteHistoryReader(file: string): HistoryReader {
   } catch (error) {
     throw new Error(`history: cannot open "${file}" for reading: ${(error as Error).message}`, { cause: error });
   }
-  // The same page cache the writer has: a chart of every room reads tens of thousands of roll-up rows.
-  db.pragma("cache_size = -32768");
+  // 8 MiB, not the writer's 32: in WAL mode this connection's cache starts over whenever
+  // the recorder has committed since its last read (every turn with readings), so it
+  // serves one query at a time; and a day's export filled all 32 MiB (issue 13's budget).
+  db.pragma("cache_size = -8192");
   // The writer moves a tier's horizon when it prunes; three rows, read per query.
   const reads = createHistoryReads(db, file, () => readHorizons(db));
   return {

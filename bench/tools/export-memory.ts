@@ -1,0 +1,93 @@
+// Where the hub's memory goes during a day's raw export (issue 13's < 50 MB budget):
+// the stall section's hub (24 h × 20 sensors), then one scenario at a time — the export
+// alone, one chart reader alone, three at once, the export and three chart readers —
+// with RssAnon / RssFile sampled every 50 ms and each chart's time.
+//   node --import tsx bench/tools/export-memory.ts [export|chart1|charts|both ...]
+// HUB_ENV='K=V K2=V2' passes settings to the hub (e.g. NODE_OPTIONS for V8 flags).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
+import { openAccountStore } from "../../lib/auth/account-store";
+import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
+import { BENCH_ADMIN, startHub } from "../lib/servers";
+
+const DAY_MS = 86_400_000;
+const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ["export", "charts", "both"];
+const env = Object.fromEntries((process.env.HUB_ENV ?? "").split(/\s+(?=\w+=)/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function mem(pid: number): { anon: number; file: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN) / 1024;
+  return { anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem"), rss: kb("VmRSS") };
+}
+
+async function drain(url: string, cookie: string): Promise<number> {
+  const response = await fetch(url, { headers: { cookie } });
+  let bytes = 0;
+  const reader = response.body!.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  return bytes;
+}
+
+const end = Date.now();
+let cookie = "";
+const hub = await startHub({
+  env,
+  prepare: async (dir) => {
+    seedHistory(dir, { ...DAY_OF_READINGS, end });
+    const accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
+    await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
+    cookie = `${SESSION_COOKIE}=${accounts.createSession(BENCH_ADMIN.username, DAY_MS).token}`;
+    accounts.close();
+  },
+});
+try {
+  const base = hub.httpUrl!;
+  const day = `${base}/api/history/raw?topic=${encodeURIComponent("home/#")}&from=${end - DAY_MS}&to=${end}`;
+  const month = `${base}/api/history/series?topic=${encodeURIComponent("home/+/temperature")}&from=${end - 30 * DAY_MS}&to=${end}&points=1000`;
+  await drain(`${base}/login`, "");
+  // Every route once, so the idle figure includes their code (as a person's first visit would).
+  await drain(month, cookie);
+  await drain(day.replace("home%2F%23", "home%2Fnone"), cookie);
+  await sleep(3000);
+  for (const scenario of scenarios) {
+    const idle = mem(hub.pid);
+    let peak = idle;
+    const sampler = setInterval(() => {
+      const m = mem(hub.pid);
+      if (m.rss > peak.rss) peak = m;
+    }, 50);
+    let running = true;
+    const chartMs: number[] = [];
+    const charts = async () => {
+      let n = 0;
+      for (; running && n < (scenario.startsWith("chart") ? 60 : Infinity); n++) {
+        const c0 = performance.now();
+        await drain(month, cookie);
+        chartMs.push(performance.now() - c0);
+      }
+      return n;
+    };
+    const t0 = performance.now();
+    const jobs: Promise<number>[] = [];
+    if (scenario === "export" || scenario === "both") jobs.push(drain(day, cookie).finally(() => (running = false)));
+    if (scenario === "chart1") jobs.push(charts());
+    else if (scenario !== "export") jobs.push(charts(), charts(), charts());
+    const done = await Promise.all(jobs);
+    clearInterval(sampler);
+    await sleep(2000);
+    const after = mem(hub.pid);
+    const f = (x: number) => x.toFixed(0);
+    chartMs.sort((a, b) => a - b);
+    const at = (q: number) => chartMs[Math.min(chartMs.length - 1, Math.floor(q * chartMs.length))]?.toFixed(0);
+    if (chartMs.length) console.log(`  charts: ${chartMs.length}, p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms`);
+    console.log(
+      `${scenario}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${done.join(", ")}); idle rss ${f(idle.rss)} (anon ${f(idle.anon)}, file ${f(idle.file)}); ` +
+        `peak +${f(peak.rss - idle.rss)} (anon +${f(peak.anon - idle.anon)}, file +${f(peak.file - idle.file)}); 2 s after +${f(after.rss - idle.rss)}`,
+    );
+  }
+} finally {
+  await hub.stop();
+}
