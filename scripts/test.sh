@@ -11,9 +11,10 @@ export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
 # postgresql-15: the history store's contract runs against a real PostgreSQL too (issue 14).
 # mosquitto, python3-paho-mqtt: the conformance suite compares Hearth with Mosquitto 2, and
 # connects the way Home Assistant does with paho-mqtt (e2e/conformance/).
+# fonts-noto-cjk: Chromium draws Korean pages (and their screenshots) with it; without it, boxes.
 ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl openssl ip iproute2 \
   /usr/sbin/mosquitto mosquitto /usr/lib/python3/dist-packages/paho/mqtt/client.py python3-paho-mqtt \
-  /usr/lib/postgresql/15/bin/initdb postgresql-15
+  /usr/lib/postgresql/15/bin/initdb postgresql-15 /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk
 ensure_node_modules
 
 step "Type-checking (tsc)…"
