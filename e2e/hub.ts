@@ -32,6 +32,7 @@ export const ADMIN: Credentials = { username: "admin", password: "e2e-admin-pass
 
 /** lib/auth/session-cookie.ts's name, which the browser tests read as a browser does. */
 const SESSION_COOKIE = "hearth_session";
+const sessionKey = (who: Credentials) => `${who.username}\n${who.password}`;
 
 const run = promisify(execFile);
 
@@ -47,6 +48,7 @@ export class TestHub {
    * Each person's session cookie from their first login through the page on this hub:
    * later browser contexts start with it, as a returning browser does, instead of
    * logging in again (a page load, a scrypt hash and a dashboard render per test).
+   * Keyed by name and password: a test that logs in with a new password logs in.
    */
   private readonly sessions = new Map<string, Cookie>();
 
@@ -155,7 +157,7 @@ export class TestHub {
     // Login lands on the dashboard: no second load of the page it is already on.
     let landed = false;
     if (this.loggedIn.get(context) !== who.username) {
-      const session = this.sessions.get(who.username);
+      const session = this.sessions.get(sessionKey(who));
       if (session) await context.addCookies([session]);
       else landed = (await this.logInFirst(page, who)) === target;
       this.loggedIn.set(context, who.username);
@@ -163,7 +165,7 @@ export class TestHub {
     if (!landed) await page.goto(target);
     // A stored session the hub has since ended (logout, password reset, expiry): log in again.
     if (new URL(page.url()).pathname === "/login" && new URL(target).pathname !== "/login") {
-      this.sessions.delete(who.username);
+      this.sessions.delete(sessionKey(who));
       if ((await this.logInFirst(page, who)) !== target) await page.goto(target);
     }
     // A page's first connect waits on the machine, not the hub: two busy cores took over 5 s
@@ -186,7 +188,7 @@ export class TestHub {
     await this.logIn(page, who);
     await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
     const session = (await page.context().cookies(this.url)).find((c) => c.name === SESSION_COOKIE);
-    if (session) this.sessions.set(who.username, session);
+    if (session) this.sessions.set(sessionKey(who), session);
     return page.url();
   }
 
