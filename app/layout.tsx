@@ -105,7 +105,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   {/* One row on a phone too (issue 15): the stale notice sits left of the connection state, so nothing moves. */}
                   <div className="mx-auto flex max-w-screen-2xl items-center justify-between gap-x-3 px-4 py-1">
                     <SiteNav role={user.role} />
-                    <div className="flex min-w-0 items-center gap-2">
+                    <div className="flex min-w-0 items-center gap-1.5 md:gap-2">
                       <StaleNotice className="shrink-0 text-sm whitespace-nowrap" />
                       {upstreamServer ? <UpstreamNotice server={upstreamServer} className="shrink-0 text-sm whitespace-nowrap" /> : null}
                       <ConnectionIndicator />

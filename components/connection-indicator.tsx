@@ -22,7 +22,7 @@ export function ConnectionIndicator({ className }: { className?: string }) {
       data-status={status}
       role="status"
       aria-live="polite"
-      className={cn("flex items-center gap-2 text-sm font-medium", className)}
+      className={cn("flex items-center gap-2 text-sm font-medium whitespace-nowrap", className)}
     >
       <span aria-hidden className={cn("size-2.5 shrink-0 rounded-full", DOT[status])} />
       {status === "connected" && t("connection.live")}

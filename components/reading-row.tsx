@@ -75,7 +75,7 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
             {row.hasReading && <LiveAge topic={topic} />}
           </div>
         </div>
-        <span ref={value.ref} className={cn("shrink-0 text-2xl font-semibold tabular-nums transition-opacity", stale && "opacity-50")}>
+        <span ref={value.ref} data-value className={cn("shrink-0 text-2xl font-semibold tabular-nums transition-opacity", stale && "opacity-50")}>
           {value.first}
           {unit && <span className="text-base font-normal text-muted">{` ${unit}`}</span>}
         </span>

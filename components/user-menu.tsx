@@ -18,8 +18,13 @@ export async function UserMenu({ user }: { user: ClientUser }) {
         </Link>
       )}
       <form action={logout}>
-        <button type="submit" className="rounded-md border border-line px-2 py-1 font-medium hover:bg-surface">
-          {t("userMenu.logout")}
+        {/* On a phone a door icon, its words for screen readers: with the stale notice and
+            "오프라인" beside it, words wrapped the one-row header and moved the connection state. */}
+        <button type="submit" className="flex items-center justify-center rounded-md border border-line px-2 py-1 font-medium whitespace-nowrap hover:bg-surface">
+          <svg aria-hidden viewBox="0 0 24 24" className="size-5 fill-none stroke-current stroke-[1.6] md:hidden" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M14 4.5H5.5v15H14M10 12h10.5M17 8.5l3.5 3.5-3.5 3.5" />
+          </svg>
+          <span className="sr-only md:not-sr-only">{t("userMenu.logout")}</span>
         </button>
       </form>
     </div>

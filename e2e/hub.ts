@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Cookie, type Page } from "@playwright/test";
 import { freePort } from "./free-port";
 import { HUB_BUNDLE } from "../scripts/build-hub";
 
@@ -30,6 +30,10 @@ export type Credentials = { username: string; password: string };
 /** The admin every TestHub creates through HEARTH_ADMIN_USER/HEARTH_ADMIN_PASSWORD. */
 export const ADMIN: Credentials = { username: "admin", password: "e2e-admin-password" };
 
+/** lib/auth/session-cookie.ts's name, which the browser tests read as a browser does. */
+const SESSION_COOKIE = "hearth_session";
+const sessionKey = (who: Credentials) => `${who.username}\n${who.password}`;
+
 const run = promisify(execFile);
 
 export class TestHub {
@@ -40,6 +44,13 @@ export class TestHub {
   private child: ChildProcess | null = null;
   /** Who each browser context is logged in as, so open() logs in once per context. */
   private readonly loggedIn = new WeakMap<BrowserContext, string>();
+  /**
+   * Each person's session cookie from their first login through the page on this hub:
+   * later browser contexts start with it, as a returning browser does, instead of
+   * logging in again (a page load, a scrypt hash and a dashboard render per test).
+   * Keyed by name and password: a test that logs in with a new password logs in.
+   */
+  private readonly sessions = new Map<string, Cookie>();
 
   private constructor(
     readonly port: number,
@@ -134,27 +145,51 @@ export class TestHub {
    * QoS 0 messages published before the page has subscribed are lost. Returns the
    * page's uncaught errors, collected from now on. Every browser test opens pages
    * through here, so what it takes to get in lives in one place: it logs in (as the
-   * admin, or `as` someone else) once per browser context, through the login page.
+   * admin, or `as` someone else) through the login page once per hub and person, and
+   * a later browser context starts with that session's cookie.
    */
   async open(page: Page, pathname = "/", options: { as?: Credentials } = {}): Promise<string[]> {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     const who = options.as ?? ADMIN;
-    if (this.loggedIn.get(page.context()) !== who.username) {
-      await this.logIn(page, who);
-      this.loggedIn.set(page.context(), who.username);
-      // The page login lands on is the hub's cold start: Next loads each route's code on its
-      // first request (that page and the six its links prefetch) while the browser hydrates
-      // its first page, on a machine of two busy cores. The hub's own part is milliseconds
-      // (session check ≤ 2.2 ms, CONNACK ≤ 10 ms after CONNECT); the rest, up to ~4 s
-      // unloaded, is that cold start, which a person sees once per hub start. Let it finish
-      // here, under login's allowance, rather than navigate away mid-render and leave that
-      // aborted work competing with the page a test opens next.
-      await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
+    const context = page.context();
+    const target = new URL(pathname, this.url).href;
+    // Login lands on the dashboard: no second load of the page it is already on.
+    let landed = false;
+    if (this.loggedIn.get(context) !== who.username) {
+      const session = this.sessions.get(sessionKey(who));
+      if (session) await context.addCookies([session]);
+      else landed = (await this.logInFirst(page, who)) === target;
+      this.loggedIn.set(context, who.username);
     }
-    await page.goto(new URL(pathname, this.url).href);
-    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+    if (!landed) await page.goto(target);
+    // A stored session the hub has since ended (logout, password reset, expiry): log in again.
+    if (new URL(page.url()).pathname === "/login" && new URL(target).pathname !== "/login") {
+      this.sessions.delete(sessionKey(who));
+      if ((await this.logInFirst(page, who)) !== target) await page.goto(target);
+    }
+    // A page's first connect waits on the machine, not the hub: two busy cores took over 5 s
+    // (charts and phone failed so at load 15); the wait ends as soon as it connects.
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 15_000 });
     return errors;
+  }
+
+  /**
+   * Logs in through the login page and keeps the session for later contexts. The page
+   * login lands on is the hub's cold start: Next loads each route's code on its first
+   * request (that page and the six its links prefetch) while the browser hydrates its
+   * first page, on a machine of two busy cores. The hub's own part is milliseconds
+   * (session check ≤ 2.2 ms, CONNACK ≤ 10 ms after CONNECT); the rest, up to ~4 s
+   * unloaded, is that cold start, which a person sees once per hub start. Let it finish
+   * here, under login's allowance, rather than navigate away mid-render and leave that
+   * aborted work competing with the page a test opens next.
+   */
+  private async logInFirst(page: Page, who: Credentials): Promise<string> {
+    await this.logIn(page, who);
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
+    const session = (await page.context().cookies(this.url)).find((c) => c.name === SESSION_COOKIE);
+    if (session) this.sessions.set(sessionKey(who), session);
+    return page.url();
   }
 
   /** The hub process's id, for reading its memory from /proc. */

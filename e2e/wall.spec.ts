@@ -50,6 +50,48 @@ test("the demo home's seven rooms fit one screen, with large key readings, 16 px
   expect(errors).toEqual([]);
 });
 
+/**
+ * The device rows and switches on the kiosk's first page that are not wholly on the
+ * screen and inside their room's tile (which clips what overflows it), by device.
+ */
+function cutToggles(page: Page): Promise<{ device: string; what: string }[]> {
+  return page.getByTestId("kiosk-grid").evaluate((grid) => {
+    const within = (inner: DOMRect, outer: { left: number; top: number; right: number; bottom: number }) =>
+      inner.left >= outer.left - 0.5 && inner.top >= outer.top - 0.5 && inner.right <= outer.right + 0.5 && inner.bottom <= outer.bottom + 0.5;
+    const screen = { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
+    const cut: { device: string; what: string }[] = [];
+    for (const tile of grid.querySelectorAll<HTMLElement>('[data-testid^="kiosk-room-"]')) {
+      const tileBox = tile.getBoundingClientRect();
+      for (const row of tile.querySelectorAll<HTMLElement>("li[data-device]")) {
+        for (const [what, el] of [["row", row], ...[...row.querySelectorAll<HTMLElement>("[role=switch]")].map((s) => ["switch", s] as const)] as const) {
+          const box = el.getBoundingClientRect();
+          if (!within(box, screen)) cut.push({ device: row.dataset.device!, what: `${what} off screen` });
+          else if (!within(box, tileBox)) cut.push({ device: row.dataset.device!, what: `${what} outside its tile` });
+        }
+      }
+    }
+    return cut;
+  });
+}
+
+test("every toggle on the first page is whole, on screen and inside its tile, in Korean and in English", async ({ page, demo }) => {
+  await demo.hub.open(page, "/kiosk");
+  const switches = page.getByTestId("kiosk-grid").getByRole("switch");
+  // The rooms with two devices, whose second switch a tile used to cut off (issue 15).
+  await expect(page.getByTestId("kiosk-room-kitchen").getByRole("switch")).toHaveCount(1);
+  await expect(page.getByTestId("kiosk-room-living_room").getByRole("switch")).toHaveCount(1);
+  expect(await switches.count()).toBeGreaterThanOrEqual(3);
+  expect(await cutToggles(page)).toEqual([]);
+
+  // The language switcher's cookie, then the same screen in English.
+  await page.context().addCookies([{ name: "hearth-locale", value: "en", url: demo.hub.url }]);
+  await page.reload();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  await expect(page.getByTestId("kiosk-room-living_room").locator('li[data-device="living_room/lamp"]')).toContainText("OFF");
+  expect(await cutToggles(page)).toEqual([]);
+  await shoot(page, "kiosk-1280-en");
+});
+
 test("a room opens full-screen with its chart and its switches", async ({ page, demo }) => {
   await demo.hub.open(page, "/kiosk");
   await page.getByTestId("kiosk-room-living_room").getByRole("button").first().tap();

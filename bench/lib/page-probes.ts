@@ -15,7 +15,7 @@ declare global {
 }
 
 /**
- * Records every change of a reading row's value (the first number in `li[data-topic]`,
+ * Records every change of a reading row's value (the number in its `[data-value]`,
  * as formatValue prints it, group separators dropped) with Date.now(), from a
  * MutationObserver: its callback runs right after React's commit, before the paint.
  */
@@ -28,8 +28,11 @@ const WATCH_VALUES = `(() => {
   const shown = [];
   window.__benchShown = shown;
   const last = new Map();
+  // The value's own element: since issue 15 a row also shows its age ("12 s ago") before
+  // the value, and a sparkline caption with numbers after it.
   const read = (li) => {
-    const match = /-?\\d[\\d,]*(?:\\.\\d+)?/.exec(li.textContent || "");
+    const el = li.querySelector("[data-value]") || li;
+    const match = /-?\\d[\\d,]*(?:\\.\\d+)?/.exec(el.textContent || "");
     return match ? Number(match[0].replaceAll(",", "")) : NaN;
   };
   const observer = new MutationObserver((records) => {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
-import { openAccountStore } from "../../lib/auth/account-store";
+import { openSqliteAccountStore } from "../../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
 import { BENCH_ADMIN, startHub } from "../lib/servers";
 
@@ -37,10 +37,10 @@ const hub = await startHub({
   env,
   prepare: async (dir) => {
     seedHistory(dir, { ...DAY_OF_READINGS, end });
-    const accounts = openAccountStore(path.join(dir, "accounts.sqlite"));
+    const accounts = openSqliteAccountStore(path.join(dir, "accounts.sqlite"));
     await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
-    cookie = `${SESSION_COOKIE}=${accounts.createSession(BENCH_ADMIN.username, DAY_MS).token}`;
-    accounts.close();
+    cookie = `${SESSION_COOKIE}=${(await accounts.createSession(BENCH_ADMIN.username, DAY_MS)).token}`;
+    await accounts.close();
   },
 });
 try {

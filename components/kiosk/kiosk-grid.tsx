@@ -4,12 +4,10 @@ import { KioskRoom } from "@/components/kiosk/kiosk-room";
 import { useElementSize } from "@/components/use-element-size";
 import { useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
-import { gridLayout } from "@/lib/kiosk/grid";
+import { gridLayout, roomTile } from "@/lib/kiosk/grid";
 import type { RoomSummary } from "@/lib/live-rooms";
 
 const GAP = 16;
-/** A tile that still reads from 3 m: a large key reading, a few toggles. */
-const TILE = { minWidth: 280, minHeight: 220 };
 
 /**
  * The rooms, sized to the screen left under the clock and alerts: all of them when
@@ -29,7 +27,9 @@ export function KioskGrid({
 }) {
   const t = useT();
   const [box, size] = useElementSize();
-  const layout = gridLayout(rooms.length, { width: size?.width ?? 1200, height: size?.height ?? 600, gap: GAP }, TILE);
+  // Every tile as tall as the room with the most toggles needs: a toggle is never cut.
+  const tile = roomTile(Math.max(0, ...rooms.map((r) => r.devices.length)));
+  const layout = gridLayout(rooms.length, { width: size?.width ?? 1200, height: size?.height ?? 600, gap: GAP }, tile);
   const current = Math.min(page, layout.pages - 1);
   const shown = rooms.slice(current * layout.perPage, (current + 1) * layout.perPage);
   return (

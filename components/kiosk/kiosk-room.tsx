@@ -35,9 +35,9 @@ export const KioskRoom = memo(function KioskRoom({
   return (
     <section
       data-testid={`kiosk-room-${room.room}`}
-      className={cn("flex min-h-0 flex-col overflow-hidden rounded-3xl border border-line bg-surface", expanded ? "gap-4 p-5" : "p-4")}
+      className={cn("flex min-h-0 flex-col overflow-hidden rounded-3xl border border-line bg-surface", expanded ? "gap-4 p-5" : "px-4 py-3")}
     >
-      <h2 className={cn("font-semibold", expanded ? "text-4xl" : "text-xl")}>
+      <h2 className={cn("shrink-0 font-semibold", expanded ? "text-4xl" : "text-xl")}>
         <button
           type="button"
           disabled={expanded}
@@ -49,7 +49,16 @@ export const KioskRoom = memo(function KioskRoom({
         </button>
       </h2>
       {key && (
-        <ul className={cn("grid gap-x-6 gap-y-1", expanded ? "grid-cols-[repeat(auto-fill,minmax(16rem,1fr))]" : "grid-cols-2")}>
+        <ul
+          className={cn(
+            expanded
+              ? "grid grid-cols-[repeat(auto-fill,minmax(16rem,1fr))] gap-x-6 gap-y-1"
+              : // A tile's readings take the height its toggles leave, and show only readings that
+                // fit whole: one that does not wraps into a second column (gap-x past the padding),
+                // which is clipped away. The padding keeps an alert's ring (SEVERITY_TILE) in view.
+                "-mx-3 flex min-h-0 flex-1 flex-col flex-wrap content-start gap-x-4 gap-y-1 overflow-hidden px-3 pt-1",
+          )}
+        >
           <KioskReading topic={key} size={expanded ? "large" : "key"} />
           {rest.map((topic) => (
             <KioskReading key={topic} topic={topic} size={expanded ? "large" : "small"} />
@@ -60,7 +69,8 @@ export const KioskRoom = memo(function KioskRoom({
       {room.devices.length > 0 && (
         <ul
           aria-label={t("room.devices", { room: room.label })}
-          className={cn("mt-auto min-h-0 divide-y divide-line border-t border-line", WALL_TEXT)}
+          // The toggles never give way: the tile is sized for them (lib/kiosk/grid.ts roomTile).
+          className={cn("mt-auto shrink-0 divide-y divide-line border-t border-line", WALL_TEXT, !expanded && "[&>li]:min-h-11 [&>li]:py-0")}
         >
           {room.devices.map((deviceKey) => (
             <DeviceRow key={deviceKey} deviceKey={deviceKey} />
@@ -71,8 +81,9 @@ export const KioskRoom = memo(function KioskRoom({
   );
 });
 
-const VALUE = { key: "text-6xl", large: "text-5xl", small: "text-2xl" } as const;
+const VALUE = { key: "text-6xl leading-none", large: "text-5xl leading-tight", small: "text-2xl leading-tight" } as const;
 
+/** A reading: its name over its figure; on a tile, the key reading's figure large and the others' beside their name, one line each. */
 function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE }) {
   const snapshot = useTopic(topic);
   const alert = useTopicAlert(topic);
@@ -83,12 +94,19 @@ function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE
     <li
       data-kiosk-topic={topic}
       data-alert={alert ?? undefined}
-      className={cn("flex min-w-0 flex-col", size === "key" && "col-span-2", alert && SEVERITY_TILE[alert])}
+      className={cn(
+        "flex min-w-0",
+        size === "small" ? "items-baseline gap-2" : "flex-col",
+        size === "key" && "gap-1",
+        // One column on a tile: as wide as the tile, and an alert's box (-mx-2 px-2) as much wider.
+        size !== "large" && (alert ? "w-[calc(100%+1rem)]" : "w-full"),
+        alert && SEVERITY_TILE[alert],
+      )}
     >
       <span className={cn("truncate text-muted", size === "large" ? "text-xl" : "text-base")}>
         {snapshot.name ?? measurementName(snapshot.measurement, locale)}
       </span>
-      <span className={cn("font-semibold tabular-nums leading-tight", VALUE[size])}>
+      <span className={cn("shrink-0 font-semibold tabular-nums", VALUE[size])}>
         {reading ? formatValue(reading.value, locale) : "–"}
         {reading?.unit && <span className={cn("font-normal text-muted", size === "small" ? "text-lg" : "text-2xl")}>{` ${reading.unit}`}</span>}
       </span>

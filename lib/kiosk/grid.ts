@@ -7,6 +7,20 @@ export type GridBox = { width: number; height: number; gap: number };
 export type TileSize = { minWidth: number; minHeight: number };
 export type GridLayout = { columns: number; rows: number; perPage: number; pages: number };
 
+/**
+ * The smallest tile for rooms with up to `devices` toggles: its name, its key reading
+ * large, and every toggle whole (issue 15: at 1280 × 800 a fixed 220 px cut the
+ * Kitchen's and Living room's second switch). Other readings show only where room is
+ * left (components/kiosk/kiosk-room.tsx); the room opened full-screen has them all.
+ */
+export function roomTile(devices: number): TileSize {
+  // Padding 24 + name 44 (a touch target) + key reading 92 (its label and 60 px figure).
+  const base = 160;
+  // A row is the 44 px toggle and a 1 px divider.
+  const row = 45;
+  return { minWidth: 280, minHeight: base + row * devices };
+}
+
 /** How many `min`-sized tiles fit along `length` with `gap` between them (at least one). */
 const fit = (length: number, min: number, gap: number) => Math.max(1, Math.floor((length + gap) / (min + gap)));
 
