@@ -53,7 +53,7 @@ async function burst(publishers: MqttClient[], tap: MqttClient, ms: number): Pro
   return received.reduce((a, b) => a + b, 0);
 }
 
-async function profile(server: Server, ctx: SectionContext) {
+export async function profile(server: Server, ctx: SectionContext) {
   const settleMs = byMode(ctx, { full: 3_000, quick: 1_000, tiny: 1_000 });
   const burstMs = byMode(ctx, { full: 10_000, quick: 5_000, tiny: 2_000 });
   const afterMs = byMode(ctx, { full: 15_000, quick: 3_000, tiny: 2_000 });
