@@ -45,14 +45,6 @@ export type Hub = { close(): Promise<void> };
 
 const log = createLogger("hub");
 const SESSION_PRUNE_EVERY_MS = 60 * 60 * 1000;
-/**
- * The recorder's group window: readings arriving within it share one history
- * transaction (issue 12: "one transaction for everything that arrived within a few
- * milliseconds"). Written at every setImmediate, a QoS 0 stream committed tiny groups:
- * BEGIN/COMMIT and the row statements were 28 % of the hub's CPU in the bench's fan-in
- * flow (bench/README.md). A QoS 1/2 acknowledgement waits for its row up to this longer.
- */
-const RECORDER_GROUP_MS = 5;
 
 /** Names the setting to change when a port is taken, instead of a bare EADDRINUSE. */
 function listen(server: TcpServer | HttpServer, port: number, host: string, setting: string) {
@@ -166,7 +158,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
 
   const recorder = life.add(
     "recorder",
-    await startRecorder(bus, history, { log: createLogger("recorder"), declaredUnit: known.declaredUnit, flushIntervalMs: RECORDER_GROUP_MS }),
+    await startRecorder(bus, history, { log: createLogger("recorder"), declaredUnit: known.declaredUnit }),
     (r) => r.stop(),
   );
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
