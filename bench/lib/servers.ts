@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../../e2e/free-port";
-import { bundle, buildHub, HUB_BUNDLE } from "../../scripts/build-hub";
+import { bundle, buildHub, HUB_BUNDLE, HUB_ENV, HUB_NODE_ARGS } from "../../scripts/build-hub";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const MOSQUITTO = "/usr/sbin/mosquitto";
@@ -168,11 +168,13 @@ export async function startHub(
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
-  const { child, output } = await launch(process.execPath, [...(opts.nodeArgs ?? []), await bundled().hub], {
+  // As npm start runs it (scripts/start.sh): the same node flags and malloc setting.
+  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...(opts.nodeArgs ?? []), await bundled().hub], {
     ...opts,
     name: "hearth hub",
     env: {
       ...process.env,
+      ...HUB_ENV,
       NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: String(port),
