@@ -23,8 +23,9 @@ export const HUB_BUNDLE = path.join(ROOT, "dist", "hub.mjs");
  * these). Young generation capped at 2 MB a semi-space: V8 otherwise grows it to 16 MB a
  * semi-space per thread (broker, web) under a burst or a storm of connections and keeps it,
  * idle, until a major GC an idle hub never makes. glibc's malloc arenas capped at 2: one per
- * thread by default, each keeping its own freed memory. Measured with 1,000 devices
- * connected (bench/tools/memory-ab.ts): 213 → 171 MB RSS, and after a burst 290 → 214 MB.
+ * thread by default, each keeping its own freed memory. Measured (bench/README.md, issue 12):
+ * RSS with 1,000 devices 213 → 172 MB, 15 s after a burst 1.32× → 1.06× the RSS before it;
+ * CPU per message +4–7 % (bench/tools/ab-hub.ts, within its run-to-run spread).
  */
 export const HUB_NODE_ARGS: readonly string[] = ["--max-semi-space-size=2"];
 export const HUB_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
