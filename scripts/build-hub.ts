@@ -18,6 +18,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
  * the app one level above its own file, so dist/ must sit where broker/ does.
  */
 export const HUB_BUNDLE = path.join(ROOT, "dist", "hub.mjs");
+/**
+ * How the hub's process is started (scripts/start.sh says the same in bash; the bench uses
+ * these). Young generation capped at 2 MB a semi-space: V8 otherwise grows it to 16 MB a
+ * semi-space per thread (broker, web) under a burst or a storm of connections and keeps it,
+ * idle, until a major GC an idle hub never makes. glibc's malloc arenas capped at 2: one per
+ * thread by default, each keeping its own freed memory. Measured (bench/README.md, issue 12):
+ * RSS with 1,000 devices 213 → 172 MB, 15 s after a burst 1.32× → 1.06× the RSS before it;
+ * CPU per message +4–7 % (bench/tools/ab-hub.ts, within its run-to-run spread).
+ */
+export const HUB_NODE_ARGS: readonly string[] = ["--max-semi-space-size=2"];
+export const HUB_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 /** The web thread's entry; broker/web-thread.ts looks for it beside HUB_BUNDLE. */
 export const WEB_BUNDLE = path.join(ROOT, "dist", "web.mjs");
 

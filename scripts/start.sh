@@ -16,4 +16,7 @@ fi
 build_hub
 
 step "Starting Hearth…"
-exec node dist/hub.mjs
+# The young generation and malloc arenas capped: HUB_NODE_ARGS and HUB_ENV in
+# scripts/build-hub.ts say why (RSS with 1,000 devices 213 → 172 MB).
+export MALLOC_ARENA_MAX=2
+exec node --max-semi-space-size=2 dist/hub.mjs

@@ -7,6 +7,8 @@ export type Inspector = {
   call(method: string, params?: object): Promise<{ result?: { result?: { value?: string } } }>;
   /** Evaluates `expression` in the hub (with `require`) and parses the JSON string it returns. */
   evaluateJson<T>(expression: string): Promise<T>;
+  /** Every notification of `method` (a heap snapshot's chunks) until the returned function is called. */
+  on(method: string, listener: (params: Record<string, unknown>) => void): () => void;
   close(): void;
 };
 
@@ -33,6 +35,14 @@ export async function connectInspector(hub: Pick<Server, "output">): Promise<Ins
     async evaluateJson<T>(expression: string) {
       const r = await call("Runtime.evaluate", { expression, includeCommandLineAPI: true });
       return JSON.parse(r.result?.result?.value ?? "null") as T;
+    },
+    on(method, listener) {
+      const onMessage = (data: WebSocket.RawData) => {
+        const msg = JSON.parse(data.toString());
+        if (msg.method === method) listener(msg.params);
+      };
+      ws.on("message", onMessage);
+      return () => ws.off("message", onMessage);
     },
     close: () => ws.close(),
   };

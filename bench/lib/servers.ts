@@ -1,17 +1,18 @@
 // Starts and stops the brokers the bench measures, each as its own process on
 // 127.0.0.1 and on ports chosen here: Debian's Mosquitto with a minimal config,
-// plain aedes, and the real Hearth hub (the same entry point `npm start` runs).
+// plain aedes, Hearth's broker alone (engine-server.ts, with the hub's SQLite store),
+// and the real Hearth hub (the same entry point `npm start` runs).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../../e2e/free-port";
-import { bundle, buildHub, HUB_BUNDLE } from "../../scripts/build-hub";
+import { bundle, buildHub, HUB_BUNDLE, HUB_ENV, HUB_NODE_ARGS } from "../../scripts/build-hub";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 
-export type BrokerName = "mosquitto" | "aedes" | "hearth";
+export type BrokerName = "mosquitto" | "aedes" | "engine" | "hearth";
 
 export type Server = {
   readonly name: BrokerName;
@@ -104,14 +105,22 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<Server> {
 }
 
 /** Both Node brokers run from bundles, as `npm start` runs the hub: tsx would add its loader to each. */
-let aedesBundle: Promise<string> | null = null;
+const bundles = new Map<string, Promise<string>>();
+/** A bench entry point bundled beside the hub's bundle, so that its imports resolve from the project's node_modules. */
+function benchBundle(entry: string, name: string): Promise<string> {
+  const file = path.join(path.dirname(HUB_BUNDLE), name);
+  let built = bundles.get(file);
+  if (!built) bundles.set(file, (built = bundle(entry, file).then(() => file)));
+  return built;
+}
 let hubBundle: Promise<string> | null = null;
-function bundled(): { aedes: Promise<string>; hub: Promise<string> } {
-  // Beside the hub's bundle, so that its imports resolve from the project's node_modules.
-  const aedesFile = path.join(path.dirname(HUB_BUNDLE), "bench-aedes-server.mjs");
-  aedesBundle ??= bundle("bench/lib/aedes-server.ts", aedesFile).then(() => aedesFile);
+function bundled(): { aedes: Promise<string>; engine: Promise<string>; hub: Promise<string> } {
   hubBundle ??= buildHub().then(() => HUB_BUNDLE);
-  return { aedes: aedesBundle, hub: hubBundle };
+  return {
+    aedes: benchBundle("bench/lib/aedes-server.ts", "bench-aedes-server.mjs"),
+    engine: benchBundle("bench/lib/engine-server.ts", "bench-engine-server.mjs"),
+    hub: hubBundle,
+  };
 }
 
 export async function startAedes(opts: StartOptions = {}): Promise<Server> {
@@ -123,6 +132,24 @@ export async function startAedes(opts: StartOptions = {}): Promise<Server> {
     ready: /aedes ready/,
   });
   return { name: "aedes", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop: stopper(child, () => {}) };
+}
+
+/**
+ * Hearth's broker alone (engine-server.ts): broker/mqtt with the hub's SQLite store in a
+ * fresh data directory, so every PUBACK waits for its commit as in the hub, but no hooks,
+ * no recorder, no web thread.
+ */
+export async function startEngine(opts: StartOptions = {}): Promise<Server> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-engine-"));
+  const port = await freePort();
+  const { child, output } = await launch(process.execPath, [await bundled().engine], {
+    ...opts,
+    name: "engine",
+    env: { ...process.env, PORT: String(port), HEARTH_DATA_DIR: dataDir },
+    ready: /engine ready/,
+  });
+  const stop = stopper(child, () => rmSync(dataDir, { recursive: true, force: true }));
+  return { name: "engine", pid: child.pid!, mqttPort: port, mqttUrl: `mqtt://127.0.0.1:${port}`, output, alive: running(child), stop };
 }
 
 export const BENCH_ADMIN = { username: "bench", password: "bench-admin-password" } as const;
@@ -141,13 +168,15 @@ export async function startHub(
   const port = await freePort();
   let mqttPort = await freePort();
   while (mqttPort === port) mqttPort = await freePort();
-  // BENCH_HUB_NODE_ARGS: node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
+  // As npm start runs it (scripts/start.sh): the same node flags and malloc setting.
+  // BENCH_HUB_NODE_ARGS: more node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
   const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const { child, output } = await launch(process.execPath, [...extraArgs, ...(opts.nodeArgs ?? []), await bundled().hub], {
+  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), await bundled().hub], {
     ...opts,
     name: "hearth hub",
     env: {
       ...process.env,
+      ...HUB_ENV,
       NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: String(port),

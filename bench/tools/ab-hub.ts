@@ -14,7 +14,8 @@ import { readFileSync } from "node:fs";
 
 const [pattern = "fan-in", messages = "20000", window = "50", rounds = "4"] = process.argv.slice(2);
 const envB = Object.fromEntries(
-  (process.env.AB_ENV ?? "").split(/\s+/).filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]),
+  // Split at the first "=" only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=2).
+  (process.env.AB_ENV ?? "").split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
 );
 
 /** utime and stime (ms) of a process, all threads. */
