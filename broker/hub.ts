@@ -13,7 +13,6 @@ import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import { alertServiceOf, type HubApi } from "../lib/hub-api";
-import { openHistory } from "../lib/history/open-history";
 import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import { startAlertEngine } from "./alert-engine";
 import { createLocalBus } from "./local-bus";
@@ -38,7 +37,7 @@ import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
 import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
-import { openSqliteBrokerStore } from "./mqtt/sqlite-store";
+import { openHubStores } from "./hub-stores";
 import type { Principal } from "../lib/auth/roles";
 
 export type Hub = { close(): Promise<void> };
@@ -105,8 +104,9 @@ export async function startHub(config: HubConfig): Promise<Hub> {
 
 async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life: Lifecycle): Promise<void> {
   const accountsFile = path.join(config.dataDir, "accounts.sqlite");
-  const opened = openHistory(config, createLogger("history"));
-  const history = life.add("history", opened.store, (h) => h.close());
+  // History and the broker's state, opened together: hub-stores.ts decides how their commits relate.
+  const stores = life.add("stores", await openHubStores(config, createLogger("history")), (s) => s.close());
+  const { history, opened } = stores;
   const accounts = life.add("accounts", openAccountStore(accountsFile), (a) => a.close());
   await ensureAdminFromEnv(accounts, config.auth.admin);
   const principals = createPrincipals();
@@ -137,14 +137,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     bus,
   ];
   // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
-  const brokerStore = life.add(
-    "broker store",
-    openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
-    (s) => s.close(),
-  );
   const broker = await createBroker<Principal>({
     hooks,
-    store: brokerStore,
+    store: stores.broker,
     limits: { maxPacketBytes: config.limits.maxPacketBytes, connectTimeoutMs: config.limits.connectTimeoutMs },
     log: mqttLog,
   });
