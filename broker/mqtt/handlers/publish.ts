@@ -41,12 +41,43 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     if (effects) Promise.all(effects).catch(() => {}); // QoS 0 waits for nothing; failures are logged by the gate's peers
     return;
   }
+  const stored = session.persistent && core.store.effectsCommitApart !== true;
   if (qos === 2 || session.persistent) {
     session.inbound.set(packetId, qos);
-    if (session.persistent) core.store.addInbound(session.clientId, { packetId, qos });
+    if (stored) core.store.addInbound(session.clientId, { packetId, qos });
+    else if (session.persistent && qos === 2) addInboundAfter(core, session, packetId, effects);
   }
   client.inboundUnacked++;
-  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, true, effects);
+  const forget = qos === 1 && session.persistent ? () => forgetQos1(core, session, packetId, stored) : null;
+  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, true, effects, forget);
+}
+
+/**
+ * Before a QoS 1 PUBACK goes out, its id is forgotten (ack-gate.ts): after a PUBACK the
+ * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). True when the store changed.
+ */
+function forgetQos1<P>(core: Core<P>, session: Session<Client<P>>, packetId: number, stored: boolean): boolean {
+  if (session.inbound.get(packetId) !== 1) return false;
+  session.inbound.delete(packetId);
+  if (stored) core.store.deleteInbound(session.clientId, packetId);
+  return stored;
+}
+
+/**
+ * History in another database (store.effectsCommitApart): the QoS 2 id is stored only
+ * once the effects have committed, never before, so a crash between the two commits
+ * makes the resend a new message (a possible duplicate), never a duplicate taken for
+ * stored when it was not (a loss). QoS 1 ids are then kept in memory only.
+ */
+function addInboundAfter<P>(core: Core<P>, session: Session<Client<P>>, packetId: number, effects: Promise<void>[] | null): void {
+  const add = () => {
+    if (session.inbound.get(packetId) === 2 && core.sessions.get(session.clientId) === session) {
+      core.store.addInbound(session.clientId, { packetId, qos: 2 });
+    }
+  };
+  if (effects === null) return add();
+  // It may commit after the PUBREC went out: a crash then makes the resend new (a possible duplicate, allowed).
+  Promise.all(effects).then(add, () => {});
 }
 
 /** The topic name, after MQTT 5 topic aliases (§3.3.2.3.4); null if the connection was closed for it. */
