@@ -89,13 +89,16 @@ export class Core<P> {
     return ++this.lastConnectionId;
   }
 
+  /** Sessions the last accepted message was routed to (0: PUBACK / PUBREC may say 0x10). */
+  lastRouted = 0;
+
   /**
    * An accepted message: the retained store, every matching session, the onPublished
    * hooks. Returns the hooks' promises (its durable effects outside the broker), or null.
    */
   accept(message: StoredMessage, publisher: Client<P> | null): Promise<void>[] | null {
     if (message.retain) this.retain(message);
-    this.router.route(message, publisher?.session ?? null);
+    this.lastRouted = this.router.route(message, publisher?.session ?? null);
     return this.runPublishedHooks(message, publisher?.clientId ?? null);
   }
 

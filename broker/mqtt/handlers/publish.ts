@@ -2,6 +2,7 @@
 // topic's validity, our Receive Maximum, duplicates of a message already stored, the
 // publish hooks, then the message is accepted (retained, routed, onPublished) and its
 // PUBACK / PUBREC waits in ack-gate.ts for the commit.
+import { isUtf8 } from "node:buffer";
 import type { IPublishPacket } from "mqtt-packet";
 import { checkTopicName } from "../../../lib/topics";
 import type { Client } from "../client";
@@ -30,6 +31,13 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     }
   }
   const payload = packet.payload as Buffer;
+  // MQTT 5.0 §3.3.2.3.2, §4.13: a receiver MAY check a payload that says it is UTF-8
+  // (Payload Format Indicator 1) and answer 0x99; Hearth does, so no subscriber is handed
+  // "text" that is not, with the indicator passed on unaltered [MQTT-3.3.2-4].
+  if (packet.properties?.payloadFormatIndicator === true && !isUtf8(payload)) {
+    core.log.warn("publish refused", { code: PAYLOAD_FORMAT_INVALID.code, client: client.clientId, topic, qos });
+    return refused(core, client, packet, qos === 0 ? { ...PAYLOAD_FORMAT_INVALID, disconnect: true } : PAYLOAD_FORMAT_INVALID);
+  }
   const refusal = authorize(core, client, topic, packet, payload.length);
   if (refusal) return refused(core, client, packet, refusal);
 
@@ -48,8 +56,10 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     else if (session.persistent && qos === 2) addInboundAfter(core, session, packetId, effects);
   }
   client.inboundUnacked++;
+  // MQTT 5.0 §3.4.2.1, §3.5.2.1: 0x10 when the server knows nobody subscribes (a MAY; still a success).
+  const reasonCode = client.protocolVersion === 5 && core.lastRouted === 0 ? RC.noMatchingSubscribers : RC.success;
   const forget = qos === 1 && session.persistent ? () => forgetQos1(core, session, packetId, stored) : null;
-  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, true, effects, forget);
+  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, forget);
 }
 
 /**
@@ -134,6 +144,13 @@ function refused<P>(core: Core<P>, client: Client<P>, packet: IPublishPacket, re
 }
 
 const NO_PROPERTIES: MessageProperties = {};
+
+/** QoS 1/2: PUBACK / PUBREC 0x99; QoS 0 has no acknowledgement, so the connection closes with it (§4.13). */
+const PAYLOAD_FORMAT_INVALID: Refusal = {
+  reasonCode: RC.payloadFormatInvalid,
+  code: "payload-format-invalid",
+  message: "the payload format indicator says UTF-8 and the payload is not",
+};
 
 /** The message as the broker keeps it: MQTT 5 properties carried unchanged [MQTT-3.3.2-…], expiry as a deadline. */
 export function toStoredMessage(topic: string, payload: Buffer, packet: IPublishPacket, now: number): StoredMessage {
