@@ -98,8 +98,11 @@ export class Core<P> {
    */
   accept(message: StoredMessage, publisher: Client<P> | null): Promise<void>[] | null {
     if (message.retain) this.retain(message);
-    this.lastRouted = this.router.route(message, publisher?.session ?? null);
-    return this.runPublishedHooks(message, publisher?.clientId ?? null);
+    const routed = this.router.route(message, publisher?.session ?? null);
+    const effects = this.runPublishedHooks(message, publisher?.clientId ?? null);
+    // Set last: a hook that publishes in turn (the hub's own services) accepts a message of its own.
+    this.lastRouted = routed;
+    return effects;
   }
 
   /** [MQTT-3.3.1-5] a retained message replaces the topic's; [MQTT-3.3.1-10] an empty one clears it. */
