@@ -10,6 +10,7 @@
 // can tell that resend from a new one (broker/mqtt/README.md, "What is promised when").
 // Runs in `npm test` (3 rounds); HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or
 // lengthen a run (`npm run test:crash`).
+import { writeFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
 import { historyRows, messageAt, prng, Publisher } from "./crash-load";
@@ -31,7 +32,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async ({}, testInfo) => {
   // The hub's log, kept for a failure report (its lines carry the codes of anything refused).
-  if (hub) await testInfo.attach("hub.log", { body: hub.output, contentType: "text/plain" });
+  if (hub) writeFileSync(testInfo.outputPath("hub.log"), hub.output);
   await Promise.all(publishers.map((p) => p.end()));
   await hub?.dispose();
 });

@@ -33,7 +33,10 @@ export function restore<P>(core: Core<P>, state: RestoredState, now: number): vo
       if (o.state === "queued" || o.packetId === null) session.queue.push({ ...d, state: "queued", packetId: null });
       else session.inflight.set(o.packetId, d);
     }
-    for (const id of r.inbound) session.inbound.set(id.packetId, id.qos);
+    // A stored QoS 1 id means its PUBACK never went out (ack-gate.ts, forget) — except in a
+    // store whose effects commit apart, which keeps none; one found there is an earlier
+    // version's, kept past its PUBACK, and the same id is a new message now [MQTT-4.3.2-2].
+    for (const id of r.inbound) if (id.qos === 2 || core.store.effectsCommitApart !== true) session.inbound.set(id.packetId, id.qos);
     core.sessions.set(r.clientId, session);
     restored.push({ session, crashed: r.disconnectedAt === null });
   }
