@@ -11,10 +11,12 @@ import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { ATTIC, reading, T0 } from "../lib/history/contract-fixtures";
 import { historyStoreContract } from "../lib/history/store-contract";
+import { createLocalBus } from "./local-bus";
 import { quietLog } from "./mqtt/test-server";
+import { startRecorder } from "./recorder";
 import { openHubStores, type HubStores } from "./hub-stores";
 import { brokerStoreContract, message, outgoing, session, subscription } from "./mqtt/store-contract";
-import { openSqliteBrokerStore } from "./mqtt/sqlite-store";
+import { openSqliteBrokerStore, type SqliteBrokerStore } from "./mqtt/sqlite-store";
 import type { BrokerStore, StoredMessage } from "./mqtt/store";
 
 const root = mkdtempSync(join(tmpdir(), "hearth-hub-stores-"));
@@ -76,6 +78,36 @@ describe("hub stores on SQLite", () => {
     stores.broker.deleteRetained("home/attic/x");
     await stored;
     assert.deepEqual(onDisk(dataDir), { readings: [21.5], inbound: [7] });
+    await stores.close();
+  });
+
+  it("the recorder hands a reading to the group of the turn its message arrived: its row commits with the broker's changes", async () => {
+    const dataDir = freshDir();
+    const stores = await open(dataDir);
+    const bus = createLocalBus(quietLog());
+    const recorder = await startRecorder(bus, stores.history, { log: quietLog() });
+    stores.broker.saveSession(session("plug", { expiryInterval: 3600 }));
+    await stores.broker.commit();
+
+    // As the broker handles one PUBLISH: onPublished (the recorder's reading), then its inbound id, in one turn.
+    const effect = bus.onPublished({ topic: ATTIC, payload: Buffer.from("21.5"), qos: 2, retain: false, properties: {}, clientId: "plug" });
+    stores.broker.addInbound("plug", { packetId: 9, qos: 2 });
+    stores.broker.setRetained({ ...message("home/attic/x", "1"), qos: null } as unknown as StoredMessage);
+    await assert.rejects(stores.broker.commit());
+    assert.deepEqual(onDisk(dataDir), { readings: [], inbound: [] }, "neither, since they are one transaction");
+    stores.broker.deleteRetained("home/attic/x");
+    await effect;
+    assert.deepEqual(onDisk(dataDir), { readings: [21.5], inbound: [9] });
+
+    // A retained reading: the broker's change comes first in the turn, and still one commit holds all of it.
+    const groups = (stores.broker as SqliteBrokerStore).stats().groups;
+    stores.broker.setRetained(message(ATTIC, "22", { retain: true }));
+    const second = bus.onPublished({ topic: ATTIC, payload: Buffer.from("22"), qos: 2, retain: true, properties: {}, clientId: "plug" });
+    stores.broker.addInbound("plug", { packetId: 10, qos: 2 });
+    await Promise.all([second, stores.broker.commit()]);
+    assert.equal((stores.broker as SqliteBrokerStore).stats().groups, groups + 1);
+    assert.deepEqual(onDisk(dataDir), { readings: [21.5, 22], inbound: [9, 10] });
+    await recorder.stop();
     await stores.close();
   });
 
