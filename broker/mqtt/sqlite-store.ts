@@ -1,7 +1,8 @@
 // The broker's durable state in SQLite: tables in data/history.sqlite, sharing its write
 // groups (attachSqliteBrokerStore, broker/hub-stores.ts), or a file of their own
-// (data/broker.sqlite when history is on PostgreSQL; tests), in WAL mode, written in groups (write-group.ts): every change within a turn of the event loop is
-// one transaction, and commit() resolves when the group holding everything so far is
+// (data/broker.sqlite when history is on PostgreSQL; tests), in WAL mode, written in
+// groups (write-group.ts): every change within a turn of the event loop is one
+// transaction, and commit() resolves when the group holding everything so far is
 // written. With `durability: "normal"` (synchronous=NORMAL) a written group survives a
 // process crash; with "full" it also survives a power cut (README, "What is promised when").
 //
