@@ -37,7 +37,8 @@ test.afterAll(async ({}, testInfo) => {
   await hub?.dispose();
 });
 
-test.setTimeout(90_000);
+// A round takes a second or two (a kill and a restart); the bound is for a hub that hangs.
+test.setTimeout(30_000 + ROUNDS * 15_000);
 
 test(`every acknowledged message survives SIGKILL at random points (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const random = prng(SEED);
