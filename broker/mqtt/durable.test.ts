@@ -152,9 +152,11 @@ describe("durable state", { concurrency: true }, () => {
     for (const resolve of held) resolve();
     await first.close();
 
-    const { again, seen, close } = await resendAfterRestart(await crashed!, "resender-1", 1);
+    const { again, seen, store: after, close } = await resendAfterRestart(await crashed!, "resender-1", 1);
     assert.equal((await again.next("puback")).messageId, 5);
     assert.deepEqual(await afterMarker(again, seen, "dupin1/x"), ["marker"]);
+    // That PUBACK freed the id too: a later message under it must not be taken for this one [MQTT-4.3.2-2].
+    assert.deepEqual((await after.load()).sessions.find((s) => s.clientId === "resender-1")?.inbound, []);
     await close();
   });
 
@@ -207,7 +209,8 @@ describe("durable state", { concurrency: true }, () => {
 
 /** A second broker from `state`; the publisher reconnects and sends message 5 ("once", DUP=1) while a subscriber watches. */
 async function resendAfterRestart(state: RestoredState, clientId: string, qos: 1 | 2) {
-  const second = await startTestBroker({ store: createMemoryStore(state) });
+  const store = createMemoryStore(state);
+  const second = await startTestBroker({ store });
   const sub = await connectClient(second.port);
   const seen = collect(sub);
   const topic = qos === 1 && clientId === "reuser" ? "reuse/#" : `dupin${qos}/#`;
@@ -218,6 +221,7 @@ async function resendAfterRestart(state: RestoredState, clientId: string, qos: 1
   return {
     again,
     seen,
+    store,
     close: async () => {
       again.socket.destroy();
       await sub.endAsync();

@@ -20,10 +20,13 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   if (qos > 0) {
     const seen = session.inbound.get(packetId);
     // [MQTT-4.3.3-…] a QoS 2 PUBLISH again before PUBREL: PUBREC again, not delivered twice.
-    // A QoS 1 retransmission (DUP) of a message already stored (store.ts addInbound): PUBACK, not routed again.
-    if ((qos === 2 && seen === 2) || (qos === 1 && packet.dup && seen === 1)) {
-      core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, false, null);
-      return;
+    // A QoS 1 retransmission (DUP) of a message stored and not yet acknowledged (ack-gate.ts forget): PUBACK, not routed again.
+    if (qos === 2 && seen === 2) return core.acks.add(client, "pubrec", packetId, RC.success, false, null);
+    // Its PUBACK frees the id like any PUBACK does [MQTT-4.3.2-2]: forgotten first, or a later
+    // message under this id, resent after a crash, would be taken for this one and lost.
+    if (qos === 1 && packet.dup && seen === 1) {
+      const stored = session.persistent && core.store.effectsCommitApart !== true;
+      return core.acks.add(client, "puback", packetId, RC.success, false, null, () => forgetQos1(core, session, packetId, stored));
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum.
     if (client.protocolVersion === 5 && client.inboundUnacked >= core.limits.receiveMaximum) {
