@@ -4,12 +4,11 @@
 // the order their packets arrived [MQTT-4.6.0-2..4]. Everything that needs a commit in
 // one turn of the event loop shares one store.commit() (group commit).
 //
-// A QoS 1 PUBLISH from a persistent session has a second phase (`forget`): its inbound
-// id is stored with its effects, so a resend after a crash that came before the PUBACK
-// is known for what it is; but once a PUBACK is out, the same id is a NEW message
-// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). So the id is deleted, and the PUBACK waits for
-// the commit that deletes it: a stored id always means "no PUBACK went out yet", and
-// taking a resend for a duplicate is then always right (README, "What is promised when").
+// A QoS 1 PUBLISH from a persistent session has a last step (`forget`): its inbound id,
+// kept in memory so a resend on a new connection before the PUBACK is known, is dropped
+// just before the PUBACK goes out, since after a PUBACK the same id is a NEW message
+// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). A forget that changes the store makes the PUBACK
+// wait for one more commit.
 import type { Logger } from "../../lib/log";
 import type { BrokerStore } from "./store";
 

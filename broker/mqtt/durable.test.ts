@@ -127,39 +127,7 @@ describe("durable state", { concurrency: true }, () => {
     await close();
   });
 
-  // QoS 1: the id is stored with the message and deleted, in a later commit, before the PUBACK goes out (ack-gate.ts).
-  it("a QoS 1 PUBLISH resent (DUP) after a crash that came before its PUBACK is acknowledged, not routed again", async () => {
-    const inner = createMemoryStore();
-    let crashed: Promise<RestoredState> | null = null;
-    // The crash: the moment the id is being deleted, the state holds the message and its id; that commit never ends.
-    const store: BrokerStore = {
-      ...inner,
-      deleteInbound(clientId, packetId) {
-        crashed ??= inner.load(); // a copy, taken now
-        inner.deleteInbound(clientId, packetId);
-      },
-      commit: () => (crashed === null || released ? inner.commit() : new Promise<void>((resolve) => held.push(resolve))),
-    };
-    let released = false;
-    const held: (() => void)[] = [];
-    const first = await startTestBroker({ store });
-    const pub = await rawConnected(first.port, 4, { clientId: "resender-1", clean: false });
-    pub.send(publish("dupin1/x", "once", { qos: 1, messageId: 5 }));
-    await until(() => crashed !== null, "the commit that stores the message");
-    assert.equal(pub.received.some((p) => p.cmd === "puback"), false, "no PUBACK before the id is forgotten");
-    pub.socket.destroy();
-    released = true;
-    for (const resolve of held) resolve();
-    await first.close();
-
-    const { again, seen, store: after, close } = await resendAfterRestart(await crashed!, "resender-1", 1);
-    assert.equal((await again.next("puback")).messageId, 5);
-    assert.deepEqual(await afterMarker(again, seen, "dupin1/x"), ["marker"]);
-    // That PUBACK freed the id too: a later message under it must not be taken for this one [MQTT-4.3.2-2].
-    assert.deepEqual((await after.load()).sessions.find((s) => s.clientId === "resender-1")?.inbound, []);
-    await close();
-  });
-
+  // QoS 1 ids are never stored: after a crash a resend cannot be told from a new message under a reused id.
   it("a QoS 1 PUBLISH with the id of one already acknowledged is a new message, DUP or not [MQTT-4.3.2-2]", async () => {
     const store = createMemoryStore();
     const first = await startTestBroker({ store });

@@ -20,13 +20,12 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   if (qos > 0) {
     const seen = session.inbound.get(packetId);
     // [MQTT-4.3.3-…] a QoS 2 PUBLISH again before PUBREL: PUBREC again, not delivered twice.
-    // A QoS 1 retransmission (DUP) of a message stored and not yet acknowledged (ack-gate.ts forget): PUBACK, not routed again.
+    // A QoS 1 retransmission (DUP) on a new connection of a message not yet acknowledged: PUBACK, not routed again.
     if (qos === 2 && seen === 2) return core.acks.add(client, "pubrec", packetId, RC.success, false, null);
     // Its PUBACK frees the id like any PUBACK does [MQTT-4.3.2-2]: forgotten first, or a later
     // message under this id, resent after a crash, would be taken for this one and lost.
     if (qos === 1 && packet.dup && seen === 1) {
-      const stored = session.persistent && core.store.effectsCommitApart !== true;
-      return core.acks.add(client, "puback", packetId, RC.success, false, null, () => forgetQos1(core, session, packetId, stored));
+      return core.acks.add(client, "puback", packetId, RC.success, false, null, () => forgetQos1(session, packetId));
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum.
     if (client.protocolVersion === 5 && client.inboundUnacked >= core.limits.receiveMaximum) {
@@ -52,28 +51,30 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     if (effects) Promise.all(effects).catch(() => {}); // QoS 0 waits for nothing; failures are logged by the gate's peers
     return;
   }
-  const stored = session.persistent && core.store.effectsCommitApart !== true;
+  // QoS 2 ids of a persistent session are stored (with the row, or after it when history
+  // commits apart); QoS 1 ids are kept in memory only, until the PUBACK (README, "What is
+  // promised when": a stored QoS 1 id cannot be told from a reused one after a crash).
   if (qos === 2 || session.persistent) {
     session.inbound.set(packetId, qos);
-    if (stored) core.store.addInbound(session.clientId, { packetId, qos });
-    else if (session.persistent && qos === 2) addInboundAfter(core, session, packetId, effects);
+    if (qos === 2 && session.persistent) {
+      if (core.store.effectsCommitApart === true) addInboundAfter(core, session, packetId, effects);
+      else core.store.addInbound(session.clientId, { packetId, qos });
+    }
   }
   client.inboundUnacked++;
   // MQTT 5.0 §3.4.2.1, §3.5.2.1: 0x10 when the server knows nobody subscribes (a MAY; still a success).
   const reasonCode = client.protocolVersion === 5 && core.lastRouted === 0 ? RC.noMatchingSubscribers : RC.success;
-  const forget = qos === 1 && session.persistent ? () => forgetQos1(core, session, packetId, stored) : null;
+  const forget = qos === 1 && session.persistent ? () => forgetQos1(session, packetId) : null;
   core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, forget);
 }
 
 /**
  * Before a QoS 1 PUBACK goes out, its id is forgotten (ack-gate.ts): after a PUBACK the
- * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). True when the store changed.
+ * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). In memory only: false, no commit to wait for.
  */
-function forgetQos1<P>(core: Core<P>, session: Session<Client<P>>, packetId: number, stored: boolean): boolean {
-  if (session.inbound.get(packetId) !== 1) return false;
-  session.inbound.delete(packetId);
-  if (stored) core.store.deleteInbound(session.clientId, packetId);
-  return stored;
+function forgetQos1<P>(session: Session<Client<P>>, packetId: number): boolean {
+  if (session.inbound.get(packetId) === 1) session.inbound.delete(packetId);
+  return false;
 }
 
 /**
