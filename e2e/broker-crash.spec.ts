@@ -8,7 +8,7 @@
 // flight at a kill: its PUBACK may have left the hub and not reached the client, and
 // once a PUBACK is out the same packet id is a new message [MQTT-4.3.2-2], so no broker
 // can tell that resend from a new one (broker/mqtt/README.md, "What is promised when").
-// Runs in `npm test` (3 rounds); HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or
+// Runs on its own (`npm run test:crash`, playwright.config.ts says why); HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or
 // lengthen a run (`npm run test:crash`).
 import { writeFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
