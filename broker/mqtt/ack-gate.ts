@@ -7,8 +7,7 @@
 // A QoS 1 PUBLISH from a persistent session has a last step (`forget`): its inbound id,
 // kept in memory so a resend on a new connection before the PUBACK is known, is dropped
 // just before the PUBACK goes out, since after a PUBACK the same id is a NEW message
-// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). A forget that changes the store makes the PUBACK
-// wait for one more commit.
+// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]).
 import type { Logger } from "../../lib/log";
 import type { BrokerStore } from "./store";
 
@@ -25,8 +24,8 @@ export type PendingAck = {
   failed: boolean;
   /** Sending it frees a slot of the client's Receive Maximum quota. */
   readonly releasesQuota: boolean;
-  /** Runs once its effects have committed, before it may go out; true: it changed the store, wait for that commit too. */
-  forget: (() => boolean) | null;
+  /** Runs once its effects have committed, just before it goes out. */
+  forget: (() => void) | null;
 };
 
 /** The side of a connection the gate hands ready acknowledgements to. */
@@ -48,7 +47,7 @@ export class AckGate {
     reasonCode: number,
     releasesQuota: boolean,
     promises: Promise<void>[] | null,
-    forget: (() => boolean) | null = null,
+    forget: (() => void) | null = null,
   ): void {
     const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, forget };
     queue.acks.push(ack);
@@ -69,10 +68,6 @@ export class AckGate {
         );
       }
     }
-    this.schedule();
-  }
-
-  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.commit);
@@ -101,16 +96,8 @@ export class AckGate {
     ack.waiting -= 1;
     if (ack.waiting > 0) return;
     // A connection that closed sends nothing: its id stays, so the resend on the next one is known.
-    if (ack.forget !== null && !ack.failed && !ack.owner.isClosed()) {
-      const forget = ack.forget;
-      ack.forget = null;
-      if (forget()) {
-        ack.waiting = 1;
-        this.batch.push(ack);
-        this.schedule();
-        return;
-      }
-    }
+    if (ack.forget !== null && !ack.failed && !ack.owner.isClosed()) ack.forget();
+    ack.forget = null;
     if (ack.owner.acks[0] === ack) ack.owner.flushAcks();
   }
 }

@@ -70,11 +70,10 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
 
 /**
  * Before a QoS 1 PUBACK goes out, its id is forgotten (ack-gate.ts): after a PUBACK the
- * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). In memory only: false, no commit to wait for.
+ * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). In memory only.
  */
-function forgetQos1<P>(session: Session<Client<P>>, packetId: number): boolean {
+function forgetQos1<P>(session: Session<Client<P>>, packetId: number): void {
   if (session.inbound.get(packetId) === 1) session.inbound.delete(packetId);
-  return false;
 }
 
 /**
