@@ -13,7 +13,6 @@ import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
 import type { HubApi } from "../lib/hub-api";
-import { openHistory } from "../lib/history/open-history";
 import { startAlerts } from "./alerts-on-store";
 import { watchDatabase } from "../lib/pg/watch";
 import { createLocalBus } from "./local-bus";
@@ -39,7 +38,7 @@ import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
 import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
-import { openSqliteBrokerStore } from "./mqtt/sqlite-store";
+import { openHubStores } from "./hub-stores";
 import type { Principal } from "../lib/auth/roles";
 import { createMemoryStore } from "./mqtt/memory-store";
 import { createUpstreamBus } from "./upstream-bus";
@@ -122,8 +121,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     config.databaseUrl === null
       ? null
       : life.add("database watch", watchDatabase({ url: config.databaseUrl, log: createLogger("database") }), (w) => w.stop());
-  const opened = openHistory(config, createLogger("history"));
-  const history = life.add("history", opened.store, (h) => h.close());
+  // History and the broker's state, opened together: hub-stores.ts decides how their commits relate.
+  const stores = life.add("stores", await openHubStores(config, createLogger("history")), (s) => s.close());
+  const { history, opened } = stores;
   const accountsAt = accountsSource(config);
   const accounts = life.add("accounts", openAccounts(accountsAt, createLogger("accounts")), (a) => a.close());
   life.add("admin from env", await ensureAdminFromEnv(accounts, config.auth.admin, log), (retry) => retry.stop());
@@ -164,14 +164,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     localBus,
   ];
   // Retained messages, sessions, their subscriptions and queued messages, restored before any listener opens.
-  const brokerStore = life.add(
-    "broker store",
-    // Upstream, the local broker holds only browsers' clean sessions and the mirror, rebuilt at each start.
-    upstream
-      ? createMemoryStore()
-      : openSqliteBrokerStore(path.join(config.dataDir, "broker.sqlite"), { durability: config.durability, log: createLogger("broker-store") }),
-    (s) => s.close(),
-  );
+  // Upstream, the local broker holds only browsers' clean sessions and the mirror, rebuilt at each start.
+  const brokerStore = upstream ? life.add("mirror store", createMemoryStore(), (s) => s.close()) : stores.broker;
   const broker = await createBroker<Principal>({
     hooks,
     store: brokerStore,

@@ -15,7 +15,7 @@
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import { deferred, type Deferred } from "../lib/deferred";
-import type { HistoryStore } from "../lib/history/store";
+import { HISTORY_BACKLOG_FULL, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
@@ -121,6 +121,8 @@ export async function startRecorder(
   let stopped = false;
   let recorded = 0;
   let unreadable = 0;
+  /** Readings handed to a grouping store and not yet committed (appendNow). */
+  let inStore = 0;
 
   /**
    * The message's reading (lib/bus-message.ts readingOf, parsed once for every
@@ -152,6 +154,7 @@ export async function startRecorder(
   }
 
   function enqueue(reading: Reading): Promise<void> {
+    if (store.groupsAppends) return appendNow(reading);
     const group = (open ??= createGroup());
     group.unwritten++;
     pending.push(reading);
@@ -163,6 +166,32 @@ export async function startRecorder(
       schedule();
     }
     return group.promise;
+  }
+
+  /**
+   * A store that groups appends itself (SQLite history sharing the broker's write group,
+   * broker/hub-stores.ts) gets each reading now, in the turn its message arrived, so its
+   * row commits in the same transaction as the broker's state for that message (issue 12).
+   * The store buffers, retries a failing write, and bounds its backlog.
+   */
+  function appendNow(reading: Reading): Promise<void> {
+    inStore++;
+    const written = store.append([reading]).then(
+      () => {
+        inStore--;
+        recorded++;
+      },
+      (error: Error & { code?: string }) => {
+        inStore--;
+        const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : "stopped";
+        if (reason === "dropped" && dropped++ % 1000 === 0) {
+          log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped });
+        }
+        throw new ReadingNotStored(reason);
+      },
+    );
+    written.catch(() => {}); // a QoS 0 message's reading has nobody waiting on it
+    return written;
   }
 
   /** Keeps the newest readings when the buffer is over its bound: they are what the dashboard shows. */
@@ -272,7 +301,7 @@ export async function startRecorder(
       })();
       return stopping;
     },
-    stats: () => ({ recorded, unreadable, pending: pending.length }),
+    stats: () => ({ recorded, unreadable, pending: pending.length + inStore }),
     record(reading) {
       if (!stopped) return enqueue(reading);
       const refused = Promise.reject(new ReadingNotStored("stopped"));

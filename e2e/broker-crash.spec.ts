@@ -3,8 +3,14 @@
 // QoS 1 and QoS 2, and restarted on the same data directory. Every message the hub
 // acknowledged (PUBACK / PUBREC) before it died must be found afterwards: a reading in
 // history, a retained state for a new subscriber, a message in a sleeping session's
-// queue; and the publishers' resends after the restart must not put any reading in
-// history twice. HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or lengthen a run.
+// queue; and the publishers' resends after the restart must not put a QoS 2 reading in
+// history twice [MQTT-4.3.3]. A QoS 1 reading may be there twice only if it was in
+// flight at a kill: its PUBACK may have left the hub and not reached the client, and
+// once a PUBACK is out the same packet id is a new message [MQTT-4.3.2-2], so no broker
+// can tell that resend from a new one (broker/mqtt/README.md, "What is promised when").
+// Runs on its own (`npm run test:crash`, playwright.config.ts says why); HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or
+// lengthen a run (`npm run test:crash`).
+import { writeFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
 import { historyRows, messageAt, prng, Publisher } from "./crash-load";
@@ -24,15 +30,20 @@ test.beforeAll(async () => {
   // No rate limit: the load is the test's, and a refused publish would prove nothing.
   hub = await TestHub.start({ env: { HEARTH_MQTT_MAX_PUBLISH_RATE: "1000000" } });
 });
-test.afterAll(async () => {
+test.afterAll(async ({}, testInfo) => {
+  // The hub's log, kept for a failure report (its lines carry the codes of anything refused).
+  if (hub) writeFileSync(testInfo.outputPath("hub.log"), hub.output);
   await Promise.all(publishers.map((p) => p.end()));
   await hub?.dispose();
 });
 
-test.setTimeout(90_000);
+// A round takes a second or two (a kill and a restart); the bound is for a hub that hangs.
+test.setTimeout(30_000 + ROUNDS * 15_000);
 
 test(`every acknowledged message survives SIGKILL at random points (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const random = prng(SEED);
+  /** QoS 1 messages published and not acknowledged when a kill came: the only ones that may be recorded twice. */
+  const inFlightAtKill = new Set<string>();
 
   // A device that subscribed and went to sleep before any of this: its queue must fill and survive.
   const sleeper = await connect(hub.mqttUrl, SLEEPER);
@@ -65,6 +76,7 @@ test(`every acknowledged message survives SIGKILL at random points (seed ${SEED}
       stall = setTimeout(() => reject(new Error(`round ${round}: ${acksThisRound()} of ${killAt} acknowledgements came`)), 30_000);
     }).finally(() => clearTimeout(stall));
     await hub.exited();
+    for (const p of publishers) if (p.qos === 1) for (const i of p.unacked()) inFlightAtKill.add(`${p.name} ${i}`);
     // What the hub acknowledged before it died: all of it must be there after the restart.
     const promised = publishers.map((p) => ({ p, acked: new Set(p.acked), retained: p.lastAckedRetained() }));
     await hub.start();
@@ -82,7 +94,8 @@ test(`every acknowledged message survives SIGKILL at random points (seed ${SEED}
   await expect.poll(() => publishers.every((p) => p.idle), { timeout: 30_000 }).toBe(true);
 
   const stored = historyRows(hub.dataDir);
-  expect(stored.filter((r) => r.count > 1), "readings stored twice (a resend recorded again)").toEqual([]);
+  const twice = stored.filter((r) => r.count > 1 && !publishers.some((p) => inFlightAtKill.has(`${p.name} ${r.value}`) && r.topic === messageAt(p.name, r.value).topic));
+  expect(twice, "readings stored twice that were not QoS 1 in flight at a kill (a resend recorded again)").toEqual([]);
   const has = new Set(stored.map((r) => `${r.topic} ${r.value}`));
   for (const p of publishers) {
     const missing = range(p.published).map((i) => messageAt(p.name, i)).filter((m) => m.kind === "reading" && !has.has(`${m.topic} ${m.payload}`));

@@ -99,6 +99,11 @@ export class Publisher {
     return this.published === this.target && this.completed === this.target;
   }
 
+  /** Messages published and not acknowledged (yet): what is in flight. */
+  unacked(): number[] {
+    return Array.from({ length: this.published }, (_, i) => i).filter((i) => !this.acked.has(i));
+  }
+
   /** The last acknowledged message of each retained topic. */
   lastAckedRetained(): Map<string, number> {
     const last = new Map<string, number>();

@@ -47,3 +47,21 @@ function migrate(db: Database.Database, migrations: readonly string[]): void {
     db.pragma(`user_version = ${migrations.length}`);
   })();
 }
+
+/**
+ * Migrates one part of a file that several stores share (the broker's tables live in
+ * history.sqlite, issue 12): each part's version is a row of `schema_parts`, since
+ * `user_version` belongs to the file's owner. Same rules: append steps, never edit them.
+ */
+export function migratePart(db: Database.Database, part: string, migrations: readonly string[]): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_parts (part TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID");
+  const version = (db.prepare("SELECT version FROM schema_parts WHERE part = ?").pluck().get(part) as number | undefined) ?? 0;
+  if (version === migrations.length) return;
+  if (version > migrations.length) {
+    throw new Error(`${part} schema version ${version} is newer than this Hearth understands (${migrations.length})`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+    db.prepare("INSERT OR REPLACE INTO schema_parts (part, version) VALUES (?, ?)").run(part, migrations.length);
+  })();
+}

@@ -3,6 +3,11 @@
 // promises (the recorder's history row), and a connection's acknowledgements leave in
 // the order their packets arrived [MQTT-4.6.0-2..4]. Everything that needs a commit in
 // one turn of the event loop shares one store.commit() (group commit).
+//
+// A QoS 1 PUBLISH from a persistent session has a last step (`forget`): its inbound id,
+// kept in memory so a resend on a new connection before the PUBACK is known, is dropped
+// just before the PUBACK goes out, since after a PUBACK the same id is a NEW message
+// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]).
 import type { Logger } from "../../lib/log";
 import type { BrokerStore } from "./store";
 
@@ -19,10 +24,12 @@ export type PendingAck = {
   failed: boolean;
   /** Sending it frees a slot of the client's Receive Maximum quota. */
   readonly releasesQuota: boolean;
+  /** Runs once its effects have committed, just before it goes out. */
+  forget: (() => void) | null;
 };
 
 /** The side of a connection the gate hands ready acknowledgements to. */
-export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void };
+export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void; isClosed(): boolean };
 
 export class AckGate {
   private batch: PendingAck[] = [];
@@ -33,8 +40,16 @@ export class AckGate {
     private readonly log: Logger,
   ) {}
 
-  add(queue: AckQueue, kind: AckKind, packetId: number, reasonCode: number, releasesQuota: boolean, promises: Promise<void>[] | null): void {
-    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota };
+  add(
+    queue: AckQueue,
+    kind: AckKind,
+    packetId: number,
+    reasonCode: number,
+    releasesQuota: boolean,
+    promises: Promise<void>[] | null,
+    forget: (() => void) | null = null,
+  ): void {
+    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, forget };
     queue.acks.push(ack);
     this.batch.push(ack);
     if (promises !== null) {
@@ -79,6 +94,10 @@ export class AckGate {
 
   private release(ack: PendingAck): void {
     ack.waiting -= 1;
-    if (ack.waiting === 0 && ack.owner.acks[0] === ack) ack.owner.flushAcks();
+    if (ack.waiting > 0) return;
+    // A connection that closed sends nothing: its id stays, so the resend on the next one is known.
+    if (ack.forget !== null && !ack.failed && !ack.owner.isClosed()) ack.forget();
+    ack.forget = null;
+    if (ack.owner.acks[0] === ack) ack.owner.flushAcks();
   }
 }

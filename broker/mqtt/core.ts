@@ -89,14 +89,20 @@ export class Core<P> {
     return ++this.lastConnectionId;
   }
 
+  /** Sessions the last accepted message was routed to (0: PUBACK / PUBREC may say 0x10). */
+  lastRouted = 0;
+
   /**
    * An accepted message: the retained store, every matching session, the onPublished
    * hooks. Returns the hooks' promises (its durable effects outside the broker), or null.
    */
   accept(message: StoredMessage, publisher: Client<P> | null): Promise<void>[] | null {
     if (message.retain) this.retain(message);
-    this.router.route(message, publisher?.session ?? null);
-    return this.runPublishedHooks(message, publisher?.clientId ?? null);
+    const routed = this.router.route(message, publisher?.session ?? null);
+    const effects = this.runPublishedHooks(message, publisher?.clientId ?? null);
+    // Set last: a hook that publishes in turn (the hub's own services) accepts a message of its own.
+    this.lastRouted = routed;
+    return effects;
   }
 
   /** [MQTT-3.3.1-5] a retained message replaces the topic's; [MQTT-3.3.1-10] an empty one clears it. */

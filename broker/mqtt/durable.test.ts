@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { IPublishPacket } from "mqtt-packet";
 import { createMemoryStore } from "./memory-store";
-import type { BrokerStore } from "./store";
+import type { BrokerStore, RestoredState } from "./store";
 import { startTestBroker } from "./test-server";
 import { collect, connectClient, rawConnected, until } from "./test-clients";
 
@@ -108,39 +108,42 @@ describe("durable state", { concurrency: true }, () => {
     await second.close();
   });
 
-  // The PUBACK / PUBREL never reached the client before a crash; after the restart it sends the message again, DUP=1.
-  for (const qos of [1, 2] as const) {
-    const ack = qos === 1 ? "puback" : "pubrec";
-    it(`a QoS ${qos} PUBLISH resent (DUP) after a crash is acknowledged from the stored packet id, not routed again`, async () => {
-      const store = createMemoryStore();
-      const first = await startTestBroker({ store });
-      const clientId = `resender-${qos}`;
-      const pub = await rawConnected(first.port, 4, { clientId, clean: false });
-      pub.send(publish(`dupin${qos}/x`, "once", { qos, messageId: 5 }));
-      await pub.next(ack);
-      const crashed = await store.load();
-      pub.socket.destroy();
-      await first.close();
+  // The PUBREC never reached the client before a crash; after the restart it sends the message again, DUP=1.
+  it("a QoS 2 PUBLISH resent (DUP) after a crash is acknowledged from the stored packet id, not routed again [MQTT-4.3.3-9]", async () => {
+    const store = createMemoryStore();
+    const first = await startTestBroker({ store });
+    const pub = await rawConnected(first.port, 4, { clientId: "resender-2", clean: false });
+    pub.send(publish("dupin2/x", "once", { qos: 2, messageId: 5 }));
+    await pub.next("pubrec");
+    const crashed = await store.load();
+    pub.socket.destroy();
+    await first.close();
 
-      const second = await startTestBroker({ store: createMemoryStore(crashed) });
-      const sub = await connectClient(second.port);
-      const seen = collect(sub);
-      await sub.subscribeAsync(`dupin${qos}/#`, { qos });
-      const again = await rawConnected(second.port, 4, { clientId, clean: false });
-      again.send(publish(`dupin${qos}/x`, "once", { qos, messageId: 5, dup: true }));
-      assert.equal((await again.next(ack)).messageId, 5);
-      if (qos === 2) {
-        again.send({ cmd: "pubrel", messageId: 5 });
-        assert.equal((await again.next("pubcomp")).messageId, 5);
-      }
-      again.send(publish(`dupin${qos}/x`, "marker", { qos: 0 }));
-      await until(() => seen.length === 1, "the marker");
-      assert.deepEqual(seen.map((m) => m.payload), ["marker"]);
-      again.socket.destroy();
-      await sub.endAsync();
-      await second.close();
-    });
-  }
+    const { again, seen, close } = await resendAfterRestart(crashed, "resender-2", 2);
+    assert.equal((await again.next("pubrec")).messageId, 5);
+    again.send({ cmd: "pubrel", messageId: 5 });
+    assert.equal((await again.next("pubcomp")).messageId, 5);
+    assert.deepEqual(await afterMarker(again, seen, "dupin2/x"), ["marker"]);
+    await close();
+  });
+
+  // QoS 1 ids are never stored: after a crash a resend cannot be told from a new message under a reused id.
+  it("a QoS 1 PUBLISH with the id of one already acknowledged is a new message, DUP or not [MQTT-4.3.2-2]", async () => {
+    const store = createMemoryStore();
+    const first = await startTestBroker({ store });
+    const pub = await rawConnected(first.port, 4, { clientId: "reuser", clean: false });
+    pub.send(publish("reuse/x", "first", { messageId: 5 }));
+    await pub.next("puback");
+    const state = await store.load();
+    assert.deepEqual(state.sessions.find((s) => s.clientId === "reuser")?.inbound, [], "no id kept once the PUBACK is out");
+    pub.socket.destroy();
+    await first.close();
+
+    const { again, seen, close } = await resendAfterRestart(state, "reuser", 1);
+    await until(() => seen.length === 1, "the message");
+    assert.deepEqual(seen.map((m) => m.payload), ["first"]);
+    await close();
+  });
 
   it("acknowledged means stored: no PUBACK / PUBREC before store.commit() resolves; QoS 0 and subscribers do not wait", async () => {
     const inner = createMemoryStore();
@@ -171,3 +174,33 @@ describe("durable state", { concurrency: true }, () => {
     await t.close();
   });
 });
+
+/** A second broker from `state`; the publisher reconnects and sends message 5 ("once", DUP=1) while a subscriber watches. */
+async function resendAfterRestart(state: RestoredState, clientId: string, qos: 1 | 2) {
+  const store = createMemoryStore(state);
+  const second = await startTestBroker({ store });
+  const sub = await connectClient(second.port);
+  const seen = collect(sub);
+  const topic = qos === 1 && clientId === "reuser" ? "reuse/#" : `dupin${qos}/#`;
+  await sub.subscribeAsync(topic, { qos });
+  const again = await rawConnected(second.port, 4, { clientId, clean: false });
+  const payload = clientId === "reuser" ? "first" : "once";
+  again.send(publish(topic.replace("#", "x"), payload, { qos, messageId: 5, dup: true }));
+  return {
+    again,
+    seen,
+    store,
+    close: async () => {
+      again.socket.destroy();
+      await sub.endAsync();
+      await second.close();
+    },
+  };
+}
+
+/** What the subscriber got once a QoS 0 marker published after the resend has arrived. */
+async function afterMarker(again: Awaited<ReturnType<typeof rawConnected>>, seen: ReturnType<typeof collect>, topic: string) {
+  again.send(publish(topic, "marker", { qos: 0 }));
+  await until(() => seen.some((m) => m.payload === "marker"), "the marker");
+  return seen.map((m) => m.payload);
+}

@@ -22,6 +22,7 @@ export const RC = {
   receiveMaximumExceeded: 0x93,
   topicAliasInvalid: 0x94,
   administrativeAction: 0x98,
+  payloadFormatInvalid: 0x99,
 } as const;
 
 /** MQTT 3.1.1 CONNACK return codes (§3.2.2.3). */

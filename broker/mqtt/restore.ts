@@ -33,7 +33,9 @@ export function restore<P>(core: Core<P>, state: RestoredState, now: number): vo
       if (o.state === "queued" || o.packetId === null) session.queue.push({ ...d, state: "queued", packetId: null });
       else session.inflight.set(o.packetId, d);
     }
-    for (const id of r.inbound) session.inbound.set(id.packetId, id.qos);
+    // QoS 2 ids only: a QoS 1 id stored by an earlier version was kept past its PUBACK, and
+    // after a PUBACK the same id is a new message [MQTT-4.3.2-2].
+    for (const id of r.inbound) if (id.qos === 2) session.inbound.set(id.packetId, id.qos);
     core.sessions.set(r.clientId, session);
     restored.push({ session, crashed: r.disconnectedAt === null });
   }

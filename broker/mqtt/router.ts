@@ -53,7 +53,8 @@ export class Router<P> {
 
   constructor(private readonly core: Core<P>) {}
 
-  route(message: StoredMessage, publisher: S<P> | null): void {
+  /** Returns how many sessions (shared groups counting once) the message went to. */
+  route(message: StoredMessage, publisher: S<P> | null): number {
     this.publisher = publisher;
     this.routeId++;
     this.count = 0;
@@ -73,8 +74,10 @@ export class Router<P> {
       const qos = (message.qos < sub.qos ? message.qos : sub.qos) as QoS;
       deliver(this.core, session, sub.retainAsPublished ? message : plain, qos, sub.subscriptionId === null ? NO_IDS : [sub.subscriptionId]);
     }
+    const routed = count + this.groups.length;
     this.groups.length = 0;
     this.publisher = null;
+    return routed;
   }
 }
 

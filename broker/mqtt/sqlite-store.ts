@@ -1,6 +1,8 @@
-// The broker's durable state in SQLite: data/broker.sqlite beside history, in WAL mode,
-// written in groups (write-group.ts): every change within a turn of the event loop is
-// one transaction, and commit() resolves when the group holding everything so far is
+// The broker's durable state in SQLite: tables in data/history.sqlite, sharing its write
+// groups (attachSqliteBrokerStore, broker/hub-stores.ts), or a file of their own
+// (data/broker.sqlite when history is on PostgreSQL; tests), in WAL mode, written in
+// groups (write-group.ts): every change within a turn of the event loop is one
+// transaction, and commit() resolves when the group holding everything so far is
 // written. With `durability: "normal"` (synchronous=NORMAL) a written group survives a
 // process crash; with "full" it also survives a power cut (README, "What is promised when").
 //
@@ -25,7 +27,7 @@ import {
   type SessionRow,
   type SubscriptionRow,
 } from "./sqlite-rows";
-import type { BrokerStore, InboundId, RestoredSession } from "./store";
+import type { BrokerStore, InboundId, RestoredSession, RestoredState } from "./store";
 import { createWriteGroups, type WriteGroups } from "./write-group";
 
 export const WRITE_FAILED = "broker-store-write-failed";
@@ -93,17 +95,40 @@ export type SqliteBrokerStoreOptions = {
   log?: Logger;
 };
 
-export function openSqliteBrokerStore(file: string, opts: SqliteBrokerStoreOptions = {}): BrokerStore & {
+export type SqliteBrokerStore = BrokerStore & {
   /** Groups written, changes in them, failed writes, changes waiting: for the bench and $SYS. */
   stats(): ReturnType<WriteGroups["stats"]>;
-} {
+};
+
+/** The broker's state alone in its own file (tests; the hub when history is PostgreSQL). */
+export function openSqliteBrokerStore(file: string, opts: SqliteBrokerStoreOptions = {}): SqliteBrokerStore {
   const { durability = "normal", groupDelayMs = 0, log = createLogger("broker-store") } = opts;
   const db = openDatabase(file, MIGRATIONS, "broker state", durability);
-  const s = prepare(db);
-  const applyGroup = db.transaction((changes: Iterable<() => void>) => {
+  const groups = createWriteGroups({ write: transactionOf(db), delayMs: groupDelayMs, log, failureCode: WRITE_FAILED });
+  return attachSqliteBrokerStore(db, groups, () => db.close());
+}
+
+/** Applies a group's changes in one transaction of `db` (write-group.ts `write`). */
+export function transactionOf(db: Database.Database): (changes: Iterable<() => void>) => void {
+  return db.transaction((changes: Iterable<() => void>) => {
     for (const apply of changes) apply();
   });
-  const groups = createWriteGroups({ write: applyGroup, delayMs: groupDelayMs, log, failureCode: WRITE_FAILED });
+}
+
+/**
+ * The broker's state as tables of a database someone else opened, its changes in
+ * their write groups: in the hub, history.sqlite, so one transaction holds a message's
+ * inbound packet id, its retained and queued copies, and its reading's row (issue 12;
+ * broker/hub-stores.ts). The tables are migrated as the part "broker".
+ */
+export function attachSqliteBrokerStore(
+  db: Database.Database,
+  groups: WriteGroups,
+  closeDb: () => void = () => {},
+  migrate: (db: Database.Database) => void = () => {},
+): SqliteBrokerStore {
+  migrate(db);
+  const s = prepare(db);
   let closed = false;
 
   // Rows are built when the change is made, so a caller changing its object afterwards changes nothing stored.
@@ -165,11 +190,16 @@ export function openSqliteBrokerStore(file: string, opts: SqliteBrokerStoreOptio
       try {
         groups.writeNow();
       } finally {
-        db.close();
+        closeDb();
       }
     },
     stats: () => groups.stats(),
   };
+}
+
+/** Everything a broker store holds, from a database with the broker's tables (start-up, and importing an old broker.sqlite). */
+export function readBrokerState(db: Database.Database): RestoredState {
+  return readAll(prepare(db));
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -209,7 +239,7 @@ function prepare(db: Database.Database) {
   };
 }
 
-function readAll(s: Statements) {
+function readAll(s: Statements): RestoredState {
   const sessions = new Map<string, RestoredSession>();
   for (const row of s.sessions.iterate()) {
     sessions.set(row.client_id, { ...sessionFromRow(row), subscriptions: [], outgoing: [], inbound: [] });

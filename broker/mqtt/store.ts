@@ -90,6 +90,14 @@ export type RestoredState = {
 };
 
 export interface BrokerStore {
+  /**
+   * True when the onPublished hooks' effects (history rows) commit in another database
+   * than this store (PostgreSQL history, broker/hub-stores.ts): then an inbound packet id
+   * is stored only after they have committed, so a crash between the two commits leaves
+   * a possible duplicate, never a message acknowledged as a duplicate and not stored.
+   */
+  readonly effectsCommitApart?: boolean;
+
   /** Everything stored, read once at start. */
   load(): Promise<RestoredState>;
 

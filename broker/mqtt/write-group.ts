@@ -25,8 +25,12 @@ export type WriteGroupOptions = {
 };
 
 export type WriteGroups = {
-  /** Adds (or replaces) the change to the row `key`, and schedules the group's write. */
-  change(key: string, apply: () => void): void;
+  /**
+   * Adds (or replaces) the change to the row `key`, and schedules the group's write.
+   * `committed` runs once the transaction that applied it has committed (a cache that
+   * may only hold committed rows; history's readings, lib/history/sqlite-store.ts).
+   */
+  change(key: string, apply: () => void, committed?: () => void): void;
   /** Resolves when every change made so far is written; rejects if that write fails. */
   commit(): Promise<void>;
   /** Writes what is pending now (load, close); throws if the write fails. */
@@ -52,8 +56,14 @@ export class StoreWriteError extends Error {
   }
 }
 
+type Change = { apply: () => void; committed: (() => void) | undefined };
+
+const applyOf = function* (changes: Map<string, Change>): Iterable<() => void> {
+  for (const change of changes.values()) yield change.apply;
+};
+
 export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
-  let pending = new Map<string, () => void>();
+  let pending = new Map<string, Change>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
   let waiter: Deferred | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -100,7 +110,7 @@ export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGro
     }
     pending = new Map();
     try {
-      write(changes.values());
+      write(applyOf(changes));
     } catch (cause) {
       // The write is synchronous, so nothing changed meanwhile: the group is pending again, whole.
       pending = changes;
@@ -121,13 +131,14 @@ export function createWriteGroups({ write, delayMs, log, failureCode }: WriteGro
     failures = 0;
     totals.groups++;
     totals.changes += changes.size;
+    for (const change of changes.values()) change.committed?.();
     waiting?.resolve();
   }
 
   return {
-    change(key, apply) {
+    change(key, apply, committed) {
       pending.delete(key);
-      pending.set(key, apply);
+      pending.set(key, { apply, committed });
       schedule();
     },
     commit() {

@@ -51,27 +51,6 @@ export const V5_FLOW_CASES: ConformanceCase[] = [
     ],
   },
   {
-    id: "v5-puback-no-subscribers",
-    clause: "MQTT 5 §3.4.2.1 (0x10), §3.5.2.1",
-    title: "MQTT 5: PUBACK / PUBREC for a message nobody subscribes to",
-    async run(ctx) {
-      const { client } = await ctx.raw("s", 5);
-      const qos1 = await publish(client, ctx.topic("nobody"), "x", { qos: 1 });
-      const qos2 = await publish(client, ctx.topic("nobody"), "x", { qos: 2 });
-      return { puback: qos1.ack, pubrec: qos2.ack, pubcomp: qos2.complete ?? "none" };
-    },
-    expected: { puback: 0, pubrec: 0, pubcomp: 0 },
-    differs: [
-      {
-        broker: "mosquitto",
-        observed: { puback: 0x10, pubrec: 0, pubcomp: 0 },
-        clause: "MQTT 5 §3.4.2.1, §3.5.2.1",
-        right: "both",
-        why: "a server that knows no one subscribes MAY say 0x10 (No matching subscribers) instead of 0x00; Mosquitto 2.0 does in PUBACK but not in PUBREC, Hearth says 0x00",
-      },
-    ],
-  },
-  {
     id: "v5-topic-alias-in",
     clause: "[MQTT-3.3.2-12] [MQTT-3.3.2-9] [MQTT-3.2.2-17]",
     title: "MQTT 5: topic aliases from the client are resolved; one above the server's maximum is DISCONNECT 0x94",

@@ -13,11 +13,12 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type Database from "better-sqlite3";
 import type { Durability } from "../config-schema";
+import { deferred, type Deferred } from "../deferred";
 import type { Reading } from "../readings";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
 import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
-import type { HistoryStore, PruneCounts, Tier } from "./store";
+import { HISTORY_BACKLOG_FULL, type HistoryStore, type PruneCounts, type Tier } from "./store";
 
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
 const PRUNE_CHUNK = 5000;
@@ -25,6 +26,27 @@ const PRUNE_CHUNK = 5000;
 /** `durability`: how commits are synced (lib/sqlite.ts); "full" keeps an acknowledged reading through a power cut. */
 export function openSqliteHistory(file: string, durability: Durability = "normal"): HistoryStore {
   const db = openDatabase(file, durability);
+  return createSqliteHistory(db, file, { closeDb: () => db.close() });
+}
+
+/** Where a grouped store's appends go: the hub's write groups over this same database (broker/hub-stores.ts). */
+export type HistoryGroups = { change(key: string, apply: () => void, committed: () => void): void };
+
+export type SqliteHistoryOptions = {
+  /**
+   * With groups, `append` writes nothing itself: its readings join the group being
+   * built (the broker's changes for the same messages among them, issue 12), and its
+   * promise resolves when that group has committed. A failing write is retried by the
+   * groups and the promise waits; it rejects only when the store closes first, or at
+   * once with HISTORY_BACKLOG_FULL when too many readings already wait.
+   */
+  groups?: HistoryGroups;
+  closeDb: () => void;
+};
+
+const MAX_BACKLOG = 10_000;
+
+export function createSqliteHistory(db: Database.Database, file: string, { groups, closeDb }: SqliteHistoryOptions): HistoryStore {
   const statements = prepare(db);
   const rollupStatements = {
     minute: prepareRollup(db, ROLLUP_TABLE.minute),
@@ -38,7 +60,7 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
 
   // Rows written inside the transaction reach the cache only after it commits: a
   // rolled-back topic id may be handed to a different topic by the next insert.
-  const insertBatch = db.transaction((readings: readonly Reading[]): Map<string, TopicRow> => {
+  const insertRows = (readings: readonly Reading[]): Map<string, TopicRow> => {
     const touched = new Map<string, TopicRow>();
     for (const reading of readings) {
       let row = touched.get(reading.topic) ?? topics.get(reading.topic);
@@ -59,6 +81,10 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
       }
     }
     return touched;
+  };
+  const insertBatch = db.transaction(insertRows);
+  const grouped = groups === undefined ? null : createGroupedAppend(groups, insertRows, (touched) => {
+    for (const [topic, row] of touched) topics.set(topic, row);
   });
 
   const setHorizon = db.transaction((tier: Tier, before: number) => {
@@ -86,8 +112,10 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
   }
 
   return {
+    groupsAppends: grouped !== null,
     async append(readings) {
       if (readings.length === 0) return;
+      if (grouped !== null) return grouped.append(readings);
       for (const [topic, row] of insertBatch(readings)) topics.set(topic, row);
     },
 
@@ -107,7 +135,56 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
     size: reads.size,
 
     async close() {
-      db.close();
+      grouped?.close();
+      closeDb();
+    },
+  };
+}
+
+/**
+ * Readings buffered for the next write group: one change (one key) writes them all, so
+ * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
+ * empties, and its waiters resolve, only when the transaction has committed.
+ */
+function createGroupedAppend(
+  groups: HistoryGroups,
+  insertRows: (readings: readonly Reading[]) => Map<string, TopicRow>,
+  cache: (touched: Map<string, TopicRow>) => void,
+) {
+  let buffer: Reading[] = [];
+  let waiters: Deferred[] = [];
+  let touched: Map<string, TopicRow> | null = null;
+  let closed = false;
+  const apply = () => {
+    touched = insertRows(buffer);
+  };
+  const committed = () => {
+    cache(touched!);
+    touched = null;
+    buffer = [];
+    for (const waiter of waiters) waiter.resolve();
+    waiters = [];
+  };
+  return {
+    append(readings: readonly Reading[]): Promise<void> {
+      if (closed) return Promise.reject(new Error("history store: append after close"));
+      // Checked here, not in the transaction: a bad value must fail its own append, never the whole group.
+      const bad = readings.find((r) => !Number.isFinite(r.value));
+      if (bad !== undefined) return Promise.reject(new RangeError(`history: ${bad.topic}: value ${bad.value} is not a finite number`));
+      if (buffer.length + readings.length > MAX_BACKLOG) {
+        return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
+      }
+      for (const r of readings) buffer.push(r);
+      const waiter = deferred();
+      waiters.push(waiter);
+      groups.change("history\0readings", apply, committed);
+      return waiter.promise;
+    },
+    /** Whatever never committed fails: its messages must not be acknowledged as stored. */
+    close() {
+      closed = true;
+      for (const waiter of waiters) waiter.reject(new Error("history store closed before these readings were written"));
+      waiters = [];
     },
   };
 }

@@ -58,9 +58,18 @@ export type StoreSize = {
   rows: { raw: number; minute: number; hour: number };
 };
 
+/** The code a grouping store refuses an append with while too many readings wait for a write that keeps failing. */
+export const HISTORY_BACKLOG_FULL = "history-backlog-full";
+
 export interface HistoryStore {
   /** Stores readings and their roll-ups in one transaction: all of them or, on error, none. */
   append(readings: readonly Reading[]): Promise<void>;
+  /**
+   * True when append joins the hub's current write group instead of writing on its own
+   * (SQLite history shared with the broker's state, broker/hub-stores.ts): call it in the
+   * turn the message arrived, so its row commits with the broker's changes for it.
+   */
+  readonly groupsAppends?: boolean;
   /** At most maxPoints points, from the tier that fits the range and budget. */
   query(q: HistoryQuery): Promise<HistorySeries>;
   /** Raw readings of one topic in range, oldest first, at most `limit` of them. */

@@ -90,6 +90,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
       ...(assigned !== undefined && { assignedClientIdentifier: assigned }),
       ...(serverKeepAlive !== undefined && { serverKeepAlive }),
       ...(expiryTold !== undefined && { sessionExpiryInterval: expiryTold }),
+      ...(props.requestResponseInformation === true && responseInformation(client.clientId)),
     };
   } else connack.returnCode = 0;
   client.send(connack);
@@ -145,4 +146,16 @@ function fromConnectWill(w: NonNullable<IConnectPacket["will"]>, now: number): S
     receivedAt: now,
     delaySeconds: willDelayInterval ?? 0,
   };
+}
+
+/**
+ * MQTT 5.0 §3.1.2.11.6, §3.2.2.3.15: asked for (Request Response Information = 1; never
+ * when 0 [MQTT-3.1.2-28]), the server MAY return Response Information, the basis of a
+ * Response Topic: `response/<client id>`, a topic of the client's own. Not for a client
+ * id that cannot be a topic level (wildcards, "/", a leading "$"); the ACL still decides
+ * who may publish and subscribe there.
+ */
+function responseInformation(clientId: string): { responseInformation: string } | null {
+  if (clientId === "" || /[+#/\u0000]/.test(clientId) || clientId.startsWith("$")) return null;
+  return { responseInformation: `response/${clientId}` };
 }

@@ -2,6 +2,7 @@
 // topic's validity, our Receive Maximum, duplicates of a message already stored, the
 // publish hooks, then the message is accepted (retained, routed, onPublished) and its
 // PUBACK / PUBREC waits in ack-gate.ts for the commit.
+import { isUtf8 } from "node:buffer";
 import type { IPublishPacket } from "mqtt-packet";
 import { checkTopicName } from "../../../lib/topics";
 import type { Client } from "../client";
@@ -19,10 +20,12 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   if (qos > 0) {
     const seen = session.inbound.get(packetId);
     // [MQTT-4.3.3-…] a QoS 2 PUBLISH again before PUBREL: PUBREC again, not delivered twice.
-    // A QoS 1 retransmission (DUP) of a message already stored (store.ts addInbound): PUBACK, not routed again.
-    if ((qos === 2 && seen === 2) || (qos === 1 && packet.dup && seen === 1)) {
-      core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, false, null);
-      return;
+    // A QoS 1 retransmission (DUP) on a new connection of a message not yet acknowledged: PUBACK, not routed again.
+    if (qos === 2 && seen === 2) return core.acks.add(client, "pubrec", packetId, RC.success, false, null);
+    // Its PUBACK frees the id like any PUBACK does [MQTT-4.3.2-2]: forgotten first, or a later
+    // message under this id, resent after a crash, would be taken for this one and lost.
+    if (qos === 1 && packet.dup && seen === 1) {
+      return core.acks.add(client, "puback", packetId, RC.success, false, null, () => forgetQos1(session, packetId));
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum.
     if (client.protocolVersion === 5 && client.inboundUnacked >= core.limits.receiveMaximum) {
@@ -30,6 +33,13 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     }
   }
   const payload = packet.payload as Buffer;
+  // MQTT 5.0 §3.3.2.3.2, §4.13: a receiver MAY check a payload that says it is UTF-8
+  // (Payload Format Indicator 1) and answer 0x99; Hearth does, so no subscriber is handed
+  // "text" that is not, with the indicator passed on unaltered [MQTT-3.3.2-4].
+  if (packet.properties?.payloadFormatIndicator === true && !isUtf8(payload)) {
+    core.log.warn("publish refused", { code: PAYLOAD_FORMAT_INVALID.code, client: client.clientId, topic, qos });
+    return refused(core, client, packet, qos === 0 ? { ...PAYLOAD_FORMAT_INVALID, disconnect: true } : PAYLOAD_FORMAT_INVALID);
+  }
   const refusal = authorize(core, client, topic, packet, payload.length);
   if (refusal) return refused(core, client, packet, refusal);
 
@@ -41,12 +51,46 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     if (effects) Promise.all(effects).catch(() => {}); // QoS 0 waits for nothing; failures are logged by the gate's peers
     return;
   }
+  // QoS 2 ids of a persistent session are stored (with the row, or after it when history
+  // commits apart); QoS 1 ids are kept in memory only, until the PUBACK (README, "What is
+  // promised when": a stored QoS 1 id cannot be told from a reused one after a crash).
   if (qos === 2 || session.persistent) {
     session.inbound.set(packetId, qos);
-    if (session.persistent) core.store.addInbound(session.clientId, { packetId, qos });
+    if (qos === 2 && session.persistent) {
+      if (core.store.effectsCommitApart === true) addInboundAfter(core, session, packetId, effects);
+      else core.store.addInbound(session.clientId, { packetId, qos });
+    }
   }
   client.inboundUnacked++;
-  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, true, effects);
+  // MQTT 5.0 §3.4.2.1, §3.5.2.1: 0x10 when the server knows nobody subscribes (a MAY; still a success).
+  const reasonCode = client.protocolVersion === 5 && core.lastRouted === 0 ? RC.noMatchingSubscribers : RC.success;
+  const forget = qos === 1 && session.persistent ? () => forgetQos1(session, packetId) : null;
+  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, forget);
+}
+
+/**
+ * Before a QoS 1 PUBACK goes out, its id is forgotten (ack-gate.ts): after a PUBACK the
+ * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). In memory only.
+ */
+function forgetQos1<P>(session: Session<Client<P>>, packetId: number): void {
+  if (session.inbound.get(packetId) === 1) session.inbound.delete(packetId);
+}
+
+/**
+ * History in another database (store.effectsCommitApart): the QoS 2 id is stored only
+ * once the effects have committed, never before, so a crash between the two commits
+ * makes the resend a new message (a possible duplicate), never a duplicate taken for
+ * stored when it was not (a loss). QoS 1 ids are then kept in memory only.
+ */
+function addInboundAfter<P>(core: Core<P>, session: Session<Client<P>>, packetId: number, effects: Promise<void>[] | null): void {
+  const add = () => {
+    if (session.inbound.get(packetId) === 2 && core.sessions.get(session.clientId) === session) {
+      core.store.addInbound(session.clientId, { packetId, qos: 2 });
+    }
+  };
+  if (effects === null) return add();
+  // It may commit after the PUBREC went out: a crash then makes the resend new (a possible duplicate, allowed).
+  Promise.all(effects).then(add, () => {});
 }
 
 /** The topic name, after MQTT 5 topic aliases (§3.3.2.3.4); null if the connection was closed for it. */
@@ -103,6 +147,13 @@ function refused<P>(core: Core<P>, client: Client<P>, packet: IPublishPacket, re
 }
 
 const NO_PROPERTIES: MessageProperties = {};
+
+/** QoS 1/2: PUBACK / PUBREC 0x99; QoS 0 has no acknowledgement, so the connection closes with it (§4.13). */
+const PAYLOAD_FORMAT_INVALID: Refusal = {
+  reasonCode: RC.payloadFormatInvalid,
+  code: "payload-format-invalid",
+  message: "the payload format indicator says UTF-8 and the payload is not",
+};
 
 /** The message as the broker keeps it: MQTT 5 properties carried unchanged [MQTT-3.3.2-…], expiry as a deadline. */
 export function toStoredMessage(topic: string, payload: Buffer, packet: IPublishPacket, now: number): StoredMessage {
