@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick | --tiny] [--only=pixels,brokers] [--baseline=<file>|none]`:
 // runs the sections in order, prints one table on stdout beside a baseline run (by
-// default the newest results file of the same mode), and writes the same rows as JSON
+// default the newest results file of the same mode that measured the same sections), and writes the same rows as JSON
 // under bench/results/. It reports; it never fails the test suite.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -48,9 +48,9 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** The run to print beside this one: named, or the newest of the same mode; checked before minutes of measuring. */
-function loadBaseline(arg: string | null, mode: Mode): { file: string; results: Results } | null {
+function loadBaseline(arg: string | null, mode: Mode, only: Set<string> | null): { file: string; results: Results } | null {
   if (arg === "none") return null;
-  if (arg === null) return latestResults(RESULTS_DIR, mode);
+  if (arg === null) return latestResults(RESULTS_DIR, mode, only ? [...only] : SECTIONS.map((s) => s.id));
   const results = readResults(path.resolve(arg));
   if (!results) {
     process.stderr.write(`bench: --baseline=${arg} is not a results file this bench wrote (bench/results/*.json)\n`);
@@ -95,7 +95,7 @@ function machine() {
 
 async function main() {
   const { mode, only, baseline: baselineArg } = parseArgs(process.argv.slice(2));
-  const baseline = loadBaseline(baselineArg, mode);
+  const baseline = loadBaseline(baselineArg, mode, only);
   const startedAt = new Date();
   const log = (message: string) => process.stderr.write(`${message}\n`);
   prepare();

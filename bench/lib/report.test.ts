@@ -88,3 +88,18 @@ test("latestResults takes the newest run of the same mode and passes over other 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("latestResults passes over a newer run that did not measure every section asked for", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-results-"));
+  try {
+    const write = (name: string, sections: string[]) =>
+      writeFileSync(path.join(dir, name), JSON.stringify({ startedAt: name, mode: "full", rows: [], sections: Object.fromEntries(sections.map((id) => [id, {}])) }));
+    write("2026-11-01T10-00-00-000Z.json", ["pixels", "brokers", "stall"]);
+    write("2026-11-02T10-00-00-000Z.json", ["stall"]);
+    assert.equal(latestResults(dir, "full", ["stall"])?.results.startedAt, "2026-11-02T10-00-00-000Z.json");
+    assert.equal(latestResults(dir, "full", ["pixels", "stall"])?.results.startedAt, "2026-11-01T10-00-00-000Z.json");
+    assert.equal(latestResults(dir, "full", ["memory"]), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

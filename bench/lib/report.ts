@@ -26,8 +26,8 @@ export type Row = {
   note?: string;
 };
 
-/** What a results file holds that a later run compares with. */
-export type Results = { startedAt: string; mode: string; machine?: { commit?: string }; rows: Row[] };
+/** What a results file holds that a later run compares with; `sections` keyed by section id. */
+export type Results = { startedAt: string; mode: string; machine?: { commit?: string }; rows: Row[]; sections?: Record<string, unknown> };
 
 /** 3 significant digits, "k" past ten thousand, "M" past a million: the table is for reading, the JSON keeps every digit. */
 export function formatNumber(x: number): string {
@@ -66,7 +66,11 @@ export function formatChange(change: number): string {
  * The newest results file in `dir` from a run in the same mode, to compare with by default.
  * Files that cannot be read as results are passed over, not fatal: the bench still runs.
  */
-export function latestResults(dir: string, mode: string): { file: string; results: Results } | null {
+/**
+ * The newest run of `mode` that measured every section of `sections` (all of them when
+ * null), so a run of one section does not become the baseline of a full run.
+ */
+export function latestResults(dir: string, mode: string, sections: readonly string[] | null = null): { file: string; results: Results } | null {
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(name));
@@ -76,7 +80,9 @@ export function latestResults(dir: string, mode: string): { file: string; result
   for (const name of names.sort().reverse()) {
     const file = path.join(dir, name);
     const results = readResults(file);
-    if (results?.mode === mode) return { file, results };
+    if (results?.mode !== mode) continue;
+    const measured = Object.keys(results.sections ?? {});
+    if (sections === null || sections.every((id) => measured.includes(id))) return { file, results };
   }
   return null;
 }
