@@ -38,7 +38,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 async function followSession(role: string | undefined): Promise<void> {
   try {
     const response = await fetch("/api/session", { cache: "no-store" });
-    if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    // A logout may have navigated to the login page while this was asked: no "next=/login" then.
+    if (response.status === 401) {
+      if (location.pathname !== "/login") location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    }
     else if (response.ok && role !== undefined && (await response.json()).role !== role) location.reload();
   } catch {
     // The hub is unreachable: a network problem, which the retries handle.
