@@ -99,6 +99,8 @@ test("latestResults passes over a newer run that did not measure every section a
     assert.equal(latestResults(dir, "full", ["stall"])?.results.startedAt, "2026-11-02T10-00-00-000Z.json");
     assert.equal(latestResults(dir, "full", ["pixels", "stall"])?.results.startedAt, "2026-11-01T10-00-00-000Z.json");
     assert.equal(latestResults(dir, "full", ["memory"]), null);
+    // None measured pixels and memory both: the newest of those with the most of them.
+    assert.equal(latestResults(dir, "full", ["pixels", "memory"])?.results.startedAt, "2026-11-01T10-00-00-000Z.json");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -68,7 +68,8 @@ export function formatChange(change: number): string {
  */
 /**
  * The newest run of `mode` that measured every section of `sections` (all of them when
- * null), so a run of one section does not become the baseline of a full run.
+ * null), so a run of one section does not become the baseline of a full run; when no run
+ * measured them all, the newest of those that measured the most of them.
  */
 export function latestResults(dir: string, mode: string, sections: readonly string[] | null = null): { file: string; results: Results } | null {
   let names: string[];
@@ -77,14 +78,18 @@ export function latestResults(dir: string, mode: string, sections: readonly stri
   } catch {
     return null;
   }
+  let best: { file: string; results: Results; covered: number } | null = null;
   for (const name of names.sort().reverse()) {
     const file = path.join(dir, name);
     const results = readResults(file);
     if (results?.mode !== mode) continue;
+    if (sections === null) return { file, results };
     const measured = Object.keys(results.sections ?? {});
-    if (sections === null || sections.every((id) => measured.includes(id))) return { file, results };
+    const covered = sections.filter((id) => measured.includes(id)).length;
+    if (covered === sections.length) return { file, results };
+    if (covered > 0 && (best === null || covered > best.covered)) best = { file, results, covered };
   }
-  return null;
+  return best && { file: best.file, results: best.results };
 }
 
 export function readResults(file: string): Results | null {
