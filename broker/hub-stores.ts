@@ -23,6 +23,14 @@ import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, transaction
 import type { BrokerStore } from "./mqtt/store";
 import { createWriteGroups } from "./mqtt/write-group";
 
+/**
+ * How long a group of QoS 0 readings alone (nobody waits for their commit) may wait for
+ * more before it is written: one transaction per interval instead of one per event-loop
+ * turn (issue 12's fan-in CPU budget). A process crash loses at most this much of
+ * unacknowledged QoS 0 history; anything acknowledged is still written at once.
+ */
+export const LAZY_GROUP_MS = 100;
+
 export type HubStores = {
   history: HistoryStore;
   broker: BrokerStore;
@@ -35,6 +43,7 @@ export async function openHubStores(
   config: Pick<HubConfig, "dataDir" | "databaseUrl" | "durability">,
   log: Logger,
   brokerLog: Logger = createLogger("broker-store"),
+  { lazyGroupMs = LAZY_GROUP_MS }: { lazyGroupMs?: number } = {},
 ): Promise<HubStores> {
   const source = historySource(config);
   if (source.kind === "postgres") {
@@ -44,7 +53,7 @@ export async function openHubStores(
   }
   const db = openHistoryDatabase(source.file, config.durability);
   try {
-    const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, log: brokerLog, failureCode: WRITE_FAILED });
+    const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));
     await importBrokerFile(path.join(config.dataDir, LEGACY_BROKER_FILE), broker, brokerLog);

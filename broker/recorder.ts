@@ -137,7 +137,8 @@ export async function startRecorder(
     if (result === null) return;
     if (result.ok) {
       const unit = declaredUnit(message.topic);
-      return enqueue(unit === null ? result.reading : { ...result.reading, unit });
+      // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
+      return enqueue(unit === null ? result.reading : { ...result.reading, unit }, message.qos === 0);
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
@@ -153,8 +154,8 @@ export async function startRecorder(
     }
   }
 
-  function enqueue(reading: Reading): Promise<void> {
-    if (store.groupsAppends) return appendNow(reading);
+  function enqueue(reading: Reading, lazy = false): Promise<void> {
+    if (store.groupsAppends) return appendNow(reading, lazy);
     const group = (open ??= createGroup());
     group.unwritten++;
     pending.push(reading);
@@ -172,11 +173,12 @@ export async function startRecorder(
    * A store that groups appends itself (SQLite history sharing the broker's write group,
    * broker/hub-stores.ts) gets each reading now, in the turn its message arrived, so its
    * row commits in the same transaction as the broker's state for that message (issue 12).
-   * The store buffers, retries a failing write, and bounds its backlog.
+   * The store buffers, retries a failing write, and bounds its backlog; a lazy reading
+   * (QoS 0) it may write a little later, with others (broker/mqtt/write-group.ts).
    */
-  function appendNow(reading: Reading): Promise<void> {
+  function appendNow(reading: Reading, lazy: boolean): Promise<void> {
     inStore++;
-    const written = store.append([reading]).then(
+    const written = store.append([reading], { lazy }).then(
       () => {
         inStore--;
         recorded++;

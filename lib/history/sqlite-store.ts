@@ -30,7 +30,7 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
 }
 
 /** Where a grouped store's appends go: the hub's write groups over this same database (broker/hub-stores.ts). */
-export type HistoryGroups = { change(key: string, apply: () => void, committed: () => void): void };
+export type HistoryGroups = { change(key: string, apply: () => void, committed: () => void, lazy?: boolean): void };
 
 export type SqliteHistoryOptions = {
   /**
@@ -45,6 +45,9 @@ export type SqliteHistoryOptions = {
 };
 
 const MAX_BACKLOG = 10_000;
+
+/** Lazy readings (nobody waits: QoS 0) wait for the group's timer only up to this many; then the group is written at once. */
+const LAZY_BATCH = 1000;
 
 export function createSqliteHistory(db: Database.Database, file: string, { groups, closeDb }: SqliteHistoryOptions): HistoryStore {
   const statements = prepare(db);
@@ -113,9 +116,9 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 
   return {
     groupsAppends: grouped !== null,
-    async append(readings) {
+    async append(readings, opts) {
       if (readings.length === 0) return;
-      if (grouped !== null) return grouped.append(readings);
+      if (grouped !== null) return grouped.append(readings, opts?.lazy === true);
       for (const [topic, row] of insertBatch(readings)) topics.set(topic, row);
     },
 
@@ -166,7 +169,7 @@ function createGroupedAppend(
     waiters = [];
   };
   return {
-    append(readings: readonly Reading[]): Promise<void> {
+    append(readings: readonly Reading[], lazy: boolean): Promise<void> {
       if (closed) return Promise.reject(new Error("history store: append after close"));
       // Checked here, not in the transaction: a bad value must fail its own append, never the whole group.
       const bad = readings.find((r) => !Number.isFinite(r.value));
@@ -177,7 +180,7 @@ function createGroupedAppend(
       for (const r of readings) buffer.push(r);
       const waiter = deferred();
       waiters.push(waiter);
-      groups.change("history\0readings", apply, committed);
+      groups.change("history\0readings", apply, committed, lazy && buffer.length < LAZY_BATCH);
       return waiter.promise;
     },
     /** Whatever never committed fails: its messages must not be acknowledged as stored. */

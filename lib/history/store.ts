@@ -58,12 +58,18 @@ export type StoreSize = {
   rows: { raw: number; minute: number; hour: number };
 };
 
+export type AppendOptions = { lazy?: boolean };
+
 /** The code a grouping store refuses an append with while too many readings wait for a write that keeps failing. */
 export const HISTORY_BACKLOG_FULL = "history-backlog-full";
 
 export interface HistoryStore {
-  /** Stores readings and their roll-ups in one transaction: all of them or, on error, none. */
-  append(readings: readonly Reading[]): Promise<void>;
+  /**
+   * Stores readings and their roll-ups in one transaction: all of them or, on error, none.
+   * `lazy`: nobody waits for the promise soon (a QoS 0 message's reading), so a grouping
+   * store may write them a little later with others (broker/mqtt/write-group.ts).
+   */
+  append(readings: readonly Reading[], opts?: AppendOptions): Promise<void>;
   /**
    * True when append joins the hub's current write group instead of writing on its own
    * (SQLite history shared with the broker's state, broker/hub-stores.ts): call it in the
