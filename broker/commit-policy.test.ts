@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import type { IPublishPacket } from "mqtt-packet";
 import { ATTIC, reading, T0 } from "../lib/history/contract-fixtures";
 import { openHubStores } from "./hub-stores";
 import { createLocalBus } from "./local-bus";
@@ -54,7 +55,7 @@ describe("the hub's commit policy", () => {
     const sensor = await rawConnected(t.port, 4);
 
     for (const value of ["20.1", "20.2", "20.3"]) sensor.send(publish(ATTIC, value, 0));
-    for (const value of ["20.1", "20.2", "20.3"]) assert.equal((await subscriber.next("publish")).payload.toString(), value);
+    for (const value of ["20.1", "20.2", "20.3"]) assert.equal(((await subscriber.next("publish")) as IPublishPacket).payload.toString(), value);
     assert.deepEqual(rows(), [], "delivered live, not yet written: nobody waits for a QoS 0 row");
 
     sensor.send(publish(ATTIC, "20.4", 1, 7));
