@@ -1,11 +1,11 @@
 // MQTT 5 details of acknowledgements and CONNACK that issue 12 listed as missing:
-// 0x10 No matching subscribers, 0x99 Payload format invalid, Response Information.
+// 0x10 No matching subscribers, 0x99 Payload format invalid (PUBLISH and will), Response Information.
 // The same behaviours run against Mosquitto in e2e/conformance/cases-v5-flow.ts.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IConnackPacket, IPublishPacket, Packet } from "mqtt-packet";
 import { quietLog, startTestBroker } from "./test-server";
-import { rawConnected } from "./test-clients";
+import { rawClient, rawConnected } from "./test-clients";
 
 const publish = (topic: string, payload: Buffer | string, extra: Partial<IPublishPacket> = {}): IPublishPacket => ({
   cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, dup: false, retain: false, messageId: 1, ...extra,
@@ -51,6 +51,31 @@ describe("MQTT 5 acknowledgements", { concurrency: true }, () => {
     assert.equal(reasonOf(await c.next("disconnect")), 0x99);
     assert.match(lines.join("\n"), /"code":"payload-format-invalid"/);
     sub.socket.destroy();
+    await t.close();
+  });
+
+  it("a will that says UTF-8 and is not: CONNACK 0x99, no session, no will; the same will as text connects (MQTT 5 §3.1.3.2.3, §4.13)", async () => {
+    const lines: string[] = [];
+    const t = await startTestBroker({ log: quietLog(lines) });
+    const watcher = await rawConnected(t.port, 5);
+    watcher.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "wills/#", qos: 0 }] });
+    await watcher.next("suback");
+    const will = (payload: Buffer | string) => ({ topic: "wills/plug", payload: Buffer.from(payload), qos: 0 as const, retain: false, properties: { payloadFormatIndicator: true } });
+
+    const bad = await rawClient(t.port, 5);
+    bad.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, keepalive: 0, clientId: "bad-will", will: will(NOT_UTF8) });
+    const refused = (await bad.next("connack")) as IConnackPacket;
+    assert.deepEqual([refused.reasonCode, refused.sessionPresent], [0x99, false]);
+    await bad.closed;
+    assert.match(lines.join("\n"), /"code":"will-payload-format-invalid"/);
+
+    // Valid text with the indicator connects, and its will is published with the indicator unaltered [MQTT-3.3.2-4].
+    const good = await rawConnected(t.port, 5, { clientId: "good-will", will: will("offline") });
+    good.socket.destroy();
+    const published = (await watcher.next("publish")) as IPublishPacket;
+    assert.deepEqual([published.payload.toString(), published.properties?.payloadFormatIndicator], ["offline", true]);
+    assert.equal(watcher.received.filter((p) => p.cmd === "publish").length, 1, "the refused client left no will behind");
+    watcher.socket.destroy();
     await t.close();
   });
 

@@ -2,6 +2,7 @@
 // client id (assigned when empty), the will, authentication by the hooks, the session
 // (new, resumed or taken over), the client's MQTT 5 limits, keep alive, then CONNACK
 // and whatever the session kept for the client.
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
 import { checkTopicName } from "../../../lib/topics";
@@ -43,6 +44,13 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
     const check = checkTopicName(packet.will.topic);
     if (!check.ok) return refuse(RC.topicNameInvalid, "will-topic-invalid", `will topic: ${check.reason}`);
     will = fromConnectWill(packet.will, now);
+    // MQTT 5.0 §3.1.3.2.3, §4.13: the server MAY check a will that says it is UTF-8 (Payload
+    // Format Indicator 1) and refuse it with CONNACK 0x99 (a MAY: the spec numbers no
+    // conformance statement for it). Hearth does, as it refuses such a PUBLISH (publish.ts),
+    // so no subscriber is ever handed "text" that is not.
+    if (will.properties.payloadFormatIndicator === true && !isUtf8(will.payload)) {
+      return refuse(RC.payloadFormatInvalid, "will-payload-format-invalid", "will payload is not UTF-8, as its Payload Format Indicator says it is");
+    }
   }
   client.clientId = clientId;
   client.username = packet.username;
