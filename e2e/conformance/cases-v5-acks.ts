@@ -1,6 +1,6 @@
 // MQTT 5: what the server may say in an acknowledgement or CONNACK beyond "success" —
-// 0x10 No matching subscribers, 0x99 Payload format invalid, Response Information.
-// All three are a server's MAY; each case says what Hearth does and what Mosquitto does.
+// 0x10 No matching subscribers, 0x99 Payload format invalid (PUBLISH and will), Response Information.
+// All of them are a server's MAY; each case says what Hearth does and what Mosquitto does.
 import type { ConformanceCase } from "./case";
 import { publish, serverDisconnect, subscribe, untilMarker } from "./steps";
 
@@ -53,6 +53,33 @@ export const V5_ACK_CASES: ConformanceCase[] = [
         clause: "MQTT 5 §3.3.2.3.2",
         right: "both",
         why: "the receiver MAY validate a payload against its format indicator; Mosquitto 2.0 does not and delivers the bytes, Hearth refuses them so no subscriber is handed 'text' that is not UTF-8",
+      },
+    ],
+  },
+  {
+    id: "v5-will-payload-format-invalid",
+    clause: "MQTT 5 §3.1.3.2.3, §4.13 (a MAY: no numbered conformance statement)",
+    title: "MQTT 5: a will whose format indicator says UTF-8 and is not — CONNACK 0x99, no will published",
+    async run(ctx) {
+      const { client: watcher } = await ctx.raw("w", 5);
+      await subscribe(watcher, ctx.topic("#"), 1);
+      const will = { topic: ctx.topic("bad"), payload: NOT_UTF8, qos: 1 as const, retain: false, properties: { payloadFormatIndicator: true } };
+      const { client, connack } = await ctx.raw("bad", 5, { will });
+      const accepted = connack !== null && connack.reasonCode === 0;
+      // Accepted, the connection then fails as a network would: that publishes the will.
+      if (accepted) client.close();
+      const closed = accepted ? "accepted" : await serverDisconnect(client);
+      const wills = (await untilMarker(watcher, ctx.topic("marker"))).map((m) => m.topic.split("/").pop());
+      return { connack: connack?.reasonCode ?? "none", closed, wills };
+    },
+    expected: { connack: 0x99, closed: "closed", wills: [] },
+    differs: [
+      {
+        broker: "mosquitto",
+        observed: { connack: 0, closed: "accepted", wills: ["bad"] },
+        clause: "MQTT 5 §3.1.3.2.3",
+        right: "both",
+        why: "the server MAY validate the will against its format indicator; Mosquitto 2.0 does not, accepts the CONNECT and later publishes the bytes as 'UTF-8'; Hearth refuses the CONNECT with 0x99, as it refuses such a PUBLISH",
       },
     ],
   },
