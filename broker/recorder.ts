@@ -123,6 +123,8 @@ export async function startRecorder(
   let unreadable = 0;
   /** Readings handed to a grouping store and not yet committed (appendNow). */
   let inStore = 0;
+  /** The QoS 0 readings handed to a grouping store that share its promise `written` (appendLazily). */
+  let lazyBatch: { written: Promise<void>; count: number } | null = null;
 
   /**
    * The message's reading (lib/bus-message.ts readingOf, parsed once for every
@@ -137,8 +139,9 @@ export async function startRecorder(
     if (result === null) return;
     if (result.ok) {
       const unit = declaredUnit(message.topic);
+      const reading = unit === null ? result.reading : { ...result.reading, unit };
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
-      return enqueue(unit === null ? result.reading : { ...result.reading, unit }, message.qos === 0);
+      return message.qos === 0 && store.groupsAppends ? appendLazily(reading) : enqueue(reading);
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
@@ -154,8 +157,8 @@ export async function startRecorder(
     }
   }
 
-  function enqueue(reading: Reading, lazy = false): Promise<void> {
-    if (store.groupsAppends) return appendNow(reading, lazy);
+  function enqueue(reading: Reading): Promise<void> {
+    if (store.groupsAppends) return appendNow(reading);
     const group = (open ??= createGroup());
     group.unwritten++;
     pending.push(reading);
@@ -173,27 +176,58 @@ export async function startRecorder(
    * A store that groups appends itself (SQLite history sharing the broker's write group,
    * broker/hub-stores.ts) gets each reading now, in the turn its message arrived, so its
    * row commits in the same transaction as the broker's state for that message (issue 12).
-   * The store buffers, retries a failing write, and bounds its backlog; a lazy reading
-   * (QoS 0) it may write a little later, with others (broker/mqtt/write-group.ts).
+   * The store buffers, retries a failing write, and bounds its backlog.
    */
-  function appendNow(reading: Reading, lazy: boolean): Promise<void> {
+  function appendNow(reading: Reading): Promise<void> {
     inStore++;
-    const written = store.append([reading], { lazy }).then(
+    const written = store.append([reading]).then(
       () => {
         inStore--;
         recorded++;
       },
       (error: Error & { code?: string }) => {
         inStore--;
-        const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : "stopped";
-        if (reason === "dropped" && dropped++ % 1000 === 0) {
-          log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped });
-        }
-        throw new ReadingNotStored(reason);
+        throw notStored(error, 1);
       },
     );
-    written.catch(() => {}); // a QoS 0 message's reading has nobody waiting on it
+    written.catch(() => {}); // a caller that does not wait must not crash the hub
     return written;
+  }
+
+  /**
+   * A QoS 0 message's reading, for a grouping store: nobody waits on it, so the store may
+   * write it a little later with others (broker/mqtt/write-group.ts), and it gets no
+   * promise of its own (a QoS 0 stream is the hub's hottest path). The store's promise
+   * for its group (one per group) counts the group's readings once it settles.
+   */
+  function appendLazily(reading: Reading): undefined {
+    inStore++;
+    const written = store.append([reading], { lazy: true });
+    if (lazyBatch?.written !== written) {
+      const batch = (lazyBatch = { written, count: 0 });
+      written.then(
+        () => {
+          inStore -= batch.count;
+          recorded += batch.count;
+        },
+        (error: Error & { code?: string }) => {
+          inStore -= batch.count;
+          notStored(error, batch.count);
+        },
+      );
+    }
+    lazyBatch.count++;
+    return undefined;
+  }
+
+  /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
+  function notStored(error: Error & { code?: string }, count: number): ReadingNotStored {
+    const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : "stopped";
+    if (reason === "dropped") {
+      if (dropped % 1000 === 0) log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped: dropped + count });
+      dropped += count;
+    }
+    return new ReadingNotStored(reason);
   }
 
   /** Keeps the newest readings when the buffer is over its bound: they are what the dashboard shows. */

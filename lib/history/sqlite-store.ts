@@ -90,6 +90,11 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
     for (const [topic, row] of touched) topics.set(topic, row);
   });
 
+  async function appendNow(readings: readonly Reading[]): Promise<void> {
+    if (readings.length === 0) return;
+    for (const [topic, row] of insertBatch(readings)) topics.set(topic, row);
+  }
+
   const setHorizon = db.transaction((tier: Tier, before: number) => {
     if (before <= horizons[tier]) return;
     statements.setHorizon.run(tier, before);
@@ -116,10 +121,10 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 
   return {
     groupsAppends: grouped !== null,
-    async append(readings, opts) {
-      if (readings.length === 0) return;
-      if (grouped !== null) return grouped.append(readings, opts?.lazy === true);
-      for (const [topic, row] of insertBatch(readings)) topics.set(topic, row);
+    // Not async for the grouped store: its promise is the group's, shared by every append in it.
+    append(readings, opts) {
+      if (grouped !== null && readings.length > 0) return grouped.append(readings, opts?.lazy === true);
+      return appendNow(readings);
     },
 
     query: reads.query,
@@ -147,7 +152,8 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 /**
  * Readings buffered for the next write group: one change (one key) writes them all, so
  * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
- * empties, and its waiters resolve, only when the transaction has committed.
+ * empties, and its promise (one for all its appends) resolves, only when the transaction
+ * has committed.
  */
 function createGroupedAppend(
   groups: HistoryGroups,
@@ -155,7 +161,8 @@ function createGroupedAppend(
   cache: (touched: Map<string, TopicRow>) => void,
 ) {
   let buffer: Reading[] = [];
-  let waiters: Deferred[] = [];
+  /** The buffer's promise; created by its first append. */
+  let waiter: Deferred | null = null;
   let touched: Map<string, TopicRow> | null = null;
   let closed = false;
   const apply = () => {
@@ -165,8 +172,8 @@ function createGroupedAppend(
     cache(touched!);
     touched = null;
     buffer = [];
-    for (const waiter of waiters) waiter.resolve();
-    waiters = [];
+    waiter?.resolve();
+    waiter = null;
   };
   return {
     append(readings: readonly Reading[], lazy: boolean): Promise<void> {
@@ -178,16 +185,15 @@ function createGroupedAppend(
         return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
       }
       for (const r of readings) buffer.push(r);
-      const waiter = deferred();
-      waiters.push(waiter);
+      waiter ??= deferred();
       groups.change("history\0readings", apply, committed, lazy && buffer.length < LAZY_BATCH);
       return waiter.promise;
     },
     /** Whatever never committed fails: its messages must not be acknowledged as stored. */
     close() {
       closed = true;
-      for (const waiter of waiters) waiter.reject(new Error("history store closed before these readings were written"));
-      waiters = [];
+      waiter?.reject(new Error("history store closed before these readings were written"));
+      waiter = null;
     },
   };
 }
