@@ -8,7 +8,9 @@
 // "Acknowledged means stored" (issue 12): each reading's handler returns a promise that
 // resolves when the transaction holding it has committed, and the broker sends the
 // PUBACK / PUBREC only after it. So a group is written at once, at setImmediate (every
-// reading that arrived in this turn of the event loop), not on a 250 ms timer. A
+// reading that arrived in this turn of the event loop), not on a 250 ms timer; only a
+// QoS 0 message's reading, which nobody waits on, may wait up to 100 ms for company in
+// the hub's grouping store (appendLazily, broker/mqtt/write-group.ts). A
 // failing store makes the acknowledgement WAIT: the reading stays pending and is
 // retried with back-off, and its promise resolves when a retry commits it. It fails
 // (rejects with code "reading-not-stored") only when the reading can no longer be
