@@ -27,7 +27,7 @@ test.afterAll(async () => {
   db?.stop();
 });
 
-test("history goes to PostgreSQL and the dashboard serves it from there, 503 while it is away", async ({ page }) => {
+test("history goes to PostgreSQL and the dashboard serves it from there, 503 while it is away", async ({ page, browser }) => {
   // QoS 1: the hub acknowledges a reading once its row has committed.
   const device = await connect(hub.mqttUrl);
   for (let i = 0; i < READINGS; i++) {
@@ -57,8 +57,19 @@ test("history goes to PostgreSQL and the dashboard serves it from there, 503 whi
   await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/ERROR database: database unreachable; the hub keeps retrying code="database-unreachable"/);
   await page.goto(hub.url);
   await expect(page.getByTestId("database-down")).toContainText("Database unreachable since");
+  // Signed out, the login page says so too, without naming the database (review 5, finding 8).
+  const signedOut = await browser.newPage();
+  const anonymous = await signedOut.request.get(`${hub.url}/api/database`);
+  expect(anonymous.status()).toBe(200);
+  expect(await anonymous.json()).toEqual({ status: { state: "down", since: expect.any(Number), code: "database-unreachable" } });
+  await signedOut.goto(`${hub.url}/login`);
+  await expect(signedOut.getByTestId("database-down")).toContainText("Database unreachable since");
+  await expect(signedOut.getByTestId("database-down")).not.toHaveAttribute("title");
 
   db.resume();
+  // The login page sees the outage end without a reload.
+  await expect(signedOut.getByTestId("database-down")).toHaveCount(0, { timeout: 30_000 });
+  await signedOut.close();
   await expect(async () => expect((await page.request.get(`${hub.url}/api/history/series?${range}`)).status()).toBe(200)).toPass();
   await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/INFO database: database reachable again/);
   await page.reload();
