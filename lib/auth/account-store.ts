@@ -97,15 +97,18 @@ export type SessionRow = { id: string; username: string; role: string; expiresAt
 /** What a database must do for the accounts; names compare case-insensitively. */
 export type AccountRows = {
   userCount(): Promise<number>;
-  adminCount(): Promise<number>;
   user(username: string): Promise<UserRow | null>;
   /** By name, case-insensitively. */
   users(): Promise<UserRow[]>;
   /** Atomically: "taken" when the name is, "not-first" when `firstOnly` and a user exists. */
   insertUser(row: UserRow, firstOnly: boolean): Promise<"ok" | "taken" | "not-first">;
-  setRole(username: string, role: Role): Promise<void>;
-  /** Its sessions go with it. */
-  deleteUser(username: string): Promise<void>;
+  /**
+   * The last-admin rule (leavesNoAdmin) checked and the change made in one step, so two
+   * admins demoting or deleting each other at once cannot both succeed; "last-admin"
+   * changes nothing. Its sessions go with a deleted user.
+   */
+  setRole(username: string, role: Role): Promise<"ok" | "last-admin">;
+  deleteUser(username: string): Promise<"ok" | "last-admin">;
   /** The new hash and, in the same transaction, every session of the user's but `keepSession` ended. */
   setPassword(username: string, hash: string, keepSession: string | null): Promise<void>;
   insertSession(session: { id: string; tokenHash: string; username: string; createdAt: number; expiresAt: number }): Promise<void>;
@@ -163,6 +166,14 @@ const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
 const toUser = (row: UserRow): User => ({ username: row.username, role: roleOf(row.role), createdAt: row.createdAt });
 const toDevice = (row: DeviceRow): Device => ({ name: row.name, topics: row.topics, createdAt: row.createdAt });
 
+/**
+ * Whether `username` becoming `role` (null: deleted) leaves no admin, given every admin's
+ * name as read, under a lock, in the transaction that makes the change.
+ */
+export function leavesNoAdmin(admins: readonly string[], username: string, role: Role | null): boolean {
+  return role !== "admin" && admins.length <= 1 && admins.includes(username);
+}
+
 /** Sessions remembered for an outage: enough for a household's browsers, bounded against a flood of tokens. */
 const MAX_REMEMBERED_SESSIONS = 1000;
 
@@ -182,10 +193,8 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     if (!row) throw new AccountError("not-found", `there is no user ${JSON.stringify(username)}`);
     return row;
   };
-  const keepsAnAdmin = async (row: UserRow) => {
-    if (row.role === "admin" && (await rows.adminCount()) <= 1) {
-      throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
-    }
+  const keepsAnAdmin = (outcome: "ok" | "last-admin") => {
+    if (outcome === "last-admin") throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
   };
   const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
     if (!token) return null;
@@ -229,15 +238,13 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     async setRole(username, role) {
       checkRole(role);
       const row = await requireUser(username);
-      if (role !== "admin") await keepsAnAdmin(row);
-      await rows.setRole(row.username, role);
+      keepsAnAdmin(await rows.setRole(row.username, role));
       lastSeen.clear();
     },
 
     async deleteUser(username) {
       const row = await requireUser(username);
-      await keepsAnAdmin(row);
-      await rows.deleteUser(row.username);
+      keepsAnAdmin(await rows.deleteUser(row.username));
       lastSeen.clear();
     },
 
