@@ -10,6 +10,7 @@ import { databaseFaultCode } from "../database-fault";
 import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
+import { createSessionMemory } from "./session-memory";
 
 /** What was wrong with a device account's topics, for the forms to word in their language. */
 export type TopicsProblem =
@@ -78,7 +79,19 @@ export type AccountStore = {
   sessionByToken(token: string, now?: number): Promise<Session | null>;
   /** The user's current role while the session with this id is live (not ended, not expired, its user still there); else null. */
   liveSessionRole(id: string, now?: number): Promise<Role | null>;
+  /**
+   * Ends the session: never answered again, even while the database is away; its row
+   * is deleted now or, when the database cannot be reached, at a later call.
+   */
   endSession(token: string): Promise<Session | null>;
+  /**
+   * The user's role, password or account was changed by another thread's store (the
+   * web thread's, for this hub thread's): what is remembered of their sessions for an
+   * outage is stale. Their next session check reads the database again.
+   */
+  forgetUser(username: string): void;
+  /** The session was ended by another thread's store (a logout): never answer it again. */
+  forgetSession(sessionId: string): void;
   pruneSessions(now?: number): Promise<number>;
 
   /** Creates a device account and returns its password, which is shown once and never stored. */
@@ -174,19 +187,9 @@ export function leavesNoAdmin(admins: readonly string[], username: string, role:
   return role !== "admin" && admins.length <= 1 && admins.includes(username);
 }
 
-/** Sessions remembered for an outage: enough for a household's browsers, bounded against a flood of tokens. */
-const MAX_REMEMBERED_SESSIONS = 1000;
-
 /** The accounts' rules over `rows`. */
 export function createAccountStore(rows: AccountRows): AccountStore {
-  /** token hash → the session as last read from the database. */
-  const lastSeen = new Map<string, Session>();
-  const remember = (hash: string, session: Session | null) => {
-    lastSeen.delete(hash);
-    if (session === null) return;
-    if (lastSeen.size >= MAX_REMEMBERED_SESSIONS) lastSeen.delete(lastSeen.keys().next().value!);
-    lastSeen.set(hash, session);
-  };
+  const memory = createSessionMemory();
 
   const requireUser = async (username: string): Promise<UserRow> => {
     const row = await rows.user(username);
@@ -196,16 +199,30 @@ export function createAccountStore(rows: AccountRows): AccountStore {
   const keepsAnAdmin = (outcome: "ok" | "last-admin") => {
     if (outcome === "last-admin") throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
   };
+  /** Deletes the rows of sessions ended while the database was away; stops at the first that still fails. */
+  const deleteEndedRows = async () => {
+    for (const hash of memory.undeleted()) {
+      try {
+        await rows.deleteSession(hash);
+        memory.deleted(hash);
+      } catch {
+        return;
+      }
+    }
+  };
   const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
     if (!token) return null;
     const hash = sha256(token);
+    await deleteEndedRows();
+    if (memory.isEnded(hash, null)) return null;
+    const mark = memory.mark();
     try {
       const row = await rows.sessionByHash(hash, now);
-      const session = row && { id: row.id, username: row.username, role: roleOf(row.role), expiresAt: row.expiresAt };
-      remember(hash, session);
+      const session = row && !memory.isEnded(hash, row.id) ? { id: row.id, username: row.username, role: roleOf(row.role), expiresAt: row.expiresAt } : null;
+      memory.remember(hash, session, mark);
       return session;
     } catch (error) {
-      const known = lastSeen.get(hash);
+      const known = memory.recall(hash);
       if (databaseFaultCode(error) === "database-unreachable" && known !== undefined && known.expiresAt > now) return known;
       throw error;
     }
@@ -239,13 +256,13 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       checkRole(role);
       const row = await requireUser(username);
       keepsAnAdmin(await rows.setRole(row.username, role));
-      lastSeen.clear();
+      memory.forgetUser(row.username);
     },
 
     async deleteUser(username) {
       const row = await requireUser(username);
       keepsAnAdmin(await rows.deleteUser(row.username));
-      lastSeen.clear();
+      memory.forgetUser(row.username);
     },
 
     async setPassword(username, password, options = {}) {
@@ -253,7 +270,7 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       const row = await requireUser(username);
       // Whoever knew the old password is signed out everywhere (the session gate closes their live connections).
       await rows.setPassword(row.username, await hashPassword(password), options.keepSession ?? null);
-      lastSeen.clear();
+      memory.forgetUser(row.username);
     },
 
     async createSession(username, ttlMs, now = Date.now()) {
@@ -268,17 +285,31 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     sessionByToken,
 
     async liveSessionRole(id, now = Date.now()) {
+      if (memory.isEnded(null, id)) return null;
       const role = await rows.liveSessionRole(id, now);
       return role === null ? null : roleOf(role);
     },
 
     async endSession(token) {
-      const session = await sessionByToken(token);
       const hash = sha256(token);
-      lastSeen.delete(hash);
-      await rows.deleteSession(hash);
+      // Logging out must work while the database is away (review 5, finding 10): the
+      // session is known from before, or not at all; either way it ends here now.
+      const session = await sessionByToken(token).catch((error) => {
+        if (databaseFaultCode(error) === null) throw error;
+        return null;
+      });
+      try {
+        await rows.deleteSession(hash);
+        memory.end(hash, session?.id ?? null);
+      } catch (error) {
+        if (databaseFaultCode(error) === null) throw error;
+        memory.end(hash, session?.id ?? null, true);
+      }
       return session;
     },
+
+    forgetUser: (username) => memory.forgetUser(username),
+    forgetSession: (sessionId) => memory.end(null, sessionId),
 
     pruneSessions: (now = Date.now()) => rows.pruneSessions(now),
 
