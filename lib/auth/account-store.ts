@@ -2,56 +2,22 @@
 // implementations (issue 14): SQLite in the data directory (sqlite-account-store.ts,
 // accounts.sqlite) and PostgreSQL (pg-account-store.ts). Each supplies only its rows
 // (AccountRows); every rule — names, passwords, the last admin, topics, hashing —
-// lives here once, so both behave the same (account-store-contract.ts proves it).
+// lives here once (the input checks in account-checks.ts), so both behave the same
+// (account-store-contract.ts proves it).
 // Passwords are kept as scrypt hashes; session tokens as their SHA-256, so a copied
 // database opens no sessions.
 import { createHash, randomBytes } from "node:crypto";
 import { databaseFaultCode } from "../database-fault";
-import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
+import { AccountError, checkDeviceTopics, checkName, checkPassword, checkRole } from "./account-checks";
 import { createSessionMemory } from "./session-memory";
 
-/** What was wrong with a device account's topics, for the forms to word in their language. */
-export type TopicsProblem =
-  | { problem: "none" }
-  | { problem: "invalid"; topic: string; check: TopicProblem }
-  | { problem: "too-broad"; topic: string };
-
-export class AccountError extends Error {
-  constructor(
-    readonly code:
-      | "name-invalid"
-      | "name-taken"
-      | "password-too-short"
-      | "role-invalid"
-      | "topic-invalid"
-      | "not-found"
-      | "last-admin"
-      | "already-set-up",
-    message: string,
-    /** With "topic-invalid": which topic and why; the message says the same in English. */
-    readonly topics?: TopicsProblem,
-  ) {
-    super(message);
-    this.name = "AccountError";
-  }
-}
-
-/**
- * instanceof fails across Next's bundles, each with its own copy of this module,
- * so code on the Next side recognises an AccountError by its name and code.
- */
-export function isAccountError(error: unknown): error is AccountError {
-  return error instanceof Error && error.name === "AccountError" && typeof (error as AccountError).code === "string";
-}
+export { AccountError, isAccountError, MIN_PASSWORD_LENGTH, type TopicsProblem } from "./account-checks";
 
 export type User = { username: string; role: Role; createdAt: number };
 export type Device = { name: string; topics: string[]; createdAt: number };
 export type Session = { id: string; username: string; role: Role; expiresAt: number };
-
-export const MIN_PASSWORD_LENGTH = 8;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Every call may wait on a database: SQLite answers at once, PostgreSQL after a round trip. */
 export type AccountStore = {
@@ -138,41 +104,6 @@ export type AccountRows = {
   close(): Promise<void>;
 };
 
-function checkName(name: string, what: string): void {
-  if (!NAME.test(name)) {
-    throw new AccountError(
-      "name-invalid",
-      `${what} must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (got ${JSON.stringify(name)})`,
-    );
-  }
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new AccountError("password-too-short", `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
-}
-
-function checkRole(role: string): asserts role is Role {
-  if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
-}
-
-function checkDeviceTopics(topics: string[]): void {
-  if (topics.length === 0) {
-    throw new AccountError("topic-invalid", "a device account needs at least one topic filter", { problem: "none" });
-  }
-  for (const topic of topics) {
-    const check = checkTopicFilter(topic);
-    if (!check.ok) {
-      const { ok: _, ...problem } = check;
-      throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`, { problem: "invalid", topic, check: problem });
-    }
-    if (topic.startsWith("$") || topic.startsWith("#") || topic.startsWith("+")) {
-      const message = `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`;
-      throw new AccountError("topic-invalid", message, { problem: "too-broad", topic });
-    }
-  }
-}
 
 export const sha256 = (token: string) => createHash("sha256").update(token).digest("base64url");
 const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
