@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
 import { ADMIN, TestHub } from "./hub";
-import { connect } from "./mqtt-clients";
+import { connect, tryConnect } from "./mqtt-clients";
 
 const TOPIC = "home/cellar/temperature";
 const READINGS = 40;
@@ -98,4 +98,22 @@ test("a rule and a device account made in the dashboard live in PostgreSQL and o
   const device = await connect(hub.mqttUrl, { username: "cellar-sensor", password });
   await device.publishAsync("home/cellar/humidity", "71", { qos: 1 });
   await device.endAsync();
+});
+
+test("logging out while PostgreSQL is away signs out, and the session does not come back with it", async ({ page }) => {
+  await hub.open(page);
+  const cookie = (await page.context().cookies()).find((c) => c.name === "hearth_session")!;
+  db.pause();
+  // Review 5, finding 10: the row cannot be deleted now; the logout still works.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login(\?next=%2F)?$/);
+  expect((await page.context().cookies()).some((c) => c.name === "hearth_session")).toBe(false);
+
+  db.resume();
+  // Once the hub finds the database again, the old cookie would find its row if the logout had not ended it.
+  await expect(async () => expect((await (await page.request.get(`${hub.url}/api/database`)).json()).status.state).toBe("up")).toPass({ timeout: 30_000 });
+  const reused = await page.request.get(`${hub.url}/api/topics`, { headers: { Cookie: `hearth_session=${cookie.value}` } });
+  expect(reused.status()).toBe(401);
+  const reuse = await tryConnect(`ws://127.0.0.1:${hub.port}/mqtt`, { wsOptions: { headers: { Cookie: `hearth_session=${cookie.value}`, Origin: hub.url } } });
+  expect("error" in reuse).toBe(true);
 });
