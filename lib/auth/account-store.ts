@@ -104,7 +104,6 @@ export type AccountRows = {
   close(): Promise<void>;
 };
 
-
 export const sha256 = (token: string) => createHash("sha256").update(token).digest("base64url");
 const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
 const toUser = (row: UserRow): User => ({ username: row.username, role: roleOf(row.role), createdAt: row.createdAt });

@@ -18,8 +18,6 @@ function keepBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void 
   map.set(key, value);
 }
 
-export type SessionMemory = ReturnType<typeof createSessionMemory>;
-
 export function createSessionMemory(max = MAX_REMEMBERED_SESSIONS) {
   /** token hash → the session as last read from the database. */
   const lastSeen = new Map<string, Session>();
