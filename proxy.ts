@@ -1,12 +1,14 @@
 // The first gate: no page or API of the dashboard without a session. Pages and
 // actions check again (lib/auth/current-user.ts); this keeps an anonymous visitor
-// from reaching anything but the login and onboarding pages and static assets.
+// from reaching anything but the login and onboarding pages, the database's state and static assets.
 import { NextResponse, type NextRequest } from "next/server";
 import { getHub } from "@/lib/hub-link";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
 import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login", "/onboarding"]);
+/** Read by the login page's database notice; it answers a signed-out visitor without the database's name. */
+const PUBLIC_APIS = new Set(["/api/database"]);
 
 export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
@@ -15,6 +17,7 @@ export async function proxy(request: NextRequest) {
     headers.set(PUBLIC_PAGE_HEADER, "1");
     return NextResponse.next({ request: { headers } });
   }
+  if (PUBLIC_APIS.has(pathname)) return NextResponse.next();
   const token = request.cookies.get(SESSION_COOKIE)?.value;
   // In the hub process the session is checked for real; elsewhere a cookie must at least be there.
   const hub = getHub();

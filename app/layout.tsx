@@ -20,6 +20,7 @@ import { StaleNotice } from "@/components/stale-notice";
 import { UpstreamNotice } from "@/components/upstream-notice";
 import { getHub } from "@/lib/hub-link";
 import { getLocale, getTheme } from "@/lib/i18n/server";
+import { publicDatabaseStatus } from "@/lib/pg/public-status";
 import type { Reading } from "@/lib/readings";
 import { themeAttribute } from "@/lib/theme";
 import "./globals.css";
@@ -56,6 +57,12 @@ async function databaseStatus() {
   return (await getHub()?.database.status().catch(() => null)) ?? null;
 }
 
+/** What a signed-out page may know of the database: not its message, which names it. */
+async function signedOutDatabaseStatus() {
+  const status = await databaseStatus();
+  return status === null ? null : publicDatabaseStatus(status);
+}
+
 /** The hub's alerts, so the banner is right on the first paint, before the MQTT connection. */
 async function currentAlerts() {
   return (await getHub()?.alerts.alerts()) ?? [];
@@ -78,7 +85,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <header className="border-b border-line">
               <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
             </header>
-            <DatabaseNotice initial={await databaseStatus()} />
+            <DatabaseNotice initial={await signedOutDatabaseStatus()} />
             <main className="mx-auto max-w-screen-2xl px-4 py-6">{children}</main>
           </LocaleProvider>
         </body>

@@ -70,6 +70,13 @@ export function createDashboardServer(opts: {
       else socket.destroy();
       return;
     }
+    // Node's HTTP server let go of the socket at 'upgrade', its 'error' listener with it: a
+    // browser resetting while its session is looked up (ECONNRESET) would be an uncaught
+    // exception. From here on, an error only ends the socket.
+    socket.on("error", (error) => {
+      log.debug("mqtt-ws: socket error before the upgrade", { error: error.message });
+      socket.destroy();
+    });
     const decision = await opts.checkUpgrade(req);
     if (!decision.ok) {
       log.warn("mqtt-ws: upgrade refused", { code: decision.code, address: req.socket.remoteAddress, origin: req.headers.origin });

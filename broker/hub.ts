@@ -211,7 +211,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       overflow: () => topicTap.stats.overflow(),
       payload: (topic) => topicTap.stats.payload(topic),
     },
-    sessions: { drop: (sessionId) => sessionGate.dropSession(sessionId) },
+    sessions: sessionGate.api,
     deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
     upstream: { status: () => upstream?.status() ?? null },
     database: { status: () => database?.status() ?? null },

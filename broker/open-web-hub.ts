@@ -5,6 +5,7 @@
 // the web reads on its own (PostgreSQL accounts or alerts, say) is one more `add` here
 // and one more field in WebHub.
 import type { MessagePort } from "node:worker_threads";
+import type { AccountStore } from "../lib/auth/account-store";
 import { openAccounts } from "../lib/auth/open-accounts";
 import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
 import { openHistoryReader } from "../lib/history/open-history";
@@ -20,13 +21,40 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
   try {
     const api = opened.add("hub api", remote(port), (r) => r.close());
     const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
-    const accounts = opened.add("accounts", openAccounts(files.accounts, log), (a) => a.close());
+    const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups.sessions, log), (a) => a.close());
     const hub: WebHub = { ...info, ...api.groups, history, accounts };
     return { hub, close: () => opened.close() };
   } catch (error) {
     await opened.close();
     throw error;
   }
+}
+
+/**
+ * The web thread's accounts, which tell the hub thread's when a user changed (review 5,
+ * finding 6): each thread remembers sessions for an outage, and the hub's must not let a
+ * deleted, reset or demoted user back onto /mqtt with what it remembered.
+ */
+export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["sessions"], log: Logger): AccountStore {
+  const tell = async (username: string) => {
+    // The change is made; the hub only failing to hear of it while it shuts down is no reason to report it failed.
+    await sessions.forget(username).catch((error: Error) => log.warn("could not tell the hub a user changed", { username, error: error.message }));
+  };
+  return {
+    ...accounts,
+    setRole: async (username, role) => {
+      await accounts.setRole(username, role);
+      await tell(username);
+    },
+    deleteUser: async (username) => {
+      await accounts.deleteUser(username);
+      await tell(username);
+    },
+    setPassword: async (username, password, options) => {
+      await accounts.setPassword(username, password, options);
+      await tell(username);
+    },
+  };
 }
 
 const GROUPS = ["alerts", "loginThrottle", "topics", "sessions", "deviceAccounts", "upstream", "database"] as const satisfies readonly (keyof HubApi)[];

@@ -18,6 +18,7 @@ import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
 import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
 import type { Principal } from "../lib/auth/roles";
+import type { HubApi } from "../lib/hub-api";
 import type { Principals } from "./principals";
 
 /** MQTT 5 "Administrative action" (§3.14.2.1): the session was ended or its role changed. */
@@ -98,7 +99,16 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
 
   return {
     checkUpgrade,
-    dropSession: (sessionId: string) => drop(sessionId, "logged out"),
+    /** HubApi's sessions, for the web thread. */
+    api: {
+      /** A logout on the web thread: this thread's accounts end the session too, and its connections close. */
+      drop(sessionId) {
+        accounts.forgetSession(sessionId);
+        drop(sessionId, "logged out");
+      },
+      /** An admin changed the user on the web thread; the sweep closes connections whose role changed. */
+      forget: (username) => accounts.forgetUser(username),
+    } satisfies HubApi["sessions"],
     stop: () => clearInterval(timer),
   };
 }

@@ -85,6 +85,10 @@ test.describe("a hub with accounts", () => {
     const api = await request.get(`${hub.url}/api/history/series?topic=home/a/b`);
     expect(api.status()).toBe(401);
     expect((await api.json()).error.code).toBe("unauthenticated");
+    // The one public route: the login page's database notice reads it (null: this hub keeps everything in SQLite).
+    const database = await request.get(`${hub.url}/api/database`);
+    expect(database.status()).toBe(200);
+    expect(await database.json()).toEqual({ status: null });
   });
 
   test("a wrong password or an unknown user gets one message that says neither; the right one gets in", async ({ page }) => {

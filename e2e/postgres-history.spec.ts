@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
 import { ADMIN, TestHub } from "./hub";
-import { connect } from "./mqtt-clients";
+import { connect, tryConnect } from "./mqtt-clients";
 
 const TOPIC = "home/cellar/temperature";
 const READINGS = 40;
@@ -27,7 +27,7 @@ test.afterAll(async () => {
   db?.stop();
 });
 
-test("history goes to PostgreSQL and the dashboard serves it from there, 503 while it is away", async ({ page }) => {
+test("history goes to PostgreSQL and the dashboard serves it from there, 503 while it is away", async ({ page, browser }) => {
   // QoS 1: the hub acknowledges a reading once its row has committed.
   const device = await connect(hub.mqttUrl);
   for (let i = 0; i < READINGS; i++) {
@@ -57,8 +57,19 @@ test("history goes to PostgreSQL and the dashboard serves it from there, 503 whi
   await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/ERROR database: database unreachable; the hub keeps retrying code="database-unreachable"/);
   await page.goto(hub.url);
   await expect(page.getByTestId("database-down")).toContainText("Database unreachable since");
+  // Signed out, the login page says so too, without naming the database (review 5, finding 8).
+  const signedOut = await browser.newPage();
+  const anonymous = await signedOut.request.get(`${hub.url}/api/database`);
+  expect(anonymous.status()).toBe(200);
+  expect(await anonymous.json()).toEqual({ status: { state: "down", since: expect.any(Number), code: "database-unreachable" } });
+  await signedOut.goto(`${hub.url}/login`);
+  await expect(signedOut.getByTestId("database-down")).toContainText("Database unreachable since");
+  await expect(signedOut.getByTestId("database-down")).not.toHaveAttribute("title");
 
   db.resume();
+  // The login page sees the outage end without a reload.
+  await expect(signedOut.getByTestId("database-down")).toHaveCount(0, { timeout: 30_000 });
+  await signedOut.close();
   await expect(async () => expect((await page.request.get(`${hub.url}/api/history/series?${range}`)).status()).toBe(200)).toPass();
   await expect.poll(() => hub.output, { timeout: 30_000 }).toMatch(/INFO database: database reachable again/);
   await page.reload();
@@ -87,4 +98,22 @@ test("a rule and a device account made in the dashboard live in PostgreSQL and o
   const device = await connect(hub.mqttUrl, { username: "cellar-sensor", password });
   await device.publishAsync("home/cellar/humidity", "71", { qos: 1 });
   await device.endAsync();
+});
+
+test("logging out while PostgreSQL is away signs out, and the session does not come back with it", async ({ page }) => {
+  await hub.open(page);
+  const cookie = (await page.context().cookies()).find((c) => c.name === "hearth_session")!;
+  db.pause();
+  // Review 5, finding 10: the row cannot be deleted now; the logout still works.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login(\?next=%2F)?$/);
+  expect((await page.context().cookies()).some((c) => c.name === "hearth_session")).toBe(false);
+
+  db.resume();
+  // Once the hub finds the database again, the old cookie would find its row if the logout had not ended it.
+  await expect(async () => expect((await (await page.request.get(`${hub.url}/api/database`)).json()).status.state).toBe("up")).toPass({ timeout: 30_000 });
+  const reused = await page.request.get(`${hub.url}/api/topics`, { headers: { Cookie: `hearth_session=${cookie.value}` } });
+  expect(reused.status()).toBe(401);
+  const reuse = await tryConnect(`ws://127.0.0.1:${hub.port}/mqtt`, { wsOptions: { headers: { Cookie: `hearth_session=${cookie.value}`, Origin: hub.url } } });
+  expect("error" in reuse).toBe(true);
 });

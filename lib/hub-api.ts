@@ -26,8 +26,17 @@ export type HubApi = {
   /** The connection to the upstream broker (issue 14); null when Hearth is the broker. */
   upstream: { status(): UpstreamStatus | null };
   sessions: {
-    /** Closes the live MQTT connections opened with a session, at once (logout, a deleted user). */
+    /**
+     * Closes the live MQTT connections opened with a session, at once (logout, a deleted
+     * user), and ends it for the hub thread's accounts too: a logout while the database
+     * is away cannot delete its row yet.
+     */
     drop(sessionId: string): void;
+    /**
+     * The web thread changed the user's role or password, or deleted them: the hub
+     * thread's accounts forget what they remembered of the user's sessions for an outage.
+     */
+    forget(username: string): void;
   };
   /** Whether PostgreSQL answers the hub (issue 14); null when the hub keeps everything in SQLite. */
   database: { status(): DatabaseStatus | null };

@@ -98,6 +98,26 @@ export function accountStoreContract(name: string, storage: () => Promise<Accoun
         await store.deleteUser("ROOT");
         assert.deepEqual((await store.listUsers()).map((u) => u.username), ["Second"]);
       });
+
+      // Review 5, finding 11: the count and the change in one step, else both see two admins.
+      const races: [string, (store: AccountStore) => Promise<unknown>[]][] = [
+        ["two demotions", (s) => [s.setRole("root", "viewer"), s.setRole("second", "operator")]],
+        ["two deletions", (s) => [s.deleteUser("root"), s.deleteUser("second")]],
+        ["a demotion and a deletion", (s) => [s.setRole("root", "viewer"), s.deleteUser("second")]],
+      ];
+      for (const [label, race] of races) {
+        it(`keeps one admin when ${label} of the last two race`, async () => {
+          const { store } = await fresh();
+          await store.createUser("root", "long-enough", "admin");
+          await store.createUser("second", "long-enough", "admin");
+          // Connections open for both (PostgreSQL's pool), so neither waits on a connect and they interleave.
+          await Promise.all([store.listUsers(), store.listUsers(), store.listUsers()]);
+          const results = await Promise.allSettled(race(store));
+          assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+          assert.equal((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.code, "last-admin");
+          assert.equal((await store.listUsers()).filter((u) => u.role === "admin").length, 1);
+        });
+      }
     });
 
     describe("sessions", () => {

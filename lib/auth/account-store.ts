@@ -2,55 +2,22 @@
 // implementations (issue 14): SQLite in the data directory (sqlite-account-store.ts,
 // accounts.sqlite) and PostgreSQL (pg-account-store.ts). Each supplies only its rows
 // (AccountRows); every rule — names, passwords, the last admin, topics, hashing —
-// lives here once, so both behave the same (account-store-contract.ts proves it).
+// lives here once (the input checks in account-checks.ts), so both behave the same
+// (account-store-contract.ts proves it).
 // Passwords are kept as scrypt hashes; session tokens as their SHA-256, so a copied
 // database opens no sessions.
 import { createHash, randomBytes } from "node:crypto";
 import { databaseFaultCode } from "../database-fault";
-import { checkTopicFilter, type TopicProblem } from "../topics";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
+import { AccountError, checkDeviceTopics, checkName, checkPassword, checkRole } from "./account-checks";
+import { createSessionMemory } from "./session-memory";
 
-/** What was wrong with a device account's topics, for the forms to word in their language. */
-export type TopicsProblem =
-  | { problem: "none" }
-  | { problem: "invalid"; topic: string; check: TopicProblem }
-  | { problem: "too-broad"; topic: string };
-
-export class AccountError extends Error {
-  constructor(
-    readonly code:
-      | "name-invalid"
-      | "name-taken"
-      | "password-too-short"
-      | "role-invalid"
-      | "topic-invalid"
-      | "not-found"
-      | "last-admin"
-      | "already-set-up",
-    message: string,
-    /** With "topic-invalid": which topic and why; the message says the same in English. */
-    readonly topics?: TopicsProblem,
-  ) {
-    super(message);
-    this.name = "AccountError";
-  }
-}
-
-/**
- * instanceof fails across Next's bundles, each with its own copy of this module,
- * so code on the Next side recognises an AccountError by its name and code.
- */
-export function isAccountError(error: unknown): error is AccountError {
-  return error instanceof Error && error.name === "AccountError" && typeof (error as AccountError).code === "string";
-}
+export { AccountError, isAccountError, MIN_PASSWORD_LENGTH, type TopicsProblem } from "./account-checks";
 
 export type User = { username: string; role: Role; createdAt: number };
 export type Device = { name: string; topics: string[]; createdAt: number };
 export type Session = { id: string; username: string; role: Role; expiresAt: number };
-
-export const MIN_PASSWORD_LENGTH = 8;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Every call may wait on a database: SQLite answers at once, PostgreSQL after a round trip. */
 export type AccountStore = {
@@ -78,7 +45,19 @@ export type AccountStore = {
   sessionByToken(token: string, now?: number): Promise<Session | null>;
   /** The user's current role while the session with this id is live (not ended, not expired, its user still there); else null. */
   liveSessionRole(id: string, now?: number): Promise<Role | null>;
+  /**
+   * Ends the session: never answered again, even while the database is away; its row
+   * is deleted now or, when the database cannot be reached, at a later call.
+   */
   endSession(token: string): Promise<Session | null>;
+  /**
+   * The user's role, password or account was changed by another thread's store (the
+   * web thread's, for this hub thread's): what is remembered of their sessions for an
+   * outage is stale. Their next session check reads the database again.
+   */
+  forgetUser(username: string): void;
+  /** The session was ended by another thread's store (a logout): never answer it again. */
+  forgetSession(sessionId: string): void;
   pruneSessions(now?: number): Promise<number>;
 
   /** Creates a device account and returns its password, which is shown once and never stored. */
@@ -97,15 +76,18 @@ export type SessionRow = { id: string; username: string; role: string; expiresAt
 /** What a database must do for the accounts; names compare case-insensitively. */
 export type AccountRows = {
   userCount(): Promise<number>;
-  adminCount(): Promise<number>;
   user(username: string): Promise<UserRow | null>;
   /** By name, case-insensitively. */
   users(): Promise<UserRow[]>;
   /** Atomically: "taken" when the name is, "not-first" when `firstOnly` and a user exists. */
   insertUser(row: UserRow, firstOnly: boolean): Promise<"ok" | "taken" | "not-first">;
-  setRole(username: string, role: Role): Promise<void>;
-  /** Its sessions go with it. */
-  deleteUser(username: string): Promise<void>;
+  /**
+   * The last-admin rule (leavesNoAdmin) checked and the change made in one step, so two
+   * admins demoting or deleting each other at once cannot both succeed; "last-admin"
+   * changes nothing. Its sessions go with a deleted user.
+   */
+  setRole(username: string, role: Role): Promise<"ok" | "last-admin">;
+  deleteUser(username: string): Promise<"ok" | "last-admin">;
   /** The new hash and, in the same transaction, every session of the user's but `keepSession` ended. */
   setPassword(username: string, hash: string, keepSession: string | null): Promise<void>;
   insertSession(session: { id: string; tokenHash: string; username: string; createdAt: number; expiresAt: number }): Promise<void>;
@@ -122,81 +104,55 @@ export type AccountRows = {
   close(): Promise<void>;
 };
 
-function checkName(name: string, what: string): void {
-  if (!NAME.test(name)) {
-    throw new AccountError(
-      "name-invalid",
-      `${what} must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (got ${JSON.stringify(name)})`,
-    );
-  }
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new AccountError("password-too-short", `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
-}
-
-function checkRole(role: string): asserts role is Role {
-  if (!isRole(role)) throw new AccountError("role-invalid", `role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
-}
-
-function checkDeviceTopics(topics: string[]): void {
-  if (topics.length === 0) {
-    throw new AccountError("topic-invalid", "a device account needs at least one topic filter", { problem: "none" });
-  }
-  for (const topic of topics) {
-    const check = checkTopicFilter(topic);
-    if (!check.ok) {
-      const { ok: _, ...problem } = check;
-      throw new AccountError("topic-invalid", `topic filter ${JSON.stringify(topic)}: ${check.reason}`, { problem: "invalid", topic, check: problem });
-    }
-    if (topic.startsWith("$") || topic.startsWith("#") || topic.startsWith("+")) {
-      const message = `topic filter ${JSON.stringify(topic)} is too broad for one device; name its first level`;
-      throw new AccountError("topic-invalid", message, { problem: "too-broad", topic });
-    }
-  }
-}
-
 export const sha256 = (token: string) => createHash("sha256").update(token).digest("base64url");
 const roleOf = (role: string): Role => (isRole(role) ? role : "viewer");
 const toUser = (row: UserRow): User => ({ username: row.username, role: roleOf(row.role), createdAt: row.createdAt });
 const toDevice = (row: DeviceRow): Device => ({ name: row.name, topics: row.topics, createdAt: row.createdAt });
 
-/** Sessions remembered for an outage: enough for a household's browsers, bounded against a flood of tokens. */
-const MAX_REMEMBERED_SESSIONS = 1000;
+/**
+ * Whether `username` becoming `role` (null: deleted) leaves no admin, given every admin's
+ * name as read, under a lock, in the transaction that makes the change.
+ */
+export function leavesNoAdmin(admins: readonly string[], username: string, role: Role | null): boolean {
+  return role !== "admin" && admins.length <= 1 && admins.includes(username);
+}
 
 /** The accounts' rules over `rows`. */
 export function createAccountStore(rows: AccountRows): AccountStore {
-  /** token hash → the session as last read from the database. */
-  const lastSeen = new Map<string, Session>();
-  const remember = (hash: string, session: Session | null) => {
-    lastSeen.delete(hash);
-    if (session === null) return;
-    if (lastSeen.size >= MAX_REMEMBERED_SESSIONS) lastSeen.delete(lastSeen.keys().next().value!);
-    lastSeen.set(hash, session);
-  };
+  const memory = createSessionMemory();
 
   const requireUser = async (username: string): Promise<UserRow> => {
     const row = await rows.user(username);
     if (!row) throw new AccountError("not-found", `there is no user ${JSON.stringify(username)}`);
     return row;
   };
-  const keepsAnAdmin = async (row: UserRow) => {
-    if (row.role === "admin" && (await rows.adminCount()) <= 1) {
-      throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
+  const keepsAnAdmin = (outcome: "ok" | "last-admin") => {
+    if (outcome === "last-admin") throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
+  };
+  /** Deletes the rows of sessions ended while the database was away; stops at the first that still fails. */
+  const deleteEndedRows = async () => {
+    for (const hash of memory.undeleted()) {
+      try {
+        await rows.deleteSession(hash);
+        memory.deleted(hash);
+      } catch {
+        return;
+      }
     }
   };
   const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
     if (!token) return null;
     const hash = sha256(token);
+    await deleteEndedRows();
+    if (memory.isEnded(hash, null)) return null;
+    const mark = memory.mark();
     try {
       const row = await rows.sessionByHash(hash, now);
-      const session = row && { id: row.id, username: row.username, role: roleOf(row.role), expiresAt: row.expiresAt };
-      remember(hash, session);
+      const session = row && !memory.isEnded(hash, row.id) ? { id: row.id, username: row.username, role: roleOf(row.role), expiresAt: row.expiresAt } : null;
+      memory.remember(hash, session, mark);
       return session;
     } catch (error) {
-      const known = lastSeen.get(hash);
+      const known = memory.recall(hash);
       if (databaseFaultCode(error) === "database-unreachable" && known !== undefined && known.expiresAt > now) return known;
       throw error;
     }
@@ -229,16 +185,14 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     async setRole(username, role) {
       checkRole(role);
       const row = await requireUser(username);
-      if (role !== "admin") await keepsAnAdmin(row);
-      await rows.setRole(row.username, role);
-      lastSeen.clear();
+      keepsAnAdmin(await rows.setRole(row.username, role));
+      memory.forgetUser(row.username);
     },
 
     async deleteUser(username) {
       const row = await requireUser(username);
-      await keepsAnAdmin(row);
-      await rows.deleteUser(row.username);
-      lastSeen.clear();
+      keepsAnAdmin(await rows.deleteUser(row.username));
+      memory.forgetUser(row.username);
     },
 
     async setPassword(username, password, options = {}) {
@@ -246,7 +200,7 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       const row = await requireUser(username);
       // Whoever knew the old password is signed out everywhere (the session gate closes their live connections).
       await rows.setPassword(row.username, await hashPassword(password), options.keepSession ?? null);
-      lastSeen.clear();
+      memory.forgetUser(row.username);
     },
 
     async createSession(username, ttlMs, now = Date.now()) {
@@ -261,17 +215,31 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     sessionByToken,
 
     async liveSessionRole(id, now = Date.now()) {
+      if (memory.isEnded(null, id)) return null;
       const role = await rows.liveSessionRole(id, now);
       return role === null ? null : roleOf(role);
     },
 
     async endSession(token) {
-      const session = await sessionByToken(token);
       const hash = sha256(token);
-      lastSeen.delete(hash);
-      await rows.deleteSession(hash);
+      // Logging out must work while the database is away (review 5, finding 10): the
+      // session is known from before, or not at all; either way it ends here now.
+      const session = await sessionByToken(token).catch((error) => {
+        if (databaseFaultCode(error) === null) throw error;
+        return null;
+      });
+      try {
+        await rows.deleteSession(hash);
+        memory.end(hash, session?.id ?? null);
+      } catch (error) {
+        if (databaseFaultCode(error) === null) throw error;
+        memory.end(hash, session?.id ?? null, true);
+      }
       return session;
     },
+
+    forgetUser: (username) => memory.forgetUser(username),
+    forgetSession: (sessionId) => memory.end(null, sessionId),
 
     pruneSessions: (now = Date.now()) => rows.pruneSessions(now),
 

@@ -48,9 +48,21 @@ describe("accounts while PostgreSQL is away", () => {
       await assert.rejects(store.verifyDevice("kitchen", "a-password"), unreachable);
       await assert.rejects(store.userCount(), unreachable);
 
+      // Logging out works meanwhile, and the session does not come back with the database (review 5, finding 10).
+      assert.equal((await store.endSession(seen.token))?.id, seen.session.id);
+      assert.equal(await store.sessionByToken(seen.token), null);
+
       server.resume();
       assert.equal((await store.sessionByToken(unseen.token))?.id, unseen.session.id);
+      assert.equal(await store.sessionByToken(seen.token), null);
+      assert.equal(await store.liveSessionRole(seen.session.id), null);
       assert.equal(await store.userCount(), 1, "nothing stored was lost");
+      const another = openPgAccountStore({ url: server.url, log: quiet });
+      try {
+        assert.equal(await another.sessionByToken(seen.token), null, "its row was deleted once the database was back");
+      } finally {
+        await another.close();
+      }
     } finally {
       await store.close();
       server.stop();

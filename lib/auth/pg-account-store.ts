@@ -9,7 +9,8 @@ import { guardCalls, keepTrying, type Backoff } from "../pg/availability";
 import { migrate } from "../pg/migrate";
 import { inTransaction, openPool } from "../pg/pool";
 import { deviceRow, userRow, type DeviceColumns, type UserColumns } from "./account-columns";
-import { createAccountStore, type AccountRows, type AccountStore, type UserRow } from "./account-store";
+import { createAccountStore, leavesNoAdmin, type AccountRows, type AccountStore, type UserRow } from "./account-store";
+import type { Role } from "./roles";
 
 export const ACCOUNT_MIGRATIONS: readonly string[] = [
   `
@@ -61,9 +62,23 @@ export function openPgAccountStore(options: PgAccountOptions): AccountStore {
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => use(() => pool.query<R>(text, values));
   const count = async (text: string) => (await query<{ n: number }>(text)).rows[0].n;
 
+  /**
+   * `change` unless it would leave no admin. FOR UPDATE locks every admin row: a racing
+   * demotion waits for this one to commit, then reads the admins again (READ COMMITTED
+   * re-checks a locked row's new version) and finds only one.
+   */
+  const unlessLastAdmin = (username: string, role: Role | null, change: [string, unknown[]]) =>
+    use(() =>
+      inTransaction(pool, async (client) => {
+        const admins = await client.query<{ username: string }>("SELECT username FROM account_users WHERE role = 'admin' FOR UPDATE");
+        if (leavesNoAdmin(admins.rows.map((a) => a.username), username, role)) return "last-admin" as const;
+        await client.query(...change);
+        return "ok" as const;
+      }),
+    );
+
   const rows: AccountRows = {
     userCount: () => count("SELECT count(*)::int AS n FROM account_users"),
-    adminCount: () => count("SELECT count(*)::int AS n FROM account_users WHERE role = 'admin'"),
     user: async (username) => {
       const { rows } = await query<UserColumns>("SELECT * FROM account_users WHERE lower(username) = lower($1)", [username]);
       return rows[0] ? userRow(rows[0]) : null;
@@ -83,8 +98,8 @@ export function openPgAccountStore(options: PgAccountOptions): AccountStore {
           return inserted.rowCount === 1 ? "ok" : "taken";
         }),
       ),
-    setRole: async (username, role) => void (await query("UPDATE account_users SET role = $1 WHERE username = $2", [role, username])),
-    deleteUser: async (username) => void (await query("DELETE FROM account_users WHERE username = $1", [username])),
+    setRole: (username, role) => unlessLastAdmin(username, role, ["UPDATE account_users SET role = $1 WHERE username = $2", [role, username]]),
+    deleteUser: (username) => unlessLastAdmin(username, null, ["DELETE FROM account_users WHERE username = $1", [username]]),
     setPassword: (username, hash, keepSession) =>
       use(() =>
         inTransaction(pool, async (client) => {

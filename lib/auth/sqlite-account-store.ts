@@ -2,7 +2,8 @@
 // web thread and the `npm run hearth` command, which may run beside it (WAL).
 import { openDatabase } from "../sqlite";
 import { deviceRow, userRow, type DeviceColumns, type UserColumns } from "./account-columns";
-import { createAccountStore, type AccountRows, type AccountStore, type UserRow } from "./account-store";
+import { createAccountStore, leavesNoAdmin, type AccountRows, type AccountStore, type UserRow } from "./account-store";
+import type { Role } from "./roles";
 
 export const SQLITE_ACCOUNTS_FILE = "accounts.sqlite";
 
@@ -40,7 +41,7 @@ export function openSqliteAccountStore(file: string): AccountStore {
 
   const q = {
     userCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users"),
-    adminCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+    admins: db.prepare<[], { username: string }>("SELECT username FROM users WHERE role = 'admin'"),
     user: db.prepare<[string], UserColumns>("SELECT * FROM users WHERE username = ?"),
     users: db.prepare<[], UserColumns>("SELECT * FROM users ORDER BY username"),
     insertUser: db.prepare("INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)"),
@@ -69,6 +70,13 @@ export function openSqliteAccountStore(file: string): AccountStore {
     q.insertUser.run(row.username, row.role, row.passwordHash, row.createdAt);
     return "ok";
   });
+  const unlessLastAdmin = (username: string, role: Role | null, change: () => unknown) => {
+    if (leavesNoAdmin(q.admins.all().map((a) => a.username), username, role)) return "last-admin" as const;
+    change();
+    return "ok" as const;
+  };
+  const setRole = db.transaction((username: string, role: Role) => unlessLastAdmin(username, role, () => q.setRole.run(role, username)));
+  const deleteUser = db.transaction((username: string) => unlessLastAdmin(username, null, () => q.deleteUser.run(username)));
   const setPassword = db.transaction((username: string, hash: string, keepSession: string | null) => {
     q.setPassword.run(hash, username);
     q.endSessionsOf.run(username, keepSession);
@@ -77,7 +85,6 @@ export function openSqliteAccountStore(file: string): AccountStore {
   // better-sqlite3 answers synchronously; the async functions make its results promises.
   const rows: AccountRows = {
     userCount: async () => q.userCount.get()!.n,
-    adminCount: async () => q.adminCount.get()!.n,
     user: async (username) => {
       const row = q.user.get(username);
       return row ? userRow(row) : null;
@@ -91,8 +98,9 @@ export function openSqliteAccountStore(file: string): AccountStore {
         throw error;
       }
     },
-    setRole: async (username, role) => void q.setRole.run(role, username),
-    deleteUser: async (username) => void q.deleteUser.run(username), // its sessions go with it (ON DELETE CASCADE)
+    // IMMEDIATE: the hub, its web thread and the CLI each have a connection; the write lock is taken before the admins are read.
+    setRole: async (username, role) => setRole.immediate(username, role),
+    deleteUser: async (username) => deleteUser.immediate(username), // its sessions go with it (ON DELETE CASCADE)
     setPassword: async (username, hash, keepSession) => setPassword(username, hash, keepSession),
     insertSession: async (s) => void q.insertSession.run(s.id, s.tokenHash, s.username, s.createdAt, s.expiresAt),
     sessionByHash: async (hash, now) => {

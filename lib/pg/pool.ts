@@ -81,11 +81,17 @@ export function wrapError(error: unknown, url: string): PgStoreError {
   return new PgStoreError(code, `${message}${where}`, { cause: error });
 }
 
-/** The URL with its password replaced, for log lines and the settings page. */
+/**
+ * The URL with its password replaced, for log lines and the settings page. libpq and
+ * pg take it from the query string too (?password=, ?sslpassword= for the key's).
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
+    for (const name of [...u.searchParams.keys()]) {
+      if (/password$/i.test(name)) u.searchParams.set(name, "***");
+    }
     return u.href;
   } catch {
     return "(an unparsable URL)";
