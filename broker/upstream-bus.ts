@@ -55,7 +55,17 @@ export type UpstreamBus = Bus & {
   readonly protocolVersion: 4 | 5;
   /** Whether Hearth's last publish to `topic` was retained (MQTT 3.1.1 echoes it back unflagged). */
   publishedRetained(topic: string): boolean;
+  /**
+   * A page's command (the relay): sent now or refused, never kept for later. Fails with
+   * `upstream-unavailable` when not connected, and with `upstream-lost` or
+   * `upstream-command-timeout` when the link drops, or no PUBACK comes within `timeoutMs`;
+   * then the message leaves mqtt.js's store, so a reconnection does not fire it minutes later.
+   */
+  command(topic: string, payload: string | Buffer, options: PublishOptions, timeoutMs?: number): Promise<void>;
 };
+
+/** How long a page's command waits for the broker's PUBACK before it is refused. */
+export const COMMAND_ACK_TIMEOUT_MS = 5_000;
 
 /** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
 export function clientOptions(config: UpstreamConfig): IClientOptions {
@@ -111,6 +121,13 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   let ending = false;
   /** Topics Hearth keeps a retained message on (alert states, the relay's retained publishes). */
   const retainedByHearth = new Set<string>();
+
+  const checkAndTrack = (topic: string, payload: string | Buffer, options: PublishOptions) => {
+    const check = checkTopicName(topic);
+    if (!check.ok) throw new Error(`bad topic ${JSON.stringify(topic)}: ${check.reason}`);
+    if (options.retain && payload.length === 0) retainedByHearth.delete(topic);
+    else if (options.retain) retainedByHearth.add(topic);
+  };
 
   const setStatus = (next: UpstreamStatus) => {
     status = next;
@@ -238,10 +255,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     publishedRetained: (topic) => retainedByHearth.has(topic),
 
     async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}) {
-      const check = checkTopicName(topic);
-      if (!check.ok) throw new Error(`bad topic ${JSON.stringify(topic)}: ${check.reason}`);
-      if (options.retain && payload.length === 0) retainedByHearth.delete(topic);
-      else if (options.retain) retainedByHearth.add(topic);
+      checkAndTrack(topic, payload, options);
       // Stopping: the connection is gone for good (a service's goodbye, like the registry's "offline").
       if (ending) return;
       const sent = client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
@@ -251,6 +265,39 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       // the services publish (alert states, the birth message) is published anew at start.
       if (client.connected) return void (await sent);
       sent.catch((error: Error) => log.warn("a queued publish failed", { code: "upstream-publish-failed", topic, error: error.message }));
+    },
+
+    async command(topic, payload, options, timeoutMs = COMMAND_ACK_TIMEOUT_MS) {
+      if (ending || !(client.connected && status.state === "connected")) {
+        throw new Error(`upstream-unavailable: the broker ${status.server} is not connected`);
+      }
+      checkAndTrack(topic, payload, options);
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (error?: Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          client.off("close", dropped);
+          if (error) reject(error);
+          else resolve();
+        };
+        const acked = (error?: Error) => settle(error);
+        // mqtt.js (clean start off) keeps an unacknowledged QoS 1 publish across a lost
+        // connection and resends it after the next CONNACK; a command must not wait that long.
+        const withdraw = (error: Error) => {
+          const id = Object.keys(client.outgoing).find((k) => client.outgoing[Number(k)].cb === acked);
+          settle(error);
+          if (id !== undefined) client.removeOutgoingMessage(Number(id));
+        };
+        const dropped = () => withdraw(new Error(`upstream-lost: the connection to ${status.server} dropped before the broker acknowledged`));
+        const timer = setTimeout(
+          () => withdraw(new Error(`upstream-command-timeout: the broker ${status.server} did not acknowledge within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        client.once("close", dropped);
+        client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, acked);
+      });
     },
 
     async end() {
