@@ -156,4 +156,25 @@ describe("hub stores on SQLite", () => {
     assert.equal(existsSync(bad), true);
     assert.match(lines.join("\n"), /"code":"broker-import-failed"/);
   });
+
+  it("a failed import leaves nothing running: no retry of its writes against the closed database", async () => {
+    const dataDir = freshDir();
+    await open(dataDir).then((s) => s.close());
+    const old = openSqliteBrokerStore(join(dataDir, "broker.sqlite"));
+    old.setRetained(message("home/kitchen/lamp/state", "ON", { retain: true }));
+    await old.close();
+    // Another process holds history.sqlite's write lock: the import's commit fails (SQLITE_BUSY).
+    const holder = new Database(join(dataDir, "history.sqlite"));
+    holder.exec("BEGIN IMMEDIATE");
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    try {
+      await assert.rejects(open(dataDir), /locked|busy/i);
+      assert.equal(timers(), before, "no retry timer left behind");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    assert.equal(existsSync(join(dataDir, "broker.sqlite")), true, "the file stays for the next start");
+  });
 });

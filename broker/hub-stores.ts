@@ -43,13 +43,16 @@ export async function openHubStores(
     return stores(history, Object.assign(broker, { effectsCommitApart: true }), { store: history, source, where: redactUrl(source.url) });
   }
   const db = openHistoryDatabase(source.file, config.durability);
+  const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, log: brokerLog, failureCode: WRITE_FAILED });
   try {
-    const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, log: brokerLog, failureCode: WRITE_FAILED });
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));
     await importBrokerFile(path.join(config.dataDir, LEGACY_BROKER_FILE), broker, brokerLog);
     return stores(history, broker, { store: history, source, where: source.file });
   } catch (error) {
+    // A failed import's changes wait in the group for a retry: stopped first, or its timer
+    // would write to the closed database every few seconds (review-5 finding 13).
+    groups.stop();
     db.close();
     throw error;
   }
