@@ -154,8 +154,9 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   client.handleMessage = (packet, callback) => {
     const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
     const effects = dispatched?.catch((error: Error) => {
-      // Not acknowledged: the broker still holds it for this session and sends it again.
-      log.error("a message's effect failed; left unacknowledged for the broker to send again", {
+      // QoS 1, not acknowledged: the broker still holds it for this session and sends it again.
+      const what = packet.qos === 0 ? "a QoS 0 message's effect failed; it is not stored" : "a message's effect failed; left unacknowledged for the broker to send again";
+      log.error(what, {
         code: "upstream-not-stored",
         topic: packet.topic,
         error: error.message,
