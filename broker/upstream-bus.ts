@@ -27,6 +27,7 @@ import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
 import { createOrderedAcks, type OrderedAcks } from "./upstream-acks";
+import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
   classifyFailure,
   closedFailure,
@@ -63,9 +64,6 @@ export type UpstreamBus = Bus & {
    */
   command(topic: string, payload: string | Buffer, options: PublishOptions, timeoutMs?: number): Promise<void>;
 };
-
-/** How long a page's command waits for the broker's PUBACK before it is refused. */
-export const COMMAND_ACK_TIMEOUT_MS = 5_000;
 
 /** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
 export function clientOptions(config: UpstreamConfig): IClientOptions {
@@ -273,32 +271,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
         throw new Error(`upstream-unavailable: the broker ${status.server} is not connected`);
       }
       checkAndTrack(topic, payload, options);
-      return new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const settle = (error?: Error) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          client.off("close", dropped);
-          if (error) reject(error);
-          else resolve();
-        };
-        const acked = (error?: Error) => settle(error);
-        // mqtt.js (clean start off) keeps an unacknowledged QoS 1 publish across a lost
-        // connection and resends it after the next CONNACK; a command must not wait that long.
-        const withdraw = (error: Error) => {
-          const id = Object.keys(client.outgoing).find((k) => client.outgoing[Number(k)].cb === acked);
-          settle(error);
-          if (id !== undefined) client.removeOutgoingMessage(Number(id));
-        };
-        const dropped = () => withdraw(new Error(`upstream-lost: the connection to ${status.server} dropped before the broker acknowledged`));
-        const timer = setTimeout(
-          () => withdraw(new Error(`upstream-command-timeout: the broker ${status.server} did not acknowledge within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        client.once("close", dropped);
-        client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, acked);
-      });
+      return publishOrWithdraw(client, { topic, payload, options, timeoutMs, server: status.server });
     },
 
     async end() {
