@@ -4,6 +4,7 @@
 // rules made then outlive a restart. A real PostgreSQL 15 this test starts on a port
 // it picked first (so it gets its own server, not the shared one).
 import assert from "node:assert/strict";
+import { createServer, connect, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { ruleInputSchema } from "../lib/alerts/rule";
 import type { Fields, Logger } from "../lib/log";
@@ -57,6 +58,48 @@ describe("alerts on PostgreSQL", () => {
       assert.deepEqual(again.service.rules().map((r) => r.name).sort(), ["Attic hot", "Cellar cold"]);
     } finally {
       await again.stop();
+    }
+  });
+
+  it("stopped while a retry is opening the store: what that retry opens is closed, no engine starts", async () => {
+    server ??= await startTestPostgres({ port: await freePort() });
+    // Between the hub and PostgreSQL: refuses at first, then holds a connection (the retry in flight) until released.
+    const sockets = new Set<Socket>();
+    let mode: "refuse" | "hold" | "pass" = "refuse";
+    const held: Array<() => void> = [];
+    const relay = createServer((inbound) => {
+      if (mode === "refuse") return void inbound.destroy();
+      sockets.add(inbound);
+      inbound.on("close", () => sockets.delete(inbound));
+      const chunks: Buffer[] = [];
+      const buffer = (chunk: Buffer) => void chunks.push(chunk);
+      inbound.on("data", buffer);
+      const pass = () => {
+        const outbound = connect(server!.port, "127.0.0.1");
+        inbound.off("data", buffer);
+        for (const chunk of chunks) outbound.write(chunk);
+        inbound.pipe(outbound).pipe(inbound);
+        outbound.on("error", () => inbound.destroy());
+        inbound.on("error", () => outbound.destroy());
+        inbound.on("close", () => outbound.destroy());
+      };
+      if (mode === "pass") pass();
+      else held.push(pass);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    const url = `postgres://hearth@127.0.0.1:${(relay.address() as { port: number }).port}/postgres`;
+    try {
+      const alerts = await startAlerts(broker.bus, { dataDir: "/nonexistent-hearth-data", databaseUrl: url }, { log, seedRules: [seed], backoff: { initialMs: 20, maxMs: 200 } });
+      mode = "hold";
+      await until(() => held.length > 0, "a retry connecting");
+      await alerts.stop();
+      mode = "pass";
+      for (const pass of held.splice(0)) pass();
+      await until(() => sockets.size === 0, "every connection the retry opened closed again");
+      assert.deepEqual(alerts.service.rules(), [], "no engine runs after stop");
+    } finally {
+      relay.close();
+      for (const s of sockets) s.destroy();
     }
   });
 });

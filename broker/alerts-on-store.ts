@@ -65,6 +65,7 @@ export async function startAlerts(
     return { service: serviceOf(() => engine), stop: stopBoth };
   }
   const url = config.databaseUrl;
+  let stopped = false;
   const availability = keepTrying({
     url,
     store: "alerts",
@@ -72,6 +73,9 @@ export async function startAlerts(
     backoff: opts.backoff,
     setup: async () => {
       const opened = await openPgAlertStore({ url, log: opts.log });
+      // Stopped while a retry was opening the store (review-5 finding 13): nobody would
+      // stop an engine started now, nor close its pool.
+      if (stopped) return opened.close();
       try {
         await start(opened);
       } catch (error) {
@@ -79,6 +83,7 @@ export async function startAlerts(
         await opened.close();
         throw error;
       }
+      if (stopped) await stopBoth();
     },
   });
   // When the database answers, the engine runs before the hub says it is ready.
@@ -86,6 +91,7 @@ export async function startAlerts(
   return {
     service: serviceOf(() => engine),
     async stop() {
+      stopped = true;
       availability.stop();
       await stopBoth();
     },

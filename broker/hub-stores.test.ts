@@ -15,6 +15,7 @@ import { createLocalBus } from "./local-bus";
 import { quietLog } from "./mqtt/test-server";
 import { startRecorder } from "./recorder";
 import { openHubStores, type HubStores } from "./hub-stores";
+import { freePort } from "../e2e/free-port";
 import { brokerStoreContract, message, outgoing, session, subscription } from "./mqtt/store-contract";
 import { openSqliteBrokerStore, type SqliteBrokerStore } from "./mqtt/sqlite-store";
 import type { BrokerStore, StoredMessage } from "./mqtt/store";
@@ -155,5 +156,72 @@ describe("hub stores on SQLite", () => {
     await assert.rejects(open(dataDir, lines), /newer than this Hearth/);
     assert.equal(existsSync(bad), true);
     assert.match(lines.join("\n"), /"code":"broker-import-failed"/);
+  });
+
+  it("a failed import leaves nothing running: no retry of its writes against the closed database", async () => {
+    const dataDir = freshDir();
+    await open(dataDir).then((s) => s.close());
+    const old = openSqliteBrokerStore(join(dataDir, "broker.sqlite"));
+    old.setRetained(message("home/kitchen/lamp/state", "ON", { retain: true }));
+    await old.close();
+    // Another process holds history.sqlite's write lock: the import's commit fails (SQLITE_BUSY).
+    const holder = new Database(join(dataDir, "history.sqlite"));
+    holder.exec("BEGIN IMMEDIATE");
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    try {
+      await assert.rejects(open(dataDir), /locked|busy/i);
+      assert.equal(timers(), before, "no retry timer left behind");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    assert.equal(existsSync(join(dataDir, "broker.sqlite")), true, "the file stays for the next start");
+  });
+});
+
+describe("switching history between SQLite and PostgreSQL keeps the broker's state", () => {
+  // Only the broker's half is under test: PostgreSQL may be away (the hub starts anyway and retries).
+  const onPg = async (dataDir: string, lines: string[] = []) =>
+    openHubStores({ dataDir, databaseUrl: `postgres://hearth@127.0.0.1:${await freePort()}/hearth`, durability: "normal" }, quietLog(lines), quietLog(lines));
+
+  it("the first start on PostgreSQL carries it from history.sqlite; back on SQLite, the PostgreSQL period's state replaces the old", async () => {
+    const dataDir = freshDir();
+    const sqlite = await open(dataDir);
+    const lamp = message("home/kitchen/lamp/state", "ON", { retain: true });
+    const plug = message("home/hall/plug/state", "OFF", { retain: true });
+    sqlite.broker.setRetained(lamp);
+    sqlite.broker.setRetained(plug);
+    sqlite.broker.saveSession(session("sleeper", { expiryInterval: 3600, disconnectedAt: T0 }));
+    sqlite.broker.saveSubscription("sleeper", subscription("home/#", { qos: 1 }));
+    sqlite.broker.saveOutgoing("sleeper", outgoing(1, message("home/attic/temperature", "21.5", { qos: 1 })));
+    await sqlite.broker.commit();
+    const before = await sqlite.broker.load();
+    await sqlite.close();
+
+    const lines: string[] = [];
+    const pg = await onPg(dataDir, lines);
+    try {
+      assert.deepEqual(await pg.broker.load(), before, "retained states, the session, its subscription and queue");
+      assert.match(lines.join("\n"), /"code":"broker-state-carried"/);
+      // Meanwhile on PostgreSQL: the plug's retained state is cleared, the sleeper's session ends, a new one starts.
+      pg.broker.deleteRetained(plug.topic);
+      pg.broker.deleteSession("sleeper");
+      pg.broker.saveSession(session("newcomer", { expiryInterval: 600, disconnectedAt: T0 }));
+      await pg.broker.commit();
+    } finally {
+      await pg.close();
+    }
+    const pgAgain = await onPg(dataDir);
+    const duringPg = await pgAgain.broker.load();
+    await pgAgain.close();
+    assert.deepEqual(duringPg.retained, [lamp], "a later start on PostgreSQL keeps its own state, not history.sqlite's");
+
+    const back = await open(dataDir);
+    try {
+      assert.deepEqual(await back.broker.load(), duringPg, "nothing cleared on PostgreSQL comes back");
+    } finally {
+      await back.close();
+    }
   });
 });

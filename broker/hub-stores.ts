@@ -8,17 +8,19 @@
 // - PostgreSQL history: two databases, two transactions. The broker store is told so
 //   (effectsCommitApart): an inbound packet id is stored only after the reading's row
 //   has committed, so a crash between them costs at worst a duplicate, never a loss.
+//   The broker's state lives in data/broker.sqlite then; the first start on PostgreSQL
+//   carries it there from history.sqlite, and back on SQLite that file replaces it.
 import path from "node:path";
 import type { HubConfig } from "../lib/config";
 import { openPgHistory } from "../lib/history/pg-store";
-import { historySource, type OpenedHistory } from "../lib/history/open-history";
+import { historySource, SQLITE_HISTORY_FILE, type OpenedHistory } from "../lib/history/open-history";
 import { openDatabase as openHistoryDatabase } from "../lib/history/sqlite-schema";
 import { createSqliteHistory } from "../lib/history/sqlite-store";
 import type { HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import { redactUrl } from "../lib/pg/pool";
 import { migratePart } from "../lib/sqlite";
-import { importBrokerFile, LEGACY_BROKER_FILE } from "./mqtt/import-broker-file";
+import { carryBrokerState, importBrokerFile, LEGACY_BROKER_FILE } from "./mqtt/import-broker-file";
 import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, transactionOf, WRITE_FAILED } from "./mqtt/sqlite-store";
 import type { BrokerStore } from "./mqtt/store";
 import { createWriteGroups } from "./mqtt/write-group";
@@ -47,18 +49,23 @@ export async function openHubStores(
 ): Promise<HubStores> {
   const source = historySource(config);
   if (source.kind === "postgres") {
+    const brokerFile = path.join(config.dataDir, LEGACY_BROKER_FILE);
+    await carryBrokerState(path.join(config.dataDir, SQLITE_HISTORY_FILE), brokerFile, brokerLog);
     const history = openPgHistory({ url: source.url, log });
-    const broker = openSqliteBrokerStore(path.join(config.dataDir, LEGACY_BROKER_FILE), { durability: config.durability, log: brokerLog });
+    const broker = openSqliteBrokerStore(brokerFile, { durability: config.durability, log: brokerLog });
     return stores(history, Object.assign(broker, { effectsCommitApart: true }), { store: history, source, where: redactUrl(source.url) });
   }
   const db = openHistoryDatabase(source.file, config.durability);
+  const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
   try {
-    const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));
     await importBrokerFile(path.join(config.dataDir, LEGACY_BROKER_FILE), broker, brokerLog);
     return stores(history, broker, { store: history, source, where: source.file });
   } catch (error) {
+    // A failed import's changes wait in the group for a retry: stopped first, or its timer
+    // would write to the closed database every few seconds (review-5 finding 13).
+    groups.stop();
     db.close();
     throw error;
   }

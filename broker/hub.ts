@@ -270,6 +270,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("MQTT connections", broker, (b) => b.close());
 
   const mqttUrl = config.mqttPlain && !upstream ? `mqtt://${localUrl(config.host)}:${config.mqttPort}` : null;
+  let simulating = false;
   if (config.simulator.enabled && mqttUrl) {
     // The simulated devices connect as the hub's own, so they work whatever anonymous MQTT allows.
     const url = new URL(mqttUrl);
@@ -277,10 +278,12 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     url.password = internalPassword;
     const simulator = await startSimulator({ url: url.href, intervalMs: config.simulator.intervalMs, log: createLogger("simulator") });
     life.add("simulator", simulator, (s) => s.stop());
+    simulating = true;
   } else if (config.simulator.enabled && upstream) {
-    log.warn("the simulated home is not started with an upstream broker (it would publish demo readings into it)");
+    // README: the demo home does not run in upstream mode, even with HEARTH_SIMULATOR=1.
+    log.warn("the simulated home is not started with an upstream broker (it would publish demo readings into it)", { code: "simulator-upstream-mode" });
   } else if (config.simulator.enabled) {
-    log.warn("the simulated home needs plain MQTT (HEARTH_MQTT_PLAIN=1); it is not started");
+    log.warn("the simulated home needs plain MQTT (HEARTH_MQTT_PLAIN=1); it is not started", { code: "simulator-needs-plain-mqtt" });
   }
   if (upstream) {
     // Last: every service has subscribed, so what the broker queued while Hearth was away finds them all.
@@ -298,7 +301,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     anonymousMqtt: config.auth.anonymousMqtt,
     onboarding: (await accounts.userCount().catch(() => 1)) === 0 ? "open the dashboard to create the admin account" : undefined,
     data: config.dataDir,
-    simulator: config.simulator.enabled,
+    simulator: simulating,
   });
   return { upstream };
 }

@@ -48,7 +48,9 @@ export async function runMigrate(dataDir: string, to: string | undefined, out: N
   }
   if (existsSync(sqliteFile)) await migrateHistory(sqliteFile, to, out);
   for (const store of others) await migrateStore(store, path.join(dataDir, STORES[store].file), to, out);
-  out.write(`Start the hub with HEARTH_DATABASE_URL=${redactUrl(to)} to use it.\n`);
+  // The broker's state (retained, sessions, queues) is not copied here but at that start
+  // (hub-stores.ts, carryBrokerState): the hub may go on running on SQLite until then.
+  out.write(`Start the hub with HEARTH_DATABASE_URL=${redactUrl(to)} to use it; that start carries the broker's retained messages, sessions and queues over from ${dataDir}.\n`);
 }
 
 async function migrateStore(store: StoreName, sqliteFile: string, to: string, out: NodeJS.WriteStream): Promise<void> {

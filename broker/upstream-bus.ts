@@ -10,7 +10,8 @@
 //  - The PUBACK for a QoS 1 message goes out only after the handlers' effects (the
 //    recorder's history row) resolve: "acknowledged means stored", as on the embedded
 //    broker. An effect that fails leaves the message unacknowledged; the broker sends
-//    it again on the next connection [MQTT-4.4.0-1].
+//    it again on the next connection [MQTT-4.4.0-1]. Later messages do not wait for
+//    it (upstream-acks.ts).
 //  - Services subscribe before `start()` connects: a resumed session delivers the
 //    queued messages right after CONNACK, and they must find every handler in place.
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
@@ -19,11 +20,14 @@
 // As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
 import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { generate } from "mqtt-packet";
 import type { Logger } from "../lib/log";
 import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
+import { createOrderedAcks, type OrderedAcks } from "./upstream-acks";
+import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
   classifyFailure,
   closedFailure,
@@ -34,6 +38,9 @@ import {
   type Failure,
   type UpstreamStatus,
 } from "../lib/upstream-status";
+
+/** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
+const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
 
 /** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
 export const SESSION_EXPIRY_S = 7 * 24 * 3600;
@@ -49,6 +56,13 @@ export type UpstreamBus = Bus & {
   readonly protocolVersion: 4 | 5;
   /** Whether Hearth's last publish to `topic` was retained (MQTT 3.1.1 echoes it back unflagged). */
   publishedRetained(topic: string): boolean;
+  /**
+   * A page's command (the relay): sent now or refused, never kept for later. Fails with
+   * `upstream-unavailable` when not connected, and with `upstream-lost` or
+   * `upstream-command-timeout` when the link drops, or no PUBACK comes within `timeoutMs`;
+   * then the message leaves mqtt.js's store, so a reconnection does not fire it minutes later.
+   */
+  command(topic: string, payload: string | Buffer, options: PublishOptions, timeoutMs?: number): Promise<void>;
 };
 
 /** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
@@ -106,26 +120,58 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   /** Topics Hearth keeps a retained message on (alert states, the relay's retained publishes). */
   const retainedByHearth = new Set<string>();
 
+  const checkAndTrack = (topic: string, payload: string | Buffer, options: PublishOptions) => {
+    const check = checkTopicName(topic);
+    if (!check.ok) throw new Error(`bad topic ${JSON.stringify(topic)}: ${check.reason}`);
+    if (options.retain && payload.length === 0) retainedByHearth.delete(topic);
+    else if (options.retain) retainedByHearth.add(topic);
+  };
+
   const setStatus = (next: UpstreamStatus) => {
     status = next;
   };
 
+  /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */
+  let owed: { stream: MqttClient["stream"]; acks: OrderedAcks } | null = null;
+  const owedOn = (stream: MqttClient["stream"]) => {
+    if (owed?.stream !== stream) {
+      const sendPuback = (messageId: number) => {
+        // A packet id belongs to its connection: on a later one the broker resends the message.
+        if (client.stream !== stream || !client.connected) return;
+        stream.write(generate({ cmd: "puback", messageId }, { protocolVersion: config.protocolVersion }));
+      };
+      owed = { stream, acks: createOrderedAcks(sendPuback) };
+    }
+    return owed.acks;
+  };
+
+  // mqtt.js reads the next packet only after this callback: it must not wait for a
+  // commit (review-5 finding 1), or one reading waiting for its database would hold up
+  // every later message, PINGRESP included. The handlers run now (live values, mirror,
+  // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
-    // The PUBACK waits for every matching handler's effect.
-    const effects = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
-    if (!effects) return callback();
-    effects.then(
-      () => callback(),
-      (error: Error) => {
-        // Not acknowledged: the broker still holds it for this session and sends it again.
-        log.error("a message's effect failed; left unacknowledged for the broker to send again", {
-          code: "upstream-not-stored",
-          topic: packet.topic,
-          error: error.message,
-        });
-        callback(error);
-      },
-    );
+    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
+    const effects = dispatched?.catch((error: Error) => {
+      // QoS 1, not acknowledged: the broker still holds it for this session and sends it again.
+      const what = packet.qos === 0 ? "a QoS 0 message's effect failed; it is not stored" : "a message's effect failed; left unacknowledged for the broker to send again";
+      log.error(what, {
+        code: "upstream-not-stored",
+        topic: packet.topic,
+        error: error.message,
+      });
+      throw error;
+    });
+    // QoS 0 has nothing to acknowledge; QoS 2 never comes (the subscription is QoS 1).
+    if (packet.qos !== 1) {
+      effects?.catch(() => {});
+      return callback();
+    }
+    const acks = owedOn(client.stream);
+    // Nothing to wait for and nobody ahead: mqtt.js sends the PUBACK now.
+    if (!effects && !acks.waiting()) return callback();
+    acks.add(packet.messageId!, effects ?? Promise.resolve());
+    // An error makes mqtt.js skip its own PUBACK and go on to the next packet (handlers/publish.js).
+    callback(ACK_LATER);
   };
 
   client.on("connect", (connack) => {
@@ -208,10 +254,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     publishedRetained: (topic) => retainedByHearth.has(topic),
 
     async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}) {
-      const check = checkTopicName(topic);
-      if (!check.ok) throw new Error(`bad topic ${JSON.stringify(topic)}: ${check.reason}`);
-      if (options.retain && payload.length === 0) retainedByHearth.delete(topic);
-      else if (options.retain) retainedByHearth.add(topic);
+      checkAndTrack(topic, payload, options);
       // Stopping: the connection is gone for good (a service's goodbye, like the registry's "offline").
       if (ending) return;
       const sent = client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
@@ -221,6 +264,14 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       // the services publish (alert states, the birth message) is published anew at start.
       if (client.connected) return void (await sent);
       sent.catch((error: Error) => log.warn("a queued publish failed", { code: "upstream-publish-failed", topic, error: error.message }));
+    },
+
+    async command(topic, payload, options, timeoutMs = COMMAND_ACK_TIMEOUT_MS) {
+      if (ending || !(client.connected && status.state === "connected")) {
+        throw new Error(`upstream-unavailable: the broker ${status.server} is not connected`);
+      }
+      checkAndTrack(topic, payload, options);
+      return publishOrWithdraw(client, { topic, payload, options, timeoutMs, server: status.server });
     },
 
     async end() {

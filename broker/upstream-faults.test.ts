@@ -92,3 +92,22 @@ test("the broker drops Hearth's connection: upstream-lost, history kept, reconne
     await hub.dispose();
   }
 });
+
+test("the demo home does not run in upstream mode: HEARTH_SIMULATOR=1 logs simulator-upstream-mode and the hub runs without it", async () => {
+  const hub = await upstreamHub(env({ HEARTH_SIMULATOR: "1" }));
+  const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...HEARTH, clientId: `faults-watcher-${Date.now()}`, reconnectPeriod: 0 });
+  try {
+    const seen: string[] = [];
+    watcher.on("message", (topic) => seen.push(topic));
+    await watcher.subscribeAsync("#");
+    await hub.waitFor("connected");
+    assert.match(logged, /WARN hub: .* code="simulator-upstream-mode"/);
+    // What Hearth itself publishes on start (the birth message) comes; no demo device does.
+    await watcher.publishAsync("faults/marker", "end", { qos: 1 });
+    await eventually("the marker", () => (seen.includes("faults/marker") ? true : null));
+    assert.deepEqual(seen.filter((t) => t.startsWith("home/")), []);
+  } finally {
+    await watcher.endAsync(true);
+    await hub.dispose();
+  }
+});

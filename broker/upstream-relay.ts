@@ -60,11 +60,12 @@ export function createRelay(opts: { bus: UpstreamBus; principals: Pick<Principal
     onPublished(message) {
       if (message.clientId === null) return; // the mirror's own copy of an upstream message
       // A switch command must not wait out an outage and fire minutes later: refused now,
-      // the page's toggle reverts (its PUBACK never says "stored").
+      // the page's toggle reverts (its PUBACK never says "stored"). bus.command also refuses
+      // when the link drops, or stays silent, before the broker's PUBACK (review-5 finding 14).
       if (!bus.connected()) return Promise.reject(new Error(`upstream-unavailable: the broker ${opts.server} is not connected`));
       echoes.expect(message.topic, message.payload);
       // QoS 2 becomes 1: NATS has no QoS 2, and the hub's services treat both alike.
-      return bus.publish(message.topic, message.payload, { qos: message.qos === 0 ? 0 : 1, retain: message.retain });
+      return bus.command(message.topic, message.payload, { qos: message.qos === 0 ? 0 : 1, retain: message.retain });
     },
   };
 
