@@ -207,6 +207,7 @@ function prepare(db: Database.Database) {
   };
 }
 
+// The sum saturates like rollup.ts addSums: an unclamped Inf + -Inf is NULL, refused by NOT NULL.
 type RollupParams = { id: number; start: number; min: number; max: number; sum: number; count: number };
 
 function prepareRollup(db: Database.Database, table: string) {
@@ -215,7 +216,8 @@ function prepareRollup(db: Database.Database, table: string) {
       `INSERT INTO ${table} (topic_id, start, min, max, sum, count) VALUES (@id, @start, @min, @max, @sum, @count)
        ON CONFLICT (topic_id, start) DO UPDATE SET
          min = min(min, excluded.min), max = max(max, excluded.max),
-         sum = sum + excluded.sum, count = count + excluded.count`,
+         sum = max(-1.7976931348623157e308, min(1.7976931348623157e308, sum + excluded.sum)),
+         count = count + excluded.count`,
     ),
     pruneChunk: db.prepare<{ id: number; before: number; limit: number }>(
       `DELETE FROM ${table} WHERE topic_id = @id AND start IN (
