@@ -19,7 +19,7 @@ import { createLogger, type Logger } from "../lib/log";
 import { redactUrl } from "../lib/pg/pool";
 import { migratePart } from "../lib/sqlite";
 import { importBrokerFile, LEGACY_BROKER_FILE } from "./mqtt/import-broker-file";
-import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, transactionOf, WRITE_FAILED } from "./mqtt/sqlite-store";
+import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, WRITE_FAILED, writesOf } from "./mqtt/sqlite-store";
 import type { BrokerStore } from "./mqtt/store";
 import { createWriteGroups } from "./mqtt/write-group";
 
@@ -44,7 +44,7 @@ export async function openHubStores(
   }
   const db = openHistoryDatabase(source.file, config.durability);
   try {
-    const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, log: brokerLog, failureCode: WRITE_FAILED });
+    const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, log: brokerLog, failureCode: WRITE_FAILED });
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));
     await importBrokerFile(path.join(config.dataDir, LEGACY_BROKER_FILE), broker, brokerLog);

@@ -15,7 +15,7 @@
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import { deferred, type Deferred } from "../lib/deferred";
-import { HISTORY_BACKLOG_FULL, type HistoryStore } from "../lib/history/store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
@@ -67,11 +67,13 @@ export type Recorder = {
 /** A reading that will not be in history: its message must not be acknowledged as stored. */
 export class ReadingNotStored extends Error {
   readonly code = "reading-not-stored";
-  constructor(readonly reason: "dropped" | "stopped") {
+  constructor(readonly reason: "dropped" | "stopped" | "refused") {
     super(
       reason === "dropped"
         ? "the history store fell behind and this reading was dropped"
-        : "the recorder stopped before this reading could be written",
+        : reason === "refused"
+          ? "the history database refused this reading"
+          : "the recorder stopped before this reading could be written",
     );
     this.name = "ReadingNotStored";
   }
@@ -183,9 +185,12 @@ export async function startRecorder(
       },
       (error: Error & { code?: string }) => {
         inStore--;
-        const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : "stopped";
+        const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : error.code === HISTORY_REFUSED ? "refused" : "stopped";
         if (reason === "dropped" && dropped++ % 1000 === 0) {
           log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped });
+        }
+        if (reason === "refused" && throttle(reading.topic, now()) !== null) {
+          log.error("the history database refused a reading", { code: HISTORY_REFUSED, topic: reading.topic, error: error.message });
         }
         throw new ReadingNotStored(reason);
       },

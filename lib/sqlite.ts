@@ -65,3 +65,15 @@ export function migratePart(db: Database.Database, part: string, migrations: rea
     db.prepare("INSERT OR REPLACE INTO schema_parts (part, version) VALUES (?, ?)").run(part, migrations.length);
   })();
 }
+
+/**
+ * A failure of the database rather than of the statement's data: busy or locked, the
+ * disk full, I/O, out of memory, read-only, corrupt. A retry may mend these; anything
+ * else (a constraint, a value SQLite will not take) fails the same way every time.
+ */
+export function isTransientSqliteError(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|READONLY|CANTOPEN|PROTOCOL|INTERRUPT|CORRUPT|NOTADB|NOLFS|PERM|ABORT)/.test(error.code)
+  );
+}

@@ -18,7 +18,7 @@ import type { Reading } from "../readings";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
 import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
-import { HISTORY_BACKLOG_FULL, type HistoryStore, type PruneCounts, type Tier } from "./store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore, type PruneCounts, type Tier } from "./store";
 
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
 const PRUNE_CHUNK = 5000;
@@ -30,7 +30,13 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
 }
 
 /** Where a grouped store's appends go: the hub's write groups over this same database (broker/hub-stores.ts). */
-export type HistoryGroups = { change(key: string, apply: () => void, committed: () => void): void };
+export type HistoryGroups = { change(key: string, apply: (isolate: Isolate | null) => void, committed: () => void): void };
+
+/**
+ * Given by the groups when they write change by change after a refusal (broker/mqtt/write-group.ts):
+ * runs `body` in its own SAVEPOINT; the error if its data was refused (rolled back), else null.
+ */
+export type Isolate = (body: () => void) => Error | null;
 
 export type SqliteHistoryOptions = {
   /**
@@ -144,7 +150,11 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 /**
  * Readings buffered for the next write group: one change (one key) writes them all, so
  * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
- * empties, and its waiters resolve, only when the transaction has committed.
+ * empties, and its waiters settle, only when the transaction has committed.
+ *
+ * When the groups write change by change after a refusal (review-5 #2), each append's
+ * readings get a savepoint of their own: an append the database refuses fails alone,
+ * with HISTORY_REFUSED, and every other reading of the group is stored.
  */
 function createGroupedAppend(
   groups: HistoryGroups,
@@ -152,18 +162,39 @@ function createGroupedAppend(
   cache: (touched: Map<string, TopicRow>) => void,
 ) {
   let buffer: Reading[] = [];
-  let waiters: Deferred[] = [];
-  let touched: Map<string, TopicRow> | null = null;
+  /** One per append, in order: its readings are buffer[start, start + count). */
+  let appends: { start: number; count: number; waiter: Deferred }[] = [];
+  let touched = new Map<string, TopicRow>();
+  /** The appends the database refused in the write now committing, with why. */
+  let refused = new Map<Deferred, Error>();
   let closed = false;
-  const apply = () => {
-    touched = insertRows(buffer);
+  const apply = (isolate: Isolate | null) => {
+    refused = new Map();
+    if (isolate === null) {
+      touched = insertRows(buffer);
+      return;
+    }
+    touched = new Map();
+    for (const { start, count, waiter } of appends) {
+      let rows: Map<string, TopicRow> | null = null;
+      const error = isolate(() => {
+        rows = insertRows(buffer.slice(start, start + count));
+      });
+      if (error !== null) refused.set(waiter, error);
+      else for (const [topic, row] of rows!) touched.set(topic, row);
+    }
   };
   const committed = () => {
-    cache(touched!);
-    touched = null;
+    cache(touched);
+    for (const { waiter } of appends) {
+      const error = refused.get(waiter);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED }));
+    }
+    touched = new Map();
+    refused = new Map();
     buffer = [];
-    for (const waiter of waiters) waiter.resolve();
-    waiters = [];
+    appends = [];
   };
   return {
     append(readings: readonly Reading[]): Promise<void> {
@@ -174,17 +205,17 @@ function createGroupedAppend(
       if (buffer.length + readings.length > MAX_BACKLOG) {
         return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
       }
-      for (const r of readings) buffer.push(r);
       const waiter = deferred();
-      waiters.push(waiter);
+      appends.push({ start: buffer.length, count: readings.length, waiter });
+      for (const r of readings) buffer.push(r);
       groups.change("history\0readings", apply, committed);
       return waiter.promise;
     },
     /** Whatever never committed fails: its messages must not be acknowledged as stored. */
     close() {
       closed = true;
-      for (const waiter of waiters) waiter.reject(new Error("history store closed before these readings were written"));
-      waiters = [];
+      for (const { waiter } of appends) waiter.reject(new Error("history store closed before these readings were written"));
+      appends = [];
     },
   };
 }
