@@ -237,9 +237,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       if (this.state === "closed") continue;
       if (ack.releasesQuota && (ack.kind !== "pubrec" || ack.reasonCode >= 0x80 || ack.failed)) this.inboundUnacked--;
       if (ack.failed) {
-        // Its effects were not (all) stored: the id goes too, so the resend is taken for new, not for stored.
-        this.session?.inbound.delete(ack.packetId);
-        if (this.session?.persistent) this.core.store.deleteInbound(this.session.clientId, ack.packetId);
+        // Its effects were not (all) stored (its id went already, ack-gate.ts settle).
         // The message was not stored: MQTT 5 says so; a 3.1.1 client has no way to hear it, so it is disconnected and resends.
         if (this.protocolVersion !== 5 || ack.kind === "pubcomp") {
           this.disconnect(RC.unspecifiedError, "the message could not be stored", "store-failed");
