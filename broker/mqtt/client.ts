@@ -65,10 +65,9 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   ) {
     this.connectionId = core.nextConnectionId();
     this.remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
-    // 3.1.1 has no Receive Maximum: like aedes, the window is the packet ids, and what waits
-    // in the socket is bounded by writeBufferBytes (a small window made a burst overflow the
-    // session queue, bench/tools/ab-engine.ts). MQTT 5 clients set theirs at CONNECT.
-    this.sendQuota = 65535;
+    // 3.1.1 has no Receive Maximum: the broker's own window (core.ts maxInflightMessages).
+    // MQTT 5 clients set theirs at CONNECT.
+    this.sendQuota = core.limits.maxInflightMessages;
     this.scanner = createPacketScanner(maxPacketBytes);
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
