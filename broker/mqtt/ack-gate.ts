@@ -97,8 +97,9 @@ export class AckGate {
       () => {
         for (const ack of batch) this.release(ack);
       },
-      (error: Error) => {
-        this.log.error("broker store commit failed", { code: "store-commit-failed", error: error?.message });
+      // Only for what no retry will store: the store stopped, a refused change, a full backlog (write-group.ts).
+      (error: Error & { code?: string }) => {
+        this.log.error("broker store commit failed", { code: "store-commit-failed", cause: error?.code, error: error?.message });
         for (const ack of batch) {
           ack.failed = true;
           this.release(ack);
