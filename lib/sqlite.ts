@@ -77,3 +77,10 @@ export function isTransientSqliteError(error: unknown): boolean {
     /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|READONLY|CANTOPEN|PROTOCOL|INTERRUPT|CORRUPT|NOTADB|NOLFS|PERM|ABORT)/.test(error.code)
   );
 }
+
+/**
+ * Runs `body` in a SAVEPOINT of the transaction under way: null when it was written, the
+ * error when its own data was refused (and rolled back); a failure of the database throws.
+ * What write groups hand a change when they write change by change (broker/mqtt/write-group.ts).
+ */
+export type Isolate = (body: () => void) => Error | null;

@@ -20,12 +20,7 @@
 // Nothing throws at the caller.
 import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
-
-/**
- * Runs `body` in a SAVEPOINT of the group's transaction: null when it was written, the
- * error when its own data was refused (and rolled back); a failure of the database throws.
- */
-export type Isolate = (body: () => void) => Error | null;
+import type { Isolate } from "../../lib/sqlite";
 
 /** A change's write; `isolate` is given when the group is written change by change after a refusal. */
 export type Apply = (isolate: Isolate | null) => void;
@@ -90,6 +85,8 @@ export class StoreWriteError extends Error {
 
 type Change = { apply: Apply; committed: (() => void) | undefined };
 
+const NONE_REFUSED: ReadonlyMap<string, Error> = new Map();
+
 export function createWriteGroups({ transaction, transient, delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
   let pending = new Map<string, Change>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
@@ -138,16 +135,16 @@ export function createWriteGroups({ transaction, transient, delayMs, log, failur
   };
 
   /** The whole group in one transaction; after a refusal, each change in its own savepoint. Returns the refused. */
-  function write(changes: Map<string, Change>): Map<string, Error> {
-    const refused = new Map<string, Error>();
+  function write(changes: Map<string, Change>): ReadonlyMap<string, Error> {
     try {
       transaction(() => {
         for (const change of changes.values()) change.apply(null);
       });
-      return refused;
+      return NONE_REFUSED;
     } catch (error) {
       if (transient(error)) throw error;
     }
+    const refused = new Map<string, Error>();
     transaction(() => {
       for (const [key, change] of changes) {
         const error = isolate(() => change.apply(isolate));
@@ -167,7 +164,7 @@ export function createWriteGroups({ transaction, transient, delayMs, log, failur
       return;
     }
     pending = new Map();
-    let refused: Map<string, Error>;
+    let refused: ReadonlyMap<string, Error>;
     try {
       refused = write(changes);
     } catch (cause) {

@@ -15,6 +15,7 @@ import type Database from "better-sqlite3";
 import type { Durability } from "../config-schema";
 import { deferred, type Deferred } from "../deferred";
 import type { Reading } from "../readings";
+import type { Isolate } from "../sqlite";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
 import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
@@ -31,12 +32,6 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
 
 /** Where a grouped store's appends go: the hub's write groups over this same database (broker/hub-stores.ts). */
 export type HistoryGroups = { change(key: string, apply: (isolate: Isolate | null) => void, committed: () => void): void };
-
-/**
- * Given by the groups when they write change by change after a refusal (broker/mqtt/write-group.ts):
- * runs `body` in its own SAVEPOINT; the error if its data was refused (rolled back), else null.
- */
-export type Isolate = (body: () => void) => Error | null;
 
 export type SqliteHistoryOptions = {
   /**
@@ -164,35 +159,35 @@ function createGroupedAppend(
   let buffer: Reading[] = [];
   /** One per append, in order: its readings are buffer[start, start + count). */
   let appends: { start: number; count: number; waiter: Deferred }[] = [];
-  let touched = new Map<string, TopicRow>();
+  let touched: Map<string, TopicRow> | null = null;
   /** The appends the database refused in the write now committing, with why. */
   let refused = new Map<Deferred, Error>();
   let closed = false;
   const apply = (isolate: Isolate | null) => {
-    refused = new Map();
+    if (refused.size > 0) refused = new Map();
     if (isolate === null) {
       touched = insertRows(buffer);
       return;
     }
-    touched = new Map();
+    const kept = (touched = new Map());
     for (const { start, count, waiter } of appends) {
       let rows: Map<string, TopicRow> | null = null;
       const error = isolate(() => {
         rows = insertRows(buffer.slice(start, start + count));
       });
       if (error !== null) refused.set(waiter, error);
-      else for (const [topic, row] of rows!) touched.set(topic, row);
+      else for (const [topic, row] of rows!) kept.set(topic, row);
     }
   };
   const committed = () => {
-    cache(touched);
+    cache(touched!);
     for (const { waiter } of appends) {
       const error = refused.get(waiter);
       if (error === undefined) waiter.resolve();
       else waiter.reject(Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED }));
     }
-    touched = new Map();
-    refused = new Map();
+    touched = null;
+    if (refused.size > 0) refused = new Map();
     buffer = [];
     appends = [];
   };
@@ -238,9 +233,9 @@ function prepare(db: Database.Database) {
   };
 }
 
-// The sum saturates like rollup.ts addSums: an unclamped Inf + -Inf is NULL, refused by NOT NULL.
 type RollupParams = { id: number; start: number; min: number; max: number; sum: number; count: number };
 
+/** The sum saturates like rollup.ts addSums: an unclamped Inf + -Inf is NULL, which NOT NULL refuses (review-5 #2). */
 function prepareRollup(db: Database.Database, table: string) {
   return {
     upsert: db.prepare<RollupParams>(
