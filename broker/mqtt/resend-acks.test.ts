@@ -39,17 +39,24 @@ async function settled(c: RawClient): Promise<void> {
 
 const acked = (c: RawClient, cmd: "puback" | "pubrec") => c.received.filter((p) => p.cmd === cmd);
 
+type Connect = Parameters<typeof rawConnected>[2];
+
+/** A broker whose effects wait for the test; the device sends `first`, and its connection drops before the acknowledgement. */
+async function sentThenDropped(version: 4 | 5, connect: Connect, first: IPublishPacket) {
+  const { hook, held } = heldEffects();
+  const t = await startTestBroker({ hooks: [hook] });
+  const a = await rawConnected(t.port, version, connect);
+  a.send(first);
+  await settled(a);
+  assert.equal(held.length, 1);
+  a.socket.destroy(); // Wi-Fi drops before the acknowledgement
+  return { t, held, reconnect: () => rawConnected(t.port, version, connect) };
+}
+
 describe("a resend (DUP) of a message still being stored", () => {
   it("[MQTT-4.3.2-2] QoS 1: no PUBACK before the first copy is stored; when it fails the 3.1.1 device is disconnected and its next resend is a new message", async () => {
-    const { hook, held } = heldEffects();
-    const t = await startTestBroker({ hooks: [hook] });
-    const a = await rawConnected(t.port, 4, { clientId: "dev", clean: false });
-    a.send(publish("21", { messageId: 5 }));
-    await settled(a);
-    assert.equal(held.length, 1);
-    a.socket.destroy(); // Wi-Fi drops before the PUBACK
-
-    const b = await rawConnected(t.port, 4, { clientId: "dev", clean: false });
+    const { t, held, reconnect } = await sentThenDropped(4, { clientId: "dev", clean: false }, publish("21", { messageId: 5 }));
+    const b = await reconnect();
     b.send(publish("21", { messageId: 5, dup: true }));
     await settled(b);
     assert.deepEqual(acked(b, "puback"), [], "acknowledged a reading that is not stored yet");
@@ -60,7 +67,7 @@ describe("a resend (DUP) of a message still being stored", () => {
     assert.deepEqual(acked(b, "puback"), []);
 
     // The id was freed though its first connection had closed: this copy is new, routed and stored.
-    const c = await rawConnected(t.port, 4, { clientId: "dev", clean: false });
+    const c = await reconnect();
     c.send(publish("21", { messageId: 5, dup: true }));
     await settled(c);
     assert.equal(held.length, 2, "the resend after the failure is routed as a new message");
@@ -71,13 +78,8 @@ describe("a resend (DUP) of a message still being stored", () => {
   });
 
   it("[MQTT-4.3.2-2] QoS 1: the resend's PUBACK goes out once the first copy is stored, and the message is routed once", async () => {
-    const { hook, held } = heldEffects();
-    const t = await startTestBroker({ hooks: [hook] });
-    const a = await rawConnected(t.port, 4, { clientId: "dev", clean: false });
-    a.send(publish("21", { messageId: 9 }));
-    await settled(a);
-    a.socket.destroy();
-    const b = await rawConnected(t.port, 4, { clientId: "dev", clean: false });
+    const { t, held, reconnect } = await sentThenDropped(4, { clientId: "dev", clean: false }, publish("21", { messageId: 9 }));
+    const b = await reconnect();
     b.send(publish("21", { messageId: 9, dup: true }));
     await settled(b);
     assert.deepEqual(acked(b, "puback"), []);
@@ -89,14 +91,9 @@ describe("a resend (DUP) of a message still being stored", () => {
   });
 
   it("[MQTT-4.3.3-…] QoS 2: the resent PUBLISH's PUBREC waits for the first copy; MQTT 5 hears 0x80 when it failed, and the id is free again", async () => {
-    const { hook, held } = heldEffects();
-    const t = await startTestBroker({ hooks: [hook] });
-    const a = await rawConnected(t.port, 5, { clientId: "dev2", clean: false, properties: { sessionExpiryInterval: 3600 } });
-    a.send(publish("21", { messageId: 7, qos: 2 }));
-    await settled(a);
-    a.socket.destroy();
-
-    const b = await rawConnected(t.port, 5, { clientId: "dev2", clean: false, properties: { sessionExpiryInterval: 3600 } });
+    const session = { clientId: "dev2", clean: false, properties: { sessionExpiryInterval: 3600 } };
+    const { t, held, reconnect } = await sentThenDropped(5, session, publish("21", { messageId: 7, qos: 2 }));
+    const b = await reconnect();
     b.send(publish("21", { messageId: 7, qos: 2, dup: true }));
     await settled(b);
     assert.deepEqual(acked(b, "pubrec"), []);
