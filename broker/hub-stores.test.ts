@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { ATTIC, reading, T0 } from "../lib/history/contract-fixtures";
+import { HISTORY_REFUSED } from "../lib/history/store";
 import { historyStoreContract } from "../lib/history/store-contract";
 import { createLocalBus } from "./local-bus";
 import { quietLog } from "./mqtt/test-server";
@@ -19,6 +20,7 @@ import { freePort } from "../e2e/free-port";
 import { brokerStoreContract, message, outgoing, session, subscription } from "./mqtt/store-contract";
 import { openSqliteBrokerStore, type SqliteBrokerStore } from "./mqtt/sqlite-store";
 import type { BrokerStore, StoredMessage } from "./mqtt/store";
+import { CHANGE_REFUSED } from "./mqtt/write-group";
 
 const root = mkdtempSync(join(tmpdir(), "hearth-hub-stores-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -48,6 +50,20 @@ historyStoreContract("SQLite, appends in the hub's write group", async () => {
   return { ...stores.history, close: () => stores.close() };
 });
 
+const CELLAR = "home/cellar/temperature";
+
+/** A real SQLite refusal, not a stand-in: a trigger's constraint fails every row of the topic, on every try. */
+function refuseReadingsOf(dataDir: string, topic: string) {
+  const db = new Database(join(dataDir, "history.sqlite"));
+  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON readings
+             WHEN NEW.topic_id = (SELECT id FROM topics WHERE topic = '${topic}')
+           BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
+  return () => {
+    db.exec("DROP TRIGGER refuse");
+    db.close();
+  };
+}
+
 /** Straight from the file, as another process would see it after a crash. */
 function onDisk(dataDir: string) {
   const db = new Database(join(dataDir, "history.sqlite"), { readonly: true });
@@ -62,23 +78,29 @@ function onDisk(dataDir: string) {
 }
 
 describe("hub stores on SQLite", () => {
-  it("a message's inbound id and its reading's row commit in one transaction: a failed write stores neither, its retry both", async () => {
+  // review-5 #2: one device's row failing kept the whole shared group (everyone's state and acks) failing forever.
+  it("a reading the database refuses fails alone: the other readings, inbound ids and retained states of its group commit, and later groups too", async () => {
     const dataDir = freshDir();
     const stores = await open(dataDir);
     stores.broker.saveSession(session("plug", { expiryInterval: 3600 }));
     await stores.broker.commit();
+    const heal = refuseReadingsOf(dataDir, CELLAR);
 
-    // One turn, as the broker handles a PUBLISH: the reading, the inbound id, and a change that cannot be written.
+    // One turn, as the broker handles PUBLISHes from three clients: two readings (one refused), an inbound id, a retained state.
     const stored = stores.history.append([reading(ATTIC, T0, 21.5)]);
+    const refused = stores.history.append([reading(CELLAR, T0, 12)]);
     stores.broker.addInbound("plug", { packetId: 7, qos: 2 });
-    stores.broker.setRetained({ ...message("home/attic/x", "1"), qos: null } as unknown as StoredMessage);
-    await assert.rejects(stores.broker.commit(), /NOT NULL/);
-    assert.deepEqual(onDisk(dataDir), { readings: [], inbound: [] });
-
-    // The bad change is replaced (same row); the retry writes the rest, together.
-    stores.broker.deleteRetained("home/attic/x");
+    stores.broker.setRetained(message("home/hall/lamp/state", "ON", { retain: true }));
+    await stores.broker.commit();
     await stored;
+    await assert.rejects(refused, (error: Error & { code?: string }) => error.code === HISTORY_REFUSED);
     assert.deepEqual(onDisk(dataDir), { readings: [21.5], inbound: [7] });
+    assert.deepEqual((await stores.broker.load()).retained.map((m) => m.topic), ["home/hall/lamp/state"]);
+
+    // Nothing of it is kept to fail again: the next group commits.
+    await stores.history.append([reading(ATTIC, T0 + 1000, 22)]);
+    assert.deepEqual(onDisk(dataDir).readings, [21.5, 22]);
+    heal();
     await stores.close();
   });
 
@@ -93,10 +115,9 @@ describe("hub stores on SQLite", () => {
     // As the broker handles one PUBLISH: onPublished (the recorder's reading), then its inbound id, in one turn.
     const effect = bus.onPublished({ topic: ATTIC, payload: Buffer.from("21.5"), qos: 2, retain: false, properties: {}, clientId: "plug" });
     stores.broker.addInbound("plug", { packetId: 9, qos: 2 });
+    // A change the database refuses in the same group is dropped alone (review-5 #2); whoever waits on the commit hears it.
     stores.broker.setRetained({ ...message("home/attic/x", "1"), qos: null } as unknown as StoredMessage);
-    await assert.rejects(stores.broker.commit());
-    assert.deepEqual(onDisk(dataDir), { readings: [], inbound: [] }, "neither, since they are one transaction");
-    stores.broker.deleteRetained("home/attic/x");
+    await assert.rejects(stores.broker.commit(), (error: Error & { code?: string }) => error.code === CHANGE_REFUSED);
     await effect;
     assert.deepEqual(onDisk(dataDir), { readings: [21.5], inbound: [9] });
 

@@ -21,7 +21,7 @@ import { createLogger, type Logger } from "../lib/log";
 import { redactUrl } from "../lib/pg/pool";
 import { migratePart } from "../lib/sqlite";
 import { carryBrokerState, importBrokerFile, LEGACY_BROKER_FILE } from "./mqtt/import-broker-file";
-import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, transactionOf, WRITE_FAILED } from "./mqtt/sqlite-store";
+import { attachSqliteBrokerStore, MIGRATIONS, openSqliteBrokerStore, WRITE_FAILED, writesOf } from "./mqtt/sqlite-store";
 import type { BrokerStore } from "./mqtt/store";
 import { createWriteGroups } from "./mqtt/write-group";
 
@@ -56,7 +56,7 @@ export async function openHubStores(
     return stores(history, Object.assign(broker, { effectsCommitApart: true }), { store: history, source, where: redactUrl(source.url) });
   }
   const db = openHistoryDatabase(source.file, config.durability);
-  const groups = createWriteGroups({ write: transactionOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
+  const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
   try {
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));

@@ -17,7 +17,7 @@
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import { deferred, type Deferred } from "../lib/deferred";
-import { HISTORY_BACKLOG_FULL, type HistoryStore } from "../lib/history/store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
@@ -69,11 +69,13 @@ export type Recorder = {
 /** A reading that will not be in history: its message must not be acknowledged as stored. */
 export class ReadingNotStored extends Error {
   readonly code = "reading-not-stored";
-  constructor(readonly reason: "dropped" | "stopped") {
+  constructor(readonly reason: "dropped" | "stopped" | "refused") {
     super(
       reason === "dropped"
         ? "the history store fell behind and this reading was dropped"
-        : "the recorder stopped before this reading could be written",
+        : reason === "refused"
+          ? "the history database refused this reading"
+          : "the recorder stopped before this reading could be written",
     );
     this.name = "ReadingNotStored";
   }
@@ -189,7 +191,7 @@ export async function startRecorder(
       },
       (error: Error & { code?: string }) => {
         inStore--;
-        throw notStored(error, 1);
+        throw notStored(error, 1, reading.topic);
       },
     );
     written.catch(() => {}); // a caller that does not wait must not crash the hub
@@ -223,11 +225,15 @@ export async function startRecorder(
   }
 
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
-  function notStored(error: Error & { code?: string }, count: number): ReadingNotStored {
-    const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : "stopped";
+  function notStored(error: Error & { code?: string }, count: number, topic?: string): ReadingNotStored {
+    const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : error.code === HISTORY_REFUSED ? "refused" : "stopped";
     if (reason === "dropped") {
       if (dropped % 1000 === 0) log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped: dropped + count });
       dropped += count;
+    }
+    // A refusal is the reading's own data (review-5 #2): logged per topic, throttled like unreadable payloads.
+    if (reason === "refused" && throttle(topic ?? "(grouped QoS 0 readings)", now()) !== null) {
+      log.error("the history database refused a reading", { code: HISTORY_REFUSED, topic, readings: count, error: error.message });
     }
     return new ReadingNotStored(reason);
   }

@@ -65,3 +65,22 @@ export function migratePart(db: Database.Database, part: string, migrations: rea
     db.prepare("INSERT OR REPLACE INTO schema_parts (part, version) VALUES (?, ?)").run(part, migrations.length);
   })();
 }
+
+/**
+ * A failure of the database rather than of the statement's data: busy or locked, the
+ * disk full, I/O, out of memory, read-only, corrupt. A retry may mend these; anything
+ * else (a constraint, a value SQLite will not take) fails the same way every time.
+ */
+export function isTransientSqliteError(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|READONLY|CANTOPEN|PROTOCOL|INTERRUPT|CORRUPT|NOTADB|NOLFS|PERM|ABORT)/.test(error.code)
+  );
+}
+
+/**
+ * Runs `body` in a SAVEPOINT of the transaction under way: null when it was written, the
+ * error when its own data was refused (and rolled back); a failure of the database throws.
+ * What write groups hand a change when they write change by change (broker/mqtt/write-group.ts).
+ */
+export type Isolate = (body: () => void) => Error | null;

@@ -4,10 +4,13 @@
 // the order their packets arrived [MQTT-4.6.0-2..4]. Everything that needs a commit in
 // one turn of the event loop shares one store.commit() (group commit).
 //
-// A QoS 1 PUBLISH from a persistent session has a last step (`forget`): its inbound id,
-// kept in memory so a resend on a new connection before the PUBACK is known, is dropped
-// just before the PUBACK goes out, since after a PUBACK the same id is a NEW message
-// [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]).
+// A message whose inbound id is kept (QoS 2; QoS 1 of a persistent session) has a last
+// step (`settle`), run once its effects have committed or failed, even when its
+// connection has closed meanwhile: stored, a QoS 1 id is dropped just before the PUBACK
+// goes out, since after a PUBACK the same id is a NEW message [MQTT-4.3.2-2] (v5
+// [MQTT-4.3.2-5]); failed, the id goes, so the resend is taken for new, not for stored.
+// A resend (DUP) that arrives meanwhile waits on the first copy's `outcome` (review-5 #3).
+import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
 import type { BrokerStore } from "./store";
 
@@ -24,9 +27,13 @@ export type PendingAck = {
   failed: boolean;
   /** Sending it frees a slot of the client's Receive Maximum quota. */
   readonly releasesQuota: boolean;
-  /** Runs once its effects have committed, just before it goes out. */
-  forget: (() => void) | null;
+  /** Runs once its effects have committed (true) or failed (false), before it goes out, also on a closed connection. */
+  settle: Settle | null;
+  /** Settles with it, for a resend waiting on this copy (AckGate.outcome); made on demand. */
+  outcome: Deferred | null;
 };
+
+export type Settle = (stored: boolean) => void;
 
 /** The side of a connection the gate hands ready acknowledgements to. */
 export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void; isClosed(): boolean };
@@ -47,9 +54,9 @@ export class AckGate {
     reasonCode: number,
     releasesQuota: boolean,
     promises: Promise<void>[] | null,
-    forget: (() => void) | null = null,
-  ): void {
-    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, forget };
+    settle: Settle | null = null,
+  ): PendingAck {
+    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, settle, outcome: null };
     queue.acks.push(ack);
     this.batch.push(ack);
     if (promises !== null) {
@@ -72,6 +79,14 @@ export class AckGate {
       this.scheduled = true;
       setImmediate(this.commit);
     }
+    return ack;
+  }
+
+  /** Resolves when `ack`'s effects have committed, rejects if they failed: what a resend of its message waits on. */
+  outcome(ack: PendingAck): Promise<void> {
+    if (ack.waiting === 0) return ack.failed ? Promise.reject(new Error("the first copy was not stored")) : Promise.resolve();
+    ack.outcome ??= deferred();
+    return ack.outcome.promise;
   }
 
   private readonly commit = () => {
@@ -82,8 +97,9 @@ export class AckGate {
       () => {
         for (const ack of batch) this.release(ack);
       },
-      (error: Error) => {
-        this.log.error("broker store commit failed", { code: "store-commit-failed", error: error?.message });
+      // Only for what no retry will store: the store stopped, a refused change, a full backlog (write-group.ts).
+      (error: Error & { code?: string }) => {
+        this.log.error("broker store commit failed", { code: "store-commit-failed", cause: error?.code, error: error?.message });
         for (const ack of batch) {
           ack.failed = true;
           this.release(ack);
@@ -95,9 +111,10 @@ export class AckGate {
   private release(ack: PendingAck): void {
     ack.waiting -= 1;
     if (ack.waiting > 0) return;
-    // A connection that closed sends nothing: its id stays, so the resend on the next one is known.
-    if (ack.forget !== null && !ack.failed && !ack.owner.isClosed()) ack.forget();
-    ack.forget = null;
+    ack.settle?.(!ack.failed);
+    ack.settle = null;
+    if (ack.failed) ack.outcome?.reject(new Error("the first copy was not stored"));
+    else ack.outcome?.resolve();
     if (ack.owner.acks[0] === ack) ack.owner.flushAcks();
   }
 }

@@ -39,6 +39,30 @@ describe("bounded", () => {
     await t.close();
   });
 
+  // review-5 #12: the window was the packet-id space, 65,535 messages (and stored rows) per stuck session.
+  it("a 3.1.1 subscriber that never acknowledges has at most maxInflightMessages in flight; the rest queue under maxQueuedMessages", async () => {
+    const t = await startTestBroker({ limits: { maxInflightMessages: 3, maxQueuedMessages: 2 } });
+    const sub = await rawConnected(t.port, 4, { clientId: "stuck", clean: false });
+    sub.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "w/#", qos: 1 }] });
+    await sub.next("suback");
+    const pub = await rawConnected(t.port, 4);
+    for (let i = 1; i <= 10; i++) pub.send(publish("w/x", String(i), 1, i));
+    for (let i = 1; i <= 10; i++) await pub.next("puback");
+    // Everything the broker sent before this PINGRESP has arrived (one socket, in order).
+    sub.send({ cmd: "pingreq" });
+    await sub.next("pingresp");
+    const sent = () => sub.received.filter((p): p is IPublishPacket => p.cmd === "publish").map((p) => p.payload.toString());
+    assert.deepEqual(sent(), ["1", "2", "3"]);
+    assert.equal(t.broker.stats().dropped.queueFull, 5);
+    // One PUBACK frees one slot: the oldest still queued goes.
+    sub.send({ cmd: "puback", messageId: (sub.received.find((p) => p.cmd === "publish") as IPublishPacket).messageId });
+    await until(() => sent().length === 4, "the next queued message");
+    assert.deepEqual(sent(), ["1", "2", "3", "9"]);
+    sub.socket.destroy();
+    pub.socket.destroy();
+    await t.close();
+  });
+
   it("an offline persistent session keeps at most maxQueuedMessages, the newest", async () => {
     const t = await startTestBroker({ limits: { maxQueuedMessages: 2 } });
     const sleeper = await rawConnected(t.port, 4, { clientId: "bounded-sleeper", clean: false });

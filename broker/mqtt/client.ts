@@ -65,10 +65,9 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   ) {
     this.connectionId = core.nextConnectionId();
     this.remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
-    // 3.1.1 has no Receive Maximum: like aedes, the window is the packet ids, and what waits
-    // in the socket is bounded by writeBufferBytes (a small window made a burst overflow the
-    // session queue, bench/tools/ab-engine.ts). MQTT 5 clients set theirs at CONNECT.
-    this.sendQuota = 65535;
+    // 3.1.1 has no Receive Maximum: the broker's own window (core.ts maxInflightMessages).
+    // MQTT 5 clients set theirs at CONNECT.
+    this.sendQuota = core.limits.maxInflightMessages;
     this.scanner = createPacketScanner(maxPacketBytes);
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
@@ -237,9 +236,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       if (this.state === "closed") continue;
       if (ack.releasesQuota && (ack.kind !== "pubrec" || ack.reasonCode >= 0x80 || ack.failed)) this.inboundUnacked--;
       if (ack.failed) {
-        // Its effects were not (all) stored: the id goes too, so the resend is taken for new, not for stored.
-        this.session?.inbound.delete(ack.packetId);
-        if (this.session?.persistent) this.core.store.deleteInbound(this.session.clientId, ack.packetId);
+        // Its effects were not (all) stored (its id went already, ack-gate.ts settle).
         // The message was not stored: MQTT 5 says so; a 3.1.1 client has no way to hear it, so it is disconnected and resends.
         if (this.protocolVersion !== 5 || ack.kind === "pubcomp") {
           this.disconnect(RC.unspecifiedError, "the message could not be stored", "store-failed");

@@ -19,6 +19,12 @@ export type BrokerLimits = {
   maxQueuedMessages: number;
   /** QoS 1/2 PUBLISHes an MQTT 5 client may have unacknowledged towards the broker (Receive Maximum). */
   receiveMaximum: number;
+  /**
+   * QoS 1/2 PUBLISHes the broker has unacknowledged towards a 3.1.1 client, which has no
+   * Receive Maximum (MQTT 5 clients set theirs at CONNECT); past it they queue, under
+   * maxQueuedMessages. Mosquitto's max_inflight_messages, 20 by default (review-5 #12).
+   */
+  maxInflightMessages: number;
   /** Topic aliases a client may use towards the broker (MQTT 5). */
   topicAliasMaximum: number;
   /** 0: no limit. MQTT 5 clients asking for more (or for none) get Server Keep Alive. */
@@ -33,6 +39,11 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxPacketBytes: 2 * 1024 * 1024,
   maxQueuedMessages: 1000,
   receiveMaximum: 256,
+  // Not Mosquitto's 20: a QoS 1 burst to a subscriber that acknowledges as fast as it reads
+  // would overflow the queue behind it (with 256 it did: bench/tools/ab-engine.ts, 2,000 per
+  // lane). 1000 holds such a burst, while a subscriber that never acknowledges costs its
+  // session 1000 in flight + 1000 queued messages (and stored rows), not 65,535 + 1000.
+  maxInflightMessages: 1000,
   topicAliasMaximum: 32,
   maxKeepAliveSeconds: 0,
   connectTimeoutMs: 10_000,

@@ -2,6 +2,7 @@
 // outgoing queue and in-flight window, inbound QoS 2 packet ids, the will and the
 // expiry. The connection (client.ts) comes and goes; the broker keeps the sessions.
 import type { QoS } from "mqtt-packet";
+import type { PendingAck } from "./ack-gate";
 import type { OutgoingMessage, StoredMessage, StoredSubscription, StoredWill } from "./store";
 
 /** A copy of a message for one session: a store.ts OutgoingMessage, widened to QoS 0 (never stored). */
@@ -30,6 +31,8 @@ export class Session<C> {
   readonly inflight = new Map<number, Delivery>();
   /** Inbound packet ids: QoS 2 until PUBREL [MQTT-4.3.3-…]; QoS 1 of persistent sessions (store.ts addInbound). */
   readonly inbound = new Map<number, 1 | 2>();
+  /** The acknowledgement of each inbound id whose effects are still being stored: a resend waits on it (review-5 #3). */
+  readonly inboundAcks = new Map<number, PendingAck>();
   connection: C | null = null;
   expiryTimer: NodeJS.Timeout | null = null;
   willTimer: NodeJS.Timeout | null = null;

@@ -6,9 +6,10 @@ import { after, describe, it, type TestContext } from "node:test";
 import Database from "better-sqlite3";
 import type { Fields, Logger } from "../../lib/log";
 import { openDatabase } from "../../lib/sqlite";
-import { MIGRATIONS, openSqliteBrokerStore, WRITE_FAILED, type SqliteBrokerStoreOptions } from "./sqlite-store";
+import { MIGRATIONS, openSqliteBrokerStore, type SqliteBrokerStoreOptions } from "./sqlite-store";
 import type { BrokerStore } from "./store";
 import { brokerStoreContract, message, outgoing, session } from "./store-contract";
+import { CHANGE_REFUSED } from "./write-group";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-broker-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,11 +44,11 @@ function collectingLogger() {
   return { log, lines };
 }
 
-/** A real SQLite failure, not a stand-in: a trigger makes every write of the topic abort. */
+/** A real SQLite refusal, not a stand-in: a trigger's constraint fails every write of the topic, on every try. */
 function poison(file: string, topic: string) {
   const db = new Database(file);
   db.exec(`CREATE TRIGGER poison BEFORE INSERT ON retained WHEN NEW.topic = '${topic}'
-           BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+           BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
   return () => {
     db.exec("DROP TRIGGER poison");
     db.close();
@@ -103,24 +104,25 @@ describe("openSqliteBrokerStore", () => {
     assert.deepEqual((await store.load()).sessions[0].outgoing, []);
   });
 
-  it("rejects the commits of a failed write with its code, logs it, and stores everything on the retry", async (t) => {
+  // review-5 #2: the whole group used to be kept and retried forever, failing every later commit too.
+  it("refuses a change the database will not take, with its code and a log line; the rest of its group and later groups are stored", async (t) => {
     const { file, lines, state } = openForTest(t);
     const { store } = state;
     store.setRetained(message("home/hall/lamp/state", "ON", { retain: true }));
     await store.commit();
     const heal = poison(file, "home/poison");
+    t.after(heal);
 
     store.setRetained(message("home/attic/fan/state", "ON", { retain: true }));
     store.setRetained(message("home/poison", "x", { retain: true }));
-    await assert.rejects(store.commit(), (error: Error & { code?: string }) => error.code === WRITE_FAILED);
+    // Not all of it was stored: whoever waits on this commit must not call it stored.
+    await assert.rejects(store.commit(), (error: Error & { code?: string }) => error.code === CHANGE_REFUSED);
     assert.deepEqual(
-      lines.map((l) => [l.level, l.fields.code, l.fields.changes]),
-      [["error", WRITE_FAILED, 2]],
+      lines.map((l) => [l.level, l.fields.code, l.fields.key]),
+      [["error", CHANGE_REFUSED, "r/home/poison"]],
     );
-    assert.equal(store.stats().pending, 2);
+    assert.equal(store.stats().pending, 0);
 
-    // The disk comes back: the next commit holds the kept changes and those made since.
-    heal();
     store.deleteRetained("home/hall/lamp/state");
     await store.commit();
     state.store = open(file);
@@ -128,7 +130,7 @@ describe("openSqliteBrokerStore", () => {
     const { retained } = await state.store.load();
     assert.deepEqual(
       retained.map((m) => m.topic),
-      ["home/attic/fan/state", "home/poison"],
+      ["home/attic/fan/state"],
     );
   });
 

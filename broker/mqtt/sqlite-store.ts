@@ -12,7 +12,7 @@
 import type Database from "better-sqlite3";
 import type { Durability } from "../../lib/config-schema";
 import { createLogger, type Logger } from "../../lib/log";
-import { openDatabase } from "../../lib/sqlite";
+import { isTransientSqliteError, openDatabase } from "../../lib/sqlite";
 import {
   messageFromRow,
   messageRow,
@@ -28,7 +28,7 @@ import {
   type SubscriptionRow,
 } from "./sqlite-rows";
 import type { BrokerStore, InboundId, RestoredSession, RestoredState } from "./store";
-import { createWriteGroups, type WriteGroups } from "./write-group";
+import { createWriteGroups, type WriteGroupOptions, type WriteGroups } from "./write-group";
 
 export const WRITE_FAILED = "broker-store-write-failed";
 
@@ -104,15 +104,13 @@ export type SqliteBrokerStore = BrokerStore & {
 export function openSqliteBrokerStore(file: string, opts: SqliteBrokerStoreOptions = {}): SqliteBrokerStore {
   const { durability = "normal", groupDelayMs = 0, log = createLogger("broker-store") } = opts;
   const db = openDatabase(file, MIGRATIONS, "broker state", durability);
-  const groups = createWriteGroups({ write: transactionOf(db), delayMs: groupDelayMs, log, failureCode: WRITE_FAILED });
+  const groups = createWriteGroups({ ...writesOf(db), delayMs: groupDelayMs, log, failureCode: WRITE_FAILED });
   return attachSqliteBrokerStore(db, groups, () => db.close());
 }
 
-/** Applies a group's changes in one transaction of `db` (write-group.ts `write`). */
-export function transactionOf(db: Database.Database): (changes: Iterable<() => void>) => void {
-  return db.transaction((changes: Iterable<() => void>) => {
-    for (const apply of changes) apply();
-  });
+/** write-group.ts's transactions on `db`: called inside one, better-sqlite3 makes it a SAVEPOINT. */
+export function writesOf(db: Database.Database): Pick<WriteGroupOptions, "transaction" | "transient"> {
+  return { transaction: db.transaction((body: () => void) => body()), transient: isTransientSqliteError };
 }
 
 /**

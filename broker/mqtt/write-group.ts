@@ -17,14 +17,30 @@
 // rows were last touched: a delete that cascades (a session's) keys differently from
 // the row's own save and so still runs before anything saved after it.
 //
-// A failed write rejects the commits waiting on that group, is logged with a code,
-// and keeps every change for a retry with back-off; nothing throws at the caller.
+// A failed write is logged with a code and told apart by its cause (review-5 #2, #5):
+// - the database's (busy, disk full, I/O): every change is kept and retried with
+//   back-off, and the commits waiting on them keep waiting for that retry, so nobody is
+//   told "not stored" about a message the retry then stores. They fail only when the
+//   groups stop first, or at once when the backlog is over MAX_BACKLOG.
+// - a change's own (a constraint its row breaks): the group is written again with each
+//   change in its own SAVEPOINT, so the bad one is rolled back, logged and dropped, and
+//   the rest commits; one device's bad row never holds everyone's state and acks.
+// Nothing throws at the caller.
 import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
+import type { Isolate } from "../../lib/sqlite";
+
+/** A change's write; `isolate` is given when the group is written change by change after a refusal. */
+export type Apply = (isolate: Isolate | null) => void;
 
 export type WriteGroupOptions = {
-  /** Applies a group's changes in one transaction; throws (and rolls back) to fail the whole group. */
-  write(changes: Iterable<() => void>): void;
+  /**
+   * Runs `body` in a transaction, and called inside one, in a SAVEPOINT (better-sqlite3's
+   * db.transaction nests so); throws, rolled back, when it fails.
+   */
+  transaction(body: () => void): void;
+  /** True for a failure of the database (busy, full, I/O), which a retry may mend; anything else is the change's own. */
+  transient(error: unknown): boolean;
   /** 0: write at setImmediate, after every socket read of this turn; else after this many ms. */
   delayMs: number;
   /** A group holding only lazy changes is written this many ms after its first (default: as delayMs). */
@@ -41,8 +57,12 @@ export type WriteGroups = {
    * may only hold committed rows; history's readings, lib/history/sqlite-store.ts).
    * `lazy`: nobody waits for this change's commit (see the top of the file).
    */
-  change(key: string, apply: () => void, committed?: () => void, lazy?: boolean): void;
-  /** Resolves when every change made so far is written; rejects if that write fails. */
+  change(key: string, apply: Apply, committed?: () => void, lazy?: boolean): void;
+  /**
+   * Resolves when every change made so far is written. A failing write is retried and this
+   * waits for it; it rejects when the groups stop first, when a change of the group was
+   * refused (its own data), or at once when MAX_BACKLOG changes already wait.
+   */
   commit(): Promise<void>;
   /** Writes what is pending now (load, close); throws if the write fails. */
   writeNow(): void;
@@ -55,6 +75,13 @@ export type WriteGroups = {
 const FIRST_RETRY_MS = 10;
 /** …up to this, so a full disk is retried every few seconds, not every turn. */
 const MAX_RETRY_MS = 5000;
+/** While writes fail, a commit() with more changes than this waiting is refused at once (CHANGES_BACKLOG_FULL). */
+export const MAX_BACKLOG = 10_000;
+
+/** A change whose own data the database refused: rolled back and dropped, the rest of its group written. */
+export const CHANGE_REFUSED = "store-change-refused";
+/** commit() while writes fail and MAX_BACKLOG changes already wait. */
+export const CHANGES_BACKLOG_FULL = "store-backlog-full";
 
 export class StoreWriteError extends Error {
   constructor(
@@ -67,13 +94,11 @@ export class StoreWriteError extends Error {
   }
 }
 
-type Change = { apply: () => void; committed: (() => void) | undefined };
+type Change = { apply: Apply; committed: (() => void) | undefined };
 
-const applyOf = function* (changes: Map<string, Change>): Iterable<() => void> {
-  for (const change of changes.values()) yield change.apply;
-};
+const NONE_REFUSED: ReadonlyMap<string, Error> = new Map();
 
-export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
+export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs = delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
   let pending = new Map<string, Change>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
   let waiter: Deferred | null = null;
@@ -117,8 +142,38 @@ export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, 
     try {
       writeNow();
     } catch {
-      // Logged and kept for the retry by writeNow; the commits waiting were rejected.
+      // Logged and kept for the retry by writeNow; the commits waiting wait for it.
     }
+  }
+
+  const isolate: Isolate = (body) => {
+    try {
+      transaction(body);
+      return null;
+    } catch (error) {
+      if (transient(error)) throw error;
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
+
+  /** The whole group in one transaction; after a refusal, each change in its own savepoint. Returns the refused. */
+  function write(changes: Map<string, Change>): ReadonlyMap<string, Error> {
+    try {
+      transaction(() => {
+        for (const change of changes.values()) change.apply(null);
+      });
+      return NONE_REFUSED;
+    } catch (error) {
+      if (transient(error)) throw error;
+    }
+    const refused = new Map<string, Error>();
+    transaction(() => {
+      for (const [key, change] of changes) {
+        const error = isolate(() => change.apply(isolate));
+        if (error !== null) refused.set(key, error);
+      }
+    });
+    return refused;
   }
 
   function writeNow(): void {
@@ -131,8 +186,9 @@ export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, 
       return;
     }
     pending = new Map();
+    let refused: ReadonlyMap<string, Error>;
     try {
-      write(applyOf(changes));
+      refused = write(changes);
     } catch (cause) {
       // The write is synchronous, so nothing changed meanwhile: the group is pending again, whole.
       pending = changes;
@@ -146,15 +202,23 @@ export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, 
         error: reason,
       });
       const error = new StoreWriteError(failureCode, `broker state write failed: ${reason}`, { cause });
-      waiting?.reject(error);
+      // Its commits wait for the retry (review-5 #5); with no retry to come they fail now.
+      if (stopped) waiting?.reject(error);
+      else waiter = waiting;
       schedule();
       throw error;
     }
     failures = 0;
     totals.groups++;
-    totals.changes += changes.size;
-    for (const change of changes.values()) change.committed?.();
-    waiting?.resolve();
+    totals.changes += changes.size - refused.size;
+    for (const [key, change] of changes) if (!refused.has(key)) change.committed?.();
+    if (refused.size === 0) return waiting?.resolve();
+    for (const [key, error] of refused) {
+      log.error("a change was refused by the database; wrote the rest of its group", { code: CHANGE_REFUSED, key: printable(key), error: error.message });
+    }
+    // Whose message it was is not known here: every commit waiting on this group hears it was not (all) stored.
+    const [first] = refused.values();
+    waiting?.reject(new StoreWriteError(CHANGE_REFUSED, `a change was refused: ${first.message}`, { cause: first }));
   }
 
   return {
@@ -165,6 +229,11 @@ export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, 
     },
     commit() {
       if (pending.size === 0) return Promise.resolve();
+      if (failures > 0 && pending.size > MAX_BACKLOG) {
+        const error = new StoreWriteError(CHANGES_BACKLOG_FULL, `${pending.size} changes already wait for a write that keeps failing`);
+        log.error("broker state backlog full; not acknowledging as stored", { code: CHANGES_BACKLOG_FULL, changes: pending.size });
+        return Promise.reject(error);
+      }
       waiter ??= deferred();
       schedule();
       return waiter.promise;
@@ -177,3 +246,6 @@ export function createWriteGroups({ write, delayMs, lazyDelayMs = delayMs, log, 
     stats: () => ({ ...totals, pending: pending.size }),
   };
 }
+
+/** A change's key for the log: its parts (kind, client, row) joined by "/" instead of NUL. */
+const printable = (key: string) => key.replaceAll("\0", "/");

@@ -9,6 +9,15 @@ export const UPSERT_TOPICS = `
   ON CONFLICT (topic) DO UPDATE SET unit = excluded.unit
   RETURNING id, topic, unit`;
 
+/**
+ * x.sum + excluded.sum, saturating at ±float8's largest like rollup.ts addSums: PostgreSQL
+ * raises "value out of range: overflow" for a float8 sum that overflows (review-5 #2),
+ * which would fail the batch and every retry of it. Below half the largest float8 the sum
+ * cannot overflow, so only huge sums take the exact numeric path.
+ */
+const SATURATING_SUM = `CASE WHEN abs(x.sum) < 8.9e307 AND abs(excluded.sum) < 8.9e307 THEN x.sum + excluded.sum
+  ELSE least(1.7976931348623157e308, greatest(-1.7976931348623157e308, x.sum::numeric + excluded.sum::numeric))::float8 END`;
+
 /** Merges roll-up rows given as six column arrays from parameter $first on. */
 export const upsertRollup = (table: string, first: number) => {
   const p = (i: number) => `$${first + i}`;
@@ -16,7 +25,7 @@ export const upsertRollup = (table: string, first: number) => {
     SELECT * FROM unnest(${p(0)}::int[], ${p(1)}::bigint[], ${p(2)}::float8[], ${p(3)}::float8[], ${p(4)}::float8[], ${p(5)}::int[])
     ON CONFLICT (topic_id, start) DO UPDATE SET
       min = least(x.min, excluded.min), max = greatest(x.max, excluded.max),
-      sum = x.sum + excluded.sum, count = x.count + excluded.count`;
+      sum = ${SATURATING_SUM}, count = x.count + excluded.count`;
 };
 
 /**

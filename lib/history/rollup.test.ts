@@ -49,6 +49,17 @@ describe("mergeRollups and bucketStart", () => {
     assert.deepEqual(mergeRollups(a, b), { topic: A, start: T0, min: -1, max: 9, sum: 28, count: 6 });
   });
 
+  // review-5 #2: Infinity + -Infinity is NaN (NULL in SQLite), which failed the shared write group forever.
+  it("saturates a sum of finite readings at ±Number.MAX_VALUE, so two partial buckets never merge to NaN", () => {
+    const big = 1.7e308;
+    const up = rollupBatch([reading(A, T0, big), reading(A, T0 + 1, big)], MINUTE_MS)[0];
+    const down = rollupBatch([reading(A, T0 + 2, -big), reading(A, T0 + 3, -big)], MINUTE_MS)[0];
+    assert.deepEqual([up.sum, down.sum], [Number.MAX_VALUE, -Number.MAX_VALUE]);
+    const merged = mergeRollups(up, down);
+    assert.ok(Number.isFinite(merged.sum), `sum ${merged.sum}`);
+    assert.deepEqual([merged.min, merged.max, merged.count], [-big, big, 4]);
+  });
+
   it("aligns buckets on UTC boundaries", () => {
     assert.deepEqual([bucketStart(T0 + 59_999, MINUTE_MS), bucketStart(T0 + HOUR_MS + 1, HOUR_MS)], [T0, T0 + HOUR_MS]);
   });

@@ -17,6 +17,17 @@ export function bucketStart(ts: number, width: number): number {
   return Math.floor(ts / width) * width;
 }
 
+/**
+ * A roll-up's sum saturates at ±Number.MAX_VALUE (review-5 #2): readings are finite, but
+ * two near the limit overflow to Infinity, and Infinity + -Infinity is NaN, which SQLite
+ * stores as NULL and the NOT NULL column refuses, failing the whole write group. A
+ * saturated sum makes that bucket's mean wrong, for values no real sensor sends; min,
+ * max and count stay exact. The stores clamp their SQL merge the same way.
+ */
+export function addSums(a: number, b: number): number {
+  return Math.min(Math.max(a + b, -Number.MAX_VALUE), Number.MAX_VALUE);
+}
+
 /** One roll-up per topic and bucket the batch touches, in first-seen order. */
 export function rollupBatch(readings: readonly Reading[], width: number): Rollup[] {
   const byKey = new Map<string, Rollup>();
@@ -29,7 +40,7 @@ export function rollupBatch(readings: readonly Reading[], width: number): Rollup
     } else {
       if (value < r.min) r.min = value;
       if (value > r.max) r.max = value;
-      r.sum += value;
+      r.sum = addSums(r.sum, value);
       r.count++;
     }
   }
@@ -43,7 +54,7 @@ export function mergeRollups(a: Rollup, b: Rollup): Rollup {
     start: a.start,
     min: Math.min(a.min, b.min),
     max: Math.max(a.max, b.max),
-    sum: a.sum + b.sum,
+    sum: addSums(a.sum, b.sum),
     count: a.count + b.count,
   };
 }

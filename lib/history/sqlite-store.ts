@@ -15,10 +15,11 @@ import type Database from "better-sqlite3";
 import type { Durability } from "../config-schema";
 import { deferred, type Deferred } from "../deferred";
 import type { Reading } from "../readings";
+import type { Isolate } from "../sqlite";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
 import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
-import { HISTORY_BACKLOG_FULL, type HistoryStore, type PruneCounts, type Tier } from "./store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore, type PruneCounts, type Tier } from "./store";
 
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
 const PRUNE_CHUNK = 5000;
@@ -30,7 +31,7 @@ export function openSqliteHistory(file: string, durability: Durability = "normal
 }
 
 /** Where a grouped store's appends go: the hub's write groups over this same database (broker/hub-stores.ts). */
-export type HistoryGroups = { change(key: string, apply: () => void, committed: () => void, lazy?: boolean): void };
+export type HistoryGroups = { change(key: string, apply: (isolate: Isolate | null) => void, committed: () => void, lazy?: boolean): void };
 
 export type SqliteHistoryOptions = {
   /**
@@ -152,8 +153,15 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 /**
  * Readings buffered for the next write group: one change (one key) writes them all, so
  * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
- * empties, and its promise (one for all its appends) resolves, only when the transaction
- * has committed.
+ * empties, and its waiters settle, only when the transaction has committed.
+ *
+ * An append someone waits on (a QoS 1/2 reading's PUBACK) gets a promise of its own; the
+ * lazy ones (QoS 0, nobody waits) share one per buffer and add no object per reading while
+ * they follow each other: a QoS 0 stream is the hub's hottest path.
+ *
+ * When the groups write change by change after a refusal (review-5 #2), each append's
+ * readings (each lazy reading) get a savepoint of their own: what the database refuses
+ * fails alone, with HISTORY_REFUSED, and every other reading of the group is stored.
  */
 function createGroupedAppend(
   groups: HistoryGroups,
@@ -161,19 +169,48 @@ function createGroupedAppend(
   cache: (touched: Map<string, TopicRow>) => void,
 ) {
   let buffer: Reading[] = [];
-  /** The buffer's promise; created by its first append. */
-  let waiter: Deferred | null = null;
+  /** In order: an entry's readings are buffer[start, start + count). */
+  let appends: { start: number; count: number; waiter: Deferred; lazy: boolean }[] = [];
+  /** The lazy appends' one promise for this buffer; created by the first of them. */
+  let lazyWaiter: Deferred | null = null;
   let touched: Map<string, TopicRow> | null = null;
+  /** The waiters whose readings the database refused in the write now committing, with why. */
+  let refused = new Map<Deferred, Error>();
   let closed = false;
-  const apply = () => {
-    touched = insertRows(buffer);
+  const apply = (isolate: Isolate | null) => {
+    if (refused.size > 0) refused = new Map();
+    if (isolate === null) {
+      touched = insertRows(buffer);
+      return;
+    }
+    const kept = (touched = new Map());
+    const insertApart = (waiter: Deferred, readings: readonly Reading[]) => {
+      let rows: Map<string, TopicRow> | null = null;
+      const error = isolate(() => {
+        rows = insertRows(readings);
+      });
+      if (error !== null) refused.set(waiter, error);
+      else for (const [topic, row] of rows!) kept.set(topic, row);
+    };
+    for (const { start, count, waiter, lazy } of appends) {
+      if (!lazy) insertApart(waiter, buffer.slice(start, start + count));
+      else for (let i = start; i < start + count; i++) insertApart(waiter, [buffer[i]]);
+    }
+  };
+  const settle = (waiter: Deferred) => {
+    const error = refused.get(waiter);
+    if (error === undefined) waiter.resolve();
+    else waiter.reject(Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED }));
   };
   const committed = () => {
     cache(touched!);
+    for (const { waiter, lazy } of appends) if (!lazy) settle(waiter);
+    if (lazyWaiter !== null) settle(lazyWaiter);
     touched = null;
+    if (refused.size > 0) refused = new Map();
     buffer = [];
-    waiter?.resolve();
-    waiter = null;
+    appends = [];
+    lazyWaiter = null;
   };
   return {
     append(readings: readonly Reading[], lazy: boolean): Promise<void> {
@@ -184,16 +221,22 @@ function createGroupedAppend(
       if (buffer.length + readings.length > MAX_BACKLOG) {
         return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
       }
+      const last = appends.at(-1);
+      let waiter: Deferred;
+      if (!lazy) appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = deferred()), lazy });
+      else if (last?.lazy) (waiter = last.waiter), (last.count += readings.length);
+      else appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = lazyWaiter ??= deferred()), lazy });
       for (const r of readings) buffer.push(r);
-      waiter ??= deferred();
       groups.change("history\0readings", apply, committed, lazy && buffer.length < LAZY_BATCH);
       return waiter.promise;
     },
     /** Whatever never committed fails: its messages must not be acknowledged as stored. */
     close() {
       closed = true;
-      waiter?.reject(new Error("history store closed before these readings were written"));
-      waiter = null;
+      const error = new Error("history store closed before these readings were written");
+      for (const { waiter } of appends) waiter.reject(error);
+      appends = [];
+      lazyWaiter = null;
     },
   };
 }
@@ -218,13 +261,15 @@ function prepare(db: Database.Database) {
 
 type RollupParams = { id: number; start: number; min: number; max: number; sum: number; count: number };
 
+/** The sum saturates like rollup.ts addSums: an unclamped Inf + -Inf is NULL, which NOT NULL refuses (review-5 #2). */
 function prepareRollup(db: Database.Database, table: string) {
   return {
     upsert: db.prepare<RollupParams>(
       `INSERT INTO ${table} (topic_id, start, min, max, sum, count) VALUES (@id, @start, @min, @max, @sum, @count)
        ON CONFLICT (topic_id, start) DO UPDATE SET
          min = min(min, excluded.min), max = max(max, excluded.max),
-         sum = sum + excluded.sum, count = count + excluded.count`,
+         sum = max(-1.7976931348623157e308, min(1.7976931348623157e308, sum + excluded.sum)),
+         count = count + excluded.count`,
     ),
     pruneChunk: db.prepare<{ id: number; before: number; limit: number }>(
       `DELETE FROM ${table} WHERE topic_id = @id AND start IN (

@@ -191,6 +191,23 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
 
     tierContract(() => store);
 
+    // review-5 #2: the minute's sum went +Infinity, then Infinity + -Infinity = NaN: SQLite's NOT NULL
+    // refused the roll-up row on every retry (and the hub's whole write group with it); PostgreSQL raised overflow.
+    it("stores readings near the largest number in both directions: the roll-up stays finite and later readings go on", async () => {
+      const big = 1.7e308;
+      await store.append([reading(ATTIC, T0, big), reading(ATTIC, T0 + 1000, big)]);
+      await store.append([reading(ATTIC, T0 + 2000, -big), reading(ATTIC, T0 + 3000, -big)]);
+      await store.append([reading(ATTIC, T0 + 4000, 20)]);
+      assert.equal((await query(ATTIC, T0, T0 + 10_000)).points.length, 5);
+      // Raw readings pruned: the minute's roll-up row answers.
+      await store.prune({ raw: T0 + 60_000 });
+      const minute = await query(ATTIC, T0, T0 + 59_999, 10);
+      assert.equal(minute.tier, "minute");
+      const [bucket] = minute.points;
+      assert.ok(Number.isFinite(bucket.v), `mean ${bucket.v}`);
+      assert.deepEqual([bucket.min, bucket.max], [-big, big]);
+    });
+
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       it(`rolls back the whole batch when a value is ${bad}`, async () => {
         await store.append([reading(ATTIC, T0, 20)]);

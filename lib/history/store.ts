@@ -63,6 +63,9 @@ export type AppendOptions = { lazy?: boolean };
 /** The code a grouping store refuses an append with while too many readings wait for a write that keeps failing. */
 export const HISTORY_BACKLOG_FULL = "history-backlog-full";
 
+/** The code a grouping store refuses an append with when the database refused its rows (a constraint), not for a moment. */
+export const HISTORY_REFUSED = "history-refused";
+
 export interface HistoryStore {
   /**
    * Stores readings and their roll-ups in one transaction: all of them or, on error, none.

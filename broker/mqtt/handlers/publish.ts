@@ -21,11 +21,11 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     const seen = session.inbound.get(packetId);
     // [MQTT-4.3.3-…] a QoS 2 PUBLISH again before PUBREL: PUBREC again, not delivered twice.
     // A QoS 1 retransmission (DUP) on a new connection of a message not yet acknowledged: PUBACK, not routed again.
-    if (qos === 2 && seen === 2) return core.acks.add(client, "pubrec", packetId, RC.success, false, null);
-    // Its PUBACK frees the id like any PUBACK does [MQTT-4.3.2-2]: forgotten first, or a later
-    // message under this id, resent after a crash, would be taken for this one and lost.
-    if (qos === 1 && packet.dup && seen === 1) {
-      return core.acks.add(client, "puback", packetId, RC.success, false, null, () => forgetQos1(session, packetId));
+    // Either waits for the first copy's effects, and fails with them (review-5 #3).
+    if ((qos === 2 && seen === 2) || (qos === 1 && packet.dup && seen === 1)) {
+      const first = session.inboundAcks.get(packetId);
+      const after = first === undefined ? null : [core.acks.outcome(first)];
+      return void core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, RC.success, false, after, settleInbound(core, client, session, packetId, qos));
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum.
     if (client.protocolVersion === 5 && client.inboundUnacked >= core.limits.receiveMaximum) {
@@ -64,16 +64,30 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   client.inboundUnacked++;
   // MQTT 5.0 §3.4.2.1, §3.5.2.1: 0x10 when the server knows nobody subscribes (a MAY; still a success).
   const reasonCode = client.protocolVersion === 5 && core.lastRouted === 0 ? RC.noMatchingSubscribers : RC.success;
-  const forget = qos === 1 && session.persistent ? () => forgetQos1(session, packetId) : null;
-  core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, forget);
+  const kept = session.inbound.get(packetId) === qos;
+  const settle = kept ? settleInbound(core, client, session, packetId, qos) : null;
+  const ack = core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, settle);
+  if (kept) session.inboundAcks.set(packetId, ack);
 }
 
 /**
- * Before a QoS 1 PUBACK goes out, its id is forgotten (ack-gate.ts): after a PUBACK the
- * same id is a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]). In memory only.
+ * What becomes of a kept inbound id once its message's effects settle (ack-gate.ts), also
+ * when the connection has closed meanwhile (review-5 #3):
+ * - stored, QoS 1: forgotten before the PUBACK goes out, since after a PUBACK the same id is
+ *   a new message [MQTT-4.3.2-2] (v5 [MQTT-4.3.2-5]); kept if no PUBACK can go out (closed),
+ *   so the resend on the next connection is known. QoS 2 ids stay until PUBREL [MQTT-4.3.3-…].
+ * - not stored: the id goes, so the resend is taken for a new message, never for a stored one.
  */
-function forgetQos1<P>(session: Session<Client<P>>, packetId: number): void {
-  if (session.inbound.get(packetId) === 1) session.inbound.delete(packetId);
+function settleInbound<P>(core: Core<P>, client: Client<P>, session: Session<Client<P>>, packetId: number, qos: 1 | 2) {
+  return (stored: boolean) => {
+    const ack = session.inboundAcks.get(packetId);
+    if (ack !== undefined && ack.waiting === 0) session.inboundAcks.delete(packetId);
+    if (session.inbound.get(packetId) !== qos) return;
+    if (stored && (qos === 2 || client.isClosed())) return;
+    session.inbound.delete(packetId);
+    // A failed QoS 2 id may be stored already; not if a new session (clean start) took the client id meanwhile.
+    if (!stored && session.persistent && core.sessions.get(session.clientId) === session) core.store.deleteInbound(session.clientId, packetId);
+  };
 }
 
 /**
