@@ -18,7 +18,7 @@ import { startRecorder } from "./recorder";
 import { openHubStores, type HubStores } from "./hub-stores";
 import { freePort } from "../e2e/free-port";
 import { brokerStoreContract, message, outgoing, session, subscription } from "./mqtt/store-contract";
-import { openSqliteBrokerStore, type SqliteBrokerStore } from "./mqtt/sqlite-store";
+import { openSqliteBrokerStore, WRITE_FAILED, type SqliteBrokerStore } from "./mqtt/sqlite-store";
 import type { BrokerStore, StoredMessage } from "./mqtt/store";
 import { CHANGE_REFUSED } from "./mqtt/write-group";
 
@@ -179,25 +179,43 @@ describe("hub stores on SQLite", () => {
     assert.match(lines.join("\n"), /"code":"broker-import-failed"/);
   });
 
-  it("a failed import leaves nothing running: no retry of its writes against the closed database", async () => {
+  it("an import whose commit meets a locked database waits for the retry, imports once the lock is gone, and leaves no timer behind", async () => {
     const dataDir = freshDir();
     await open(dataDir).then((s) => s.close());
     const old = openSqliteBrokerStore(join(dataDir, "broker.sqlite"));
     old.setRetained(message("home/kitchen/lamp/state", "ON", { retain: true }));
     await old.close();
-    // Another process holds history.sqlite's write lock: the import's commit fails (SQLITE_BUSY).
+    // Another process holds history.sqlite's write lock: the import's commit fails (SQLITE_BUSY),
+    // a failure of the database that the write group retries (review-5 #5), not a refusal.
     const holder = new Database(join(dataDir, "history.sqlite"));
     holder.exec("BEGIN IMMEDIATE");
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
     const before = timers();
+    const lines: string[] = [];
+    const opening = open(dataDir, lines);
+    let released = false;
     try {
-      await assert.rejects(open(dataDir), /locked|busy/i);
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (!lines.join("\n").includes(`"code":"${WRITE_FAILED}"`)) return;
+          clearInterval(poll);
+          resolve();
+        }, 20);
+      });
+      assert.equal(existsSync(join(dataDir, "broker.sqlite")), true, "not imported while the commit has not succeeded");
+      holder.exec("ROLLBACK");
+      released = true;
+      const stores = await opening;
+      assert.deepEqual(
+        (await stores.broker.load()).retained.map((m) => m.topic),
+        ["home/kitchen/lamp/state"],
+      );
+      await stores.close();
       assert.equal(timers(), before, "no retry timer left behind");
     } finally {
-      holder.exec("ROLLBACK");
+      if (!released) holder.exec("ROLLBACK");
       holder.close();
     }
-    assert.equal(existsSync(join(dataDir, "broker.sqlite")), true, "the file stays for the next start");
   });
 });
 
