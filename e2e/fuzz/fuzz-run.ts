@@ -6,7 +6,7 @@
 import { connect as tcpConnect } from "node:net";
 import WebSocket from "ws";
 import { fuzzConnection } from "./packets";
-import { prng } from "./prng";
+import { prng } from "../prng";
 
 export type FuzzProgress = { packets: number; connections: number; tcp: number; ws: number; elapsedMs: number };
 

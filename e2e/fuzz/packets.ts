@@ -4,7 +4,7 @@
 // noise. Topics and client ids come from small fixed sets, so however long the run,
 // the broker's state (retained, sessions) stays bounded and memory must come back.
 import mqttPacket, { type Packet } from "mqtt-packet";
-import type { Random } from "./prng";
+import type { Random } from "../prng";
 
 export type Version = 4 | 5;
 

@@ -1,5 +1,6 @@
-// A tiny seeded PRNG (mulberry32) and the draws the fuzzer makes with it, so every
-// run with the same seed throws the same bytes in the same order.
+// A tiny seeded PRNG (mulberry32) and the draws the e2e load makes with it, so every run
+// with the same seed does the same: the fuzzer throws the same bytes in the same order, the
+// crash test kills the hub at the same points (e2e/broker-crash.spec.ts).
 export type Random = {
   (): number;
   int(n: number): number;
