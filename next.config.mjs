@@ -1,10 +1,15 @@
-import type { NextConfig } from "next";
+// JavaScript, not TypeScript: Next compiles a next.config.ts with SWC's native binding
+// (@next/swc-*, a 100 MB .node file) every time a server starts, also `next()` in the
+// hub's web thread, which then kept ~24 MB of it resident for as long as the hub ran
+// (issue 12's memory budget; bench/README.md, "RSS with 1,000 devices, third pass").
+// A .mjs is imported as it is. The type still checks through the JSDoc below.
 
 // One id per build (issue 7): the service worker is registered as /sw.js?v=<id>, so a
 // new build installs a new worker, which replaces the old one and its caches.
 const buildId = process.env.HEARTH_BUILD_ID ?? new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 
-const config: NextConfig = {
+/** @type {import("next").NextConfig} */
+const config = {
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,
