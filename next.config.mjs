@@ -13,6 +13,7 @@ const config = {
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,
+  experimental: { preloadEntriesOnStart: false },
   // A native addon: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
   generateBuildId: async () => buildId,
