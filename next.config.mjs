@@ -13,6 +13,8 @@ const config = {
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,
+  // Each route's modules load on its first request instead of all at start: a page nobody
+  // opens costs the hub no memory (issue 12: −4 MB, 610 → 472 modules in the web thread).
   experimental: { preloadEntriesOnStart: false },
   // A native addon: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
