@@ -1,8 +1,8 @@
 // JavaScript, not TypeScript: Next compiles a next.config.ts with SWC's native binding
 // (@next/swc-*, a 100 MB .node file) every time a server starts, also `next()` in the
 // hub's web thread, which then kept ~24 MB of it resident for as long as the hub ran
-// (issue 12's memory budget; bench/README.md, "RSS with 1,000 devices, third pass").
-// A .mjs is imported as it is. The type still checks through the JSDoc below.
+// (issue 12's memory budget; bench/README.md, "Memory, third pass"). A .mjs is imported
+// as it is. Editors type it through the JSDoc below; tsc does not check .mjs files.
 
 // One id per build (issue 7): the service worker is registered as /sw.js?v=<id>, so a
 // new build installs a new worker, which replaces the old one and its caches.
