@@ -28,6 +28,11 @@ const START_TIMEOUT_MS = 60_000;
  * (bench/tools/export-memory.ts, export alone: +136 MB → +42 MB). The flag is
  * process-wide, so the broker's thread collects sooner too; its heap is ~20 MB live,
  * and its event-loop delay under the stall bench's reads did not move (p99 9.0 → 9.2 ms).
+ * Kept process-wide after an A/B of narrower settings (bench/README.md, "Memory, third
+ * pass"; export-memory.ts, RSS above idle, export alone / with three chart readers):
+ * this flag and the young generation below +11 / +10 MB; the young generation alone
+ * +93 / +53 MB (the web heap grew to 123–131 MB); neither +94 / +59 MB. No per-thread
+ * setting reaches the old generation's growth (a worker's resourceLimits has only caps).
  */
 const HEAP_GROWING_PERCENT = 10;
 /** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): with the above, +42 → +24 MB. */

@@ -19,7 +19,7 @@ ensure_node_modules() {
 needs_build() {
   [[ -f .next/BUILD_ID ]] || return 0
   local newer
-  newer=$(find app components lib public next.config.ts postcss.config.mjs package.json tsconfig.json \
+  newer=$(find app components lib public next.config.mjs postcss.config.mjs package.json tsconfig.json \
     -newer .next/BUILD_ID -type f -print -quit 2>/dev/null || true)
   [[ -n "$newer" ]]
 }

@@ -4,12 +4,15 @@
 // with RssAnon / RssFile sampled every 50 ms and each chart's time.
 //   node --import tsx bench/tools/export-memory.ts [export|chart1|charts|both ...]
 // HUB_ENV='K=V K2=V2' passes settings to the hub (e.g. NODE_OPTIONS for V8 flags).
+// THREADS=1 also samples each thread's V8 heap (bench/lib/thread-heaps.ts) and prints
+// its peak heapTotal / external beside the RSS, to tell the broker's share from the web's.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
 import { openSqliteAccountStore } from "../../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
 import { BENCH_ADMIN, startHub } from "../lib/servers";
+import { attachThreads, type HeapUsage, type ThreadHeaps } from "../lib/thread-heaps";
 
 const DAY_MS = 86_400_000;
 const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ["export", "charts", "both"];
@@ -33,8 +36,10 @@ async function drain(url: string, cookie: string): Promise<number> {
 
 const end = Date.now();
 let cookie = "";
+const withThreads = process.env.THREADS === "1";
 const hub = await startHub({
   env,
+  nodeArgs: withThreads ? ["--inspect=127.0.0.1:0"] : [],
   prepare: async (dir) => {
     seedHistory(dir, { ...DAY_OF_READINGS, end });
     const accounts = openSqliteAccountStore(path.join(dir, "accounts.sqlite"));
@@ -52,6 +57,7 @@ try {
   await drain(month, cookie);
   await drain(day.replace("home%2F%23", "home%2Fnone"), cookie);
   await sleep(3000);
+  const threads: ThreadHeaps | null = withThreads ? await attachThreads(hub) : null;
   for (const scenario of scenarios) {
     const idle = mem(hub.pid);
     let peak = idle;
@@ -59,7 +65,20 @@ try {
       const m = mem(hub.pid);
       if (m.rss > peak.rss) peak = m;
     }, 50);
+    // Each thread's largest heapTotal and external (MB) while the scenario runs.
+    const heapPeak = { broker: { total: 0, external: 0 }, web: { total: 0, external: 0 } };
+    const note = (into: { total: number; external: number }, u: HeapUsage) => {
+      into.total = Math.max(into.total, u.mu.heapTotal / 1e6);
+      into.external = Math.max(into.external, u.mu.external / 1e6);
+    };
     let running = true;
+    const heapSampler = (async () => {
+      while (threads && running) {
+        note(heapPeak.broker, await threads.broker());
+        note(heapPeak.web, await threads.web());
+        await sleep(200);
+      }
+    })();
     const chartMs: number[] = [];
     const charts = async () => {
       let n = 0;
@@ -76,6 +95,8 @@ try {
     if (scenario === "chart1") jobs.push(charts());
     else if (scenario !== "export") jobs.push(charts(), charts(), charts());
     const done = await Promise.all(jobs);
+    running = false;
+    await heapSampler;
     clearInterval(sampler);
     await sleep(2000);
     const after = mem(hub.pid);
@@ -87,7 +108,12 @@ try {
       `${scenario}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${done.join(", ")}); idle rss ${f(idle.rss)} (anon ${f(idle.anon)}, file ${f(idle.file)}); ` +
         `peak +${f(peak.rss - idle.rss)} (anon +${f(peak.anon - idle.anon)}, file +${f(peak.file - idle.file)}); 2 s after +${f(after.rss - idle.rss)}`,
     );
+    if (threads) {
+      const t = (x: { total: number; external: number }) => `heapTotal ${f(x.total)}, external ${f(x.external)}`;
+      console.log(`  peak heaps (MB): broker thread ${t(heapPeak.broker)}; web thread ${t(heapPeak.web)}`);
+    }
   }
+  threads?.close();
 } finally {
   await hub.stop();
 }

@@ -20,6 +20,13 @@ const sink = {
   },
 };
 
+// mqtt-packet otherwise builds, at the first packet, a cache of 65,536 two-byte Buffers
+// (every uint16 it might write: lengths, packet ids): 6 MB of the broker thread's heap
+// for as long as the hub runs, which its major GCs mark every time (issue 12's memory
+// budget; bench/tools/device-memory.ts). Without it a number is a 2-byte slice of Node's
+// pool, copied into the packet's one buffer below at once. Its README's own switch.
+writeToStream.cacheNumbers = false;
+
 const EMPTY = Buffer.alloc(0);
 const options = [undefined, undefined, undefined, { protocolVersion: 3 }, { protocolVersion: 4 }, { protocolVersion: 5 }] as const;
 

@@ -13,10 +13,11 @@ export function openSqliteHistoryReader(file: string): HistoryReader {
   } catch (error) {
     throw new Error(`history: cannot open "${file}" for reading: ${(error as Error).message}`, { cause: error });
   }
-  // 8 MiB, not the writer's 32: in WAL mode this connection's cache starts over whenever
-  // the recorder has committed since its last read (every turn with readings), so it
-  // serves one query at a time; and a day's export filled all 32 MiB (issue 13's budget).
-  db.pragma("cache_size = -8192");
+  // SQLite's default 2 MiB, not the writer's 32: in WAL mode this connection's cache starts
+  // over whenever the recorder has committed since its last read (every turn with readings),
+  // so a larger one serves one query at a time, and a day's export filled all of it and kept
+  // it (issue 13's export memory, < 50 MB above idle; 32 → 8 MiB in e5b08cb, 8 → 2 here).
+  db.pragma("cache_size = -2048");
   // The writer moves a tier's horizon when it prunes; three rows, read per query.
   const reads = createHistoryReads(db, file, () => readHorizons(db));
   return {

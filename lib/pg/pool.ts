@@ -1,7 +1,14 @@
 // The edge every PostgreSQL store shares (issue 14): a pool on node-postgres, errors
 // turned into ones with a stable code, transactions, and a URL fit for a log line.
-import pg from "pg";
+import { createRequire } from "node:module";
+import type pg from "pg";
 import type { Logger } from "../log";
+
+// node-postgres is loaded with the first pool, not with this module: a hub whose stores
+// are SQLite files never needs it, and loading it cost ~3 MB of V8 heap in each of the
+// hub's two threads (issue 12's memory budget; bench/tools/thread-memory.ts).
+let nodePostgres: typeof pg | null = null;
+const loadPg = (): typeof pg => (nodePostgres ??= createRequire(import.meta.url)("pg") as typeof pg);
 
 export type PgErrorCode = "database-unreachable" | "database-refused" | "database-failed";
 
@@ -31,7 +38,7 @@ export type PoolOptions = {
 const INT8_OID = 20;
 const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID ? Number : loadPg().types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export function openPool({ url, schema, max = 4, log }: PoolOptions): pg.Pool {
@@ -39,7 +46,7 @@ export function openPool({ url, schema, max = 4, log }: PoolOptions): pg.Pool {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new RangeError(`schema must be a plain lower-case name, got ${JSON.stringify(schema)}`);
   }
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     max,
     types,
