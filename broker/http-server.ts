@@ -63,6 +63,9 @@ export function createDashboardServer(opts: {
   const http = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain", connection: "close", upgrade: "websocket" }).end("MQTT over WebSocket: connect with a WebSocket client");
   });
+  // It never listens, so Node's headersTimeout does not run for it: an idle timeout instead,
+  // which ws clears once the connection is a WebSocket.
+  http.timeout = FIRST_LINE_TIMEOUT_MS;
   // Every connection of the port, to end them at close: those spliced to the web thread are no HTTP server's.
   const sockets = new Set<Socket>();
   const route = (socket: Socket) => {
