@@ -27,7 +27,7 @@ const EXPORT_MEMORY_BUDGET_MB = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A signed-in admin's session cookie, made in the data directory before the hub starts. */
-async function seedSession(dataDir: string): Promise<string> {
+export async function seedSession(dataDir: string): Promise<string> {
   const accounts = openSqliteAccountStore(path.join(dataDir, "accounts.sqlite"));
   try {
     await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");

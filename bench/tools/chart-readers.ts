@@ -4,12 +4,10 @@
 // second, and the hub's CPU per chart. Readers that queue on one thread show latency
 // growing with N at flat charts/s; readers that run side by side keep latency flat.
 //   node --import tsx bench/tools/chart-readers.ts [N ...]      (default 1 3 5)
-import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
-import { openSqliteAccountStore } from "../../lib/auth/sqlite-account-store";
-import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
 import { cpuTimeMs, threadCpuTimeMs } from "../lib/proc";
-import { BENCH_ADMIN, startHub } from "../lib/servers";
+import { startHub } from "../lib/servers";
+import { seedSession } from "../stall";
 import { latencySummary } from "../lib/stats";
 
 const DAY_MS = 86_400_000;
@@ -28,10 +26,7 @@ let cookie = "";
 const hub = await startHub({
   prepare: async (dir) => {
     seedHistory(dir, { ...DAY_OF_READINGS, end });
-    const accounts = openSqliteAccountStore(path.join(dir, "accounts.sqlite"));
-    await accounts.createUser(BENCH_ADMIN.username, BENCH_ADMIN.password, "admin");
-    cookie = `${SESSION_COOKIE}=${(await accounts.createSession(BENCH_ADMIN.username, DAY_MS)).token}`;
-    await accounts.close();
+    cookie = await seedSession(dir);
   },
 });
 try {
