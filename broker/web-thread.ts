@@ -66,14 +66,19 @@ export async function startWebThread(opts: {
   const restarts = createRestarts();
   let closing = false;
   let retry: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | null = null;
+  const restartIn = (delayMs: number) => {
+    retry = setTimeout(() => (restarting = restart().finally(() => (restarting = null))), delayMs);
+  };
   const watch = (spawned: Spawned) => {
     spawned.worker.on("error", (error) => opts.log.error("web thread failed", { error: error.stack ?? error.message }));
     spawned.worker.once("exit", (exitCode) => {
+      spawned.exited = true;
       spawned.hubPort.close();
       if (closing) return;
       const delayMs = restarts.next(Date.now());
       opts.log.error("web thread exited; restarting it", { code: "web-thread-exited", exitCode, inMs: delayMs });
-      retry = setTimeout(restart, delayMs);
+      restartIn(delayMs);
     });
   };
   const restart = async () => {
@@ -87,7 +92,7 @@ export async function startWebThread(opts: {
     } catch (error) {
       const delayMs = restarts.next(Date.now());
       opts.log.error("web thread did not restart", { code: "web-thread-start-failed", error: (error as Error).message, inMs: delayMs });
-      if (!closing) retry = setTimeout(restart, delayMs);
+      if (!closing) restartIn(delayMs);
     }
   };
   watch(current);
@@ -97,13 +102,14 @@ export async function startWebThread(opts: {
     async close() {
       closing = true;
       clearTimeout(retry);
-      await stopWorker(current.worker);
+      await restarting;
+      if (!current.exited) await stopWorker(current.worker);
       removeSocket();
     },
   };
 }
 
-type Spawned = { worker: Worker; hubPort: MessagePort };
+type Spawned = { worker: Worker; hubPort: MessagePort; exited?: boolean };
 
 /** Starts a web worker and waits for its "ready"; on failure it is terminated and the error thrown. */
 async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { socketPath: string }): Promise<Spawned> {
