@@ -10,7 +10,6 @@ import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hu
 import { openHistoryReader } from "../lib/history/open-history";
 import type { Logger } from "../lib/log";
 import type { WebHub } from "../lib/web-hub";
-import { createQueryPool } from "./history-query-pool";
 import { createLifecycle } from "./lifecycle";
 
 export type OpenedWebHub = { hub: WebHub; close(): Promise<void> };
@@ -20,10 +19,7 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
   const opened = createLifecycle((name, error) => log.error("web thread: closing failed", { part: name, error: error.message }));
   try {
     const api = opened.add("hub api", remote(port), (r) => r.close());
-    const reader = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
-    // SQLite's charts run on reader threads of their own (history-query-pool.ts); PostgreSQL's are async already.
-    const charts = files.history.kind === "sqlite" ? opened.add("chart readers", createQueryPool({ file: files.history.file, log }), (p) => p.close()) : null;
-    const history = charts ? { ...reader, query: charts.query } : reader;
+    const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
     const accounts = opened.add("accounts", openAccounts(files.accounts, log), (a) => a.close());
     const hub: WebHub = { ...info, ...api.groups, history, accounts };
     return { hub, close: () => opened.close() };

@@ -47,15 +47,8 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
   });
 }
 
-/** The web thread's chart readers (broker/history-query-pool.ts looks for it beside WEB_BUNDLE). */
-export const HISTORY_QUERY_BUNDLE = path.join(ROOT, "dist", "history-query.mjs");
-
 export const buildHub = async () => {
-  await Promise.all([
-    bundle("broker/main.ts", HUB_BUNDLE),
-    bundle("broker/web-main.ts", WEB_BUNDLE),
-    bundle("broker/history-query-worker.ts", HISTORY_QUERY_BUNDLE),
-  ]);
+  await Promise.all([bundle("broker/main.ts", HUB_BUNDLE), bundle("broker/web-main.ts", WEB_BUNDLE)]);
 };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
