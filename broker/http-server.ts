@@ -1,15 +1,20 @@
 // The dashboard's port, on the broker's thread: MQTT over WebSocket on /mqtt goes
-// straight to the broker; every other request goes to Next.js on the web thread
-// (web-proxy.ts), so a page never runs where MQTT does.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+// straight to the broker; every other connection goes to Next.js on the web thread
+// (web-proxy.ts), so a page never runs where MQTT does. Which is which is told from a
+// connection's first request line; browsers open each WebSocket on a connection of its
+// own (RFC 6455 §4.1 allows no other for a new handshake on a busy one), so /mqtt is
+// always a first request.
+import { createServer, type IncomingMessage } from "node:http";
+import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { createServer as createTlsServer } from "node:tls";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
 import type { WebProxy } from "./web-proxy";
+import { firstLine, MQTT_WS_PATH, requestPath } from "./web-splice";
 
-export const MQTT_WS_PATH = "/mqtt";
+export { MQTT_WS_PATH };
 
 /** Browsers publish commands, not bulk data: the packet limit on /mqtt, told in CONNACK and enforced by the broker (0x95). */
 const MAX_WS_MESSAGE_BYTES = 256 * 1024;
@@ -17,6 +22,8 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 const WS_HEADROOM = 2;
 
 const STATUS_TEXT = { 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable" } as const;
+/** A connection that has not sent its first request line by then is dropped (as Node's headersTimeout would). */
+const FIRST_LINE_TIMEOUT_MS = 60_000;
 
 export type DashboardServer = { server: Server; close(): Promise<void> };
 
@@ -39,9 +46,8 @@ function batchFrames(stream: Duplex): Duplex {
 }
 
 export function createDashboardServer(opts: {
-  /** Next on the web thread; in dev, it also takes the upgrades for hot reload. */
+  /** Next on the web thread: every connection that is not for /mqtt (dev's hot reload too). */
   web: WebProxy;
-  dev: boolean;
   log: Logger;
   /** Decides whether a /mqtt upgrade may go ahead (session-gate.ts). */
   checkUpgrade: (req: IncomingMessage) => Promise<UpgradeDecision>;
@@ -53,8 +59,29 @@ export function createDashboardServer(opts: {
   tls: { cert: Buffer; key: Buffer } | null;
 }): DashboardServer {
   const { log, web } = opts;
-  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createServer();
-  server.on("request", web.request);
+  // Only /mqtt connections reach this HTTP server (route() below); a plain request for it is not a page.
+  const http = createServer((_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain", connection: "close", upgrade: "websocket" }).end("MQTT over WebSocket: connect with a WebSocket client");
+  });
+  // It never listens, so Node's headersTimeout does not run for it: an idle timeout instead,
+  // which ws clears once the connection is a WebSocket.
+  http.timeout = FIRST_LINE_TIMEOUT_MS;
+  // Every connection of the port, to end them at close: those spliced to the web thread are no HTTP server's.
+  const sockets = new Set<Socket>();
+  const route = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    routeConnection(socket, {
+      mqtt: (head) => {
+        socket.unshift(head);
+        http.emit("connection", socket);
+        socket.resume();
+      },
+      web: (head) => web.connection(socket, head),
+    });
+  };
+  // No Nagle: a live reading's frame, or a page's last bytes, go out at once (hub.ts says why).
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, noDelay: true }, route) : createNetServer({ noDelay: true }, route);
 
   const maxPacketBytes = Math.min(opts.maxMessageBytes, MAX_WS_MESSAGE_BYTES);
   // The MQTT packet is the WebSocket message: were ws's limit the packet limit, ws would
@@ -63,16 +90,11 @@ export function createDashboardServer(opts: {
   // broker's scanner be the one that refuses; ws buffers a message whole, so a factor, not
   // no limit, bounds what one client can make us hold.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HEADROOM * maxPacketBytes });
-  server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = new URL(req.url ?? "/", "http://hub").pathname;
-    if (pathname !== MQTT_WS_PATH) {
-      if (opts.dev) web.upgrade(req, socket, head);
-      else socket.destroy();
-      return;
-    }
+  http.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (requestPath(`${req.method} ${req.url} HTTP`) !== MQTT_WS_PATH) return void socket.destroy();
     // Node's HTTP server let go of the socket at 'upgrade', its 'error' listener with it: a
     // browser resetting while its session is looked up (ECONNRESET) would be an uncaught
-    // exception. From here on, an error only ends the socket.
+    // exception. From here on, an error only ends the socket (review-5 #7).
     socket.on("error", (error) => {
       log.debug("mqtt-ws: socket error before the upgrade", { error: error.message });
       socket.destroy();
@@ -102,8 +124,32 @@ export function createDashboardServer(opts: {
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
-      server.closeAllConnections();
+      web.close();
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Reads a new connection up to the end of its first line and hands what it read to
+ * `mqtt` (a request for /mqtt) or `web` (anything else), paused; drops a connection
+ * whose first line is too long or does not come.
+ */
+function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(head: Buffer): void }): void {
+  let head: Buffer = Buffer.alloc(0);
+  socket.setTimeout(FIRST_LINE_TIMEOUT_MS, () => socket.destroy());
+  socket.on("error", () => socket.destroy());
+  const onData = (chunk: Buffer) => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const first = firstLine(head);
+    if (first === undefined) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.setTimeout(0);
+    if (first === null) return void socket.destroy();
+    if (requestPath(first.line) === MQTT_WS_PATH) to.mqtt(head);
+    else to.web(head);
+  };
+  socket.on("data", onData);
 }

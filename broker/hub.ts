@@ -57,8 +57,7 @@ export type HubOptions = { pages?: boolean };
 
 /** What the dashboard's port answers for pages when there are none. */
 const NO_PAGES: WebProxy = {
-  request: (_req, res) => void res.writeHead(404).end(),
-  upgrade: (_req, socket) => void socket.destroy(),
+  connection: (socket) => void socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
   close: () => {},
 };
 
@@ -255,7 +254,6 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   }
   const dashboard = createDashboardServer({
     web: proxy,
-    dev: config.dev,
     log: createLogger("http"),
     checkUpgrade: sessionGate.checkUpgrade,
     handle,

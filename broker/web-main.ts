@@ -1,14 +1,17 @@
 // The web thread's entry (started by web-thread.ts; bundled as dist/web.mjs): Next.js
-// on a Unix socket that only the hub's thread connects to. It opens the thread's one set
+// on a Unix socket that only the hub's thread connects to, which splices browsers'
+// connections onto it unparsed, each after a line naming the peer (web-splice.ts). It opens the thread's one set
 // of hub parts (history reader, accounts, HubApi) before Next starts and closes them
 // after Next has stopped; pages and route handlers reach them through lib/hub-link.ts.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import next from "next";
 import { isWebThreadData } from "../lib/hub-api";
 import { createLogger } from "../lib/log";
 import { installWebHub } from "../lib/web-hub";
 import { openWebHub } from "./open-web-hub";
+import { firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
 import type { WebThreadMessage } from "./web-thread";
 
 const log = createLogger("http");
@@ -19,19 +22,30 @@ const { next: options, socketPath } = workerData;
 const parts = await openWebHub(workerData, createLogger("web hub"));
 installWebHub(parts.hub);
 const server = createServer();
-// The hub's proxy is the only client and keeps its connections for reuse: a server that
-// closed an idle one just as the proxy reused it would fail that request (a 502).
-server.keepAliveTimeout = 0;
-const app = next({ ...options, httpServer: server });
+const peers = new WeakMap<Socket, Peer>();
+// Each connection's first line is the hub's peer line; Node's HTTP handling (its parser,
+// timeouts, connection tracking) starts on the bytes after it.
+const [httpConnection] = server.listeners("connection") as ((socket: Socket) => void)[];
+server.removeAllListeners("connection");
+server.on("connection", (socket: Socket) => readPeerLine(socket, () => httpConnection.call(server, socket)));
+const app = next(options);
 try {
   await app.prepare();
   const handle = app.getRequestHandler();
+  const upgrade = app.getUpgradeHandler();
   server.on("request", (req, res) => {
+    trust(req);
     handle(req, res).catch((error: Error) => {
       log.error("http: request failed", { url: req.url, error: error.message });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal error");
     });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // /mqtt is the broker's, on a connection of its own (http-server.ts); dev's hot reload is Next's.
+    if (!options.dev || requestPath(`${req.method} ${req.url} HTTP`) === MQTT_WS_PATH) return void socket.destroy();
+    trust(req);
+    void upgrade(req, socket, head);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -54,3 +68,30 @@ port.on("message", async (message: WebThreadMessage) => {
   port.postMessage({ type: "closed" } satisfies WebThreadMessage);
 });
 port.postMessage({ type: "ready" } satisfies WebThreadMessage);
+
+/** Reads the hub's peer line off a spliced connection, then gives the rest to `http`. */
+function readPeerLine(socket: Socket, http: () => void): void {
+  let head: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const first = firstLine(head);
+    if (first === undefined) return;
+    socket.off("data", onData);
+    const peer = first && parsePeerLine(first.line);
+    if (!first || !peer) return void socket.destroy();
+    socket.pause();
+    peers.set(socket, peer);
+    if (first.rest.length > 0) socket.unshift(first.rest);
+    http();
+    socket.resume();
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+}
+
+/** Next sees the browser's address and scheme from the hub, never what a client claimed. */
+function trust(req: IncomingMessage): void {
+  const peer = peers.get(req.socket as Socket) ?? { address: "", secure: false };
+  req.headers = trustedHeaders(req.headers, peer);
+  req.rawHeaders = Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, String(value)]));
+}

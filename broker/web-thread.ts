@@ -12,6 +12,7 @@ import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
+import { createRestarts } from "./web-restarts";
 
 export type WebThread = { socketPath: string; close(): Promise<void> };
 
@@ -53,17 +54,78 @@ export async function startWebThread(opts: {
 }): Promise<WebThread> {
   // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
   const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const removeSocket = () => rmSync(socketPath, { force: true });
+  const start = () => spawnWebWorker({ ...opts, socketPath });
+
+  let current: Spawned;
+  try {
+    current = await start();
+  } catch (error) {
+    removeSocket();
+    throw new Error(`Cannot start the dashboard: ${(error as Error).message}`, { cause: error });
+  }
+  // After start-up, a crash in the web thread costs the pages a moment, never the broker:
+  // it is logged and a new web thread starts on the same socket (the proxy answers 502
+  // meanwhile; open pages keep their /mqtt connection, which the broker's thread holds).
+  const restarts = createRestarts();
+  let closing = false;
+  let retry: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | null = null;
+  const restartIn = (delayMs: number) => {
+    retry = setTimeout(() => (restarting = restart().finally(() => (restarting = null))), delayMs);
+  };
+  const watch = (spawned: Spawned) => {
+    spawned.worker.on("error", (error) => opts.log.error("web thread failed", { error: error.stack ?? error.message }));
+    spawned.worker.once("exit", (exitCode) => {
+      spawned.exited = true;
+      spawned.hubPort.close();
+      if (closing) return;
+      const delayMs = restarts.next(Date.now());
+      opts.log.error("web thread exited; restarting it", { code: "web-thread-exited", exitCode, inMs: delayMs });
+      restartIn(delayMs);
+    });
+  };
+  const restart = async () => {
+    try {
+      removeSocket();
+      const spawned = await start();
+      if (closing) return void (await spawned.worker.terminate());
+      current = spawned;
+      watch(spawned);
+      opts.log.info("web thread restarted");
+    } catch (error) {
+      const delayMs = restarts.next(Date.now());
+      opts.log.error("web thread did not restart", { code: "web-thread-start-failed", error: (error as Error).message, inMs: delayMs });
+      if (!closing) restartIn(delayMs);
+    }
+  };
+  watch(current);
+
+  return {
+    socketPath,
+    async close() {
+      closing = true;
+      clearTimeout(retry);
+      await restarting;
+      if (!current.exited) await stopWorker(current.worker);
+      removeSocket();
+    },
+  };
+}
+
+type Spawned = { worker: Worker; hubPort: MessagePort; exited?: boolean };
+
+/** Starts a web worker and waits for its "ready"; on failure it is terminated and the error thrown. */
+async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { socketPath: string }): Promise<Spawned> {
   const { port1: hubPort, port2: webPort } = new MessageChannel();
   serveApi(hubPort, opts.api, opts.log);
-  const data: WebThreadData = { hearth: 1, info: opts.info, files: opts.files, port: webPort, next: opts.next, socketPath };
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const data: WebThreadData = { hearth: 1, info: opts.info, files: opts.files, port: webPort, next: opts.next, socketPath: opts.socketPath };
   const worker = new Worker(entry(), {
     workerData: data,
     transferList: [webPort],
     resourceLimits: { maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
   });
-  const removeSocket = () => rmSync(socketPath, { force: true });
-
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the web thread did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -84,28 +146,21 @@ export async function startWebThread(opts: {
   } catch (error) {
     await worker.terminate();
     hubPort.close();
-    removeSocket();
-    throw new Error(`Cannot start the dashboard: ${(error as Error).message}`, { cause: error });
+    throw error;
   }
-  // After start-up, a crash in the web thread is logged; the broker keeps serving devices.
-  worker.on("error", (error) => opts.log.error("web thread failed", { error: error.stack ?? error.message }));
+  return { worker, hubPort };
+}
 
-  return {
-    socketPath,
-    async close() {
-      // Next closes its server and connections itself; terminate() is the backstop.
-      const closed = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-        worker.on("message", (m: WebThreadMessage) => m.type === "closed" && (clearTimeout(timer), resolve()));
-        worker.once("exit", () => (clearTimeout(timer), resolve()));
-      });
-      worker.postMessage({ type: "close" } satisfies WebThreadMessage);
-      await closed;
-      await worker.terminate();
-      hubPort.close();
-      removeSocket();
-    },
-  };
+/** Asks the web thread to close Next and its connections; terminate() is the backstop. */
+async function stopWorker(worker: Worker): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+    worker.on("message", (m: WebThreadMessage) => m.type === "closed" && (clearTimeout(timer), resolve()));
+    worker.once("exit", () => (clearTimeout(timer), resolve()));
+  });
+  worker.postMessage({ type: "close" } satisfies WebThreadMessage);
+  await closed;
+  await worker.terminate();
 }
 
 /** Answers the web thread's HubCalls from `api`; only HubApi's own methods are reachable. */

@@ -100,3 +100,50 @@ test("the web thread reads history through one connection, however many pages an
   expect(historyHandles(), "open files on history.sqlite: the hub's own, and the web thread's one reader").toBe(handlesAtStart);
   expect(handlesAtStart).toBeGreaterThanOrEqual(2);
 });
+
+/**
+ * Ends the web thread as a fatal error would, through the hub's inspector (its NodeWorker
+ * domain). A thrown error would not do: Next.js catches uncaught exceptions in its thread
+ * and logs them (`⨯ uncaughtException`); what ends the thread is an exit, a native crash
+ * or its heap limit.
+ */
+async function crashWebThread(): Promise<void> {
+  const inspector = await connectInspector({ output: () => hub.output });
+  try {
+    const attached = new Promise<string>((resolve) => {
+      const off = inspector.on("NodeWorker.attachedToWorker", (params) => {
+        const info = params.workerInfo as { url: string };
+        if (!/web\.(mjs|ts)$/.test(info.url)) return;
+        off();
+        resolve(params.sessionId as string);
+      });
+    });
+    await inspector.call("NodeWorker.enable", { waitForDebuggerOnStart: false });
+    const sessionId = await attached;
+    const expression = "setImmediate(() => process.exit(70)), 'exiting'";
+    const message = JSON.stringify({ id: 1, method: "Runtime.evaluate", params: { expression } });
+    await inspector.call("NodeWorker.sendMessageToWorker", { sessionId, message });
+    await inspector.call("NodeWorker.disable");
+  } finally {
+    inspector.close();
+  }
+}
+
+test("a web thread that crashes is started again: the broker keeps serving, and pages come back", async ({ page }) => {
+  test.setTimeout(120_000);
+  await hub.open(page, "/");
+  const probe = await startProbe(hub.mqttUrl, { rate: 50 });
+  const from = hub.output.length;
+
+  await crashWebThread();
+  await expect.poll(() => hub.output.slice(from), { timeout: 10_000 }).toMatch(/ERROR web: web thread exited; restarting it code="web-thread-exited" exitCode=70/);
+  // The open page's live connection is the broker's: it never dropped.
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected");
+  await expect.poll(() => hub.output.slice(from), { timeout: 60_000 }).toMatch(/INFO web: web thread restarted/);
+
+  // Pages and routes answer again, signed in as before, and a reloaded page reconnects.
+  for (const url of ["/", "/settings/storage"]) expect((await page.goto(new URL(url, hub.url).href))?.status()).toBe(200);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 15_000 });
+  const result = await probe.stop();
+  expect(result.received, "probe messages that never came back while the web thread restarted").toBe(result.sent);
+});

@@ -34,6 +34,16 @@ export function cpuTimeMs(pid: number): number {
   return ((utime + stime) * 1000) / clockTicks();
 }
 
+/**
+ * CPU time of one thread of the process so far, in ms: /proc/<pid>/task/<tid>/stat. The
+ * main thread's id is the process's, so `threadCpuTimeMs(pid, pid)` is the hub's broker
+ * thread alone, without the web thread beside it.
+ */
+export function threadCpuTimeMs(pid: number, tid: number): number {
+  const { utime, stime } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+  return ((utime + stime) * 1000) / clockTicks();
+}
+
 /** A `kB` line of /proc/<pid>/status (VmRSS, VmHWM, …) in MB (10⁶ bytes; the kernel's kB are KiB). */
 export function parseStatusKb(text: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);

@@ -1,0 +1,59 @@
+// What travels between the hub's thread and the web thread besides the bytes of a
+// connection: the hub's thread owns the dashboard's port and splices every connection
+// that is not MQTT over WebSocket onto the web thread's Unix socket, unparsed (web-proxy.ts).
+// One line goes first, saying who the peer is, since the web thread sees only the Unix
+// socket; the web thread sets its headers from it (only the hub's thread can reach that
+// socket, so the line is trusted, and a client cannot forge it: it precedes the client's bytes).
+import type { IncomingHttpHeaders } from "node:http";
+import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
+
+export type Peer = { address: string; secure: boolean };
+
+/** MQTT over WebSocket on the dashboard's port: the broker's, never the web thread's. */
+export const MQTT_WS_PATH = "/mqtt";
+
+const MAGIC = "HEARTH-PEER";
+/** Longer than any first line a browser sends is refused (the request line, or our peer line). */
+export const MAX_FIRST_LINE_BYTES = 8 * 1024;
+
+export function peerLine(peer: Peer): string {
+  return `${MAGIC} ${peer.secure ? "https" : "http"} ${peer.address.replace(/\s/g, "") || "-"}\r\n`;
+}
+
+/**
+ * The first line of `head`, when it has arrived: `undefined` while it is incomplete, or
+ * `null` when it is too long to be a request line (the connection is dropped).
+ */
+export function firstLine(head: Buffer): { line: string; rest: Buffer } | null | undefined {
+  const end = head.indexOf("\r\n");
+  if (end === -1) return head.length >= MAX_FIRST_LINE_BYTES ? null : undefined;
+  if (end >= MAX_FIRST_LINE_BYTES) return null;
+  return { line: head.subarray(0, end).toString("latin1"), rest: head.subarray(end + 2) };
+}
+
+/** The peer a spliced connection's first line names; null for anything else. */
+export function parsePeerLine(line: string): Peer | null {
+  const [magic, scheme, address, ...more] = line.split(" ");
+  if (magic !== MAGIC || (scheme !== "http" && scheme !== "https") || !address || more.length > 0) return null;
+  return { address: address === "-" ? "" : address, secure: scheme === "https" };
+}
+
+/** The path a request line asks for (`GET /mqtt?x HTTP/1.1` → `/mqtt`); null when it is not one. */
+export function requestPath(line: string): string | null {
+  const target = line.split(" ")[1];
+  if (!target) return null;
+  try {
+    return new URL(target, "http://hub").pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** What Next is told about a request: who sent it (for the login throttle), and nothing a client may forge. */
+export function trustedHeaders(headers: IncomingHttpHeaders, peer: Peer): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers };
+  delete out[PUBLIC_PAGE_HEADER]; // only proxy.ts may say so
+  out[REMOTE_ADDRESS_HEADER] = peer.address;
+  out["x-forwarded-proto"] = peer.secure ? "https" : "http";
+  return out;
+}
