@@ -32,7 +32,8 @@ fi
 step "Unit tests (node --test)…"
 # npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
 # schema per test nothing), and the test files listed by find: Node 20's --test does not
-# expand globs itself.
+# expand globs itself. Two files at a time: Node 20 runs one at a time on two cores (cores
+# minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
 npm run --silent test:unit
 
 build_hub
