@@ -1,5 +1,5 @@
 // Starts a real hub process for a spec: its own ports on 127.0.0.1, its own
-// fresh data directory, and the same entry point `npm start` uses.
+// fresh data directory, and the same entry point and start flags `npm start` uses.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect, type BrowserContext, type Cookie, type Page } from "@playwright/test";
 import { freePort } from "./free-port";
-import { HUB_BUNDLE } from "../scripts/build-hub";
+import { HUB_BUNDLE, HUB_ENV, HUB_NODE_ARGS } from "../scripts/build-hub";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -35,6 +35,13 @@ const SESSION_COOKIE = "hearth_session";
 const sessionKey = (who: Credentials) => `${who.username}\n${who.password}`;
 
 const run = promisify(execFile);
+
+/** `count` free ports, no two alike: the OS may hand a just-closed port out again at once. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
 
 export class TestHub {
   readonly url: string;
@@ -65,7 +72,8 @@ export class TestHub {
 
   static async start(options: HubOptions = {}): Promise<TestHub> {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
-    const hub = new TestHub(await freePort(), await freePort(), await freePort(), dataDir, options);
+    const [port, mqttPort, mqttsPort] = await distinctFreePorts(3);
+    const hub = new TestHub(port, mqttPort, mqttsPort, dataDir, options);
     options.prepare?.(dataDir);
     await hub.start();
     return hub;
@@ -73,10 +81,13 @@ export class TestHub {
 
   /** Starts (or restarts) the hub process on the same ports and data directory. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [HUB_BUNDLE], {
+    // As `npm start` runs it (scripts/start.sh): the same node flags and malloc setting,
+    // so the tests see the hub's memory and GC as a person's hub has them.
+    const child = spawn(process.execPath, [...HUB_NODE_ARGS, HUB_BUNDLE], {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...HUB_ENV,
         NODE_ENV: "production",
         HOST: "127.0.0.1",
         PORT: String(this.port),

@@ -2,7 +2,7 @@
 // (six rooms with live sensors, switches and a discovered plug) plus an attic with an
 // alert rule, a week of living-room temperatures back-filled, and a folder for the
 // screenshots a person looks at. Worker-scoped, so every spec file run in the same
-// worker (playwright.config.ts: workers 1) shares it instead of starting its own.
+// worker shares it instead of starting its own (playwright.config.ts gives them one worker).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -19,6 +19,22 @@ ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl op
   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk
 ensure_node_modules
 
+# The unit tests need neither the dashboard build nor the hub bundle, so they run while
+# next build does: the build spends much of its time on one core (TypeScript), and the
+# unit tests much of theirs waiting on sockets and timers. Their report is printed when
+# both are done, so the two outputs do not interleave.
+step "Unit tests (node --test), in the background while the dashboard builds…"
+# npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
+# schema per test nothing), and the test files listed by find: Node 20's --test does not
+# expand globs itself. Two files at a time: Node 20 runs one at a time on two cores (cores
+# minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
+units_log=$(mktemp)
+# In a process group of their own (setsid): npm does not pass a signal on to its script.
+setsid npm run --silent test:unit >"$units_log" 2>&1 &
+units_pid=$!
+# A failed build ends the run: the unit tests (and their PostgreSQL) stop with it.
+trap 'kill -TERM -- "-$units_pid" 2>/dev/null || true; rm -f "$units_log"' EXIT
+
 # next build type-checks everything tsconfig.json includes (tests and e2e too, and the
 # route types it generates), so a run that builds does not type-check twice (~1 min on two cores).
 if needs_build; then
@@ -29,11 +45,13 @@ else
   npx tsc --noEmit
 fi
 
-step "Unit tests (node --test)…"
-# npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
-# schema per test nothing), and the test files listed by find: Node 20's --test does not
-# expand globs itself.
-npm run --silent test:unit
+step "Unit tests (node --test): their report…"
+units_rc=0
+wait "$units_pid" || units_rc=$?
+trap - EXIT
+cat "$units_log"
+rm -f "$units_log"
+((units_rc == 0)) || exit "$units_rc"
 
 build_hub
 
