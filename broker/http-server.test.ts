@@ -10,7 +10,7 @@ import type { UpgradeDecision } from "./session-gate";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** No page is asked for here; the web thread is not part of what is tested. */
-const noPages = { request: (_req: IncomingMessage, res: import("node:http").ServerResponse) => res.writeHead(404).end(), upgrade() {}, close() {} };
+const noPages = { connection: (socket: import("node:net").Socket) => void socket.destroy(), close() {} };
 
 for (const decision of [{ ok: true }, { ok: false, status: 401, code: "no-session" }] as UpgradeDecision[]) {
   test(`a browser resetting its connection while its session is looked up raises nothing (then ${decision.ok ? "accepted" : "refused"})`, async () => {
@@ -28,7 +28,7 @@ for (const decision of [{ ok: true }, { ok: false, status: 401, code: "no-sessio
         }));
         client.resetAndDestroy();
       });
-    const dashboard = createDashboardServer({ web: noPages, dev: false, log: quiet, checkUpgrade, handle: () => assert.fail("no connection to hand over"), maxMessageBytes: 1024, tls: null });
+    const dashboard = createDashboardServer({ web: noPages, log: quiet, checkUpgrade, handle: () => assert.fail("no connection to hand over"), maxMessageBytes: 1024, tls: null });
     await new Promise<void>((resolve) => dashboard.server.listen(0, "127.0.0.1", resolve));
     const { port } = dashboard.server.address() as AddressInfo;
     const client = net.connect(port, "127.0.0.1", () => {
