@@ -89,7 +89,7 @@ export function HistoryChart({
     const lines: ChartLine[] = ready.series.map((s, i) => {
       const tail = live ? (snapshots[i]?.points ?? []) : [];
       const merged = live
-        ? mergeHistoryWithLive(s.points, tail, { clockOffsetMs: ready.clockOffsetMs, windowStart: ready.from })
+        ? mergeHistoryWithLive(s.points, tail, { clockOffsetMs: ready.clockOffsetMs, clockUncertaintyMs: ready.clockUncertaintyMs, windowStart: ready.from })
         : s.points;
       return { id: s.topic, label: lineLabel(s.topic, multi, label), points: withGaps(merged, s.bucketMs) };
     });

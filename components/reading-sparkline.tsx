@@ -74,10 +74,11 @@ export const ReadingSparkline = memo(function ReadingSparkline({
 
   const series = useMemo(() => {
     if (!answered || now === null) return null;
-    const history = { points: answered.series[0]?.points ?? [], clockOffsetMs: answered.clockOffsetMs };
+    const { clockOffsetMs, clockUncertaintyMs } = answered;
+    const history = { points: answered.series[0]?.points ?? [], clockOffsetMs };
     const end = Math.max(now, newest) + history.clockOffsetMs;
     const windowStart = end - HOUR;
-    const points = mergeHistoryWithLive(history.points, live, { clockOffsetMs: history.clockOffsetMs, windowStart });
+    const points = mergeHistoryWithLive(history.points, live, { clockOffsetMs, clockUncertaintyMs, windowStart });
     // A sensor seen for only a few minutes fills the width instead of a sliver at the right edge.
     const start = points.length >= 2 ? Math.max(windowStart, points[0].t) : windowStart;
     return { points, domain: [start, end] as const };

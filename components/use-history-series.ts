@@ -9,7 +9,7 @@ import { useConnection } from "@/components/use-connection";
 import type { HistorySeries } from "@/lib/history/store";
 import { refusal, type HistoryProblem } from "@/lib/history/history-problem";
 import { requestRange, type RangeSelection } from "@/lib/history/ranges";
-import { estimateClockOffset } from "@/lib/merge-series";
+import { clockUncertainty, estimateClockOffset } from "@/lib/merge-series";
 
 export type HistoryState =
   | { status: "loading" }
@@ -18,6 +18,8 @@ export type HistoryState =
       status: "ready";
       series: HistorySeries[];
       clockOffsetMs: number;
+      /** How far clockOffsetMs may be off (half the request's round trip). */
+      clockUncertaintyMs: number;
       from: number;
       to: number;
       points: number;
@@ -84,12 +86,14 @@ export function useHistorySeries(topic: string, selection: RangeSelection, point
         setState({ status: "error", problem: { code: "bad-answer" } });
         return;
       }
-      clockOffsetMs.current = estimateClockOffset(parsed.data.serverNow, sentAt, Date.now());
+      const receivedAt = Date.now();
+      clockOffsetMs.current = estimateClockOffset(parsed.data.serverNow, sentAt, receivedAt);
       const first = parsed.data.series[0];
       setState({
         status: "ready",
         series: parsed.data.series,
         clockOffsetMs: clockOffsetMs.current,
+        clockUncertaintyMs: clockUncertainty(sentAt, receivedAt),
         from: first?.from ?? from,
         to: first?.to ?? to ?? parsed.data.serverNow,
         points,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { HistoryPoint } from "./history/store";
-import { estimateClockOffset, mergeHistoryWithLive, type MergeOptions, type SeriesPoint } from "./merge-series";
+import { clockUncertainty, estimateClockOffset, mergeHistoryWithLive, type MergeOptions, type SeriesPoint } from "./merge-series";
 
 const T0 = 1_700_000_000_000;
 const s = (seconds: number) => T0 + seconds * 1000;
@@ -59,6 +59,30 @@ const cases: Case[] = [
     live: pts([11.5, 21]),
     options: { ...base, toleranceMs: 2000 },
     expected: pts([0, 20], [10, 21]),
+  },
+  {
+    // The failure seen in e2e/live-dashboard.spec.ts at load 12: the tile mounts on the
+    // first live reading, its history request waits seconds for the hub, and the
+    // midpoint estimate puts every live point up to half that round trip late.
+    name: "a clock estimate off by up to its uncertainty still finds the readings history has",
+    history: pts([0, 20.1], [0.3, 20.4], [0.6, 20.2]),
+    live: pts([2.1, 20.1], [2.4, 20.4], [2.7, 20.2], [9, 20.9]),
+    options: { ...base, clockUncertaintyMs: 2000 },
+    expected: pts([0, 20.1], [0.3, 20.4], [0.6, 20.2], [9, 20.9]),
+  },
+  {
+    name: "each history point stands for one live point: a repeat just after the seam is a new reading",
+    history: pts([0, 20], [10, 20], [20, 20]),
+    live: pts([20.4, 20], [20.9, 20]),
+    options: base,
+    expected: pts([0, 20], [10, 20], [20, 20], [20.9, 20]),
+  },
+  {
+    name: "live readings match history in order, not each to any point of its value",
+    history: pts([0, 21], [0.5, 22], [0.9, 21]),
+    live: pts([1.2, 21], [1.6, 22], [2.0, 21], [2.3, 21]),
+    options: { ...base, clockUncertaintyMs: 1000 },
+    expected: pts([0, 21], [0.5, 22], [0.9, 21], [2.3, 21]),
   },
   {
     name: "a browser clock 5 minutes behind is shifted onto hub time",
@@ -153,4 +177,9 @@ describe("estimateClockOffset", () => {
   for (const c of table) {
     it(c.name, () => assert.equal(estimateClockOffset(c.serverNow, c.sentAt, c.receivedAt), c.expected));
   }
+});
+
+describe("clockUncertainty", () => {
+  it("is half the round trip, rounded up", () => assert.equal(clockUncertainty(1_000, 4_001), 1_501));
+  it("is 0 when the browser's clock stepped back during the request", () => assert.equal(clockUncertainty(5_000, 4_000), 0));
 });

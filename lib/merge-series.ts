@@ -8,9 +8,15 @@ export type SeriesPoint = { readonly t: number; readonly v: number };
 export type MergeOptions = {
   /** Hub clock minus browser clock, from `estimateClockOffset`. */
   clockOffsetMs: number;
+  /**
+   * How far `clockOffsetMs` may be off: half the round trip it was measured over
+   * (`clockUncertainty`). A history request that waited seconds for a busy hub puts
+   * every live point up to that much late or early in hub time.
+   */
+  clockUncertaintyMs?: number;
   /** Points before this hub time are dropped. */
   windowStart: number;
-  /** How far apart in time a live point and a history point of equal value may be and still be one reading. */
+  /** How long a reading may take from the hub to the page: a live point is that much later than its history twin. */
   toleranceMs?: number;
 };
 
@@ -23,17 +29,24 @@ export function estimateClockOffset(serverNow: number, sentAt: number, receivedA
   return Math.round(serverNow - (sentAt + receivedAt) / 2);
 }
 
+/** The most `estimateClockOffset` can be off: half the round trip. */
+export function clockUncertainty(sentAt: number, receivedAt: number): number {
+  return Math.ceil(Math.max(0, receivedAt - sentAt) / 2);
+}
+
 /**
  * History first, then the live points that are newer than it, in hub time: sorted,
  * no two points at the same t. A live point is dropped when it is not newer than
- * the last history point, or when a history point of the same value lies within
- * the tolerance (the same reading, seen through both paths with clocks that
- * disagree a little). A gap between the two is kept: nothing is invented.
+ * the last history point (history has it), or when it is one of the readings at the
+ * end of history seen again live: the live points just after the seam are matched,
+ * in order and one for one, against the last history points, by value and within
+ * the tolerance plus the clock estimate's uncertainty. One for one, so a sensor that
+ * repeats its value is not swallowed. A gap between the two is kept: nothing is invented.
  */
 export function mergeHistoryWithLive(
   history: readonly HistoryPoint[],
   live: readonly SeriesPoint[],
-  { clockOffsetMs, windowStart, toleranceMs = 1000 }: MergeOptions,
+  { clockOffsetMs, clockUncertaintyMs = 0, windowStart, toleranceMs = 1000 }: MergeOptions,
 ): HistoryPoint[] {
   const merged: HistoryPoint[] = [];
   let lastT = -Infinity;
@@ -44,31 +57,39 @@ export function mergeHistoryWithLive(
     merged.push(point);
     lastT = point.t;
   }
-  const historyCount = merged.length;
 
   // Receive times can step back when the browser's clock is corrected: sort them.
-  const shifted = live
+  const newer = live
     .map((point) => ({ t: point.t + clockOffsetMs, v: point.v }))
-    .sort((a, b) => a.t - b.t);
+    .sort((a, b) => a.t - b.t)
+    .filter((point) => point.t >= windowStart && point.t > lastT);
 
-  for (const point of shifted) {
-    if (point.t < windowStart || point.t <= lastT) continue;
-    if (isInHistory(merged, historyCount, point, toleranceMs)) continue;
+  const seen = seenAgain(merged, newer, toleranceMs + clockUncertaintyMs);
+  for (const point of newer.slice(seen)) {
+    if (point.t <= lastT) continue;
     merged.push(point);
     lastT = point.t;
   }
   return merged;
 }
 
-/** Every live point that gets here is newer than all history, so only the tail can match. */
-function isInHistory(
-  history: readonly HistoryPoint[],
-  count: number,
-  point: SeriesPoint,
-  toleranceMs: number,
-): boolean {
-  for (let i = count - 1; i >= 0 && point.t - history[i].t <= toleranceMs; i--) {
-    if (history[i].v === point.v) return true;
+/**
+ * How many of the first live points are history's last readings delivered live: the
+ * longest run of them equal in value, in order, to the tail of history, each within
+ * `withinMs` after its history twin. The page receives a topic's readings in the
+ * order the hub stored them, so the overlap is a tail of one and a head of the other.
+ */
+function seenAgain(history: readonly HistoryPoint[], live: readonly SeriesPoint[], withinMs: number): number {
+  if (live.length === 0) return 0;
+  let candidates = 0;
+  while (candidates < history.length && live[0].t - history[history.length - 1 - candidates].t <= withinMs) candidates++;
+  for (let k = Math.min(candidates, live.length); k > 0; k--) {
+    const from = history.length - k;
+    let all = true;
+    for (let i = 0; i < k && all; i++) {
+      all = live[i].v === history[from + i].v && live[i].t - history[from + i].t <= withinMs;
+    }
+    if (all) return k;
   }
-  return false;
+  return 0;
 }
