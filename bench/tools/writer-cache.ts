@@ -1,7 +1,7 @@
 // Developer tool: how much the history writer's page cache keeps after a burst-sized append, in a bare
 // process (no broker, no web thread): RSS before and after N readings (10 topics × 3 measurements,
-// batches of 1,000 as the recorder groups them), and the append CPU per reading.
-//   [CACHE=-8192] [SHRINK=1] [N=214000] MALLOC_ARENA_MAX=2 node --expose-gc --import tsx bench/tools/writer-cache.ts
+// batches of 1,000 as the recorder groups them; ROOMS × 3 topics), and the append CPU per reading.
+//   [CACHE=-8192] [SHRINK=1] [N=214000] [ROOMS=10] MALLOC_ARENA_MAX=2 node --expose-gc --import tsx bench/tools/writer-cache.ts
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,9 +23,11 @@ gc(); const before = rss();
 const M = ["temperature", "humidity", "power"];
 const t0 = Date.now(); let cpu0 = process.cpuUsage();
 const N = Number(process.env.N ?? 214000);
+// Rooms the readings come from (3 measurements each): the writer's working set is a leaf per topic in the index and roll-ups.
+const ROOMS = Number(process.env.ROOMS ?? 10);
 for (let i = 0; i < N; i += 1000) {
   const batch = [];
-  for (let k = 0; k < 1000; k++) { const n = i + k; batch.push({ topic: `home/burst-${n % 10}/${M[n % 3]}`, room: `burst-${n % 10}`, measurement: M[n % 3], ts: t0 + n / 20, value: 20 + (n % 50) / 10, unit: "°C" }); }
+  for (let k = 0; k < 1000; k++) { const n = i + k; batch.push({ topic: `home/burst-${n % ROOMS}/${M[n % 3]}`, room: `burst-${n % ROOMS}`, measurement: M[n % 3], ts: t0 + n / 20, value: 20 + (n % 50) / 10, unit: "°C" }); }
   await store.append(batch);
 }
 const cpu = process.cpuUsage(cpu0); gc();
