@@ -1,6 +1,6 @@
 // Developer tool: how much the history writer's page cache keeps after a burst-sized append, in a bare
-// process (no broker, no web thread): RSS before and after N readings (10 topics × 3 measurements,
-// batches of 1,000 as the recorder groups them; ROOMS × 3 topics), and the append CPU per reading.
+// process (no broker, no web thread): RSS before and after N readings (ROOMS × 3 topics, in
+// batches of 1,000 as the recorder groups them), and the append CPU per reading.
 //   [CACHE=-8192] [SHRINK=1] [N=214000] [ROOMS=10] MALLOC_ARENA_MAX=2 node --expose-gc --import tsx bench/tools/writer-cache.ts
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,7 @@ const file = path.join(mkdtempSync(path.join(tmpdir(), "cachefill-")), "history.
 const db = openDatabase(file);
 if (cache) db.pragma(`cache_size = ${cache}`);
 const store = createSqliteHistory(db, file, { closeDb: () => db.close() });
-// Outside V8: RSS less the V8 heap and external memory (SQLite's page cache is malloc'd).
+// RSS, and the anonymous part outside V8's heap (SQLite's page cache is malloc'd).
 const rss = () => {
   const m = process.memoryUsage();
   const anon = Number(/^RssAnon:\s+(\d+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1]) * 1024;
@@ -34,4 +34,4 @@ const cpu = process.cpuUsage(cpu0); gc();
 const after = rss();
 if (shrink) db.pragma("shrink_memory");
 gc();
-console.log(`cache ${cache ?? "default(-32768)"} shrink ${shrink}: RSS before ${before} after ${after} final ${rss()} MB; append CPU ${((cpu.user + cpu.system) / N).toFixed(1)} µs/reading; db pages ${db.pragma("page_count", { simple: true })} × ${db.pragma("page_size", { simple: true })}`);
+console.log(`cache ${cache ?? `as opened (${db.pragma("cache_size", { simple: true })})`} shrink ${shrink}: RSS before ${before} after ${after} final ${rss()} MB; append CPU ${((cpu.user + cpu.system) / N).toFixed(1)} µs/reading; db pages ${db.pragma("page_count", { simple: true })} × ${db.pragma("page_size", { simple: true })}`);
