@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * most WINDOW readings not yet seen by a subscriber, so the burst ends when its time
  * does, with no backlog left in socket buffers. Returns how many were delivered.
  */
-async function burst(publishers: MqttClient[], tap: MqttClient, ms: number): Promise<number> {
+export async function burst(publishers: MqttClient[], tap: MqttClient, ms: number): Promise<number> {
   const received = publishers.map(() => 0);
   tap.on("message", (topic) => {
     const index = Number(/^home\/burst-(\d+)\//.exec(topic)?.[1]);

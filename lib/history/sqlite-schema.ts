@@ -52,8 +52,12 @@ export const MIGRATIONS: readonly string[] = [
 /** Opens (creating if needed) and migrates the history database; any failure names the file. */
 export function openDatabase(file: string, durability: Durability = "normal"): Database.Database {
   const db = openSqlite(file, MIGRATIONS, "history", durability);
-  // A chart of every room reads tens of thousands of roll-up rows; the default 2 MiB
-  // page cache makes each such query go back to the file. 32 MiB is affordable on a Pi.
-  db.pragma("cache_size = -32768");
+  // SQLite's default 2 MiB, set here so it is a decision (issue 12: RSS 15 s after a burst
+  // ≤ 1.1 × before). This connection writes: appends touch one leaf per topic in the index
+  // and roll-ups, and append CPU per reading was the same with 2, 8 or 32 MiB even for 900
+  // topics (bench/tools/writer-cache.ts). Charts read through the web thread's own
+  // connection (sqlite-reader.ts). The 32 MiB it had (for charts, before that reader) filled
+  // in a burst and stayed: freed pages go back to malloc, not to the OS.
+  db.pragma("cache_size = -2048");
   return db;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "./sqlite-schema";
+import { MIGRATIONS, openDatabase } from "./sqlite-schema";
 import { openSqliteHistory } from "./sqlite-store";
 import { historyStoreContract } from "./store-contract";
 
@@ -48,6 +48,17 @@ describe("openSqliteHistory", () => {
       assert.deepEqual(await second.latest(), [attic(T0 + 1000, 21)]);
     } finally {
       await second.close();
+    }
+  });
+
+  it("writes through a page cache of at most 2 MiB, so a burst of readings does not stay in the hub's memory (issue 12)", () => {
+    const db = openDatabase(freshFile());
+    try {
+      // Negative: KiB. The writer's pages filled a 32 MiB cache in the memory bench's burst and were kept.
+      const kib = -(db.pragma("cache_size", { simple: true }) as number);
+      assert.ok(kib > 0 && kib <= 2048, `cache_size ${kib} KiB`);
+    } finally {
+      db.close();
     }
   });
 
