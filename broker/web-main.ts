@@ -11,7 +11,7 @@ import { isWebThreadData } from "../lib/hub-api";
 import { createLogger } from "../lib/log";
 import { installWebHub } from "../lib/web-hub";
 import { openWebHub } from "./open-web-hub";
-import { firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
+import { cameThroughProxy, firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
 import type { WebThreadMessage } from "./web-thread";
 
 const log = createLogger("http");
@@ -34,6 +34,8 @@ try {
   const handle = app.getRequestHandler();
   const upgrade = app.getUpgradeHandler();
   server.on("request", (req, res) => {
+    // Read before trust(), which sets x-forwarded-proto itself.
+    if (cameThroughProxy(req.headers)) res.setHeader("connection", "close");
     trust(req);
     handle(req, res).catch((error: Error) => {
       log.error("http: request failed", { url: req.url, error: error.message });
@@ -43,7 +45,8 @@ try {
   });
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     // /mqtt is the broker's, on a connection of its own (http-server.ts); dev's hot reload is Next's.
-    if (!options.dev || requestPath(`${req.method} ${req.url} HTTP`) === MQTT_WS_PATH) return void socket.destroy();
+    if (requestPath(`${req.method} ${req.url} HTTP`) === MQTT_WS_PATH) return refuseReusedMqtt(req, socket);
+    if (!options.dev) return void socket.destroy();
     trust(req);
     void upgrade(req, socket, head);
   });
@@ -87,6 +90,20 @@ function readPeerLine(socket: Socket, http: () => void): void {
   };
   socket.on("data", onData);
   socket.on("error", () => socket.destroy());
+}
+
+/**
+ * /mqtt reached the web thread: its connection carried another request first, which only a
+ * client pooling connections does (a reverse proxy that sends no header cameThroughProxy
+ * knows). 421 says to try again on a new connection (RFC 9110 §15.5.20).
+ */
+function refuseReusedMqtt(req: IncomingMessage, socket: Socket): void {
+  log.warn("mqtt-ws: upgrade refused", {
+    code: "mqtt-ws-reused-connection",
+    why: "the WebSocket upgrade came on a connection that carried another request; a reverse proxy in front of the hub must not reuse connections for it",
+    from: peers.get(socket)?.address,
+  });
+  socket.end("HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
 }
 
 /** Next sees the browser's address and scheme from the hub, never what a client claimed. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
-import { firstLine, MAX_FIRST_LINE_BYTES, parsePeerLine, peerLine, requestPath, trustedHeaders } from "./web-splice";
+import { cameThroughProxy, firstLine, MAX_FIRST_LINE_BYTES, parsePeerLine, peerLine, requestPath, trustedHeaders } from "./web-splice";
 
 test("the peer line round-trips the browser's address and scheme", () => {
   for (const peer of [
@@ -50,4 +50,11 @@ test("Next is told the hub's peer, never what a client sent under the hub's own 
   assert.equal(headers[REMOTE_ADDRESS_HEADER], "192.168.1.20");
   assert.equal(headers["x-forwarded-proto"], "http");
   assert.equal(headers.host, "hub");
+});
+
+test("a request through a reverse proxy is told by the headers proxies add, not by the hub's own", () => {
+  for (const name of ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "via", "x-ingress-path"]) {
+    assert.equal(cameThroughProxy({ host: "hub", [name]: "1.2.3.4" }), true, name);
+  }
+  assert.equal(cameThroughProxy({ host: "hub", cookie: "a=b", "user-agent": "Chromium" }), false);
 });

@@ -57,3 +57,19 @@ export function trustedHeaders(headers: IncomingHttpHeaders, peer: Peer): Incomi
   out["x-forwarded-proto"] = peer.secure ? "https" : "http";
   return out;
 }
+
+/**
+ * Headers a reverse proxy adds: RFC 7239's Forwarded, the X-Forwarded-* family (Caddy,
+ * Traefik, nginx as usually set up), Via, and Home Assistant's ingress path.
+ */
+const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "via", "x-ingress-path"];
+
+/**
+ * Whether a request came through a reverse proxy. Such a proxy keeps a pool of connections
+ * to the hub and may send the dashboard's WebSocket upgrade on one that carried a page; but
+ * the hub's thread routes a connection by its first request, for good (http-server.ts), so
+ * the web thread closes each proxied connection after its response.
+ */
+export function cameThroughProxy(headers: IncomingHttpHeaders): boolean {
+  return PROXY_HEADERS.some((name) => headers[name] !== undefined);
+}

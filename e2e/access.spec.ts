@@ -2,6 +2,7 @@
 // (a WebSocket carrying the login cookie, as the dashboard opens it), a device
 // account and anonymous clients over TCP, from here and from a second host, and clients
 // that must be turned away.
+import { Agent, request, type IncomingHttpHeaders } from "node:http";
 import { expect, test, type Browser } from "@playwright/test";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { ADMIN, TestHub, type Credentials } from "./hub";
@@ -135,6 +136,49 @@ test("a browser without a session, or from another site, cannot open /mqtt", asy
   expect("error" in forged).toBe(true);
   await expect.poll(() => hub.output).toMatch(/WARN http: mqtt-ws: upgrade refused code="no-session"/);
   await expect.poll(() => hub.output).toMatch(/WARN http: mqtt-ws: upgrade refused code="cross-origin"/);
+});
+
+/** One request over `agent`; resolves with the status (101 when upgraded) and the response's headers. */
+function send(agent: Agent, path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: hub.port, path, agent, headers });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve({ status: 101, headers: res.headers });
+    });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("behind a reverse proxy that keeps connections alive, the dashboard's /mqtt still opens", async () => {
+  const upgrade = {
+    Connection: "Upgrade",
+    Upgrade: "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Protocol": "mqtt",
+    Cookie: `hearth_session=${sessions.get("admin")}`,
+    Origin: hub.url,
+  };
+  // A proxy (Caddy, Traefik, Home Assistant's ingress) pools its connections to the hub, one here.
+  const proxy = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const page = await send(proxy, "/login", { "X-Forwarded-For": "192.0.2.7" });
+    expect(page.status).toBe(200);
+    expect(page.headers.connection).toBe("close");
+    expect((await send(proxy, "/mqtt", { ...upgrade, "X-Forwarded-For": "192.0.2.7" })).status).toBe(101);
+    // A client that reuses a connection and says nothing of a proxy is told to use a new one.
+    await send(proxy, "/login", {});
+    expect((await send(proxy, "/mqtt", upgrade)).status).toBe(421);
+    await expect.poll(() => hub.output).toMatch(/WARN http: mqtt-ws: upgrade refused code="mqtt-ws-reused-connection"/);
+  } finally {
+    proxy.destroy();
+  }
 });
 
 // From another machine: a second host (a network namespace on a veth pair, e2e/second-host.ts)
