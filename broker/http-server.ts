@@ -12,7 +12,7 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
 import type { WebProxy } from "./web-proxy";
-import { firstLine, MQTT_WS_PATH, requestPath } from "./web-splice";
+import { firstLine, MAX_FIRST_LINE_BYTES, MQTT_WS_PATH, requestPath } from "./web-splice";
 
 export { MQTT_WS_PATH };
 
@@ -22,6 +22,7 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 const WS_HEADROOM = 2;
 
 const STATUS_TEXT = { 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable" } as const;
+const LINE_TOO_LONG = "HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 /** A connection that has not sent its first request line by then is dropped (as Node's headersTimeout would). */
 const FIRST_LINE_TIMEOUT_MS = 60_000;
 
@@ -78,6 +79,11 @@ export function createDashboardServer(opts: {
         socket.resume();
       },
       web: (head) => web.connection(socket, head),
+      // Answered, not reset: a person (or a chart) asking for it hears why (review-6 #2).
+      tooLong: () => {
+        log.warn("http: request line too long; refused", { code: "request-line-too-long", address: socket.remoteAddress, limit: MAX_FIRST_LINE_BYTES });
+        socket.end(LINE_TOO_LONG, () => socket.destroy());
+      },
     });
   };
   // No Nagle: a live reading's frame, or a page's last bytes, go out at once (hub.ts says why).
@@ -133,10 +139,10 @@ export function createDashboardServer(opts: {
 
 /**
  * Reads a new connection up to the end of its first line and hands what it read to
- * `mqtt` (a request for /mqtt) or `web` (anything else), paused; drops a connection
- * whose first line is too long or does not come.
+ * `mqtt` (a request for /mqtt) or `web` (anything else), paused; `tooLong` when the
+ * first line is longer than MAX_FIRST_LINE_BYTES; drops a connection whose first line does not come.
  */
-function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(head: Buffer): void }): void {
+function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(head: Buffer): void; tooLong(): void }): void {
   let head: Buffer = Buffer.alloc(0);
   socket.setTimeout(FIRST_LINE_TIMEOUT_MS, () => socket.destroy());
   socket.on("error", () => socket.destroy());
@@ -147,7 +153,7 @@ function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(hea
     socket.off("data", onData);
     socket.pause();
     socket.setTimeout(0);
-    if (first === null) return void socket.destroy();
+    if (first === null) return to.tooLong();
     if (requestPath(first.line) === MQTT_WS_PATH) to.mqtt(head);
     else to.web(head);
   };
