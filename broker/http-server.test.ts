@@ -96,3 +96,44 @@ test("a request line as long as Node's own limit allows (a long topic's chart) s
     await dashboard.close();
   }
 });
+
+// Review-6 #3: the HTTP server for /mqtt never listens, so Node's headersTimeout never ran
+// for it, and a client trickling header bytes (each resetting the idle timeout) held its
+// socket for ever. The request must now be whole within the deadline.
+test("an upgrade request that trickles its headers is closed at the deadline, and logged", async () => {
+  const log = recording();
+  const dashboard = createDashboardServer({
+    web: noPages,
+    log,
+    checkUpgrade: async () => ({ ok: true }),
+    handle: () => {},
+    maxMessageBytes: 1024,
+    tls: null,
+    upgradeDeadlineMs: 300,
+  });
+  try {
+    const port = await listening(dashboard);
+    const closed = await new Promise<boolean>((resolve) => {
+      let sent = 0;
+      const client = net.connect(port, "127.0.0.1", () => client.write("GET /mqtt HTTP/1.1\r\nHost: x\r\n"));
+      client.on("error", () => {});
+      // Far longer than the deadline, each byte well within the idle timeout.
+      const trickle = setInterval(() => {
+        if (++sent > 100) {
+          clearInterval(trickle);
+          client.destroy();
+          return resolve(false);
+        }
+        client.write("X");
+      }, 50);
+      client.on("close", () => {
+        clearInterval(trickle);
+        resolve(sent <= 100);
+      });
+    });
+    assert.equal(closed, true, "the hub closed the trickling connection");
+    assert.ok(log.lines.some((l) => l.code === "mqtt-ws-request-timeout"), JSON.stringify(log.lines));
+  } finally {
+    await dashboard.close();
+  }
+});

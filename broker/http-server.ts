@@ -58,8 +58,12 @@ export function createDashboardServer(opts: {
   maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
   tls: { cert: Buffer; key: Buffer } | null;
+  /** A /mqtt request must be whole (its headers read) this soon after its connection came; tests shorten it. */
+  upgradeDeadlineMs?: number;
 }): DashboardServer {
-  const { log, web } = opts;
+  const { log, web, upgradeDeadlineMs = FIRST_LINE_TIMEOUT_MS } = opts;
+  /** Each /mqtt connection's deadline, until its request is whole ('upgrade'). */
+  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
   // Only /mqtt connections reach this HTTP server (route() below); a plain request for it is not a page.
   const http = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain", connection: "close", upgrade: "websocket" }).end("MQTT over WebSocket: connect with a WebSocket client");
@@ -74,6 +78,14 @@ export function createDashboardServer(opts: {
     socket.once("close", () => sockets.delete(socket));
     routeConnection(socket, {
       mqtt: (head) => {
+        // Node's headersTimeout runs only for a server that listens, and this one never does: a
+        // client sending a header byte now and then would hold the socket for ever (review-6 #3).
+        const deadline = setTimeout(() => {
+          log.warn("mqtt-ws: the upgrade request did not arrive in time; closing", { code: "mqtt-ws-request-timeout", address: socket.remoteAddress });
+          socket.destroy();
+        }, upgradeDeadlineMs);
+        deadlines.set(socket, deadline);
+        socket.once("close", () => clearTimeout(deadline));
         socket.unshift(head);
         http.emit("connection", socket);
         socket.resume();
@@ -97,6 +109,7 @@ export function createDashboardServer(opts: {
   // no limit, bounds what one client can make us hold.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HEADROOM * maxPacketBytes });
   http.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    clearTimeout(deadlines.get(socket));
     if (requestPath(`${req.method} ${req.url} HTTP`) !== MQTT_WS_PATH) return void socket.destroy();
     // Node's HTTP server let go of the socket at 'upgrade', its 'error' listener with it: a
     // browser resetting while its session is looked up (ECONNRESET) would be an uncaught
