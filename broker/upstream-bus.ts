@@ -10,8 +10,8 @@
 //  - The PUBACK for a QoS 1 message goes out only after the handlers' effects (the
 //    recorder's history row) resolve: "acknowledged means stored", as on the embedded
 //    broker. An effect that fails leaves the message unacknowledged; the broker sends
-//    it again on the next connection [MQTT-4.4.0-1]. Later messages do not wait for
-//    it (upstream-acks.ts).
+//    it again on the next connection [MQTT-4.4.0-1], which the bus then makes after a
+//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts).
 //  - Services subscribe before `start()` connects: a resumed session delivers the
 //    queued messages right after CONNACK, and they must find every handler in place.
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
