@@ -44,3 +44,96 @@ for (const decision of [{ ok: true }, { ok: false, status: 401, code: "no-sessio
     }
   });
 }
+
+type Line = { level: string; message: string; code?: unknown };
+function recording(): Logger & { lines: Line[] } {
+  const lines: Line[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, code: fields?.code });
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+async function listening(dashboard: ReturnType<typeof createDashboardServer>): Promise<number> {
+  await new Promise<void>((resolve) => dashboard.server.listen(0, "127.0.0.1", resolve));
+  return (dashboard.server.address() as AddressInfo).port;
+}
+
+/** Everything the server sends until it closes the connection. */
+function answer(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const client = net.connect(port, "127.0.0.1", () => client.write(request));
+    client.on("data", (chunk) => (text += chunk.toString("latin1")));
+    client.on("error", reject);
+    client.on("close", () => resolve(text));
+  });
+}
+
+// Review-6 #2: the broker's thread reads the first line itself since the splice; one too
+// long was reset without a status or a log line. Node's own limit (16 KB) answers 431.
+test("a request line too long is answered 414 and logged with a code, not reset", async () => {
+  const log = recording();
+  const dashboard = createDashboardServer({ web: noPages, log, checkUpgrade: async () => ({ ok: true }), handle: () => {}, maxMessageBytes: 1024, tls: null });
+  try {
+    const port = await listening(dashboard);
+    const text = await answer(port, `GET /api/history/series?topic=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(text, /^HTTP\/1\.1 414 /);
+    assert.ok(log.lines.some((l) => l.code === "request-line-too-long"), JSON.stringify(log.lines));
+  } finally {
+    await dashboard.close();
+  }
+});
+
+test("a request line as long as Node's own limit allows (a long topic's chart) still reaches the pages", async () => {
+  let spliced = 0;
+  const web = { connection: (socket: import("node:net").Socket) => (spliced++, void socket.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")), close() {} };
+  const dashboard = createDashboardServer({ web, log: quiet, checkUpgrade: async () => ({ ok: true }), handle: () => {}, maxMessageBytes: 1024, tls: null });
+  try {
+    const port = await listening(dashboard);
+    const text = await answer(port, `GET /api/history/series?topic=${"a".repeat(10_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.equal(spliced, 1);
+  } finally {
+    await dashboard.close();
+  }
+});
+
+// Review-6 #3: the HTTP server for /mqtt never listens, so Node's headersTimeout never ran
+// for it, and a client trickling header bytes (each resetting the idle timeout) held its
+// socket for ever. The request must now be whole within the deadline.
+test("an upgrade request that trickles its headers is closed at the deadline, and logged", async () => {
+  const log = recording();
+  const dashboard = createDashboardServer({
+    web: noPages,
+    log,
+    checkUpgrade: async () => ({ ok: true }),
+    handle: () => {},
+    maxMessageBytes: 1024,
+    tls: null,
+    upgradeDeadlineMs: 300,
+  });
+  try {
+    const port = await listening(dashboard);
+    const closed = await new Promise<boolean>((resolve) => {
+      let sent = 0;
+      const client = net.connect(port, "127.0.0.1", () => client.write("GET /mqtt HTTP/1.1\r\nHost: x\r\n"));
+      client.on("error", () => {});
+      // Far longer than the deadline, each byte well within the idle timeout.
+      const trickle = setInterval(() => {
+        if (++sent > 100) {
+          clearInterval(trickle);
+          client.destroy();
+          return resolve(false);
+        }
+        client.write("X");
+      }, 50);
+      client.on("close", () => {
+        clearInterval(trickle);
+        resolve(sent <= 100);
+      });
+    });
+    assert.equal(closed, true, "the hub closed the trickling connection");
+    assert.ok(log.lines.some((l) => l.code === "mqtt-ws-request-timeout"), JSON.stringify(log.lines));
+  } finally {
+    await dashboard.close();
+  }
+});

@@ -12,7 +12,7 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../lib/log";
 import type { UpgradeDecision } from "./session-gate";
 import type { WebProxy } from "./web-proxy";
-import { firstLine, MQTT_WS_PATH, requestPath } from "./web-splice";
+import { firstLine, MAX_FIRST_LINE_BYTES, MQTT_WS_PATH, requestPath } from "./web-splice";
 
 export { MQTT_WS_PATH };
 
@@ -22,6 +22,7 @@ const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 const WS_HEADROOM = 2;
 
 const STATUS_TEXT = { 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable" } as const;
+const LINE_TOO_LONG = "HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 /** A connection that has not sent its first request line by then is dropped (as Node's headersTimeout would). */
 const FIRST_LINE_TIMEOUT_MS = 60_000;
 
@@ -57,8 +58,12 @@ export function createDashboardServer(opts: {
   maxMessageBytes: number;
   /** PEM certificate and key: HTTPS, and WSS on /mqtt. */
   tls: { cert: Buffer; key: Buffer } | null;
+  /** A /mqtt request must be whole (its headers read) this soon after its connection came; tests shorten it. */
+  upgradeDeadlineMs?: number;
 }): DashboardServer {
-  const { log, web } = opts;
+  const { log, web, upgradeDeadlineMs = FIRST_LINE_TIMEOUT_MS } = opts;
+  /** Each /mqtt connection's deadline, until its request is whole ('upgrade'). */
+  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
   // Only /mqtt connections reach this HTTP server (route() below); a plain request for it is not a page.
   const http = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain", connection: "close", upgrade: "websocket" }).end("MQTT over WebSocket: connect with a WebSocket client");
@@ -73,11 +78,24 @@ export function createDashboardServer(opts: {
     socket.once("close", () => sockets.delete(socket));
     routeConnection(socket, {
       mqtt: (head) => {
+        // Node's headersTimeout runs only for a server that listens, and this one never does: a
+        // client sending a header byte now and then would hold the socket for ever (review-6 #3).
+        const deadline = setTimeout(() => {
+          log.warn("mqtt-ws: the upgrade request did not arrive in time; closing", { code: "mqtt-ws-request-timeout", address: socket.remoteAddress });
+          socket.destroy();
+        }, upgradeDeadlineMs);
+        deadlines.set(socket, deadline);
+        socket.once("close", () => clearTimeout(deadline));
         socket.unshift(head);
         http.emit("connection", socket);
         socket.resume();
       },
       web: (head) => web.connection(socket, head),
+      // Answered, not reset: a person (or a chart) asking for it hears why (review-6 #2).
+      tooLong: () => {
+        log.warn("http: request line too long; refused", { code: "request-line-too-long", address: socket.remoteAddress, limit: MAX_FIRST_LINE_BYTES });
+        socket.end(LINE_TOO_LONG, () => socket.destroy());
+      },
     });
   };
   // No Nagle: a live reading's frame, or a page's last bytes, go out at once (hub.ts says why).
@@ -91,6 +109,7 @@ export function createDashboardServer(opts: {
   // no limit, bounds what one client can make us hold.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HEADROOM * maxPacketBytes });
   http.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    clearTimeout(deadlines.get(socket));
     if (requestPath(`${req.method} ${req.url} HTTP`) !== MQTT_WS_PATH) return void socket.destroy();
     // Node's HTTP server let go of the socket at 'upgrade', its 'error' listener with it: a
     // browser resetting while its session is looked up (ECONNRESET) would be an uncaught
@@ -133,10 +152,10 @@ export function createDashboardServer(opts: {
 
 /**
  * Reads a new connection up to the end of its first line and hands what it read to
- * `mqtt` (a request for /mqtt) or `web` (anything else), paused; drops a connection
- * whose first line is too long or does not come.
+ * `mqtt` (a request for /mqtt) or `web` (anything else), paused; `tooLong` when the
+ * first line is longer than MAX_FIRST_LINE_BYTES; drops a connection whose first line does not come.
  */
-function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(head: Buffer): void }): void {
+function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(head: Buffer): void; tooLong(): void }): void {
   let head: Buffer = Buffer.alloc(0);
   socket.setTimeout(FIRST_LINE_TIMEOUT_MS, () => socket.destroy());
   socket.on("error", () => socket.destroy());
@@ -147,7 +166,7 @@ function routeConnection(socket: Socket, to: { mqtt(head: Buffer): void; web(hea
     socket.off("data", onData);
     socket.pause();
     socket.setTimeout(0);
-    if (first === null) return void socket.destroy();
+    if (first === null) return to.tooLong();
     if (requestPath(first.line) === MQTT_WS_PATH) to.mqtt(head);
     else to.web(head);
   };

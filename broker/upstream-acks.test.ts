@@ -40,3 +40,12 @@ test("a message whose effects failed is never acknowledged, and does not hold up
   await settle();
   assert.deepEqual(sent, [8]);
 });
+
+test("a message whose effects failed is reported, so the bus can have the broker send it again (review-6 #1)", async () => {
+  let unstored = 0;
+  const acks = createOrderedAcks(() => {}, () => unstored++);
+  acks.add(1, Promise.reject(new Error("history-backlog-full")));
+  acks.add(2, Promise.resolve());
+  await settle();
+  assert.equal(unstored, 1);
+});

@@ -11,6 +11,12 @@
 //  - tied to the connection they came on: a packet id means nothing on the next one,
 //    where the broker resends what is unacknowledged with DUP set.
 // Pure: the sender is given; the bus makes one of these per connection.
+//
+// A message left unacknowledged is sent again only on a new connection [MQTT-4.4.0-1],
+// and until then holds one of the broker's in-flight slots (Mosquitto's
+// max_inflight_messages, 20): twenty such stopped every later QoS 1 message for good
+// (review-6 #1). So the bus reconnects after one (createRedelivery), backing off while
+// they keep failing.
 
 export type OrderedAcks = {
   /** Whether acknowledging now would overtake a message still waiting (then `add` it, settled). */
@@ -21,7 +27,8 @@ export type OrderedAcks = {
 
 type Entry = { messageId: number; state: "pending" | "stored" | "failed" };
 
-export function createOrderedAcks(sendPuback: (messageId: number) => void): OrderedAcks {
+/** `unstored`: a message's effects failed, so it stays unacknowledged for the broker to send again. */
+export function createOrderedAcks(sendPuback: (messageId: number) => void, unstored: () => void = () => {}): OrderedAcks {
   const queue: Entry[] = [];
   const flush = () => {
     while (queue.length > 0 && queue[0].state !== "pending") {
@@ -41,9 +48,46 @@ export function createOrderedAcks(sendPuback: (messageId: number) => void): Orde
         },
         () => {
           entry.state = "failed";
+          unstored();
           flush();
         },
       );
+    },
+  };
+}
+
+/** The first reconnect for unstored messages waits this long (a moment for the database)… */
+export const REDELIVER_FIRST_MS = 1_000;
+/** …and each one after it that found them failing again twice as long, up to this. */
+export const REDELIVER_MAX_MS = 60_000;
+
+export type Redelivery = {
+  /** A message was left unstored: `reconnect` runs after the back-off, once however many more fail meanwhile. */
+  unstored(reconnect: () => void): void;
+  /** A message was stored and acknowledged: the next failure waits the first delay again. */
+  stored(): void;
+  stop(): void;
+};
+
+export function createRedelivery(): Redelivery {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let attempt = 0;
+  return {
+    unstored(reconnect) {
+      if (timer !== null) return;
+      const delay = Math.min(REDELIVER_FIRST_MS * 2 ** attempt, REDELIVER_MAX_MS);
+      attempt++;
+      timer = setTimeout(() => {
+        timer = null;
+        reconnect();
+      }, delay);
+    },
+    stored() {
+      attempt = 0;
+    },
+    stop() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
     },
   };
 }

@@ -10,8 +10,8 @@
 //  - The PUBACK for a QoS 1 message goes out only after the handlers' effects (the
 //    recorder's history row) resolve: "acknowledged means stored", as on the embedded
 //    broker. An effect that fails leaves the message unacknowledged; the broker sends
-//    it again on the next connection [MQTT-4.4.0-1]. Later messages do not wait for
-//    it (upstream-acks.ts).
+//    it again on the next connection [MQTT-4.4.0-1], which the bus then makes after a
+//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts).
 //  - Services subscribe before `start()` connects: a resumed session delivers the
 //    queued messages right after CONNACK, and they must find every handler in place.
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
@@ -26,7 +26,7 @@ import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
-import { createOrderedAcks, type OrderedAcks } from "./upstream-acks";
+import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
   classifyFailure,
@@ -133,14 +133,23 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
   /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */
   let owed: { stream: MqttClient["stream"]; acks: OrderedAcks } | null = null;
+  const redelivery = createRedelivery();
   const owedOn = (stream: MqttClient["stream"]) => {
     if (owed?.stream !== stream) {
       const sendPuback = (messageId: number) => {
         // A packet id belongs to its connection: on a later one the broker resends the message.
         if (client.stream !== stream || !client.connected) return;
         stream.write(generate({ cmd: "puback", messageId }, { protocolVersion: config.protocolVersion }));
+        redelivery.stored();
       };
-      owed = { stream, acks: createOrderedAcks(sendPuback) };
+      // Only a new connection makes the broker send the unstored messages again (upstream-acks.ts, review-6 #1).
+      const reconnect = () => {
+        if (ending || client.stream !== stream || !client.connected) return;
+        log.warn("reconnecting so the broker sends again what Hearth could not store", { code: "upstream-redeliver", server: status.server });
+        lastError = { code: "upstream-lost", state: "unreachable", message: "reconnecting so the broker sends again messages Hearth could not store" };
+        stream.destroy();
+      };
+      owed = { stream, acks: createOrderedAcks(sendPuback, () => redelivery.unstored(reconnect)) };
     }
     return owed.acks;
   };
@@ -276,6 +285,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
     async end() {
       ending = true;
+      redelivery.stop();
       // Forced when there is no connection: nothing to send a DISCONNECT on.
       await client.endAsync(!client.connected);
     },

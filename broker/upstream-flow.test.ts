@@ -96,3 +96,31 @@ for (const protocolVersion of [5, 4] as const) {
     }
   });
 }
+
+// Review-6 #1: a message whose effects failed is sent again only on a new connection
+// [MQTT-4.4.0-1], and holds one of Mosquitto's 20 in-flight slots until then. Twenty of
+// them (the history backlog full while its disk is) stopped every later QoS 1 message for
+// good; the bus now reconnects, so they come again and are stored once the database is back.
+test("MQTT 3.1.1: after 20 messages Hearth could not store, later QoS 1 messages still come, and the 20 come again", async () => {
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...DEVICE, protocolVersion: 4, reconnectPeriod: 0 });
+  const hearth = bus("hearth-flow-unstored", 4);
+  const seen: string[] = [];
+  let databaseAway = true;
+  try {
+    await hearth.subscribe("home/+/temperature", (m) => {
+      seen.push(m.payload.toString());
+      return databaseAway ? Promise.reject(new Error("history-backlog-full")) : undefined;
+    });
+    await started(hearth);
+    for (let i = 0; i < 20; i++) await device.publishAsync("home/a/temperature", `${i}`, { qos: 1 });
+    await eventually("the 20 unstored readings", () => (seen.length >= 20 ? true : null));
+    databaseAway = false;
+    await device.publishAsync("home/a/temperature", "after", { qos: 1 });
+    await eventually("the reading after them", () => (seen.includes("after") ? true : null));
+    await eventually("the 20 again", () => (seen.filter((v) => v !== "after").length >= 40 ? true : null));
+    for (let i = 0; i < 20; i++) assert.ok(seen.filter((v) => v === `${i}`).length >= 2, `reading ${i}: failed, then sent again`);
+  } finally {
+    await hearth.end();
+    await device.endAsync();
+  }
+});

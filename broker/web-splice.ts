@@ -13,8 +13,12 @@ export type Peer = { address: string; secure: boolean };
 export const MQTT_WS_PATH = "/mqtt";
 
 const MAGIC = "HEARTH-PEER";
-/** Longer than any first line a browser sends is refused (the request line, or our peer line). */
-export const MAX_FIRST_LINE_BYTES = 8 * 1024;
+/**
+ * A first line this long is refused (the request line, or our peer line): Node's own
+ * limit for a request's head (--max-http-header-size), which the pages had before the
+ * splice; a chart of a device's long topic names it in its URL (review-6 #2).
+ */
+export const MAX_FIRST_LINE_BYTES = 16 * 1024;
 
 export function peerLine(peer: Peer): string {
   return `${MAGIC} ${peer.secure ? "https" : "http"} ${peer.address.replace(/\s/g, "") || "-"}\r\n`;
