@@ -165,7 +165,13 @@ export function MqttProvider({
       }
       if (remove.length > 0) client.unsubscribe(remove);
     };
-    const stopSyncing = store.subscribeSubscriptions(syncSubscriptions);
+    // A navigation releases the old page's scope and declares the new one's in one commit:
+    // synced once after it, a room page to a reading's page never widens to home/# between.
+    let syncQueued: ReturnType<typeof setTimeout> | undefined;
+    const stopSyncing = store.subscribeSubscriptions(() => {
+      clearTimeout(syncQueued);
+      syncQueued = setTimeout(syncSubscriptions, 0);
+    });
 
     const report = () => {
       if (disposed) return;
@@ -247,6 +253,7 @@ export function MqttProvider({
     return () => {
       disposed = true;
       stopSyncing();
+      clearTimeout(syncQueued);
       clearTimeout(offlineTimer);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", report);
