@@ -121,9 +121,9 @@ test("a room page carries only its room, still raises the home's alerts, and the
   // page was sent every reading of the house, only to drop them).
   const received: string[] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => received.push(typeof f.payload === "string" ? f.payload : f.payload.toString("latin1"))));
+  const errors = await openDashboard(page);
   await device.publishAsync("home/den/temperature", "20.5");
   await device.publishAsync("home/hall/temperature", "18");
-  const errors = await openDashboard(page);
   await expect(row(page, "home/hall/temperature")).toContainText("18");
   await expect(row(page, "home/den/temperature")).toContainText("20.5");
 
