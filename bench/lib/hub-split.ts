@@ -3,6 +3,7 @@
 // and the CPU of every Chromium process by niceness (the measured page's at 0, the
 // chart browsers' at 19). Diagnostics only: BENCH_PIXELS_SPLIT=1 logs them per rep.
 import { readdirSync, readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { brokerLoopDelay, type Inspector } from "./inspector";
 import { parseStat } from "./proc";
 
@@ -62,10 +63,15 @@ export async function startSplit(pid: number, inspector: Inspector | null) {
   const io0 = io(pid);
   const chromium0 = chromiumByNice();
   const loop = inspector ? await brokerLoopDelay(inspector) : null;
+  // The bench's own loop (publishers and the TCP subscriber): its delay is in "the hub's part" too.
+  const own = monitorEventLoopDelay({ resolution: 1 });
+  own.enable();
   const elu0 = inspector ? await inspector.evaluateJson<object>(`JSON.stringify(performance.eventLoopUtilization())`) : null;
   return {
     async stop(): Promise<Split> {
       const wallMs = performance.now() - t0;
+      own.disable();
+      const bench = { p99: own.percentile(99) / 1e6, max: own.max / 1e6 };
       const delay = loop ? await loop.stop() : null;
       const elu = inspector
         ? await inspector.evaluateJson<{ utilization: number }>(`JSON.stringify(performance.eventLoopUtilization(${JSON.stringify(elu0)}))`)
@@ -82,8 +88,9 @@ export async function startSplit(pid: number, inspector: Inspector | null) {
         `hub threads ${perThread.slice(0, 5).map((t) => `[${t.key}] ${pct(t.ms)}`).join(", ")}; ` +
         `writes ${((io1.syscw - io0.syscw) / (wallMs / 1000)).toFixed(0)}/s, ${((io1.wchar - io0.wchar) / 1e6 / (wallMs / 1000)).toFixed(1)} MB/s; ` +
         (delay ? `broker loop delay p50 ${delay.p50.toFixed(1)} p99 ${delay.p99.toFixed(1)} max ${delay.max.toFixed(0)} ms, ELU ${((elu?.utilization ?? NaN) * 100).toFixed(0)} %; ` : "") +
+        `bench process loop delay p99 ${bench.p99.toFixed(1)} max ${bench.max.toFixed(0)} ms; ` +
         `chromium ${chromium.map((c) => `nice ${c.nice} ${pct(c.ms)}`).join(", ")} of a core`;
-      return { line, raw: { wallMs, perThread, syscwPerS: (io1.syscw - io0.syscw) / (wallMs / 1000), delay, elu, chromium } };
+      return { line, raw: { wallMs, perThread, syscwPerS: (io1.syscw - io0.syscw) / (wallMs / 1000), delay, elu, bench, chromium } };
     },
   };
 }
