@@ -62,8 +62,9 @@ async function run(ctx: SectionContext) {
   const { hub, page } = rig;
   const clients = rig.publishers;
   const extra: MqttClient[] = [];
-  const inspector: Inspector | null = SPLIT ? await connectInspector(hub) : null;
+  let inspector: Inspector | null = null;
   try {
+    if (SPLIT) inspector = await connectInspector(hub);
     await watchValues(page);
     // A TCP subscriber beside the page splits the latency: what the hub takes, and what the page adds.
     const [tap] = await connectMany(hub.mqttUrl, "px-tap", 1);
@@ -191,7 +192,7 @@ async function run(ctx: SectionContext) {
       figure: "30-day chart in the other browsers p50",
       unit: "ms",
       value: summarize([charts.p50]),
-      note: `${chartMs.length} charts opened (page load, 30 d picked, drawn), max ${Math.round(charts.max)} ms; those browsers at ${CHART_IDLE ? "SCHED_IDLE" : `nice ${CHART_NICE} (which Chromium overrides: lib/browser.ts)`}`,
+      note: `${chartMs.length} charts opened (page load, 30 d picked, drawn), max ${Math.round(charts.max)} ms; those browsers ${CHART_IDLE ? "under SCHED_IDLE" : CHART_NICE > 0 ? `at nice ${CHART_NICE}, which Chromium overrides (lib/browser.ts)` : "in the measured page's Chromium"}`,
     });
     const missing = [...reps_, ...loaded].reduce((n, r) => n + r.missing, 0);
     rows.push({

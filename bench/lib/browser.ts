@@ -12,7 +12,7 @@ import { BENCH_ADMIN } from "./servers";
  * only what the hub and the measured page leave — as other people's phones and laptops,
  * which in a home are other machines, would. **It does not** (issue 13, fourth pass):
  * Chromium sets each of its threads' niceness itself, to absolute values (as root it
- * may raise them), so under `nice -n 19` its browser and GPU threads ran at -8 and its
+ * may go below 0), so under `nice -n 19` its browser and GPU threads ran at -8 and its
  * renderers at 0 and 5, above or beside the hub. `idle: true` (BENCH_CHART_SCHED=idle)
  * starts it under SCHED_IDLE instead (`chrt --idle 0`), which Chromium's niceness calls
  * leave in place, so the niceness the README describes finally holds. Not the default:
