@@ -18,6 +18,8 @@ import { takeShown, watchValues } from "./lib/page-probes";
 import type { Row } from "./lib/report";
 import { byMode, type Section, type SectionContext } from "./lib/section";
 import { cpuTimeMs } from "./lib/proc";
+import { startSplit, type Split } from "./lib/hub-split";
+import { connectInspector, type Inspector } from "./lib/inspector";
 import { latencySummary, matchLatencies, summarize, type LatencySummary } from "./lib/stats";
 
 const FRAME_MS = 1000 / 60;
@@ -28,6 +30,10 @@ const MEASUREMENTS = ["temperature", "humidity", "pressure", "co2", "illuminance
 const TOPICS = Array.from({ length: ROOMS }, (_, r) => MEASUREMENTS.map((m) => `home/px-${String(r).padStart(2, "0")}/${m}`)).flat();
 const SPOT_TOPIC = "home/px-spot/temperature";
 const CHART_NICE = Number(process.env.BENCH_CHART_NICE ?? 19);
+/** "idle": the chart browsers under SCHED_IDLE, the only way their low priority holds (lib/browser.ts). */
+const CHART_IDLE = process.env.BENCH_CHART_SCHED === "idle";
+/** Diagnostics (issue 13): per-thread CPU, writes, broker loop delay, Chromium CPU per rep (lib/hub-split.ts). */
+const SPLIT = process.env.BENCH_PIXELS_SPLIT === "1";
 /** The rooms the other browsers chart: home/room-01 … of the seeded day. */
 const CHART_ROOMS = Array.from({ length: 5 }, (_, i) => seededTopic(i).split("/")[1]);
 
@@ -51,11 +57,14 @@ async function run(ctx: SectionContext) {
     prefix: "home/px-",
     tag: "px",
     prepare: (dir) => void seedHistory(dir, { ...DAY_OF_READINGS, end }),
+    nodeArgs: SPLIT ? ["--inspect=127.0.0.1:0"] : [],
   });
   const { hub, page } = rig;
   const clients = rig.publishers;
   const extra: MqttClient[] = [];
+  let inspector: Inspector | null = null;
   try {
+    if (SPLIT) inspector = await connectInspector(hub);
     await watchValues(page);
     // A TCP subscriber beside the page splits the latency: what the hub takes, and what the page adds.
     const [tap] = await connectMany(hub.mqttUrl, "px-tap", 1);
@@ -71,7 +80,7 @@ async function run(ctx: SectionContext) {
       return { task: get("TaskDuration"), at: get("Timestamp") };
     };
 
-    type Rep = { summary: LatencySummary; tcp: LatencySummary; missing: number; sent: number; hubCpuUsPerReading: number; pageBusy: number };
+    type Rep = { summary: LatencySummary; tcp: LatencySummary; missing: number; sent: number; hubCpuUsPerReading: number; pageBusy: number; split?: Split["raw"] };
     const reps_: Rep[] = [];
     const loaded: Rep[] = [];
     let firstValue = 1;
@@ -80,11 +89,13 @@ async function run(ctx: SectionContext) {
       let measuring = false;
       let cpu0 = NaN;
       let page0 = { task: NaN, at: NaN };
+      const split: { started?: ReturnType<typeof startSplit> } = {};
       const warm = setTimeout(() => {
         measuring = true;
         tapped = [];
         cpu0 = cpuTimeMs(hub!.pid);
         void pageTaskSeconds().then((m) => (page0 = m));
+        if (SPLIT) split.started = startSplit(hub.pid, inspector);
       }, warmupMs);
       const result = await publishPaced({
         clients,
@@ -97,6 +108,8 @@ async function run(ctx: SectionContext) {
       clearTimeout(warm);
       const hubCpuUsPerReading = ((cpuTimeMs(hub.pid) - cpu0) * 1000) / sent.length;
       const page1 = await pageTaskSeconds();
+      const splitResult = split.started ? await (await split.started).stop() : null;
+      if (splitResult) ctx.log(`    split: ${splitResult.line}`);
       const pageBusy = ((page1.task - page0.task) / (page1.at - page0.at)) * 100;
       firstValue += Math.ceil(result.sent / TOPICS.length) + 1;
       await new Promise((r) => setTimeout(r, 1000)); // the last ones reach the page
@@ -107,12 +120,12 @@ async function run(ctx: SectionContext) {
         `  ${label}: p50 ${summary.p50} ms, p95 ${summary.p95}, p99 ${summary.p99}, max ${summary.max} (${sent.length} readings, ${missing} not shown); ` +
           `TCP subscriber p50 ${tcp.p50} p99 ${tcp.p99}; hub ${hubCpuUsPerReading.toFixed(0)} µs CPU/reading; page main thread ${pageBusy.toFixed(0)} % busy`,
       );
-      return { summary, tcp, missing, sent: sent.length, hubCpuUsPerReading, pageBusy };
+      return { summary, tcp, missing, sent: sent.length, hubCpuUsPerReading, pageBusy, split: splitResult?.raw };
     };
     for (let rep = 0; rep < reps; rep++) reps_.push(await measure(`rep ${rep + 1}`));
     // The other people's browsers run niced (BENCH_CHART_NICE, 0 = as the measured page):
     // in a home they are other devices, and their drawing is not the hub's work.
-    const chartBrowser = CHART_NICE > 0 ? await launchBrowser({ nice: CHART_NICE }) : rig.browser;
+    const chartBrowser = CHART_NICE > 0 || CHART_IDLE ? await launchBrowser({ nice: CHART_NICE, idle: CHART_IDLE }) : rig.browser;
     const charting = await startChartBrowsers(chartBrowser, hub.httpUrl!, CHART_ROOMS);
     let chartMs: number[];
     try {
@@ -179,7 +192,7 @@ async function run(ctx: SectionContext) {
       figure: "30-day chart in the other browsers p50",
       unit: "ms",
       value: summarize([charts.p50]),
-      note: `${chartMs.length} charts opened (page load, 30 d picked, drawn), max ${Math.round(charts.max)} ms; those browsers at nice ${CHART_NICE}`,
+      note: `${chartMs.length} charts opened (page load, 30 d picked, drawn), max ${Math.round(charts.max)} ms; those browsers ${CHART_IDLE ? "under SCHED_IDLE" : CHART_NICE > 0 ? `at nice ${CHART_NICE}, which Chromium overrides (lib/browser.ts)` : "in the measured page's Chromium"}`,
     });
     const missing = [...reps_, ...loaded].reduce((n, r) => n + r.missing, 0);
     rows.push({
@@ -199,6 +212,7 @@ async function run(ctx: SectionContext) {
     });
     return { rows, raw: { rate: RATE, topics: TOPICS.length, warmupMs, measureMs, reps: reps_, loadedReps: loaded, chartMs, mosquittoPub: spot } };
   } finally {
+    inspector?.close();
     await closeAll(extra);
     await rig.dispose();
   }

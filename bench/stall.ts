@@ -13,7 +13,7 @@ import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../e2e/seed-history";
 import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../lib/auth/session-cookie";
-import { connectInspector, type Inspector } from "./lib/inspector";
+import { brokerLoopDelay, connectInspector } from "./lib/inspector";
 import { cpuTimeMs, rssMB, threadCpuTimeMs } from "./lib/proc";
 import type { Row } from "./lib/report";
 import { startProbe } from "./lib/rtt-probe";
@@ -47,19 +47,6 @@ function download(url: string, cookie: string): Promise<{ status: number; bytes:
       resolve({ status, bytes, ms: seconds * 1000 });
     });
   });
-}
-
-/** The broker thread's event-loop delay (perf_hooks), from this call until `stop()`, in ms. */
-async function brokerLoopDelay(inspector: Inspector) {
-  await inspector.evaluateJson(
-    `globalThis.__hearthBenchDelay = require("node:perf_hooks").monitorEventLoopDelay({ resolution: 1 }); globalThis.__hearthBenchDelay.enable(); "1"`,
-  );
-  return {
-    stop: () =>
-      inspector.evaluateJson<{ p50: number; p99: number; max: number }>(
-        `(() => { const h = globalThis.__hearthBenchDelay; h.disable(); return JSON.stringify({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 }); })()`,
-      ),
-  };
 }
 
 /** Reads a body to its end as it streams; returns its size and how long the whole answer took. */

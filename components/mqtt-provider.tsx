@@ -9,6 +9,7 @@ import { createContext, useEffect, useRef, useState, type ReactNode } from "reac
 import { createLiveAlertStore, type LiveAlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
+import { widens } from "@/lib/live-scope";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
@@ -48,6 +49,16 @@ async function followSession(role: string | undefined): Promise<void> {
   }
 }
 
+/** The newest stored reading of every topic into the store, which keeps whichever of two is newer. */
+async function catchUp(store: LiveStore): Promise<void> {
+  try {
+    const response = await fetch("/api/history/latest", { cache: "no-store" });
+    if (response.ok) store.seed(((await response.json()) as { readings: Reading[] }).readings);
+  } catch {
+    // Unreachable hub: the live readings still come, only later.
+  }
+}
+
 function brokerUrl(): string {
   const protocol = location.protocol === "https:" ? "wss:" : "ws:";
   return `${protocol}//${location.host}/mqtt`;
@@ -60,7 +71,7 @@ function randomClientId(): string {
   return `hearth-web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** The home's topics and HA discovery, and every alert state the hub publishes (issue 4). */
+/** HA discovery and every alert state the hub publishes (issue 4), whatever the page shows. */
 const SUBSCRIPTIONS = [...BASE_SUBSCRIPTIONS, `${ALERTS_PREFIX}/#`];
 
 export function MqttProvider({
@@ -123,12 +134,15 @@ export function MqttProvider({
     let attempting = true;
     let retryingSince: number | null = null;
     /**
-     * The base subscriptions are granted on this connection. "Live" waits for it: between
+     * The subscriptions asked for at connect are granted. "Live" waits for it: between
      * CONNACK and SUBACK a reading would reach the hub but not this page.
      */
     let subscribed = false;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
-    /** Topics beyond the base ones that discovered devices report on (zigbee2mqtt/…), as subscribed now. */
+    /**
+     * The store's subscriptions as subscribed now: the home topics the page shows (a room
+     * page its room, lib/live-scope.ts) and device topics beyond them (zigbee2mqtt/…).
+     */
     const extra = new Set<string>();
 
     const syncSubscriptions = () => {
@@ -136,16 +150,28 @@ export function MqttProvider({
       const wanted = new Set(store.getSubscriptions());
       const add = [...wanted].filter((t) => !extra.has(t));
       const remove = [...extra].filter((t) => !wanted.has(t));
+      const widened = widens([...extra], add);
       for (const t of add) extra.add(t);
       for (const t of remove) extra.delete(t);
+      // New filters before old ones go: the hub sends a reading matching both once
+      // (router.ts), so narrowing or widening the page's scope loses nothing in between.
       if (add.length > 0) {
         client.subscribe(add, { qos: 0 }, (error) => {
-          if (error && !disposed) console.warn(`hearth: subscribing to device topics failed: ${error.message}`);
+          if (disposed) return;
+          if (error) console.warn(`hearth: subscribing to ${add.join(", ")} failed: ${error.message}`);
+          // Rooms this page did not follow while it showed one: their newest stored values now.
+          else if (widened) void catchUp(store);
         });
       }
       if (remove.length > 0) client.unsubscribe(remove);
     };
-    const stopSyncing = store.subscribeSubscriptions(syncSubscriptions);
+    // A navigation releases the old page's scope and declares the new one's in one commit:
+    // synced once after it, a room page to a reading's page never widens to home/# between.
+    let syncQueued: ReturnType<typeof setTimeout> | undefined;
+    const stopSyncing = store.subscribeSubscriptions(() => {
+      clearTimeout(syncQueued);
+      syncQueued = setTimeout(syncSubscriptions, 0);
+    });
 
     const report = () => {
       if (disposed) return;
@@ -172,15 +198,16 @@ export function MqttProvider({
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
       subscribed = false;
-      client.subscribe(SUBSCRIPTIONS, { qos: 0 }, (error) => {
+      // A clean session starts with no subscriptions: the store's are asked for anew, in the same SUBSCRIBE.
+      extra.clear();
+      for (const t of store.getSubscriptions()) extra.add(t);
+      const topics = [...SUBSCRIPTIONS, ...extra];
+      client.subscribe(topics, { qos: 0 }, (error) => {
         if (disposed) return;
-        if (error) console.warn(`hearth: subscribing to ${SUBSCRIPTIONS.join(", ")} failed: ${error.message}`);
+        if (error) console.warn(`hearth: subscribing to ${topics.join(", ")} failed: ${error.message}`);
         subscribed = true;
         report();
       });
-      // A clean session starts with no subscriptions: the device topics are subscribed anew.
-      extra.clear();
-      syncSubscriptions();
       report();
     });
     // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
@@ -226,6 +253,7 @@ export function MqttProvider({
     return () => {
       disposed = true;
       stopSyncing();
+      clearTimeout(syncQueued);
       clearTimeout(offlineTimer);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", report);

@@ -8,12 +8,14 @@ import { DeviceRow } from "@/components/device-row";
 import { HistoryChart } from "@/components/history-chart";
 import { RangePicker } from "@/components/range-picker";
 import { ToastProvider } from "@/components/toaster";
+import { useLiveScope } from "@/components/use-live-scope";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useT } from "@/components/use-t";
 import { useCanOperate } from "@/components/user-context";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { DEFAULT_RANGE, type RangeSelection } from "@/lib/history/ranges";
+import { roomScope } from "@/lib/live-scope";
 
 export type RoomChart = { topic: string; label: string; heading: ReactNode };
 
@@ -32,6 +34,8 @@ export function RoomView({
 }) {
   const t = useT();
   const { store } = useLiveStore();
+  // The page shows one room: the hub need not send it the whole home's readings (issue 13).
+  useLiveScope(roomScope(room));
   // Devices from the config file; MQTT and discovery bring the rest.
   useEffect(() => store.setDeviceConfig(devices), [store, devices]);
   const canControl = useCanOperate();

@@ -116,6 +116,49 @@ test("the chart is filled from history after a reload, then continues live witho
   await expect(chart).toHaveAttribute("data-points", "4");
 });
 
+test("a room page carries only its room, still raises the home's alerts, and the dashboard is current again after it", async ({ page }) => {
+  // What reaches the page over its one MQTT connection (issue 13: a tablet on a room's
+  // page was sent every reading of the house, only to drop them).
+  const received: string[] = [];
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => received.push(typeof f.payload === "string" ? f.payload : f.payload.toString("latin1"))));
+  const errors = await openDashboard(page);
+  await device.publishAsync("home/den/temperature", "20.5");
+  await device.publishAsync("home/hall/temperature", "18");
+  await expect(row(page, "home/hall/temperature")).toContainText("18");
+  await expect(row(page, "home/den/temperature")).toContainText("20.5");
+
+  // To the den's page, as a person does: the page is not loaded again, its connection stays.
+  await room(page, "den").getByRole("link", { name: "Den" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Den" })).toBeVisible();
+  let n = 0;
+  await expect(async () => {
+    const from = received.length;
+    n += 1;
+    await device.publishAsync("home/hall/temperature", String(18 + n));
+    await device.publishAsync("home/den/lamp/state", n % 2 ? "ON" : "OFF");
+    // The den's lamp shows live; the hall's reading, sent before it, never reached the page.
+    await expect(page.getByTestId("room-controls").locator('li[data-device="den/lamp"]')).toHaveAttribute("data-state", n % 2 ? "ON" : "OFF", { timeout: 2000 });
+    expect(received.slice(from).filter((f) => f.includes("home/hall/"))).toEqual([]);
+  }).toPass({ timeout: 15_000 });
+
+  // The header still raises an alert about another room.
+  const rule = { id: "hall-hot", name: "Hall too hot", severity: "warning", kind: "threshold", filter: "home/hall/temperature", direction: "above", threshold: 40, clear: 35 };
+  expect((await page.request.post(`${hub.url}/api/alerts/rules`, { data: rule })).status()).toBe(201);
+  await device.publishAsync("home/hall/temperature", "45.5");
+  await expect(page.getByTestId("alert-banner")).toContainText("Hall too hot");
+
+  // Back on the dashboard, the hall shows what it reported meanwhile, before it reports again.
+  await page.getByRole("link", { name: "All rooms" }).click();
+  await expect(row(page, "home/hall/temperature")).toContainText("45.5");
+  // And it follows the whole home live again (the hall cools down; the alert clears).
+  await expect(async () => {
+    await device.publishAsync("home/hall/temperature", "21.25");
+    await expect(row(page, "home/hall/temperature")).toContainText("21.25", { timeout: 2000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test("the dashboard tells the truth while the hub restarts, and reconnects by itself", async ({ page }) => {
   await openDashboard(page);
   await device.publishAsync("home/hall/temperature", "18.5");

@@ -47,7 +47,7 @@ describe("live store: discovered devices", () => {
     announce("esphome-relay");
     const key = "ha:switch/livingroom-node/lamp_relay";
     assert.deepEqual(store.getRooms().map((r) => [r.room, r.devices]), [["living_room", [key]]]);
-    assert.deepEqual(store.getSubscriptions(), ["livingroom-node/status", "livingroom-node/switch/lamp_relay/state"]);
+    assert.deepEqual(store.getSubscriptions(), ["home/#", "livingroom-node/status", "livingroom-node/switch/lamp_relay/state"]);
     assert.equal(changes, 1);
     assert.equal(store.getDevice(key)?.name, "livingroom-node Lamp relay");
     assert.equal(store.getDevice(key)?.state, null);
@@ -123,7 +123,7 @@ describe("live store: discovered devices", () => {
     deliver([fixtures["tasmota-relay"].topic, ""]);
     assert.deepEqual(store.getRooms(), []);
     assert.equal(store.getDevice("ha:switch/A1B2C3_RL_1"), undefined);
-    assert.deepEqual(store.getSubscriptions(), []);
+    assert.deepEqual(store.getSubscriptions(), ["home/#"]);
   });
 
   it("a state heard before the config is applied when the config arrives", () => {

@@ -444,3 +444,36 @@ describe("frameOrTimeout", () => {
     assert.equal(calls, 0);
   });
 });
+
+describe("live store: the page's scope (issue 13)", () => {
+  it("a room page narrows the subscription to its room while mounted, and gives the whole home back after", () => {
+    const { store } = setup();
+    const changes = counter(store.subscribeSubscriptions);
+    assert.deepEqual(store.getSubscriptions(), ["home/#"]);
+    const release = store.watch(["home/kitchen/#"]);
+    assert.deepEqual(store.getSubscriptions(), ["home/kitchen/#"]);
+    release();
+    assert.deepEqual(store.getSubscriptions(), ["home/#"]);
+    assert.equal(changes.calls, 2);
+    release(); // twice (React's strict mode) changes nothing
+    assert.equal(changes.calls, 2);
+  });
+
+  it("two components watching the same room: the scope stays until both are gone", () => {
+    const { store } = setup();
+    const a = store.watch(["home/kitchen/#"]);
+    const b = store.watch(["home/kitchen/#"]);
+    a();
+    assert.deepEqual(store.getSubscriptions(), ["home/kitchen/#"]);
+    b();
+    assert.deepEqual(store.getSubscriptions(), ["home/#"]);
+  });
+
+  it("a device of another room is still followed on a room page, by its own topics", () => {
+    const { store, frame } = setup();
+    store.ingest("home/attic/fan/state", text("ON"), { retained: true });
+    frame();
+    store.watch(["home/kitchen/#"]);
+    assert.deepEqual(store.getSubscriptions(), ["home/attic/fan/availability", "home/attic/fan/state", "home/kitchen/#"]);
+  });
+});

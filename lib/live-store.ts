@@ -17,6 +17,7 @@ import {
 } from "./devices/live-registry";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
 import { createRoomIndex, type RoomSummary } from "./live-rooms";
+import { scopeFilters } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
 import { parseHomeTopic } from "./topics";
 import type { LivePoint, TopicError } from "./live-point";
@@ -73,8 +74,14 @@ export type LiveStore = {
   ingest(topic: string, payload: Uint8Array, options?: IngestOptions): void;
   /** The config file's devices (names, rooms, icons, devices defined by topics); applied at once. */
   setDeviceConfig(devices: readonly DeviceConfig[]): void;
-  /** Topics beyond `home/#` and `homeassistant/#` that known devices report on, sorted. */
+  /**
+   * What the page asks the hub for besides HA discovery and alerts, sorted: the home
+   * filters of the scopes watched now (`home/#` when none, lib/live-scope.ts) and the
+   * topics beyond them that known devices report on.
+   */
   getSubscriptions(): readonly string[];
+  /** Narrows the home topics to `filters` (with every other watcher's) until the returned function is called. */
+  watch(filters: readonly string[]): () => void;
   subscribeSubscriptions(listener: () => void): () => void;
   /** Applies the server-rendered latest readings at once (no frame wait). */
   seed(readings: readonly Reading[]): void;
@@ -91,8 +98,8 @@ export type LiveStore = {
   subscribeConnection(listener: () => void): () => void;
 };
 
-/** What the page always subscribes to; devices found there may name further topics. */
-export const BASE_SUBSCRIPTIONS = ["home/#", `${DISCOVERY_PREFIX}/#`] as const;
+/** What the page always subscribes to besides its home topics (getSubscriptions). */
+export const BASE_SUBSCRIPTIONS = [`${DISCOVERY_PREFIX}/#`] as const;
 
 const WARN_INTERVAL_MS = 60_000;
 type Update =
@@ -149,7 +156,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   let connection: ConnectionState = { status: "connecting", since: now(), attempt: 0, epoch: 0 };
 
   const registry = createLiveRegistry();
-  let subscriptions: readonly string[] = [];
+  /** The filters each mounted watcher declared (watch()). */
+  const scopes = new Set<readonly string[]>();
+  let subscriptions: readonly string[] = wantedSubscriptions();
 
   const topicListeners = new Map<string, Set<() => void>>();
   const deviceListeners = new Map<string, Set<() => void>>();
@@ -323,9 +332,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       else devices.delete(key);
     }
     const roomsChanged = roomIndex.commit();
-    const nextSubscriptions = registry.extraTopics(BASE_SUBSCRIPTIONS);
-    const subscriptionsChanged = nextSubscriptions.join("\n") !== subscriptions.join("\n");
-    if (subscriptionsChanged) subscriptions = nextSubscriptions;
+    const subscriptionsChanged = updateSubscriptions();
 
     // Listeners run after every change is committed, so each sees a consistent store.
     for (const topic of drafts.keys()) notify(topicListeners.get(topic));
@@ -333,6 +340,30 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     for (const key of changedDevices.keys()) notify(deviceListeners.get(key));
     if (roomsChanged) notify(roomListeners);
     if (subscriptionsChanged) notify(subscriptionListeners);
+  }
+
+  function wantedSubscriptions(): string[] {
+    const home = scopeFilters([...scopes]);
+    return [...home, ...registry.extraTopics([...home, ...BASE_SUBSCRIPTIONS])].sort();
+  }
+
+  /** Whether what the page should subscribe to changed. */
+  function updateSubscriptions(): boolean {
+    const next = wantedSubscriptions();
+    if (next.join("\n") === subscriptions.join("\n")) return false;
+    subscriptions = next;
+    return true;
+  }
+
+  function watch(filters: readonly string[]): () => void {
+    // A copy per call: two components watching equal filters release independently.
+    const scope = [...filters];
+    scopes.add(scope);
+    if (updateSubscriptions()) notify(subscriptionListeners);
+    return () => {
+      if (!scopes.delete(scope)) return;
+      if (updateSubscriptions()) notify(subscriptionListeners);
+    };
   }
 
   function setConnection(status: ConnectionStatus, attempt = 0): void {
@@ -364,6 +395,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     getDevice: (key) => devices.get(key),
     getConnection: () => connection,
     getSubscriptions: () => subscriptions,
+    watch,
     setConnection,
     subscribeTopic: (topic, listener) => addListener(topicListeners, topic, listener),
     subscribeDevice: (key, listener) => addListener(deviceListeners, key, listener),

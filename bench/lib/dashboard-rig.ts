@@ -38,6 +38,8 @@ export async function openRig(opts: {
   timeoutMs?: number;
   /** Fills the hub's fresh data directory before it starts (e2e/seed-history.ts). */
   prepare?: (dataDir: string) => void;
+  /** More node flags for the hub (e.g. --inspect for a diagnostic). */
+  nodeArgs?: string[];
 }): Promise<Rig> {
   const browser = await launchBrowser();
   let hub: Server | null = null;
@@ -48,7 +50,7 @@ export async function openRig(opts: {
     await hub?.stop();
   };
   try {
-    hub = await startHub({ prepare: opts.prepare });
+    hub = await startHub({ prepare: opts.prepare, nodeArgs: opts.nodeArgs });
     const page = await openDashboard(browser, hub.httpUrl!);
     publishers.push(...(await connectMany(hub.mqttUrl, opts.tag, PUBLISHERS)));
     const t0 = performance.now();

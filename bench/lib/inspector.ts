@@ -47,3 +47,16 @@ export async function connectInspector(hub: Pick<Server, "output">): Promise<Ins
     close: () => ws.close(),
   };
 }
+
+/** The broker thread's event-loop delay (perf_hooks), from this call until `stop()`, in ms. */
+export async function brokerLoopDelay(inspector: Inspector) {
+  await inspector.evaluateJson(
+    `globalThis.__hearthBenchDelay = require("node:perf_hooks").monitorEventLoopDelay({ resolution: 1 }); globalThis.__hearthBenchDelay.enable(); "1"`,
+  );
+  return {
+    stop: () =>
+      inspector.evaluateJson<{ p50: number; p99: number; max: number }>(
+        `(() => { const h = globalThis.__hearthBenchDelay; h.disable(); return JSON.stringify({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 }); })()`,
+      ),
+  };
+}

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HistoryChart } from "@/components/history-chart";
+import { LiveScope } from "@/components/live-scope";
 import type { Metadata } from "next";
 import { measurementName, readingLabel } from "@/lib/i18n/measurements";
 import { getLocale } from "@/lib/i18n/server";
@@ -48,6 +49,8 @@ export default async function ReadingPage({ params }: { params: Promise<{ topic:
         <h1 className="mt-1 text-2xl font-bold">{title}</h1>
         <p className="font-mono text-sm text-muted">{topic}</p>
       </div>
+      {/* The page follows only what its chart shows (issue 13); a discovered sensor's key is no home topic. */}
+      {topic.startsWith("home/") && <LiveScope filters={[topic]} />}
       <HistoryChart topic={topic} label={title} />
       <p className="text-sm text-muted">{t("page.reading.zoomHint")}</p>
     </div>

@@ -1,0 +1,13 @@
+import { useEffect } from "react";
+import { useLiveStore } from "@/components/use-live-store";
+
+/**
+ * While the calling component is mounted, the page's live connection carries only
+ * these home topics (with any other mounted scope's), not the whole home: a room page
+ * asks for its room (lib/live-scope.ts, issue 13).
+ */
+export function useLiveScope(filters: readonly string[]): void {
+  const { store } = useLiveStore();
+  const key = filters.join("\n");
+  useEffect(() => store.watch(key.split("\n")), [store, key]);
+}

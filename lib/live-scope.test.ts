@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { roomScope, scopeFilters, widens } from "./live-scope";
+
+describe("live scope: what a page subscribes to (issue 13)", () => {
+  const cases: [string, string[][], string[]][] = [
+    ["no page declares a scope: the whole home, as before", [], ["home/#"]],
+    ["a room page: its room only", [roomScope("kitchen")], ["home/kitchen/#"]],
+    ["two scopes: both, sorted", [["home/kitchen/#"], ["home/attic/temperature"]], ["home/attic/temperature", "home/kitchen/#"]],
+    ["one scope is the whole home: the whole home", [["home/kitchen/#"], ["home/#"]], ["home/#"]],
+    ["a topic inside a room's scope adds nothing", [["home/kitchen/#"], ["home/kitchen/temperature"]], ["home/kitchen/#"]],
+    ["every room's temperature covers one room's", [["home/+/temperature"], ["home/attic/temperature"]], ["home/+/temperature"]],
+    ["one room's scope does not cover every room's temperature", [["home/attic/#"], ["home/+/temperature"]], ["home/+/temperature", "home/attic/#"]],
+    ["a level does not cover everything below it", [["home/attic/+"], ["home/attic/#"]], ["home/attic/#"]],
+    ["equal scopes of two components: once", [["home/attic/#"], ["home/attic/#"]], ["home/attic/#"]],
+  ];
+  for (const [name, scopes, expected] of cases) {
+    it(name, () => assert.deepEqual(scopeFilters(scopes), expected));
+  }
+
+  it("widens: back to the whole home from a room, not from the whole home to a room", () => {
+    assert.equal(widens(["home/kitchen/#"], ["home/#"]), true);
+    assert.equal(widens(["home/#"], ["home/kitchen/#"]), false);
+    assert.equal(widens(["home/kitchen/#"], ["home/attic/#"]), true);
+    assert.equal(widens(["home/+/temperature"], ["home/attic/temperature"]), false);
+    // A device topic beyond the home's (zigbee2mqtt/…) is no room's readings.
+    assert.equal(widens(["home/kitchen/#"], ["zigbee2mqtt/plug"]), false);
+  });
+});
