@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
+import { replayIsNew } from "./replayed-reading";
 
 export type RecorderOptions = {
   /**
@@ -144,6 +145,7 @@ export async function startRecorder(
     if (result.ok) {
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
+      if (message.replayed === true) return recordReplayed(reading, message);
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
       if (message.qos !== 0) return enqueue(reading);
       return store.groupsAppends ? appendLazily(reading) : enqueue(reading, true);
@@ -163,6 +165,14 @@ export async function startRecorder(
   }
 
   /** `shared`: nobody waits on it (QoS 0), so it may share its turn's group; a waited-for reading gets its own, so a refusal fails it alone. */
+  /** A retained copy the upstream broker sent because Hearth subscribed: recorded only when history lacks it (replayed-reading.ts). */
+  async function recordReplayed(reading: Reading, message: BusMessage): Promise<void> {
+    // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
+    const isNew = await replayIsNew(store, reading, message.receivedAt).catch(() => true);
+    if (isNew) return message.qos === 0 ? void enqueue(reading, true) : enqueue(reading);
+    log.debug("skipped a retained reading history already holds", { code: "replayed-reading-held", topic: reading.topic });
+  }
+
   function enqueue(reading: Reading, shared = false): Promise<void> {
     if (store.groupsAppends) return appendNow(reading);
     const group = shared ? (open ??= createGroup()) : createGroup();
