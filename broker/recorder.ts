@@ -63,8 +63,9 @@ export type Recorder = {
   /**
    * Buffers a reading parsed elsewhere (a discovered sensor's, issue 5), to be written with
    * the rest. Resolves when it is committed; rejects with ReadingNotStored if it never will be.
+   * `message`: the one it was read from, when that was a retained copy sent again on subscribe.
    */
-  record(reading: Reading): Promise<void>;
+  record(reading: Reading, message?: BusMessage): Promise<void>;
 };
 
 /** A reading that will not be in history: its message must not be acknowledged as stored. */
@@ -370,8 +371,8 @@ export async function startRecorder(
       return stopping;
     },
     stats: () => ({ recorded, unreadable, pending: pending.length + inStore }),
-    record(reading) {
-      if (!stopped) return enqueue(reading);
+    record(reading, message) {
+      if (!stopped) return message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading);
       const refused = Promise.reject(new ReadingNotStored("stopped"));
       refused.catch(() => {}); // a caller that does not wait must not crash the hub
       return refused;
