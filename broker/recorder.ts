@@ -165,7 +165,6 @@ export async function startRecorder(
     }
   }
 
-  /** `shared`: nobody waits on it (QoS 0), so it may share its turn's group; a waited-for reading gets its own, so a refusal fails it alone. */
   /** A retained copy the upstream broker sent because Hearth subscribed: recorded only when history lacks it (replayed-reading.ts). */
   async function recordReplayed(reading: Reading, message: BusMessage): Promise<void> {
     // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
@@ -174,6 +173,7 @@ export async function startRecorder(
     log.debug("skipped a retained reading history already holds", { code: "replayed-reading-held", topic: reading.topic });
   }
 
+  /** `shared`: nobody waits on it (QoS 0), so it may share its turn's group; a waited-for reading gets its own, so a refusal fails it alone. */
   function enqueue(reading: Reading, shared = false): Promise<void> {
     if (store.groupsAppends) return appendNow(reading);
     const group = shared ? (open ??= createGroup()) : createGroup();
