@@ -6,6 +6,7 @@
 // with its topic, in the log) and the rest are stored and acknowledged.
 // A real broker, a real recorder and a real PostgreSQL 15 (the run's shared server).
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { T0 } from "../lib/history/contract-fixtures";
 import { openPgHistory, type PgHistoryStore } from "../lib/history/pg-store";
@@ -82,5 +83,20 @@ describe("the recorder on PostgreSQL, with a reading the database refuses", () =
     assert.deepEqual(await stored("home/kitchen/temperature"), [21, 22]);
     assert.deepEqual(await stored("home/cellar/temperature"), [10]);
     assert.deepEqual(recorder.stats(), { recorded: 4, unreadable: 0, pending: 0 });
+  });
+
+  it("drops a numeric topic too long for PostgreSQL's topic index (54000) alone, and stores the reading beside it", async () => {
+    // Random hex does not compress: past btree's 2704-byte row limit. MQTT allows 65,535 bytes, SQLite has no limit.
+    const long = `sensors/${randomBytes(3000).toString("hex")}`;
+    const tooLong = broker.publish({ topic: long, payload: "5", qos: 1 });
+    const fine = publish("home/hall/temperature", 19);
+    tooLong.catch(() => {});
+    await delivered(recorder.stats().recorded + 2);
+    await recorder.flush();
+    await fine;
+    await assert.rejects(tooLong, (error: Error) => error instanceof ReadingNotStored && error.reason === "refused");
+    assert.deepEqual(await stored("home/hall/temperature"), [19]);
+    assert.ok(lines.some((l) => l.fields.code === HISTORY_REFUSED && l.fields.topic === long));
+    assert.equal(recorder.stats().pending, 0);
   });
 });
