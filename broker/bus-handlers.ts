@@ -10,7 +10,7 @@ import type { BusHandler, BusMessage } from "./bus";
 
 type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
-export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2 };
+export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2; replayed?: boolean };
 
 export type BusHandlers = {
   /** Throws on a bad filter; returns the unsubscribe function. */
@@ -34,7 +34,7 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       };
     },
 
-    dispatch({ topic, payload, retain, qos }) {
+    dispatch({ topic, payload, retain, qos, replayed }) {
       const current = subscriptions;
       if (current.length === 0) return;
       const levels = topicLevels(topic);
@@ -42,7 +42,7 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       let effects: Promise<void>[] | null = null;
       for (const subscription of current) {
         if (!subscription.matches(topic, levels)) continue;
-        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now() });
+        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now(), replayed });
         try {
           const effect = subscription.handler(message);
           if (effect) (effects ??= []).push(effect);

@@ -20,12 +20,12 @@ import {
 } from "../lib/devices/ha-discovery";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { parseReading, type Reading } from "../lib/readings";
-import type { Bus } from "./bus";
+import type { Bus, BusMessage } from "./bus";
 
 export type DeviceRegistryOptions = {
   config: readonly DeviceConfig[];
-  /** Where discovered sensors' readings go (the recorder): resolves once the reading is stored. */
-  record(reading: Reading): Promise<void> | void;
+  /** Where discovered sensors' readings go (the recorder), with the message they were read from: resolves once the reading is stored. */
+  record(reading: Reading, message: BusMessage): Promise<void> | void;
   log: Logger;
   /** Kept current as devices are discovered; made before the broker, so the ACL and the recorder have it from the start. */
   known?: KnownDevices;
@@ -117,7 +117,8 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // lookup per message is cheaper than a subscription per topic kept in step.
   // Each entity reads its own field of the payload: a parse per entity, which no other service repeats.
   // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
-  const unsubscribeStates = await bus.subscribe("#", ({ topic, payload, receivedAt }) => {
+  const unsubscribeStates = await bus.subscribe("#", (message) => {
+    const { topic, payload, receivedAt } = message;
     const entities = routes.sensors.get(topic);
     if (!entities) return;
     let stored: Promise<void>[] | null = null;
@@ -127,7 +128,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
         unit: entity.unit ?? undefined,
       });
       if (result.ok) {
-        const recorded = record(result.reading);
+        const recorded = record(result.reading, message);
         if (recorded) (stored ??= []).push(recorded);
       } else if (result.code !== "empty") log.debug("unreadable discovered reading", { topic, entity: entity.key, code: result.code });
     }

@@ -192,7 +192,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     "device registry",
     await startDeviceRegistry(bus, {
       config: config.devices,
-      record: (reading) => recorder.record(reading),
+      record: (reading, message) => recorder.record(reading, message),
       log: createLogger("devices"),
       known,
       retainBirth: !upstream,

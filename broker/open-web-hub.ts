@@ -7,6 +7,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { AccountStore } from "../lib/auth/account-store";
 import { openAccounts } from "../lib/auth/open-accounts";
+import type { UserChange } from "../lib/auth/user-change";
 import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
 import { openHistoryReader } from "../lib/history/open-history";
 import type { Logger } from "../lib/log";
@@ -36,23 +37,23 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
  * deleted, reset or demoted user back onto /mqtt with what it remembered.
  */
 export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["sessions"], log: Logger): AccountStore {
-  const tell = async (username: string) => {
+  const tell = async (username: string, change: UserChange) => {
     // The change is made; the hub only failing to hear of it while it shuts down is no reason to report it failed.
-    await sessions.forget(username).catch((error: Error) => log.warn("could not tell the hub a user changed", { username, error: error.message }));
+    await sessions.forget(username, change).catch((error: Error) => log.warn("could not tell the hub a user changed", { username, error: error.message }));
   };
   return {
     ...accounts,
     setRole: async (username, role) => {
       await accounts.setRole(username, role);
-      await tell(username);
+      await tell(username, { kind: "role", role });
     },
     deleteUser: async (username) => {
       await accounts.deleteUser(username);
-      await tell(username);
+      await tell(username, { kind: "deleted" });
     },
     setPassword: async (username, password, options) => {
       await accounts.setPassword(username, password, options);
-      await tell(username);
+      await tell(username, { kind: "password", keepSession: options?.keepSession });
     },
   };
 }

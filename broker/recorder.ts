@@ -17,11 +17,12 @@
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import { deferred, type Deferred } from "../lib/deferred";
-import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore } from "../lib/history/store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, HistoryPartlyRefused, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
+import { replayIsNew } from "./replayed-reading";
 
 export type RecorderOptions = {
   /**
@@ -62,8 +63,9 @@ export type Recorder = {
   /**
    * Buffers a reading parsed elsewhere (a discovered sensor's, issue 5), to be written with
    * the rest. Resolves when it is committed; rejects with ReadingNotStored if it never will be.
+   * `message`: the one it was read from, when that was a retained copy sent again on subscribe.
    */
-  record(reading: Reading): Promise<void>;
+  record(reading: Reading, message?: BusMessage): Promise<void>;
 };
 
 /** A reading that will not be in history: its message must not be acknowledged as stored. */
@@ -81,7 +83,7 @@ export class ReadingNotStored extends Error {
   }
 }
 
-/** The readings that arrived together, and the promise their acknowledgements wait on. */
+/** Readings that share one promise: a waited-for reading alone, or the QoS 0 readings of one turn. */
 type Group = Deferred & { unwritten: number };
 
 /** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
@@ -144,8 +146,10 @@ export async function startRecorder(
     if (result.ok) {
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
+      if (message.replayed === true) return recordReplayed(reading, message);
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
-      return message.qos === 0 && store.groupsAppends ? appendLazily(reading) : enqueue(reading);
+      if (message.qos !== 0) return enqueue(reading);
+      return store.groupsAppends ? appendLazily(reading) : enqueue(reading, true);
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
@@ -161,9 +165,18 @@ export async function startRecorder(
     }
   }
 
-  function enqueue(reading: Reading): Promise<void> {
+  /** A retained copy the upstream broker sent because Hearth subscribed: recorded only when history lacks it (replayed-reading.ts). */
+  async function recordReplayed(reading: Reading, message: BusMessage): Promise<void> {
+    // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
+    const isNew = await replayIsNew(store, reading, message.receivedAt).catch(() => true);
+    if (isNew) return message.qos === 0 ? void enqueue(reading, true) : enqueue(reading);
+    log.debug("skipped a retained reading history already holds", { code: "replayed-reading-held", topic: reading.topic });
+  }
+
+  /** `shared`: nobody waits on it (QoS 0), so it may share its turn's group; a waited-for reading gets its own, so a refusal fails it alone. */
+  function enqueue(reading: Reading, shared = false): Promise<void> {
     if (store.groupsAppends) return appendNow(reading);
-    const group = (open ??= createGroup());
+    const group = shared ? (open ??= createGroup()) : createGroup();
     group.unwritten++;
     pending.push(reading);
     groupOf.push(group);
@@ -302,6 +315,10 @@ export async function startRecorder(
       try {
         await store.append(batch);
       } catch (error) {
+        if (error instanceof HistoryPartlyRefused) {
+          settlePartly(batch, batchGroups, error.refused);
+          continue;
+        }
         failures++;
         pending = batch.concat(pending);
         groupOf = batchGroups.concat(groupOf);
@@ -321,6 +338,14 @@ export async function startRecorder(
     if (dropped > 0) {
       log.error("history store fell behind; dropped the oldest readings", { dropped: takeDropped() });
     }
+  }
+
+  /** The store wrote the batch but for the readings the database refused (their own data): those alone fail, never retried. */
+  function settlePartly(batch: Reading[], groups: Group[], refused: ReadonlyMap<number, Error>): void {
+    failures = 0;
+    recorded += batch.length - refused.size;
+    for (const [i, cause] of refused) groups[i].reject(notStored({ name: "HistoryRefused", code: HISTORY_REFUSED, message: cause.message }, 1, batch[i].topic));
+    for (const [i, group] of groups.entries()) if (!refused.has(i) && --group.unwritten === 0) group.resolve();
   }
 
   function takeDropped(): number {
@@ -346,8 +371,8 @@ export async function startRecorder(
       return stopping;
     },
     stats: () => ({ recorded, unreadable, pending: pending.length + inStore }),
-    record(reading) {
-      if (!stopped) return enqueue(reading);
+    record(reading, message) {
+      if (!stopped) return message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading);
       const refused = Promise.reject(new ReadingNotStored("stopped"));
       refused.catch(() => {}); // a caller that does not wait must not crash the hub
       return refused;

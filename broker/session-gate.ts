@@ -18,6 +18,7 @@ import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
 import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
 import type { Principal } from "../lib/auth/roles";
+import { keepsRights, type UserChange } from "../lib/auth/user-change";
 import type { HubApi } from "../lib/hub-api";
 import type { Principals } from "./principals";
 
@@ -72,6 +73,15 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     }
   };
 
+  /** The user's connections that `change` takes rights from; names compare case-insensitively, as accounts do. */
+  const dropChanged = (username: string, change: UserChange) => {
+    const name = username.toLowerCase();
+    const reason = change.kind === "role" ? "role changed" : change.kind === "deleted" ? "user deleted" : "password reset";
+    for (const sessionId of [...principals.clientsBySession().keys()]) {
+      drop(sessionId, reason, (p) => p.kind === "user" && p.username.toLowerCase() === name && !keepsRights(p, change));
+    }
+  };
+
   let sweeping = false;
   /** While the accounts cannot be read, one log line, not one per sweep. */
   let failing = false;
@@ -106,8 +116,15 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
         accounts.forgetSession(sessionId);
         drop(sessionId, "logged out");
       },
-      /** An admin changed the user on the web thread; the sweep closes connections whose role changed. */
-      forget: (username) => accounts.forgetUser(username),
+      /**
+       * An admin (or the user) changed the user on the web thread: the connections the change
+       * takes rights from close now, whether or not the accounts' database answers (the sweep
+       * would wait for it, and skips while it is away).
+       */
+      forget(username, change) {
+        accounts.forgetUser(username);
+        dropChanged(username, change);
+      },
     } satisfies HubApi["sessions"],
     stop: () => clearInterval(timer),
   };

@@ -131,6 +131,20 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     status = next;
   };
 
+  /**
+   * Topics whose retained copy has come since Hearth last subscribed. On a SUBSCRIBE the
+   * broker sends each topic's retained message once, flagged retained [MQTT-3.3.1-9]; in
+   * 3.1.1 nothing else is flagged [MQTT-3.3.1-10]. MQTT 5 with Retain As Published flags a
+   * live retained publish too, so the first flagged message of a topic is taken for its
+   * copy (a topic retained for the first time while Hearth listens is the rare exception).
+   */
+  const retainedSinceSubscribe = new Set<string>();
+  const replayedCopy = ({ topic, retain }: { topic: string; retain: boolean }): boolean => {
+    if (!retain || retainedSinceSubscribe.has(topic)) return false;
+    retainedSinceSubscribe.add(topic);
+    return true;
+  };
+
   /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */
   let owed: { stream: MqttClient["stream"]; acks: OrderedAcks } | null = null;
   const redelivery = createRedelivery();
@@ -159,7 +173,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // every later message, PINGRESP included. The handlers run now (live values, mirror,
   // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
-    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos });
+    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replayedCopy(packet) });
     const effects = dispatched?.catch((error: Error) => {
       // QoS 1, not acknowledged: the broker still holds it for this session and sends it again.
       const what = packet.qos === 0 ? "a QoS 0 message's effect failed; it is not stored" : "a message's effect failed; left unacknowledged for the broker to send again";
@@ -202,6 +216,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     if (subscribedOnce && connack.sessionPresent) return setStatus(connected(server, now()));
     // Retain As Published (MQTT 5 §3.8.3.1): a device's retained `…/state` stays retained in the relay's mirror.
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
+    retainedSinceSubscribe.clear();
     client.subscribe("#", options, (error, granted) => {
       const refused = error ? null : granted?.find((g) => g.qos === 128);
       if (refused) {

@@ -15,6 +15,11 @@ export type BusMessage = {
   readonly receivedAt: number;
   /** The payload as a Reading (readingOf), parsed on first read and shared. */
   readonly reading: ParseResult | null;
+  /**
+   * The broker's retained copy, sent because Hearth subscribed (upstream mode): the
+   * topic's last state, not a message published now (broker/replayed-reading.ts).
+   */
+  readonly replayed?: boolean;
 };
 
 /**
@@ -47,6 +52,7 @@ class Message implements BusMessage {
     readonly retain: boolean,
     readonly qos: 0 | 1 | 2,
     readonly receivedAt: number,
+    readonly replayed: boolean,
   ) {}
 
   get reading(): ParseResult | null {
@@ -56,5 +62,5 @@ class Message implements BusMessage {
 }
 
 export function createBusMessage(fields: Omit<BusMessage, "reading">): BusMessage {
-  return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt);
+  return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt, fields.replayed === true);
 }

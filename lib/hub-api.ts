@@ -11,6 +11,7 @@ import type { HistoryConfig } from "./config";
 import type { HistorySource } from "./history/open-history";
 import type { AccountsSource } from "./auth/open-accounts";
 import type { DevicePresence } from "./auth/device-presence";
+import type { UserChange } from "./auth/user-change";
 import type { DeviceConfig } from "./devices/device-config";
 import type { TopicStats } from "./topic-stats";
 import type { UpstreamStatus } from "./upstream-status";
@@ -34,9 +35,10 @@ export type HubApi = {
     drop(sessionId: string): void;
     /**
      * The web thread changed the user's role or password, or deleted them: the hub
-     * thread's accounts forget what they remembered of the user's sessions for an outage.
+     * thread's accounts forget what they remembered of the user's sessions for an outage,
+     * and the user's live MQTT connections that the change takes rights from close at once.
      */
-    forget(username: string): void;
+    forget(username: string, change: UserChange): void;
   };
   /** Whether PostgreSQL answers the hub (issue 14); null when the hub keeps everything in SQLite. */
   database: { status(): DatabaseStatus | null };

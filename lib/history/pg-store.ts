@@ -2,17 +2,17 @@
 // same contract as sqlite-store.ts (store-contract.ts proves both), with the same
 // choices: a bucketed point's `t` is its bucket's start, roll-up rows go to the bucket
 // their own start falls in, a non-finite value fails the whole batch, and the unit is
-// the one a topic's last appended reading carried.
+// the one a topic's last appended reading carried. A reading the database refuses for
+// its own data fails alone (HistoryPartlyRefused; pg-writes.ts): the rest of its batch
+// is stored, and nothing is retried that no retry could store.
 //
 // Raw readings live in one partition per day (pg-schema.ts): pruning drops whole days
 // and deletes, in chunks, only inside the day the cutoff falls in.
-import type pg from "pg";
 import type { Logger } from "../log";
 import { createLogger } from "../log";
 import { guardCalls, keepTrying, type Backoff } from "../pg/availability";
 import { migrate } from "../pg/migrate";
 import { inTransaction, openPool } from "../pg/pool";
-import type { Reading } from "../readings";
 import { parseHomeTopic } from "../topics";
 import {
   createPartition,
@@ -25,8 +25,9 @@ import {
   PARTITIONS_AHEAD_DAYS,
 } from "./pg-schema";
 import { checkCount, checkRange } from "./query-checks";
-import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
-import type { HistoryReads, HistoryStore, LatestReading, PruneCounts, RawCursor, RawReading, Tier } from "./store";
+import { TIER_WIDTH_MS } from "./rollup";
+import { createPgWrites, refusedForItsData } from "./pg-writes";
+import { HistoryPartlyRefused, type HistoryReads, type HistoryStore, type LatestReading, type PruneCounts, type RawCursor, type RawReading, type Tier } from "./store";
 import { bucketedSeries, emptySeries, type BucketRow } from "./series";
 import { chooseTier, type Horizons } from "./tiers";
 import * as sql from "./pg-queries";
@@ -43,7 +44,6 @@ export type PgHistoryOptions = {
 };
 
 type RollupTier = Exclude<Tier, "raw">;
-const ROLLUP_TIERS: readonly RollupTier[] = ["minute", "hour"];
 
 /** Rows deleted per prune step: short statements that live writes can slip between. */
 const PRUNE_CHUNK = 5000;
@@ -85,40 +85,7 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
 
   const use = guardCalls(availability, url);
 
-  async function insertBatch(readings: readonly Reading[]): Promise<void> {
-    const lastUnit = new Map<string, string>();
-    for (const r of readings) lastUnit.set(r.topic, r.unit);
-    const changed = [...lastUnit].filter(([topic, unit]) => topics.get(topic)?.unit !== unit);
-    /** Rows upserted by this batch, kept apart until it commits. */
-    const fresh = new Map<string, { id: number; unit: string }>();
-    const idOf = (topic: string) => (fresh.get(topic) ?? topics.get(topic))!.id;
-    const writeReadings = (db: pg.Pool | pg.PoolClient) => {
-      const [minute, hour] = ROLLUP_TIERS.map((tier) => rollupColumns(rollupBatch(readings, TIER_WIDTH_MS[tier]), idOf));
-      // One statement writes the readings and both roll-ups: atomic by itself.
-      return db.query(sql.INSERT_BATCH, [
-        readings.map((r) => idOf(r.topic)),
-        readings.map((r) => Math.round(r.ts)),
-        readings.map((r) => r.value),
-        ...minute,
-        ...hour,
-      ]);
-    };
-    if (changed.length === 0) {
-      // Every topic known and unchanged, the common case: one round trip, no transaction.
-      await writeReadings(pool);
-      return;
-    }
-    await inTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ id: number; topic: string; unit: string }>(sql.UPSERT_TOPICS, [
-        changed.map(([t]) => t),
-        changed.map(([, u]) => u),
-      ]);
-      for (const row of rows) fresh.set(row.topic, { id: row.id, unit: row.unit });
-      await writeReadings(client);
-    });
-    // Only after the commit: a rolled-back topic's id may go to another topic next time.
-    for (const [topic, row] of fresh) topics.set(topic, row);
-  }
+  const { insertBatch, insertApart } = createPgWrites(pool, topics);
 
   async function setHorizon(tier: Tier, before: number): Promise<void> {
     await pool.query(sql.SET_HORIZON, [tier, before]);
@@ -164,17 +131,21 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
       for (const r of readings) {
         if (!Number.isFinite(r.value)) throw new RangeError(`history: ${r.topic} has a non-finite value (${r.value}); the batch is not stored`);
       }
-      await use(async () => {
+      const refused = await use(async () => {
         for (const day of new Set(readings.map((r) => dayOf(Math.round(r.ts))))) await ensurePartition(day);
         try {
           await insertBatch(readings);
+          return null;
         } catch (error) {
           // 23514: no partition for a row. A prune dropped its day meanwhile (a late reading);
           // forget what is known, so the recorder's retry makes the day again.
           if ((error as { code?: string }).code === "23514") days.clear();
-          throw error;
+          // Refused for some reading's own data: retrying the batch would fail forever. Anything else is retried whole.
+          if (!refusedForItsData(error)) throw error;
+          return insertApart(readings);
         }
       });
+      if (refused !== null && refused.size > 0) throw new HistoryPartlyRefused(refused);
     },
 
     async query(q) {
@@ -283,16 +254,4 @@ function cursorAfter(rows: readonly RawReading[], after: RawCursor | null): RawC
   // A chunk made only of that pair continues the run the previous cursor was counting.
   if (skip === rows.length && after !== null && after.ts === last.t && after.tie === last.v) skip += after.skip;
   return { ts: last.t, tie: last.v, skip };
-}
-
-/** A roll-up batch as the column arrays INSERT_BATCH unnests. */
-function rollupColumns(rollups: readonly Rollup[], idOf: (topic: string) => number): unknown[] {
-  return [
-    rollups.map((r) => idOf(r.topic)),
-    rollups.map((r) => r.start),
-    rollups.map((r) => r.min),
-    rollups.map((r) => r.max),
-    rollups.map((r) => r.sum),
-    rollups.map((r) => r.count),
-  ];
 }

@@ -66,9 +66,25 @@ export const HISTORY_BACKLOG_FULL = "history-backlog-full";
 /** The code a grouping store refuses an append with when the database refused its rows (a constraint), not for a moment. */
 export const HISTORY_REFUSED = "history-refused";
 
+/**
+ * Why a store that writes on its own (PostgreSQL) did not store some readings of an
+ * append: the database refused them for their own data (a constraint, a value or text it
+ * cannot hold), not for a moment. Every other reading of the append IS stored; `refused`
+ * maps the index of each refused reading to the database's error. Retrying them is no use.
+ */
+export class HistoryPartlyRefused extends Error {
+  readonly code = HISTORY_REFUSED;
+  constructor(readonly refused: ReadonlyMap<number, Error>) {
+    const [first] = refused.values();
+    super(`history: the database refused ${refused.size} reading(s), the rest are stored: ${first?.message}`, { cause: first });
+    this.name = "HistoryPartlyRefused";
+  }
+}
+
 export interface HistoryStore {
   /**
-   * Stores readings and their roll-ups in one transaction: all of them or, on error, none.
+   * Stores readings and their roll-ups in one transaction: all of them or, on error, none
+   * (but for HistoryPartlyRefused: all of them except those the database refused).
    * `lazy`: nobody waits for the promise soon (a QoS 0 message's reading), so a grouping
    * store may write them a little later with others (broker/mqtt/write-group.ts).
    */
