@@ -102,10 +102,11 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     /** HubApi's sessions, for the web thread. */
     api: {
       /** A logout on the web thread: this thread's accounts end the session too, and its connections close. */
-      drop(sessionId) {
-        accounts.forgetSession(sessionId);
-        drop(sessionId, "logged out");
+      drop(tokenHash, sessionId) {
+        const id = accounts.endedElsewhere(tokenHash, sessionId);
+        if (id !== null) drop(id, "logged out");
       },
+      ended: () => accounts.undeletedSessions(),
       /** An admin changed the user on the web thread; the sweep closes connections whose role changed. */
       forget: (username) => accounts.forgetUser(username),
     } satisfies HubApi["sessions"],
