@@ -138,7 +138,7 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     if (outcome === "last-admin") throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
   };
   /** Deletes the rows of sessions ended while the database was away; stops at the first that still fails. */
-  const deleteEndedRows = async () => {
+  const deleteEach = async () => {
     for (const { tokenHash: hash } of memory.undeleted()) {
       try {
         await rows.deleteSession(hash);
@@ -148,6 +148,9 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       }
     }
   };
+  let deleting: Promise<void> | null = null;
+  /** One pass at a time: a new web thread hands over up to 1000 logouts at once. */
+  const deleteEndedRows = () => (deleting ??= deleteEach().finally(() => (deleting = null)));
   const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
     if (!token) return null;
     const hash = sha256(token);
