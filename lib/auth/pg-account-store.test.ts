@@ -27,6 +27,16 @@ async function dump(schema: string): Promise<string> {
   }
 }
 
+/** The session for `token` as another store reads it from the database, memory aside. */
+async function sessionElsewhere(serverUrl: string, token: string) {
+  const another = openPgAccountStore({ url: serverUrl, log: quiet });
+  try {
+    return await another.sessionByToken(token);
+  } finally {
+    await another.close();
+  }
+}
+
 accountStoreContract("PostgreSQL", async () => {
   const schema = await freshSchema(url);
   return { open: () => openPgAccountStore({ url, schema, log: quiet }), dump: () => dump(schema) };
@@ -58,12 +68,7 @@ describe("accounts while PostgreSQL is away", () => {
       assert.equal(await store.sessionByToken(seen.token), null);
       assert.equal(await store.liveSessionRole(seen.session.id), null);
       assert.equal(await store.userCount(), 1, "nothing stored was lost");
-      const another = openPgAccountStore({ url: server.url, log: quiet });
-      try {
-        assert.equal(await another.sessionByToken(seen.token), null, "its row was deleted once the database was back");
-      } finally {
-        await another.close();
-      }
+      assert.equal(await sessionElsewhere(server.url, seen.token), null, "its row was deleted once the database was back");
     } finally {
       await store.close();
       server.stop();
@@ -89,12 +94,7 @@ describe("accounts while PostgreSQL is away", () => {
       server.resume();
       await store.pruneSessions(); // the hub's periodic prune, with nobody checking a session
       assert.deepEqual(store.undeletedSessions(), []);
-      const another = openPgAccountStore({ url: server.url, log: quiet });
-      try {
-        assert.equal(await another.sessionByToken(seen.token), null, "its row was deleted once the database was back");
-      } finally {
-        await another.close();
-      }
+      assert.equal(await sessionElsewhere(server.url, seen.token), null, "its row was deleted once the database was back");
     } finally {
       await store.close();
       server.stop();
