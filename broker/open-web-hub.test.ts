@@ -24,14 +24,14 @@ after(() => writer.close());
 const info = { startedAt: 1 } as WebInfo;
 test("reads history and accounts, asks the hub over the port, and closes all of it", async () => {
   const { port1, port2 } = new MessageChannel();
-  serveApi(port1, { sessions: { drop: (id: string) => void id } } as unknown as HubApi, quiet);
+  serveApi(port1, { sessions: { drop: (hash: string) => void hash, ended: () => [] } } as unknown as HubApi, quiet);
   const web = await openWebHub({ info, files: { history: { kind: "sqlite", file: historyFile }, accounts: { kind: "sqlite", file: path.join(dir, "accounts.sqlite") } }, port: port2 }, quiet);
   assert.deepEqual(await web.hub.history.topics(), [{ topic: "home/attic/temperature", unit: "°C" }]);
   assert.equal(await web.hub.accounts.userCount(), 0);
-  assert.equal(await web.hub.sessions.drop("s1"), undefined);
+  assert.equal(await web.hub.sessions.drop("h1", "s1"), undefined);
   await assert.rejects(web.hub.alerts.rules(), /no hub method alerts\.rules/);
 
-  const pending = web.hub.sessions.drop("s2"); // asked just as the thread shuts down
+  const pending = web.hub.sessions.drop("h2", null); // asked just as the thread shuts down
   await web.close();
   await assert.rejects(pending, /shutting down/);
   await assert.rejects(web.hub.history.topics(), /not open/);

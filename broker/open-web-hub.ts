@@ -5,7 +5,7 @@
 // the web reads on its own (PostgreSQL accounts or alerts, say) is one more `add` here
 // and one more field in WebHub.
 import type { MessagePort } from "node:worker_threads";
-import type { AccountStore } from "../lib/auth/account-store";
+import { sha256, type AccountStore } from "../lib/auth/account-store";
 import { openAccounts } from "../lib/auth/open-accounts";
 import type { UserChange } from "../lib/auth/user-change";
 import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
@@ -23,6 +23,8 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
     const api = opened.add("hub api", remote(port), (r) => r.close());
     const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
     const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups.sessions, log), (a) => a.close());
+    // Logouts an earlier web thread made while the database was away (review 6, #5).
+    for (const { tokenHash, sessionId } of await api.groups.sessions.ended()) accounts.endedElsewhere(tokenHash, sessionId);
     const hub: WebHub = { ...info, ...api.groups, history, accounts };
     return { hub, close: () => opened.close() };
   } catch (error) {
@@ -34,7 +36,9 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
 /**
  * The web thread's accounts, which tell the hub thread's when a user changed (review 5,
  * finding 6): each thread remembers sessions for an outage, and the hub's must not let a
- * deleted, reset or demoted user back onto /mqtt with what it remembered.
+ * deleted, reset or demoted user back onto /mqtt with what it remembered. And of every
+ * logout (review 6, #5), even of a session this thread has not seen: the hub closes its
+ * connections and keeps the logout for the next web thread should this one crash.
  */
 export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["sessions"], log: Logger): AccountStore {
   const tell = async (username: string, change: UserChange) => {
@@ -54,6 +58,13 @@ export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["
     setPassword: async (username, password, options) => {
       await accounts.setPassword(username, password, options);
       await tell(username, { kind: "password", keepSession: options?.keepSession });
+    },
+    endSession: async (token) => {
+      const session = await accounts.endSession(token);
+      await sessions
+        .drop(sha256(token), session?.id ?? null)
+        .catch((error: Error) => log.warn("could not tell the hub of a logout", { username: session?.username, error: error.message }));
+      return session;
     },
   };
 }

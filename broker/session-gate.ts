@@ -112,10 +112,11 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     /** HubApi's sessions, for the web thread. */
     api: {
       /** A logout on the web thread: this thread's accounts end the session too, and its connections close. */
-      drop(sessionId) {
-        accounts.forgetSession(sessionId);
-        drop(sessionId, "logged out");
+      drop(tokenHash, sessionId) {
+        const id = accounts.endedElsewhere(tokenHash, sessionId);
+        if (id !== null) drop(id, "logged out");
       },
+      ended: () => accounts.undeletedSessions(),
       /**
        * An admin (or the user) changed the user on the web thread: the connections the change
        * takes rights from close now, whether or not the accounts' database answers (the sweep

@@ -73,9 +73,9 @@ test("an admin's changes and a logout on the web thread hold on the hub thread t
     // erin logs out meanwhile (app/login/actions.ts): the session ends on both threads.
     const ended = await accounts.endSession(tokens.erin);
     assert.equal(ended?.username, "erin");
-    await web.hub.sessions.drop(ended.id);
     assert.equal(await accounts.sessionByToken(tokens.erin), null);
-    assert.deepEqual(await gate.checkUpgrade(upgrade(tokens.erin)), unavailable, "the hub forgot it too");
+    // The hub thread knows the logout by its token too: the tab is sent to log in, not told to wait.
+    assert.deepEqual(await gate.checkUpgrade(upgrade(tokens.erin)), { ok: false, status: 401, code: "no-session" }, "the hub ended it too");
 
     db.resume();
     assert.deepEqual(await gate.checkUpgrade(upgrade(tokens.erin)), { ok: false, status: 401, code: "no-session" });
@@ -92,6 +92,73 @@ test("an admin's changes and a logout on the web thread hold on the hub thread t
   } finally {
     await web.close();
     port1.close();
+    gate.stop();
+    await hubAccounts.close();
+    db.stop();
+  }
+});
+
+// Review 6 #5: the web thread restarts on a crash (web-thread.ts), and what it kept of
+// a logout went with it. The hub thread keeps it, and tells each new web thread.
+test("a logout during an outage holds through web thread restarts, and closes the tab's /mqtt connection", async () => {
+  const db = await startTestPostgres();
+  const historyFile = path.join(dir, "history-restart.sqlite");
+  openSqliteHistory(historyFile).close();
+  const hubAccounts = openPgAccountStore({ url: db.url, log: quiet, backoff: { initialMs: 20, maxMs: 200 } });
+  const principals = createPrincipals();
+  const gate = createSessionGate({ accounts: hubAccounts, principals, log: quiet, sweepMs: 60_000 });
+  const opened: Array<{ close(): Promise<void> | void }> = [];
+  /** A web thread as broker/web-thread.ts starts one, on a fresh MessageChannel. */
+  const startWebThread = async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveApi(port1, { sessions: gate.api } as HubApi, quiet);
+    const web = await openWebHub(
+      { info: { startedAt: 1 } as WebInfo, files: { history: { kind: "sqlite", file: historyFile }, accounts: { kind: "postgres", url: db.url } }, port: port2 },
+      quiet,
+    );
+    opened.push(web, { close: () => port1.close() });
+    return web;
+  };
+  try {
+    const first = await startWebThread();
+    await first.hub.accounts.createUser("erin", "long-enough", "viewer");
+    const { token, session } = await first.hub.accounts.createSession("erin", 3_600_000);
+    assert.equal((await first.hub.accounts.sessionByToken(token))?.username, "erin", "erin's page was open");
+    // erin's tab opened /mqtt with the session (the broker calls principals' onConnected).
+    assert.deepEqual(await gate.checkUpgrade(upgrade(token)), { ok: true });
+    const closed: string[] = [];
+    principals.onConnected!({
+      connectionId: 1,
+      clientId: "erin-tab",
+      protocolVersion: 5,
+      username: undefined,
+      remoteAddress: "127.0.0.1",
+      req: undefined,
+      principal: { kind: "user", username: "erin", role: "viewer", sessionId: session.id },
+      close: (_code, reason) => void closed.push(reason ?? ""),
+    });
+
+    db.pause();
+    await first.close(); // the web thread crashed; a new one starts
+    const second = await startWebThread();
+    // erin logs out on the new web thread, which has not seen her session.
+    assert.equal(await second.hub.accounts.endSession(token), null);
+    assert.deepEqual(closed, ["logged out"], "the tab's live connection is closed at once");
+    assert.equal(await second.hub.accounts.sessionByToken(token).catch(() => null), null);
+
+    await second.close(); // and crashes again before the database is back
+    const third = await startWebThread();
+    db.resume();
+    assert.equal(await third.hub.accounts.sessionByToken(token), null, "the logout holds on the newest web thread");
+    assert.deepEqual(await gate.checkUpgrade(upgrade(token)), { ok: false, status: 401, code: "no-session" });
+    const fresh = openPgAccountStore({ url: db.url, log: quiet });
+    try {
+      assert.equal(await fresh.sessionByToken(token), null, "erin's session row is gone");
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    for (const part of opened.reverse()) await part.close();
     gate.stop();
     await hubAccounts.close();
     db.stop();

@@ -10,6 +10,7 @@ import type { LoginThrottle } from "./auth/login-throttle";
 import type { HistoryConfig } from "./config";
 import type { HistorySource } from "./history/open-history";
 import type { AccountsSource } from "./auth/open-accounts";
+import type { EndedSession } from "./auth/account-store";
 import type { DevicePresence } from "./auth/device-presence";
 import type { UserChange } from "./auth/user-change";
 import type { DeviceConfig } from "./devices/device-config";
@@ -28,11 +29,17 @@ export type HubApi = {
   upstream: { status(): UpstreamStatus | null };
   sessions: {
     /**
-     * Closes the live MQTT connections opened with a session, at once (logout, a deleted
-     * user), and ends it for the hub thread's accounts too: a logout while the database
-     * is away cannot delete its row yet.
+     * A logout on the web thread: closes the live MQTT connections opened with the session
+     * at once, and ends it for the hub thread's accounts too, which delete its row once
+     * the database answers. `sessionId` null: the web thread had not seen the session (it
+     * restarted during a database outage); the hub's accounts may know it by the token.
      */
-    drop(sessionId: string): void;
+    drop(tokenHash: string, sessionId: string | null): void;
+    /**
+     * Logouts whose row is not deleted yet, kept here since the web thread restarts on a
+     * crash and forgets (review 6, #5): a new web thread refuses them too.
+     */
+    ended(): EndedSession[];
     /**
      * The web thread changed the user's role or password, or deleted them: the hub
      * thread's accounts forget what they remembered of the user's sessions for an outage,

@@ -78,6 +78,22 @@ const cases: Case[] = [
     expected: pts([0, 20], [10, 20], [20, 20], [20.9, 20]),
   },
   {
+    // Review 6 #7: the longest run of equal values was taken as the overlap, so both live
+    // points matched (9.5 s, 10 s) and the newest reading, 10.9 s, was dropped.
+    name: "a run of equal values matches one live point, so the newest reading is kept",
+    history: pts([9, 4], [9.5, 5], [10, 5]),
+    live: pts([10.4, 5], [10.9, 5]),
+    options: base,
+    expected: pts([9, 4], [9.5, 5], [10, 5], [10.9, 5]),
+  },
+  {
+    name: "a pattern of values reaching past the run of equal ones is matched whole",
+    history: pts([9, 4], [9.5, 5], [10, 5]),
+    live: pts([10.1, 4], [10.6, 5], [10.95, 5], [11.5, 6]),
+    options: { ...base, clockUncertaintyMs: 1000 },
+    expected: pts([9, 4], [9.5, 5], [10, 5], [11.5, 6]),
+  },
+  {
     name: "live readings match history in order, not each to any point of its value",
     history: pts([0, 21], [0.5, 22], [0.9, 21]),
     live: pts([1.2, 21], [1.6, 22], [2.0, 21], [2.3, 21]),

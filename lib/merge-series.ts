@@ -78,18 +78,58 @@ export function mergeHistoryWithLive(
  * longest run of them equal in value, in order, to the tail of history, each within
  * `withinMs` after its history twin. The page receives a topic's readings in the
  * order the hub stored them, so the overlap is a tail of one and a head of the other.
+ * Inside a run of equal values every length fits equally well (review 6 #7): one is
+ * taken, the smallest lag, since a repeat kept twice draws the same flat line while a
+ * new reading dropped ends the chart early. O(k log k) for k history points in reach.
  */
 function seenAgain(history: readonly HistoryPoint[], live: readonly SeriesPoint[], withinMs: number): number {
-  if (live.length === 0) return 0;
-  let candidates = 0;
-  while (candidates < history.length && live[0].t - history[history.length - 1 - candidates].t <= withinMs) candidates++;
-  for (let k = Math.min(candidates, live.length); k > 0; k--) {
-    const from = history.length - k;
-    let all = true;
-    for (let i = 0; i < k && all; i++) {
-      all = live[i].v === history[from + i].v && live[i].t - history[from + i].t <= withinMs;
-    }
-    if (all) return k;
+  const k = longestOverlap(
+    history.slice(history.length - inReach(history, live, withinMs)).map((point) => point.v),
+    live.map((point) => point.v),
+  );
+  return k > 0 && k <= equalTail(history) ? 1 : k;
+}
+
+/**
+ * The longest overlap whose pairs all lie within `withinMs`. A shorter overlap pairs
+ * each live point with a later history point, so whatever fits, all shorter fit too.
+ */
+function inReach(history: readonly HistoryPoint[], live: readonly SeriesPoint[], withinMs: number): number {
+  const fits = (k: number) => {
+    for (let i = 0; i < k; i++) if (live[i].t - history[history.length - k + i].t > withinMs) return false;
+    return true;
+  };
+  let low = 0;
+  let high = Math.min(history.length, live.length);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
   }
-  return 0;
+  return low;
+}
+
+/** The longest head of `head` that `tail` ends with (Knuth-Morris-Pratt), at most tail's length. */
+function longestOverlap(tail: readonly number[], head: readonly number[]): number {
+  const pattern = head.slice(0, tail.length);
+  const border = [0];
+  for (let i = 1, q = 0; i < pattern.length; i++) {
+    while (q > 0 && pattern[i] !== pattern[q]) q = border[q - 1];
+    if (pattern[i] === pattern[q]) q++;
+    border.push(q);
+  }
+  let q = 0;
+  for (const value of tail) {
+    if (q === pattern.length) q = border[q - 1];
+    while (q > 0 && value !== pattern[q]) q = border[q - 1];
+    if (value === pattern[q]) q++;
+  }
+  return q;
+}
+
+/** How many of history's last points share the last one's value. */
+function equalTail(history: readonly HistoryPoint[]): number {
+  let run = 0;
+  while (run < history.length && history[history.length - 1 - run].v === history[history.length - 1].v) run++;
+  return run;
 }

@@ -94,11 +94,9 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
   if (hub && token) {
+    // The accounts tell the hub thread, which closes the session's /mqtt connections.
     const session = await hub.accounts.endSession(token);
-    if (session) {
-      await hub.sessions.drop(session.id);
-      log.info("logged out", { username: session.username });
-    }
+    if (session) log.info("logged out", { username: session.username });
   }
   jar.delete(SESSION_COOKIE);
   redirect("/login");

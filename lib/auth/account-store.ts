@@ -18,6 +18,8 @@ export { AccountError, isAccountError, MIN_PASSWORD_LENGTH, type TopicsProblem }
 export type User = { username: string; role: Role; createdAt: number };
 export type Device = { name: string; topics: string[]; createdAt: number };
 export type Session = { id: string; username: string; role: Role; expiresAt: number };
+/** A logout as the threads tell each other of it: the token's hash, and the session's id when known. */
+export type EndedSession = { tokenHash: string; sessionId: string | null };
 
 /** Every call may wait on a database: SQLite answers at once, PostgreSQL after a round trip. */
 export type AccountStore = {
@@ -56,8 +58,14 @@ export type AccountStore = {
    * outage is stale. Their next session check reads the database again.
    */
   forgetUser(username: string): void;
-  /** The session was ended by another thread's store (a logout): never answer it again. */
-  forgetSession(sessionId: string): void;
+  /**
+   * The session was ended by another thread's store (a logout; `sessionId` null when that
+   * thread had not seen it): never answered again, its row deleted once the database
+   * answers. Returns its id, as given or as remembered for the token, to close its connections.
+   */
+  endedElsewhere(tokenHash: string, sessionId: string | null): string | null;
+  /** Ended sessions whose row is not deleted yet, for a new web thread to refuse too (review 6, #5). */
+  undeletedSessions(): EndedSession[];
   pruneSessions(now?: number): Promise<number>;
 
   /** Creates a device account and returns its password, which is shown once and never stored. */
@@ -130,8 +138,8 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     if (outcome === "last-admin") throw new AccountError("last-admin", "the last admin cannot be removed or demoted; make another admin first");
   };
   /** Deletes the rows of sessions ended while the database was away; stops at the first that still fails. */
-  const deleteEndedRows = async () => {
-    for (const hash of memory.undeleted()) {
+  const deleteEach = async () => {
+    for (const { tokenHash: hash } of memory.undeleted()) {
       try {
         await rows.deleteSession(hash);
         memory.deleted(hash);
@@ -140,6 +148,9 @@ export function createAccountStore(rows: AccountRows): AccountStore {
       }
     }
   };
+  let deleting: Promise<void> | null = null;
+  /** One pass at a time: a new web thread hands over up to 1000 logouts at once. */
+  const deleteEndedRows = () => (deleting ??= deleteEach().finally(() => (deleting = null)));
   const sessionByToken = async (token: string, now = Date.now()): Promise<Session | null> => {
     if (!token) return null;
     const hash = sha256(token);
@@ -215,6 +226,7 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     sessionByToken,
 
     async liveSessionRole(id, now = Date.now()) {
+      await deleteEndedRows();
       if (memory.isEnded(null, id)) return null;
       const role = await rows.liveSessionRole(id, now);
       return role === null ? null : roleOf(role);
@@ -239,9 +251,19 @@ export function createAccountStore(rows: AccountRows): AccountStore {
     },
 
     forgetUser: (username) => memory.forgetUser(username),
-    forgetSession: (sessionId) => memory.end(null, sessionId),
+    endedElsewhere(tokenHash, sessionId) {
+      const id = sessionId ?? memory.recall(tokenHash)?.id ?? null;
+      // Whether that thread deleted the row or not, this one deletes it (again) when it can.
+      memory.end(tokenHash, id, true);
+      void deleteEndedRows();
+      return id;
+    },
+    undeletedSessions: () => memory.undeleted(),
 
-    pruneSessions: (now = Date.now()) => rows.pruneSessions(now),
+    async pruneSessions(now = Date.now()) {
+      await deleteEndedRows();
+      return rows.pruneSessions(now);
+    },
 
     async createDevice(name, topics) {
       checkName(name, "a device name");

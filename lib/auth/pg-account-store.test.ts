@@ -5,6 +5,7 @@ import pg from "pg";
 import type { Logger } from "../log";
 import { freshSchema, sharedPostgresUrl, startTestPostgres } from "../pg/test-postgres";
 import { accountStoreContract } from "./account-store-contract";
+import { sha256 } from "./account-store";
 import { openPgAccountStore } from "./pg-account-store";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -23,6 +24,16 @@ async function dump(schema: string): Promise<string> {
     return parts.flatMap((p) => p.rows.map((r: { row: string }) => r.row)).join("\n");
   } finally {
     await client.end();
+  }
+}
+
+/** The session for `token` as another store reads it from the database, memory aside. */
+async function sessionElsewhere(serverUrl: string, token: string) {
+  const another = openPgAccountStore({ url: serverUrl, log: quiet });
+  try {
+    return await another.sessionByToken(token);
+  } finally {
+    await another.close();
   }
 }
 
@@ -57,12 +68,33 @@ describe("accounts while PostgreSQL is away", () => {
       assert.equal(await store.sessionByToken(seen.token), null);
       assert.equal(await store.liveSessionRole(seen.session.id), null);
       assert.equal(await store.userCount(), 1, "nothing stored was lost");
-      const another = openPgAccountStore({ url: server.url, log: quiet });
-      try {
-        assert.equal(await another.sessionByToken(seen.token), null, "its row was deleted once the database was back");
-      } finally {
-        await another.close();
-      }
+      assert.equal(await sessionElsewhere(server.url, seen.token), null, "its row was deleted once the database was back");
+    } finally {
+      await store.close();
+      server.stop();
+    }
+  });
+
+  // Review 6 #5: the hub thread's store hears of a web thread's logout by the token's hash,
+  // keeps it for the next web thread, and deletes the row itself once the database answers.
+  it("ends a session another thread logged out, by its token alone, until its row is deleted here", async () => {
+    const server = await startTestPostgres();
+    const store = openPgAccountStore({ url: server.url, log: quiet, backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await store.createUser("alice", "alice-password", "viewer");
+      const seen = await store.createSession("alice", 60_000);
+      assert.equal((await store.sessionByToken(seen.token))?.id, seen.session.id);
+
+      server.pause();
+      const hash = sha256(seen.token);
+      assert.equal(store.endedElsewhere(hash, null), seen.session.id, "the id, to close the session's connections, from the token seen before");
+      assert.equal(await store.sessionByToken(seen.token), null);
+      assert.deepEqual(store.undeletedSessions(), [{ tokenHash: hash, sessionId: seen.session.id }], "kept for a new web thread");
+
+      server.resume();
+      await store.pruneSessions(); // the hub's periodic prune, with nobody checking a session
+      assert.deepEqual(store.undeletedSessions(), []);
+      assert.equal(await sessionElsewhere(server.url, seen.token), null, "its row was deleted once the database was back");
     } finally {
       await store.close();
       server.stop();

@@ -5,8 +5,10 @@
 //    back a deleted, reset or demoted user's session with its old role;
 //  - finding 10: a logout while the database is away cannot delete the session's row;
 //    the session is ended here at once and the row's deletion retried.
+// The hub thread's memory also keeps the logouts of the web thread, which restarts on a
+// crash (review 6, #5), and hands each new web thread the ones whose row is left.
 // Pure bookkeeping: the store (account-store.ts) does the reading and deleting.
-import type { Session } from "./account-store";
+import type { EndedSession, Session } from "./account-store";
 
 /** Enough for a household's browsers, bounded against a flood of tokens. */
 export const MAX_REMEMBERED_SESSIONS = 1000;
@@ -23,8 +25,8 @@ export function createSessionMemory(max = MAX_REMEMBERED_SESSIONS) {
   const lastSeen = new Map<string, Session>();
   /** Ids of sessions ended here or on another thread, whatever their row says. */
   const ended = new Map<string, true>();
-  /** Token hashes of ended sessions whose row could not be deleted yet. */
-  const undeleted = new Map<string, true>();
+  /** Token hashes of ended sessions whose row could not be deleted yet → their ids, when known. */
+  const undeleted = new Map<string, string | null>();
   /** Bumped by every forget: a read that began before one is not remembered. */
   let generation = 0;
 
@@ -60,10 +62,10 @@ export function createSessionMemory(max = MAX_REMEMBERED_SESSIONS) {
         keepBounded(ended, id, true, max);
         forget((session) => session.id === id);
       }
-      if (hash !== null && rowLeft) keepBounded(undeleted, hash, true, max);
+      if (hash !== null && rowLeft) keepBounded(undeleted, hash, id, max);
     },
     /** Rows to delete again once the database answers. */
-    undeleted: (): string[] => [...undeleted.keys()],
+    undeleted: (): EndedSession[] => [...undeleted].map(([tokenHash, sessionId]) => ({ tokenHash, sessionId })),
     deleted: (hash: string): void => void undeleted.delete(hash),
   };
 }
