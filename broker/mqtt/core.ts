@@ -33,6 +33,12 @@ export type BrokerLimits = {
   maxSessionExpirySeconds: number;
   /** Bytes waiting in a socket's buffer past which deliveries queue (QoS 1/2) or drop (QoS 0) instead. */
   writeBufferBytes: number;
+  /**
+   * Packets of one connection handled per read before the other connections get their
+   * turn (fair-reads.ts; Mosquitto: one). So a burst is read in step with the PUBACKs of
+   * its subscribers, which refill their in-flight windows, instead of all of it at once.
+   */
+  packetsPerTurn: number;
 };
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -49,6 +55,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   connectTimeoutMs: 10_000,
   maxSessionExpirySeconds: NEVER_EXPIRES,
   writeBufferBytes: 1024 * 1024,
+  packetsPerTurn: 64,
 };
 
 export type BrokerStats = {
