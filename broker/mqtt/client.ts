@@ -52,8 +52,11 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   graceful = false;
   private readonly parser = createParser();
   private readonly scanner: PacketScanner;
-  /** This connection's share of a turn: the packets of a read past it wait for the others' (fair-reads.ts). */
-  private readonly reads: FairReads<Packet>;
+  /**
+   * This connection's share of a turn: the packets of a read past it wait for the others'
+   * (fair-reads.ts). A parse error waits its turn too: the packets before it are handled first.
+   */
+  private readonly reads: FairReads<Packet | Error>;
   private keepAliveMs = 0;
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -72,10 +75,11 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     // MQTT 5 clients set theirs at CONNECT.
     this.sendQuota = core.limits.maxInflightMessages;
     this.scanner = createPacketScanner(maxPacketBytes);
-    this.reads = new FairReads(stream, core.limits.packetsPerTurn, (packet) => this.handle(packet), () => this.state !== "closed");
+    const take = (item: Packet | Error) => (item instanceof Error ? this.onParseError(item) : this.handle(item));
+    this.reads = new FairReads(stream, core.limits.packetsPerTurn, take, () => this.state !== "closed");
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
-    this.parser.on("error", (error: Error) => this.onParseError(error));
+    this.parser.on("error", (error: Error) => this.reads.offer(error));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
     stream.on("close", () => this.teardown("connection-lost"));
