@@ -45,10 +45,12 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxPacketBytes: 2 * 1024 * 1024,
   maxQueuedMessages: 1000,
   receiveMaximum: 256,
-  // Not Mosquitto's 20: a QoS 1 burst to a subscriber that acknowledges as fast as it reads
-  // would overflow the queue behind it (with 256 it did: bench/tools/ab-engine.ts, 2,000 per
-  // lane). 1000 holds such a burst, while a subscriber that never acknowledges costs its
-  // session 1000 in flight + 1000 queued messages (and stored rows), not 65,535 + 1000.
+  // Not Mosquitto's 20: a window that small holds a QoS 1 stream to one PUBACK round trip
+  // per 20 messages. A subscriber that never acknowledges costs its session 1000 in flight +
+  // 1000 queued messages (and stored rows), not 65,535 + 1000. (A burst once overflowed
+  // 256 and then 1000 because it was routed all in one turn, before any PUBACK was read:
+  // packetsPerTurn, fair-reads.ts, bench/README.md "Issue 12, fifth pass".)
+  // The hub takes both from its config (limits.maxInflightMessages / maxQueuedMessages).
   maxInflightMessages: 1000,
   topicAliasMaximum: 32,
   maxKeepAliveSeconds: 0,
