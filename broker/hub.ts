@@ -168,7 +168,12 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const broker = await createBroker<Principal>({
     hooks,
     store: brokerStore,
-    limits: { maxPacketBytes: config.limits.maxPacketBytes, connectTimeoutMs: config.limits.connectTimeoutMs },
+    limits: {
+      maxPacketBytes: config.limits.maxPacketBytes,
+      connectTimeoutMs: config.limits.connectTimeoutMs,
+      maxInflightMessages: config.limits.maxInflightMessages,
+      maxQueuedMessages: config.limits.maxQueuedMessages,
+    },
     log: mqttLog,
   });
   life.add("broker", broker, (b) => b.close());

@@ -31,7 +31,7 @@ export type Limits = BrokerHook<Principal> & {
   liveConnections(): number;
 };
 
-export function createLimits(limits: HubLimits, log: Logger, now: () => number = Date.now): Limits {
+export function createLimits(limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "maxSubscriptionsPerClient">, log: Logger, now: () => number = Date.now): Limits {
   let live = 0;
   const buckets = new Map<number, Bucket>();
 

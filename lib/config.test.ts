@@ -137,6 +137,17 @@ describe("loadConfig", () => {
     assert.equal(config.limits.maxPacketBytes, DEFAULT_HUB_LIMITS.maxPacketBytes);
   });
 
+  it("reads a session's in-flight window and queue bound from the file, the environment over it", () => {
+    const cwd = dir({ limits: { maxInflightMessages: 20, maxQueuedMessages: 5000 } });
+    assert.deepEqual(
+      [loadConfig({}, cwd).limits.maxInflightMessages, loadConfig({}, cwd).limits.maxQueuedMessages],
+      [20, 5000],
+    );
+    const fromEnv = loadConfig({ HEARTH_MQTT_MAX_INFLIGHT: "100", HEARTH_MQTT_MAX_QUEUED: "200" }, cwd).limits;
+    assert.deepEqual([fromEnv.maxInflightMessages, fromEnv.maxQueuedMessages], [100, 200]);
+    assert.deepEqual([DEFAULT_HUB_LIMITS.maxInflightMessages, DEFAULT_HUB_LIMITS.maxQueuedMessages], [1000, 1000]);
+  });
+
   it("reads the anonymous ACL from the file, and each half from the environment over it", () => {
     const cwd = dir({ auth: { anonymousTopics: { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] } } });
     assert.deepEqual(loadConfig({}, cwd).auth.anonymousTopics, { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] });
@@ -168,6 +179,8 @@ describe("loadConfig", () => {
     ["a minute tier shorter than the raw window", { HEARTH_RETENTION_HOURS: "72", HEARTH_MINUTE_RETENTION_DAYS: "2" }, undefined, /history\.minuteRetentionDays \(HEARTH_MINUTE_RETENTION_DAYS\) is 2 days, shorter than the 72 hours/],
     ["an hour tier shorter than the minute tier", {}, { history: { hourRetentionDays: 10 } }, /history\.hourRetentionDays \(HEARTH_HOUR_RETENTION_DAYS\) is 10 days/],
     ["a prune interval of zero", { HEARTH_PRUNE_INTERVAL_MINUTES: "0" }, undefined, /HEARTH_PRUNE_INTERVAL_MINUTES in the environment/],
+    ["an unbounded queue (0)", { HEARTH_MQTT_MAX_QUEUED: "0" }, undefined, /HEARTH_MQTT_MAX_QUEUED in the environment/],
+    ["a window past the packet ids", {}, { limits: { maxInflightMessages: 70000 } }, /limits\.maxInflightMessages in .*hearth\.config\.json.*\(got 70000\)/],
     ["a device without an id", {}, { devices: [{ name: "Lamp" }] }, /devices\.0\.id in .*hearth\.config\.json/],
     ["a device listed twice", {}, { devices: [{ id: "a/b" }, { id: "a/b" }] }, /devices\.1\.id in .*: a\/b is listed twice/],
     ["a device with a bad room", {}, { devices: [{ id: "a/b", room: "Living Room" }] }, /devices\.0\.room in .*: must be a room name/],

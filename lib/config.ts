@@ -67,13 +67,20 @@ export type HistoryConfig = {
   pruneIntervalMinutes: number;
 };
 
-/** The hub's limits per connection (broker/limits.ts); the engine's own, per session, are broker/mqtt/core.ts's BrokerLimits. */
+/**
+ * The hub's limits per connection (broker/limits.ts), and the ones it hands the broker
+ * (packet size, CONNECT timeout, a session's in-flight window and queue: broker/mqtt/core.ts BrokerLimits).
+ */
 export type HubLimits = {
   maxPacketBytes: number;
   maxConnections: number;
   maxPublishesPerSecond: number;
   maxSubscriptionsPerClient: number;
   connectTimeoutMs: number;
+  /** Per session: QoS 1/2 messages sent to a 3.1.1 client and not yet acknowledged (Mosquitto's max_inflight_messages). */
+  maxInflightMessages: number;
+  /** Per session: messages queued behind those; past it QoS 0 goes first, then the oldest (Mosquitto's max_queued_messages). */
+  maxQueuedMessages: number;
 };
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -84,6 +91,10 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   maxPublishesPerSecond: 100,
   maxSubscriptionsPerClient: 100,
   connectTimeoutMs: 10_000,
+  // Mosquitto's max_queued_messages; its max_inflight_messages is 20, but a window that small
+  // holds a QoS 1 stream to the round trip of each PUBACK (broker/mqtt/core.ts DEFAULT_LIMITS).
+  maxInflightMessages: 1000,
+  maxQueuedMessages: 1000,
 };
 
 function adminFromEnv(username: string | undefined, password: string | undefined): HubConfig["auth"]["admin"] {
@@ -163,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       maxSubscriptionsPerClient:
         e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_HUB_LIMITS.maxSubscriptionsPerClient,
       connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_HUB_LIMITS.connectTimeoutMs,
+      maxInflightMessages: e.HEARTH_MQTT_MAX_INFLIGHT ?? f.limits?.maxInflightMessages ?? DEFAULT_HUB_LIMITS.maxInflightMessages,
+      maxQueuedMessages: e.HEARTH_MQTT_MAX_QUEUED ?? f.limits?.maxQueuedMessages ?? DEFAULT_HUB_LIMITS.maxQueuedMessages,
     },
     upstream,
     dev: e.NODE_ENV === "development",

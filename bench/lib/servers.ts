@@ -11,6 +11,10 @@ import { bundle, buildHub, HUB_BUNDLE, HUB_ENV, HUB_NODE_ARGS } from "../../scri
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const MOSQUITTO = "/usr/sbin/mosquitto";
+/** Mosquitto 2's defaults for max_inflight_messages and max_queued_messages, written into its config. */
+export const MOSQUITTO_BOUNDS = { inflight: 20, queued: 1000 } as const;
+/** The hub's defaults (lib/config.ts DEFAULT_HUB_LIMITS), set in its environment so the bench says what it compares. */
+export const HUB_BOUNDS = { inflight: 1000, queued: 1000 } as const;
 
 export type BrokerName = "mosquitto" | "aedes" | "engine" | "hearth";
 
@@ -94,10 +98,25 @@ export async function startMosquitto(opts: StartOptions = {}): Promise<Server> {
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-bench-mosquitto-"));
   const port = await freePort();
   const conf = path.join(dir, "mosquitto.conf");
-  // Defaults otherwise: the reference is Mosquitto as a person would run it.
+  // Defaults otherwise: the reference is Mosquitto as a person would run it. Its per-client
+  // bounds are stated, at their defaults, beside the hub's (HEARTH_MQTT_MAX_INFLIGHT / _QUEUED
+  // below; plain aedes has none): a 3.1.1 window of 20, then 1000 queued, then dropped.
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", "log_type warning", "log_type information", ""].join("\n"),
+    [
+      `listener ${port} 127.0.0.1`,
+      "allow_anonymous true",
+      "persistence false",
+      `max_inflight_messages ${MOSQUITTO_BOUNDS.inflight}`,
+      `max_queued_messages ${MOSQUITTO_BOUNDS.queued}`,
+      "log_dest stderr",
+      "log_type error",
+      "log_type warning",
+      // "Outgoing messages are being dropped for client …" is a NOTICE.
+      "log_type notice",
+      "log_type information",
+      "",
+    ].join("\n"),
   );
   const { child, output } = await launch(MOSQUITTO, ["-c", conf], { ...opts, name: "mosquitto", ready: / running/ });
   const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
@@ -161,6 +180,8 @@ export async function startHub(
     /** e.g. --cpu-prof */ nodeArgs?: string[];
     /** Fills the fresh data directory before the hub starts (e2e/seed-history.ts). */
     prepare?: (dataDir: string) => void | Promise<void>;
+    /** Another build of the hub (a copy of dist/ beside it, e.g. dist-base/hub.mjs) for an A/B; default: built from this tree. */
+    bundle?: string;
   } = {},
 ): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
@@ -171,7 +192,7 @@ export async function startHub(
   // As npm start runs it (scripts/start.sh): the same node flags and malloc setting.
   // BENCH_HUB_NODE_ARGS: more node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
   const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), await bundled().hub], {
+  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), opts.bundle ?? (await bundled().hub)], {
     ...opts,
     name: "hearth hub",
     env: {
@@ -191,6 +212,8 @@ export async function startHub(
       HEARTH_MQTT_MAX_PUBLISH_RATE: "1000000",
       HEARTH_MQTT_MAX_CONNECTIONS: "100000",
       HEARTH_MQTT_MAX_SUBSCRIPTIONS: "100000",
+      HEARTH_MQTT_MAX_INFLIGHT: String(HUB_BOUNDS.inflight),
+      HEARTH_MQTT_MAX_QUEUED: String(HUB_BOUNDS.queued),
       ...opts.env,
     },
     ready: / hub: ready/,

@@ -3,7 +3,10 @@
 // (brokers on core 0, this load generator on core 1), and prints per run the rate and
 // the share of a core each side used: the broker process (all threads), the hub's main
 // (broker) thread, and the load generator itself. A side near 1.0 is the one that paces.
+// B is the same build with AB_ENV set, or with AB_BUNDLE another build of the hub (a copy of
+// dist/ beside it, e.g. dist-base/hub.mjs, made before a change).
 //   node --import tsx bench/tools/q1-pace.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rounds=3]
+import path from "node:path";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
 import { cpuTimeMs, pin, threadCpuTimeMs } from "../lib/proc";
 import { startAedes, startHub, type Server } from "../lib/servers";
@@ -17,7 +20,10 @@ pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
 try {
   servers.push({ label: "A", server: await startHub({ core: 0 }), hub: true });
-  if (process.env.AB_ENV) servers.push({ label: "B", server: await startHub({ core: 0, env: envB }), hub: true });
+  if (process.env.AB_ENV || process.env.AB_BUNDLE) {
+    const bundle = process.env.AB_BUNDLE ? path.resolve(process.env.AB_BUNDLE) : undefined;
+    servers.push({ label: "B", server: await startHub({ core: 0, env: envB, bundle }), hub: true });
+  }
   servers.push({ label: "aedes", server: await startAedes({ core: 0 }), hub: false });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
   for (const { server } of servers) await runFlow(server.mqttUrl, { ...spec, messages: 2000 }); // warm-up

@@ -41,6 +41,8 @@ export type AckQueue = { readonly acks: PendingAck[]; flushAcks(): void; isClose
 export class AckGate {
   private batch: PendingAck[] = [];
   private scheduled = false;
+  /** Messages whose effects failed (not acknowledged as stored), for the log line's count. */
+  private effectFailures = 0;
 
   constructor(
     private readonly store: BrokerStore,
@@ -65,10 +67,15 @@ export class AckGate {
         promise.then(
           () => this.release(ack),
           (error: Error) => {
-            this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
-              code: "publish-effect-failed",
-              error: error?.message,
-            });
+            // One line per 1000 failures: a burst the history store cannot take fails thousands
+            // of readings in a second, and a line each buried every other line of the log.
+            if (this.effectFailures++ % 1000 === 0) {
+              this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
+                code: "publish-effect-failed",
+                failed: this.effectFailures,
+                error: error?.message,
+              });
+            }
             ack.failed = true;
             this.release(ack);
           },

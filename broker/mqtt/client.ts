@@ -11,6 +11,7 @@ import { coalesceWrites } from "../coalesce-writes";
 import { createPacketScanner, type PacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
 import type { Core } from "./core";
+import { FairReads } from "./fair-reads";
 import { dispatch } from "./handlers/dispatch";
 import type { ClientInfo } from "./hooks";
 import { detachSession } from "./lifecycle";
@@ -51,6 +52,11 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   graceful = false;
   private readonly parser = createParser();
   private readonly scanner: PacketScanner;
+  /**
+   * This connection's share of a turn: the packets of a read past it wait for the others'
+   * (fair-reads.ts). A parse error waits its turn too: the packets before it are handled first.
+   */
+  private readonly reads: FairReads<Packet | Error>;
   private keepAliveMs = 0;
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -69,9 +75,11 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     // MQTT 5 clients set theirs at CONNECT.
     this.sendQuota = core.limits.maxInflightMessages;
     this.scanner = createPacketScanner(maxPacketBytes);
+    const take = (item: Packet | Error) => (item instanceof Error ? this.onParseError(item) : this.handle(item));
+    this.reads = new FairReads(stream, core.limits.packetsPerTurn, take, () => this.state !== "closed");
     coalesceWrites(stream);
     this.parser.on("packet", (packet) => this.onPacket(packet));
-    this.parser.on("error", (error: Error) => this.onParseError(error));
+    this.parser.on("error", (error: Error) => this.reads.offer(error));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
     stream.on("close", () => this.teardown("connection-lost"));
@@ -93,6 +101,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       this.disconnect(rc, problem.message, problem.code);
       return;
     }
+    this.reads.newRead();
     this.parser.parse(chunk);
   }
 
@@ -118,7 +127,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       this.pending.push(packet);
       return;
     }
-    this.handle(packet);
+    this.reads.offer(packet);
   }
 
   /** A hook or handler that throws costs this connection (0x83), never the broker. */

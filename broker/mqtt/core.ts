@@ -33,22 +33,31 @@ export type BrokerLimits = {
   maxSessionExpirySeconds: number;
   /** Bytes waiting in a socket's buffer past which deliveries queue (QoS 1/2) or drop (QoS 0) instead. */
   writeBufferBytes: number;
+  /**
+   * Packets of one connection handled per read before the other connections get their
+   * turn (fair-reads.ts; Mosquitto: one). So a burst is read in step with the PUBACKs of
+   * its subscribers, which refill their in-flight windows, instead of all of it at once.
+   */
+  packetsPerTurn: number;
 };
 
 export const DEFAULT_LIMITS: BrokerLimits = {
   maxPacketBytes: 2 * 1024 * 1024,
   maxQueuedMessages: 1000,
   receiveMaximum: 256,
-  // Not Mosquitto's 20: a QoS 1 burst to a subscriber that acknowledges as fast as it reads
-  // would overflow the queue behind it (with 256 it did: bench/tools/ab-engine.ts, 2,000 per
-  // lane). 1000 holds such a burst, while a subscriber that never acknowledges costs its
-  // session 1000 in flight + 1000 queued messages (and stored rows), not 65,535 + 1000.
+  // Not Mosquitto's 20: a window that small holds a QoS 1 stream to one PUBACK round trip
+  // per 20 messages. A subscriber that never acknowledges costs its session 1000 in flight +
+  // 1000 queued messages (and stored rows), not 65,535 + 1000. (A burst once overflowed
+  // 256 and then 1000 because it was routed all in one turn, before any PUBACK was read:
+  // packetsPerTurn, fair-reads.ts, bench/README.md "Issue 12, fifth pass".)
+  // The hub takes both from its config (limits.maxInflightMessages / maxQueuedMessages).
   maxInflightMessages: 1000,
   topicAliasMaximum: 32,
   maxKeepAliveSeconds: 0,
   connectTimeoutMs: 10_000,
   maxSessionExpirySeconds: NEVER_EXPIRES,
   writeBufferBytes: 1024 * 1024,
+  packetsPerTurn: 64,
 };
 
 export type BrokerStats = {
