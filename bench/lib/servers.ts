@@ -161,6 +161,8 @@ export async function startHub(
     /** e.g. --cpu-prof */ nodeArgs?: string[];
     /** Fills the fresh data directory before the hub starts (e2e/seed-history.ts). */
     prepare?: (dataDir: string) => void | Promise<void>;
+    /** Another build of the hub (an A/B of two commits): a bundle in dist/, beside the app it serves. */
+    bundle?: string;
   } = {},
 ): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-bench-hub-"));
@@ -171,7 +173,7 @@ export async function startHub(
   // As npm start runs it (scripts/start.sh): the same node flags and malloc setting.
   // BENCH_HUB_NODE_ARGS: more node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
   const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), await bundled().hub], {
+  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), opts.bundle ?? (await bundled().hub)], {
     ...opts,
     name: "hearth hub",
     env: {

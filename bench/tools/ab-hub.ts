@@ -42,7 +42,7 @@ const browser = await launchBrowser();
 const servers: { label: string; server: Server }[] = [];
 try {
   servers.push({ label: "A", server: await startHub({ core }) });
-  servers.push({ label: "B", server: await startHub({ core, env: envB }) });
+  servers.push({ label: "B", server: await startHub({ core, env: envB, bundle: process.env.AB_BUNDLE }) });
   if (process.env.AB_NO_PAGE !== "1") for (const { server } of servers) await openDashboard(browser, server.httpUrl!);
   if (process.env.AB_AEDES === "1") servers.push({ label: "aedes", server: await startAedes({ core }) });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };

@@ -17,7 +17,7 @@ pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
 try {
   servers.push({ label: "A", server: await startHub({ core: 0 }), hub: true });
-  if (process.env.AB_ENV) servers.push({ label: "B", server: await startHub({ core: 0, env: envB }), hub: true });
+  if (process.env.AB_ENV || process.env.AB_BUNDLE) servers.push({ label: "B", server: await startHub({ core: 0, env: envB, bundle: process.env.AB_BUNDLE }), hub: true });
   servers.push({ label: "aedes", server: await startAedes({ core: 0 }), hub: false });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
   for (const { server } of servers) await runFlow(server.mqttUrl, { ...spec, messages: 2000 }); // warm-up
