@@ -39,20 +39,23 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       if (current.length === 0) return;
       const levels = topicLevels(topic);
       let message: BusMessage | null = null;
-      let effects: Promise<void>[] | null = null;
+      // The first effect alone needs no array (the usual case: the recorder's, issue 12).
+      let first: Promise<void> | undefined;
+      let more: Promise<void>[] | null = null;
       for (const subscription of current) {
         if (!subscription.matches(topic, levels)) continue;
         message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now() });
         try {
           const effect = subscription.handler(message);
-          if (effect) (effects ??= []).push(effect);
+          if (!effect) continue;
+          if (first === undefined) first = effect;
+          else (more ??= [first]).push(effect);
         } catch (error) {
           // A throwing handler is a bug in one service; it must not stall delivery to everyone else.
           log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
         }
       }
-      if (effects === null) return;
-      return effects.length === 1 ? effects[0] : Promise.all(effects).then(() => {});
+      return more === null ? first : Promise.all(more).then(() => {});
     },
   };
 }
