@@ -3,6 +3,7 @@
 // (brokers on core 0, this load generator on core 1), and prints per run the rate and
 // the share of a core each side used: the broker process (all threads), the hub's main
 // (broker) thread, and the load generator itself. A side near 1.0 is the one that paces.
+// AB_BUNDLE_A / AB_BUNDLE: another build of hub A / B (a bundle of another commit in dist/).
 //   node --import tsx bench/tools/q1-pace.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rounds=3]
 import { runFlow, type Pattern } from "../lib/mqtt-load";
 import { cpuTimeMs, pin, threadCpuTimeMs } from "../lib/proc";
@@ -16,7 +17,7 @@ const envB = Object.fromEntries(
 pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
 try {
-  servers.push({ label: "A", server: await startHub({ core: 0 }), hub: true });
+  servers.push({ label: "A", server: await startHub({ core: 0, bundle: process.env.AB_BUNDLE_A }), hub: true });
   if (process.env.AB_ENV || process.env.AB_BUNDLE) servers.push({ label: "B", server: await startHub({ core: 0, env: envB, bundle: process.env.AB_BUNDLE }), hub: true });
   servers.push({ label: "aedes", server: await startAedes({ core: 0 }), hub: false });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
