@@ -3,6 +3,7 @@
 // filter compiled once (lib/topics.ts), the message parsed once for every handler that
 // matches (lib/bus-message.ts), their effects gathered into the one promise the
 // acknowledgement waits for, and one service's throwing handler kept from the others.
+import type { AckSlot } from "../lib/ack-slot";
 import { createBusMessage } from "../lib/bus-message";
 import type { Logger } from "../lib/log";
 import { checkTopicFilter, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
@@ -10,7 +11,7 @@ import type { BusHandler, BusMessage } from "./bus";
 
 type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
-export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2 };
+export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2; ackSlot?: AckSlot };
 
 export type BusHandlers = {
   /** Throws on a bad filter; returns the unsubscribe function. */
@@ -34,7 +35,7 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       };
     },
 
-    dispatch({ topic, payload, retain, qos }) {
+    dispatch({ topic, payload, retain, qos, ackSlot }) {
       const current = subscriptions;
       if (current.length === 0) return;
       const levels = topicLevels(topic);
@@ -44,7 +45,7 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       let more: Promise<void>[] | null = null;
       for (const subscription of current) {
         if (!subscription.matches(topic, levels)) continue;
-        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now() });
+        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now(), ackSlot });
         try {
           const effect = subscription.handler(message);
           if (!effect) continue;

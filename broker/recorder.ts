@@ -16,6 +16,7 @@
 // (rejects with code "reading-not-stored") only when the reading can no longer be
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
+import type { AckSlot } from "../lib/ack-slot";
 import { deferred, type Deferred } from "../lib/deferred";
 import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
@@ -144,8 +145,12 @@ export async function startRecorder(
     if (result.ok) {
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
+      if (!store.groupsAppends) return enqueue(reading);
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
-      return message.qos === 0 && store.groupsAppends ? appendLazily(reading) : enqueue(reading);
+      if (message.qos === 0) return appendLazily(reading);
+      // Its acknowledgement waits for the commit of the very group the reading joins: no promise of its own.
+      if (message.ackSlot !== undefined) return appendInGroup(reading, message.ackSlot);
+      return appendNow(reading);
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
@@ -205,8 +210,23 @@ export async function startRecorder(
    * for its group (one per group) counts the group's readings once it settles.
    */
   function appendLazily(reading: Reading): undefined {
+    countInGroup(store.append([reading], { lazy: true }));
+    return undefined;
+  }
+
+  /**
+   * A client's QoS 1/2 reading on Hearth's own broker (lib/ack-slot.ts): its PUBACK waits for
+   * the commit of the broker's write group, which is the group this reading joins, and reads
+   * the slot the store writes a refusal into; so, as a QoS 0 reading, it gets no promise.
+   */
+  function appendInGroup(reading: Reading, ackSlot: AckSlot): undefined {
+    countInGroup(store.append([reading], { ackSlot }));
+    return undefined;
+  }
+
+  /** Counts a reading on its group's one promise (the store's, shared by every such reading of the group). */
+  function countInGroup(written: Promise<void>): void {
     inStore++;
-    const written = store.append([reading], { lazy: true });
     if (lazyBatch?.written !== written) {
       const batch = (lazyBatch = { written, count: 0 });
       written.then(
@@ -221,7 +241,6 @@ export async function startRecorder(
       );
     }
     lazyBatch.count++;
-    return undefined;
   }
 
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */

@@ -15,6 +15,7 @@ import type Database from "better-sqlite3";
 import type { Durability } from "../config-schema";
 import { deferred, type Deferred } from "../deferred";
 import type { Reading } from "../readings";
+import type { AckSlot } from "../ack-slot";
 import type { Isolate } from "../sqlite";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
@@ -124,7 +125,7 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
     groupsAppends: grouped !== null,
     // Not async for the grouped store: its promise is the group's, shared by every append in it.
     append(readings, opts) {
-      if (grouped !== null && readings.length > 0) return grouped.append(readings, opts?.lazy === true);
+      if (grouped !== null && readings.length > 0) return grouped.append(readings, opts?.lazy === true, opts?.ackSlot ?? null);
       return appendNow(readings);
     },
 
@@ -155,27 +156,31 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
  * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
  * empties, and its waiters settle, only when the transaction has committed.
  *
- * An append someone waits on (a QoS 1/2 reading's PUBACK) gets a promise of its own; the
- * lazy ones (QoS 0, nobody waits) share one per buffer and add no object per reading while
- * they follow each other: a QoS 0 stream is the hub's hottest path.
+ * An append someone waits on gets a promise of its own, unless it comes with an ack slot
+ * (a client's QoS 1/2 reading on Hearth's own broker, whose PUBACK waits for this same
+ * group's commit: lib/ack-slot.ts). The others — lazy ones (QoS 0, nobody waits) and those
+ * with a slot — share one promise per buffer, and the lazy ones add no object per reading
+ * while they follow each other: these are the hub's hottest paths (issue 12).
  *
  * When the groups write change by change after a refusal (review-5 #2), each append's
  * readings (each lazy reading) get a savepoint of their own: what the database refuses
- * fails alone, with HISTORY_REFUSED, and every other reading of the group is stored.
+ * fails alone, with HISTORY_REFUSED (in its own promise, or its slot), and every other
+ * reading of the group is stored.
  */
 function createGroupedAppend(
   groups: HistoryGroups,
   insertRows: (readings: readonly Reading[]) => Map<string, TopicRow>,
   cache: (touched: Map<string, TopicRow>) => void,
 ) {
+  type Append = { start: number; count: number; waiter: Deferred; lazy: boolean; slot: AckSlot | null };
   let buffer: Reading[] = [];
   /** In order: an entry's readings are buffer[start, start + count). */
-  let appends: { start: number; count: number; waiter: Deferred; lazy: boolean }[] = [];
-  /** The lazy appends' one promise for this buffer; created by the first of them. */
-  let lazyWaiter: Deferred | null = null;
+  let appends: Append[] = [];
+  /** The shared promise of this buffer's lazy appends and appends with a slot; made by the first of them. */
+  let shared: Deferred | null = null;
   let touched: Map<string, TopicRow> | null = null;
-  /** The waiters whose readings the database refused in the write now committing, with why. */
-  let refused = new Map<Deferred, Error>();
+  /** Whose readings the database refused in the write now committing (an own waiter, a slot, or `shared` for lazy ones), with why. */
+  let refused = new Map<Deferred | AckSlot, Error>();
   let closed = false;
   /**
    * The buffer's change is in the groups (and whether as urgent): it is handed over again
@@ -193,51 +198,72 @@ function createGroupedAppend(
       return;
     }
     const kept = (touched = new Map());
-    const insertApart = (waiter: Deferred, readings: readonly Reading[]) => {
+    const insertApart = (whose: Deferred | AckSlot, readings: readonly Reading[]) => {
       let rows: Map<string, TopicRow> | null = null;
       const error = isolate(() => {
         rows = insertRows(readings);
       });
-      if (error !== null) refused.set(waiter, error);
+      if (error !== null) refused.set(whose, error);
       else for (const [topic, row] of rows!) kept.set(topic, row);
     };
-    for (const { start, count, waiter, lazy } of appends) {
-      if (!lazy) insertApart(waiter, buffer.slice(start, start + count));
+    for (const { start, count, waiter, lazy, slot } of appends) {
+      if (!lazy) insertApart(slot ?? waiter, buffer.slice(start, start + count));
       else for (let i = start; i < start + count; i++) insertApart(waiter, [buffer[i]]);
     }
   };
+  const refusal = (error: Error) =>
+    Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED });
   const settle = (waiter: Deferred) => {
     const error = refused.get(waiter);
     if (error === undefined) waiter.resolve();
-    else waiter.reject(Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED }));
+    else waiter.reject(refusal(error));
+  };
+  /** Why an append is refused before it joins the buffer; null: it may. */
+  const refuseAppend = (readings: readonly Reading[]): Error | null => {
+    if (closed) return new Error("history store: append after close");
+    // Checked here, not in the transaction: a bad value must fail its own append, never the whole group.
+    // Indexed loops: an iterator per append was garbage on the hub's hottest path (issue 12).
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i];
+      if (!Number.isFinite(r.value)) return new RangeError(`history: ${r.topic}: value ${r.value} is not a finite number`);
+    }
+    if (buffer.length + readings.length > MAX_BACKLOG) {
+      return Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL });
+    }
+    return null;
   };
   const committed = () => {
     cache(touched!);
-    for (const { waiter, lazy } of appends) if (!lazy) settle(waiter);
-    if (lazyWaiter !== null) settle(lazyWaiter);
+    for (const { waiter, lazy, slot } of appends) {
+      if (slot === null) {
+        if (!lazy) settle(waiter);
+        continue;
+      }
+      // Before the groups' commit() resolves: the acknowledgement reads it then.
+      const error = refused.get(slot);
+      if (error !== undefined) slot.failed = refusal(error);
+    }
+    if (shared !== null) settle(shared);
     touched = null;
     if (refused.size > 0) refused = new Map();
     buffer = [];
     appends = [];
-    lazyWaiter = null;
+    shared = null;
   };
   return {
-    append(readings: readonly Reading[], lazy: boolean): Promise<void> {
-      if (closed) return Promise.reject(new Error("history store: append after close"));
-      // Checked here, not in the transaction: a bad value must fail its own append, never the whole group.
-      // Indexed loops: an iterator per append was garbage on the hub's hottest path (issue 12).
-      for (let i = 0; i < readings.length; i++) {
-        const r = readings[i];
-        if (!Number.isFinite(r.value)) return Promise.reject(new RangeError(`history: ${r.topic}: value ${r.value} is not a finite number`));
-      }
-      if (buffer.length + readings.length > MAX_BACKLOG) {
-        return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
+    append(readings: readonly Reading[], lazy: boolean, slot: AckSlot | null): Promise<void> {
+      const refused = refuseAppend(readings);
+      if (refused !== null) {
+        if (slot !== null) slot.failed = refused;
+        return Promise.reject(refused);
       }
       const last = appends.at(-1);
+      const start = buffer.length;
       let waiter: Deferred;
-      if (!lazy) appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = deferred()), lazy });
+      if (slot !== null) appends.push({ start, count: readings.length, waiter: (waiter = shared ??= sharedDeferred()), lazy: false, slot });
+      else if (!lazy) appends.push({ start, count: readings.length, waiter: (waiter = deferred()), lazy, slot });
       else if (last?.lazy) (waiter = last.waiter), (last.count += readings.length);
-      else appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = lazyWaiter ??= deferred()), lazy });
+      else appends.push({ start, count: readings.length, waiter: (waiter = shared ??= sharedDeferred()), lazy, slot });
       for (let i = 0; i < readings.length; i++) buffer.push(readings[i]);
       const urgent = !lazy || buffer.length >= LAZY_BATCH;
       if (!queued || (urgent && !queuedUrgent)) {
@@ -251,11 +277,21 @@ function createGroupedAppend(
     close() {
       closed = true;
       const error = new Error("history store closed before these readings were written");
-      for (const { waiter } of appends) waiter.reject(error);
+      for (const { waiter, slot } of appends) {
+        if (slot !== null) slot.failed = error;
+        waiter.reject(error);
+      }
       appends = [];
-      lazyWaiter = null;
+      shared = null;
     },
   };
+}
+
+/** The buffer's shared promise: whoever holds it may not wait (a slot's reader waits on the groups' commit instead). */
+function sharedDeferred(): Deferred {
+  const d = deferred();
+  d.promise.catch(() => {});
+  return d;
 }
 
 function prepare(db: Database.Database) {
