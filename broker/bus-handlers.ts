@@ -3,6 +3,7 @@
 // filter compiled once (lib/topics.ts), the message parsed once for every handler that
 // matches (lib/bus-message.ts), their effects gathered into the one promise the
 // acknowledgement waits for, and one service's throwing handler kept from the others.
+import type { AckSlot } from "../lib/ack-slot";
 import { createBusMessage } from "../lib/bus-message";
 import type { Logger } from "../lib/log";
 import { checkTopicFilter, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
@@ -10,7 +11,7 @@ import type { BusHandler, BusMessage } from "./bus";
 
 type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
-export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2; replayed?: boolean };
+export type DeliveredMessage = { topic: string; payload: Buffer; retain: boolean; qos: 0 | 1 | 2; replayed?: boolean; ackSlot?: AckSlot };
 
 export type BusHandlers = {
   /** Throws on a bad filter; returns the unsubscribe function. */
@@ -34,25 +35,28 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
       };
     },
 
-    dispatch({ topic, payload, retain, qos, replayed }) {
+    dispatch({ topic, payload, retain, qos, replayed, ackSlot }) {
       const current = subscriptions;
       if (current.length === 0) return;
       const levels = topicLevels(topic);
       let message: BusMessage | null = null;
-      let effects: Promise<void>[] | null = null;
+      // The first effect alone needs no array (the usual case: the recorder's, issue 12).
+      let first: Promise<void> | undefined;
+      let more: Promise<void>[] | null = null;
       for (const subscription of current) {
         if (!subscription.matches(topic, levels)) continue;
-        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now(), replayed });
+        message ??= createBusMessage({ topic, payload, retain, qos, receivedAt: now(), replayed, ackSlot });
         try {
           const effect = subscription.handler(message);
-          if (effect) (effects ??= []).push(effect);
+          if (!effect) continue;
+          if (first === undefined) first = effect;
+          else (more ??= [first]).push(effect);
         } catch (error) {
           // A throwing handler is a bug in one service; it must not stall delivery to everyone else.
           log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
         }
       }
-      if (effects === null) return;
-      return effects.length === 1 ? effects[0] : Promise.all(effects).then(() => {});
+      return more === null ? first : Promise.all(more).then(() => {});
     },
   };
 }

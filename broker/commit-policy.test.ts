@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import type { IPublishPacket } from "mqtt-packet";
+import { generate, type IPubackPacket, type IPublishPacket, type Packet } from "mqtt-packet";
 import { ATTIC, reading, T0 } from "../lib/history/contract-fixtures";
 import { openHubStores } from "./hub-stores";
 import { createLocalBus } from "./local-bus";
@@ -18,6 +18,7 @@ import { startRecorder } from "./recorder";
 import type { SqliteBrokerStore } from "./mqtt/sqlite-store";
 import { rawConnected, until } from "./mqtt/test-clients";
 import { quietLog, startTestBroker } from "./mqtt/test-server";
+import { refuseReadingsOf } from "./test-refusal";
 
 const root = mkdtempSync(join(tmpdir(), "hearth-commit-policy-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -37,8 +38,10 @@ async function hubOnDisk(lazyGroupMs = NEVER_MS) {
       db.close();
     }
   };
-  return { stores, rows, groups: () => (stores.broker as SqliteBrokerStore).stats().groups };
+  return { stores, rows, dataDir, groups: () => (stores.broker as SqliteBrokerStore).stats().groups };
 }
+
+const CELLAR = "home/cellar/temperature";
 
 const publish = (topic: string, value: string, qos: 0 | 1, messageId?: number) =>
   ({ cmd: "publish", topic, payload: Buffer.from(value), qos, dup: false, retain: false, messageId }) as const;
@@ -65,6 +68,35 @@ describe("the hub's commit policy", () => {
 
     sensor.socket.destroy();
     subscriber.socket.destroy();
+    await t.close();
+    await recorder.stop();
+    await stores.close();
+  });
+
+  it("QoS 1 readings of one turn share a commit, yet one the database refuses fails alone: its PUBACK says so, the others' say stored", async () => {
+    const { stores, rows, dataDir } = await hubOnDisk();
+    const bus = createLocalBus(quietLog());
+    const recorder = await startRecorder(bus, stores.history, { log: quietLog() });
+    const t = await startTestBroker({ store: stores.broker, hooks: [bus] });
+    const sensor = await rawConnected(t.port, 5);
+    sensor.send(publish(CELLAR, "11", 1, 1));
+    assert.equal((await sensor.next("puback")).messageId, 1);
+    const heal = refuseReadingsOf(dataDir, CELLAR);
+
+    // One write: the broker reads all three in one turn, so they are one group.
+    sensor.socket.write(Buffer.concat([publish(ATTIC, "20.1", 1, 2), publish(CELLAR, "12", 1, 3), publish(ATTIC, "20.2", 1, 4)].map((p) => generate(p, { protocolVersion: 5 }))));
+    // Below 0x80 is a success (here 0x10, no matching subscribers) [MQTT-3.4.2.1].
+    const stored = (a: Packet) => ((a as IPubackPacket).reasonCode ?? 0) < 0x80;
+    const acks = [await sensor.next("puback"), await sensor.next("puback"), await sensor.next("puback")].map((a) => [a.messageId, stored(a)]);
+    assert.deepEqual(acks, [[2, true], [3, false], [4, true]], "acknowledged in order; only the refused reading's PUBACK says not stored");
+    assert.deepEqual(rows(), [11, 20.1, 20.2], "the refused reading alone is missing");
+
+    heal();
+    sensor.send(publish(CELLAR, "13", 1, 5));
+    const healed = await sensor.next("puback");
+    assert.deepEqual([healed.messageId, stored(healed)], [5, true]);
+    assert.deepEqual(rows(), [11, 20.1, 20.2, 13], "the refusal held nothing up");
+    sensor.socket.destroy();
     await t.close();
     await recorder.stop();
     await stores.close();

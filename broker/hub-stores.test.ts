@@ -11,6 +11,7 @@ import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { ATTIC, reading, T0 } from "../lib/history/contract-fixtures";
 import { HISTORY_REFUSED } from "../lib/history/store";
+import { refuseReadingsOf } from "./test-refusal";
 import { historyStoreContract } from "../lib/history/store-contract";
 import { createLocalBus } from "./local-bus";
 import { quietLog } from "./mqtt/test-server";
@@ -51,18 +52,6 @@ historyStoreContract("SQLite, appends in the hub's write group", async () => {
 });
 
 const CELLAR = "home/cellar/temperature";
-
-/** A real SQLite refusal, not a stand-in: a trigger's constraint fails every row of the topic, on every try. */
-function refuseReadingsOf(dataDir: string, topic: string) {
-  const db = new Database(join(dataDir, "history.sqlite"));
-  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON readings
-             WHEN NEW.topic_id = (SELECT id FROM topics WHERE topic = '${topic}')
-           BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
-  return () => {
-    db.exec("DROP TRIGGER refuse");
-    db.close();
-  };
-}
 
 /** Straight from the file, as another process would see it after a crash. */
 function onDisk(dataDir: string) {

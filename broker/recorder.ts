@@ -16,6 +16,7 @@
 // (rejects with code "reading-not-stored") only when the reading can no longer be
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
+import type { AckSlot } from "../lib/ack-slot";
 import { deferred, type Deferred } from "../lib/deferred";
 import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, HistoryPartlyRefused, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
@@ -147,9 +148,12 @@ export async function startRecorder(
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
+      if (!store.groupsAppends) return message.qos === 0 ? enqueue(reading, true) : enqueue(reading);
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
-      if (message.qos !== 0) return enqueue(reading);
-      return store.groupsAppends ? appendLazily(reading) : enqueue(reading, true);
+      if (message.qos === 0) return appendLazily(reading);
+      // Its acknowledgement waits for the commit of the very group the reading joins: no promise of its own.
+      if (message.ackSlot !== undefined) return appendInGroup(reading, message.ackSlot);
+      return appendNow(reading);
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
@@ -197,18 +201,18 @@ export async function startRecorder(
    */
   function appendNow(reading: Reading): Promise<void> {
     inStore++;
-    const written = store.append([reading]).then(
-      () => {
-        inStore--;
-        recorded++;
-      },
-      (error: Error & { code?: string }) => {
-        inStore--;
-        throw notStored(error, 1, reading.topic);
-      },
-    );
-    written.catch(() => {}); // a caller that does not wait must not crash the hub
-    return written;
+    // No catch of its own (a promise fewer per QoS 1 reading, issue 12): from the bus, whoever
+    // acknowledges the message waits on it (the broker's ack gate, the upstream bus's acks);
+    // record() adds one for its callers.
+    return store.append([reading]).then(appended, (error: Error & { code?: string }) => {
+      inStore--;
+      throw notStored(error, 1, reading.topic);
+    });
+  }
+
+  function appended(): void {
+    inStore--;
+    recorded++;
   }
 
   /**
@@ -218,8 +222,23 @@ export async function startRecorder(
    * for its group (one per group) counts the group's readings once it settles.
    */
   function appendLazily(reading: Reading): undefined {
+    countInGroup(store.append([reading], { lazy: true }));
+    return undefined;
+  }
+
+  /**
+   * A client's QoS 1/2 reading on Hearth's own broker (lib/ack-slot.ts): its PUBACK waits for
+   * the commit of the broker's write group, which is the group this reading joins, and reads
+   * the slot the store writes a refusal into; so, as a QoS 0 reading, it gets no promise.
+   */
+  function appendInGroup(reading: Reading, ackSlot: AckSlot): undefined {
+    countInGroup(store.append([reading], { ackSlot }));
+    return undefined;
+  }
+
+  /** Counts a reading on its group's one promise (the store's, shared by every such reading of the group). */
+  function countInGroup(written: Promise<void>): void {
     inStore++;
-    const written = store.append([reading], { lazy: true });
     if (lazyBatch?.written !== written) {
       const batch = (lazyBatch = { written, count: 0 });
       written.then(
@@ -234,7 +253,6 @@ export async function startRecorder(
       );
     }
     lazyBatch.count++;
-    return undefined;
   }
 
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
@@ -372,7 +390,11 @@ export async function startRecorder(
     },
     stats: () => ({ recorded, unreadable, pending: pending.length + inStore }),
     record(reading, message) {
-      if (!stopped) return message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading);
+      if (!stopped) {
+        const written = message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading);
+        written.catch(() => {}); // a caller that does not wait must not crash the hub
+        return written;
+      }
       const refused = Promise.reject(new ReadingNotStored("stopped"));
       refused.catch(() => {}); // a caller that does not wait must not crash the hub
       return refused;

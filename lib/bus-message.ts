@@ -3,6 +3,7 @@
 // device registry and the topic tap all read the same object; what the payload says
 // as a reading is worked out on first use, by readingOf, and kept on the message, so
 // a reading is parsed once however many services look at it — and none if none does.
+import type { AckSlot } from "./ack-slot";
 import { parseReading, type ParseResult } from "./readings";
 import { parseHomeTopic, topicLevels } from "./topics";
 
@@ -20,6 +21,12 @@ export type BusMessage = {
    * topic's last state, not a message published now (broker/replayed-reading.ts).
    */
   readonly replayed?: boolean;
+  /**
+   * On Hearth's own broker, for a client's QoS 1/2 message: its acknowledgement waits for the
+   * broker store's next group commit and then reads this slot (lib/ack-slot.ts). Absent
+   * elsewhere (the upstream bus, the hub's own publishes): there an effect is a promise.
+   */
+  readonly ackSlot?: AckSlot;
 };
 
 /**
@@ -53,6 +60,7 @@ class Message implements BusMessage {
     readonly qos: 0 | 1 | 2,
     readonly receivedAt: number,
     readonly replayed: boolean,
+    readonly ackSlot: AckSlot | undefined,
   ) {}
 
   get reading(): ParseResult | null {
@@ -62,5 +70,5 @@ class Message implements BusMessage {
 }
 
 export function createBusMessage(fields: Omit<BusMessage, "reading">): BusMessage {
-  return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt, fields.replayed === true);
+  return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt, fields.replayed === true, fields.ackSlot);
 }

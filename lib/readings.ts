@@ -66,6 +66,9 @@ export function inferUnit(measurement: string): string {
 }
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** The default options, shared: a `= {}` default is an object per reading (issue 12). */
+const NO_OPTIONS: ReadingOptions = {};
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function toNumber(text: string): number | null {
@@ -136,7 +139,7 @@ export function parseReading(
   measurement: string,
   payload: Uint8Array,
   receivedAt: number,
-  options: ReadingOptions = {},
+  options: ReadingOptions = NO_OPTIONS,
 ): ParseResult {
   if (payload.byteLength === 0) {
     return { ok: false, code: "empty", message: "empty payload" };

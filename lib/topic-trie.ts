@@ -5,6 +5,8 @@
 // starting with `$` (§4.7.2). Filters are assumed valid (checkTopicFilter first).
 // Modelled on mochi-mqtt's topics.go.
 
+import { topicLevels } from "./topics";
+
 type Node<T> = { children: Map<string, Node<T>>; data: T | undefined };
 
 const newNode = <T>(): Node<T> => ({ children: new Map(), data: undefined });
@@ -97,11 +99,11 @@ export class SubscriptionTrie<K, V> {
 
   /** Visits every subscription whose filter matches `topic` (a topic name), and every matching group once. */
   match(topic: string, visit: SubscriptionVisitor<K, V>): void {
-    const levels = topic.split("/");
+    const levels = topicLevels(topic);
     this.walk(this.root, levels, 0, topic.charCodeAt(0) === 36 /* $ */, visit);
   }
 
-  private walk(node: Node<SubscriptionData<K, V>>, levels: string[], depth: number, dollar: boolean, visit: SubscriptionVisitor<K, V>) {
+  private walk(node: Node<SubscriptionData<K, V>>, levels: readonly string[], depth: number, dollar: boolean, visit: SubscriptionVisitor<K, V>) {
     const wildOk = !(dollar && depth === 0); // §4.7.2
     if (wildOk) {
       const hash = node.children.get("#");

@@ -8,8 +8,9 @@
 // start and test run rather than checked for staleness.
 //   node --import tsx scripts/build-hub.ts
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -32,7 +33,23 @@ export const HUB_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2"
 /** The web thread's entry; broker/web-thread.ts looks for it beside HUB_BUNDLE. */
 export const WEB_BUNDLE = path.join(ROOT, "dist", "web.mjs");
 
-/** Bundles one TypeScript entry point for Node 20, leaving packages to node_modules. */
+const QUIET_DEBUG = path.join(ROOT, "scripts", "quiet-debug.cjs");
+
+/**
+ * mqtt-packet, the broker's wire format, is bundled (every other package stays in
+ * node_modules) so that its `require("debug")` can be quiet-debug.cjs: a disabled debugger
+ * that allocates nothing per call (that file says why). Its other imports stay external,
+ * loaded through the `require` that the banner makes.
+ */
+const quietMqttPacket: Plugin = {
+  name: "quiet-mqtt-packet",
+  setup(b) {
+    b.onResolve({ filter: /^mqtt-packet$/ }, (args) => ({ path: createRequire(args.resolveDir + "/").resolve("mqtt-packet") }));
+    b.onResolve({ filter: /^debug$/ }, (args) => (args.importer.includes(`${path.sep}mqtt-packet${path.sep}`) ? { path: QUIET_DEBUG } : undefined));
+  },
+};
+
+/** Bundles one TypeScript entry point for Node 20, leaving packages (but mqtt-packet) to node_modules. */
 export async function bundle(entry: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [path.resolve(ROOT, entry)],
@@ -43,7 +60,9 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
     target: "node20",
     packages: "external",
     logLevel: "warning",
-    banner: { js: `// Built by scripts/build-hub.ts from ${entry}; do not edit.` },
+    plugins: [quietMqttPacket],
+    // For the bundled CommonJS (mqtt-packet, quiet-debug.cjs) requiring external packages.
+    banner: { js: `// Built by scripts/build-hub.ts from ${entry}; do not edit.\nimport { createRequire as __hubRequire } from "node:module"; const require = __hubRequire(import.meta.url);` },
   });
 }
 

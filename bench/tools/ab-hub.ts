@@ -4,7 +4,8 @@
 // bench pins them (hubs on core 0, load and browser on core 1), and the flow alternates
 // between them, A B B A A B …, so both meet the same machine. With AB_ENV unset, A and
 // B are the same hub: the spread between them is the noise floor. AB_AEDES=1 adds plain
-// aedes as a third, for reference.
+// aedes as a third, for reference. AB_BUNDLE_A / AB_BUNDLE (B): another build of the hub
+// for that side (dist/<name>.mjs, bundled from another commit), to compare two commits.
 //   node --import tsx bench/tools/ab-hub.ts [pattern=fan-in] [messages=20000] [window=50] [rounds=4]
 import { launchBrowser, openDashboard } from "../lib/browser";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
@@ -41,8 +42,8 @@ const core = pinned ? 0 : undefined;
 const browser = await launchBrowser();
 const servers: { label: string; server: Server }[] = [];
 try {
-  servers.push({ label: "A", server: await startHub({ core }) });
-  servers.push({ label: "B", server: await startHub({ core, env: envB }) });
+  servers.push({ label: "A", server: await startHub({ core, bundle: process.env.AB_BUNDLE_A }) });
+  servers.push({ label: "B", server: await startHub({ core, env: envB, bundle: process.env.AB_BUNDLE }) });
   if (process.env.AB_NO_PAGE !== "1") for (const { server } of servers) await openDashboard(browser, server.httpUrl!);
   if (process.env.AB_AEDES === "1") servers.push({ label: "aedes", server: await startAedes({ core }) });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };

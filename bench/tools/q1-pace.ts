@@ -5,6 +5,7 @@
 // (broker) thread, and the load generator itself. A side near 1.0 is the one that paces.
 // B is the same build with AB_ENV set, or with AB_BUNDLE another build of the hub (a copy of
 // dist/ beside it, e.g. dist-base/hub.mjs, made before a change).
+// AB_BUNDLE_A: another build of hub A the same way.
 //   node --import tsx bench/tools/q1-pace.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rounds=3]
 import path from "node:path";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
@@ -19,7 +20,7 @@ const envB = Object.fromEntries(
 pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
 try {
-  servers.push({ label: "A", server: await startHub({ core: 0 }), hub: true });
+  servers.push({ label: "A", server: await startHub({ core: 0, bundle: process.env.AB_BUNDLE_A ? path.resolve(process.env.AB_BUNDLE_A) : undefined }), hub: true });
   if (process.env.AB_ENV || process.env.AB_BUNDLE) {
     const bundle = process.env.AB_BUNDLE ? path.resolve(process.env.AB_BUNDLE) : undefined;
     servers.push({ label: "B", server: await startHub({ core: 0, env: envB, bundle }), hub: true });

@@ -10,6 +10,9 @@
 // goes out, since after a PUBACK the same id is a NEW message [MQTT-4.3.2-2] (v5
 // [MQTT-4.3.2-5]); failed, the id goes, so the resend is taken for new, not for stored.
 // A resend (DUP) that arrives meanwhile waits on the first copy's `outcome` (review-5 #3).
+// An effect may join the commit instead of adding a promise, and report a failure in the
+// message's slot (lib/ack-slot.ts), read here once nothing else is outstanding.
+import type { AckSlot } from "../../lib/ack-slot";
 import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
 import type { BrokerStore } from "./store";
@@ -31,6 +34,8 @@ export type PendingAck = {
   settle: Settle | null;
   /** Settles with it, for a resend waiting on this copy (AckGate.outcome); made on demand. */
   outcome: Deferred | null;
+  /** Where effects that joined the commit report a failure (lib/ack-slot.ts); read once nothing is outstanding. */
+  readonly slot: AckSlot | null;
 };
 
 export type Settle = (stored: boolean) => void;
@@ -57,8 +62,9 @@ export class AckGate {
     releasesQuota: boolean,
     promises: Promise<void>[] | null,
     settle: Settle | null = null,
+    slot: AckSlot | null = null,
   ): PendingAck {
-    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, settle, outcome: null };
+    const ack: PendingAck = { owner: queue, kind, packetId, reasonCode, waiting: 1, failed: false, releasesQuota, settle, outcome: null, slot };
     queue.acks.push(ack);
     this.batch.push(ack);
     if (promises !== null) {
@@ -67,16 +73,7 @@ export class AckGate {
         promise.then(
           () => this.release(ack),
           (error: Error) => {
-            // One line per 1000 failures: a burst the history store cannot take fails thousands
-            // of readings in a second, and a line each buried every other line of the log.
-            if (this.effectFailures++ % 1000 === 0) {
-              this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
-                code: "publish-effect-failed",
-                failed: this.effectFailures,
-                error: error?.message,
-              });
-            }
-            ack.failed = true;
+            this.effectFailed(ack, error);
             this.release(ack);
           },
         );
@@ -115,9 +112,24 @@ export class AckGate {
     );
   };
 
+  private effectFailed(ack: PendingAck, error: Error): void {
+    // One line per 1000 failures: a burst the history store cannot take fails thousands
+    // of readings in a second, and a line each buried every other line of the log.
+    if (this.effectFailures++ % 1000 === 0) {
+      this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
+        code: "publish-effect-failed",
+        failed: this.effectFailures,
+        error: error?.message,
+      });
+    }
+    ack.failed = true;
+  }
+
   private release(ack: PendingAck): void {
     ack.waiting -= 1;
     if (ack.waiting > 0) return;
+    // Written before the commit resolved, by an effect that joined it (lib/ack-slot.ts).
+    if (ack.slot?.failed) this.effectFailed(ack, ack.slot.failed);
     ack.settle?.(!ack.failed);
     ack.settle = null;
     if (ack.failed) ack.outcome?.reject(new Error("the first copy was not stored"));

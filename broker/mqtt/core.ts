@@ -2,6 +2,7 @@
 // retained tries, the hooks, the store, the limits and the counters — shared by the
 // handlers (handlers/*.ts), routing (router.ts) and the session lifecycle
 // (lifecycle.ts). broker.ts builds it and puts the public API in front.
+import type { AckSlot } from "../../lib/ack-slot";
 import type { Logger } from "../../lib/log";
 import { RetainedTrie, SubscriptionTrie } from "../../lib/topic-trie";
 import type { Client } from "./client";
@@ -114,12 +115,14 @@ export class Core<P> {
 
   /**
    * An accepted message: the retained store, every matching session, the onPublished
-   * hooks. Returns the hooks' promises (its durable effects outside the broker), or null.
+   * hooks. Returns the hooks' promises (its durable effects outside the broker), or null;
+   * `ackSlot`: where hooks may report a failed effect instead (lib/ack-slot.ts), for a
+   * message whose acknowledgement reads it.
    */
-  accept(message: StoredMessage, publisher: Client<P> | null): Promise<void>[] | null {
+  accept(message: StoredMessage, publisher: Client<P> | null, ackSlot?: AckSlot): Promise<void>[] | null {
     if (message.retain) this.retain(message);
     const routed = this.router.route(message, publisher?.session ?? null);
-    const effects = this.runPublishedHooks(message, publisher?.clientId ?? null);
+    const effects = this.runPublishedHooks(message, publisher?.clientId ?? null, ackSlot);
     // Set last: a hook that publishes in turn (the hub's own services) accepts a message of its own.
     this.lastRouted = routed;
     return effects;
@@ -137,7 +140,7 @@ export class Core<P> {
     if (durable) this.store.setRetained(message);
   }
 
-  private runPublishedHooks(message: StoredMessage, clientId: string | null): Promise<void>[] | null {
+  private runPublishedHooks(message: StoredMessage, clientId: string | null, ackSlot: AckSlot | undefined): Promise<void>[] | null {
     if (this.publishedHooks.length === 0) return null;
     const published: PublishedMessage = {
       topic: message.topic,
@@ -146,6 +149,7 @@ export class Core<P> {
       retain: message.retain,
       properties: message.properties,
       clientId,
+      ackSlot,
     };
     let promises: Promise<void>[] | null = null;
     for (const hook of this.publishedHooks) {

@@ -10,6 +10,7 @@
 // a 3.1.1 SUBACK, a closed connection for a refused 3.1.1 PUBLISH ([MQTT-3.3.5-2]).
 import type { IncomingMessage } from "node:http";
 import type { QoS } from "mqtt-packet";
+import type { AckSlot } from "../../lib/ack-slot";
 import type { MessageProperties, StoredSubscription } from "./store";
 
 /** MQTT 5 reason codes the hooks refuse with (MQTT 5.0 §2.4). */
@@ -64,6 +65,12 @@ export type PublishedMessage = {
   readonly properties: MessageProperties;
   /** null: published by the hub itself (the Bus), not by a client. */
   readonly clientId: string | null;
+  /**
+   * A client's QoS 1/2 message: its acknowledgement waits for the store's next group commit
+   * and reads this slot after it (lib/ack-slot.ts); a hook whose effect joins that group may
+   * report a failure here instead of returning a promise. Absent otherwise.
+   */
+  readonly ackSlot?: AckSlot;
 };
 
 export type ConnectionOpening = { remoteAddress: string | undefined; req: IncomingMessage | undefined };

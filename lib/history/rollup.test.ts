@@ -36,6 +36,15 @@ describe("rollupBatch", () => {
     ]);
   });
 
+  it("merges every reading of a topic's later bucket into one roll-up, however they interleave", () => {
+    const batch = [reading(A, T0, 1), reading(A, T0 + MINUTE_MS, 5), reading(B, T0, 2), reading(A, T0 + 1, 3), reading(A, T0 + MINUTE_MS + 1, 7)];
+    assert.deepEqual(rollupBatch(batch, MINUTE_MS), [
+      { topic: A, start: T0, min: 1, max: 3, sum: 4, count: 2 },
+      { topic: B, start: T0, min: 2, max: 2, sum: 2, count: 1 },
+      { topic: A, start: T0 + MINUTE_MS, min: 5, max: 7, sum: 12, count: 2 },
+    ]);
+  });
+
   it("stamps a fractional timestamp as the store does, to the whole millisecond", () => {
     assert.equal(rollupBatch([reading(A, T0 + MINUTE_MS - 0.6, 1)], MINUTE_MS)[0].start, T0);
     assert.equal(rollupBatch([reading(A, T0 + MINUTE_MS - 0.5, 1)], MINUTE_MS)[0].start, T0 + MINUTE_MS);

@@ -28,23 +28,37 @@ export function addSums(a: number, b: number): number {
   return Math.min(Math.max(a + b, -Number.MAX_VALUE), Number.MAX_VALUE);
 }
 
-/** One roll-up per topic and bucket the batch touches, in first-seen order. */
+/**
+ * One roll-up per topic and bucket the batch touches: each topic's first bucket in
+ * first-seen order, then any other bucket of a topic (a batch across a bucket's edge).
+ * Keyed by topic, not by a `${start} ${topic}` string made per reading: that string was
+ * garbage on the hub's hottest path (issue 12), and a batch's readings of one topic
+ * nearly always share a bucket.
+ */
 export function rollupBatch(readings: readonly Reading[], width: number): Rollup[] {
-  const byKey = new Map<string, Rollup>();
+  const byTopic = new Map<string, Rollup>();
+  let later: Map<string, Rollup> | null = null;
   for (const { topic, ts, value } of readings) {
     const start = bucketStart(Math.round(ts), width);
-    const key = `${start} ${topic}`;
-    const r = byKey.get(key);
+    let r = byTopic.get(topic);
     if (r === undefined) {
-      byKey.set(key, { topic, start, min: value, max: value, sum: value, count: 1 });
-    } else {
-      if (value < r.min) r.min = value;
-      if (value > r.max) r.max = value;
-      r.sum = addSums(r.sum, value);
-      r.count++;
+      byTopic.set(topic, { topic, start, min: value, max: value, sum: value, count: 1 });
+      continue;
     }
+    if (r.start !== start) {
+      const key = `${start} ${topic}`;
+      r = (later ??= new Map()).get(key);
+      if (r === undefined) {
+        later.set(key, { topic, start, min: value, max: value, sum: value, count: 1 });
+        continue;
+      }
+    }
+    if (value < r.min) r.min = value;
+    if (value > r.max) r.max = value;
+    r.sum = addSums(r.sum, value);
+    r.count++;
   }
-  return [...byKey.values()];
+  return later === null ? [...byTopic.values()] : [...byTopic.values(), ...later.values()];
 }
 
 /** Two roll-ups of the same topic and bucket as one. */

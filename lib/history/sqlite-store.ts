@@ -13,13 +13,13 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type Database from "better-sqlite3";
 import type { Durability } from "../config-schema";
-import { deferred, type Deferred } from "../deferred";
 import type { Reading } from "../readings";
 import type { Isolate } from "../sqlite";
+import { createGroupedAppend } from "./grouped-append";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
 import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
-import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore, type PruneCounts, type Tier } from "./store";
+import type { HistoryStore, PruneCounts, Tier } from "./store";
 
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
 const PRUNE_CHUNK = 5000;
@@ -44,11 +44,6 @@ export type SqliteHistoryOptions = {
   groups?: HistoryGroups;
   closeDb: () => void;
 };
-
-const MAX_BACKLOG = 10_000;
-
-/** Lazy readings (nobody waits: QoS 0) wait for the group's timer only up to this many; then the group is written at once. */
-const LAZY_BATCH = 1000;
 
 export function createSqliteHistory(db: Database.Database, file: string, { groups, closeDb }: SqliteHistoryOptions): HistoryStore {
   const statements = prepare(db);
@@ -124,7 +119,7 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
     groupsAppends: grouped !== null,
     // Not async for the grouped store: its promise is the group's, shared by every append in it.
     append(readings, opts) {
-      if (grouped !== null && readings.length > 0) return grouped.append(readings, opts?.lazy === true);
+      if (grouped !== null && readings.length > 0) return grouped.append(readings, opts?.lazy === true, opts?.ackSlot ?? null);
       return appendNow(readings);
     },
 
@@ -146,97 +141,6 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
     async close() {
       grouped?.close();
       closeDb();
-    },
-  };
-}
-
-/**
- * Readings buffered for the next write group: one change (one key) writes them all, so
- * a group costs one roll-up upsert per topic and minute whatever its size; the buffer
- * empties, and its waiters settle, only when the transaction has committed.
- *
- * An append someone waits on (a QoS 1/2 reading's PUBACK) gets a promise of its own; the
- * lazy ones (QoS 0, nobody waits) share one per buffer and add no object per reading while
- * they follow each other: a QoS 0 stream is the hub's hottest path.
- *
- * When the groups write change by change after a refusal (review-5 #2), each append's
- * readings (each lazy reading) get a savepoint of their own: what the database refuses
- * fails alone, with HISTORY_REFUSED, and every other reading of the group is stored.
- */
-function createGroupedAppend(
-  groups: HistoryGroups,
-  insertRows: (readings: readonly Reading[]) => Map<string, TopicRow>,
-  cache: (touched: Map<string, TopicRow>) => void,
-) {
-  let buffer: Reading[] = [];
-  /** In order: an entry's readings are buffer[start, start + count). */
-  let appends: { start: number; count: number; waiter: Deferred; lazy: boolean }[] = [];
-  /** The lazy appends' one promise for this buffer; created by the first of them. */
-  let lazyWaiter: Deferred | null = null;
-  let touched: Map<string, TopicRow> | null = null;
-  /** The waiters whose readings the database refused in the write now committing, with why. */
-  let refused = new Map<Deferred, Error>();
-  let closed = false;
-  const apply = (isolate: Isolate | null) => {
-    if (refused.size > 0) refused = new Map();
-    if (isolate === null) {
-      touched = insertRows(buffer);
-      return;
-    }
-    const kept = (touched = new Map());
-    const insertApart = (waiter: Deferred, readings: readonly Reading[]) => {
-      let rows: Map<string, TopicRow> | null = null;
-      const error = isolate(() => {
-        rows = insertRows(readings);
-      });
-      if (error !== null) refused.set(waiter, error);
-      else for (const [topic, row] of rows!) kept.set(topic, row);
-    };
-    for (const { start, count, waiter, lazy } of appends) {
-      if (!lazy) insertApart(waiter, buffer.slice(start, start + count));
-      else for (let i = start; i < start + count; i++) insertApart(waiter, [buffer[i]]);
-    }
-  };
-  const settle = (waiter: Deferred) => {
-    const error = refused.get(waiter);
-    if (error === undefined) waiter.resolve();
-    else waiter.reject(Object.assign(new Error(`history: the database refused these readings: ${error.message}`, { cause: error }), { code: HISTORY_REFUSED }));
-  };
-  const committed = () => {
-    cache(touched!);
-    for (const { waiter, lazy } of appends) if (!lazy) settle(waiter);
-    if (lazyWaiter !== null) settle(lazyWaiter);
-    touched = null;
-    if (refused.size > 0) refused = new Map();
-    buffer = [];
-    appends = [];
-    lazyWaiter = null;
-  };
-  return {
-    append(readings: readonly Reading[], lazy: boolean): Promise<void> {
-      if (closed) return Promise.reject(new Error("history store: append after close"));
-      // Checked here, not in the transaction: a bad value must fail its own append, never the whole group.
-      const bad = readings.find((r) => !Number.isFinite(r.value));
-      if (bad !== undefined) return Promise.reject(new RangeError(`history: ${bad.topic}: value ${bad.value} is not a finite number`));
-      if (buffer.length + readings.length > MAX_BACKLOG) {
-        return Promise.reject(Object.assign(new Error(`history: ${buffer.length} readings already wait for a write`), { code: HISTORY_BACKLOG_FULL }));
-      }
-      const last = appends.at(-1);
-      let waiter: Deferred;
-      if (!lazy) appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = deferred()), lazy });
-      else if (last?.lazy) (waiter = last.waiter), (last.count += readings.length);
-      else appends.push({ start: buffer.length, count: readings.length, waiter: (waiter = lazyWaiter ??= deferred()), lazy });
-      for (const r of readings) buffer.push(r);
-      groups.change("history\0readings", apply, committed, lazy && buffer.length < LAZY_BATCH);
-      return waiter.promise;
-    },
-    /** Whatever never committed fails: its messages must not be acknowledged as stored. */
-    close() {
-      closed = true;
-      const error = new Error("history store closed before these readings were written");
-      for (const { waiter } of appends) waiter.reject(error);
-      appends = [];
-      lazyWaiter = null;
     },
   };
 }

@@ -5,6 +5,7 @@
 // max / count roll-ups per minute and per hour for longer ones. Roll-ups are written in
 // the same transaction as the raw readings they summarise, so they survive the raw
 // rows' pruning and a query never sees one without the other.
+import type { AckSlot } from "../ack-slot";
 import type { Reading } from "../readings";
 
 /** One chart point. `min`/`max` are present when the point stands for a bucket of readings. */
@@ -58,7 +59,16 @@ export type StoreSize = {
   rows: { raw: number; minute: number; hour: number };
 };
 
-export type AppendOptions = { lazy?: boolean };
+export type AppendOptions = {
+  lazy?: boolean;
+  /**
+   * A grouping store only (groupsAppends): the append gets no promise of its own; it shares
+   * its group's (as lazy appends do), is written at once, and a refusal of its readings by
+   * the database is written into the slot before the group's commit resolves. For a message
+   * whose acknowledgement waits for that commit (lib/ack-slot.ts).
+   */
+  ackSlot?: AckSlot;
+};
 
 /** The code a grouping store refuses an append with while too many readings wait for a write that keeps failing. */
 export const HISTORY_BACKLOG_FULL = "history-backlog-full";
@@ -87,6 +97,7 @@ export interface HistoryStore {
    * (but for HistoryPartlyRefused: all of them except those the database refused).
    * `lazy`: nobody waits for the promise soon (a QoS 0 message's reading), so a grouping
    * store may write them a little later with others (broker/mqtt/write-group.ts).
+   * `ackSlot`: see AppendOptions.
    */
   append(readings: readonly Reading[], opts?: AppendOptions): Promise<void>;
   /**

@@ -4,6 +4,7 @@
 // PUBACK / PUBREC waits in ack-gate.ts for the commit.
 import { isUtf8 } from "node:buffer";
 import type { IPublishPacket } from "mqtt-packet";
+import type { AckSlot } from "../../../lib/ack-slot";
 import { checkTopicName } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
@@ -46,7 +47,9 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   core.counters.messagesReceived++;
   const now = Date.now();
   const message = toStoredMessage(topic, payload, packet, now);
-  const effects = core.accept(message, client);
+  // QoS 1/2: the acknowledgement reads the slot after the commit (lib/ack-slot.ts).
+  const ackSlot: AckSlot | undefined = qos === 0 ? undefined : { failed: null };
+  const effects = core.accept(message, client, ackSlot);
   if (qos === 0) {
     if (effects) Promise.all(effects).catch(() => {}); // QoS 0 waits for nothing; failures are logged by the gate's peers
     return;
@@ -66,7 +69,7 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
   const reasonCode = client.protocolVersion === 5 && core.lastRouted === 0 ? RC.noMatchingSubscribers : RC.success;
   const kept = session.inbound.get(packetId) === qos;
   const settle = kept ? settleInbound(core, client, session, packetId, qos) : null;
-  const ack = core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, settle);
+  const ack = core.acks.add(client, qos === 1 ? "puback" : "pubrec", packetId, reasonCode, true, effects, settle, ackSlot);
   if (kept) session.inboundAcks.set(packetId, ack);
 }
 
