@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
@@ -21,14 +22,21 @@ export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * The web thread's young generation (V8's default is ~48 MB with 16 MB semi-spaces). Its
- * garbage is short-lived (requests, chart series, an export's row arrays: the raw export
- * writes rows as bytes, lib/history/csv-bytes.ts), so a small one is collected often and
- * cheaply and keeps the thread's RSS down. Until issue 13's fourth pass a process-wide
- * `--heap-growing-percent=10` was set here too, for the export's ~1 GB of garbage; it made
- * the broker's thread collect sooner as well (event-loop delay p99 +3 ms, CPU +20 %:
- * bench/README.md, "Issue 13, third pass") and went with that garbage.
+ * Issue 13's export memory (< 50 MB above idle). A day's raw export makes ~1 GB of
+ * short-lived garbage on the web thread (rows, CSV, encoded pieces); a heap snapshot at
+ * its peak held 34 MB live of 113 MB used. By default V8 lets an old generation grow to
+ * a multiple of its live size before a full GC; 10 % keeps it near what is live
+ * (bench/tools/export-memory.ts, export alone: +136 MB → +42 MB). The flag is
+ * process-wide, so the broker's thread collects sooner too; its heap is ~20 MB live,
+ * and its event-loop delay under the stall bench's reads did not move (p99 9.0 → 9.2 ms).
+ * Kept process-wide after an A/B of narrower settings (bench/README.md, "Memory, third
+ * pass"; export-memory.ts, RSS above idle, export alone / with three chart readers):
+ * this flag and the young generation below +11 / +10 MB; the young generation alone
+ * +93 / +53 MB (the web heap grew to 123–131 MB); neither +94 / +59 MB. No per-thread
+ * setting reaches the old generation's growth (a worker's resourceLimits has only caps).
  */
+const HEAP_GROWING_PERCENT = 10;
+/** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): with the above, +42 → +24 MB. */
 const WEB_YOUNG_GENERATION_MB = 12;
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -46,6 +54,7 @@ export async function startWebThread(opts: {
 }): Promise<WebThread> {
   // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
   const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const removeSocket = () => rmSync(socketPath, { force: true });
   const start = () => spawnWebWorker({ ...opts, socketPath });
 
