@@ -11,6 +11,7 @@ import { isWebThreadData } from "../lib/hub-api";
 import { createLogger } from "../lib/log";
 import { installWebHub } from "../lib/web-hub";
 import { openWebHub } from "./open-web-hub";
+import { lowerOwnPriority, WEB_THREAD_NICE } from "./thread-priority";
 import { cameThroughProxy, firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
 import type { WebThreadMessage } from "./web-thread";
 
@@ -18,6 +19,9 @@ const log = createLogger("http");
 if (!isWebThreadData(workerData) || parentPort === null) throw new Error("web-main.ts runs only as the hub's web thread");
 const port = parentPort;
 const { next: options, socketPath } = workerData;
+// Before Next starts: the broker's thread gets a core first whenever both want one.
+const priority = lowerOwnPriority(WEB_THREAD_NICE);
+if (!priority.ok) log.warn("web thread keeps the broker's priority", { code: "web-priority-unchanged", reason: priority.reason });
 
 const parts = await openWebHub(workerData, createLogger("web hub"));
 installWebHub(parts.hub);

@@ -3,34 +3,31 @@
 // web thread for more than one chunk's query. The stream is pulled: the next chunk is
 // read only when the client has taken the last one (backpressure through the hub's
 // proxy to the socket), and a client that goes away cancels it, which ends the reads.
-// The CSV's content is csv.ts's; this file only cuts it into chunks.
+// The CSV's content is csv.ts's (csv-bytes.ts writes its raw rows as bytes); this file only cuts it into chunks.
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { csvHeader, rawRows, seriesToCsv } from "./csv";
+import { createRawCsvWriter } from "./csv-bytes";
+import { csvHeader, seriesToCsv } from "./csv";
 import type { HistoryReads, HistorySeries, RawCursor } from "./store";
 
 /** Rows per query: ~250 KB of CSV and a few ms of SQLite, so other requests run between chunks. */
 export const CHUNK_ROWS = 5000;
-/**
- * Rows per string: each piece is made and encoded on its own, so none is larger than
- * V8's large-object threshold (128 KB; 500 rows of ~90 characters, two bytes each at
- * worst). A larger string is allocated outside the young generation and lives until a
- * full GC: a 24 h export (86 MB) left ~100 MB of such garbage on the web thread's heap.
- */
-export const PIECE_ROWS = 500;
 
 /** A CSV piece without its header line: every chunk after the first. */
 const withoutHeader = (csv: string) => csv.slice(csv.indexOf("\r\n") + 2);
 
+type Pieces = string | readonly Uint8Array[];
+
 /** Pulls `next` until it answers null; each answer is written as one chunk of one or more pieces. */
-function pulledStream(next: () => string | string[] | null | Promise<string | string[] | null>): ReadableStream<Uint8Array> {
+function pulledStream(next: () => Pieces | null | Promise<Pieces | null>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         await nextTurn(); // a turn for every other request between two chunks
-        const text = await next();
-        if (text === null) controller.close();
-        else for (const piece of Array.isArray(text) ? text : [text]) controller.enqueue(encoder.encode(piece));
+        const answer = await next();
+        if (answer === null) controller.close();
+        else if (typeof answer === "string") controller.enqueue(encoder.encode(answer));
+        else for (const piece of answer) controller.enqueue(piece);
       },
     },
     // The next query waits until the client has taken every piece of the last one.
@@ -50,29 +47,36 @@ export type RawExport = {
   zone: string;
 };
 
-/** The raw readings of every topic, one after another, under one header. */
+/**
+ * The raw readings of every topic, one after another, under one header. Each query's rows
+ * go from SQLite's arrays straight into byte pieces (csv-bytes.ts): no object, string or
+ * encoding per row, so a day's export leaves next to no garbage for the web thread's GC.
+ */
 export function rawCsvStream(reads: Pick<HistoryReads, "readRawChunk">, job: RawExport): ReadableStream<Uint8Array> {
   const { topics, from, to } = job;
   let index = 0;
   let after: RawCursor | null = null;
   let remaining = job.maxRows;
   let headerSent = false;
+  const writerOf = (i: number) => (i < topics.length ? createRawCsvWriter(topics[i].topic, topics[i].unit, job.zone) : null);
+  let writer = writerOf(0);
+  const header = () => Buffer.from(`${csvHeader("raw", job.zone)}\r\n`);
   return pulledStream(async () => {
-    while (index < topics.length && remaining > 0) {
-      const { topic, unit } = topics[index];
-      const { readings, next } = await reads.readRawChunk({ topic, from, to, limit: Math.min(CHUNK_ROWS, remaining), after });
-      remaining -= readings.length;
+    while (writer !== null && remaining > 0) {
+      const { topic } = topics[index];
+      const { count, next } = await reads.readRawChunk({ topic, from, to, limit: Math.min(CHUNK_ROWS, remaining), after }, writer.row);
+      remaining -= count;
       after = next;
-      if (next === null) index++;
-      if (readings.length === 0) continue;
-      const pieces: string[] = headerSent ? [] : [`${csvHeader("raw", job.zone)}\r\n`];
-      for (let i = 0; i < readings.length; i += PIECE_ROWS) pieces.push(rawRows(topic, unit, readings.slice(i, i + PIECE_ROWS), job.zone));
+      const pieces = writer.take();
+      if (next === null) writer = writerOf(++index);
+      if (count === 0) continue;
+      if (!headerSent) pieces.unshift(header());
       headerSent = true;
       return pieces;
     }
     if (headerSent) return null;
     headerSent = true;
-    return `${csvHeader("raw", job.zone)}\r\n`;
+    return [header()];
   });
 }
 

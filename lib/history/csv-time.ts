@@ -32,9 +32,12 @@ export function withViewerZone(params: URLSearchParams): URLSearchParams {
 /** Offsets change on quarter hours at the finest (DST rules): one lookup per quarter hour is enough. */
 const QUARTER_HOUR_MS = 15 * 60_000;
 
-/** Formats epoch ms as ISO 8601 in one zone; keeps its offsets by quarter hour, so a long export stays cheap. */
-export function createZonedIso(zone: string): (t: number) => string {
-  if (zone === UTC) return (t) => new Date(t).toISOString();
+/**
+ * A zone's offset from UTC at epoch ms `t`, in ms; it keeps the offsets by quarter hour,
+ * so a long export asks Intl once per quarter hour, not once per row.
+ */
+export function createZoneOffset(zone: string): (t: number) => number {
+  if (zone === UTC) return () => 0;
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: zone,
     hourCycle: "h23",
@@ -46,7 +49,7 @@ export function createZonedIso(zone: string): (t: number) => string {
     second: "numeric",
   });
   const offsets = new Map<number, number>();
-  const offsetMs = (t: number): number => {
+  return (t) => {
     const quarter = Math.floor(t / QUARTER_HOUR_MS);
     let offset = offsets.get(quarter);
     if (offset === undefined) {
@@ -57,12 +60,24 @@ export function createZonedIso(zone: string): (t: number) => string {
     }
     return offset;
   };
+}
+
+/** What follows the time in `zone` at `offset` ms: "Z" for UTC itself, "+05:30" for any named zone. */
+export function offsetSuffix(zone: string, offset: number): string {
+  if (zone === UTC) return "Z";
+  const sign = offset < 0 ? "-" : "+";
+  const minutes = Math.abs(offset) / 60_000;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
+  return `${sign}${hh}:${mm}`;
+}
+
+/** Formats epoch ms as ISO 8601 in one zone ("2026-01-01T09:00:00.000+09:00"; UTC ends in "Z"). */
+export function createZonedIso(zone: string): (t: number) => string {
+  if (zone === UTC) return (t) => new Date(t).toISOString();
+  const offsetMs = createZoneOffset(zone);
   return (t) => {
     const offset = offsetMs(t);
-    const sign = offset < 0 ? "-" : "+";
-    const minutes = Math.abs(offset) / 60_000;
-    const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
-    const mm = String(minutes % 60).padStart(2, "0");
-    return `${new Date(t + offset).toISOString().slice(0, -1)}${sign}${hh}:${mm}`;
+    return `${new Date(t + offset).toISOString().slice(0, -1)}${offsetSuffix(zone, offset)}`;
   };
 }

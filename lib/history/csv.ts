@@ -37,11 +37,16 @@ export function seriesToCsv(series: readonly HistorySeries[], zone: string = UTC
   return `${lines.join("\r\n")}\r\n`;
 }
 
+/** One raw reading's line, line break included: what every export's row is, byte for byte. */
+export function rawRow(iso: (t: number) => string, topic: string, unit: string, t: number, v: number): string {
+  return `${row([iso(t), t, topic, v, unit])}\r\n`;
+}
+
 /** Raw readings' rows without a header, so one file can hold several topics under one. */
 export function rawRows(topic: string, unit: string, readings: readonly RawReading[], zone: string = UTC): string {
   const iso = createZonedIso(zone);
   let out = "";
-  for (const r of readings) out += `${row([iso(r.t), r.t, topic, r.v, unit])}\r\n`;
+  for (const r of readings) out += rawRow(iso, topic, unit, r.t, r.v);
   return out;
 }
 

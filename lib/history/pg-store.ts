@@ -180,14 +180,15 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
       return use(async () => (await pool.query<{ t: number; v: number }>(sql.RAW_OF_TOPIC, [topic, from, to, limit])).rows);
     },
 
-    async readRawChunk({ topic, from, to, limit, after }) {
+    async readRawChunk({ topic, from, to, limit, after }, into) {
       checkRange(from, to);
       checkCount("limit", limit);
       return use(async () => {
         const { rows } = after
           ? await pool.query<RawReading>(sql.RAW_CHUNK_AFTER, [topic, after.ts, to, limit, after.tie, after.skip])
           : await pool.query<RawReading>(sql.RAW_CHUNK_FIRST, [topic, from, to, limit]);
-        return { readings: rows, next: rows.length === limit ? cursorAfter(rows, after) : null };
+        for (const r of rows) into(r.t, r.v);
+        return { count: rows.length, next: rows.length === limit ? cursorAfter(rows, after) : null };
       });
     },
 

@@ -52,19 +52,25 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
       return s.rawRange.all({ id: row.id, from, to, limit });
     },
 
-    async readRawChunk({ topic, from, to, limit, after }) {
+    async readRawChunk({ topic, from, to, limit, after }, into) {
       checkRange(from, to);
       checkCount("limit", limit);
       const row = s.findTopic.get(topic);
-      if (row === undefined) return { readings: [], next: null };
+      if (row === undefined) return { count: 0, next: null };
+      // Row by row, as arrays (.raw()), handed on as numbers: no object per row, and only the
+      // current row alive, so nothing of a chunk outlives a minor GC (issue 13's export memory:
+      // with .all() a chunk's 5,000 rows were promoted often enough to grow the old generation).
       const rows = after
-        ? s.rawAfter.all({ id: row.id, to, limit, ts: after.ts, rowid: after.tie })
-        : s.rawFirst.all({ id: row.id, from, to, limit });
-      const last = rows.at(-1);
-      return {
-        readings: rows.map(({ t, v }) => ({ t, v })),
-        next: rows.length === limit && last ? { ts: last.t, tie: last.rowid, skip: 0 } : null,
-      };
+        ? s.rawAfter.iterate({ id: row.id, to, limit, ts: after.ts, rowid: after.tie })
+        : s.rawFirst.iterate({ id: row.id, from, to, limit });
+      let count = 0;
+      let last: RawRow | undefined;
+      for (const r of rows) {
+        into(r[0], r[1]);
+        last = r;
+        count++;
+      }
+      return { count, next: count === limit && last ? { ts: last[0], tie: last[2], skip: 0 } : null };
     },
 
     async countRaw({ topic, from, to, limit }) {
@@ -109,7 +115,10 @@ export function readHorizons(db: Database.Database): Horizons {
   return horizons;
 }
 
-type RawRow = { t: number; v: number; rowid: number };
+/** A raw row as .raw() gives it: [ts, value, rowid]. */
+type RawRow = [t: number, v: number, rowid: number];
+/** A statement that answers arrays (better-sqlite3's .raw(), which its types do not follow). */
+const asArrays = <P extends unknown[] | object, R>(statement: Database.Statement<P, unknown>) => statement.raw() as unknown as Database.Statement<P, R>;
 
 // SQLite binds every JS number as REAL, so the bucket arithmetic casts its
 // parameters to INTEGER to get integer division.
@@ -119,14 +128,14 @@ function prepareReads(db: Database.Database) {
     rawRange: db.prepare<{ id: number; from: number; to: number; limit: number }, { t: number; v: number }>(
       "SELECT ts AS t, value AS v FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to ORDER BY ts, rowid LIMIT @limit",
     ),
-    rawFirst: db.prepare<{ id: number; from: number; to: number; limit: number }, RawRow>(
-      "SELECT ts AS t, value AS v, rowid FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to ORDER BY ts, rowid LIMIT @limit",
+    rawFirst: asArrays<{ id: number; from: number; to: number; limit: number }, RawRow>(
+      db.prepare("SELECT ts, value, rowid FROM readings WHERE topic_id = @id AND ts BETWEEN @from AND @to ORDER BY ts, rowid LIMIT @limit"),
     ),
     // Row values continue exactly after the last row read, even among equal timestamps.
-    rawAfter: db.prepare<{ id: number; to: number; limit: number; ts: number; rowid: number }, RawRow>(
-      `SELECT ts AS t, value AS v, rowid FROM readings
+    rawAfter: asArrays<{ id: number; to: number; limit: number; ts: number; rowid: number }, RawRow>(
+      db.prepare(`SELECT ts, value, rowid FROM readings
         WHERE topic_id = @id AND ts BETWEEN CAST(@ts AS INTEGER) AND @to AND (ts, rowid) > (CAST(@ts AS INTEGER), @rowid)
-        ORDER BY ts, rowid LIMIT @limit`,
+        ORDER BY ts, rowid LIMIT @limit`),
     ),
     countRange: db
       .prepare<{ id: number; from: number; to: number; limit: number }, number>(

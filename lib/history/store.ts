@@ -131,16 +131,19 @@ export interface HistoryStore {
  * such rows are alike in an export, so which of them came first does not matter.
  */
 export type RawCursor = { ts: number; tie: number; skip: number };
-export type RawChunk = { readings: RawReading[]; next: RawCursor | null };
+/** Takes a chunk's readings one at a time, in order: no object per reading (a day's export is 1.7 M rows). */
+export type RawSink = (t: number, v: number) => void;
+/** How many readings a chunk gave its sink, and where the next chunk starts (null: the range is done). */
+export type RawChunk = { count: number; next: RawCursor | null };
 
 /** What the web thread reads history through, from SQLite or PostgreSQL alike. */
 export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "latest" | "size"> & {
   /**
    * Up to `limit` raw readings of a topic after `after` (from the range's start when
-   * null), and the cursor to continue from. Each chunk is a short query of its own, so
-   * a long export holds no statement open and other reads run between its chunks.
+   * null), given to `into`, and the cursor to continue from. Each chunk is a short query
+   * of its own, so a long export holds no statement open and other reads run between its chunks.
    */
-  readRawChunk(q: RawQuery & { after: RawCursor | null }): Promise<RawChunk>;
+  readRawChunk(q: RawQuery & { after: RawCursor | null }, into: RawSink): Promise<RawChunk>;
   /** How many raw readings of a topic the range holds, counting no further than `limit`. */
   countRaw(q: RawQuery): Promise<number>;
 };
