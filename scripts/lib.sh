@@ -9,14 +9,19 @@ ensure_node_modules() {
   node_modules_ready && return
   step "Installing node modules (npm install; better-sqlite3 compiles from source the first time, about 2 minutes)…"
   JOBS=max npm install --no-audit --no-fund
+  # A test run stopped between its install and its compile (test.sh) leaves packages npm
+  # counts as installed, so npm install runs none of their build scripts: run them.
+  [[ -f $BETTER_SQLITE3_ADDON ]] || JOBS=max npm rebuild
   touch node_modules/.package-lock.json
 }
+
+BETTER_SQLITE3_ADDON=node_modules/better-sqlite3/build/Release/better_sqlite3.node
 
 # True when node_modules matches package-lock.json and better-sqlite3's addon is built
 # (its .node file, which the compile writes last: a cut-short compile leaves a build/ without it).
 node_modules_ready() {
   [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json \
-     && node_modules/.package-lock.json -nt package.json && -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]]
+     && node_modules/.package-lock.json -nt package.json && -f $BETTER_SQLITE3_ADDON ]]
 }
 
 # npm install without the packages' build scripts, for a caller that runs them later with
