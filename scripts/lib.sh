@@ -6,12 +6,35 @@ step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 # so the lockfile cannot list them; see shared/STACK-NOTES.md). It is quick when
 # node_modules already matches package-lock.json, so run it only when it may not.
 ensure_node_modules() {
-  if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json \
-        && node_modules/.package-lock.json -nt package.json && -d node_modules/better-sqlite3/build ]]; then
-    return
-  fi
+  node_modules_ready && return
   step "Installing node modules (npm install; better-sqlite3 compiles from source the first time, about 2 minutes)…"
   JOBS=max npm install --no-audit --no-fund
+  # A test run stopped between its install and its compile (test.sh) leaves packages npm
+  # counts as installed, so npm install runs none of their build scripts: run them.
+  [[ -f $BETTER_SQLITE3_ADDON ]] || JOBS=max npm rebuild
+  touch node_modules/.package-lock.json
+}
+
+BETTER_SQLITE3_ADDON=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+
+# True when node_modules matches package-lock.json and better-sqlite3's addon is built
+# (its .node file, which the compile writes last: a cut-short compile leaves a build/ without it).
+node_modules_ready() {
+  [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json \
+     && node_modules/.package-lock.json -nt package.json && -f $BETTER_SQLITE3_ADDON ]]
+}
+
+# npm install without the packages' build scripts, for a caller that runs them later with
+# rebuild_node_modules (test.sh: beside next build, which needs no native addon).
+install_node_modules_without_scripts() {
+  step "Installing node modules (npm install --ignore-scripts; better-sqlite3 compiles later, beside the dashboard build)…"
+  npm install --no-audit --no-fund --ignore-scripts
+}
+
+# The build scripts install_node_modules_without_scripts skipped: better-sqlite3's compile
+# (prebuild-install cannot download here, so node-gyp) and esbuild's check of its binary.
+rebuild_node_modules() {
+  JOBS=max npm rebuild
   touch node_modules/.package-lock.json
 }
 

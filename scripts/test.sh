@@ -17,20 +17,30 @@ ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl op
   /usr/sbin/mosquitto mosquitto /usr/lib/python3/dist-packages/paho/mqtt/client.py python3-paho-mqtt \
   /usr/lib/postgresql/15/bin/initdb postgresql-15 /usr/sbin/nats-server nats-server \
   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk
-ensure_node_modules
+
+# On a fresh clone, npm install spends most of its ~2 minutes compiling better-sqlite3 on one
+# core (sqlite3.c is one translation unit), which the unit tests and the hub need but next
+# build does not (the addon loads on the first `new Database`, and the build opens none). So
+# the packages' build scripts run in the background, beside next build, and the unit tests
+# start once they are done.
+units_first=""
+if ! node_modules_ready; then
+  install_node_modules_without_scripts
+  units_first="rebuild_node_modules &&"
+fi
 
 # The unit tests need neither the dashboard build nor the hub bundle, so they run while
 # next build does: the build spends much of its time on one core (TypeScript), and the
 # unit tests much of theirs waiting on sockets and timers. Their report is printed when
 # both are done, so the two outputs do not interleave.
-step "Unit tests (node --test), in the background while the dashboard builds…"
+step "Unit tests (node --test), in the background while the dashboard builds${units_first:+ (after better-sqlite3 compiles)}…"
 # npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
 # schema per test nothing), and the test files listed by find: Node 20's --test does not
 # expand globs itself. Two files at a time: Node 20 runs one at a time on two cores (cores
 # minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
 units_log=$(mktemp)
 # In a process group of their own (setsid): npm does not pass a signal on to its script.
-setsid npm run --silent test:unit >"$units_log" 2>&1 &
+setsid bash -c "source scripts/lib.sh && $units_first npm run --silent test:unit" >"$units_log" 2>&1 &
 units_pid=$!
 # A failed build ends the run: the unit tests (and their PostgreSQL) stop with it.
 trap 'kill -TERM -- "-$units_pid" 2>/dev/null || true; rm -f "$units_log"' EXIT
