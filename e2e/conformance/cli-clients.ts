@@ -30,7 +30,10 @@ export class LineProcess {
     };
     this.child.stdout!.on("data", onData);
     this.child.stderr!.on("data", onData);
-    this.child.once("exit", () => {
+    // "close", not "exit": a process that prints and exits at once (mosquitto_sub -C 1) may
+    // exit before its last output is read, and the line it was waited for would be missed.
+    this.child.once("close", () => {
+      if (partial) this.lines.push(partial);
       this.exited = true;
       this.news.wake();
     });
@@ -44,7 +47,7 @@ export class LineProcess {
   /** SIGKILL: the client vanishes the way a crashed one does, without DISCONNECT. */
   async kill(): Promise<void> {
     if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    const exited = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
     this.child.kill("SIGKILL");
     await exited;
   }
