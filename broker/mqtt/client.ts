@@ -82,10 +82,15 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.parser.on("error", (error: Error) => this.reads.offer(error));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
-    stream.on("close", () => this.teardown("connection-lost"));
+    // What the peer sent before it went is handled first (FairReads.flush).
+    stream.on("close", () => {
+      this.reads.flush();
+      this.teardown("connection-lost");
+    });
     // MQTT has no half-open connection: the peer's end is the end. (ws's createWebSocketStream
     // ends without closing when the peer drops, so 'close' alone would never come.)
     stream.on("end", () => {
+      this.reads.flush();
       this.teardown("connection-lost");
       stream.destroy();
     });

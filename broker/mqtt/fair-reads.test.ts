@@ -29,4 +29,30 @@ describe("fair reads", () => {
       await t.close();
     }
   });
+
+  // review-7 F2: a batch then DISCONNECT, then the socket ends (mqtt.js publish()… end()):
+  // the packets past the share waited for a turn that never came once the connection closed.
+  for (const how of ["end", "reset"] as const) {
+    it(`a batch, a DISCONNECT and a ${how} in one go: every publish is delivered and the will is discarded [MQTT-3.14.4-3]`, async () => {
+      const t = await startTestBroker({ limits: { packetsPerTurn: 2 }, log: quietLog([]) });
+      const sub = await connectClient(t.port, { protocolVersion: 4 });
+      try {
+        const got = collect(sub);
+        await sub.subscribeAsync("batch/#", { qos: 0 });
+        const will = { topic: "batch/will", payload: Buffer.from("gone"), qos: 0 as const, retain: false };
+        const pub = await rawConnected(t.port, 4, { clientId: `batch-${how}`, will } as never);
+        const publishes = Array.from({ length: 20 }, (_, i) => generate({ cmd: "publish", topic: "batch/x", payload: Buffer.from(String(i + 1)), qos: 0, dup: false, retain: false }));
+        pub.socket.write(Buffer.concat([...publishes, generate({ cmd: "disconnect" })]), () => (how === "end" ? pub.socket.end() : pub.socket.resetAndDestroy()));
+        await until(() => got.filter((m) => m.topic === "batch/x").length === 20, "the twenty publishes");
+        // The will would follow the publishes at once; a round trip of the subscriber's after them proves it did not come.
+        await sub.publishAsync("batch/marker", "m", { qos: 1 });
+        await until(() => got.some((m) => m.topic === "batch/marker"), "the marker");
+        assert.deepEqual(got.filter((m) => m.topic === "batch/x").map((m) => Number(m.payload)), Array.from({ length: 20 }, (_, i) => i + 1));
+        assert.ok(!got.some((m) => m.topic === "batch/will"), "the will was published although DISCONNECT came first");
+      } finally {
+        sub.end(true);
+        await t.close();
+      }
+    });
+  }
 });

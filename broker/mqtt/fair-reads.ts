@@ -47,8 +47,23 @@ export class FairReads<T> {
     setImmediate(this.drain);
   }
 
+  /**
+   * The peer ended or reset the connection: what it sent before that is handled now, in
+   * order, before the connection is torn down — publishes it sent are not lost, and a
+   * DISCONNECT at their end still discards the will [MQTT-3.14.4-3]. Stops at whatever
+   * closes the connection (open() false), as a turn would.
+   */
+  flush(): void {
+    const backlog = this.backlog;
+    if (backlog === null) return;
+    while (this.head < backlog.length && this.open()) this.handle(backlog[this.head++]);
+    this.backlog = null;
+    this.head = 0;
+  }
+
   private readonly drain = (): void => {
-    const backlog = this.backlog!;
+    const backlog = this.backlog;
+    if (backlog === null) return; // flushed when the connection ended
     for (let n = this.perTurn; n > 0 && this.head < backlog.length; n--) {
       if (!this.open()) break;
       this.handle(backlog[this.head++]);
