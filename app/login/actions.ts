@@ -7,6 +7,7 @@ import { redirect } from "next/navigation";
 import { accountErrorText } from "@/lib/auth/account-error-text";
 import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
+import { safeNext } from "@/lib/auth/safe-next";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
 import { getHub, type WebHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
@@ -22,12 +23,6 @@ function hubOrThrow(): WebHub {
   const hub = getHub();
   if (hub === null) throw new Error("the hub is not running in this process");
   return hub;
-}
-
-/** Only paths on this site: `next=https://evil.example` must not become an open redirect. */
-function safeNext(value: FormDataEntryValue | null): string {
-  const next = typeof value === "string" ? value : "";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
 async function startSession(hub: WebHub, username: string): Promise<void> {
