@@ -4,11 +4,16 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getHub } from "@/lib/hub-link";
 import { PUBLIC_PAGE_HEADER } from "@/lib/auth/request-headers";
+import { crossSiteRefusal } from "@/lib/auth/same-origin";
+import { createLogger } from "@/lib/log";
 import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
+const log = createLogger("api");
 const PUBLIC_PAGES = new Set(["/login", "/onboarding"]);
 /** Read by the login page's database notice; it answers a signed-out visitor without the database's name. */
 const PUBLIC_APIS = new Set(["/api/database"]);
+/** Requests that change nothing; every other method on /api/ must come from the hub's own pages or from a program. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
@@ -18,6 +23,14 @@ export async function proxy(request: NextRequest) {
     return NextResponse.next({ request: { headers } });
   }
   if (PUBLIC_APIS.has(pathname)) return NextResponse.next();
+  if (pathname.startsWith("/api/") && !READ_METHODS.has(request.method)) {
+    // Server actions get the same check from Next itself; route handlers get it here, once.
+    const refusal = crossSiteRefusal(request.headers);
+    if (refusal !== null) {
+      log.warn("refused a request", { code: refusal.code, method: request.method, path: pathname, origin: request.headers.get("origin") ?? "-" });
+      return NextResponse.json({ error: refusal }, { status: 403 });
+    }
+  }
   const token = request.cookies.get(SESSION_COOKIE)?.value;
   // In the hub process the session is checked for real; elsewhere a cookie must at least be there.
   const hub = getHub();

@@ -14,6 +14,7 @@
 // authenticates at CONNECT like one on TCP.
 import type { IncomingMessage } from "node:http";
 import type { AccountStore, Session } from "../lib/auth/account-store";
+import { sameOrigin } from "../lib/auth/same-origin";
 import { readCookie, SESSION_COOKIE } from "../lib/auth/session-cookie";
 import { databaseFaultCode } from "../lib/database-fault";
 import type { Logger } from "../lib/log";
@@ -37,15 +38,7 @@ export function createSessionGate(opts: { accounts: AccountStore; principals: Pr
     const origin = req.headers.origin;
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (origin === undefined && token === null) return { ok: true };
-    if (origin !== undefined) {
-      let originHost: string | null = null;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        originHost = null;
-      }
-      if (originHost !== req.headers.host) return { ok: false, status: 403, code: "cross-origin" };
-    }
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) return { ok: false, status: 403, code: "cross-origin" };
     if (token === null) {
       principals.markSessionless(req);
       return { ok: true };

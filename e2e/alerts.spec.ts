@@ -146,6 +146,16 @@ test.describe("rules made in the browser", () => {
     expect(flapping.status()).toBe(400);
     expect(await flapping.json()).toMatchObject({ error: { code: "bad-request", fields: { clear: expect.stringMatching(/below the threshold \(1500\)/) } } });
     expect((await request.post(rules, { data: "{not json", headers: { "content-type": "application/json" } })).status()).toBe(400);
+    // A page on another port of the hub's host is the same site: the cookie goes along, so the
+    // origin is what refuses it (review-8 F5). And no-cors text/plain, which needs no preflight, is not JSON here.
+    const elsewhere = new URL(hub.url);
+    elsewhere.port = String(Number(elsewhere.port) + 1);
+    const planted = await request.post(rules, { data: rule, headers: { origin: elsewhere.origin } });
+    expect(planted.status()).toBe(403);
+    expect(await planted.json()).toMatchObject({ error: { code: "cross-origin" } });
+    const plain = await request.post(rules, { data: JSON.stringify(rule), headers: { "content-type": "text/plain" } });
+    expect(plain.status()).toBe(415);
+    expect(await plain.json()).toMatchObject({ error: { code: "unsupported-media-type" } });
 
     expect((await request.post(rules, { data: rule })).status()).toBe(201);
     const again = await request.post(rules, { data: rule });
@@ -162,8 +172,10 @@ test.describe("rules made in the browser", () => {
     expect(await snooze.json()).toMatchObject({ error: { code: "bad-request", message: "minutes: must be at least 1" } });
     expect((await request.get(`${hub.url}/api/alerts/history?limit=0`)).status()).toBe(400);
 
+    expect((await request.delete(`${rules}/bad-co2`, { headers: { origin: "https://evil.example" } })).status()).toBe(403);
     expect((await request.delete(`${rules}/bad-co2`)).status()).toBe(200);
     await expect.poll(() => hub.output).toMatch(/WARN api\/alerts: refused a request code="rule-id-taken" status=409/);
+    await expect.poll(() => hub.output).toMatch(/WARN api: refused a request code="cross-origin" method="DELETE" path="\/api\/alerts\/rules\/bad-co2" origin="https:\/\/evil.example"/);
   });
 
   test("a device that opted in gets a notification and a chime for a critical firing, and the rule's rate limit holds back the next", async ({ browser }) => {

@@ -37,6 +37,11 @@ export function alertService(): AlertService | Response {
 
 /** A JSON body through `schema`; a 400 naming each bad field otherwise. */
 export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
+  // A page elsewhere can send text/plain without a CORS preflight, never application/json.
+  const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    return alertsErrorResponse("unsupported-media-type", "the body must be JSON, sent as Content-Type: application/json", 415);
+  }
   let body: unknown;
   try {
     body = await request.json();

@@ -1,7 +1,9 @@
 // The session cookie's name and attributes, shared by the login action, the proxy
 // and the WebSocket upgrade. HttpOnly: page scripts never see the token.
 // SameSite=Lax: sent when a person follows a link to the hub, never on another
-// site's requests, so a form or WebSocket from elsewhere carries no session.
+// site's requests. Another port or sub-domain of the hub's host is the same site,
+// though, and does get it: state-changing requests are checked for their origin too
+// (lib/auth/same-origin.ts; Next does it for server actions).
 export const SESSION_COOKIE = "hearth_session";
 
 export function sessionCookieOptions(secure: boolean, maxAgeSeconds: number) {
