@@ -12,7 +12,7 @@ import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie"
 import { getHub, type WebHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
 import { createLogger } from "@/lib/log";
-import { databaseFaultCode } from "@/lib/database-fault";
+import { databaseFaultCode, storageFaultCode } from "@/lib/database-fault";
 
 /** `username` refills the field: React resets a form after its action runs. */
 export type FormState = { error: string | null; username?: string };
@@ -28,6 +28,19 @@ function hubOrThrow(): WebHub {
 async function startSession(hub: WebHub, username: string): Promise<void> {
   const { token } = await hub.accounts.createSession(username, hub.sessionTtlMs);
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(hub.secureCookies, Math.floor(hub.sessionTtlMs / 1000)));
+}
+
+/**
+ * An account write the database could not take (the disk full or read-only, PostgreSQL away):
+ * the form says so, the log has the code; null for anything else, which is rethrown.
+ */
+async function writeFault(error: unknown, username: string): Promise<FormState | null> {
+  const storage = storageFaultCode(error);
+  const code = databaseFaultCode(error) ?? storage;
+  if (code === null) return null;
+  log.error("cannot save an account change", { code, username, error: (error as Error).message });
+  const t = await getT();
+  return { error: t(storage === null ? "auth.error.database" : "auth.error.storage"), username };
 }
 
 export async function login(_previous: FormState, form: FormData): Promise<FormState> {
@@ -58,7 +71,13 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
     return { error: t("auth.error.wrong"), username };
   }
   await hub.loginThrottle.succeeded([keys[0]]);
-  await startSession(hub, user.username);
+  try {
+    await startSession(hub, user.username);
+  } catch (error) {
+    const fault = await writeFault(error, user.username);
+    if (fault === null) throw error;
+    return fault;
+  }
   log.info("logged in", { username: user.username, role: user.role, address });
   redirect(safeNext(form.get("next")));
 }
@@ -77,10 +96,18 @@ export async function createFirstAdmin(_previous: FormState, form: FormData): Pr
     if (isAccountError(error)) {
       return { error: accountErrorText(t, error, { kind: "user", name: username, role: "admin", minPasswordLength: MIN_PASSWORD_LENGTH }), username };
     }
-    throw error;
+    const fault = await writeFault(error, username);
+    if (fault === null) throw error;
+    return fault;
   }
   log.info("created the admin account (onboarding)", { username });
-  await startSession(hub, username);
+  try {
+    await startSession(hub, username);
+  } catch (error) {
+    const fault = await writeFault(error, username);
+    if (fault === null) throw error;
+    return fault;
+  }
   redirect("/");
 }
 

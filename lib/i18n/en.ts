@@ -305,6 +305,7 @@ export const en = {
   "auth.error.throttled": "Too many failed attempts. Try again in {n} seconds.",
   "auth.error.wrong": "Wrong username or password.",
   "auth.error.database": "The accounts database is not reachable; Hearth keeps retrying. Try again in a moment.",
+  "auth.error.storage": "The hub cannot save your sign-in right now: its disk may be full or read-only. Free some space on the hub and try again.",
   "auth.error.passwordsDiffer": "The two passwords differ.",
 
   "account.error.usernameInvalid": "A username must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (got {name}).",

@@ -305,6 +305,7 @@ export const ko: Messages = {
   "auth.error.throttled": "실패한 시도가 너무 많습니다. {n}초 후에 다시 시도하세요.",
   "auth.error.wrong": "사용자 이름 또는 비밀번호가 틀렸습니다.",
   "auth.error.database": "계정 데이터베이스에 연결할 수 없습니다. Hearth가 계속 다시 시도합니다. 잠시 후 다시 시도하세요.",
+  "auth.error.storage": "허브가 로그인을 저장할 수 없습니다. 디스크가 가득 찼거나 읽기 전용입니다. 허브의 공간을 확보한 뒤 다시 시도하세요.",
   "auth.error.passwordsDiffer": "두 비밀번호가 다릅니다.",
 
   "account.error.usernameInvalid": "사용자 이름은 영문자, 숫자, '.', '_', '-'로 된 1–64자여야 하며 영문자나 숫자로 시작해야 합니다(입력: {name}).",
