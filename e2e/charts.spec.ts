@@ -2,6 +2,7 @@
 // scale and a window, a room page with its switches and one range picker, and a
 // week's chart with round ticks, day names and nothing cut or left behind.
 import type { Locator, Page } from "@playwright/test";
+import { settledBox } from "./settled-box";
 import { expect, shoot, test } from "./ui-home";
 
 test.use({ viewport: { width: 1440, height: 900 }, locale: "ko-KR" });
@@ -120,7 +121,7 @@ test("a week's chart: round ticks with the unit, day names, nothing cut, nothing
 
   // A drag across a sliver of the hour where the demo home's readings are (its last
   // minutes: the hub started moments ago): ticks in seconds or minutes, never one label repeated.
-  const area = (await hour.getByTestId("chart-zoom-area").boundingBox())!;
+  const area = await settledBox(hour.getByTestId("chart-zoom-area"));
   const y0 = area.y + area.height / 2;
   await page.mouse.move(area.x + area.width * 0.9, y0);
   await page.mouse.down();
