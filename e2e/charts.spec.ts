@@ -28,12 +28,6 @@ async function pickRange(page: Page, range: string) {
   return chart;
 }
 
-/** How much of `outer`'s width `inner` spans; 0 while either is not laid out (or was just replaced). */
-async function widthShare(inner: Locator, outer: Locator): Promise<number> {
-  const [a, b] = await Promise.all([inner.boundingBox({ timeout: 1000 }), outer.boundingBox({ timeout: 1000 })]);
-  return a && b && b.width > 0 ? a.width / b.width : 0;
-}
-
 /** Round numbers: equal steps of 1, 2, 2.5 or 5 × a power of ten. */
 function roundSteps(values: number[]): boolean {
   const step = values[1] - values[0];
@@ -82,14 +76,15 @@ test("a room page shows its switches first and one range picker, and a new senso
   const temperature = charts.first();
   await expect(temperature).toHaveAttribute("data-state", "ready");
   await expect(temperature.getByTestId("chart-since")).toContainText("부터의 기록");
-  // "ready" is the data; the chart library may still be loading (a placeholder meanwhile),
-  // and once drawn, recharts replaces the line's <path> on every data or clock change (its
-  // animation key). A box read once can be of a path already gone (null): wait for the line
-  // as a person does, then measure until a measurement holds.
+  // Once drawn, recharts replaces the line's <path> on every data or clock change (its
+  // animation key), and its first draw is before the axes are measured: a box read once can
+  // be of a path already gone (null, the CI flake) or of that first layout. Measure both
+  // once they hold still, as a person looks at the chart.
   const line = temperature.locator(".recharts-line-curve").first();
   const plot = temperature.getByTestId("chart-zoom-area");
   await expect(line).toBeVisible();
-  await expect.poll(async () => widthShare(line, plot)).toBeGreaterThan(0.8);
+  const plotBox = await settledBox(plot);
+  expect((await settledBox(line)).width).toBeGreaterThan(plotBox.width * 0.8);
 
   // The one picker sets both charts.
   await page.locator('button[data-range="1h"]').click();
