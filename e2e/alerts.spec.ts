@@ -326,7 +326,8 @@ test.describe("rules seeded from the config file", () => {
 
     const history = page.getByTestId("alert-history").locator("li");
     await expect(history).toHaveCount(4);
-    expect(await history.evaluateAll((items) => items.map((li) => `${li.getAttribute("data-kind")} ${li.getAttribute("data-topic")}`))).toEqual([
+    // Read until it reads so: a single read right after the count can catch the list mid-update.
+    await expect.poll(() => history.evaluateAll((items) => items.map((li) => `${li.getAttribute("data-kind")} ${li.getAttribute("data-topic")}`))).toEqual([
       "snoozed home/study/temperature",
       "fired home/study/temperature",
       "acknowledged home/attic/temperature",

@@ -2,6 +2,7 @@
 // scale and a window, a room page with its switches and one range picker, and a
 // week's chart with round ticks, day names and nothing cut or left behind.
 import type { Locator, Page } from "@playwright/test";
+import { settledBox } from "./settled-box";
 import { expect, shoot, test } from "./ui-home";
 
 test.use({ viewport: { width: 1440, height: 900 }, locale: "ko-KR" });
@@ -75,9 +76,15 @@ test("a room page shows its switches first and one range picker, and a new senso
   const temperature = charts.first();
   await expect(temperature).toHaveAttribute("data-state", "ready");
   await expect(temperature.getByTestId("chart-since")).toContainText("부터의 기록");
+  // Once drawn, recharts replaces the line's <path> on every data or clock change (its
+  // animation key), and its first draw is before the axes are measured: a box read once can
+  // be of a path already gone (null, the CI flake) or of that first layout. Measure both
+  // once they hold still, as a person looks at the chart.
   const line = temperature.locator(".recharts-line-curve").first();
   const plot = temperature.getByTestId("chart-zoom-area");
-  expect((await line.boundingBox())!.width).toBeGreaterThan((await plot.boundingBox())!.width * 0.8);
+  await expect(line).toBeVisible();
+  const plotBox = await settledBox(plot);
+  expect((await settledBox(line)).width).toBeGreaterThan(plotBox.width * 0.8);
 
   // The one picker sets both charts.
   await page.locator('button[data-range="1h"]').click();
@@ -109,7 +116,7 @@ test("a week's chart: round ticks with the unit, day names, nothing cut, nothing
 
   // A drag across a sliver of the hour where the demo home's readings are (its last
   // minutes: the hub started moments ago): ticks in seconds or minutes, never one label repeated.
-  const area = (await hour.getByTestId("chart-zoom-area").boundingBox())!;
+  const area = await settledBox(hour.getByTestId("chart-zoom-area"));
   const y0 = area.y + area.height / 2;
   await page.mouse.move(area.x + area.width * 0.9, y0);
   await page.mouse.down();

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
 import { TestHub } from "./hub";
+import { settledBox } from "./settled-box";
 
 const run = promisify(execFile);
 
@@ -114,7 +115,7 @@ test("the recent ranges continue live; dragging across the chart zooms in", asyn
   const [from, to, weekBucket] = (
     await Promise.all(["data-from", "data-to", "data-bucket-ms"].map((a) => c.getAttribute(a)))
   ).map(Number);
-  const box = (await c.getByTestId("chart-zoom-area").boundingBox())!;
+  const box = await settledBox(c.getByTestId("chart-zoom-area"));
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
