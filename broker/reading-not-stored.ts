@@ -1,0 +1,16 @@
+// The error a reading's promise rejects with when the reading will never be in history
+// (broker/recorder.ts): its message must not be acknowledged as stored.
+
+export class ReadingNotStored extends Error {
+  readonly code = "reading-not-stored";
+  constructor(readonly reason: "dropped" | "stopped" | "refused") {
+    super(
+      reason === "dropped"
+        ? "the history store fell behind and this reading was dropped"
+        : reason === "refused"
+          ? "the history database refused this reading"
+          : "the recorder stopped before this reading could be written",
+    );
+    this.name = "ReadingNotStored";
+  }
+}
