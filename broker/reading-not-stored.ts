@@ -14,3 +14,12 @@ export class ReadingNotStored extends Error {
     this.name = "ReadingNotStored";
   }
 }
+
+/**
+ * Whether no retry could ever store the reading: the database refused it for its own data
+ * (lib/history/pg-writes.ts refusedForData; a SQLite constraint). A backlog full or a
+ * recorder stopped are not: the same reading sent again later can be stored.
+ */
+export function refusedForGood(error: unknown): boolean {
+  return error instanceof ReadingNotStored && error.reason === "refused";
+}

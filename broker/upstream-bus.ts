@@ -11,7 +11,9 @@
 //    recorder's history row) resolve: "acknowledged means stored", as on the embedded
 //    broker. An effect that fails leaves the message unacknowledged; the broker sends
 //    it again on the next connection [MQTT-4.4.0-1], which the bus then makes after a
-//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts).
+//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts). A
+//    reading the database refused for its own data is acknowledged (no redelivery could
+//    store it), logged `history-refused` and counted (review-7 F3).
 //  - Services subscribe before `start()` connects: a resumed session delivers the
 //    queued messages right after CONNACK, and they must find every handler in place.
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
@@ -26,6 +28,7 @@ import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
+import { refusedForGood } from "./reading-not-stored";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
@@ -41,6 +44,9 @@ import {
 
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
+
+/** Messages acknowledged though their reading was refused for good are logged at most once in this window, with the count. */
+const REFUSED_LOG_WINDOW_MS = 10_000;
 
 /** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
 export const SESSION_EXPIRY_S = 7 * 24 * 3600;
@@ -145,6 +151,23 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     return true;
   };
 
+  /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them. */
+  const refusals = { count: 0, loggedAt: -Infinity, sinceLogged: 0 };
+  const refusedForItsData = (topic: string, error: Error) => {
+    refusals.count++;
+    refusals.sinceLogged++;
+    if (now() - refusals.loggedAt < REFUSED_LOG_WINDOW_MS) return;
+    log.error("acknowledged a message whose reading the history database refused for its own data: no redelivery could store it", {
+      code: "history-refused",
+      topic,
+      messages: refusals.sinceLogged,
+      refused: refusals.count,
+      error: error.message,
+    });
+    refusals.loggedAt = now();
+    refusals.sinceLogged = 0;
+  };
+
   /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */
   let owed: { stream: MqttClient["stream"]; acks: OrderedAcks } | null = null;
   const redelivery = createRedelivery();
@@ -175,6 +198,10 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   client.handleMessage = (packet, callback) => {
     const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replayedCopy(packet) });
     const effects = dispatched?.catch((error: Error) => {
+      if (refusedForGood(error)) {
+        refusedForItsData(packet.topic, error);
+        throw error;
+      }
       // QoS 1, not acknowledged: the broker still holds it for this session and sends it again.
       const what = packet.qos === 0 ? "a QoS 0 message's effect failed; it is not stored" : "a message's effect failed; left unacknowledged for the broker to send again";
       log.error(what, {
