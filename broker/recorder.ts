@@ -18,7 +18,7 @@
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import type { AckSlot } from "../lib/ack-slot";
-import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, type HistoryStore } from "../lib/history/store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, HistoryPartlyRefused, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
@@ -98,6 +98,8 @@ export async function startRecorder(
   let inStore = 0;
   /** The QoS 0 readings handed to a grouping store that share its promise `written` (appendLazily). */
   let lazyBatch: { written: Promise<void>; count: number } | null = null;
+  /** The readings with an ack slot handed to a grouping store that share its promise `written`, and their slots (appendInGroup). */
+  let slotBatch: { written: Promise<void>; readings: Reading[]; slots: AckSlot[] } | null = null;
   /** Readings the grouping store dropped for want of room (its backlog full), for the log's pace. */
   let dropped = 0;
   const buffer = createReadingBuffer(store, {
@@ -193,8 +195,29 @@ export async function startRecorder(
    * for its group (one per group) counts the group's readings once it settles.
    */
   function appendLazily(reading: Reading): undefined {
-    countInGroup(store.append([reading], { lazy: true }));
+    const written = store.append([reading], { lazy: true });
+    inStore++;
+    if (lazyBatch?.written !== written) lazyBatch = countLazily(written);
+    lazyBatch.count++;
     return undefined;
+  }
+
+  /** Counts the QoS 0 readings that share the promise `written` once it settles; the store says how many it refused (review-7 F5). */
+  function countLazily(written: Promise<void>): { written: Promise<void>; count: number } {
+    const batch = { written, count: 0 };
+    written.then(
+      () => {
+        inStore -= batch.count;
+        recorded += batch.count;
+      },
+      (error: Error & { code?: string }) => {
+        inStore -= batch.count;
+        const lost = error instanceof HistoryPartlyRefused ? error.refused.size : batch.count;
+        recorded += batch.count - lost;
+        notStored(error, lost);
+      },
+    );
+    return batch;
   }
 
   /**
@@ -203,27 +226,36 @@ export async function startRecorder(
    * the slot the store writes a refusal into; so, as a QoS 0 reading, it gets no promise.
    */
   function appendInGroup(reading: Reading, ackSlot: AckSlot): undefined {
-    countInGroup(store.append([reading], { ackSlot }));
+    const written = store.append([reading], { ackSlot });
+    inStore++;
+    if (slotBatch?.written !== written) slotBatch = countBySlot(written);
+    slotBatch.readings.push(reading);
+    slotBatch.slots.push(ackSlot);
     return undefined;
   }
 
-  /** Counts a reading on its group's one promise (the store's, shared by every such reading of the group). */
-  function countInGroup(written: Promise<void>): void {
-    inStore++;
-    if (lazyBatch?.written !== written) {
-      const batch = (lazyBatch = { written, count: 0 });
-      written.then(
-        () => {
-          inStore -= batch.count;
-          recorded += batch.count;
-        },
-        (error: Error & { code?: string }) => {
-          inStore -= batch.count;
-          notStored(error, batch.count);
-        },
-      );
-    }
-    lazyBatch.count++;
+  /**
+   * Counts the readings with a slot that share the promise `written` once their group has
+   * committed: each as its slot says, since the promise resolves with the commit whatever
+   * the database refused of them (review-7 F5).
+   */
+  function countBySlot(written: Promise<void>): { written: Promise<void>; readings: Reading[]; slots: AckSlot[] } {
+    const batch = { written, readings: [] as Reading[], slots: [] as AckSlot[] };
+    written.then(
+      () => {
+        inStore -= batch.slots.length;
+        for (let i = 0; i < batch.slots.length; i++) {
+          const failed = batch.slots[i].failed;
+          if (failed === null) recorded++;
+          else notStored(failed, 1, batch.readings[i].topic);
+        }
+      },
+      (error: Error & { code?: string }) => {
+        inStore -= batch.slots.length;
+        notStored(error, batch.slots.length);
+      },
+    );
+    return batch;
   }
 
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
