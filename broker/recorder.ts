@@ -153,7 +153,11 @@ export async function startRecorder(
     // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
     const isNew = await replayIsNew(store, reading, message.receivedAt).catch(() => true);
     if (isNew) return enqueue(reading, message.qos);
-    log.debug("skipped a retained reading history already holds", { code: "replayed-reading-held", topic: reading.topic });
+    // Acknowledged though not recorded: the rare live retained reading taken for a copy (replayed-reading.ts) shows here.
+    log.info("skipped the retained copy the broker sent again on subscribe: history already holds a reading of its topic", {
+      code: "replayed-reading-held",
+      topic: reading.topic,
+    });
   }
 
   /**

@@ -29,6 +29,7 @@ import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
 import { refusedForGood } from "./reading-not-stored";
+import { createReplayWindow } from "./replayed-reading";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
@@ -137,19 +138,8 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     status = next;
   };
 
-  /**
-   * Topics whose retained copy has come since Hearth last subscribed. On a SUBSCRIBE the
-   * broker sends each topic's retained message once, flagged retained [MQTT-3.3.1-9]; in
-   * 3.1.1 nothing else is flagged [MQTT-3.3.1-10]. MQTT 5 with Retain As Published flags a
-   * live retained publish too, so the first flagged message of a topic is taken for its
-   * copy (a topic retained for the first time while Hearth listens is the rare exception).
-   */
-  const retainedSinceSubscribe = new Set<string>();
-  const replayedCopy = ({ topic, retain }: { topic: string; retain: boolean }): boolean => {
-    if (!retain || retainedSinceSubscribe.has(topic)) return false;
-    retainedSinceSubscribe.add(topic);
-    return true;
-  };
+  /** Which messages are retained copies sent again because Hearth subscribed (replayed-reading.ts). */
+  const replays = createReplayWindow(config.protocolVersion);
 
   /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them. */
   const refusals = { count: 0, loggedAt: -Infinity, sinceLogged: 0 };
@@ -196,7 +186,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // every later message, PINGRESP included. The handlers run now (live values, mirror,
   // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
-    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replayedCopy(packet) });
+    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replays.replayed(packet, now()) });
     const effects = dispatched?.catch((error: Error) => {
       if (refusedForGood(error)) {
         refusedForItsData(packet.topic, error);
@@ -243,7 +233,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     if (subscribedOnce && connack.sessionPresent) return setStatus(connected(server, now()));
     // Retain As Published (MQTT 5 §3.8.3.1): a device's retained `…/state` stays retained in the relay's mirror.
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
-    retainedSinceSubscribe.clear();
+    replays.subscribing();
     client.subscribe("#", options, (error, granted) => {
       const refused = error ? null : granted?.find((g) => g.qos === 128);
       if (refused) {
@@ -253,6 +243,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       }
       // An error here is a connection lost before the SUBACK: the next connection subscribes again.
       if (error) return;
+      replays.subscribed(now());
       subscribedOnce = true;
       setStatus(connected(server, now()));
     });
