@@ -147,7 +147,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     refusals.count++;
     refusals.sinceLogged++;
     if (now() - refusals.loggedAt < REFUSED_LOG_WINDOW_MS) return;
-    log.error("acknowledged a message whose reading the history database refused for its own data: no redelivery could store it", {
+    log.error("the history database refused a message's reading for its own data; acknowledged all the same (QoS 1), as no redelivery could store it", {
       code: "history-refused",
       topic,
       messages: refusals.sinceLogged,
