@@ -8,6 +8,7 @@ import { createBusMessage } from "../lib/bus-message";
 import type { Logger } from "../lib/log";
 import { checkTopicFilter, compileTopicFilter, topicLevels, type CompiledFilter } from "../lib/topics";
 import type { BusHandler, BusMessage } from "./bus";
+import { refusedForGood } from "./reading-not-stored";
 
 type Subscription = { filter: string; matches: CompiledFilter; handler: BusHandler };
 
@@ -56,7 +57,18 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
           log.error("handler failed", { filter: subscription.filter, topic, error: (error as Error).message });
         }
       }
-      return more === null ? first : Promise.all(more).then(() => {});
+      return more === null ? first : allEffects(more);
     },
   };
+}
+
+/**
+ * Several effects as one: settled when all are, failed with a failure a retry might mend
+ * if there is one, so a reading refused for good (acknowledged upstream, upstream-acks.ts)
+ * never hides another service's effect that a redelivery would store.
+ */
+async function allEffects(effects: Promise<void>[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const result of await Promise.allSettled(effects)) if (result.status === "rejected") failures.push(result.reason);
+  if (failures.length > 0) throw failures.find((error) => !refusedForGood(error)) ?? failures[0];
 }

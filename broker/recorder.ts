@@ -10,20 +10,24 @@
 // PUBACK / PUBREC only after it. So a group is written at once, at setImmediate (every
 // reading that arrived in this turn of the event loop), not on a 250 ms timer; only a
 // QoS 0 message's reading, which nobody waits on, may wait up to 100 ms for company in
-// the hub's grouping store (appendLazily, broker/mqtt/write-group.ts). A
+// the hub's grouping store (appendLazily, broker/mqtt/write-group.ts). A store that
+// does not group appends (PostgreSQL) gets them through recorder-buffer.ts. A
 // failing store makes the acknowledgement WAIT: the reading stays pending and is
 // retried with back-off, and its promise resolves when a retry commits it. It fails
 // (rejects with code "reading-not-stored") only when the reading can no longer be
 // stored: dropped from the bounded buffer, or still unwritten when the recorder stops.
 // It is never resolved for a reading that was not committed.
 import type { AckSlot } from "../lib/ack-slot";
-import { deferred, type Deferred } from "../lib/deferred";
 import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, HistoryPartlyRefused, type HistoryStore } from "../lib/history/store";
 import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
+import { ReadingNotStored } from "./reading-not-stored";
+import { createReadingBuffer } from "./recorder-buffer";
 import { replayIsNew } from "./replayed-reading";
+
+export { ReadingNotStored };
 
 export type RecorderOptions = {
   /**
@@ -69,32 +73,6 @@ export type Recorder = {
   record(reading: Reading, message?: BusMessage): Promise<void>;
 };
 
-/** A reading that will not be in history: its message must not be acknowledged as stored. */
-export class ReadingNotStored extends Error {
-  readonly code = "reading-not-stored";
-  constructor(readonly reason: "dropped" | "stopped" | "refused") {
-    super(
-      reason === "dropped"
-        ? "the history store fell behind and this reading was dropped"
-        : reason === "refused"
-          ? "the history database refused this reading"
-          : "the recorder stopped before this reading could be written",
-    );
-    this.name = "ReadingNotStored";
-  }
-}
-
-/** Readings that share one promise: a waited-for reading alone, or the QoS 0 readings of one turn. */
-type Group = Deferred & { unwritten: number };
-
-/** While the store fails, readings wait in memory up to this many batches, then the oldest go. */
-const MAX_PENDING_BATCHES = 10;
-
-/** Retries of a failing store back off, doubling from the flush interval (at least this)… */
-const MIN_RETRY_DELAY_MS = 50;
-/** …up to this. */
-const MAX_RETRY_DELAY_MS = 30_000;
-
 /** An unreadable payload is logged at most once per topic in this window. */
 const UNREADABLE_LOG_WINDOW_MS = 60_000;
 
@@ -111,20 +89,8 @@ export async function startRecorder(
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
   }
-  const maxPending = maxBatch * MAX_PENDING_BATCHES;
   const throttle = createLogThrottle(UNREADABLE_LOG_WINDOW_MS, MAX_THROTTLED_TOPICS);
 
-  let pending: Reading[] = [];
-  /** The group of each pending reading, index for index. */
-  let groupOf: Group[] = [];
-  /** The group new readings join; a write that takes readings closes it. */
-  let open: Group | null = null;
-  let writing: Promise<void> | null = null;
-  let timer: { cancel(): void } | null = null;
-  /** Consecutive failed writes; while above 0 only the (backed-off) timer retries. */
-  let failures = 0;
-  /** Readings dropped for want of room and not yet reported in the log. */
-  let dropped = 0;
   let stopped = false;
   let recorded = 0;
   let unreadable = 0;
@@ -132,6 +98,19 @@ export async function startRecorder(
   let inStore = 0;
   /** The QoS 0 readings handed to a grouping store that share its promise `written` (appendLazily). */
   let lazyBatch: { written: Promise<void>; count: number } | null = null;
+  /** The readings with an ack slot handed to a grouping store that share its promise `written`, and their slots (appendInGroup). */
+  let slotBatch: { written: Promise<void>; readings: Reading[]; slots: AckSlot[] } | null = null;
+  /** Readings the grouping store dropped for want of room (its backlog full), for the log's pace. */
+  let dropped = 0;
+  const buffer = createReadingBuffer(store, {
+    flushIntervalMs,
+    maxBatch,
+    log,
+    recorded: (count) => {
+      recorded += count;
+    },
+    refused: (cause, topic) => notStored({ name: "HistoryRefused", code: HISTORY_REFUSED, message: cause.message }, 1, topic),
+  });
 
   /**
    * The message's reading (lib/bus-message.ts readingOf, parsed once for every
@@ -148,7 +127,7 @@ export async function startRecorder(
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
-      if (!store.groupsAppends) return message.qos === 0 ? enqueue(reading, true) : enqueue(reading);
+      if (!store.groupsAppends) return enqueue(reading, message.qos);
       // A QoS 0 message's reading has no acknowledgement waiting on it: it may join a later group.
       if (message.qos === 0) return appendLazily(reading);
       // Its acknowledgement waits for the commit of the very group the reading joins: no promise of its own.
@@ -173,24 +152,22 @@ export async function startRecorder(
   async function recordReplayed(reading: Reading, message: BusMessage): Promise<void> {
     // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
     const isNew = await replayIsNew(store, reading, message.receivedAt).catch(() => true);
-    if (isNew) return message.qos === 0 ? void enqueue(reading, true) : enqueue(reading);
-    log.debug("skipped a retained reading history already holds", { code: "replayed-reading-held", topic: reading.topic });
+    if (isNew) return enqueue(reading, message.qos);
+    // Acknowledged though not recorded: the rare live retained reading taken for a copy (replayed-reading.ts) shows here.
+    log.info("skipped the retained copy the broker sent again on subscribe: history already holds a reading of its topic", {
+      code: "replayed-reading-held",
+      topic: reading.topic,
+    });
   }
 
-  /** `shared`: nobody waits on it (QoS 0), so it may share its turn's group; a waited-for reading gets its own, so a refusal fails it alone. */
-  function enqueue(reading: Reading, shared = false): Promise<void> {
+  /**
+   * A reading to store with no ack slot: a grouping store takes it now (appendNow); else the
+   * buffer, where a QoS 0 message's reading (nobody waits on it) may share its turn's group
+   * and a waited-for one gets its own, so a refusal fails it alone.
+   */
+  function enqueue(reading: Reading, qos: number): Promise<void> {
     if (store.groupsAppends) return appendNow(reading);
-    const group = shared ? (open ??= createGroup()) : createGroup();
-    group.unwritten++;
-    pending.push(reading);
-    groupOf.push(group);
-    trimPending();
-    if (pending.length >= maxBatch && writing === null && failures === 0) {
-      void flush();
-    } else {
-      schedule();
-    }
-    return group.promise;
+    return buffer.enqueue(reading, qos === 0);
   }
 
   /**
@@ -222,8 +199,29 @@ export async function startRecorder(
    * for its group (one per group) counts the group's readings once it settles.
    */
   function appendLazily(reading: Reading): undefined {
-    countInGroup(store.append([reading], { lazy: true }));
+    const written = store.append([reading], { lazy: true });
+    inStore++;
+    if (lazyBatch?.written !== written) lazyBatch = countLazily(written);
+    lazyBatch.count++;
     return undefined;
+  }
+
+  /** Counts the QoS 0 readings that share the promise `written` once it settles; the store says how many it refused (review-7 F5). */
+  function countLazily(written: Promise<void>): { written: Promise<void>; count: number } {
+    const batch = { written, count: 0 };
+    written.then(
+      () => {
+        inStore -= batch.count;
+        recorded += batch.count;
+      },
+      (error: Error & { code?: string }) => {
+        inStore -= batch.count;
+        const lost = error instanceof HistoryPartlyRefused ? error.refused.size : batch.count;
+        recorded += batch.count - lost;
+        notStored(error, lost);
+      },
+    );
+    return batch;
   }
 
   /**
@@ -232,27 +230,36 @@ export async function startRecorder(
    * the slot the store writes a refusal into; so, as a QoS 0 reading, it gets no promise.
    */
   function appendInGroup(reading: Reading, ackSlot: AckSlot): undefined {
-    countInGroup(store.append([reading], { ackSlot }));
+    const written = store.append([reading], { ackSlot });
+    inStore++;
+    if (slotBatch?.written !== written) slotBatch = countBySlot(written);
+    slotBatch.readings.push(reading);
+    slotBatch.slots.push(ackSlot);
     return undefined;
   }
 
-  /** Counts a reading on its group's one promise (the store's, shared by every such reading of the group). */
-  function countInGroup(written: Promise<void>): void {
-    inStore++;
-    if (lazyBatch?.written !== written) {
-      const batch = (lazyBatch = { written, count: 0 });
-      written.then(
-        () => {
-          inStore -= batch.count;
-          recorded += batch.count;
-        },
-        (error: Error & { code?: string }) => {
-          inStore -= batch.count;
-          notStored(error, batch.count);
-        },
-      );
-    }
-    lazyBatch.count++;
+  /**
+   * Counts the readings with a slot that share the promise `written` once their group has
+   * committed: each as its slot says, since the promise resolves with the commit whatever
+   * the database refused of them (review-7 F5).
+   */
+  function countBySlot(written: Promise<void>): { written: Promise<void>; readings: Reading[]; slots: AckSlot[] } {
+    const batch = { written, readings: [] as Reading[], slots: [] as AckSlot[] };
+    written.then(
+      () => {
+        inStore -= batch.slots.length;
+        for (let i = 0; i < batch.slots.length; i++) {
+          const failed = batch.slots[i].failed;
+          if (failed === null) recorded++;
+          else notStored(failed, 1, batch.readings[i].topic);
+        }
+      },
+      (error: Error & { code?: string }) => {
+        inStore -= batch.slots.length;
+        notStored(error, batch.slots.length);
+      },
+    );
+    return batch;
   }
 
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
@@ -269,129 +276,24 @@ export async function startRecorder(
     return new ReadingNotStored(reason);
   }
 
-  /** Keeps the newest readings when the buffer is over its bound: they are what the dashboard shows. */
-  function trimPending(): void {
-    const excess = pending.length - maxPending;
-    if (excess <= 0) return;
-    pending.splice(0, excess);
-    failGroups(groupOf.splice(0, excess), new ReadingNotStored("dropped"));
-    dropped += excess;
-  }
-
-  /** A group with a reading that will never be stored fails as a whole: none of its messages is acknowledged as stored. */
-  function failGroups(groups: Group[], error: ReadingNotStored): void {
-    for (const group of new Set(groups)) {
-      group.reject(error);
-      if (group === open) open = null;
-    }
-  }
-
-  function schedule(): void {
-    if (timer !== null || stopped || pending.length === 0) return;
-    const run = () => {
-      timer = null;
-      void flush();
-    };
-    if (failures === 0 && flushIntervalMs === 0) {
-      const immediate = setImmediate(run);
-      timer = { cancel: () => clearImmediate(immediate) };
-      return;
-    }
-    const retryDelay = Math.max(flushIntervalMs, MIN_RETRY_DELAY_MS) * 2 ** failures;
-    const timeout = setTimeout(run, failures === 0 ? flushIntervalMs : Math.min(retryDelay, MAX_RETRY_DELAY_MS));
-    timer = { cancel: () => clearTimeout(timeout) };
-  }
-
-  function clearTimer(): void {
-    timer?.cancel();
-    timer = null;
-  }
-
-  async function flush(): Promise<void> {
-    // One write at a time; the one in flight may already have taken our readings.
-    while (writing !== null) await writing;
-    if (pending.length === 0) return;
-    writing = writePending();
-    try {
-      await writing;
-    } finally {
-      writing = null;
-    }
-    // A timer armed during the write is stale: re-arm for what is still pending (a failed
-    // write's readings), at the delay the failure count now calls for.
-    clearTimer();
-    schedule();
-  }
-
-  /** Writes batches until the buffer is empty (readings arriving meanwhile included) or a write fails. */
-  async function writePending(): Promise<void> {
-    while (pending.length > 0) {
-      const batch = pending.splice(0, maxBatch);
-      const batchGroups = groupOf.splice(0, maxBatch);
-      // Readings arriving while this batch is written form the next group.
-      open = null;
-      try {
-        await store.append(batch);
-      } catch (error) {
-        if (error instanceof HistoryPartlyRefused) {
-          settlePartly(batch, batchGroups, error.refused);
-          continue;
-        }
-        failures++;
-        pending = batch.concat(pending);
-        groupOf = batchGroups.concat(groupOf);
-        trimPending();
-        log.error("history write failed; keeping the readings for the next try", {
-          count: batch.length,
-          pending: pending.length,
-          dropped: takeDropped() || undefined,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return;
-      }
-      failures = 0;
-      recorded += batch.length;
-      for (const group of batchGroups) if (--group.unwritten === 0) group.resolve();
-    }
-    if (dropped > 0) {
-      log.error("history store fell behind; dropped the oldest readings", { dropped: takeDropped() });
-    }
-  }
-
-  /** The store wrote the batch but for the readings the database refused (their own data): those alone fail, never retried. */
-  function settlePartly(batch: Reading[], groups: Group[], refused: ReadonlyMap<number, Error>): void {
-    failures = 0;
-    recorded += batch.length - refused.size;
-    for (const [i, cause] of refused) groups[i].reject(notStored({ name: "HistoryRefused", code: HISTORY_REFUSED, message: cause.message }, 1, batch[i].topic));
-    for (const [i, group] of groups.entries()) if (!refused.has(i) && --group.unwritten === 0) group.resolve();
-  }
-
-  function takeDropped(): number {
-    const count = dropped;
-    dropped = 0;
-    return count;
-  }
-
   const unsubscribe = await bus.subscribe("#", onMessage);
   let stopping: Promise<void> | null = null;
 
   return {
-    flush,
+    flush: buffer.flush,
     stop() {
       stopping ??= (async () => {
         stopped = true;
         await unsubscribe();
-        clearTimer();
-        await flush();
-        // Still pending: the store failed to the end. Their messages must not be acknowledged.
-        failGroups(groupOf, new ReadingNotStored("stopped"));
+        await buffer.stop();
       })();
       return stopping;
     },
-    stats: () => ({ recorded, unreadable, pending: pending.length + inStore }),
+    stats: () => ({ recorded, unreadable, pending: buffer.pending() + inStore }),
     record(reading, message) {
       if (!stopped) {
-        const written = message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading);
+        // Not from a message of the bus: waited for (a QoS 1 message's, as far as the buffer's groups go).
+        const written = message?.replayed === true ? recordReplayed(reading, message) : enqueue(reading, 1);
         written.catch(() => {}); // a caller that does not wait must not crash the hub
         return written;
       }
@@ -400,13 +302,6 @@ export async function startRecorder(
       return refused;
     },
   };
-}
-
-function createGroup(): Group {
-  const group = { ...deferred(), unwritten: 0 };
-  // A QoS 0 message's reading has nobody waiting on it; its failure is logged, not thrown.
-  group.promise.catch(() => {});
-  return group;
 }
 
 /**

@@ -75,8 +75,8 @@ export type UpstreamMosquitto = {
   stop(): Promise<void>;
 };
 
-/** Mosquitto with a password file for `users`, no anonymous access, plain and TLS listeners. */
-export async function startUpstreamMosquitto(users: Record<string, string>): Promise<UpstreamMosquitto> {
+/** Mosquitto with a password file for `users`, no anonymous access, plain and TLS listeners; `settings`: more lines of its config. */
+export async function startUpstreamMosquitto(users: Record<string, string>, settings: string[] = []): Promise<UpstreamMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), "hearth-upstream-mosquitto-"));
   const passwordFile = path.join(dir, "passwd");
   writeFileSync(passwordFile, "");
@@ -95,6 +95,7 @@ export async function startUpstreamMosquitto(users: Record<string, string>): Pro
       "persistence false",
       // Hearth's session may queue many readings while it restarts (the default is 1000).
       "max_queued_messages 100000",
+      ...settings,
       "log_dest stderr",
       "log_type error",
       "log_type warning",

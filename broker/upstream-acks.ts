@@ -17,6 +17,12 @@
 // max_inflight_messages, 20): twenty such stopped every later QoS 1 message for good
 // (review-6 #1). So the bus reconnects after one (createRedelivery), backing off while
 // they keep failing.
+//
+// The one exception to "acknowledged means stored" (review-7 F3): a message whose reading
+// the database refused for its own data (reading-not-stored.ts refusedForGood) is
+// acknowledged. No redelivery could store it, so keeping it unacknowledged only made the
+// bus reconnect for it for ever and kept one of the broker's in-flight slots.
+import { refusedForGood } from "./reading-not-stored";
 
 export type OrderedAcks = {
   /** Whether acknowledging now would overtake a message still waiting (then `add` it, settled). */
@@ -25,15 +31,16 @@ export type OrderedAcks = {
   add(messageId: number, effects: Promise<void>): void;
 };
 
-type Entry = { messageId: number; state: "pending" | "stored" | "failed" };
+/** "refused": refused for good, acknowledged all the same; "failed": left for the broker to send again. */
+type Entry = { messageId: number; state: "pending" | "stored" | "refused" | "failed" };
 
-/** `unstored`: a message's effects failed, so it stays unacknowledged for the broker to send again. */
+/** `unstored`: a message's effects failed, but for a refusal for good, so it stays unacknowledged for the broker to send again. */
 export function createOrderedAcks(sendPuback: (messageId: number) => void, unstored: () => void = () => {}): OrderedAcks {
   const queue: Entry[] = [];
   const flush = () => {
     while (queue.length > 0 && queue[0].state !== "pending") {
       const entry = queue.shift()!;
-      if (entry.state === "stored") sendPuback(entry.messageId);
+      if (entry.state !== "failed") sendPuback(entry.messageId);
     }
   };
   return {
@@ -46,9 +53,13 @@ export function createOrderedAcks(sendPuback: (messageId: number) => void, unsto
           entry.state = "stored";
           flush();
         },
-        () => {
-          entry.state = "failed";
-          unstored();
+        (error: unknown) => {
+          if (refusedForGood(error)) {
+            entry.state = "refused";
+          } else {
+            entry.state = "failed";
+            unstored();
+          }
           flush();
         },
       );

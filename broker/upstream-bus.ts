@@ -11,7 +11,9 @@
 //    recorder's history row) resolve: "acknowledged means stored", as on the embedded
 //    broker. An effect that fails leaves the message unacknowledged; the broker sends
 //    it again on the next connection [MQTT-4.4.0-1], which the bus then makes after a
-//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts).
+//    back-off (review-6 #1). Later messages do not wait for it (upstream-acks.ts). A
+//    reading the database refused for its own data is acknowledged (no redelivery could
+//    store it), logged `history-refused` and counted (review-7 F3).
 //  - Services subscribe before `start()` connects: a resumed session delivers the
 //    queued messages right after CONNACK, and they must find every handler in place.
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
@@ -26,6 +28,8 @@ import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
+import { refusedForGood } from "./reading-not-stored";
+import { createReplayWindow } from "./replayed-reading";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
@@ -41,6 +45,9 @@ import {
 
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
+
+/** Messages acknowledged though their reading was refused for good are logged at most once in this window, with the count. */
+const REFUSED_LOG_WINDOW_MS = 10_000;
 
 /** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
 export const SESSION_EXPIRY_S = 7 * 24 * 3600;
@@ -131,18 +138,24 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     status = next;
   };
 
-  /**
-   * Topics whose retained copy has come since Hearth last subscribed. On a SUBSCRIBE the
-   * broker sends each topic's retained message once, flagged retained [MQTT-3.3.1-9]; in
-   * 3.1.1 nothing else is flagged [MQTT-3.3.1-10]. MQTT 5 with Retain As Published flags a
-   * live retained publish too, so the first flagged message of a topic is taken for its
-   * copy (a topic retained for the first time while Hearth listens is the rare exception).
-   */
-  const retainedSinceSubscribe = new Set<string>();
-  const replayedCopy = ({ topic, retain }: { topic: string; retain: boolean }): boolean => {
-    if (!retain || retainedSinceSubscribe.has(topic)) return false;
-    retainedSinceSubscribe.add(topic);
-    return true;
+  /** Which messages are retained copies sent again because Hearth subscribed (replayed-reading.ts). */
+  const replays = createReplayWindow(config.protocolVersion);
+
+  /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them. */
+  const refusals = { count: 0, loggedAt: -Infinity, sinceLogged: 0 };
+  const refusedForItsData = (topic: string, error: Error) => {
+    refusals.count++;
+    refusals.sinceLogged++;
+    if (now() - refusals.loggedAt < REFUSED_LOG_WINDOW_MS) return;
+    log.error("the history database refused a message's reading for its own data; acknowledged all the same (QoS 1), as no redelivery could store it", {
+      code: "history-refused",
+      topic,
+      messages: refusals.sinceLogged,
+      refused: refusals.count,
+      error: error.message,
+    });
+    refusals.loggedAt = now();
+    refusals.sinceLogged = 0;
   };
 
   /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */
@@ -173,8 +186,12 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // every later message, PINGRESP included. The handlers run now (live values, mirror,
   // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
-    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replayedCopy(packet) });
+    const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replays.replayed(packet, now()) });
     const effects = dispatched?.catch((error: Error) => {
+      if (refusedForGood(error)) {
+        refusedForItsData(packet.topic, error);
+        throw error;
+      }
       // QoS 1, not acknowledged: the broker still holds it for this session and sends it again.
       const what = packet.qos === 0 ? "a QoS 0 message's effect failed; it is not stored" : "a message's effect failed; left unacknowledged for the broker to send again";
       log.error(what, {
@@ -216,7 +233,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     if (subscribedOnce && connack.sessionPresent) return setStatus(connected(server, now()));
     // Retain As Published (MQTT 5 §3.8.3.1): a device's retained `…/state` stays retained in the relay's mirror.
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
-    retainedSinceSubscribe.clear();
+    replays.subscribing();
     client.subscribe("#", options, (error, granted) => {
       const refused = error ? null : granted?.find((g) => g.qos === 128);
       if (refused) {
@@ -226,6 +243,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       }
       // An error here is a connection lost before the SUBACK: the next connection subscribes again.
       if (error) return;
+      replays.subscribed(now());
       subscribedOnce = true;
       setStatus(connected(server, now()));
     });

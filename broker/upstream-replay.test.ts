@@ -36,6 +36,33 @@ async function values(history: HistoryStore, topic: string): Promise<number[]> {
   return (await history.readRaw({ topic, from: 0, to: Number.MAX_SAFE_INTEGER, limit: 100 })).map((r) => r.v);
 }
 
+/** Hearth's starts against the broker, recording into `history`, and a device publishing there. */
+async function rig(protocolVersion: 4 | 5, history: HistoryStore, marker: string) {
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...DEVICE, protocolVersion, reconnectPeriod: 0 });
+  /** One Hearth start: the upstream bus and the recorder, until `work` is done. */
+  const hearth = async (work: () => Promise<void>) => {
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const bus = createUpstreamBus({ urls: [url], ...HEARTH, caFile: null, certFile: null, keyFile: null, protocolVersion, clientId: `hearth-replay-${protocolVersion}` }, quiet);
+    const recorder = await startRecorder(bus, history, { log: quiet });
+    try {
+      bus.start();
+      await eventually("the upstream connection", () => (bus.connected() ? true : null));
+      await work();
+    } finally {
+      await bus.end();
+      await recorder.stop();
+    }
+  };
+  /** A live reading behind everything sent before it: once it is in history, so is their outcome. */
+  let markers = 0;
+  const settled = async () => {
+    const n = ++markers;
+    await device.publishAsync(marker, String(n), { qos: 1 });
+    await eventually(`marker ${n} in history`, async () => ((await values(history, marker)).includes(n) ? true : null));
+  };
+  return { device, hearth, settled };
+}
+
 for (const protocolVersion of [5, 4] as const) {
   const name = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
   const room = `v${protocolVersion}`;
@@ -45,28 +72,7 @@ for (const protocolVersion of [5, 4] as const) {
 
   test(`${name}: a retained reading is recorded once, not again at each start; one taken while Hearth was away is recorded`, async () => {
     const history = openSqliteHistory(path.join(dir, `history-${protocolVersion}.sqlite`));
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...DEVICE, protocolVersion, reconnectPeriod: 0 });
-    /** One Hearth start: the upstream bus and the recorder, until `work` is done. */
-    const hearth = async (work: () => Promise<void>) => {
-      const url = `mqtt://127.0.0.1:${broker.port}`;
-      const bus = createUpstreamBus({ urls: [url], ...HEARTH, caFile: null, certFile: null, keyFile: null, protocolVersion, clientId: `hearth-replay-${protocolVersion}` }, quiet);
-      const recorder = await startRecorder(bus, history, { log: quiet });
-      try {
-        bus.start();
-        await eventually("the upstream connection", () => (bus.connected() ? true : null));
-        await work();
-      } finally {
-        await bus.end();
-        await recorder.stop();
-      }
-    };
-    /** A live reading behind everything sent before it: once it is in history, so is their outcome. */
-    let markers = 0;
-    const settled = async () => {
-      const n = ++markers;
-      await device.publishAsync(marker, String(n), { qos: 1 });
-      await eventually(`marker ${n} in history`, async () => ((await values(history, marker)).includes(n) ? true : null));
-    };
+    const { device, hearth, settled } = await rig(protocolVersion, history, marker);
     try {
       const now = Date.now();
       await device.publishAsync(attic, "21.5", { qos: 1, retain: true });
@@ -99,3 +105,25 @@ for (const protocolVersion of [5, 4] as const) {
     }
   });
 }
+
+test("MQTT 5: a topic's first retained reading, published live while Hearth listens, is recorded though history holds earlier readings of it (review-7 F7)", async () => {
+  const lamp = "home/f7-hall/illuminance";
+  const history = openSqliteHistory(path.join(dir, "history-f7.sqlite"));
+  const { device, hearth, settled } = await rig(5, history, "home/f7-marker/temperature");
+  try {
+    await hearth(async () => {
+      await settled();
+      await device.publishAsync(lamp, "120", { qos: 1 });
+      // No retained copy of the topic came on subscribe; this one is live, flagged because of Retain As Published.
+      await device.publishAsync(lamp, "140", { qos: 1, retain: true });
+      await settled();
+    });
+    assert.deepEqual(await values(history, lamp), [120, 140]);
+    // The next start: its copy comes again on subscribe, and is not recorded twice.
+    await hearth(settled);
+    assert.deepEqual(await values(history, lamp), [120, 140]);
+  } finally {
+    await device.endAsync();
+    await history.close();
+  }
+});

@@ -171,8 +171,12 @@ export function attachSqliteBrokerStore(
     deleteOutgoing(clientId, seq) {
       change(`o\0${clientId}\0${seq}`, () => s.deleteOutgoing.run(clientId, seq));
     },
-    addInbound(clientId, { packetId, qos }) {
-      change(`i\0${clientId}\0${packetId}`, () => s.addInbound.run(clientId, packetId, qos));
+    addInbound(clientId, { packetId, qos }, slot) {
+      // The message's history row is applied before this in the same write (its reading joined
+      // the group first, lib/history/grouped-append.ts), which tells the slot of a refusal at once.
+      change(`i\0${clientId}\0${packetId}`, () => {
+        if (slot?.failed == null) s.addInbound.run(clientId, packetId, qos);
+      });
     },
     deleteInbound(clientId, packetId) {
       change(`i\0${clientId}\0${packetId}`, () => s.deleteInbound.run(clientId, packetId));

@@ -12,6 +12,7 @@
 // where nothing need survive) and sqlite-store.ts (the hub's data directory); one
 // contract suite, store-contract.ts, proves both.
 import type { QoS, UserProperties } from "mqtt-packet";
+import type { AckSlot } from "../../lib/ack-slot";
 
 /** MQTT 5 publish properties the broker carries through unchanged ([MQTT-3.3.2-…]). */
 export type MessageProperties = {
@@ -122,8 +123,11 @@ export interface BrokerStore {
    * until PUBREL, so a resent PUBLISH is not routed twice ([MQTT-4.3.3-…]). QoS 1: held
    * until a new PUBLISH (dup=0) reuses the id, so a retransmission (dup=1) after a crash
    * that ate the PUBACK is acknowledged without being routed, or recorded, again.
+   * `slot`: the message's (lib/ack-slot.ts); a store whose write holds its effects too
+   * does not write the id when the slot reports one of them refused in that very write, so
+   * a crash before the id is deleted cannot make the resend "already stored" (review-7 F10).
    */
-  addInbound(clientId: string, id: InboundId): void;
+  addInbound(clientId: string, id: InboundId, slot?: AckSlot): void;
   deleteInbound(clientId: string, packetId: number): void;
 
   /** Resolves when every mutation made before this call is durable; rejects if that write failed. */

@@ -7,7 +7,7 @@ import type { Reading } from "../readings";
 import type { Isolate } from "../sqlite";
 import type { TopicRow } from "./sqlite-reads";
 import type { HistoryGroups } from "./sqlite-store";
-import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED } from "./store";
+import { HISTORY_BACKLOG_FULL, HISTORY_REFUSED, HistoryPartlyRefused } from "./store";
 
 /** Readings waiting for a write past this are refused (HISTORY_BACKLOG_FULL). */
 const MAX_BACKLOG = 10_000;
@@ -22,14 +22,19 @@ const LAZY_BATCH = 1000;
  *
  * An append someone waits on gets a promise of its own, unless it comes with an ack slot
  * (a client's QoS 1/2 reading on Hearth's own broker, whose PUBACK waits for this same
- * group's commit: lib/ack-slot.ts). The others — lazy ones (QoS 0, nobody waits) and those
- * with a slot — share one promise per buffer, and the lazy ones add no object per reading
- * while they follow each other: these are the hub's hottest paths (issue 12).
+ * group's commit: lib/ack-slot.ts). The others share one promise per buffer, the lazy ones
+ * (QoS 0, nobody waits) one and those with a slot another, and the lazy ones add no object
+ * per reading while they follow each other: these are the hub's hottest paths (issue 12).
  *
  * When the groups write change by change after a refusal (review-5 #2), each append's
  * readings (each lazy reading) get a savepoint of their own: what the database refuses
- * fails alone, with HISTORY_REFUSED (in its own promise, or its slot), and every other
- * reading of the group is stored.
+ * fails alone, and every other reading of the group is stored. The refusal is told to whom
+ * it concerns (review-7 F5): an own promise rejects with HISTORY_REFUSED; a slot gets it
+ * at once, in the transaction, so a later change of the same message there (its inbound
+ * packet id, broker/mqtt/sqlite-store.ts addInbound) sees it and is not written without
+ * the row (review-7 F10); the slot appends' shared promise resolves with the commit
+ * whatever their slots say; the lazy ones' rejects with HistoryPartlyRefused, which
+ * counts the refused ones, the rest being stored.
  */
 export function createGroupedAppend(
   groups: HistoryGroups,
@@ -40,11 +45,17 @@ export function createGroupedAppend(
   let buffer: Reading[] = [];
   /** In order: an entry's readings are buffer[start, start + count). */
   let appends: Append[] = [];
-  /** The shared promise of this buffer's lazy appends and appends with a slot; made by the first of them. */
+  /** The shared promise of this buffer's lazy appends; made by the first of them. */
   let shared: Deferred | null = null;
+  /** The shared promise of this buffer's appends with a slot (their outcome is in their slots). */
+  let slotShared: Deferred | null = null;
   let touched: Map<string, TopicRow> | null = null;
-  /** Whose readings the database refused in the write now committing (an own waiter, a slot, or `shared` for lazy ones), with why. */
-  let refused = new Map<Deferred | AckSlot, Error>();
+  /** Appends with an own promise whose readings the database refused in the write now committing, with why. */
+  let refused = new Map<Deferred, Error>();
+  /** Lazy readings the database refused in that write, by their index in the buffer. */
+  let lazyRefused = new Map<number, Error>();
+  /** A slot was told of a refusal in a write not committed yet: a retry of that write starts them afresh. */
+  let slotsTold = false;
   let closed = false;
   /**
    * The buffer's change is in the groups (and whether as urgent): it is handed over again
@@ -57,22 +68,38 @@ export function createGroupedAppend(
   const apply = (isolate: Isolate | null) => {
     queued = false;
     if (refused.size > 0) refused = new Map();
+    if (lazyRefused.size > 0) lazyRefused = new Map();
+    // That write was rolled back (a transient failure after it): its refusals with it.
+    if (slotsTold) for (const { slot } of appends) if (slot !== null) slot.failed = null;
+    slotsTold = false;
     if (isolate === null) {
       touched = insertRows(buffer);
       return;
     }
     const kept = (touched = new Map());
-    const insertApart = (whose: Deferred | AckSlot, readings: readonly Reading[]) => {
+    const insertApart = (readings: readonly Reading[]): Error | null => {
       let rows: Map<string, TopicRow> | null = null;
       const error = isolate(() => {
         rows = insertRows(readings);
       });
-      if (error !== null) refused.set(whose, error);
-      else for (const [topic, row] of rows!) kept.set(topic, row);
+      if (error === null) for (const [topic, row] of rows!) kept.set(topic, row);
+      return error;
     };
     for (const { start, count, waiter, lazy, slot } of appends) {
-      if (!lazy) insertApart(slot ?? waiter, buffer.slice(start, start + count));
-      else for (let i = start; i < start + count; i++) insertApart(waiter, [buffer[i]]);
+      if (lazy) {
+        for (let i = start; i < start + count; i++) {
+          const error = insertApart([buffer[i]]);
+          if (error !== null) lazyRefused.set(i, error);
+        }
+        continue;
+      }
+      const error = insertApart(buffer.slice(start, start + count));
+      if (error === null) continue;
+      if (slot === null) refused.set(waiter, error);
+      else {
+        slot.failed = refusal(error);
+        slotsTold = true;
+      }
     }
   };
   const refusal = (error: Error) =>
@@ -98,21 +125,20 @@ export function createGroupedAppend(
   };
   const committed = () => {
     cache(touched!);
-    for (const { waiter, lazy, slot } of appends) {
-      if (slot === null) {
-        if (!lazy) settle(waiter);
-        continue;
-      }
-      // Before the groups' commit() resolves: the acknowledgement reads it then.
-      const error = refused.get(slot);
-      if (error !== undefined) slot.failed = refusal(error);
+    // A slot was told in the write (apply), before the groups' commit() resolves: the acknowledgement reads it then.
+    for (const { waiter, lazy, slot } of appends) if (slot === null && !lazy) settle(waiter);
+    if (shared !== null) {
+      if (lazyRefused.size === 0) shared.resolve();
+      else shared.reject(new HistoryPartlyRefused(lazyRefused));
     }
-    if (shared !== null) settle(shared);
+    slotShared?.resolve();
     touched = null;
     if (refused.size > 0) refused = new Map();
+    if (lazyRefused.size > 0) lazyRefused = new Map();
+    slotsTold = false;
     buffer = [];
     appends = [];
-    shared = null;
+    shared = slotShared = null;
   };
   return {
     append(readings: readonly Reading[], lazy: boolean, slot: AckSlot | null): Promise<void> {
@@ -124,7 +150,7 @@ export function createGroupedAppend(
       const last = appends.at(-1);
       const start = buffer.length;
       let waiter: Deferred;
-      if (slot !== null) appends.push({ start, count: readings.length, waiter: (waiter = shared ??= sharedDeferred()), lazy: false, slot });
+      if (slot !== null) appends.push({ start, count: readings.length, waiter: (waiter = slotShared ??= sharedDeferred()), lazy: false, slot });
       else if (!lazy) appends.push({ start, count: readings.length, waiter: (waiter = deferred()), lazy, slot });
       else if (last?.lazy) (waiter = last.waiter), (last.count += readings.length);
       else appends.push({ start, count: readings.length, waiter: (waiter = shared ??= sharedDeferred()), lazy, slot });
@@ -146,7 +172,7 @@ export function createGroupedAppend(
         waiter.reject(error);
       }
       appends = [];
-      shared = null;
+      shared = slotShared = null;
     },
   };
 }

@@ -61,7 +61,7 @@ export function handlePublish<P>(core: Core<P>, client: Client<P>, session: Sess
     session.inbound.set(packetId, qos);
     if (qos === 2 && session.persistent) {
       if (core.store.effectsCommitApart === true) addInboundAfter(core, session, packetId, effects);
-      else core.store.addInbound(session.clientId, { packetId, qos });
+      else core.store.addInbound(session.clientId, { packetId, qos }, ackSlot);
     }
   }
   client.inboundUnacked++;
