@@ -73,9 +73,9 @@ export class FairReads {
 
   /** Bytes held back (read, not yet parsed): what a connection costs beyond the packets being handled. */
   heldBytes(): number {
-    let bytes = -this.at;
+    let bytes = 0;
     for (const chunk of this.held) bytes += chunk.length;
-    return bytes;
+    return bytes - this.at;
   }
 
   /** A chunk was read: as many packets as this turn's share allows now, the rest held. */
