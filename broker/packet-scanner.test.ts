@@ -37,6 +37,21 @@ describe("packet scanner", () => {
     });
   }
 
+  it("scan stops right after the n-th packet's end, and counts a packet that began in an earlier chunk", () => {
+    const scanner = createPacketScanner(1024);
+    const chunk = bytes(0xc0, 0x00, ...publish(10), 0xc0, 0x00);
+    assert.equal(scanner.scan(chunk, 0, 2), 2 + 12);
+    assert.equal(scanner.ended, 2);
+    assert.equal(scanner.scan(chunk, 14, 5), chunk.length);
+    assert.equal(scanner.ended, 1);
+    const split = publish(10);
+    assert.equal(scanner.scan(split.subarray(0, 5), 0, 1), 5);
+    assert.equal(scanner.ended, 0);
+    assert.equal(scanner.scan(split.subarray(5), 0, 1), 7);
+    assert.equal(scanner.ended, 1);
+    assert.equal(scanner.problem, null);
+  });
+
   it("stays failed once failed", () => {
     const scanner = createPacketScanner(10);
     assert.equal(scanner.feed(publish(100))?.code, "packet-too-large");

@@ -26,6 +26,7 @@ import type { Bus, BusMessage } from "./bus";
 import { ReadingNotStored } from "./reading-not-stored";
 import { createReadingBuffer } from "./recorder-buffer";
 import { replayIsNew } from "./replayed-reading";
+import { createLogPace } from "./log-pace";
 
 export { ReadingNotStored };
 
@@ -262,11 +263,14 @@ export async function startRecorder(
     return batch;
   }
 
+  // Dropped readings are logged at once, then at most one line with their count per 10 s (log-pace.ts, review-7 F8).
+  const backlogFullLog = createLogPace(10_000);
+
   /** Why readings the store refused will never be stored; a full backlog is logged now and then. */
   function notStored(error: Error & { code?: string }, count: number, topic?: string): ReadingNotStored {
     const reason = error.code === HISTORY_BACKLOG_FULL ? "dropped" : error.code === HISTORY_REFUSED ? "refused" : "stopped";
     if (reason === "dropped") {
-      if (dropped % 1000 === 0) log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped: dropped + count });
+      backlogFullLog(count, (n) => log.error("history store fell behind; dropping new readings", { code: HISTORY_BACKLOG_FULL, dropped: n }));
       dropped += count;
     }
     // A refusal is the reading's own data (review-5 #2): logged per topic, throttled like unreadable payloads.

@@ -1,5 +1,5 @@
 // ack-gate.ts: a message whose durable effect fails is not acknowledged as stored, and
-// a run of such failures is one log line per 1000, not one each.
+// a run of such failures is one log line at once and then at most one per 10 s (log-pace.ts), not one each.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { IPubackPacket } from "mqtt-packet";

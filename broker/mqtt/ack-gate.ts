@@ -15,7 +15,11 @@
 import type { AckSlot } from "../../lib/ack-slot";
 import { deferred, type Deferred } from "../../lib/deferred";
 import type { Logger } from "../../lib/log";
+import { createLogPace } from "../log-pace";
 import type { BrokerStore } from "./store";
+
+/** Effect failures are logged at once, then at most one line with their count per this window. */
+const EFFECT_FAILURE_LOG_WINDOW_MS = 10_000;
 
 export type AckKind = "puback" | "pubrec" | "pubcomp";
 
@@ -48,6 +52,9 @@ export class AckGate {
   private scheduled = false;
   /** Messages whose effects failed (not acknowledged as stored), for the log line's count. */
   private effectFailures = 0;
+  // A burst the history store cannot take fails thousands of readings in a second, and a
+  // line each buried every other line of the log (log-pace.ts).
+  private readonly effectFailureLog = createLogPace(EFFECT_FAILURE_LOG_WINDOW_MS);
 
   constructor(
     private readonly store: BrokerStore,
@@ -113,15 +120,15 @@ export class AckGate {
   };
 
   private effectFailed(ack: PendingAck, error: Error): void {
-    // One line per 1000 failures: a burst the history store cannot take fails thousands
-    // of readings in a second, and a line each buried every other line of the log.
-    if (this.effectFailures++ % 1000 === 0) {
+    this.effectFailures++;
+    this.effectFailureLog(1, (messages) =>
       this.log.error("a published message's durable effect failed; not acknowledging it as stored", {
         code: "publish-effect-failed",
+        messages,
         failed: this.effectFailures,
         error: error?.message,
-      });
-    }
+      }),
+    );
     ack.failed = true;
   }
 

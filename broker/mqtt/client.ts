@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { parser as createParser, type IPublishPacket, type Packet, type QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
-import { createPacketScanner, type PacketScanner } from "../packet-scanner";
+import { createPacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
 import type { Core } from "./core";
 import { FairReads } from "./fair-reads";
@@ -21,9 +21,6 @@ import { encode, encodeForSubscribers } from "./encode";
 import type { Session } from "./session";
 import type { StoredMessage } from "./store";
 
-/** Packets held while a CONNECT is authenticated (§3.1.4 lets a client send ahead). */
-const MAX_PENDING_BEFORE_CONNACK = 1000;
-
 export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly connectionId: number;
   clientId = "";
@@ -33,8 +30,6 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   principal = undefined as P;
   session: Session<Client<P>> | null = null;
   state: "connecting" | "authenticating" | "connected" | "closed" = "connecting";
-  /** Packets that arrived while the CONNECT was being authenticated (allowed by §3.1.4). */
-  pending: Packet[] | null = null;
   /** The client's Receive Maximum: QoS 1/2 PUBLISHes in flight towards it. */
   sendQuota: number;
   /** The client's Maximum Packet Size [MQTT-3.1.2-24]. */
@@ -51,12 +46,12 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   /** A normal DISCONNECT (not 0x04) arrived: no will [MQTT-3.14.4-3]. */
   graceful = false;
   private readonly parser = createParser();
-  private readonly scanner: PacketScanner;
   /**
-   * This connection's share of a turn: the packets of a read past it wait for the others'
-   * (fair-reads.ts). A parse error waits its turn too: the packets before it are handled first.
+   * This connection's share of a turn: the bytes of a read past it wait, unparsed, for the
+   * others' (fair-reads.ts). So does what a client sends ahead of its CONNACK (§3.1.4 allows
+   * it): parsed once the CONNECT is accepted, in turns, and held as bytes meanwhile.
    */
-  private readonly reads: FairReads<Packet | Error>;
+  private readonly reads: FairReads;
   private keepAliveMs = 0;
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -74,24 +69,23 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     // 3.1.1 has no Receive Maximum: the broker's own window (core.ts maxInflightMessages).
     // MQTT 5 clients set theirs at CONNECT.
     this.sendQuota = core.limits.maxInflightMessages;
-    this.scanner = createPacketScanner(maxPacketBytes);
-    const take = (item: Packet | Error) => (item instanceof Error ? this.onParseError(item) : this.handle(item));
-    this.reads = new FairReads(stream, core.limits.packetsPerTurn, take, () => this.state !== "closed");
+    this.reads = new FairReads(stream, core.limits.packetsPerTurn, createPacketScanner(maxPacketBytes), {
+      accepts: () => (this.state === "connected" ? Infinity : this.state === "connecting" ? 1 : this.state === "authenticating" ? 0 : -1),
+      parse: (bytes) => this.parser.parse(bytes),
+      refuse: (problem) => this.disconnect(problem.code === "packet-too-large" ? RC.packetTooLarge : RC.malformedPacket, problem.message, problem.code),
+    });
     coalesceWrites(stream);
-    this.parser.on("packet", (packet) => this.onPacket(packet));
-    this.parser.on("error", (error: Error) => this.reads.offer(error));
+    this.parser.on("packet", (packet) => this.handle(packet));
+    this.parser.on("error", (error: Error) => this.onParseError(error));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("error", (error) => core.log.debug("connection error", { client: this.clientId || undefined, error: error.message }));
-    // What the peer sent before it went is handled first (FairReads.flush).
-    stream.on("close", () => {
-      this.reads.flush();
-      this.teardown("connection-lost");
-    });
+    // What the peer sent before it went is handled first (FairReads.finish).
+    const lost = () => this.teardown("connection-lost");
+    stream.on("close", () => this.reads.finish(lost));
     // MQTT has no half-open connection: the peer's end is the end. (ws's createWebSocketStream
     // ends without closing when the peer drops, so 'close' alone would never come.)
     stream.on("end", () => {
-      this.reads.flush();
-      this.teardown("connection-lost");
+      this.reads.finish(lost);
       stream.destroy();
     });
     this.timer = setTimeout(() => this.disconnect(undefined, "no CONNECT in time", "connect-timeout"), core.limits.connectTimeoutMs);
@@ -100,14 +94,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   private onData(chunk: Buffer): void {
     if (this.state === "closed") return;
     this.lastSeen = Date.now();
-    const problem = this.scanner.feed(chunk);
-    if (problem) {
-      const rc = problem.code === "packet-too-large" ? RC.packetTooLarge : RC.malformedPacket;
-      this.disconnect(rc, problem.message, problem.code);
-      return;
-    }
-    this.reads.newRead();
-    this.parser.parse(chunk);
+    this.reads.read(chunk);
   }
 
   private onParseError(error: Error): void {
@@ -121,22 +108,9 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.disconnect(RC.malformedPacket, error.message, "malformed-packet");
   }
 
-  private onPacket(packet: Packet): void {
-    if (this.state === "closed") return;
-    if (this.state === "authenticating") {
-      // Bounded like everything else: a client may send ahead of CONNACK, not flood.
-      if ((this.pending ??= []).length >= MAX_PENDING_BEFORE_CONNACK) {
-        this.disconnect(undefined, `more than ${MAX_PENDING_BEFORE_CONNACK} packets before CONNACK`, "flood-before-connack");
-        return;
-      }
-      this.pending.push(packet);
-      return;
-    }
-    this.reads.offer(packet);
-  }
-
   /** A hook or handler that throws costs this connection (0x83), never the broker. */
   private handle(packet: Packet): void {
+    if (this.state === "closed") return;
     try {
       dispatch(this.core, this, packet);
     } catch (error) {
@@ -145,16 +119,14 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     }
   }
 
-  /** After CONNACK: the packets that came meanwhile, then keep alive. */
+  /** After CONNACK: keep alive, and the packets sent meanwhile go on, next turn. */
   connected(keepAliveSeconds: number): void {
     this.state = "connected";
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.keepAliveMs = keepAliveSeconds * 1500; // [MQTT-3.1.2-24] one and a half times
     if (this.keepAliveMs > 0) this.timer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
-    const pending = this.pending;
-    this.pending = null;
-    for (const packet of pending ?? []) if (this.state === "connected") this.handle(packet);
+    this.reads.wake();
   }
 
   private readonly checkKeepAlive = () => {
@@ -187,6 +159,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
 
   send(packet: Packet): void {
     if (this.state === "closed" && packet.cmd !== "disconnect") return;
+    // The peer went and what it sent before is still being handled (FairReads.finish): no one to answer.
+    if (this.stream.destroyed) return;
     try {
       this.stream.write(encode(packet, this.protocolVersion));
     } catch (error) {
