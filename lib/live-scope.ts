@@ -44,3 +44,67 @@ function covers(outer: string, inner: string): boolean {
     .join("/");
   return topicMatches(outer, asTopic);
 }
+
+/** The scopes a page's components declared now, and the subscriptions they add up to. */
+export type ScopeBook = {
+  /** The home filters of the scopes watched now and `extraTopics` beyond them, sorted. */
+  subscriptions(): readonly string[];
+  /** Narrows the home topics to `filters` (with every other watcher's) until the returned function is called. */
+  watch(filters: readonly string[]): () => void;
+  /** Recomputes the subscriptions (the extra topics changed); whether they changed. Listeners are not told. */
+  refresh(): boolean;
+  /** Tells the listeners that the subscriptions changed. */
+  notify(): void;
+  subscribe(listener: () => void): () => void;
+};
+
+/**
+ * `extraTopics(home)`: the topics beyond the home filters `home` that the page needs too
+ * (known devices that report outside `home/`, lib/devices/live-registry.ts).
+ */
+export function createScopeBook(extraTopics: (home: readonly string[]) => readonly string[]): ScopeBook {
+  /** The filters each mounted watcher declared (watch()). */
+  const scopes = new Set<readonly string[]>();
+  const listeners = new Set<() => void>();
+  let subscriptions: readonly string[] = wanted();
+
+  function wanted(): string[] {
+    const home = scopeFilters([...scopes]);
+    return [...home, ...extraTopics(home)].sort();
+  }
+
+  function refresh(): boolean {
+    const next = wanted();
+    if (next.join("\n") === subscriptions.join("\n")) return false;
+    subscriptions = next;
+    return true;
+  }
+
+  function notify(): void {
+    for (const listener of listeners) listener();
+  }
+
+  function watch(filters: readonly string[]): () => void {
+    // A copy per call: two components watching equal filters release independently.
+    const scope = [...filters];
+    scopes.add(scope);
+    if (refresh()) notify();
+    return () => {
+      if (!scopes.delete(scope)) return;
+      if (refresh()) notify();
+    };
+  }
+
+  return {
+    subscriptions: () => subscriptions,
+    watch,
+    refresh,
+    notify,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
