@@ -123,13 +123,8 @@ export function MqttProvider({
     /** An attempt is under way (from `reconnect` until `connect` or `close`). */
     let attempting = true;
     let retryingSince: number | null = null;
-    /**
-     * The subscriptions asked for at connect are granted. "Live" waits for it: between
-     * CONNACK and SUBACK a reading would reach the hub but not this page.
-     */
-    let subscribed = false;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
-    const subscriptions = createSubscriptionSync(client, store, () => disposed);
+    const subscriptions = createSubscriptionSync(client, store, { isDisposed: () => disposed, onChange: () => report() });
     // A navigation releases the old page's scope and declares the new one's in one commit:
     // synced once after it, a room page to a reading's page never widens to home/# between.
     let syncQueued: ReturnType<typeof setTimeout> | undefined;
@@ -141,7 +136,7 @@ export function MqttProvider({
     const report = () => {
       if (disposed) return;
       // The browser saying it has no network wins, even over a socket not yet known to be dead.
-      if (client.connected && subscribed && navigator.onLine) {
+      if (client.connected && subscriptions.ready() && navigator.onLine) {
         store.setConnection("connected");
         return;
       }
@@ -162,15 +157,8 @@ export function MqttProvider({
       retryingSince = null;
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
-      subscribed = false;
-      // A clean session starts with no subscriptions: the store's are asked for anew, in the same SUBSCRIBE.
-      const topics = [...SUBSCRIPTIONS, ...subscriptions.reset()];
-      client.subscribe(topics, { qos: 0 }, (error) => {
-        if (disposed) return;
-        if (error) console.warn(`hearth: subscribing to ${topics.join(", ")} failed: ${error.message}`);
-        subscribed = true;
-        report();
-      });
+      // A clean session starts with no subscriptions: the page's are asked for anew.
+      subscriptions.connect(SUBSCRIPTIONS);
       report();
     });
     // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
@@ -186,7 +174,6 @@ export function MqttProvider({
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
-      subscribed = false;
       void followSession(roleRef.current);
       if (retryingSince === null) {
         retryingSince = Date.now();

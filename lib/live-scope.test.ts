@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { roomScope, scopeFilters, widens } from "./live-scope";
+import { isRoomLevel, roomScope, scopeFilters, widens } from "./live-scope";
 
 describe("live scope: what a page subscribes to (issue 13)", () => {
   const cases: [string, string[][], string[]][] = [
@@ -25,5 +25,10 @@ describe("live scope: what a page subscribes to (issue 13)", () => {
     assert.equal(widens(["home/+/temperature"], ["home/attic/temperature"]), false);
     // A device topic beyond the home's (zigbee2mqtt/…) is no room's readings.
     assert.equal(widens(["home/kitchen/#"], ["zigbee2mqtt/plug"]), false);
+  });
+
+  it("a room is one topic level without wildcards: /rooms/%23 and /rooms/%2B are no rooms (review-7 F6)", () => {
+    for (const room of ["kitchen", "living room", "küche", "$attic"]) assert.equal(isRoomLevel(room), true, room);
+    for (const room of ["", "#", "+", "a+", "a#", "a/b", "/", "\u0000"]) assert.equal(isRoomLevel(room), false, JSON.stringify(room));
   });
 });

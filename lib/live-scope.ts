@@ -5,7 +5,7 @@
 // part of the home narrow the page's subscription while they are mounted; anything
 // that shows the whole home (the dashboard, the kiosk) narrows nothing, so a page
 // that declares no scope gets `home/#`, as before.
-import { topicMatches } from "./topics";
+import { checkTopicName, topicMatches } from "./topics";
 
 export const WHOLE_HOME = "home/#";
 
@@ -21,7 +21,16 @@ export function scopeFilters(scopes: readonly (readonly string[])[]): string[] {
   return all.filter((f) => !all.some((other) => other !== f && covers(other, f))).sort();
 }
 
-/** A room's topics: its measurements, its devices' state, availability and commands. */
+/**
+ * Whether `room` can be a room: one level of a topic name, so `home/<room>/#` is a
+ * filter for that room alone. A wildcard would make it every room (`+`) or an invalid
+ * filter (`#`, which the client refuses with the rest of its SUBSCRIBE; review-7 F6).
+ */
+export function isRoomLevel(room: string): boolean {
+  return room !== "" && !room.includes("/") && checkTopicName(`home/${room}/x`).ok;
+}
+
+/** A room's topics: its measurements, its devices' state, availability and commands. `room`: isRoomLevel. */
 export function roomScope(room: string): string[] {
   return [`home/${room}/#`];
 }
