@@ -35,6 +35,22 @@ export function roomScope(room: string): string[] {
   return [`home/${room}/#`];
 }
 
+/**
+ * A page that shows none of the home's readings (settings, the alerts page without its
+ * rule form): discovery, alerts and known devices' topics still come (getSubscriptions).
+ */
+export const NO_READINGS: readonly string[] = [];
+
+/**
+ * The explorer's: its tree and payloads are polled from the hub (/api/topics), so of the
+ * live stream it needs only what tells it which switches the page knows (an operator may
+ * publish to their commands) and, while one is open, the chart's topic.
+ */
+export function explorerScope(selected: string | null): string[] {
+  const devices = ["home/+/+/state", "home/+/+/availability"];
+  return selected?.startsWith("home/") ? [...devices, selected] : devices;
+}
+
 /** Whether `after` carries home topics that `before` did not (a page's scope widened). */
 export function widens(before: readonly string[], after: readonly string[]): boolean {
   return after.some((f) => f.startsWith("home/") && !before.some((b) => b === f || covers(b, f)));
