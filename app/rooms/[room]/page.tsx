@@ -27,19 +27,10 @@ async function roomTopics(room: string): Promise<{ topic: string; measurement: s
   }
 }
 
-/** The URL's room level, decoded; null when its escapes are malformed (`%E0`). */
-function roomFromParam(param: string): string | null {
-  try {
-    return decodeURIComponent(param);
-  } catch {
-    return null;
-  }
-}
-
 export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
-  const room = roomFromParam((await params).room);
+  const room = decodeURIComponent((await params).room);
   // No room is named with a wildcard or a slash (topic names cannot hold one): /rooms/%23 or /rooms/%2B is no page.
-  if (room === null || !isRoomLevel(room)) notFound();
+  if (!isRoomLevel(room)) notFound();
   const label = labelFromLevel(room);
   const [topics, locale] = await Promise.all([roomTopics(room), getLocale()]);
   const t = createTranslator(locale);
