@@ -5,7 +5,19 @@
 
 export type AtMostEvery = { call(): void; cancel(): void };
 
-export function atMostEvery(fn: () => void, intervalMs: number, now: () => number = () => performance.now()): AtMostEvery {
+/**
+ * With `phase` (a number in [0, 1), e.g. Math.random), the first fold after a call that ran
+ * at once comes that fraction of an interval early, and every later one keeps that phase:
+ * views woken by one message (a page's first readings) then redraw spread over the
+ * interval, not all in one frame every interval (a long frame each second, which held
+ * the readings behind it: bench/README.md, "publish → pixels", issue 13).
+ */
+export function atMostEvery(
+  fn: () => void,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+  phase?: () => number,
+): AtMostEvery {
   let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = () => {
@@ -17,8 +29,11 @@ export function atMostEvery(fn: () => void, intervalMs: number, now: () => numbe
     call() {
       if (timer !== undefined) return; // already due at the end of this interval
       const wait = last + intervalMs - now();
-      if (wait <= 0) run();
-      else timer = setTimeout(run, wait);
+      if (wait > 0) timer = setTimeout(run, wait);
+      else {
+        run();
+        if (phase) last -= phase() * intervalMs;
+      }
     },
     cancel() {
       clearTimeout(timer);
