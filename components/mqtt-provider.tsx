@@ -9,8 +9,8 @@ import { createContext, useEffect, useRef, useState, type ReactNode } from "reac
 import { createLiveAlertStore, type LiveAlertStore } from "@/lib/alert-store";
 import { ALERTS_PREFIX } from "@/lib/alerts/topic-key";
 import type { AlertView } from "@/lib/alerts/view";
-import { widens } from "@/lib/live-scope";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
+import { createSubscriptionSync } from "@/lib/live-subscriptions";
 import type { DeviceConfig } from "@/lib/devices/device-config";
 import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
 import type { Reading } from "@/lib/readings";
@@ -46,16 +46,6 @@ async function followSession(role: string | undefined): Promise<void> {
     else if (response.ok && role !== undefined && (await response.json()).role !== role) location.reload();
   } catch {
     // The hub is unreachable: a network problem, which the retries handle.
-  }
-}
-
-/** The newest stored reading of every topic into the store, which keeps whichever of two is newer. */
-async function catchUp(store: LiveStore): Promise<void> {
-  try {
-    const response = await fetch("/api/history/latest", { cache: "no-store" });
-    if (response.ok) store.seed(((await response.json()) as { readings: Reading[] }).readings);
-  } catch {
-    // Unreachable hub: the live readings still come, only later.
   }
 }
 
@@ -133,50 +123,20 @@ export function MqttProvider({
     /** An attempt is under way (from `reconnect` until `connect` or `close`). */
     let attempting = true;
     let retryingSince: number | null = null;
-    /**
-     * The subscriptions asked for at connect are granted. "Live" waits for it: between
-     * CONNACK and SUBACK a reading would reach the hub but not this page.
-     */
-    let subscribed = false;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
-    /**
-     * The store's subscriptions as subscribed now: the home topics the page shows (a room
-     * page its room, lib/live-scope.ts) and device topics beyond them (zigbee2mqtt/…).
-     */
-    const extra = new Set<string>();
-
-    const syncSubscriptions = () => {
-      if (disposed || !client.connected) return;
-      const wanted = new Set(store.getSubscriptions());
-      const add = [...wanted].filter((t) => !extra.has(t));
-      const remove = [...extra].filter((t) => !wanted.has(t));
-      const widened = widens([...extra], add);
-      for (const t of add) extra.add(t);
-      for (const t of remove) extra.delete(t);
-      // New filters before old ones go: the hub sends a reading matching both once
-      // (router.ts), so narrowing or widening the page's scope loses nothing in between.
-      if (add.length > 0) {
-        client.subscribe(add, { qos: 0 }, (error) => {
-          if (disposed) return;
-          if (error) console.warn(`hearth: subscribing to ${add.join(", ")} failed: ${error.message}`);
-          // Rooms this page did not follow while it showed one: their newest stored values now.
-          else if (widened) void catchUp(store);
-        });
-      }
-      if (remove.length > 0) client.unsubscribe(remove);
-    };
+    const subscriptions = createSubscriptionSync(client, store, { isDisposed: () => disposed, onChange: () => report() });
     // A navigation releases the old page's scope and declares the new one's in one commit:
     // synced once after it, a room page to a reading's page never widens to home/# between.
     let syncQueued: ReturnType<typeof setTimeout> | undefined;
     const stopSyncing = store.subscribeSubscriptions(() => {
       clearTimeout(syncQueued);
-      syncQueued = setTimeout(syncSubscriptions, 0);
+      syncQueued = setTimeout(subscriptions.sync, 0);
     });
 
     const report = () => {
       if (disposed) return;
       // The browser saying it has no network wins, even over a socket not yet known to be dead.
-      if (client.connected && subscribed && navigator.onLine) {
+      if (client.connected && subscriptions.ready() && navigator.onLine) {
         store.setConnection("connected");
         return;
       }
@@ -197,17 +157,8 @@ export function MqttProvider({
       retryingSince = null;
       clearTimeout(offlineTimer);
       client.options.reconnectPeriod = FIRST_RETRY_MS;
-      subscribed = false;
-      // A clean session starts with no subscriptions: the store's are asked for anew, in the same SUBSCRIBE.
-      extra.clear();
-      for (const t of store.getSubscriptions()) extra.add(t);
-      const topics = [...SUBSCRIPTIONS, ...extra];
-      client.subscribe(topics, { qos: 0 }, (error) => {
-        if (disposed) return;
-        if (error) console.warn(`hearth: subscribing to ${topics.join(", ")} failed: ${error.message}`);
-        subscribed = true;
-        report();
-      });
+      // A clean session starts with no subscriptions: the page's are asked for anew.
+      subscriptions.connect(SUBSCRIPTIONS);
       report();
     });
     // `reconnect` is emitted as each retry starts. mqtt.js retries at a fixed
@@ -223,7 +174,6 @@ export function MqttProvider({
     client.on("close", () => {
       if (disposed) return;
       attempting = false;
-      subscribed = false;
       void followSession(roleRef.current);
       if (retryingSince === null) {
         retryingSince = Date.now();

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useMemo, useState, type ReactNode } from "react";
+import { useLiveScope } from "@/components/use-live-scope";
 import { useLiveStore } from "@/components/use-live-store";
 import { useRooms } from "@/components/use-rooms";
 import { useLocale, useT } from "@/components/use-t";
@@ -10,6 +11,7 @@ import { ruleErrors, SEVERITIES, type Rule } from "@/lib/alerts/rule";
 import type { RuleTest } from "@/lib/alerts/service";
 import { formatValue } from "@/lib/format";
 import { cn } from "@/lib/cn";
+import { WHOLE_HOME } from "@/lib/live-scope";
 import { inferUnit } from "@/lib/readings";
 import { ruleTopicSuggestions, unitForFilter } from "@/lib/topic-search";
 
@@ -269,8 +271,13 @@ export function RuleForm({ rule, onSaved, onCancel }: { rule?: Rule; onSaved: (r
   );
 }
 
-/** The reading topics the page knows, as suggestions for the topic field, and each one's unit. */
+/**
+ * The reading topics the page knows, as suggestions for the topic field, and each one's
+ * unit. While the form is open the page follows the whole home, so a sensor that appears
+ * meanwhile is suggested too; the alerts page around it follows none (issue 13).
+ */
 function useKnownTopics(): { suggestions: string[]; units: ReadonlyMap<string, string> } {
+  useLiveScope([WHOLE_HOME]);
   const rooms = useRooms();
   const { store } = useLiveStore();
   return useMemo(() => {

@@ -10,9 +10,11 @@ import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { ExplorerPublish } from "@/components/explorer-publish";
 import { ExplorerTopic } from "@/components/explorer-topic";
+import { useLiveScope } from "@/components/use-live-scope";
 import { useLocale, useT } from "@/components/use-t";
 import { cn } from "@/lib/cn";
 import { formatValue } from "@/lib/format";
+import { explorerScope } from "@/lib/live-scope";
 import type { Locale, Translate } from "@/lib/i18n/translate";
 import { searchTopics } from "@/lib/topic-search";
 import { buildTopicTree, type TopicNode } from "@/lib/topic-tree";
@@ -148,6 +150,8 @@ export function TopicExplorer() {
   const t = useT();
   const [selected, setSelected] = useState<string | null>(null);
   const [query, setQuery] = useState("");
+  // Not every reading of the home (issue 13): the tree is polled; see explorerScope.
+  useLiveScope(explorerScope(selected));
   const tree = useMemo(() => (state.status === "ready" ? buildTopicTree(searchTopics(state.topics, query)) : []), [state, query]);
   const selectedStat = state.status === "ready" && selected !== null ? state.topics.find((s) => s.topic === selected) : undefined;
   if (state.status === "loading") return <p className="text-muted">{t("explorer.loading")}</p>;

@@ -9,5 +9,6 @@ import { useLiveStore } from "@/components/use-live-store";
 export function useLiveScope(filters: readonly string[]): void {
   const { store } = useLiveStore();
   const key = filters.join("\n");
-  useEffect(() => store.watch(key.split("\n")), [store, key]);
+  // No filters (lib/live-scope.ts NO_READINGS) is a scope too: none of the home's readings.
+  useEffect(() => store.watch(key === "" ? [] : key.split("\n")), [store, key]);
 }

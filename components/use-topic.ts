@@ -15,7 +15,8 @@ export function useTopic(topic: string, live = true, minIntervalMs = 0): TopicSn
     (listener: () => void) => {
       if (!live) return noop;
       if (minIntervalMs <= 0) return store.subscribeTopic(topic, listener);
-      const limited = atMostEvery(listener, minIntervalMs);
+      // A random phase: a wall of sparklines woken by the same readings must not all redraw in one frame each interval.
+      const limited = atMostEvery(listener, minIntervalMs, undefined, { phase: Math.random });
       const stop = store.subscribeTopic(topic, limited.call);
       return () => {
         stop();

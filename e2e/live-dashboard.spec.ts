@@ -160,6 +160,18 @@ test("a room page carries only its room, still raises the home's alerts, and the
   expect(errors).toEqual([]);
 });
 
+test("a room URL with a wildcard or a slash is no room: not found, not a filter for every room (review-7 F6)", async ({ page }) => {
+  await openDashboard(page);
+  // home/#/# would be refused by the page's MQTT client, home/+/# would be every room.
+  for (const name of ["%23", "%2B", "a%2Fb"]) {
+    const response = await page.goto(`${hub.url}/rooms/${name}`);
+    expect(response?.status(), name).toBe(404);
+  }
+  const real = await page.goto(`${hub.url}/rooms/den`);
+  expect(real?.status()).toBe(200);
+  await expect(page.getByRole("heading", { level: 1, name: "Den" })).toBeVisible();
+});
+
 test("the dashboard tells the truth while the hub restarts, and reconnects by itself", async ({ page }) => {
   await openDashboard(page);
   await device.publishAsync("home/hall/temperature", "18.5");

@@ -6,12 +6,25 @@
 
 export type AtMostEvery = { call(): void; cancel(): void };
 
+/**
+ * With `phase` (a number in [0, 1), e.g. Math.random), the first fold after a call that ran
+ * at once comes that fraction of an interval early, and every later one keeps that phase:
+ * views woken by one message (a page's first readings) then redraw spread over the
+ * interval, not all in one frame every interval (a long frame each second, which held
+ * the readings behind it: bench/README.md, "publish → pixels", issue 13).
+ */
 export function atMostEvery(
   fn: () => void,
   intervalMs: number,
   now: () => number = () => performance.now(),
-  /** In Node: the call due at an interval's end does not keep the process alive (a log line may be lost at exit, a test is not held up). */
-  { unref = false }: { unref?: boolean } = {},
+  {
+    unref = false,
+    phase,
+  }: {
+    /** In Node: the call due at an interval's end does not keep the process alive (a log line may be lost at exit, a test is not held up). */
+    unref?: boolean;
+    phase?: () => number;
+  } = {},
 ): AtMostEvery {
   let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,10 +37,12 @@ export function atMostEvery(
     call() {
       if (timer !== undefined) return; // already due at the end of this interval
       const wait = last + intervalMs - now();
-      if (wait <= 0) run();
-      else {
+      if (wait > 0) {
         timer = setTimeout(run, wait);
         if (unref && typeof timer === "object") timer.unref();
+      } else {
+        run();
+        if (phase) last -= phase() * intervalMs;
       }
     },
     cancel() {

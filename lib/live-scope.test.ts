@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { roomScope, scopeFilters, widens } from "./live-scope";
+import { explorerScope, isRoomLevel, NO_READINGS, roomScope, scopeFilters, widens } from "./live-scope";
 
 describe("live scope: what a page subscribes to (issue 13)", () => {
   const cases: [string, string[][], string[]][] = [
@@ -12,6 +12,11 @@ describe("live scope: what a page subscribes to (issue 13)", () => {
     ["every room's temperature covers one room's", [["home/+/temperature"], ["home/attic/temperature"]], ["home/+/temperature"]],
     ["one room's scope does not cover every room's temperature", [["home/attic/#"], ["home/+/temperature"]], ["home/+/temperature", "home/attic/#"]],
     ["a level does not cover everything below it", [["home/attic/+"], ["home/attic/#"]], ["home/attic/#"]],
+    ["a page of no readings (settings): no home filter at all", [[...NO_READINGS]], []],
+    ["a page of no readings with an open rule form (the whole home): the whole home", [[...NO_READINGS], ["home/#"]], ["home/#"]],
+    ["the explorer: devices' state and availability", [explorerScope(null)], ["home/+/+/availability", "home/+/+/state"]],
+    ["the explorer with a reading open: its chart's topic too", [explorerScope("home/attic/temperature")], ["home/+/+/availability", "home/+/+/state", "home/attic/temperature"]],
+    ["the explorer with a device's state open: already covered", [explorerScope("home/attic/fan/state")], ["home/+/+/availability", "home/+/+/state"]],
     ["equal scopes of two components: once", [["home/attic/#"], ["home/attic/#"]], ["home/attic/#"]],
   ];
   for (const [name, scopes, expected] of cases) {
@@ -25,5 +30,10 @@ describe("live scope: what a page subscribes to (issue 13)", () => {
     assert.equal(widens(["home/+/temperature"], ["home/attic/temperature"]), false);
     // A device topic beyond the home's (zigbee2mqtt/…) is no room's readings.
     assert.equal(widens(["home/kitchen/#"], ["zigbee2mqtt/plug"]), false);
+  });
+
+  it("a room is one topic level without wildcards: /rooms/%23 and /rooms/%2B are no rooms (review-7 F6)", () => {
+    for (const room of ["kitchen", "living room", "küche", "$attic"]) assert.equal(isRoomLevel(room), true, room);
+    for (const room of ["", "#", "+", "a+", "a#", "a/b", "/", "\u0000"]) assert.equal(isRoomLevel(room), false, JSON.stringify(room));
   });
 });

@@ -5,7 +5,7 @@
 // part of the home narrow the page's subscription while they are mounted; anything
 // that shows the whole home (the dashboard, the kiosk) narrows nothing, so a page
 // that declares no scope gets `home/#`, as before.
-import { topicMatches } from "./topics";
+import { checkTopicName, topicMatches } from "./topics";
 
 export const WHOLE_HOME = "home/#";
 
@@ -21,9 +21,34 @@ export function scopeFilters(scopes: readonly (readonly string[])[]): string[] {
   return all.filter((f) => !all.some((other) => other !== f && covers(other, f))).sort();
 }
 
-/** A room's topics: its measurements, its devices' state, availability and commands. */
+/**
+ * Whether `room` can be a room: one level of a topic name, so `home/<room>/#` is a
+ * filter for that room alone. A wildcard would make it every room (`+`) or an invalid
+ * filter (`#`, which the client refuses with the rest of its SUBSCRIBE; review-7 F6).
+ */
+export function isRoomLevel(room: string): boolean {
+  return room !== "" && !room.includes("/") && checkTopicName(`home/${room}/x`).ok;
+}
+
+/** A room's topics: its measurements, its devices' state, availability and commands. `room`: isRoomLevel. */
 export function roomScope(room: string): string[] {
   return [`home/${room}/#`];
+}
+
+/**
+ * A page that shows none of the home's readings (settings, the alerts page without its
+ * rule form): discovery, alerts and known devices' topics still come (getSubscriptions).
+ */
+export const NO_READINGS: readonly string[] = [];
+
+/**
+ * The explorer's: its tree and payloads are polled from the hub (/api/topics), so of the
+ * live stream it needs only what tells it which switches the page knows (an operator may
+ * publish to their commands) and, while one is open, the chart's topic.
+ */
+export function explorerScope(selected: string | null): string[] {
+  const devices = ["home/+/+/state", "home/+/+/availability"];
+  return selected?.startsWith("home/") ? [...devices, selected] : devices;
 }
 
 /** Whether `after` carries home topics that `before` did not (a page's scope widened). */
@@ -43,4 +68,68 @@ function covers(outer: string, inner: string): boolean {
     .map((level) => (level === "+" || level === "#" ? "\u0000" : level))
     .join("/");
   return topicMatches(outer, asTopic);
+}
+
+/** The scopes a page's components declared now, and the subscriptions they add up to. */
+export type ScopeBook = {
+  /** The home filters of the scopes watched now and `extraTopics` beyond them, sorted. */
+  subscriptions(): readonly string[];
+  /** Narrows the home topics to `filters` (with every other watcher's) until the returned function is called. */
+  watch(filters: readonly string[]): () => void;
+  /** Recomputes the subscriptions (the extra topics changed); whether they changed. Listeners are not told. */
+  refresh(): boolean;
+  /** Tells the listeners that the subscriptions changed. */
+  notify(): void;
+  subscribe(listener: () => void): () => void;
+};
+
+/**
+ * `extraTopics(home)`: the topics beyond the home filters `home` that the page needs too
+ * (known devices that report outside `home/`, lib/devices/live-registry.ts).
+ */
+export function createScopeBook(extraTopics: (home: readonly string[]) => readonly string[]): ScopeBook {
+  /** The filters each mounted watcher declared (watch()). */
+  const scopes = new Set<readonly string[]>();
+  const listeners = new Set<() => void>();
+  let subscriptions: readonly string[] = wanted();
+
+  function wanted(): string[] {
+    const home = scopeFilters([...scopes]);
+    return [...home, ...extraTopics(home)].sort();
+  }
+
+  function refresh(): boolean {
+    const next = wanted();
+    if (next.join("\n") === subscriptions.join("\n")) return false;
+    subscriptions = next;
+    return true;
+  }
+
+  function notify(): void {
+    for (const listener of listeners) listener();
+  }
+
+  function watch(filters: readonly string[]): () => void {
+    // A copy per call: two components watching equal filters release independently.
+    const scope = [...filters];
+    scopes.add(scope);
+    if (refresh()) notify();
+    return () => {
+      if (!scopes.delete(scope)) return;
+      if (refresh()) notify();
+    };
+  }
+
+  return {
+    subscriptions: () => subscriptions,
+    watch,
+    refresh,
+    notify,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
 }

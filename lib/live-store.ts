@@ -17,7 +17,7 @@ import {
 } from "./devices/live-registry";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
 import { createRoomIndex, type RoomSummary } from "./live-rooms";
-import { scopeFilters } from "./live-scope";
+import { createScopeBook } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
 import { parseHomeTopic } from "./topics";
 import type { LivePoint, TopicError } from "./live-point";
@@ -156,15 +156,12 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   let connection: ConnectionState = { status: "connecting", since: now(), attempt: 0, epoch: 0 };
 
   const registry = createLiveRegistry();
-  /** The filters each mounted watcher declared (watch()). */
-  const scopes = new Set<readonly string[]>();
-  let subscriptions: readonly string[] = wantedSubscriptions();
+  const scopes = createScopeBook((home) => registry.extraTopics([...home, ...BASE_SUBSCRIPTIONS]));
 
   const topicListeners = new Map<string, Set<() => void>>();
   const deviceListeners = new Map<string, Set<() => void>>();
   const roomListeners = new Set<() => void>();
   const connectionListeners = new Set<() => void>();
-  const subscriptionListeners = new Set<() => void>();
 
   let pending: Update[] = [];
   let cancelFlush: (() => void) | null = null;
@@ -332,38 +329,14 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       else devices.delete(key);
     }
     const roomsChanged = roomIndex.commit();
-    const subscriptionsChanged = updateSubscriptions();
+    const subscriptionsChanged = scopes.refresh();
 
     // Listeners run after every change is committed, so each sees a consistent store.
     for (const topic of drafts.keys()) notify(topicListeners.get(topic));
     for (const topic of removedTopics) notify(topicListeners.get(topic));
     for (const key of changedDevices.keys()) notify(deviceListeners.get(key));
     if (roomsChanged) notify(roomListeners);
-    if (subscriptionsChanged) notify(subscriptionListeners);
-  }
-
-  function wantedSubscriptions(): string[] {
-    const home = scopeFilters([...scopes]);
-    return [...home, ...registry.extraTopics([...home, ...BASE_SUBSCRIPTIONS])].sort();
-  }
-
-  /** Whether what the page should subscribe to changed. */
-  function updateSubscriptions(): boolean {
-    const next = wantedSubscriptions();
-    if (next.join("\n") === subscriptions.join("\n")) return false;
-    subscriptions = next;
-    return true;
-  }
-
-  function watch(filters: readonly string[]): () => void {
-    // A copy per call: two components watching equal filters release independently.
-    const scope = [...filters];
-    scopes.add(scope);
-    if (updateSubscriptions()) notify(subscriptionListeners);
-    return () => {
-      if (!scopes.delete(scope)) return;
-      if (updateSubscriptions()) notify(subscriptionListeners);
-    };
+    if (subscriptionsChanged) scopes.notify();
   }
 
   function setConnection(status: ConnectionStatus, attempt = 0): void {
@@ -394,13 +367,13 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     getRooms: roomIndex.rooms,
     getDevice: (key) => devices.get(key),
     getConnection: () => connection,
-    getSubscriptions: () => subscriptions,
-    watch,
+    getSubscriptions: scopes.subscriptions,
+    watch: scopes.watch,
     setConnection,
     subscribeTopic: (topic, listener) => addListener(topicListeners, topic, listener),
     subscribeDevice: (key, listener) => addListener(deviceListeners, key, listener),
     subscribeRooms: listenTo(roomListeners),
     subscribeConnection: listenTo(connectionListeners),
-    subscribeSubscriptions: listenTo(subscriptionListeners),
+    subscribeSubscriptions: scopes.subscribe,
   };
 }

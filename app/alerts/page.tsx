@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { ActiveAlerts } from "@/components/active-alerts";
 import { AlertHistory } from "@/components/alert-history";
+import { LiveScope } from "@/components/live-scope";
 import { NotifySettings } from "@/components/notify-settings";
 import { RuleManager } from "@/components/rule-manager";
 import { getHub } from "@/lib/hub-link";
 import { getT } from "@/lib/i18n/server";
+import { NO_READINGS } from "@/lib/live-scope";
 
 // Rules and history are read from the running hub per request.
 export const dynamic = "force-dynamic";
@@ -24,6 +26,8 @@ export default async function AlertsPage() {
   const rules = [...(await alerts.rules())].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <div className="mx-auto flex max-w-4xl flex-col gap-8">
+      {/* Active alerts come on hearth/alerts/#: no reading of the home, except while the rule form is open (issue 13). */}
+      <LiveScope filters={[...NO_READINGS]} />
       <div className="flex flex-wrap items-center justify-between gap-4">
         <h1 className="text-2xl font-bold">{t("page.alerts.title")}</h1>
         <NotifySettings />

@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
+import { LiveScope } from "@/components/live-scope";
 import { SettingsNav } from "@/components/settings-nav";
 import { requireRoleOrRedirect } from "@/lib/auth/current-user";
 import { getT } from "@/lib/i18n/server";
+import { NO_READINGS } from "@/lib/live-scope";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +13,8 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   const t = await getT();
   return (
     <div className="mx-auto max-w-3xl">
+      {/* No settings page shows a live reading (issue 13): the header's alerts come on hearth/alerts/#. */}
+      <LiveScope filters={[...NO_READINGS]} />
       <SettingsNav
         label={t("settings.nav")}
         links={[

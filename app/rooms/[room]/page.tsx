@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { RoomView } from "@/components/room-view";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "@/lib/devices/command";
 import { getHub } from "@/lib/hub-link";
@@ -6,6 +7,7 @@ import { measurementName, readingLabel } from "@/lib/i18n/measurements";
 import { getLocale } from "@/lib/i18n/server";
 import { createTranslator } from "@/lib/i18n/translate";
 import { readingHref } from "@/lib/links";
+import { isRoomLevel } from "@/lib/live-scope";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
 // Reads the live store per request.
@@ -27,6 +29,8 @@ async function roomTopics(room: string): Promise<{ topic: string; measurement: s
 
 export default async function RoomPage({ params }: { params: Promise<{ room: string }> }) {
   const room = decodeURIComponent((await params).room);
+  // No room is named with a wildcard or a slash (topic names cannot hold one): /rooms/%23 or /rooms/%2B is no page.
+  if (!isRoomLevel(room)) notFound();
   const label = labelFromLevel(room);
   const [topics, locale] = await Promise.all([roomTopics(room), getLocale()]);
   const t = createTranslator(locale);
