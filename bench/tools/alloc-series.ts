@@ -4,6 +4,11 @@
 // already collected (issue 13: this garbage is what grew the web thread's old generation
 // during the export and kept `--heap-growing-percent` in broker/web-thread.ts).
 // The stall section's hub (24 h × 20 sensors), requests one after the other.
+// CAUTION: over NodeWorker the web thread's totals are not allocation. The same route path
+// measured in process (alloc-series-path.ts) allocates 3,225 KB a request on main and 239 KB
+// after the series bytes; here both read ~770 KB, which fits objects still in the heap at the
+// end (garbage not yet collected), as if the collected-objects options did not take. Use it
+// for where the web thread's garbage comes from (its sites), not for how much.
 //   node --import tsx bench/tools/alloc-series.ts [requests=100] [rows=25]
 // END=<epoch ms> seeds and asks for the same range every run; SAVE=<file> writes the first
 // answer's body there (to compare two builds byte for byte; `serverNow` is the hub's clock).
