@@ -10,6 +10,8 @@ export type ThreadHeaps = {
   web(): Promise<HeapUsage>;
   /** Evaluates `expression` (returning a JSON string) in the web worker. */
   inWeb<T>(expression: string): Promise<T>;
+  /** Any inspector method in the web worker (HeapProfiler.startSampling …); its reply's result. */
+  webCall<T>(method: string, params?: object): Promise<T>;
   /** A full GC in both threads. */
   collect(): Promise<void>;
   close(): void;
@@ -32,9 +34,9 @@ export async function attachThreads(hub: Pick<Server, "output">): Promise<Thread
   await inspector.call("NodeWorker.enable", { waitForDebuggerOnStart: false });
   for (let i = 0; !sessionId && i < 50; i++) await sleep(100);
   if (!sessionId) throw new Error("no web worker to attach to");
-  const inWorker = async (method: string, params: object) => {
+  const inWorker = async <R = { result?: { value?: string } }>(method: string, params: object) => {
     const my = ++id;
-    const reply = new Promise<{ result?: { result?: { value?: string } } }>((resolve) => waiting.set(my, resolve));
+    const reply = new Promise<{ result?: R }>((resolve) => waiting.set(my, resolve as (m: unknown) => void));
     await inspector.call("NodeWorker.sendMessageToWorker", { sessionId, message: JSON.stringify({ id: my, method, params }) });
     return reply;
   };
@@ -44,6 +46,7 @@ export async function attachThreads(hub: Pick<Server, "output">): Promise<Thread
     broker: () => inspector.evaluateJson<HeapUsage>(USAGE),
     web: () => inWeb<HeapUsage>(USAGE),
     inWeb,
+    webCall: async <T>(method: string, params: object = {}) => (await inWorker<T>(method, params)).result as T,
     async collect() {
       await inspector.call("HeapProfiler.collectGarbage");
       await inWorker("HeapProfiler.collectGarbage", {});

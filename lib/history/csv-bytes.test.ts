@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { rawRows } from "./csv";
-import { createRawCsvWriter, decimalsOf } from "./csv-bytes";
+import { createRawCsvWriter } from "./csv-bytes";
+import { decimalsOf } from "./number-bytes";
 import type { RawReading } from "./store";
 
 const T0 = Date.UTC(2026, 10, 30, 13, 59, 59, 999);

@@ -3,10 +3,11 @@
 // thread while each row was built as strings and then encoded, and keeping the export
 // under 50 MB above idle took a process-wide V8 flag that slowed the broker's thread).
 // The bytes are csv.ts's rawRow, exactly: times, integers and short decimals are written
-// digit by digit; anything else (a value with many digits, a time outside the years
+// digit by digit (number-bytes.ts); anything else (a value with many digits, a time outside the years
 // 0000–9999) is written by rawRow itself, so a rare case never changes the file.
 import { csvField, rawRow } from "./csv";
 import { createZonedIso, createZoneOffset, offsetSuffix } from "./csv-time";
+import { NUMBER_BYTES, writeDigits, writeInteger, writeNumber } from "./number-bytes";
 
 /** One piece of the file: a few hundred rows, written to the socket as one chunk. */
 export const PIECE_BYTES = 64 * 1024;
@@ -16,15 +17,10 @@ const DAY_MS = 86_400_000;
 const YEAR_10000_MS = 253_402_300_800_000;
 /**
  * The widest fast row besides its topic and unit fields: time 29 ("…T00:00:00.000+05:30"),
- * comma, timestamp 16 (a safe integer), value 25 (String's widest: "-0.000001234567890123456").
+ * comma, timestamp 16 (a safe integer), value (String's widest).
  */
-const FAST_ROW_BYTES = 29 + 1 + 16 + 25;
-/** Decimals tried before a value is left to String(v). */
-const MAX_DECIMALS = 6;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
-/** Scaled values below this are exact doubles with at most one integer within 1/4 of them (see decimalsOf). */
-const EXACT_BELOW = 2 ** 49;
-const [ZERO, MINUS, DOT, COLON, COMMA] = [48, 45, 46, 58, 44];
+const FAST_ROW_BYTES = 29 + 1 + 16 + NUMBER_BYTES;
+const [DOT, COLON, COMMA] = [46, 58, 44];
 
 export type RawCsvWriter = {
   /** Writes one reading's row. */
@@ -32,22 +28,6 @@ export type RawCsvWriter = {
   /** The rows written since the last take, in pieces of at most `pieceBytes` (unless one row is longer). */
   take(): Buffer[];
 };
-
-/**
- * How many decimals `v` is written with, when JavaScript writes it in fixed notation with
- * at most MAX_DECIMALS of them; 0 otherwise. Number::toString writes the fewest digits that
- * read back as `v`. With m = round(v·10^d): m/10^d is exact division of exact doubles, so it
- * equals `v` exactly when the decimal m·10^-d reads back as `v`; below EXACT_BELOW at most one
- * m can, so the first d that does is the shortest, and the one toString writes.
- */
-export function decimalsOf(v: number): number {
-  for (let d = 1; d <= MAX_DECIMALS; d++) {
-    const m = Math.round(v * POW10[d]);
-    if (Math.abs(m) >= EXACT_BELOW) return 0;
-    if (m / POW10[d] === v) return d;
-  }
-  return 0;
-}
 
 export function createRawCsvWriter(topic: string, unit: string, zone: string, pieceBytes = PIECE_BYTES): RawCsvWriter {
   const iso = createZonedIso(zone);
@@ -80,34 +60,7 @@ export function createRawCsvWriter(topic: string, unit: string, zone: string, pi
     for (let i = 0; i < from.length; i++) buf[at++] = from[i];
   };
   const digits = (n: number, width: number) => {
-    for (let i = at + width - 1; i >= at; i--) {
-      buf[i] = ZERO + (n % 10);
-      n = Math.floor(n / 10);
-    }
-    at += width;
-  };
-  /** A safe integer as String writes it (-0 as "0"). */
-  const integer = (n: number) => {
-    if (n < 0) {
-      buf[at++] = MINUS;
-      n = -n;
-    }
-    let width = 1;
-    for (let p = 10; p <= n; p *= 10) width++;
-    digits(n, width);
-  };
-  const value = (v: number) => {
-    if (Number.isSafeInteger(v)) return integer(v);
-    const d = decimalsOf(v);
-    if (d === 0) {
-      at += buf.write(String(v), at, "latin1"); // digits, ".", "-", "e", "+": ASCII
-      return;
-    }
-    const m = Math.abs(Math.round(v * POW10[d]));
-    if (v < 0) buf[at++] = MINUS;
-    integer(Math.floor(m / POW10[d]));
-    buf[at++] = DOT;
-    digits(m % POW10[d], d);
+    at = writeDigits(buf, at, n, width);
   };
   /** Epoch ms shifted into the zone, as toISOString writes it without its "Z". */
   const time = (local: number) => {
@@ -145,9 +98,9 @@ export function createRawCsvWriter(topic: string, unit: string, zone: string, pi
       }
       copy(suffix);
       buf[at++] = COMMA;
-      integer(t);
+      at = writeInteger(buf, at, t);
       copy(mid);
-      value(v);
+      at = writeNumber(buf, at, v);
       copy(tail);
     },
     take() {

@@ -28,7 +28,7 @@ import { checkCount, checkRange } from "./query-checks";
 import { TIER_WIDTH_MS } from "./rollup";
 import { createPgWrites, refusedForItsData } from "./pg-writes";
 import { HistoryPartlyRefused, type HistoryReads, type HistoryStore, type LatestReading, type PruneCounts, type RawCursor, type RawReading, type Tier } from "./store";
-import { bucketedSeries, emptySeries, type BucketRow } from "./series";
+import { bucketsInto, collectSeries, emptyHead, type BucketRow } from "./series";
 import { chooseTier, type Horizons } from "./tiers";
 import * as sql from "./pg-queries";
 
@@ -125,7 +125,9 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
     return deleted;
   }
 
-  return {
+  const store: PgHistoryStore = {
+    query: (q) => collectSeries((into) => store.readSeries(q, into)),
+
     async append(readings) {
       if (readings.length === 0) return;
       for (const r of readings) {
@@ -148,29 +150,32 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
       if (refused !== null && refused.size > 0) throw new HistoryPartlyRefused(refused);
     },
 
-    async query(q) {
+    async readSeries(q, into) {
       checkRange(q.from, q.to);
       checkCount("maxPoints", q.maxPoints);
       const { topic, from, to, maxPoints } = q;
-      const empty = emptySeries(q);
       return use(async () => {
         // Horizons are read with the topic, not cached: the web thread's own store instance
         // must see a prune that the hub's made.
         const found = await pool.query<sql.ProbeRow>(sql.FIND_AND_PROBE, [topic, from, to, maxPoints]);
         const row = found.rows[0];
-        if (row === undefined || from > to) return empty;
+        if (row === undefined || from > to) return into.head(emptyHead(q));
         const horizons: Horizons = { raw: 0, minute: 0, hour: 0, ...row.horizons };
         const choice = chooseTier(from, to, maxPoints, horizons);
         if (from >= horizons.raw) {
-          if (row.n === 0) return empty;
-          if (row.raw !== null) return { ...empty, unit: row.unit, points: row.raw.map(([t, v]) => ({ t, v })) };
+          if (row.n === 0) return into.head(emptyHead(q));
+          if (row.raw !== null) {
+            into.head({ ...emptyHead(q), unit: row.unit });
+            for (const [t, v] of row.raw) into.point(t, v, Number.NaN, Number.NaN);
+            return;
+          }
         }
         const { tier, bucketMs } = choice;
         const { rows } =
           tier === "raw"
             ? await pool.query<BucketRow>(sql.BUCKETED_RAW, [row.id, from, to, bucketMs])
             : await pool.query<BucketRow>(sql.bucketedRollup(tier), [row.id, from, from - (from % TIER_WIDTH_MS[tier]), to, bucketMs]);
-        return bucketedSeries(empty, row.unit, choice, rows);
+        bucketsInto(into, q, row.unit, choice, rows);
       });
     },
 
@@ -245,6 +250,7 @@ export function openPgHistory(options: PgHistoryOptions): PgHistoryStore {
       await pool.end();
     },
   };
+  return store;
 }
 
 /** The cursor after a full chunk: its last (ts, value), and how many rows of exactly that pair have been read. */

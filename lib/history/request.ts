@@ -72,6 +72,11 @@ export function jsonResponse(body: unknown, status: number): Response {
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 }
 
+/** JSON already written as bytes (series-json.ts), with Response.json's headers. */
+export function jsonBytesResponse(body: Uint8Array<ArrayBuffer>, status: number): Response {
+  return new Response(body, { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
+}
+
 export function errorResponse(code: string, message: string, status: number): Response {
   return jsonResponse({ error: { code, message } }, status);
 }

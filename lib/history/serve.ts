@@ -6,7 +6,7 @@ import { createLogger } from "../log";
 import { errorResponse, parseHistoryRequest, type HistoryRequest } from "./request";
 import type { HistoryReader } from "./store";
 
-export { querySeries, resolveTopics } from "./series";
+export { querySeries, readSeriesInto, resolveTopics } from "./series";
 
 const log = createLogger("api/history");
 

@@ -3,7 +3,7 @@
 // an export cannot block a PUBACK, and a page render costs no transaction. The hub
 // opens (and migrates) the file before the web thread starts.
 import Database from "better-sqlite3";
-import { createHistoryReads, readHorizons } from "./sqlite-reads";
+import { createHistoryReads, horizonsReader } from "./sqlite-reads";
 import type { HistoryReader } from "./store";
 
 export function openSqliteHistoryReader(file: string): HistoryReader {
@@ -19,7 +19,7 @@ export function openSqliteHistoryReader(file: string): HistoryReader {
   // it (issue 13's export memory, < 50 MB above idle; 32 → 8 MiB in e5b08cb, 8 → 2 here).
   db.pragma("cache_size = -2048");
   // The writer moves a tier's horizon when it prunes; three rows, read per query.
-  const reads = createHistoryReads(db, file, () => readHorizons(db));
+  const reads = createHistoryReads(db, file, horizonsReader(db));
   return {
     ...reads,
     close: () => {

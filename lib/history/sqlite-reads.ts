@@ -7,7 +7,7 @@ import { parseHomeTopic } from "../topics";
 import { checkCount, checkRange } from "./query-checks";
 import { TIER_WIDTH_MS } from "./rollup";
 import type { HistoryReads, LatestReading, Tier } from "./store";
-import { bucketedSeries, emptySeries, type BucketRow } from "./series";
+import { bucketsInto, collectSeries, emptyHead, type BucketRow } from "./series";
 import { chooseTier, type Horizons } from "./tiers";
 
 export type TopicRow = { id: number; unit: string };
@@ -18,30 +18,38 @@ export const ROLLUP_TABLE: Readonly<Record<RollupTier, string>> = { minute: "rol
 export function createHistoryReads(db: Database.Database, file: string, horizons: () => Horizons): HistoryReads {
   const s = prepareReads(db);
   const bucketed = { minute: prepareBucketed(db, ROLLUP_TABLE.minute), hour: prepareBucketed(db, ROLLUP_TABLE.hour) };
-  return {
-    async query(q) {
+  const reads: HistoryReads = {
+    query: (q) => collectSeries((into) => reads.readSeries(q, into)),
+
+    async readSeries(q, into) {
       checkRange(q.from, q.to);
       checkCount("maxPoints", q.maxPoints);
-      const { topic, from, to, maxPoints } = q;
-      const empty = emptySeries(q);
-      const row = s.findTopic.get(topic);
-      if (row === undefined || from > to) return empty;
+      const { from, to, maxPoints } = q;
+      const row = s.findTopic.get(q.topic);
+      if (row === undefined || from > to) return into.head(emptyHead(q));
 
       const now = horizons();
       const choice = chooseTier(from, to, maxPoints, now);
       if (from >= now.raw) {
-        // One row past the budget tells "fits raw" from "needs buckets" without counting the whole range.
-        const raw = s.rawRange.all({ id: row.id, from, to, limit: maxPoints + 1 });
-        if (raw.length === 0) return empty;
-        if (raw.length <= maxPoints) return { ...empty, unit: row.unit, points: raw };
+        // Counting one row past the budget tells "fits raw" from "needs buckets" without reading
+        // the rows: a 30-day chart of a day of readings used to read (and drop) 1,001 row objects
+        // a topic to find out (issue 13: the charts' garbage beside an export).
+        const n = s.countRange.get({ id: row.id, from, to, limit: maxPoints + 1 }) ?? 0;
+        if (n === 0) return into.head(emptyHead(q));
+        if (n <= maxPoints) {
+          into.head({ ...emptyHead(q), unit: row.unit });
+          // The budget again: a reading committed since the count must not make it maxPoints + 1.
+          for (const [t, v] of s.rawFirst.iterate({ id: row.id, from, to, limit: maxPoints })) into.point(t, v, Number.NaN, Number.NaN);
+          return;
+        }
       }
       const { tier, bucketMs } = choice;
       const params = { id: row.id, from, to, bucketMs };
       const rows =
         tier === "raw"
-          ? s.bucketedRaw.all(params)
-          : bucketed[tier].all({ ...params, alignedFrom: from - (from % TIER_WIDTH_MS[tier]) });
-      return bucketedSeries(empty, row.unit, choice, rows);
+          ? s.bucketedRaw.iterate(params)
+          : bucketed[tier].iterate({ ...params, alignedFrom: from - (from % TIER_WIDTH_MS[tier]) });
+      bucketsInto(into, q, row.unit, choice, rows);
     },
 
     async readRaw({ topic, from, to, limit }) {
@@ -104,15 +112,17 @@ export function createHistoryReads(db: Database.Database, file: string, horizons
       };
     },
   };
+  return reads;
 }
 
-/** Each tier's horizon as stored (the writer keeps its own copy in memory). */
-export function readHorizons(db: Database.Database): Horizons {
-  const horizons: Record<Tier, number> = { raw: 0, minute: 0, hour: 0 };
-  for (const { tier, before } of db.prepare<[], { tier: string; before: number }>("SELECT tier, before FROM tier_horizons").all()) {
-    horizons[tier as Tier] = before;
-  }
-  return horizons;
+/** Reads each tier's horizon as stored (the writer keeps its own copy in memory); prepared once, read per query. */
+export function horizonsReader(db: Database.Database): () => Horizons {
+  const stored = db.prepare<[], { tier: string; before: number }>("SELECT tier, before FROM tier_horizons");
+  return () => {
+    const horizons: Record<Tier, number> = { raw: 0, minute: 0, hour: 0 };
+    for (const { tier, before } of stored.iterate()) horizons[tier as Tier] = before;
+    return horizons;
+  };
 }
 
 /** A raw row as .raw() gives it: [ts, value, rowid]. */

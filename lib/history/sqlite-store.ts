@@ -18,7 +18,7 @@ import type { Isolate } from "../sqlite";
 import { createGroupedAppend } from "./grouped-append";
 import { rollupBatch, TIER_WIDTH_MS, type Rollup } from "./rollup";
 import { openDatabase } from "./sqlite-schema";
-import { createHistoryReads, readHorizons, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
+import { createHistoryReads, horizonsReader, ROLLUP_TABLE, type RollupTier, type TopicRow } from "./sqlite-reads";
 import type { HistoryStore, PruneCounts, Tier } from "./store";
 
 /** Rows deleted per prune step; each step is a short transaction the recorder can write between. */
@@ -54,7 +54,7 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
 
   /** topic → its row, for topics whose row is known to be committed. */
   const topics = new Map<string, TopicRow>();
-  const horizons: Record<Tier, number> = { ...readHorizons(db) };
+  const horizons: Record<Tier, number> = { ...horizonsReader(db)() };
   const reads = createHistoryReads(db, file, () => horizons);
 
   // Rows written inside the transaction reach the cache only after it commits: a
@@ -124,6 +124,7 @@ export function createSqliteHistory(db: Database.Database, file: string, { group
     },
 
     query: reads.query,
+    readSeries: reads.readSeries,
     readRaw: reads.readRaw,
     topics: reads.topics,
     latest: reads.latest,

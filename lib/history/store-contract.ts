@@ -12,7 +12,9 @@
 // - a topic's unit is the one its last appended reading carried.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { ATTIC, KITCHEN, reading, series, T0 } from "./contract-fixtures";
+import { ATTIC, KITCHEN, reading, series, T0, wobble } from "./contract-fixtures";
+import { querySeries, readSeriesInto } from "./series";
+import { createSeriesJson } from "./series-json";
 import type { HistoryStore } from "./store";
 import { tierContract } from "./tier-contract";
 
@@ -187,6 +189,27 @@ export function historyStoreContract(name: string, open: () => Promise<HistorySt
         { topic: ATTIC, room: "attic", measurement: "temperature", value: 23, unit: "°C", ts: T0 + 5000 },
         { topic: KITCHEN, room: "kitchen", measurement: "humidity", value: 45, unit: "%", ts: T0 + 2000 },
       ]);
+    });
+
+    // Issue 13: the chart route writes its JSON while the store reads (series-json.ts, with no
+    // object per point); the dashboard must get the bytes Response.json made of query's series.
+    it("answers a chart's JSON, written as it is read, exactly as JSON.stringify of query's series", async () => {
+      await store.append(series(ATTIC, 3000, wobble));
+      await store.append([1, 2, 3].map((i) => reading(KITCHEN, T0 + i * 1000, i / 3, "%")));
+      const end = T0 + 2_999_000;
+      const requests = [
+        { topic: ATTIC, from: T0, to: end, points: 3000 }, // raw readings that fit
+        { topic: ATTIC, from: T0, to: end, points: 100 }, // raw readings in buckets
+        { topic: "home/+/+", from: end - 30 * 86_400_000, to: end, points: 1000 }, // hour roll-ups, and a topic that fits
+        { topic: "home/#", from: T0 - 10_000, to: T0 - 1, points: 10 }, // nothing in range
+        { topic: "home/cellar/temperature", from: T0, to: end, points: 10 }, // no such topic
+      ];
+      for (const req of requests) {
+        const json = createSeriesJson();
+        await readSeriesInto(store, req, json);
+        const expected = JSON.stringify({ series: await querySeries(store, req), serverNow: end });
+        assert.equal(json.finish(end).toString("utf8"), expected, `${req.topic}, ${req.points} points`);
+      }
     });
 
     tierContract(() => store);

@@ -38,6 +38,19 @@ export type HistorySeries = {
   points: HistoryPoint[];
 };
 
+/** A series without its points: what a reader knows before it hands them on. */
+export type SeriesHead = Omit<HistorySeries, "points">;
+
+/**
+ * Takes one series: its head, then its points one at a time, oldest first, as numbers (no
+ * object per point: issue 13's chart reads beside an export). `min`/`max` mean something only
+ * when the head's bucketMs is not 0; raw points get NaN there.
+ */
+export type SeriesSink = {
+  head(head: SeriesHead): void;
+  point(t: number, v: number, min: number, max: number): void;
+};
+
 /** The newest stored reading of a topic, so a page opened later is not empty. */
 export type LatestReading = Reading;
 
@@ -108,6 +121,8 @@ export interface HistoryStore {
   readonly groupsAppends?: boolean;
   /** At most maxPoints points, from the tier that fits the range and budget. */
   query(q: HistoryQuery): Promise<HistorySeries>;
+  /** What `query` answers, handed to `into` as it is read: its head once, then its points. */
+  readSeries(q: HistoryQuery, into: SeriesSink): Promise<void>;
   /** Raw readings of one topic in range, oldest first, at most `limit` of them. */
   readRaw(q: RawQuery): Promise<RawReading[]>;
   /** Every topic with stored history, sorted by topic. */
@@ -137,7 +152,7 @@ export type RawSink = (t: number, v: number) => void;
 export type RawChunk = { count: number; next: RawCursor | null };
 
 /** What the web thread reads history through, from SQLite or PostgreSQL alike. */
-export type HistoryReads = Pick<HistoryStore, "query" | "readRaw" | "topics" | "latest" | "size"> & {
+export type HistoryReads = Pick<HistoryStore, "query" | "readSeries" | "readRaw" | "topics" | "latest" | "size"> & {
   /**
    * Up to `limit` raw readings of a topic after `after` (from the range's start when
    * null), given to `into`, and the cursor to continue from. Each chunk is a short query
