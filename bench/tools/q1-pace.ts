@@ -5,19 +5,21 @@
 // (broker) thread and the load generator: time on a core ("cpu") and time runnable but
 // waiting for one ("wait", /proc schedstat). A side near 1.0 of cpu is the one that paces;
 // much "wait" means the machine's other work took the core; a side low on both idled.
-// PACE_PAGE=1: each hub with a dashboard page open (as the bench's fan-in rows; Chromium on
-// core 1 beside the generator). PACE_ENGINE=1 adds Hearth's broker alone (no hooks,
-// recorder or web thread).
+// PACE_PAGE=A,B (or A, or B): those hubs with a dashboard page open (as the bench's fan-in
+// rows; Chromium on core 1 beside the generator), its processes' share of a core printed as
+// "chromium". PACE_ENGINE=1 adds Hearth's broker alone (no hooks, recorder or web thread).
 //   node --import tsx bench/tools/q1-pace.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rounds=3]
 import type { Browser } from "playwright-core";
 import { abBuilds } from "../lib/ab-builds";
 import { launchBrowser, openDashboard } from "../lib/browser";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
-import { pin, schedMs, type SchedMs } from "../lib/proc";
+import { descendants, pin, schedMs, totalCpuTimeMs, type SchedMs } from "../lib/proc";
 import { startAedes, startEngine, startHub, type Server } from "../lib/servers";
 
 const [pattern = "qos1-pairs", messages = "30000", window = "50", rounds = "3"] = process.argv.slice(2);
 const ab = abBuilds();
+/** CPU ms of this tool's Chromium processes (every descendant that is not a broker). */
+const chromiumMs = () => totalCpuTimeMs(descendants(process.pid).filter((pid) => !servers.some((s) => s.server.pid === pid)));
 
 pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
@@ -25,9 +27,10 @@ let browser: Browser | null = null;
 try {
   servers.push({ label: "A", server: await startHub({ core: 0, bundle: ab.bundleA }), hub: true });
   if (ab.hasB) servers.push({ label: "B", server: await startHub({ core: 0, env: ab.envB, bundle: ab.bundleB }), hub: true });
-  if (process.env.PACE_PAGE === "1") {
+  const withPage = (process.env.PACE_PAGE ?? "").split(",").filter(Boolean);
+  if (withPage.length > 0) {
     browser = await launchBrowser();
-    for (const { server } of servers) await openDashboard(browser, server.httpUrl!);
+    for (const { label, server } of servers) if (withPage.includes(label)) await openDashboard(browser, server.httpUrl!);
   }
   if (process.env.PACE_ENGINE === "1") servers.push({ label: "alone", server: await startEngine({ core: 0 }), hub: false });
   servers.push({ label: "aedes", server: await startAedes({ core: 0 }), hub: false });
@@ -42,10 +45,12 @@ try {
       const b0 = schedMs(server.pid);
       const m0 = schedMs(server.pid, server.pid);
       const g0 = schedMs(process.pid);
+      const c0 = chromiumMs();
       const r = await runFlow(server.mqttUrl, { ...spec, messages: Number(messages) });
       const broker = since(b0, schedMs(server.pid));
       const main = since(m0, schedMs(server.pid, server.pid));
       const generator = since(g0, schedMs(process.pid));
+      const chromium = chromiumMs() - c0;
       const rate = (r.delivered * 1000) / r.elapsedMs;
       rates.get(label)!.push(rate);
       // The figures span connect + flow + close; the flow is most of it at 30k messages.
@@ -53,6 +58,7 @@ try {
       console.log(
         `${label.padEnd(5)} ${r.delivered}/${r.expected} in ${span.toFixed(0)} ms = ${(rate / 1000).toFixed(1)}k msg/s; ` +
           `broker ${shares(broker, span)}${hub ? ` (main thread ${shares(main, span)})` : ""}; generator ${shares(generator, span)}; ` +
+          (browser ? `chromium cpu ${(chromium / span).toFixed(2)}; ` : "") +
           `broker ${((broker.runMs * 1000) / r.delivered).toFixed(1)} µs/msg`,
       );
     }
