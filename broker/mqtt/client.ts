@@ -6,8 +6,9 @@
 // It is the ClientInfo the hooks see.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { parser as createParser, type IPublishPacket, type Packet, type QoS } from "mqtt-packet";
+import type { IPublishPacket, Packet, QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
+import { createPacketParser } from "./byte-list";
 import { createPacketScanner, type PacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
 import type { Core } from "./core";
@@ -50,7 +51,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly acks: PendingAck[] = [];
   /** A normal DISCONNECT (not 0x04) arrived: no will [MQTT-3.14.4-3]. */
   graceful = false;
-  private readonly parser = createParser();
+  /** mqtt-packet's parser, reading its bytes in place (byte-list.ts). */
+  private readonly parser = createPacketParser();
   private readonly scanner: PacketScanner;
   /**
    * This connection's share of a turn: the packets of a read past it wait for the others'
