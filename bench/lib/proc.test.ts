@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseStat, parseStatusKb } from "./proc";
+import { parseSchedstat, parseStat, parseStatusKb } from "./proc";
 
 test("parseStat reads utime and stime after a command name holding spaces and parentheses", () => {
   // Fields 14 and 15 (utime, stime) are 1234 and 56 here.
@@ -13,4 +13,8 @@ test("parseStatusKb turns a kB line of /proc/<pid>/status into MB", () => {
   assert.equal(parseStatusKb(status, "VmRSS"), 204.8);
   assert.equal(parseStatusKb(status, "VmHWM"), 256);
   assert.throws(() => parseStatusKb(status, "VmSwap"), /no VmSwap/);
+});
+
+test("parseSchedstat reads a thread's time on a core and waiting for one, in ms", () => {
+  assert.deepEqual(parseSchedstat("7042744000 15957076000 4\n"), { runMs: 7042.744, waitMs: 15957.076 });
 });

@@ -128,3 +128,33 @@ export function totalCpuTimeMs(pids: readonly number[]): number {
   }
   return total;
 }
+
+/** The scheduler's account of one thread so far, in ms: time on a core, and time runnable but waiting for one. */
+export type SchedMs = { runMs: number; waitMs: number };
+
+/** `/proc/.../schedstat`: "<ns on a cpu> <ns waiting on a runqueue> <timeslices>". */
+export function parseSchedstat(text: string): SchedMs {
+  const [run, wait] = text.trim().split(" ").map(Number);
+  return { runMs: run / 1e6, waitMs: wait / 1e6 };
+}
+
+/**
+ * One thread's schedstat (`tid` = `pid`: the main thread, the hub's broker thread), or
+ * every thread's of the process summed (`tid` omitted). Waiting for a core is what a
+ * shared machine adds: a thread neither running nor waiting is idle (blocked on I/O, a
+ * timer, or nothing to do), which tells a broker that is slow from one that is starved.
+ */
+export function schedMs(pid: number, tid?: number): SchedMs {
+  if (tid !== undefined) return parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8"));
+  const total = { runMs: 0, waitMs: 0 };
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = parseSchedstat(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8"));
+      total.runMs += s.runMs;
+      total.waitMs += s.waitMs;
+    } catch {
+      // the thread ended
+    }
+  }
+  return total;
+}

@@ -5,8 +5,10 @@
 // between them, A B B A A B …, so both meet the same machine. With AB_ENV unset, A and
 // B are the same hub: the spread between them is the noise floor. AB_AEDES=1 adds plain
 // aedes as a third, for reference. AB_BUNDLE_A / AB_BUNDLE (B): another build of the hub
-// for that side (dist/<name>.mjs, bundled from another commit), to compare two commits.
+// for that side (dist/<name>.mjs, bundled from another commit), to compare two commits
+// (read by ../lib/ab-builds.ts).
 //   node --import tsx bench/tools/ab-hub.ts [pattern=fan-in] [messages=20000] [window=50] [rounds=4]
+import { abBuilds } from "../lib/ab-builds";
 import { launchBrowser, openDashboard } from "../lib/browser";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
 import { pin } from "../lib/proc";
@@ -14,10 +16,7 @@ import { startAedes, startHub, type Server } from "../lib/servers";
 import { readFileSync } from "node:fs";
 
 const [pattern = "fan-in", messages = "20000", window = "50", rounds = "4"] = process.argv.slice(2);
-const envB = Object.fromEntries(
-  // Split at the first "=" only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=2).
-  (process.env.AB_ENV ?? "").split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
-);
+const ab = abBuilds();
 
 /** utime and stime (ms) of a process, all threads. */
 function cpu(pid: number): { user: number; sys: number } {
@@ -42,8 +41,8 @@ const core = pinned ? 0 : undefined;
 const browser = await launchBrowser();
 const servers: { label: string; server: Server }[] = [];
 try {
-  servers.push({ label: "A", server: await startHub({ core, bundle: process.env.AB_BUNDLE_A }) });
-  servers.push({ label: "B", server: await startHub({ core, env: envB, bundle: process.env.AB_BUNDLE }) });
+  servers.push({ label: "A", server: await startHub({ core, bundle: ab.bundleA }) });
+  servers.push({ label: "B", server: await startHub({ core, env: ab.envB, bundle: ab.bundleB }) });
   if (process.env.AB_NO_PAGE !== "1") for (const { server } of servers) await openDashboard(browser, server.httpUrl!);
   if (process.env.AB_AEDES === "1") servers.push({ label: "aedes", server: await startAedes({ core }) });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };

@@ -3,6 +3,7 @@
 // profiler over the inspector, counting objects the young-generation GC already collected.
 // Pinned as the bench pins it; no dashboard page (PROFILE_PAGE=1 opens one).
 //   node --import tsx bench/tools/alloc-flow.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rows=40]
+import { abBuilds } from "../lib/ab-builds";
 import { launchBrowser, openDashboard } from "../lib/browser";
 import { connectInspector } from "../lib/inspector";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
@@ -13,7 +14,7 @@ type Node = { callFrame: { functionName: string; url: string; lineNumber: number
 
 const [pattern = "qos1-pairs", messages = "30000", window = "50", rows = "40"] = process.argv.slice(2);
 pin(process.pid, "1");
-const hub = await startHub({ core: 0, nodeArgs: ["--inspect=127.0.0.1:0"], bundle: process.env.AB_BUNDLE });
+const hub = await startHub({ core: 0, nodeArgs: ["--inspect=127.0.0.1:0"], bundle: abBuilds().bundleB });
 const browser = process.env.PROFILE_PAGE === "1" ? await launchBrowser() : null;
 try {
   if (browser) await openDashboard(browser, hub.httpUrl!);

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import mqtt from "mqtt";
 import { freePort, portOpen } from "../../e2e/free-port";
+import { abBuilds } from "../lib/ab-builds";
 import { runFlow } from "../lib/mqtt-load";
 import { cpuTimeMs, pin } from "../lib/proc";
 import { MOSQUITTO, MOSQUITTO_BOUNDS, startHub } from "../lib/servers";
@@ -83,7 +84,8 @@ pin(process.pid, "1");
 const brokers: Broker[] = [];
 try {
   brokers.push(await mosquitto());
-  if (process.env.AB_BUNDLE) brokers.push(await hub("hub A", path.resolve(process.env.AB_BUNDLE)));
+  const { bundleB: other } = abBuilds();
+  if (other) brokers.push(await hub("hub A", other));
   brokers.push(await hub("hub B"));
   for (const b of brokers) await runFlow(b.url, { pattern: "qos1-pairs", messages: 2000, window: 50, deadlineMs: 10_000 }); // warm-up
   const droppedSoFar = new Map<Broker, number>();

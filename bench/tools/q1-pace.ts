@@ -1,57 +1,71 @@
-// Developer tool: what paces a flow (issue 12, QoS 1 pairs). Runs the flow against the
-// hub (A, and B with AB_ENV) and plain aedes, alternating, pinned as the bench pins them
-// (brokers on core 0, this load generator on core 1), and prints per run the rate and
-// the share of a core each side used: the broker process (all threads), the hub's main
-// (broker) thread, and the load generator itself. A side near 1.0 is the one that paces.
-// B is the same build with AB_ENV set, or with AB_BUNDLE another build of the hub (a copy of
-// dist/ beside it, e.g. dist-base/hub.mjs, made before a change).
-// AB_BUNDLE_A: another build of hub A the same way.
+// Developer tool: what paces a flow (issue 12: QoS 1 pairs, fan-in steady). Runs the flow
+// against the hub (A, and B: ab-builds.ts) and plain aedes, alternating, pinned as the bench
+// pins them (brokers on core 0, this load generator on core 1), and prints per run the rate
+// and, as shares of the run's wall time, for the broker process (all threads), the hub's main
+// (broker) thread and the load generator: time on a core ("cpu") and time runnable but
+// waiting for one ("wait", /proc schedstat). A side near 1.0 of cpu is the one that paces;
+// much "wait" means the machine's other work took the core; a side low on both idled.
+// PACE_PAGE=A,B (or A, or B): those hubs with a dashboard page open (as the bench's fan-in
+// rows; Chromium on core 1 beside the generator), its processes' share of a core printed as
+// "chromium". PACE_ENGINE=1 adds Hearth's broker alone (no hooks, recorder or web thread).
 //   node --import tsx bench/tools/q1-pace.ts [pattern=qos1-pairs] [messages=30000] [window=50] [rounds=3]
-import path from "node:path";
+import type { Browser } from "playwright-core";
+import { abBuilds } from "../lib/ab-builds";
+import { launchBrowser, openDashboard } from "../lib/browser";
 import { runFlow, type Pattern } from "../lib/mqtt-load";
-import { cpuTimeMs, pin, threadCpuTimeMs } from "../lib/proc";
-import { startAedes, startHub, type Server } from "../lib/servers";
+import { descendants, pin, schedMs, totalCpuTimeMs, type SchedMs } from "../lib/proc";
+import { startAedes, startEngine, startHub, type Server } from "../lib/servers";
 
 const [pattern = "qos1-pairs", messages = "30000", window = "50", rounds = "3"] = process.argv.slice(2);
-const envB = Object.fromEntries(
-  (process.env.AB_ENV ?? "").split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
-);
+const ab = abBuilds();
+/** CPU ms of this tool's Chromium processes (every descendant that is not a broker). */
+const chromiumMs = () => totalCpuTimeMs(descendants(process.pid).filter((pid) => !servers.some((s) => s.server.pid === pid)));
 
 pin(process.pid, "1");
 const servers: { label: string; server: Server; hub: boolean }[] = [];
+let browser: Browser | null = null;
 try {
-  servers.push({ label: "A", server: await startHub({ core: 0, bundle: process.env.AB_BUNDLE_A ? path.resolve(process.env.AB_BUNDLE_A) : undefined }), hub: true });
-  if (process.env.AB_ENV || process.env.AB_BUNDLE) {
-    const bundle = process.env.AB_BUNDLE ? path.resolve(process.env.AB_BUNDLE) : undefined;
-    servers.push({ label: "B", server: await startHub({ core: 0, env: envB, bundle }), hub: true });
+  servers.push({ label: "A", server: await startHub({ core: 0, bundle: ab.bundleA }), hub: true });
+  if (ab.hasB) servers.push({ label: "B", server: await startHub({ core: 0, env: ab.envB, bundle: ab.bundleB }), hub: true });
+  const withPage = (process.env.PACE_PAGE ?? "").split(",").filter(Boolean);
+  if (withPage.length > 0) {
+    browser = await launchBrowser();
+    for (const { label, server } of servers) if (withPage.includes(label)) await openDashboard(browser, server.httpUrl!);
   }
+  if (process.env.PACE_ENGINE === "1") servers.push({ label: "alone", server: await startEngine({ core: 0 }), hub: false });
   servers.push({ label: "aedes", server: await startAedes({ core: 0 }), hub: false });
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
   for (const { server } of servers) await runFlow(server.mqttUrl, { ...spec, messages: 2000 }); // warm-up
   const rates = new Map<string, number[]>(servers.map((s) => [s.label, []]));
+  const since = (before: SchedMs, after: SchedMs) => ({ runMs: after.runMs - before.runMs, waitMs: after.waitMs - before.waitMs });
+  const shares = (s: SchedMs, span: number) => `cpu ${(s.runMs / span).toFixed(2)} wait ${(s.waitMs / span).toFixed(2)}`;
   for (let round = 0; round < Number(rounds); round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const { label, server, hub } of order) {
-      const b0 = cpuTimeMs(server.pid);
-      const m0 = hub ? threadCpuTimeMs(server.pid, server.pid) : 0;
-      const g0 = process.cpuUsage();
+      const b0 = schedMs(server.pid);
+      const m0 = schedMs(server.pid, server.pid);
+      const g0 = schedMs(process.pid);
+      const c0 = chromiumMs();
       const r = await runFlow(server.mqttUrl, { ...spec, messages: Number(messages) });
-      const g = process.cpuUsage(g0);
-      const broker = cpuTimeMs(server.pid) - b0;
-      const main = hub ? threadCpuTimeMs(server.pid, server.pid) - m0 : NaN;
+      const broker = since(b0, schedMs(server.pid));
+      const main = since(m0, schedMs(server.pid, server.pid));
+      const generator = since(g0, schedMs(process.pid));
+      const chromium = chromiumMs() - c0;
       const rate = (r.delivered * 1000) / r.elapsedMs;
       rates.get(label)!.push(rate);
-      // The CPU figures span connect + flow + close; the flow is most of it at 30k messages.
+      // The figures span connect + flow + close; the flow is most of it at 30k messages.
       const span = r.elapsedMs;
       console.log(
         `${label.padEnd(5)} ${r.delivered}/${r.expected} in ${span.toFixed(0)} ms = ${(rate / 1000).toFixed(1)}k msg/s; ` +
-          `cores: broker ${(broker / span).toFixed(2)}${hub ? ` (main thread ${(main / span).toFixed(2)})` : ""}, ` +
-          `generator ${((g.user + g.system) / 1000 / span).toFixed(2)}; broker ${((broker * 1000) / r.delivered).toFixed(1)} µs/msg`,
+          `broker ${shares(broker, span)}${hub ? ` (main thread ${shares(main, span)})` : ""}; generator ${shares(generator, span)}; ` +
+          (browser ? `chromium cpu ${(chromium / span).toFixed(2)}; ` : "") +
+          `broker ${((broker.runMs * 1000) / r.delivered).toFixed(1)} µs/msg`,
       );
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const [label, rs] of rates) console.log(`${label.padEnd(5)} median ${(median(rs) / 1000).toFixed(1)}k msg/s (${rs.map((x) => (x / 1000).toFixed(1)).join(" ")})`);
 } finally {
+  await browser?.close();
   await Promise.all(servers.map(({ server }) => server.stop()));
 }

@@ -6,8 +6,9 @@
 // It is the ClientInfo the hooks see.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { parser as createParser, type IPublishPacket, type Packet, type QoS } from "mqtt-packet";
+import type { IPublishPacket, Packet, QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
+import { createPacketParser } from "./byte-list";
 import { createPacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
 import type { Core } from "./core";
@@ -45,7 +46,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   readonly acks: PendingAck[] = [];
   /** A normal DISCONNECT (not 0x04) arrived: no will [MQTT-3.14.4-3]. */
   graceful = false;
-  private readonly parser = createParser();
+  /** mqtt-packet's parser, reading its bytes in place (byte-list.ts). */
+  private readonly parser = createPacketParser();
   /**
    * This connection's share of a turn: the bytes of a read past it wait, unparsed, for the
    * others' (fair-reads.ts). So does what a client sends ahead of its CONNACK (§3.1.4 allows
