@@ -30,6 +30,23 @@ export function peerAddress(client: Pick<Connecting, "req" | "remoteAddress">): 
   return client.req?.socket.remoteAddress ?? client.remoteAddress;
 }
 
+/**
+ * Who owns the MQTT sessions a principal makes (hooks.ts sessionOwner): a person by name
+ * (not their browser session, which changes at every login), a device by its account, and
+ * every anonymous client is one owner, as they share one ACL.
+ */
+export function sessionOwner(principal: Principal): string {
+  switch (principal.kind) {
+    case "user":
+      return `user:${principal.username}`;
+    case "device":
+      return `device:${principal.name}`;
+    case "anonymous":
+    case "internal":
+      return principal.kind;
+  }
+}
+
 export function createAuthenticate(opts: {
   accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
@@ -75,6 +92,7 @@ export function createAuthenticate(opts: {
   };
 
   return {
+    sessionOwner,
     async authenticate(client, { username, password }): Promise<AuthResult<Principal>> {
       let decided: Principal | Refusal;
       try {
