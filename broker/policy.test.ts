@@ -136,7 +136,25 @@ const who: Record<string, () => Who | Promise<Who>> = {
   "anonymous page without a session, on loopback": () => sessionless(),
   "device account over WebSocket with an Origin (Home Assistant's paho)": () => sessionless({ username: "kitchen-sensor", password: devicePassword }),
   "internal user from a page without a session": () => sessionless({ username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
+  // A reverse proxy on this machine (README "Behind a reverse proxy") connects from loopback for every stranger (review-8 F1).
+  ...Object.fromEntries(
+    [
+      ["X-Forwarded-For", { "x-forwarded-for": "203.0.113.9" }],
+      ["Forwarded", { forwarded: "for=203.0.113.9" }],
+      ["Via", { via: "1.1 caddy" }],
+      ["X-Ingress-Path", { "x-ingress-path": "/api/hassio_ingress/abc" }],
+    ].map(([name, headers]) => [`anonymous through a reverse proxy on this machine (${name as string})`, () => proxied(headers as Record<string, string>)]),
+  ),
+  "internal user through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
+  "device account through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: "kitchen-sensor", password: devicePassword }),
 };
+
+/** A program's /mqtt upgrade (no Origin, no cookie) that a proxy on this machine forwarded. */
+async function proxied(headers: Record<string, string>, credentials: { username?: string; password?: string } = {}): Promise<Who> {
+  const req = { socket: { remoteAddress: LOOPBACK }, headers: { host: "hub.example", ...headers } } as unknown as IncomingMessage;
+  assert.deepEqual(await gate.checkUpgrade(req), { ok: true });
+  return { ...credentials, address: LOOPBACK, req };
+}
 
 /** What a refusal says: `code/0xNN`; null when allowed. */
 const said = (refusal: Refusal | null) => (refusal === null ? null : `${refusal.code}/0x${refusal.reasonCode.toString(16)}`);
@@ -164,6 +182,13 @@ const table: Row[] = [
   ["anonymous page without a session, on loopback", "anonymous-sessionless-origin/0x87"],
   ["device account over WebSocket with an Origin (Home Assistant's paho)", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
   ["internal user from a page without a session", "bad-credentials/0x86"],
+  // Through a proxy the peer is the proxy: no loopback trust; a device account still gets in.
+  ["anonymous through a reverse proxy on this machine (X-Forwarded-For)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (Forwarded)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (Via)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (X-Ingress-Path)", "anonymous-proxied/0x87"],
+  ["internal user through a reverse proxy", "bad-credentials/0x86"],
+  ["device account through a reverse proxy", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
 ];
 const ACTIONS = [
   ["publish", "home/kitchen/temperature"],
