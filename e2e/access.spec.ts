@@ -155,6 +155,18 @@ test("a device account cannot resume another device's session by its client id (
   await back.endAsync();
 });
 
+test("through a reverse proxy on this machine, /mqtt is not loopback: anonymous is refused, a device account gets in (review-8 F1)", async () => {
+  const forwarded = { wsOptions: { headers: { "X-Forwarded-For": "203.0.113.9" } } };
+  const stranger = await tryConnect(wsUrl(), forwarded);
+  expect("error" in stranger && stranger.error.code).toBe(5);
+  await expect.poll(() => hub.output).toMatch(/WARN mqtt: connection refused code="anonymous-proxied"/);
+  const sensor = await connect(wsUrl(), { ...forwarded, username: device.username, password: device.password });
+  await sensor.endAsync();
+  // Without the proxy's header, a program on this machine is still local.
+  const local = await connect(wsUrl());
+  await local.endAsync();
+});
+
 /** One request over `agent`; resolves with the status (101 when upgraded) and the response's headers. */
 function send(agent: Agent, path: string, headers: Record<string, string>) {
   return new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
