@@ -17,6 +17,7 @@ import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
 import { cameThroughProxy } from "./web-splice";
 import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
+import { clientAddress } from "../lib/auth/client-address";
 import { isLoopback, type Principals } from "./principals";
 
 export type AuthRefusalCode =
@@ -38,6 +39,12 @@ const refuse = (code: AuthRefusalCode, reasonCode: number, message: string): Ref
 /** The peer's address: the HTTP request's for WebSocket, else the socket's. */
 export function peerAddress(client: Pick<Connecting, "req" | "remoteAddress">): string | undefined {
   return client.req?.socket.remoteAddress ?? client.remoteAddress;
+}
+
+/** Who is connecting, for the throttle and the log: through a trusted proxy, the client it names (review-8 F6). */
+export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress">, trustedProxies: readonly string[]): string | undefined {
+  const peer = peerAddress(client);
+  return peer && client.req ? clientAddress(peer, client.req.headers, trustedProxies) : peer;
 }
 
 /**
@@ -67,7 +74,10 @@ export function createAuthenticate(opts: {
   throttle: LoginThrottle;
   /** A per-process secret the hub's own clients (the simulator) connect with. */
   internalPassword: string;
+  /** auth.trustedProxies: whose X-Forwarded-For names the client of a /mqtt upgrade (default: none). */
+  trustedProxies?: readonly string[];
 }): BrokerHook<Principal> {
+  const trustedProxies = opts.trustedProxies ?? [];
   const { accounts, principals, log } = opts;
 
   const decide = async (client: Connecting, username: string | undefined, password: Buffer | undefined): Promise<Principal | Refusal> => {
@@ -81,7 +91,8 @@ export function createAuthenticate(opts: {
     if (username !== undefined && username !== "") {
       const secret = password?.toString("utf8") ?? "";
       if (username === INTERNAL_USER && local && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
-      const keys = [`device:${username.toLowerCase()}`, `address:${address ?? "unknown"}`];
+      // Behind a proxy, one shared `address:127.0.0.1` would let a stranger lock every device out (review-8 F6).
+      const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
       // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
       if (opts.throttle.retryAfter(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
       const device = await accounts.verifyDevice(username, secret);
@@ -122,7 +133,7 @@ export function createAuthenticate(opts: {
         code: decided.code,
         client: client.clientId,
         username,
-        address: peerAddress(client),
+        address: clientAddressOf(client, trustedProxies),
         reason: decided.message,
       });
       return { ok: false, refusal: decided };

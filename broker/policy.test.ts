@@ -58,7 +58,7 @@ after(async () => {
 });
 
 /** The hub's policy, composed as hub.ts composes it; the first refusal wins, as in the broker. */
-function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics } = {}) {
+function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics; trustedProxies?: readonly string[] } = {}) {
   const hooks: BrokerHook<Principal>[] = [
     principals,
     createAuthenticate({
@@ -69,6 +69,7 @@ function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTo
       log,
       throttle: createLoginThrottle(),
       internalPassword: INTERNAL_PASSWORD,
+      trustedProxies: opts.trustedProxies,
     }),
     createAuthorizePublish({ log, isDeviceCommand: (topic) => topic === "zigbee2mqtt/hallway_plug/set" }),
     createAuthorizeSubscribe({ log }),
@@ -234,6 +235,33 @@ describe("what a 3.1.1 client hears for a refused CONNECT (its CONNACK return co
     const hub = policy();
     for (let i = 0; i < 5; i++) await hub.connect(who["wrong password"](), 4);
     assert.equal(connackReturnCode311(((await hub.connect(who.device(), 4)) as Refusal).reasonCode), 5);
+  });
+});
+
+describe("the throttle's per-address key behind a reverse proxy (review-8 F6)", () => {
+  const throughProxy = (client: string, username: string, password: string): Who => ({
+    username,
+    password,
+    address: LOOPBACK,
+    req: { socket: { remoteAddress: LOOPBACK }, headers: { host: "hub.example", "x-forwarded-for": client } } as unknown as IncomingMessage,
+  });
+  it("a stranger's wrong logins for made-up names through a proxy on this machine lock the stranger out, not everyone", async () => {
+    const hub = policy({ trustedProxies: ["loopback"] });
+    for (let i = 0; i < 21; i++) await hub.connect(throughProxy("203.0.113.9", `nobody${i}`, "guess"), 4);
+    assert.equal(said((await hub.connect(throughProxy("203.0.113.9", "kitchen-sensor", devicePassword), 4)) as Refusal), "auth-throttled/0x87");
+    const device = await hub.connect(throughProxy("198.51.100.7", "kitchen-sensor", devicePassword), 4);
+    assert.equal("principal" in device && device.principal.kind, "device");
+  });
+  it("a client connecting directly cannot escape its address's allowance by writing X-Forwarded-For", async () => {
+    const hub = policy({ trustedProxies: ["loopback"] });
+    const direct = (i: number): Who => ({
+      username: `nobody${i}`,
+      password: "guess",
+      address: LAN,
+      req: { socket: { remoteAddress: LAN }, headers: { host: "hub.example", "x-forwarded-for": `203.0.113.${i}` } } as unknown as IncomingMessage,
+    });
+    for (let i = 0; i < 21; i++) await hub.connect(direct(i), 4);
+    assert.equal(said((await hub.connect({ ...direct(99), username: "kitchen-sensor", password: devicePassword }, 4)) as Refusal), "auth-throttled/0x87");
   });
 });
 
