@@ -67,7 +67,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   }
   if (core.closing) return refuse(RC.serverUnavailable, "server-shutting-down", "the broker is shutting down");
   const owner = core.ownerOf(auth.principal);
-  if (ownedByAnother(core, clientId, owner)) {
+  if (ownedByAnother(core, client, owner)) {
     return refuse(RC.clientIdentifierNotValid, "refused:session-owner-mismatch", "this client id's session belongs to another account");
   }
 
@@ -125,14 +125,15 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
  * id the server rejects. A fresh session instead would let any account end another device's
  * session, lose its queued messages and disconnect it, at will.
  */
-function ownedByAnother<P>(core: Core<P>, clientId: string, owner: string | null): boolean {
-  const existing = core.sessions.get(clientId);
+function ownedByAnother<P>(core: Core<P>, client: Client<P>, owner: string | null): boolean {
+  const existing = core.sessions.get(client.clientId);
   if (existing === undefined || existing.owner === null || owner === null || existing.owner === owner) return false;
   core.log.warn("client id belongs to another account's session", {
     code: "session-owner-mismatch",
-    client: clientId,
+    client: client.clientId,
     owner: existing.owner,
     connecting: owner,
+    address: client.remoteAddress,
     connected: existing.connection !== null,
   });
   return true;
