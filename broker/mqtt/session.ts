@@ -118,7 +118,8 @@ export class Session<C> {
   /** Removes queued and sent (not yet acknowledged) copies that `drop` picks; returns them. */
   dropDeliveries(drop: (d: Delivery) => boolean): Delivery[] {
     const removed: Delivery[] = [];
-    const kept = this.queue.filter((d) => !drop(d) || (removed.push(d), false));
+    const kept: Delivery[] = [];
+    for (const d of this.queue) (drop(d) ? removed : kept).push(d);
     this.queue.length = 0;
     this.queue.push(...kept);
     this.queuedQos0 = kept.filter((d) => d.qos === 0).length;
