@@ -5,7 +5,9 @@
 // - a username and password are a device account's;
 // - no credentials is anonymous: from loopback only by default, like Mosquitto 2,
 //   held to `auth.anonymousTopics`; never for a sessionless WebSocket with an
-//   Origin (session-gate.ts), which may be a web page.
+//   Origin (session-gate.ts), which may be a web page, nor for a WebSocket that
+//   came through a reverse proxy (its peer is the proxy, so every stranger behind
+//   a proxy on this machine would look local: review-8 F1).
 // A refusal carries an MQTT 5 reason code; the broker sends 3.1.1 clients its CONNACK
 // equivalent (0x86 → 4 bad user name or password, 0x87 → 5 not authorized).
 import type { AccountStore } from "../lib/auth/account-store";
@@ -13,10 +15,19 @@ import type { LoginThrottle } from "../lib/auth/login-throttle";
 import type { AnonymousTopics, Principal } from "../lib/auth/roles";
 import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
+import { cameThroughProxy } from "./web-splice";
 import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
+import { clientAddress } from "../lib/auth/client-address";
 import { isLoopback, type Principals } from "./principals";
 
-export type AuthRefusalCode = "bad-credentials" | "auth-throttled" | "anonymous-not-allowed" | "anonymous-not-loopback" | "anonymous-sessionless-origin" | "auth-failed";
+export type AuthRefusalCode =
+  | "bad-credentials"
+  | "auth-throttled"
+  | "anonymous-not-allowed"
+  | "anonymous-not-loopback"
+  | "anonymous-proxied"
+  | "anonymous-sessionless-origin"
+  | "auth-failed";
 
 /** The username the hub's own MQTT clients use with `internalPassword`. */
 export const INTERNAL_USER = "hearth-internal";
@@ -30,6 +41,29 @@ export function peerAddress(client: Pick<Connecting, "req" | "remoteAddress">): 
   return client.req?.socket.remoteAddress ?? client.remoteAddress;
 }
 
+/** Who is connecting, for the throttle and the log: through a trusted proxy, the client it names (review-8 F6). */
+export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress">, trustedProxies: readonly string[]): string | undefined {
+  const peer = peerAddress(client);
+  return peer && client.req ? clientAddress(peer, client.req.headers, trustedProxies) : peer;
+}
+
+/**
+ * Who owns the MQTT sessions a principal makes (hooks.ts sessionOwner): a person by name
+ * (not their browser session, which changes at every login), a device by its account, and
+ * every anonymous client is one owner, as they share one ACL.
+ */
+export function sessionOwner(principal: Principal): string {
+  switch (principal.kind) {
+    case "user":
+      return `user:${principal.username}`;
+    case "device":
+      return `device:${principal.name}`;
+    case "anonymous":
+    case "internal":
+      return principal.kind;
+  }
+}
+
 export function createAuthenticate(opts: {
   accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
@@ -40,7 +74,10 @@ export function createAuthenticate(opts: {
   throttle: LoginThrottle;
   /** A per-process secret the hub's own clients (the simulator) connect with. */
   internalPassword: string;
+  /** auth.trustedProxies: whose X-Forwarded-For names the client of a /mqtt upgrade (default: none). */
+  trustedProxies?: readonly string[];
 }): BrokerHook<Principal> {
+  const trustedProxies = opts.trustedProxies ?? [];
   const { accounts, principals, log } = opts;
 
   const decide = async (client: Connecting, username: string | undefined, password: Buffer | undefined): Promise<Principal | Refusal> => {
@@ -48,10 +85,14 @@ export function createAuthenticate(opts: {
     if (fromSession) return fromSession;
     const address = peerAddress(client);
     const sessionless = principals.isSessionless(client.req);
+    // A /mqtt upgrade carrying Forwarded, X-Forwarded-*, Via or X-Ingress-Path came through a reverse proxy.
+    const proxied = client.req !== undefined && cameThroughProxy(client.req.headers);
+    const local = isLoopback(address) && !proxied;
     if (username !== undefined && username !== "") {
       const secret = password?.toString("utf8") ?? "";
-      if (username === INTERNAL_USER && isLoopback(address) && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
-      const keys = [`device:${username.toLowerCase()}`, `address:${address ?? "unknown"}`];
+      if (username === INTERNAL_USER && local && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
+      // Behind a proxy, one shared `address:127.0.0.1` would let a stranger lock every device out (review-8 F6).
+      const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
       // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
       if (opts.throttle.retryAfter(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
       const device = await accounts.verifyDevice(username, secret);
@@ -68,13 +109,17 @@ export function createAuthenticate(opts: {
     const anonymous: Principal = { kind: "anonymous", topics: opts.anonymousTopics };
     if (opts.anonymous === "all") return anonymous;
     if (opts.anonymous === "off") return refuse("anonymous-not-allowed", ReasonCode.notAuthorized, "anonymous MQTT is turned off; use a device account");
-    if (!isLoopback(address)) {
+    if (proxied) {
+      return refuse("anonymous-proxied", ReasonCode.notAuthorized, "anonymous MQTT is accepted from this machine only, not through a reverse proxy; use a device account");
+    }
+    if (!local) {
       return refuse("anonymous-not-loopback", ReasonCode.notAuthorized, "anonymous MQTT is accepted from this machine only; use a device account");
     }
     return anonymous;
   };
 
   return {
+    sessionOwner,
     async authenticate(client, { username, password }): Promise<AuthResult<Principal>> {
       let decided: Principal | Refusal;
       try {
@@ -88,7 +133,7 @@ export function createAuthenticate(opts: {
         code: decided.code,
         client: client.clientId,
         username,
-        address: peerAddress(client),
+        address: clientAddressOf(client, trustedProxies),
         reason: decided.message,
       });
       return { ok: false, refusal: decided };

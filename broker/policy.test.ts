@@ -58,7 +58,7 @@ after(async () => {
 });
 
 /** The hub's policy, composed as hub.ts composes it; the first refusal wins, as in the broker. */
-function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics } = {}) {
+function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics; trustedProxies?: readonly string[] } = {}) {
   const hooks: BrokerHook<Principal>[] = [
     principals,
     createAuthenticate({
@@ -69,6 +69,7 @@ function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTo
       log,
       throttle: createLoginThrottle(),
       internalPassword: INTERNAL_PASSWORD,
+      trustedProxies: opts.trustedProxies,
     }),
     createAuthorizePublish({ log, isDeviceCommand: (topic) => topic === "zigbee2mqtt/hallway_plug/set" }),
     createAuthorizeSubscribe({ log }),
@@ -136,7 +137,25 @@ const who: Record<string, () => Who | Promise<Who>> = {
   "anonymous page without a session, on loopback": () => sessionless(),
   "device account over WebSocket with an Origin (Home Assistant's paho)": () => sessionless({ username: "kitchen-sensor", password: devicePassword }),
   "internal user from a page without a session": () => sessionless({ username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
+  // A reverse proxy on this machine (README "Behind a reverse proxy") connects from loopback for every stranger (review-8 F1).
+  ...Object.fromEntries(
+    [
+      ["X-Forwarded-For", { "x-forwarded-for": "203.0.113.9" }],
+      ["Forwarded", { forwarded: "for=203.0.113.9" }],
+      ["Via", { via: "1.1 caddy" }],
+      ["X-Ingress-Path", { "x-ingress-path": "/api/hassio_ingress/abc" }],
+    ].map(([name, headers]) => [`anonymous through a reverse proxy on this machine (${name as string})`, () => proxied(headers as Record<string, string>)]),
+  ),
+  "internal user through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
+  "device account through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: "kitchen-sensor", password: devicePassword }),
 };
+
+/** A program's /mqtt upgrade (no Origin, no cookie) that a proxy on this machine forwarded. */
+async function proxied(headers: Record<string, string>, credentials: { username?: string; password?: string } = {}): Promise<Who> {
+  const req = { socket: { remoteAddress: LOOPBACK }, headers: { host: "hub.example", ...headers } } as unknown as IncomingMessage;
+  assert.deepEqual(await gate.checkUpgrade(req), { ok: true });
+  return { ...credentials, address: LOOPBACK, req };
+}
 
 /** What a refusal says: `code/0xNN`; null when allowed. */
 const said = (refusal: Refusal | null) => (refusal === null ? null : `${refusal.code}/0x${refusal.reasonCode.toString(16)}`);
@@ -164,6 +183,13 @@ const table: Row[] = [
   ["anonymous page without a session, on loopback", "anonymous-sessionless-origin/0x87"],
   ["device account over WebSocket with an Origin (Home Assistant's paho)", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
   ["internal user from a page without a session", "bad-credentials/0x86"],
+  // Through a proxy the peer is the proxy: no loopback trust; a device account still gets in.
+  ["anonymous through a reverse proxy on this machine (X-Forwarded-For)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (Forwarded)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (Via)", "anonymous-proxied/0x87"],
+  ["anonymous through a reverse proxy on this machine (X-Ingress-Path)", "anonymous-proxied/0x87"],
+  ["internal user through a reverse proxy", "bad-credentials/0x86"],
+  ["device account through a reverse proxy", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
 ];
 const ACTIONS = [
   ["publish", "home/kitchen/temperature"],
@@ -209,6 +235,33 @@ describe("what a 3.1.1 client hears for a refused CONNECT (its CONNACK return co
     const hub = policy();
     for (let i = 0; i < 5; i++) await hub.connect(who["wrong password"](), 4);
     assert.equal(connackReturnCode311(((await hub.connect(who.device(), 4)) as Refusal).reasonCode), 5);
+  });
+});
+
+describe("the throttle's per-address key behind a reverse proxy (review-8 F6)", () => {
+  const throughProxy = (client: string, username: string, password: string): Who => ({
+    username,
+    password,
+    address: LOOPBACK,
+    req: { socket: { remoteAddress: LOOPBACK }, headers: { host: "hub.example", "x-forwarded-for": client } } as unknown as IncomingMessage,
+  });
+  it("a stranger's wrong logins for made-up names through a proxy on this machine lock the stranger out, not everyone", async () => {
+    const hub = policy({ trustedProxies: ["loopback"] });
+    for (let i = 0; i < 21; i++) await hub.connect(throughProxy("203.0.113.9", `nobody${i}`, "guess"), 4);
+    assert.equal(said((await hub.connect(throughProxy("203.0.113.9", "kitchen-sensor", devicePassword), 4)) as Refusal), "auth-throttled/0x87");
+    const device = await hub.connect(throughProxy("198.51.100.7", "kitchen-sensor", devicePassword), 4);
+    assert.equal("principal" in device && device.principal.kind, "device");
+  });
+  it("a client connecting directly cannot escape its address's allowance by writing X-Forwarded-For", async () => {
+    const hub = policy({ trustedProxies: ["loopback"] });
+    const direct = (i: number): Who => ({
+      username: `nobody${i}`,
+      password: "guess",
+      address: LAN,
+      req: { socket: { remoteAddress: LAN }, headers: { host: "hub.example", "x-forwarded-for": `203.0.113.${i}` } } as unknown as IncomingMessage,
+    });
+    for (let i = 0; i < 21; i++) await hub.connect(direct(i), 4);
+    assert.equal(said((await hub.connect({ ...direct(99), username: "kitchen-sensor", password: devicePassword }, 4)) as Refusal), "auth-throttled/0x87");
   });
 });
 

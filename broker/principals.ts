@@ -48,9 +48,4 @@ export function createPrincipals(): Principals {
   };
 }
 
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack listener reports). */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  return v4.startsWith("127.") || address === "::1";
-}
+export { isLoopback } from "../lib/auth/client-address";

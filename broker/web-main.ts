@@ -18,7 +18,7 @@ import type { WebThreadMessage } from "./web-thread";
 const log = createLogger("http");
 if (!isWebThreadData(workerData) || parentPort === null) throw new Error("web-main.ts runs only as the hub's web thread");
 const port = parentPort;
-const { next: options, socketPath } = workerData;
+const { next: options, socketPath, info } = workerData;
 // Before Next starts: the broker's thread gets a core first whenever both want one.
 const priority = lowerOwnPriority(WEB_THREAD_NICE);
 if (!priority.ok) log.warn("web thread keeps the broker's priority", { code: "web-priority-unchanged", reason: priority.reason });
@@ -113,6 +113,6 @@ function refuseReusedMqtt(req: IncomingMessage, socket: Socket): void {
 /** Next sees the browser's address and scheme from the hub, never what a client claimed. */
 function trust(req: IncomingMessage): void {
   const peer = peers.get(req.socket as Socket) ?? { address: "", secure: false };
-  req.headers = trustedHeaders(req.headers, peer);
+  req.headers = trustedHeaders(req.headers, peer, info.trustedProxies);
   req.rawHeaders = Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, String(value)]));
 }

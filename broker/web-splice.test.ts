@@ -52,6 +52,14 @@ test("Next is told the hub's peer, never what a client sent under the hub's own 
   assert.equal(headers.host, "hub");
 });
 
+test("the login throttle's address: the client a proxy on this machine names, never a direct client's claim (review-8 F6)", () => {
+  const forwarded = { host: "hub", "x-forwarded-for": "203.0.113.9" };
+  const proxied = trustedHeaders(forwarded, { address: "127.0.0.1", secure: false }, ["loopback"]);
+  assert.equal(proxied[REMOTE_ADDRESS_HEADER], "203.0.113.9");
+  const direct = trustedHeaders(forwarded, { address: "192.168.1.20", secure: false }, ["loopback"]);
+  assert.equal(direct[REMOTE_ADDRESS_HEADER], "192.168.1.20");
+});
+
 test("a request through a reverse proxy is told by the headers proxies add, not by the hub's own", () => {
   for (const name of ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "via", "x-ingress-path"]) {
     assert.equal(cameThroughProxy({ host: "hub", [name]: "1.2.3.4" }), true, name);

@@ -4,7 +4,7 @@
 // that must be turned away.
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
 import { expect, test, type Browser } from "@playwright/test";
-import type { IClientOptions, MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { ADMIN, TestHub, type Credentials } from "./hub";
 import { collect, connect, expectReceived, tryConnect, tryPublish, trySubscribe, type Outcome } from "./mqtt-clients";
 import { SecondHost } from "./second-host";
@@ -136,6 +136,35 @@ test("a browser without a session, or from another site, cannot open /mqtt", asy
   expect("error" in forged).toBe(true);
   await expect.poll(() => hub.output).toMatch(/WARN http: mqtt-ws: upgrade refused code="no-session"/);
   await expect.poll(() => hub.output).toMatch(/WARN http: mqtt-ws: upgrade refused code="cross-origin"/);
+});
+
+test("a device account cannot resume another device's session by its client id (review-8 F7)", async () => {
+  const hallway = await hub.createDevice("hallway-sensor", ["home/hallway/#"]);
+  const hall = await connect(hub.mqttUrl, { clientId: "hallway-1", clean: false, ...hallway });
+  await hall.subscribeAsync("home/hallway/#", { qos: 1 });
+  await hall.endAsync();
+  await observer.publishAsync("home/hallway/door/set", "UNLOCK", { qos: 1 });
+  // kitchen-sensor asks for the hallway device's session: refused (3.1.1 CONNACK 2, identifier rejected).
+  const thief = await tryConnect(hub.mqttUrl, { clientId: "hallway-1", clean: false, ...device });
+  expect("error" in thief && thief.error.code).toBe(2);
+  await expect.poll(() => hub.output).toMatch(/WARN mqtt: client id belongs to another account's session code="session-owner-mismatch" client="hallway-1" owner="device:hallway-sensor" connecting="device:kitchen-sensor"/);
+  // The hallway device finds its session and the command queued for it.
+  const back = mqtt.connect(hub.mqttUrl, { reconnectPeriod: 0, clientId: "hallway-1", clean: false, ...hallway });
+  const got = collect(back); // from the first packet: the queue comes right after CONNACK
+  await expectReceived(got, "home/hallway/door/set", "UNLOCK");
+  await back.endAsync();
+});
+
+test("through a reverse proxy on this machine, /mqtt is not loopback: anonymous is refused, a device account gets in (review-8 F1)", async () => {
+  const forwarded = { wsOptions: { headers: { "X-Forwarded-For": "203.0.113.9" } } };
+  const stranger = await tryConnect(wsUrl(), forwarded);
+  expect("error" in stranger && stranger.error.code).toBe(5);
+  await expect.poll(() => hub.output).toMatch(/WARN mqtt: connection refused code="anonymous-proxied"/);
+  const sensor = await connect(wsUrl(), { ...forwarded, username: device.username, password: device.password });
+  await sensor.endAsync();
+  // Without the proxy's header, a program on this machine is still local.
+  const local = await connect(wsUrl());
+  await local.endAsync();
 });
 
 /** One request over `agent`; resolves with the status (101 when upgraded) and the response's headers. */

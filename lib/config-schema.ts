@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 // What each source of settings may hold: the JSON config file (hearth.config.json)
 // and the environment. lib/config.ts merges them; lib/config-sources.ts reads them.
 import { z } from "zod";
@@ -39,6 +40,13 @@ const filtersFromEnv = z
   .string()
   .transform((v) => v.split(",").map((f) => f.trim()))
   .pipe(z.array(topicFilter));
+
+/** auth.trustedProxies: "loopback" or an IP address (review-8 F6). */
+const proxyAddress = z.string().refine((v) => v === "loopback" || isIP(v) !== 0, "must be an IP address or loopback");
+const proxiesFromEnv = z
+  .string()
+  .transform((v) => v.split(",").map((a) => a.trim()))
+  .pipe(z.array(proxyAddress));
 
 /** Where history goes instead of SQLite (issue 14): postgres://user:password@host:5432/database. */
 const postgresUrl = z.string().refine((value) => {
@@ -103,6 +111,7 @@ export const fileSchema = z.strictObject({
       sessionHours: z.number().min(1).max(24 * 365).optional(),
       anonymousMqtt: z.enum(ANONYMOUS_MQTT).optional(),
       anonymousTopics: anonymousTopics.optional(),
+      trustedProxies: z.array(proxyAddress).optional(),
     })
     .optional(),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
@@ -157,6 +166,7 @@ export const envSchema = z.object({
   HEARTH_MQTT_ANONYMOUS: z.enum(ANONYMOUS_MQTT, "must be loopback, all or off").optional(),
   HEARTH_MQTT_ANONYMOUS_PUBLISH: filtersFromEnv.optional(),
   HEARTH_MQTT_ANONYMOUS_SUBSCRIBE: filtersFromEnv.optional(),
+  HEARTH_TRUSTED_PROXIES: proxiesFromEnv.optional(),
   HEARTH_TLS_CERT: z.string().min(1).optional(),
   HEARTH_TLS_KEY: z.string().min(1).optional(),
   MQTTS_PORT: intFromEnv(1, 65535).optional(),

@@ -44,7 +44,7 @@ describe("loadConfig", () => {
       devices: [],
       commandTimeoutMs: 5000,
       availabilityGraceMs: 10_000,
-      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] } },
+      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] }, trustedProxies: ["loopback"] },
       tls: null,
       upstream: null,
       mqttsPort: 8883,
@@ -109,7 +109,7 @@ describe("loadConfig", () => {
   });
 
   it("reads the accounts, TLS and broker-limit settings", () => {
-    const cwd = dir({ auth: { anonymousMqtt: "off" }, limits: { maxConnections: 20 } });
+    const cwd = dir({ auth: { anonymousMqtt: "off", trustedProxies: ["192.168.1.2"] }, limits: { maxConnections: 20 } });
     const config = loadConfig(
       {
         HEARTH_ADMIN_USER: "root",
@@ -120,6 +120,7 @@ describe("loadConfig", () => {
         MQTTS_PORT: "18883",
         HEARTH_MQTT_PLAIN: "0",
         HEARTH_MQTT_MAX_PUBLISH_RATE: "5",
+        HEARTH_TRUSTED_PROXIES: "loopback, ::1",
       },
       cwd,
     );
@@ -128,6 +129,7 @@ describe("loadConfig", () => {
       sessionHours: 12,
       anonymousMqtt: "off",
       anonymousTopics: { publish: ["#"], subscribe: ["#"] },
+      trustedProxies: ["loopback", "::1"],
     });
     assert.deepEqual(config.tls, { certFile: path.join(cwd, "tls/a.crt"), keyFile: path.join(cwd, "tls/a.key") });
     assert.equal(config.mqttsPort, 18883);
@@ -195,6 +197,7 @@ describe("loadConfig", () => {
     ["plain MQTT off without TLS", { HEARTH_MQTT_PLAIN: "0" }, undefined, /HEARTH_MQTT_PLAIN=0 .*no TLS certificate/],
     ["MQTTS on the dashboard's port", { HEARTH_TLS_CERT: "a", HEARTH_TLS_KEY: "b", MQTTS_PORT: "3000" }, undefined, /PORT and MQTTS_PORT are both 3000/],
     ["a tiny packet limit", { HEARTH_MQTT_MAX_PACKET_BYTES: "10" }, undefined, /HEARTH_MQTT_MAX_PACKET_BYTES in the environment/],
+    ["a trusted proxy that is not an address", { HEARTH_TRUSTED_PROXIES: "proxy.lan" }, undefined, /HEARTH_TRUSTED_PROXIES\.0 in the environment: must be an IP address or loopback/],
     ["an unknown anonymous policy in the file", {}, { auth: { anonymousMqtt: "yes" } }, /auth\.anonymousMqtt in .*hearth\.config\.json/],
     ["a bad anonymous filter in the file", {}, { auth: { anonymousTopics: { subscribe: ["home/#/x"] } } }, /auth\.anonymousTopics\.subscribe\.0 in .*hearth\.config\.json: "home\/#\/x"/],
     ["an unknown anonymous ACL key", {}, { auth: { anonymousTopics: { read: ["#"] } } }, /auth\.anonymousTopics in .*Unrecognized key.*read/],

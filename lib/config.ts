@@ -4,6 +4,7 @@
 // with a ConfigError that names the setting, where it came from, and what is allowed.
 import path from "node:path";
 import type { Rule } from "./alerts/rule";
+import { DEFAULT_TRUSTED_PROXIES } from "./auth/client-address";
 import { ALL_TOPICS, type AnonymousTopics } from "./auth/roles";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
 import { AVAILABILITY_GRACE_MS } from "./devices/toggle-gate";
@@ -45,6 +46,8 @@ export type HubConfig = {
     anonymousMqtt: AnonymousMqtt;
     /** What anonymous clients may publish and subscribe to; default everything (auth.anonymousTopics). */
     anonymousTopics: AnonymousTopics;
+    /** Proxies whose X-Forwarded-For names the client for the login throttle (auth.trustedProxies; client-address.ts). */
+    trustedProxies: readonly string[];
   };
   /** With both set, the dashboard is HTTPS, /mqtt is WSS, and MQTT over TLS listens on mqttsPort. */
   tls: { certFile: string; keyFile: string } | null;
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       admin: adminFromEnv(e.HEARTH_ADMIN_USER, e.HEARTH_ADMIN_PASSWORD),
       sessionHours: e.HEARTH_SESSION_HOURS ?? f.auth?.sessionHours ?? 24 * 30,
       anonymousMqtt: e.HEARTH_MQTT_ANONYMOUS ?? f.auth?.anonymousMqtt ?? "loopback",
+      trustedProxies: e.HEARTH_TRUSTED_PROXIES ?? f.auth?.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
       anonymousTopics: {
         publish: e.HEARTH_MQTT_ANONYMOUS_PUBLISH ?? f.auth?.anonymousTopics?.publish ?? ALL_TOPICS.publish,
         subscribe: e.HEARTH_MQTT_ANONYMOUS_SUBSCRIBE ?? f.auth?.anonymousTopics?.subscribe ?? ALL_TOPICS.subscribe,

@@ -73,6 +73,8 @@ export type WebInfo = {
   /** The upstream broker's address(es), without credentials; null when Hearth is the broker (issue 14). */
   upstreamServer: string | null;
   sessionTtlMs: number;
+  /** auth.trustedProxies: whose X-Forwarded-For names the client (lib/auth/client-address.ts). */
+  trustedProxies: readonly string[];
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   secureCookies: boolean;
 };

@@ -87,6 +87,7 @@ export class Core<P> {
   readonly publishAuthorizers: BrokerHook<P>[];
   readonly subscribeAuthorizers: BrokerHook<P>[];
   readonly publishedHooks: BrokerHook<P>[];
+  private readonly ownerHook: BrokerHook<P> | undefined;
   closing = false;
   private lastConnectionId = 0;
   /** Called on every client connect and disconnect ($SYS). */
@@ -104,6 +105,12 @@ export class Core<P> {
     this.publishAuthorizers = hooks.filter((h) => h.authorizePublish);
     this.subscribeAuthorizers = hooks.filter((h) => h.authorizeSubscribe);
     this.publishedHooks = hooks.filter((h) => h.onPublished);
+    this.ownerHook = hooks.find((h) => h.sessionOwner);
+  }
+
+  /** Who a principal is as a session's owner (hooks.ts sessionOwner); null without such a hook. */
+  ownerOf(principal: P): string | null {
+    return this.ownerHook ? this.ownerHook.sessionOwner!(principal) : null;
   }
 
   nextConnectionId(): number {

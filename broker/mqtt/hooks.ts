@@ -85,6 +85,12 @@ export interface BrokerHook<P> {
     client: Omit<ClientInfo<P>, "principal" | "close">,
     credentials: { username: string | undefined; password: Buffer | undefined },
   ): Promise<AuthResult<P>>;
+  /**
+   * Names who a principal is, for session ownership ("device:hall-sensor"): a session is
+   * resumed or taken over only by a connection with the same owner (review-8 F7). The
+   * first hook that has this method decides; without one, any connection may.
+   */
+  sessionOwner?(principal: P): string;
   authorizePublish?(client: ClientInfo<P>, message: { topic: string; qos: QoS; retain: boolean; payloadBytes: number }): Refusal | null;
   /** `subscriptionCount`: the client's subscriptions before this one (limits). */
   authorizeSubscribe?(client: ClientInfo<P>, subscription: StoredSubscription, subscriptionCount: number): Refusal | null;

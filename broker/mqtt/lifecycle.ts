@@ -20,6 +20,7 @@ export function toStoredSession<P>(session: S<P>): StoredSession {
     expiryInterval: session.expiryInterval,
     disconnectedAt: session.disconnectedAt,
     will: session.will,
+    owner: session.owner,
   };
 }
 
@@ -38,9 +39,17 @@ export function saveSession<P>(core: Core<P>, session: S<P>): void {
  * Gives `client` its session; returns Session Present. An existing connection with
  * the same client id is closed first [MQTT-3.1.4-3] (MQTT 5: DISCONNECT 0x8E); a clean
  * start discards the old session [MQTT-3.1.2-4]; reconnecting in time cancels a
- * delayed will [MQTT-3.1.3-9].
+ * delayed will [MQTT-3.1.3-9]. `owner`: who the connection is (hooks.ts sessionOwner); the
+ * caller has refused a CONNECT whose owner differs from the session's (connect.ts).
  */
-export function attachSession<P>(core: Core<P>, client: Client<P>, cleanStart: boolean, expiryInterval: number, will: StoredWill | null): boolean {
+export function attachSession<P>(
+  core: Core<P>,
+  client: Client<P>,
+  cleanStart: boolean,
+  expiryInterval: number,
+  will: StoredWill | null,
+  owner: string | null = null,
+): boolean {
   core.sessions.get(client.clientId)?.connection?.disconnect(RC.sessionTakenOver, "another connection took over this client id", "taken-over");
   let session = core.sessions.get(client.clientId);
   if (session !== undefined && cleanStart) {
@@ -58,6 +67,7 @@ export function attachSession<P>(core: Core<P>, client: Client<P>, cleanStart: b
   session.will = will;
   session.disconnectedAt = null;
   session.connection = client;
+  session.owner = owner;
   client.session = session;
   if (!session.persistent && session.stored) {
     // A persistent session resumed as a non-persistent one: what was stored goes (the will is saved again below).

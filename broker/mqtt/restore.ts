@@ -21,6 +21,7 @@ export function restore<P>(core: Core<P>, state: RestoredState, now: number): vo
     const session = new Session<Client<P>>(r.clientId, r.protocolVersion);
     session.expiryInterval = r.expiryInterval;
     session.will = r.will;
+    session.owner = r.owner ?? null;
     session.stored = true;
     session.disconnectedAt = r.disconnectedAt ?? now;
     for (const sub of r.subscriptions) {

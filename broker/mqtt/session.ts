@@ -21,6 +21,8 @@ export class Session<C> {
   expiryInterval = 0;
   disconnectedAt: number | null = null;
   will: StoredWill | null = null;
+  /** Who made it (store.ts StoredSession.owner); only they resume it. */
+  owner: string | null = null;
   /** Has a row in the store (persistent, or a will to survive a crash). */
   stored = false;
   readonly subscriptions = new Map<string, StoredSubscription>();
@@ -111,6 +113,24 @@ export class Session<C> {
     this.queue.length = 0;
     this.queue.push(...kept);
     this.queuedQos0 = 0;
+  }
+
+  /** Removes queued and sent (not yet acknowledged) copies that `drop` picks; returns them. */
+  dropDeliveries(drop: (d: Delivery) => boolean): Delivery[] {
+    const removed: Delivery[] = [];
+    const kept: Delivery[] = [];
+    for (const d of this.queue) (drop(d) ? removed : kept).push(d);
+    this.queue.length = 0;
+    this.queue.push(...kept);
+    this.queuedQos0 = kept.filter((d) => d.qos === 0).length;
+    // A released QoS 2 copy is past its payload: only PUBREL is left to resend, so it stays.
+    for (const [packetId, d] of this.inflight) {
+      if (d.state === "sent" && drop(d)) {
+        this.inflight.delete(packetId);
+        removed.push(d);
+      }
+    }
+    return removed;
   }
 
   clearTimers(): void {

@@ -34,6 +34,7 @@ export type SessionRow = {
   will_expires_at: number | null;
   will_received_at: number | null;
   will_delay: number | null;
+  owner: string | null;
 };
 
 export type SubscriptionRow = {
@@ -110,6 +111,7 @@ export function sessionRow(s: StoredSession): SessionRow {
     will_expires_at: will?.expires_at ?? null,
     will_received_at: will?.received_at ?? null,
     will_delay: s.will?.delaySeconds ?? null,
+    owner: s.owner,
   };
 }
 
@@ -135,6 +137,7 @@ export function sessionFromRow(r: SessionRow): StoredSession {
     expiryInterval: r.expiry_interval,
     disconnectedAt: r.disconnected_at,
     will,
+    owner: r.owner ?? null,
   };
 }
 

@@ -76,6 +76,21 @@ describe("openSqliteBrokerStore", () => {
     }
   });
 
+  it("a database from before session owners gets the column; its sessions have no owner (the next to resume adopts them)", async () => {
+    const file = freshFile();
+    const old = openDatabase(file, MIGRATIONS.slice(0, 1), "broker state");
+    old.prepare("INSERT INTO sessions (client_id, protocol_version, expiry_interval, disconnected_at) VALUES ('lamp', 4, ?, 1)").run(0xffffffff);
+    old.close();
+    const store = open(file, {});
+    try {
+      const [restored] = (await store.load()).sessions;
+      assert.equal(restored.clientId, "lamp");
+      assert.equal(restored.owner, null);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("writes everything changed in one turn of the event loop as one transaction", async (t) => {
     const { state } = openForTest(t);
     const { store } = state;

@@ -86,6 +86,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (client_id, packet_id)
   ) WITHOUT ROWID;
   `,
+  // Review-8 F7: who made each session. Rows from before have none (NULL): the next
+  // principal to resume such a session becomes its owner, its subscriptions re-authorised.
+  `ALTER TABLE sessions ADD COLUMN owner TEXT;`,
 ];
 
 export type SqliteBrokerStoreOptions = {
@@ -213,8 +216,10 @@ function prepare(db: Database.Database) {
     setRetained: db.prepare<[MessageRow]>(`INSERT OR REPLACE INTO retained (${messageNames}) VALUES (${messageValues})`),
     deleteRetained: db.prepare<[string]>("DELETE FROM retained WHERE topic = ?"),
     saveSession: db.prepare<[SessionRow]>(
-      `INSERT OR REPLACE INTO sessions VALUES (@client_id, @protocol_version, @expiry_interval, @disconnected_at,
-         @will_topic, @will_payload, @will_qos, @will_retain, @will_properties, @will_expires_at, @will_received_at, @will_delay)`,
+      `INSERT OR REPLACE INTO sessions (client_id, protocol_version, expiry_interval, disconnected_at, will_topic,
+         will_payload, will_qos, will_retain, will_properties, will_expires_at, will_received_at, will_delay, owner)
+       VALUES (@client_id, @protocol_version, @expiry_interval, @disconnected_at, @will_topic, @will_payload, @will_qos,
+         @will_retain, @will_properties, @will_expires_at, @will_received_at, @will_delay, @owner)`,
     ),
     deleteSession: ["sessions", "subscriptions", "outgoing", "inbound"].map((table) =>
       db.prepare<[string]>(`DELETE FROM ${table} WHERE client_id = ?`),

@@ -39,7 +39,7 @@ export function message(topic: string, payload: string | Buffer, extra: Partial<
 }
 
 export function session(clientId: string, extra: Partial<StoredSession> = {}): StoredSession {
-  return { clientId, protocolVersion: 5, expiryInterval: 3600, disconnectedAt: null, will: null, ...extra };
+  return { clientId, protocolVersion: 5, expiryInterval: 3600, disconnectedAt: null, will: null, owner: null, ...extra };
 }
 
 export function subscription(filter: string, extra: Partial<StoredSubscription> = {}): StoredSubscription {
@@ -146,6 +146,13 @@ export function brokerStoreContract(name: string, harness: StoreHarness): void {
           { ...session("lamp", { will, protocolVersion: 4, expiryInterval: NEVER }), subscriptions: [], outgoing: [], inbound: [] },
           { ...session("sensor", { disconnectedAt: T0 + 10, expiryInterval: 0 }), subscriptions: [], outgoing: [], inbound: [] },
         ]);
+      });
+
+      it("keeps who made a session, so only they resume it (review-8 F7)", async () => {
+        store.saveSession(session("hallway-1", { owner: "device:hallway-sensor" }));
+        store.saveSession(session("old", { owner: null }));
+        const { sessions } = await restart();
+        assert.deepEqual(sessions.map((s) => [s.clientId, s.owner]), [["hallway-1", "device:hallway-sensor"], ["old", null]]);
       });
 
       it("replaces a session's own row without touching its subscriptions or messages", async () => {

@@ -57,6 +57,12 @@ export type StoredSession = {
   disconnectedAt: number | null;
   /** The will to publish if the connection ends without a normal DISCONNECT, or null. */
   will: StoredWill | null;
+  /**
+   * Who made the session (hooks.ts sessionOwner: "device:hall-sensor", "user:alice", …): only
+   * the same principal resumes it (review-8 F7). null: made before owners were kept, or by
+   * a broker without the hook; the next connection to resume it becomes its owner.
+   */
+  owner: string | null;
 };
 
 /**

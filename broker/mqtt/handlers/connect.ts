@@ -10,6 +10,7 @@ import type { Client } from "../client";
 import type { Core } from "../core";
 import type { AuthResult, Refusal } from "../hooks";
 import { attachSession } from "../lifecycle";
+import { reauthorizeSubscriptions } from "../resume-rights";
 import { pump, resendInflight } from "../outgoing";
 import { connackReturnCode311, NEVER_EXPIRES, RC } from "../reason-codes";
 import type { StoredWill } from "../store";
@@ -65,6 +66,10 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
     if (refusal) return refuse(refusal.reasonCode, `refused:${refusal.code}`, `will: ${refusal.message}`);
   }
   if (core.closing) return refuse(RC.serverUnavailable, "server-shutting-down", "the broker is shutting down");
+  const owner = core.ownerOf(auth.principal);
+  if (ownedByAnother(core, client, owner)) {
+    return refuse(RC.clientIdentifierNotValid, "refused:session-owner-mismatch", "this client id's session belongs to another account");
+  }
 
   if (version === 5) {
     client.sendQuota = props.receiveMaximum ?? 65535;
@@ -83,7 +88,8 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   let expiryTold: number | undefined;
   if (expiry > core.limits.maxSessionExpirySeconds) expiry = expiryTold = core.limits.maxSessionExpirySeconds;
 
-  const sessionPresent = attachSession(core, client, cleanStart, expiry, will);
+  const sessionPresent = attachSession(core, client, cleanStart, expiry, will, owner);
+  if (sessionPresent) reauthorizeSubscriptions(core, client, client.session!);
   const connack: IConnackPacket = { cmd: "connack", sessionPresent };
   if (version === 5) {
     connack.reasonCode = RC.success;
@@ -108,6 +114,29 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   const session = client.session!;
   resendInflight(core, client, session);
   pump(core, session);
+}
+
+/**
+ * A session (connected or kept) made by another principal is neither resumed nor taken
+ * over (review-8 F7): the CONNECT is refused, before the existing connection is closed
+ * [MQTT-3.1.4-2 precedes -3], so the real device keeps its connection, its queue and its
+ * subscriptions. 0x85 "Client Identifier not valid: … not allowed by the Server" (MQTT 5.0
+ * §3.2.2.2); in 3.1.1 0x02 Identifier rejected, which [MQTT-3.1.3-9] prescribes for a client
+ * id the server rejects. A fresh session instead would let any account end another device's
+ * session, lose its queued messages and disconnect it, at will.
+ */
+function ownedByAnother<P>(core: Core<P>, client: Client<P>, owner: string | null): boolean {
+  const existing = core.sessions.get(client.clientId);
+  if (existing === undefined || existing.owner === null || owner === null || existing.owner === owner) return false;
+  core.log.warn("client id belongs to another account's session", {
+    code: "session-owner-mismatch",
+    client: client.clientId,
+    owner: existing.owner,
+    connecting: owner,
+    address: client.remoteAddress,
+    connected: existing.connection !== null,
+  });
+  return true;
 }
 
 /** [MQTT-3.2.2-5] a refused CONNECT gets CONNACK with the reason, then the connection closes. */
