@@ -91,7 +91,7 @@ describe("a reading refused in a write group with others", () => {
     const heal = refuseReadingsOf(first.dataDir, CELLAR);
     // What the broker does for a persistent session's QoS 2 PUBLISH (handlers/publish.ts):
     // the reading joins the write group with the message's slot, and so does its packet id.
-    first.stores.broker.saveSession({ clientId, protocolVersion: 5, expiryInterval: 3600, disconnectedAt: null, will: null });
+    first.stores.broker.saveSession({ clientId, protocolVersion: 5, expiryInterval: 3600, disconnectedAt: null, will: null, owner: null });
     const slot: AckSlot = { failed: null };
     first.stores.history.append([reading(CELLAR, T0 + 1, 12)], { ackSlot: slot }).catch(() => {});
     first.stores.broker.addInbound(clientId, { packetId: 9, qos: 2 }, slot);
