@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
@@ -20,15 +21,27 @@ export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "
 
 const START_TIMEOUT_MS = 60_000;
 
-/*
- * Issue 13's export memory (< 50 MB above idle) took `--heap-growing-percent=10`, process-wide
- * (a3587e9): V8 let the web thread's old generation grow to a multiple of its live size before
- * a full GC, and the garbage of a day's export, then of the 30-day charts read beside it, grew
- * it by 86–130 MB. Both paths now make little garbage (lib/history/csv-bytes.ts, series-json.ts),
- * so the flag, which cost the broker's thread ~2–3 ms of event-loop delay p99, is gone
- * (bench/README.md, issue 13 fifth pass). Only the web thread's young generation stays small.
+/**
+ * Issue 13's export memory (< 50 MB above idle). A day's raw export makes ~1 GB of
+ * short-lived garbage on the web thread (rows, CSV, encoded pieces); a heap snapshot at
+ * its peak held 34 MB live of 113 MB used. By default V8 lets an old generation grow to
+ * a multiple of its live size before a full GC; 10 % keeps it near what is live
+ * (bench/tools/export-memory.ts, export alone: +136 MB → +42 MB). The flag is
+ * process-wide, so the broker's thread collects sooner too; its heap is ~20 MB live,
+ * and its event-loop delay under the stall bench's reads did not move (p99 9.0 → 9.2 ms).
+ * Kept process-wide after an A/B of narrower settings (bench/README.md, "Memory, third
+ * pass"; export-memory.ts, RSS above idle, export alone / with three chart readers):
+ * this flag and the young generation below +11 / +10 MB; the young generation alone
+ * +93 / +53 MB (the web heap grew to 123–131 MB); neither +94 / +59 MB. No per-thread
+ * setting reaches the old generation's growth (a worker's resourceLimits has only caps).
+ * Fourth pass: the export now makes next to no garbage (lib/history/csv-bytes.ts), but without
+ * this flag the export beside three chart readers was still 86 MB above idle (with it 31 MB).
+ * Fifth pass: the charts' series path now allocates 239 KB a request instead of 3,225 KB
+ * (lib/history/series-json.ts), and without this flag the same row was still 89–97 MB above
+ * idle in three runs of three: the chart path was not what grows the old generation, so the flag stays.
  */
-/** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): with the growing flag, +42 → +24 MB. */
+const HEAP_GROWING_PERCENT = 10;
+/** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): with the above, +42 → +24 MB. */
 const WEB_YOUNG_GENERATION_MB = 12;
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -46,6 +59,7 @@ export async function startWebThread(opts: {
 }): Promise<WebThread> {
   // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
   const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const removeSocket = () => rmSync(socketPath, { force: true });
   const start = () => spawnWebWorker({ ...opts, socketPath });
 
