@@ -259,6 +259,15 @@ describe("password guessing over MQTT is throttled", () => {
     for (let i = 0; i < 5; i++) assert.equal(said((await hub.connect(who["wrong password"](), 4)) as Refusal), "bad-credentials/0x86");
     assert.equal(said((await hub.connect(who.device(), 4)) as Refusal), "auth-throttled/0x87");
   });
+  it("guesses sent all at once: five passwords are checked, the rest refused unchecked (review 8, F2)", async () => {
+    // The real accounts.sqlite: each check is a scrypt on the thread pool, so all 30 are
+    // in flight together, as 30 CONNECTs arriving in one burst are.
+    const hub = policy();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => hub.connect(who["wrong password"](), 4)));
+    const counts: Record<string, number> = {};
+    for (const answer of answers) counts[said(answer as Refusal)!] = (counts[said(answer as Refusal)!] ?? 0) + 1;
+    assert.deepEqual(counts, { "bad-credentials/0x86": 5, "auth-throttled/0x87": 25 });
+  });
 });
 
 describe("limits", () => {
