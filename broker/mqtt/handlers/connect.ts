@@ -54,7 +54,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   }
   client.clientId = clientId;
   client.username = packet.username;
-  client.state = "authenticating";
+  client.authenticating();
 
   const auth = await authenticate(core, client, packet);
   if (client.isClosed()) return; // timed out or dropped while the hooks decided
