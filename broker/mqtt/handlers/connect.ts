@@ -65,6 +65,11 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
     if (refusal) return refuse(refusal.reasonCode, `refused:${refusal.code}`, `will: ${refusal.message}`);
   }
   if (core.closing) return refuse(RC.serverUnavailable, "server-shutting-down", "the broker is shutting down");
+  // Synchronous from here to client.connected(): an admitted connection always reaches onDisconnected.
+  for (const hook of core.hooks) {
+    const refusal = hook.admit?.(client);
+    if (refusal) return refuse(refusal.reasonCode, `refused:${refusal.code}`, refusal.message);
+  }
 
   if (version === 5) {
     client.sendQuota = props.receiveMaximum ?? 65535;
