@@ -39,18 +39,21 @@ const limitRefusal = (code: LimitCode, reasonCode: number, message: string): Ref
  * so a handful per address covers a whole household reconnecting at once (a hub restart;
  * a reverse proxy on the hub's machine, which makes every /mqtt browser 127.0.0.1);
  * twenty per address and a hundred in all are far above that and far below maxConnections
- * (500), whose admitted slots they can no longer take.
+ * (500), whose admitted slots they can no longer take. A socket is "idle" once it has
+ * waited `graceMs`: a burst of honest handshakes (25 at once in bench/lib/mqtt-load.ts) is
+ * accepted before any of their CONNECTs is read, and must not be mistaken for a stranger's.
+ * Past `hardFactor` times the shares the oldest goes regardless, so a burst cannot hold
+ * file descriptors without bound either.
  */
-export const WAITING = { perAddress: 20, total: 100 };
+export const WAITING = { perAddress: 20, total: 100, graceMs: 1000, hardFactor: 5 };
 /** One `preauth-limit` line per address per this long: a stranger's flood is one line a minute, not one a socket. */
 const LOG_EVERY_MS = 60_000;
-
 export type Limits = BrokerHook<Principal> & {
   /** How many connections wait for their CONNECT, and how many are admitted. */
   connections(): { waiting: number; admitted: number };
 };
 
-type Waiting = { address: string; stream: Duplex; idle(): boolean };
+type Waiting = { address: string; stream: Duplex; idle(): boolean; at: number };
 
 export function createLimits(
   limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "maxSubscriptionsPerClient">,
@@ -64,8 +67,13 @@ export function createLimits(
   const loggedAt = new Map<string, number>();
   const buckets = new Map<number, Bucket>();
 
-  const closeOldest = (ids: number[], reason: string) => {
-    const id = ids[0];
+  /** The oldest of `ids` (oldest first) to close for a share of `cap`, if one should go. */
+  const toClose = (ids: number[], cap: number): number | undefined => {
+    if (ids.length <= cap) return undefined;
+    const oldest = ids[0];
+    return ids.length > cap * waitingLimits.hardFactor || now() - waiting.get(oldest)!.at >= waitingLimits.graceMs ? oldest : undefined;
+  };
+  const close = (id: number, reason: string) => {
     const oldest = waiting.get(id)!;
     waiting.delete(id);
     oldest.stream.destroy();
@@ -75,6 +83,7 @@ export function createLimits(
     loggedAt.set(oldest.address, now());
     log.warn("closing the oldest connection that sent no CONNECT", { code: "preauth-limit", address: oldest.address, reason });
   };
+  const fromAddress = (address: string) => [...waiting].filter(([, w]) => w.address === address).map(([id]) => id);
 
   return {
     connections: () => ({ waiting: waiting.size, admitted: admitted.size }),
@@ -83,17 +92,15 @@ export function createLimits(
     onConnectionOpen({ connectionId, stream, remoteAddress, idle }) {
       for (const [id, w] of waiting) if (!w.idle()) waiting.delete(id); // sent CONNECT meanwhile
       const address = remoteAddress ?? "unknown";
-      waiting.set(connectionId, { address, stream, idle });
+      waiting.set(connectionId, { address, stream, idle, at: now() });
       stream.once("close", () => {
         waiting.delete(connectionId);
         admitted.delete(connectionId);
       });
-      const fromAddress = [...waiting].filter(([, w]) => w.address === address).map(([id]) => id);
-      if (fromAddress.length > waitingLimits.perAddress) {
-        closeOldest(fromAddress, `more than ${waitingLimits.perAddress} connections from one address sent no CONNECT`);
-      } else if (waiting.size > waitingLimits.total) {
-        closeOldest([...waiting.keys()], `more than ${waitingLimits.total} connections sent no CONNECT`);
-      }
+      const { perAddress, total } = waitingLimits;
+      let id: number | undefined;
+      while ((id = toClose(fromAddress(address), perAddress)) !== undefined) close(id, `more than ${perAddress} connections from one address sent no CONNECT`);
+      while ((id = toClose([...waiting.keys()], total)) !== undefined) close(id, `more than ${total} connections sent no CONNECT`);
       return null;
     },
 

@@ -313,17 +313,23 @@ describe("limits", () => {
     assert.equal(said(limits.admit!(client(4))), null);
   });
 
-  it("sockets with no CONNECT wait in their own pool: past a share per address, or past the total, the oldest is closed, not the new one (review 8, F11)", async () => {
-    const limits = createLimits(LIMITS, log, Date.now, { perAddress: 3, total: 5 });
+  it("sockets with no CONNECT wait in their own pool: past a share per address, or past the total, the oldest idle one is closed, not the new one (review 8, F11)", async () => {
+    let now = 0;
+    const limits = createLimits(LIMITS, log, () => now, { perAddress: 3, total: 5, graceMs: 1000, hardFactor: 4 });
     lines.length = 0;
     const stranger = Array.from({ length: 10 }, (_, i) => opening(100 + i, LAN));
-    for (const s of stranger) limits.onConnectionOpen!(s.opening);
+    for (const s of stranger.slice(0, 9)) limits.onConnectionOpen!(s.opening);
     await closeEvents();
-    assert.deepEqual(stranger.map((s) => s.socket.stream.destroyed), [...Array(7).fill(true), false, false, false], "the stranger keeps his three newest");
+    assert.equal(stranger.filter((s) => s.socket.stream.destroyed).length, 0, "a burst of handshakes is not idle yet");
+    now = 1000;
+    limits.onConnectionOpen!(stranger[9].opening);
+    await closeEvents();
+    assert.deepEqual(stranger.map((s) => s.socket.stream.destroyed), [...Array(7).fill(true), false, false, false], "once idle, the stranger keeps his three newest");
     assert.equal(lines.filter((l) => l.includes('"preauth-limit"')).length, 1, "one log line for the address, not one per socket");
     assert.match(lines[0], /"code":"preauth-limit","address":"198\.18\.0\.2"/);
 
-    // Other addresses fill the rest of the pool; past the total the oldest anyone's goes.
+    // Other addresses fill the rest of the pool; past the total the oldest idle one goes, whoever's.
+    now = 2000;
     const others = ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((address, i) => opening(200 + i, address));
     for (const s of others) limits.onConnectionOpen!(s.opening);
     await closeEvents();
@@ -334,10 +340,19 @@ describe("limits", () => {
     const device = opening(300, LOOPBACK);
     limits.onConnectionOpen!(device.opening);
     device.socket.sentConnect = true;
+    now = 3000;
     for (let i = 0; i < 10; i++) limits.onConnectionOpen!(opening(400 + i, LAN).opening); // the stranger again, meanwhile
     await closeEvents();
     assert.equal(device.socket.stream.destroyed, false, "a socket that sent its CONNECT is out of the waiting pool");
     assert.equal(said(limits.admit!(client(300))), null);
+  });
+
+  it("past the hard ceiling a burst loses its oldest even before they are idle: descriptors stay bounded", async () => {
+    const limits = createLimits(LIMITS, log, () => 0, { perAddress: 3, total: 5, graceMs: 1000, hardFactor: 4 });
+    const burst = Array.from({ length: 14 }, (_, i) => opening(500 + i, LAN));
+    for (const s of burst) limits.onConnectionOpen!(s.opening);
+    await closeEvents();
+    assert.equal(burst.filter((s) => !s.socket.stream.destroyed).length, 12);
   });
 
   it("disconnects a client publishing faster than the rate with 0x96, per connection", () => {

@@ -21,7 +21,8 @@ describe("sockets that send no CONNECT (review 8, F11)", () => {
   const log: Logger = { debug: () => {}, info: () => {}, warn: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`), error: () => {} };
   const held: Socket[] = [];
   before(async () => {
-    const limits = createLimits({ maxConnections: MAX_CONNECTIONS, maxPublishesPerSecond: 100, maxSubscriptionsPerClient: 10 }, log);
+    // A short grace: the stranger's sockets count as idle soon after he opens them.
+    const limits = createLimits({ maxConnections: MAX_CONNECTIONS, maxPublishesPerSecond: 100, maxSubscriptionsPerClient: 10 }, log, Date.now, { ...WAITING, graceMs: 50 });
     // A long CONNECT timeout: the stranger's sockets are not recycled by it during the test.
     t = await startTestBroker<Principal>({ hooks: [limits], limits: { connectTimeoutMs: 60_000 } });
   });
@@ -39,6 +40,8 @@ describe("sockets that send no CONNECT (review 8, F11)", () => {
 
   it("a stranger holding more idle sockets than there are slots keeps only his share, and a device on loopback still connects", async () => {
     for (let i = 0; i < MAX_CONNECTIONS * 3; i++) held.push(await idleSocket());
+    await new Promise((resolve) => setTimeout(resolve, 100)); // all of them idle now
+    held.push(await idleSocket());
     await until(() => held.filter((s) => !s.closed).length === WAITING.perAddress, "the stranger's oldest sockets to close");
     assert.equal(lines.filter((l) => l.includes('"code":"preauth-limit"')).length, 1);
     assert.match(lines[0], /"address":"127\.0\.0\.2"/);
