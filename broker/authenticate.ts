@@ -93,14 +93,18 @@ export function createAuthenticate(opts: {
       if (username === INTERNAL_USER && local && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
       // Behind a proxy, one shared `address:127.0.0.1` would let a stranger lock every device out (review-8 F6).
       const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
-      // Refused before scrypt runs, so a flood of guesses cannot tie up the thread pool either.
-      if (opts.throttle.retryAfter(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
-      const device = await accounts.verifyDevice(username, secret);
-      if (device) {
-        opts.throttle.succeeded([keys[0]]);
-        return { kind: "device", name: device.name, topics: device.topics };
+      // Reserved before scrypt runs (review 8, F2): guesses sent all at once cannot pass the
+      // check together, and a flood of them cannot tie up the thread pool either.
+      if (opts.throttle.begin(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
+      let device;
+      try {
+        device = await accounts.verifyDevice(username, secret);
+      } catch (error) {
+        opts.throttle.end(keys, "abandoned");
+        throw error;
       }
-      opts.throttle.failed(keys);
+      opts.throttle.end(keys, device ? "succeeded" : "failed");
+      if (device) return { kind: "device", name: device.name, topics: device.topics };
       return refuse("bad-credentials", ReasonCode.badUserNameOrPassword, "wrong username or password");
     }
     if (sessionless) {

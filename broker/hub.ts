@@ -180,11 +180,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("broker", broker, (b) => b.close());
   localBus.attach(broker);
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
-  /** Every listener's connections: counted for the connection limit, then the broker's. */
-  const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => {
-    limits.count(stream);
-    broker.handle(stream, req, connection);
-  };
+  /** Every listener's connections (limits.ts counts them through the broker's hooks). */
+  const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => broker.handle(stream, req, connection);
 
   const recorder = life.add(
     "recorder",

@@ -1,9 +1,18 @@
 // The broker's limits as a hook, each refusal with a stable code in the log and an
-// MQTT 5 reason code on the wire: connections (all listeners together), publishes
-// per second per client, subscriptions per client. A client past a limit is
-// disconnected (MQTT 5: DISCONNECT with the reason code first); everyone else carries
-// on. Packet size and the CONNECT timeout are the broker's own limits (createBroker's
-// `limits`), read off the fixed header and timed there.
+// MQTT 5 reason code on the wire: connections, publishes per second per client,
+// subscriptions per client. A client past a limit is disconnected (MQTT 5: DISCONNECT
+// with the reason code first); everyone else carries on. Packet size and the CONNECT
+// timeout are the broker's own limits (createBroker's `limits`), read off the fixed
+// header and timed there.
+//
+// Connections are counted in two pools (review 8, F11: 500 idle sockets from a stranger
+// held every slot, and every device and the dashboard were refused):
+// - waiting: accepted, no CONNECT yet. A small pool with a share per address; when it is
+//   full the *oldest* waiting socket is closed, never the new one, so a stranger holding
+//   sockets open only ever pushes out his own stale ones, and a device that sends its
+//   CONNECT at once (all of them do) gets in. Once its CONNECT arrives a connection
+//   leaves this pool: the password throttle and the authentication timeout bound it.
+// - admitted: authenticated, counted against maxConnections when its CONNACK is decided.
 import type { Duplex } from "node:stream";
 import type { Principal } from "../lib/auth/roles";
 import type { HubLimits } from "../lib/config";
@@ -25,28 +34,86 @@ export function takeToken(bucket: Bucket, now: number, perSecond: number): boole
 
 const limitRefusal = (code: LimitCode, reasonCode: number, message: string): Refusal => ({ code, reasonCode, message, disconnect: true });
 
+/**
+ * Sockets that have not sent CONNECT yet. An honest client sends it within a round trip,
+ * so a handful per address covers a whole household reconnecting at once (a hub restart;
+ * a reverse proxy on the hub's machine, which makes every /mqtt browser 127.0.0.1);
+ * twenty per address and a hundred in all are far above that and far below maxConnections
+ * (500), whose admitted slots they can no longer take. A socket is "idle" once it has
+ * waited `graceMs`: a burst of honest handshakes (25 at once in bench/lib/mqtt-load.ts) is
+ * accepted before any of their CONNECTs is read, and must not be mistaken for a stranger's.
+ * Past `hardFactor` times the shares the oldest goes regardless, so a burst cannot hold
+ * file descriptors without bound either.
+ */
+export const WAITING = { perAddress: 20, total: 100, graceMs: 1000, hardFactor: 5 };
+/** One `preauth-limit` line per address per this long: a stranger's flood is one line a minute, not one a socket. */
+const LOG_EVERY_MS = 60_000;
 export type Limits = BrokerHook<Principal> & {
-  /** Counts a connection from the moment a listener has it until its stream closes (the I/O edge, in hub.ts). */
-  count(stream: Duplex): void;
-  liveConnections(): number;
+  /** How many connections wait for their CONNECT, and how many are admitted. */
+  connections(): { waiting: number; admitted: number };
 };
 
-export function createLimits(limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "maxSubscriptionsPerClient">, log: Logger, now: () => number = Date.now): Limits {
-  let live = 0;
+type Waiting = { address: string; stream: Duplex; idle(): boolean; at: number };
+
+export function createLimits(
+  limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "maxSubscriptionsPerClient">,
+  log: Logger,
+  now: () => number = Date.now,
+  waitingLimits: typeof WAITING = WAITING,
+): Limits {
+  /** By connection id, oldest first (a Map keeps insertion order). */
+  const waiting = new Map<number, Waiting>();
+  const admitted = new Set<number>();
+  const loggedAt = new Map<string, number>();
   const buckets = new Map<number, Bucket>();
 
-  return {
-    count(stream) {
-      live += 1;
-      stream.once("close", () => (live -= 1));
-    },
-    liveConnections: () => live,
+  /** The oldest of `ids` (oldest first) to close for a share of `cap`, if one should go. */
+  const toClose = (ids: number[], cap: number): number | undefined => {
+    if (ids.length <= cap) return undefined;
+    const oldest = ids[0];
+    return ids.length > cap * waitingLimits.hardFactor || now() - waiting.get(oldest)!.at >= waitingLimits.graceMs ? oldest : undefined;
+  };
+  const close = (id: number, reason: string) => {
+    const oldest = waiting.get(id)!;
+    waiting.delete(id);
+    oldest.stream.destroy();
+    const last = loggedAt.get(oldest.address);
+    if (last !== undefined && now() - last < LOG_EVERY_MS) return;
+    if (loggedAt.size >= 10_000) loggedAt.clear(); // bounded under a spray of addresses
+    loggedAt.set(oldest.address, now());
+    log.warn("closing the oldest connection that sent no CONNECT", { code: "preauth-limit", address: oldest.address, reason });
+  };
+  const fromAddress = (address: string) => [...waiting].filter(([, w]) => w.address === address).map(([id]) => id);
 
-    // The stream was counted before the broker opened it: past the limit, this one is the
-    // extra. The broker logs the refusal (broker.ts), with this message as its reason.
-    onConnectionOpen() {
-      if (live <= limits.maxConnections) return null;
-      return limitRefusal("too-many-connections", ReasonCode.serverBusy, `more than ${limits.maxConnections} connections`);
+  return {
+    connections: () => ({ waiting: waiting.size, admitted: admitted.size }),
+
+    // Never refuses: past a share, the oldest waiting socket makes room.
+    onConnectionOpen({ connectionId, stream, remoteAddress, idle }) {
+      for (const [id, w] of waiting) if (!w.idle()) waiting.delete(id); // sent CONNECT meanwhile
+      const address = remoteAddress ?? "unknown";
+      waiting.set(connectionId, { address, stream, idle, at: now() });
+      stream.once("close", () => {
+        waiting.delete(connectionId);
+        admitted.delete(connectionId);
+      });
+      const { perAddress, total } = waitingLimits;
+      let id: number | undefined;
+      while ((id = toClose(fromAddress(address), perAddress)) !== undefined) close(id, `more than ${perAddress} connections from one address sent no CONNECT`);
+      while ((id = toClose([...waiting.keys()], total)) !== undefined) close(id, `more than ${total} connections sent no CONNECT`);
+      return null;
+    },
+
+    // The broker logs the refusal as it closes the connection; this line keeps the address and the limit.
+    admit(client) {
+      waiting.delete(client.connectionId);
+      if (admitted.size >= limits.maxConnections) {
+        const reason = `more than ${limits.maxConnections} connections`;
+        log.warn("connection refused", { code: "too-many-connections", address: client.remoteAddress, reason });
+        return limitRefusal("too-many-connections", ReasonCode.serverBusy, reason);
+      }
+      admitted.add(client.connectionId);
+      return null;
     },
 
     authorizePublish(client) {
@@ -68,6 +135,7 @@ export function createLimits(limits: Pick<HubLimits, "maxConnections" | "maxPubl
     },
 
     onDisconnected(client) {
+      admitted.delete(client.connectionId);
       buckets.delete(client.connectionId);
     },
   };

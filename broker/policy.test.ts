@@ -312,6 +312,15 @@ describe("password guessing over MQTT is throttled", () => {
     for (let i = 0; i < 5; i++) assert.equal(said((await hub.connect(who["wrong password"](), 4)) as Refusal), "bad-credentials/0x86");
     assert.equal(said((await hub.connect(who.device(), 4)) as Refusal), "auth-throttled/0x87");
   });
+  it("guesses sent all at once: five passwords are checked, the rest refused unchecked (review 8, F2)", async () => {
+    // The real accounts.sqlite: each check is a scrypt on the thread pool, so all 30 are
+    // in flight together, as 30 CONNECTs arriving in one burst are.
+    const hub = policy();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => hub.connect(who["wrong password"](), 4)));
+    const counts: Record<string, number> = {};
+    for (const answer of answers) counts[said(answer as Refusal)!] = (counts[said(answer as Refusal)!] ?? 0) + 1;
+    assert.deepEqual(counts, { "bad-credentials/0x86": 5, "auth-throttled/0x87": 25 });
+  });
 });
 
 describe("limits", () => {
@@ -327,24 +336,76 @@ describe("limits", () => {
     close: () => {},
   });
 
-  it("refuses a connection past the limit with 0x89 (server busy), and lets the next in when one closes", () => {
+  /** A socket as the broker opens it: connected, waiting for its CONNECT until told. */
+  const opening = (connectionId: number, remoteAddress: string) => {
+    const stream = new PassThrough();
+    const socket = { connectionId, stream, sentConnect: false };
+    return { socket, opening: { connectionId, remoteAddress, req: undefined, stream, idle: () => !socket.sentConnect } };
+  };
+  const closeEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it("admits authenticated connections up to the limit, refuses the next with 0x89 (server busy), and lets it in when one closes", async () => {
     const limits = createLimits(LIMITS, log);
-    const streams = [new PassThrough(), new PassThrough(), new PassThrough()];
-    const open = (stream: PassThrough) => {
-      limits.count(stream);
-      return said(limits.onConnectionOpen!({ remoteAddress: LOOPBACK, req: undefined }));
-    };
-    assert.deepEqual(streams.map(open), [null, null, "too-many-connections/0x89"]);
-    assert.equal(limits.onConnectionOpen!({ remoteAddress: LOOPBACK, req: undefined })?.disconnect, true);
-    streams[2].destroy();
-    streams[0].destroy();
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        assert.equal(limits.liveConnections(), 1);
-        assert.equal(open(new PassThrough()), null);
-        resolve();
-      }),
+    const sockets = [1, 2, 3].map((id) => {
+      const { socket, opening: o } = opening(id, LOOPBACK);
+      assert.equal(limits.onConnectionOpen!(o), null, "opening never refuses");
+      socket.sentConnect = true;
+      return socket;
+    });
+    assert.deepEqual(
+      sockets.map((s) => said(limits.admit!(client(s.connectionId)))),
+      [null, null, "too-many-connections/0x89"],
     );
+    sockets[2].stream.destroy();
+    sockets[0].stream.destroy();
+    await closeEvents();
+    assert.deepEqual(limits.connections(), { waiting: 0, admitted: 1 });
+    const { socket, opening: o } = opening(4, LOOPBACK);
+    limits.onConnectionOpen!(o);
+    socket.sentConnect = true;
+    assert.equal(said(limits.admit!(client(4))), null);
+  });
+
+  it("sockets with no CONNECT wait in their own pool: past a share per address, or past the total, the oldest idle one is closed, not the new one (review 8, F11)", async () => {
+    let now = 0;
+    const limits = createLimits(LIMITS, log, () => now, { perAddress: 3, total: 5, graceMs: 1000, hardFactor: 4 });
+    lines.length = 0;
+    const stranger = Array.from({ length: 10 }, (_, i) => opening(100 + i, LAN));
+    for (const s of stranger.slice(0, 9)) limits.onConnectionOpen!(s.opening);
+    await closeEvents();
+    assert.equal(stranger.filter((s) => s.socket.stream.destroyed).length, 0, "a burst of handshakes is not idle yet");
+    now = 1000;
+    limits.onConnectionOpen!(stranger[9].opening);
+    await closeEvents();
+    assert.deepEqual(stranger.map((s) => s.socket.stream.destroyed), [...Array(7).fill(true), false, false, false], "once idle, the stranger keeps his three newest");
+    assert.equal(lines.filter((l) => l.includes('"preauth-limit"')).length, 1, "one log line for the address, not one per socket");
+    assert.match(lines[0], /"code":"preauth-limit","address":"198\.18\.0\.2"/);
+
+    // Other addresses fill the rest of the pool; past the total the oldest idle one goes, whoever's.
+    now = 2000;
+    const others = ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((address, i) => opening(200 + i, address));
+    for (const s of others) limits.onConnectionOpen!(s.opening);
+    await closeEvents();
+    assert.equal(stranger[7].socket.stream.destroyed, true, "the oldest waiting socket made room");
+    assert.deepEqual(limits.connections(), { waiting: 5, admitted: 0 });
+
+    // A device on loopback connects as devices do: its CONNECT at once. It is admitted.
+    const device = opening(300, LOOPBACK);
+    limits.onConnectionOpen!(device.opening);
+    device.socket.sentConnect = true;
+    now = 3000;
+    for (let i = 0; i < 10; i++) limits.onConnectionOpen!(opening(400 + i, LAN).opening); // the stranger again, meanwhile
+    await closeEvents();
+    assert.equal(device.socket.stream.destroyed, false, "a socket that sent its CONNECT is out of the waiting pool");
+    assert.equal(said(limits.admit!(client(300))), null);
+  });
+
+  it("past the hard ceiling a burst loses its oldest even before they are idle: descriptors stay bounded", async () => {
+    const limits = createLimits(LIMITS, log, () => 0, { perAddress: 3, total: 5, graceMs: 1000, hardFactor: 4 });
+    const burst = Array.from({ length: 14 }, (_, i) => opening(500 + i, LAN));
+    for (const s of burst) limits.onConnectionOpen!(s.opening);
+    await closeEvents();
+    assert.equal(burst.filter((s) => !s.socket.stream.destroyed).length, 12);
   });
 
   it("disconnects a client publishing faster than the rate with 0x96, per connection", () => {

@@ -284,6 +284,26 @@ test.describe("a hub with accounts", () => {
     }
   });
 
+  test("guessing the current password on the Account page is throttled like a login, even the right one next (review 8, F8)", async ({ page }) => {
+    const quinn = await hub.createUser("quinn", "viewer");
+    await hub.open(page, "/account", { as: quinn });
+    const change = async (current: string) => {
+      await page.getByLabel("Current password").fill(current);
+      await page.getByLabel(/^New password/).fill("quinn-new-password");
+      await page.getByLabel("Repeat password").fill("quinn-new-password");
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByLabel("Current password"), "the form is back").toHaveValue("");
+    };
+    for (let i = 0; i < 5; i++) {
+      await change(`guess number ${i}`);
+      await expect(page.getByTestId("form-error")).toHaveAttribute("data-code", "wrong-password");
+    }
+    await change(quinn.password);
+    await expect(page.getByTestId("form-error")).toHaveAttribute("data-code", "login-throttled");
+    await expect(page.getByTestId("form-error")).toContainText("Too many failed attempts. Try again in");
+    await expect.poll(() => hub.output).toMatch(/WARN settings: password change refused code="login-throttled" username="quinn"/);
+  });
+
   test("a role changed by an admin takes effect on the open page: its live connection is redone with the new role", async ({ page, browser }) => {
     const rita = await hub.createUser("rita", "operator");
     const other = await browser.newContext();

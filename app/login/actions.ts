@@ -51,7 +51,8 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   if (!username || !password) return { error: t("auth.error.missing"), username };
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
   const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
-  const wait = await hub.loginThrottle.retryAfter(keys);
+  // Reserved before the hash (review 8, F2): parallel guesses cannot all pass the check.
+  const wait = await hub.loginThrottle.begin(keys);
   if (wait > 0) {
     log.warn("login throttled", { code: "login-throttled", username, address });
     return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };
@@ -60,17 +61,18 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   try {
     user = await hub.accounts.verifyUser(username, password);
   } catch (error) {
+    await hub.loginThrottle.end(keys, "abandoned");
     const code = databaseFaultCode(error);
     if (code === null) throw error;
     log.warn("login failed", { code, username, address });
     return { error: t("auth.error.database"), username };
   }
   if (user === null) {
-    await hub.loginThrottle.failed(keys);
+    await hub.loginThrottle.end(keys, "failed");
     log.warn("login failed", { code: "bad-credentials", username, address });
     return { error: t("auth.error.wrong"), username };
   }
-  await hub.loginThrottle.succeeded([keys[0]]);
+  await hub.loginThrottle.end(keys, "succeeded");
   try {
     await startSession(hub, user.username);
   } catch (error) {

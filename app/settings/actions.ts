@@ -158,8 +158,25 @@ export async function changeOwnPassword(_previous: SettingsState, form: FormData
   const t = await getT();
   const next = String(form.get("password") ?? "");
   if (next !== String(form.get("confirm") ?? "")) return fail(t("auth.error.passwordsDiffer"), "passwords-differ");
-  const store = accounts().accounts;
-  if ((await store.verifyUser(me.username, String(form.get("current") ?? ""))) === null) {
+  const hub = accounts();
+  const store = hub.accounts;
+  // The login's throttle, on the same key (review 8, F8): whoever holds a session (an
+  // unlocked phone, a stolen cookie) must not guess the password that outlives it here.
+  const keys = [`user:${me.username.toLowerCase()}`];
+  const wait = await hub.loginThrottle.begin(keys);
+  if (wait > 0) {
+    log.warn("password change refused", { code: "login-throttled", username: me.username });
+    return fail(t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), "login-throttled");
+  }
+  let verified;
+  try {
+    verified = await store.verifyUser(me.username, String(form.get("current") ?? ""));
+  } catch (error) {
+    await hub.loginThrottle.end(keys, "abandoned");
+    throw error;
+  }
+  await hub.loginThrottle.end(keys, verified === null ? "failed" : "succeeded");
+  if (verified === null) {
     log.warn("password change refused", { code: "wrong-password", username: me.username });
     return fail(t("settings.account.wrongPassword"), "wrong-password");
   }

@@ -74,16 +74,18 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
         return;
       }
       const remoteAddress = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
+      const maxPacketBytes = Math.min(connection?.maxPacketBytes ?? Infinity, core.limits.maxPacketBytes);
+      const client = new Client<P>(core, stream, req, maxPacketBytes);
+      const opening = { remoteAddress, req, connectionId: client.connectionId, stream, idle: () => client.state === "connecting" };
       for (const hook of core.hooks) {
-        const refusal = hook.onConnectionOpen?.({ remoteAddress, req });
+        const refusal = hook.onConnectionOpen?.(opening);
         if (refusal) {
           log.warn("connection refused", { code: refusal.code, address: remoteAddress, reason: refusal.message });
           stream.destroy();
           return;
         }
       }
-      const maxPacketBytes = Math.min(connection?.maxPacketBytes ?? Infinity, core.limits.maxPacketBytes);
-      core.clients.add(new Client<P>(core, stream, req, maxPacketBytes));
+      core.clients.add(client);
     } catch (error) {
       log.error("could not take a connection", { code: "handle-failed", error: (error as Error).message });
       stream.destroy();

@@ -121,6 +121,17 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     }
   }
 
+  /**
+   * A CONNECT arrived and its hooks decide: the CONNECT timeout has been met, and the
+   * decision gets its own bound (review 8, F2: a device whose password waited behind a
+   * flood of others' scrypt hashes was closed as "no CONNECT in time").
+   */
+  authenticating(): void {
+    this.state = "authenticating";
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.disconnect(undefined, "authentication took too long", "auth-timeout"), this.core.limits.authTimeoutMs);
+  }
+
   /** After CONNACK: keep alive, and the packets sent meanwhile go on, next turn. */
   connected(keepAliveSeconds: number): void {
     this.state = "connected";

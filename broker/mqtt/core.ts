@@ -30,7 +30,10 @@ export type BrokerLimits = {
   topicAliasMaximum: number;
   /** 0: no limit. MQTT 5 clients asking for more (or for none) get Server Keep Alive. */
   maxKeepAliveSeconds: number;
+  /** From a socket's accept to its CONNECT. */
   connectTimeoutMs: number;
+  /** From CONNECT to the authenticate hooks' answer (scrypt may queue behind others' on a busy pool). */
+  authTimeoutMs: number;
   maxSessionExpirySeconds: number;
   /** Bytes waiting in a socket's buffer past which deliveries queue (QoS 1/2) or drop (QoS 0) instead. */
   writeBufferBytes: number;
@@ -56,6 +59,9 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   topicAliasMaximum: 32,
   maxKeepAliveSeconds: 0,
   connectTimeoutMs: 10_000,
+  // Generous: an honest device waits behind whatever hashes the pool is doing; a refusal
+  // (or CONNACK) follows the answer, and the throttle keeps a flood of guesses bounded.
+  authTimeoutMs: 30_000,
   maxSessionExpirySeconds: NEVER_EXPIRES,
   writeBufferBytes: 1024 * 1024,
   packetsPerTurn: 64,

@@ -9,6 +9,7 @@
 // protocol can say: a CONNACK return code in 3.1.1 (0x86 → 4, 0x87 → 5, …), 0x80 in
 // a 3.1.1 SUBACK, a closed connection for a refused 3.1.1 PUBLISH ([MQTT-3.3.5-2]).
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { QoS } from "mqtt-packet";
 import type { AckSlot } from "../../lib/ack-slot";
 import type { MessageProperties, StoredSubscription } from "./store";
@@ -73,13 +74,23 @@ export type PublishedMessage = {
   readonly ackSlot?: AckSlot;
 };
 
-export type ConnectionOpening = { remoteAddress: string | undefined; req: IncomingMessage | undefined };
+export type ConnectionOpening = {
+  remoteAddress: string | undefined;
+  req: IncomingMessage | undefined;
+  connectionId: number;
+  /** The connection's stream: destroying it closes the connection without a word (the peer has said nothing yet either). */
+  stream: Duplex;
+  /** True until its CONNECT arrives. */
+  idle(): boolean;
+};
 
 export type AuthResult<P> = { ok: true; principal: P } | { ok: false; refusal: Refusal };
 
 export interface BrokerHook<P> {
   /** A connection before its CONNECT is read (connection limits). */
   onConnectionOpen?(opening: ConnectionOpening): Refusal | null;
+  /** A connection whose CONNECT was accepted, just before its CONNACK: a refusal is sent as the CONNACK (connection limits). */
+  admit?(client: ClientInfo<P>): Refusal | null;
   /** Decides who a connection is, once, at CONNECT. The first hook that has this method decides. */
   authenticate?(
     client: Omit<ClientInfo<P>, "principal" | "close">,

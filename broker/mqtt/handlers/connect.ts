@@ -55,7 +55,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   }
   client.clientId = clientId;
   client.username = packet.username;
-  client.state = "authenticating";
+  client.authenticating();
 
   const auth = await authenticate(core, client, packet);
   if (client.isClosed()) return; // timed out or dropped while the hooks decided
@@ -69,6 +69,11 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   const owner = core.ownerOf(auth.principal);
   if (ownedByAnother(core, client, owner)) {
     return refuse(RC.clientIdentifierNotValid, "refused:session-owner-mismatch", "this client id's session belongs to another account");
+  }
+  // Synchronous from here to client.connected(): an admitted connection always reaches onDisconnected.
+  for (const hook of core.hooks) {
+    const refusal = hook.admit?.(client);
+    if (refusal) return refuse(refusal.reasonCode, `refused:${refusal.code}`, refusal.message);
   }
 
   if (version === 5) {
