@@ -1,8 +1,7 @@
 // Calls a function at most once per interval: the first call in a quiet spell runs at
 // once, later ones within the interval are folded into one call at its end. For views
 // whose drawing cannot change faster than that (a sparkline of the last hour moves a
-// pixel every 15 s or so), while the readings behind them arrive ten times a second;
-// and for log lines a failure can repeat thousands of times a second (broker/log-pace.ts).
+// pixel every 15 s or so), while the readings behind them arrive ten times a second.
 
 export type AtMostEvery = { call(): void; cancel(): void };
 
@@ -17,14 +16,7 @@ export function atMostEvery(
   fn: () => void,
   intervalMs: number,
   now: () => number = () => performance.now(),
-  {
-    unref = false,
-    phase,
-  }: {
-    /** In Node: the call due at an interval's end does not keep the process alive (a log line may be lost at exit, a test is not held up). */
-    unref?: boolean;
-    phase?: () => number;
-  } = {},
+  { phase }: { phase?: () => number } = {},
 ): AtMostEvery {
   let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -37,10 +29,8 @@ export function atMostEvery(
     call() {
       if (timer !== undefined) return; // already due at the end of this interval
       const wait = last + intervalMs - now();
-      if (wait > 0) {
-        timer = setTimeout(run, wait);
-        if (unref && typeof timer === "object") timer.unref();
-      } else {
+      if (wait > 0) timer = setTimeout(run, wait);
+      else {
         run();
         if (phase) last -= phase() * intervalMs;
       }

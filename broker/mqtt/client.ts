@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import type { IPublishPacket, Packet, QoS } from "mqtt-packet";
 import { coalesceWrites } from "../coalesce-writes";
 import { createPacketParser } from "./byte-list";
-import { createPacketScanner } from "../packet-scanner";
+import { createPacketScanner, type PacketScanner } from "../packet-scanner";
 import type { AckQueue, PendingAck } from "./ack-gate";
 import type { Core } from "./core";
 import { FairReads } from "./fair-reads";
@@ -48,6 +48,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   graceful = false;
   /** mqtt-packet's parser, reading its bytes in place (byte-list.ts). */
   private readonly parser = createPacketParser();
+  private readonly scanner: PacketScanner;
   /**
    * This connection's share of a turn: the bytes of a read past it wait, unparsed, for the
    * others' (fair-reads.ts). So does what a client sends ahead of its CONNACK (§3.1.4 allows
@@ -71,7 +72,8 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     // 3.1.1 has no Receive Maximum: the broker's own window (core.ts maxInflightMessages).
     // MQTT 5 clients set theirs at CONNECT.
     this.sendQuota = core.limits.maxInflightMessages;
-    this.reads = new FairReads(stream, core.limits.packetsPerTurn, createPacketScanner(maxPacketBytes), {
+    this.scanner = createPacketScanner(maxPacketBytes);
+    this.reads = new FairReads(stream, core.limits.packetsPerTurn, this.scanner, {
       accepts: () => (this.state === "connected" ? Infinity : this.state === "connecting" ? 1 : this.state === "authenticating" ? 0 : -1),
       parse: (bytes) => this.parser.parse(bytes),
       refuse: (problem) => this.disconnect(problem.code === "packet-too-large" ? RC.packetTooLarge : RC.malformedPacket, problem.message, problem.code),
