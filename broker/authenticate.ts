@@ -52,6 +52,9 @@ export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress"
  * (not their browser session, which changes at every login), a device by its account, and
  * every anonymous client is one owner, as they share one ACL.
  */
+/** The one owner every anonymous client's session has (they share one ACL). */
+const ANONYMOUS_OWNER = "anonymous";
+
 export function sessionOwner(principal: Principal): string {
   switch (principal.kind) {
     case "user":
@@ -124,6 +127,9 @@ export function createAuthenticate(opts: {
 
   return {
     sessionOwner,
+    // Anyone allowed in anonymously is "anonymous": such a session protects nothing, and a
+    // device moving to its own account keeps its client id (review-9 F3).
+    ownerYields: (owner) => owner === ANONYMOUS_OWNER,
     async authenticate(client, { username, password }): Promise<AuthResult<Principal>> {
       let decided: Principal | Refusal;
       try {

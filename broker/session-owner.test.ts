@@ -181,3 +181,35 @@ describe("a resumed session's subscriptions are authorised again", () => {
     });
   }
 });
+
+describe("an anonymous session protects nothing", () => {
+  let t: TestBroker;
+  const lines: string[] = [];
+  before(async () => {
+    t = await hubBroker(lines);
+  });
+  after(() => t.close());
+
+  it("a program that connected anonymously keeps its client id when it brings a device account: the old session ends, this one starts clean (review-9 F3)", async () => {
+    const op = await connectClient(t.port, { clientId: "op3" });
+    for (const clean of [false, true]) {
+      const clientId = `zigbee2mqtt-${clean}`;
+      const anon = await connectClient(t.port, { clientId, clean: false, protocolVersion: 4 });
+      await anon.subscribeAsync("home/#", { qos: 1 });
+      await anon.endAsync();
+      await op.publishAsync("home/attic/fan/set", `ON-${clean}`, { qos: 1 }); // queued for the anonymous session
+
+      const { client, got, sessionPresent } = await resume(t.port, { clientId, clean, protocolVersion: 4, ...attic });
+      assert.equal(sessionPresent, false, "the anonymous session is not handed to the account");
+      await client.subscribeAsync("home/attic/#", { qos: 1 });
+      await op.publishAsync("home/attic/fan/set", `OFF-${clean}`, { qos: 1 });
+      await until(() => got.some((m) => m.payload === `OFF-${clean}`), "the device, now with its account, gets its commands");
+      assert.equal(got.filter((m) => m.payload === `ON-${clean}`).length, 0, "nothing queued for the anonymous session is handed over");
+      await client.endAsync();
+    }
+    assert.ok(lines.some((l) => l.includes('"code":"session-owner-changed"') && l.includes('"owner":"anonymous"') && l.includes('"connecting":"device:attic-sensor"')));
+    // The account's persistent session is its own now: anonymous cannot take it back.
+    await assert.rejects(connectClient(t.port, { clientId: "zigbee2mqtt-false", clean: true, protocolVersion: 4 }), /Identifier rejected/i);
+    await op.endAsync();
+  });
+});

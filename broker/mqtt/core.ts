@@ -119,6 +119,11 @@ export class Core<P> {
     return this.ownerHook ? this.ownerHook.sessionOwner!(principal) : null;
   }
 
+  /** Whether another owner may start `owner`'s session afresh (hooks.ts ownerYields). */
+  ownerYields(owner: string): boolean {
+    return this.ownerHook?.ownerYields?.(owner) ?? false;
+  }
+
   nextConnectionId(): number {
     return ++this.lastConnectionId;
   }

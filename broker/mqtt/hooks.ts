@@ -102,6 +102,12 @@ export interface BrokerHook<P> {
    * first hook that has this method decides; without one, any connection may.
    */
   sessionOwner?(principal: P): string;
+  /**
+   * With sessionOwner: an owner whose sessions any other owner may start afresh (the old
+   * session ends as by a clean start) instead of being refused: one that protects nothing,
+   * like "anonymous", which anyone allowed in anonymously is.
+   */
+  ownerYields?(owner: string): boolean;
   authorizePublish?(client: ClientInfo<P>, message: { topic: string; qos: QoS; retain: boolean; payloadBytes: number }): Refusal | null;
   /** `subscriptionCount`: the client's subscriptions before this one (limits). */
   authorizeSubscribe?(client: ClientInfo<P>, subscription: StoredSubscription, subscriptionCount: number): Refusal | null;

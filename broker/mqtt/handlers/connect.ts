@@ -67,8 +67,15 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   }
   if (core.closing) return refuse(RC.serverUnavailable, "server-shutting-down", "the broker is shutting down");
   const owner = core.ownerOf(auth.principal);
-  if (ownedByAnother(core, client, owner)) {
+  const other = otherOwner(core, client, owner);
+  if (other !== null && !core.ownerYields(other)) {
     return refuse(RC.clientIdentifierNotValid, "refused:session-owner-mismatch", "this client id's session belongs to another account");
+  }
+  if (other !== null) {
+    // A device that connected anonymously now brings its account (README's advice): its old
+    // session protected nothing, so it ends as by a clean start [MQTT-3.1.2-4], whatever
+    // this CONNECT asks for the new one.
+    core.log.info("a client id's session changes owner", { code: "session-owner-changed", client: client.clientId, owner: other, connecting: owner ?? undefined });
   }
   // Synchronous from here to client.connected(): an admitted connection always reaches onDisconnected.
   for (const hook of core.hooks) {
@@ -93,7 +100,7 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
   let expiryTold: number | undefined;
   if (expiry > core.limits.maxSessionExpirySeconds) expiry = expiryTold = core.limits.maxSessionExpirySeconds;
 
-  const sessionPresent = attachSession(core, client, cleanStart, expiry, will, owner);
+  const sessionPresent = attachSession(core, client, cleanStart || other !== null, expiry, will, owner);
   if (sessionPresent) reauthorizeSubscriptions(core, client, client.session!);
   const connack: IConnackPacket = { cmd: "connack", sessionPresent };
   if (version === 5) {
@@ -128,11 +135,14 @@ export async function handleConnect<P>(core: Core<P>, client: Client<P>, packet:
  * subscriptions. 0x85 "Client Identifier not valid: … not allowed by the Server" (MQTT 5.0
  * §3.2.2.2); in 3.1.1 0x02 Identifier rejected, which [MQTT-3.1.3-9] prescribes for a client
  * id the server rejects. A fresh session instead would let any account end another device's
- * session, lose its queued messages and disconnect it, at will.
+ * session, lose its queued messages and disconnect it, at will. The exception is an owner
+ * that protects nothing (hooks.ts ownerYields: anonymous), whose session ends instead.
+ * Returns the other owner, logged when it refuses; null when the id is free or this owner's.
  */
-function ownedByAnother<P>(core: Core<P>, client: Client<P>, owner: string | null): boolean {
+function otherOwner<P>(core: Core<P>, client: Client<P>, owner: string | null): string | null {
   const existing = core.sessions.get(client.clientId);
-  if (existing === undefined || existing.owner === null || owner === null || existing.owner === owner) return false;
+  if (existing === undefined || existing.owner === null || owner === null || existing.owner === owner) return null;
+  if (core.ownerYields(existing.owner)) return existing.owner;
   core.log.warn("client id belongs to another account's session", {
     code: "session-owner-mismatch",
     client: client.clientId,
@@ -141,7 +151,7 @@ function ownedByAnother<P>(core: Core<P>, client: Client<P>, owner: string | nul
     address: client.remoteAddress,
     connected: existing.connection !== null,
   });
-  return true;
+  return existing.owner;
 }
 
 /** [MQTT-3.2.2-5] a refused CONNECT gets CONNACK with the reason, then the connection closes. */
