@@ -98,7 +98,7 @@ export function createAuthenticate(opts: {
       const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
       // Reserved before scrypt runs (review 8, F2): guesses sent all at once cannot pass the
       // check together, and a flood of them cannot tie up the thread pool either.
-      if (opts.throttle.begin(keys) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
+      if ((await opts.throttle.reserve(keys)) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
       let device;
       try {
         device = await accounts.verifyDevice(username, secret);

@@ -52,7 +52,7 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
   const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
   // Reserved before the hash (review 8, F2): parallel guesses cannot all pass the check.
-  const wait = await hub.loginThrottle.begin(keys);
+  const wait = await hub.loginThrottle.reserve(keys);
   if (wait > 0) {
     log.warn("login throttled", { code: "login-throttled", username, address });
     return { error: t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), username };

@@ -163,7 +163,7 @@ export async function changeOwnPassword(_previous: SettingsState, form: FormData
   // The login's throttle, on the same key (review 8, F8): whoever holds a session (an
   // unlocked phone, a stolen cookie) must not guess the password that outlives it here.
   const keys = [`user:${me.username.toLowerCase()}`];
-  const wait = await hub.loginThrottle.begin(keys);
+  const wait = await hub.loginThrottle.reserve(keys);
   if (wait > 0) {
     log.warn("password change refused", { code: "login-throttled", username: me.username });
     return fail(t("auth.error.throttled", { n: Math.ceil(wait / 1000) }), "login-throttled");

@@ -84,7 +84,7 @@ describe("login throttle", () => {
     };
     const attempt = async (): Promise<"checked" | "throttled"> => {
       const keys = ["device:kitchen-sensor", "address:192.0.2.9"];
-      if (t.begin(keys) > 0) return "throttled";
+      if ((await t.reserve(keys)) > 0) return "throttled";
       t.end(keys, (await slowVerify()) ? "succeeded" : "failed");
       return "checked";
     };
@@ -92,5 +92,29 @@ describe("login throttle", () => {
     assert.equal(checked, 5);
     assert.equal(results.filter((r) => r === "throttled").length, 45);
     assert.ok(t.retryAfter(["device:kitchen-sensor"]) > 0, "and the account is locked after them");
+  });
+
+  it("lets every right password in when more devices than the allowance connect at once: the rest wait their turn (review 9, F1)", async () => {
+    const t = createLoginThrottle(DEFAULT_THROTTLE);
+    let checking = 0;
+    let most = 0;
+    // Eight sensors flashed with one account, and 25 accounts behind one address, after a hub restart.
+    const slowRightVerify = async () => {
+      most = Math.max(most, ++checking);
+      await sleep(20);
+      checking--;
+      return true;
+    };
+    const attempt = async (keys: string[]): Promise<"in" | "throttled"> => {
+      if ((await t.reserve(keys)) > 0) return "throttled";
+      t.end(keys, (await slowRightVerify()) ? "succeeded" : "failed");
+      return "in";
+    };
+    const shared = await Promise.all(Array.from({ length: 8 }, () => attempt(["device:esp-sensors", "address:192.0.2.10"])));
+    assert.deepEqual(shared, Array(8).fill("in"));
+    assert.ok(most <= 5, `at most the account's allowance checked at once (${most})`);
+    const oneAddress = await Promise.all(Array.from({ length: 25 }, (_, i) => attempt([`device:sensor-${i}`, "address:192.0.2.11"])));
+    assert.deepEqual(oneAddress, Array(25).fill("in"));
+    assert.ok(most <= 20, `at most the address's allowance checked at once (${most})`);
   });
 });

@@ -6,7 +6,10 @@
 // (end): scrypt takes tens of milliseconds on the thread pool, and a throttle that only
 // counted answered failures let every guess sent at once pass its check (review 8, F2:
 // 50 parallel MQTT CONNECTs, 50 passwords checked). Attempts in flight count against
-// the allowance as if they had failed.
+// the allowance as if they had failed. An attempt past the allowance only because others
+// are still being checked waits for them (reserve), rather than being refused: a hub
+// restart reconnects every device at once, and eight sensors sharing one account must
+// not be told "too many failed logins" with the right password (review 9, F1).
 export type ThrottleOptions = { freeAttempts: number; firstLockoutMs: number; maxLockoutMs: number; forgetAfterMs: number };
 
 const PER_USER: ThrottleOptions = { freeAttempts: 5, firstLockoutMs: 30_000, maxLockoutMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 };
@@ -23,6 +26,10 @@ export const DEFAULT_THROTTLE = (key: string): ThrottleOptions => (key.startsWit
  */
 export const RESERVATION_MS = 60_000;
 
+/** How long reserve() waits for attempts in flight to settle, and how many attempts may wait at once. */
+export const RESERVE_WAIT_MS = 10_000;
+export const MAX_WAITING = 200;
+
 /** How an attempt ended: a wrong password counts; "abandoned" (the store failed) does not. */
 export type AttemptOutcome = "failed" | "succeeded" | "abandoned";
 
@@ -36,6 +43,12 @@ export type LoginThrottle = {
    * many ms to wait. Every 0 must be followed by one end() with the same keys.
    */
   begin(keys: string[], now?: number): number;
+  /**
+   * begin(), but an attempt held back only by attempts still in flight (no lockout, no
+   * failures that would refuse it) waits for them to settle, up to RESERVE_WAIT_MS, then
+   * asks again. Answers as begin() does.
+   */
+  reserve(keys: string[]): Promise<number>;
   /**
    * Settles an attempt begin() let through. A failure counts on every key; a success
    * forgets the failures of the first key only (the account's): a sprayer who owns one
@@ -62,17 +75,31 @@ export function createLoginThrottle(optionsFor: (key: string) => ThrottleOptions
     if (entries.size < 10_000) return;
     for (const key of [...entries.keys()]) live(key, now);
   };
-  /** ms until one more attempt may start on `key` (0: now). */
-  const waitFor = (key: string, now: number): number => {
+  /** ms until one more attempt may start on `key` (0: now), and whether only attempts in flight hold it back. */
+  const waitFor = (key: string, now: number): { ms: number; inFlightOnly: boolean } => {
     const e = live(key, now);
-    if (!e) return 0;
-    if (e.lockedUntil > now) return e.lockedUntil - now;
+    if (!e) return { ms: 0, inFlightOnly: false };
+    if (e.lockedUntil > now) return { ms: e.lockedUntil - now, inFlightOnly: false };
     const options = optionsFor(key);
     // Before the first lockout the free attempts left; after one, a single attempt per lockout.
     const allowance = e.failures < options.freeAttempts ? options.freeAttempts - e.failures : 1;
-    return e.inFlight.length < allowance ? 0 : options.firstLockoutMs;
+    return e.inFlight.length < allowance ? { ms: 0, inFlightOnly: false } : { ms: options.firstLockoutMs, inFlightOnly: true };
   };
-  return {
+  /** Woken at every end(): an attempt waiting in reserve() asks again. */
+  let waiting: (() => void)[] = [];
+  const tryBegin = (keys: string[], now: number): { ms: number; inFlightOnly: boolean } => {
+    const waits = keys.map((key) => waitFor(key, now));
+    const ms = Math.max(0, ...waits.map((w) => w.ms));
+    if (ms > 0) return { ms, inFlightOnly: waits.every((w) => w.ms === 0 || w.inFlightOnly) };
+    forgetOld(now);
+    for (const key of keys) {
+      const e = entries.get(key) ?? { failures: 0, lockedUntil: 0, lastFailure: now, inFlight: [] };
+      e.inFlight.push(now);
+      entries.set(key, e);
+    }
+    return { ms: 0, inFlightOnly: false };
+  };
+  const throttle: LoginThrottle = {
     retryAfter(keys, now = Date.now()) {
       let wait = 0;
       for (const key of keys) {
@@ -82,15 +109,22 @@ export function createLoginThrottle(optionsFor: (key: string) => ThrottleOptions
       return Math.max(0, wait);
     },
     begin(keys, now = Date.now()) {
-      const wait = Math.max(0, ...keys.map((key) => waitFor(key, now)));
-      if (wait > 0) return wait;
-      forgetOld(now);
-      for (const key of keys) {
-        const e = entries.get(key) ?? { failures: 0, lockedUntil: 0, lastFailure: now, inFlight: [] };
-        e.inFlight.push(now);
-        entries.set(key, e);
+      return tryBegin(keys, now).ms;
+    },
+    async reserve(keys) {
+      const deadline = Date.now() + RESERVE_WAIT_MS;
+      for (;;) {
+        const now = Date.now();
+        const { ms, inFlightOnly } = tryBegin(keys, now);
+        if (ms === 0 || !inFlightOnly || now >= deadline || waiting.length >= MAX_WAITING) return ms;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadline - now);
+          waiting.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
       }
-      return 0;
     },
     end(keys, outcome, now = Date.now()) {
       keys.forEach((key, i) => {
@@ -109,6 +143,10 @@ export function createLoginThrottle(optionsFor: (key: string) => ThrottleOptions
         entries.set(key, e);
         live(key, now); // drops the entry when nothing is left in it
       });
+      const wake = waiting;
+      waiting = [];
+      for (const ask of wake) ask();
     },
   };
+  return throttle;
 }
