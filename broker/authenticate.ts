@@ -26,6 +26,7 @@ export type AuthRefusalCode =
   | "anonymous-not-allowed"
   | "anonymous-not-loopback"
   | "anonymous-proxied"
+  | "anonymous-websocket"
   | "anonymous-sessionless-origin"
   | "auth-failed";
 
@@ -70,6 +71,8 @@ export function sessionOwner(principal: Principal): string {
 export function createAuthenticate(opts: {
   accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
+  /** With anonymous "loopback": whether it holds on /mqtt too (config auth.anonymousWebSocket); default no. */
+  anonymousWebSocket?: boolean;
   anonymousTopics: AnonymousTopics;
   principals: Pick<Principals, "fromRequest" | "isSessionless">;
   log: Logger;
@@ -118,6 +121,12 @@ export function createAuthenticate(opts: {
     if (opts.anonymous === "off") return refuse("anonymous-not-allowed", ReasonCode.notAuthorized, "anonymous MQTT is turned off; use a device account");
     if (proxied) {
       return refuse("anonymous-proxied", ReasonCode.notAuthorized, "anonymous MQTT is accepted from this machine only, not through a reverse proxy; use a device account");
+    }
+    // A reverse proxy on this machine that adds no forwarding header (nginx's default
+    // proxy_pass) cannot be told from a local program: /mqtt gets no loopback trust unless
+    // the config asks for it (review-9 F2). Local tools use the TCP listener.
+    if (client.req !== undefined && !opts.anonymousWebSocket) {
+      return refuse("anonymous-websocket", ReasonCode.notAuthorized, "anonymous MQTT over WebSocket is off (auth.anonymousWebSocket); use a device account or plain MQTT on this machine");
     }
     if (!local) {
       return refuse("anonymous-not-loopback", ReasonCode.notAuthorized, "anonymous MQTT is accepted from this machine only; use a device account");

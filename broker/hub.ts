@@ -152,6 +152,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     createAuthenticate({
       accounts,
       anonymous: config.auth.anonymousMqtt,
+      anonymousWebSocket: config.auth.anonymousWebSocket,
       anonymousTopics: config.auth.anonymousTopics,
       principals,
       log: mqttLog,

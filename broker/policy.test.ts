@@ -58,7 +58,7 @@ after(async () => {
 });
 
 /** The hub's policy, composed as hub.ts composes it; the first refusal wins, as in the broker. */
-function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics; trustedProxies?: readonly string[] } = {}) {
+function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTopics; trustedProxies?: readonly string[]; anonymousWebSocket?: boolean } = {}) {
   const hooks: BrokerHook<Principal>[] = [
     principals,
     createAuthenticate({
@@ -70,6 +70,7 @@ function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTo
       throttle: createLoginThrottle(),
       internalPassword: INTERNAL_PASSWORD,
       trustedProxies: opts.trustedProxies,
+      anonymousWebSocket: opts.anonymousWebSocket,
     }),
     createAuthorizePublish({ log, isDeviceCommand: (topic) => topic === "zigbee2mqtt/hallway_plug/set" }),
     createAuthorizeSubscribe({ log }),
@@ -146,6 +147,8 @@ const who: Record<string, () => Who | Promise<Who>> = {
       ["X-Ingress-Path", { "x-ingress-path": "/api/hassio_ingress/abc" }],
     ].map(([name, headers]) => [`anonymous through a reverse proxy on this machine (${name as string})`, () => proxied(headers as Record<string, string>)]),
   ),
+  // nginx's default proxy_pass adds no forwarding header: its upgrade is a local program's (review-9 F2).
+  "anonymous over /mqtt from loopback (a local program, or a proxy that adds no header)": () => proxied({}),
   "internal user through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: INTERNAL_USER, password: INTERNAL_PASSWORD }),
   "device account through a reverse proxy": () => proxied({ "x-forwarded-for": "203.0.113.9" }, { username: "kitchen-sensor", password: devicePassword }),
 };
@@ -188,6 +191,7 @@ const table: Row[] = [
   ["anonymous through a reverse proxy on this machine (Forwarded)", "anonymous-proxied/0x87"],
   ["anonymous through a reverse proxy on this machine (Via)", "anonymous-proxied/0x87"],
   ["anonymous through a reverse proxy on this machine (X-Ingress-Path)", "anonymous-proxied/0x87"],
+  ["anonymous over /mqtt from loopback (a local program, or a proxy that adds no header)", "anonymous-websocket/0x87"],
   ["internal user through a reverse proxy", "bad-credentials/0x86"],
   ["device account through a reverse proxy", null, null, DENY_PUB, DENY_PUB, DENY_PUB, SYS, DENY_SUB, null],
 ];
@@ -440,4 +444,14 @@ describe("browser connections by session", () => {
     principals.onDisconnected!(viewer, "client-disconnect");
     assert.equal(principals.clientsBySession().has("session-viewer"), false);
   });
+});
+
+/** The refusal a connect answered, or null when it let the client in. */
+const refusalOf = (answer: ClientInfo<Principal> | Refusal): Refusal | null => ("code" in answer ? answer : null);
+
+it("auth.anonymousWebSocket lets a local program in anonymously over /mqtt, still never through a proxy that says it is one (review-9 F2)", async () => {
+  const hub = policy({ anonymousWebSocket: true });
+  assert.equal(said(refusalOf(await hub.connect(proxied({}), 5))), null);
+  assert.equal(said(refusalOf(await hub.connect(proxied({ "x-forwarded-for": "203.0.113.9" }), 5))), "anonymous-proxied/0x87");
+  assert.equal(said(refusalOf(await hub.connect({ address: LAN }, 5))), "anonymous-not-loopback/0x87");
 });

@@ -162,8 +162,12 @@ test("through a reverse proxy on this machine, /mqtt is not loopback: anonymous 
   await expect.poll(() => hub.output).toMatch(/WARN mqtt: connection refused code="anonymous-proxied"/);
   const sensor = await connect(wsUrl(), { ...forwarded, username: device.username, password: device.password });
   await sensor.endAsync();
-  // Without the proxy's header, a program on this machine is still local.
-  const local = await connect(wsUrl());
+  // Without the proxy's header (nginx's default proxy_pass adds none) a stranger would look local, so
+  // anonymous /mqtt is refused by default even from this machine (review-9 F2); local tools use 1883.
+  const headerless = await tryConnect(wsUrl());
+  expect("error" in headerless && headerless.error.code).toBe(5);
+  await expect.poll(() => hub.output).toMatch(/WARN mqtt: connection refused code="anonymous-websocket"/);
+  const local = await connect(hub.mqttUrl);
   await local.endAsync();
 });
 

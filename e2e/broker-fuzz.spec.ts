@@ -20,7 +20,8 @@ let hub: TestHub;
 const watchers: { name: string; client: MqttClient; seen: ReturnType<typeof collect> }[] = [];
 
 test.beforeAll(async () => {
-  hub = await TestHub.start({ env: { HEARTH_MQTT_CONNECT_TIMEOUT_MS: "1000", HEARTH_MQTT_MAX_CONNECTIONS: "100" } });
+  // The fuzz and its watcher connect anonymously over /mqtt too: the opt-in for that (review-9 F2).
+  hub = await TestHub.start({ env: { HEARTH_MQTT_CONNECT_TIMEOUT_MS: "1000", HEARTH_MQTT_MAX_CONNECTIONS: "100", HEARTH_MQTT_ANONYMOUS_WEBSOCKET: "1" } });
   // Well-behaved clients on both transports, in both protocol versions, outside the fuzz's topics and client ids.
   for (const [name, url, protocolVersion] of [
     ["tcp", hub.mqttUrl, 5],

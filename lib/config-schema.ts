@@ -110,6 +110,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       sessionHours: z.number().min(1).max(24 * 365).optional(),
       anonymousMqtt: z.enum(ANONYMOUS_MQTT).optional(),
+      anonymousWebSocket: z.boolean().optional(),
       anonymousTopics: anonymousTopics.optional(),
       trustedProxies: z.array(proxyAddress).optional(),
     })
@@ -171,6 +172,7 @@ export const envSchema = z.object({
   HEARTH_TLS_KEY: z.string().min(1).optional(),
   MQTTS_PORT: intFromEnv(1, 65535).optional(),
   HEARTH_MQTT_PLAIN: boolFromEnv.optional(),
+  HEARTH_MQTT_ANONYMOUS_WEBSOCKET: boolFromEnv.optional(),
   HEARTH_MQTT_MAX_PACKET_BYTES: intFromEnv(1024, 256 * 1024 * 1024).optional(),
   HEARTH_MQTT_MAX_CONNECTIONS: intFromEnv(1, 1_000_000).optional(),
   HEARTH_MQTT_MAX_PUBLISH_RATE: intFromEnv(1, 1_000_000).optional(),

@@ -44,7 +44,7 @@ describe("loadConfig", () => {
       devices: [],
       commandTimeoutMs: 5000,
       availabilityGraceMs: 10_000,
-      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousTopics: { publish: ["#"], subscribe: ["#"] }, trustedProxies: ["loopback"] },
+      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousWebSocket: false, anonymousTopics: { publish: ["#"], subscribe: ["#"] }, trustedProxies: ["loopback"] },
       tls: null,
       upstream: null,
       mqttsPort: 8883,
@@ -121,6 +121,7 @@ describe("loadConfig", () => {
         HEARTH_MQTT_PLAIN: "0",
         HEARTH_MQTT_MAX_PUBLISH_RATE: "5",
         HEARTH_TRUSTED_PROXIES: "loopback, ::1",
+        HEARTH_MQTT_ANONYMOUS_WEBSOCKET: "1",
       },
       cwd,
     );
@@ -128,6 +129,7 @@ describe("loadConfig", () => {
       admin: { username: "root", password: "long enough" },
       sessionHours: 12,
       anonymousMqtt: "off",
+      anonymousWebSocket: true,
       anonymousTopics: { publish: ["#"], subscribe: ["#"] },
       trustedProxies: ["loopback", "::1"],
     });

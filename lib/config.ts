@@ -44,6 +44,12 @@ export type HubConfig = {
     sessionHours: number;
     /** Anonymous MQTT clients: from loopback only (the default, like Mosquitto 2), from anywhere, or never. */
     anonymousMqtt: AnonymousMqtt;
+    /**
+     * Whether "loopback" also trusts anonymous clients on /mqtt (auth.anonymousWebSocket, default
+     * false): a reverse proxy on this machine that adds no forwarding header makes every stranger
+     * look like loopback there (review-9 F2); local tools use 1883.
+     */
+    anonymousWebSocket: boolean;
     /** What anonymous clients may publish and subscribe to; default everything (auth.anonymousTopics). */
     anonymousTopics: AnonymousTopics;
     /** Proxies whose X-Forwarded-For names the client for the login throttle (auth.trustedProxies; client-address.ts). */
@@ -162,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       admin: adminFromEnv(e.HEARTH_ADMIN_USER, e.HEARTH_ADMIN_PASSWORD),
       sessionHours: e.HEARTH_SESSION_HOURS ?? f.auth?.sessionHours ?? 24 * 30,
       anonymousMqtt: e.HEARTH_MQTT_ANONYMOUS ?? f.auth?.anonymousMqtt ?? "loopback",
+      anonymousWebSocket: e.HEARTH_MQTT_ANONYMOUS_WEBSOCKET ?? f.auth?.anonymousWebSocket ?? false,
       trustedProxies: e.HEARTH_TRUSTED_PROXIES ?? f.auth?.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
       anonymousTopics: {
         publish: e.HEARTH_MQTT_ANONYMOUS_PUBLISH ?? f.auth?.anonymousTopics?.publish ?? ALL_TOPICS.publish,
