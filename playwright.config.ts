@@ -2,11 +2,9 @@ import { defineConfig, devices } from "@playwright/test";
 
 // Debian's chromium, since `npx playwright install` cannot download here
 // (shared/STACK-NOTES.md). Each spec starts its own hub on ports it picks, in its own
-// data directory, so spec files can run at once: on two cores the suite spends much of
-// its time waiting (a hub starting, a page connecting, a device's timeout). Two workers
-// kept the cores ~35 % busy (findings, suite-time2) and the suite at 13 min of e2e; three
-// fill more of that wait (measured: see the ci-green notes). A file's tests still run in
-// order, in one worker.
+// data directory, so two spec files can run at once: on two cores the suite spends much of
+// its time waiting (a hub starting, a page connecting, a device's timeout), and two
+// workers fill that time. A file's tests still run in order, in one worker.
 //   ui-home: charts, phone and wall share one demo hub per worker (e2e/ui-home.ts); one
 //   worker for them keeps it one hub.
 const UI_HOME = /\/(charts|phone|wall)\.spec\.ts$/;
@@ -15,7 +13,7 @@ export default defineConfig({
   testDir: "e2e",
   // The hub runs from its bundle (scripts/build-hub.ts): rebuilt once per run, so it is never stale.
   globalSetup: "./e2e/global-setup.ts",
-  workers: 3,
+  workers: 2,
   fullyParallel: false,
   // ui-home first: its files start at once in one worker while the other works through the rest.
   projects: [
@@ -24,7 +22,7 @@ export default defineConfig({
   ],
   retries: 0,
   // Allowances for a condition to come true, not budgets (speed is the bench's business):
-  // with several workers on two cores a page may wait for another worker's burst of work
+  // with two workers on two cores a page may wait for the other worker's burst of work
   // (5 s failed at load 11-15; a test of many page loads took 66 s).
   timeout: 90_000,
   expect: { timeout: 10_000 },
