@@ -48,14 +48,14 @@ export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress"
   return peer && client.req ? clientAddress(peer, client.req.headers, trustedProxies) : peer;
 }
 
+/** The one owner every anonymous client's session has (they share one ACL). */
+const ANONYMOUS_OWNER = "anonymous";
+
 /**
  * Who owns the MQTT sessions a principal makes (hooks.ts sessionOwner): a person by name
  * (not their browser session, which changes at every login), a device by its account, and
  * every anonymous client is one owner, as they share one ACL.
  */
-/** The one owner every anonymous client's session has (they share one ACL). */
-const ANONYMOUS_OWNER = "anonymous";
-
 export function sessionOwner(principal: Principal): string {
   switch (principal.kind) {
     case "user":
@@ -63,6 +63,7 @@ export function sessionOwner(principal: Principal): string {
     case "device":
       return `device:${principal.name}`;
     case "anonymous":
+      return ANONYMOUS_OWNER;
     case "internal":
       return principal.kind;
   }

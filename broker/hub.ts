@@ -6,8 +6,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import { createServer as createTlsServer } from "node:tls";
 import path from "node:path";
 import type { HubConfig } from "../lib/config";
@@ -181,8 +179,6 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("broker", broker, (b) => b.close());
   localBus.attach(broker);
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
-  /** Every listener's connections (limits.ts counts them through the broker's hooks). */
-  const handle = (stream: Duplex, req?: IncomingMessage, connection?: { maxPacketBytes: number }) => broker.handle(stream, req, connection);
 
   const recorder = life.add(
     "recorder",
@@ -248,12 +244,13 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   // A listener stops accepting at once; its open connections end with the broker.
   const stopListening = (server: TcpServer) => void server.close();
   if (config.mqttPlain && !upstream) {
-    const tcp = createTcpServer({ noDelay: true }, (socket) => handle(socket));
+    // Every listener's connections go to the broker, which counts them (limits.ts, through its hooks).
+    const tcp = createTcpServer({ noDelay: true }, (socket) => broker.handle(socket));
     await listen(tcp, config.mqttPort, config.host, "MQTT_PORT");
     life.add("MQTT listener", tcp, stopListening);
   }
   if (tls && !upstream) {
-    const mqtts = createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => handle(socket));
+    const mqtts = createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => broker.handle(socket));
     await listen(mqtts, config.mqttsPort, config.host, "MQTTS_PORT");
     life.add("MQTTS listener", mqtts, stopListening);
   }
@@ -261,7 +258,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     web: proxy,
     log: createLogger("http"),
     checkUpgrade: sessionGate.checkUpgrade,
-    handle,
+    handle: broker.handle,
     maxMessageBytes: config.limits.maxPacketBytes,
     tls,
   });
