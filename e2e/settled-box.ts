@@ -19,3 +19,20 @@ export async function settledBox(locator: Locator): Promise<Box> {
     .toBe(true);
   return last!;
 }
+
+/**
+ * The width of `locator`'s element once two reads in a row agree, from its own client rectangle:
+ * unlike boundingBox(), it has one for an element zero pixels high (a flat chart line).
+ */
+export async function settledWidth(locator: Locator): Promise<number> {
+  let last: number | null = null;
+  await expect
+    .poll(async () => {
+      const width = await locator.evaluate((el) => el.getBoundingClientRect().width, undefined, { timeout: 1000 }).catch(() => null);
+      const same = width !== null && width > 0 && width === last;
+      last = width;
+      return same;
+    })
+    .toBe(true);
+  return last!;
+}
