@@ -87,6 +87,32 @@ test("with the hub stopped, a reload shows the app and its last values as stale;
   await context.close();
 });
 
+test("a page asked for while the hub is slow to answer is that page when it comes, not the home page in its place", async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: "allow" });
+  const page = await context.newPage();
+  const errors = await hub.open(page, "/");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  // A hub that accepts connections but answers late, as its first page of a route does
+  // after a restart on a busy machine (5.2 s in stop 19's CI run): longer than the
+  // worker's 4 s before it falls back to a cached page. /alerts was never opened here.
+  const pid = hub.pid!;
+  process.kill(pid, "SIGSTOP");
+  const resume = setTimeout(() => process.kill(pid, "SIGCONT"), 6_000);
+  try {
+    await page.goto(new URL("/alerts", hub.url).href, { timeout: 30_000 });
+  } finally {
+    clearTimeout(resume);
+    process.kill(pid, "SIGCONT");
+  }
+  await expect(page).toHaveURL(/\/alerts$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alerts");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 15_000 });
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 test("a worker of another version takes over an open page by reloading it, and leaves only its own caches", async ({ browser }) => {
   const context = await browser.newContext({ serviceWorkers: "allow" });
   const page = await context.newPage();

@@ -15,6 +15,8 @@ const ASSETS = `hearth-assets-${VERSION}`;
 const SHELL = ["/", "/kiosk"];
 /** A hub that does not answer in this long is treated as unreachable (a stalled Wi-Fi). */
 const NETWORK_TIMEOUT_MS = 4000;
+/** How much longer a page with no copy of its own waits before the home page stands in. */
+const SLOW_HUB_MS = 20000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -61,12 +63,22 @@ async function page(event) {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
     const cache = await caches.open(PAGES);
-    const cached =
+    const own =
       (await cache.match(request.url, { ignoreVary: true })) ??
       // /kiosk?lock=1 offline: the kiosk page cached without its settings still beats the home page.
-      (await cache.match(request.url, { ignoreVary: true, ignoreSearch: true })) ??
-      (await cache.match("/", { ignoreVary: true }));
-    if (cached) return cached;
+      (await cache.match(request.url, { ignoreVary: true, ignoreSearch: true }));
+    if (own) return own;
+    // Only another page is cached. A hub that answers slowly (the first page of each route
+    // after a restart took 5.2 s on a busy machine) is not an unreachable one: showing the
+    // home page under the address of the page asked for would leave a person on the wrong
+    // page with nothing to say so. Wait for the hub unless it is really away: a refused
+    // connection rejects at once, a stalled network gives up after SLOW_HUB_MS.
+    try {
+      return await withTimeout(network, SLOW_HUB_MS);
+    } catch {
+      const home = await cache.match("/", { ignoreVary: true });
+      if (home) return home;
+    }
     return new Response("<!doctype html><title>Hearth</title><p>Hearth is unreachable and this page was never opened here.</p>", {
       status: 503,
       headers: { "Content-Type": "text/html; charset=utf-8" },
