@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { AlertBanner } from "@/components/alert-banner";
 import { ConnectionIndicator } from "@/components/connection-indicator";
 import { DatabaseNotice } from "@/components/database-notice";
+import { ForgetSignedOut } from "@/components/forget-signed-out";
 import { LocaleProvider } from "@/components/i18n-provider";
 import { MqttProvider } from "@/components/mqtt-provider";
 import { OfflineMemory } from "@/components/offline-memory";
@@ -82,6 +83,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <html lang={locale} data-theme={themeAttribute(theme)}>
         <body className="min-h-dvh antialiased">
           <LocaleProvider locale={locale}>
+            <ForgetSignedOut />
             <header className="border-b border-line">
               <div className="mx-auto max-w-screen-2xl px-4 py-3 text-lg font-bold tracking-tight">Hearth</div>
             </header>

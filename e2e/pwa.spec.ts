@@ -143,3 +143,34 @@ test("a worker of another version takes over an open page by reloading it, and l
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test("after logging out, the browser keeps nothing of the person: with the hub away, their dashboard is not shown from the cache", async ({ browser }) => {
+  const lena = await hub.createUser("lena", "viewer");
+  const context = await browser.newContext({ serviceWorkers: "allow" });
+  const page = await context.newPage();
+  await hub.open(page, "/", { as: lena });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await publish(hub, "home/cellar/temperature", "12.25");
+  await expect(page.getByTestId("room-cellar")).toContainText("12.25");
+  // What an offline start would show: the dashboard's HTML and the last values.
+  await expect.poll(() => page.evaluate(async () => (await caches.match("/")) !== undefined)).toBe(true);
+  await expect.poll(() => page.evaluate(() => localStorage.getItem("hearth:last-values") ?? "")).toContain("12.25");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect.poll(() => page.evaluate(async () => (await caches.match("/")) !== undefined)).toBe(false);
+  await expect.poll(() => page.evaluate(() => localStorage.getItem("hearth:last-values"))).toBeNull();
+
+  // The next person to pick up this phone while the hub is away sees no one's home.
+  await hub.stop();
+  try {
+    await page.goto(`${hub.url}/`);
+    await expect(page.locator("body")).toContainText("Hearth is unreachable");
+    await expect(page.getByText("12.25")).toHaveCount(0);
+    await expect(page.getByText("lena")).toHaveCount(0);
+  } finally {
+    await hub.start();
+  }
+  await context.close();
+});

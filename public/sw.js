@@ -92,7 +92,8 @@ async function page(event) {
  * there to see it, and a page without its JavaScript would not come alive offline.
  */
 async function keepPage(url, response) {
-  if (response.ok && response.type === "basic") {
+  // A page that answered with another (signed out: the login page) is not that page.
+  if (response.ok && response.type === "basic" && !response.redirected) {
     const [pages, assets] = await Promise.all([caches.open(PAGES), caches.open(ASSETS)]);
     const html = await response.clone().text();
     await pages.put(url, response);
