@@ -13,11 +13,12 @@ import { createLogger, type Logger } from "../lib/log";
 import { checkTopicName } from "../lib/topics";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
+import { refusedForGood } from "./reading-not-stored";
 import type { Broker } from "./mqtt/broker";
 import type { BrokerHook, PublishedMessage } from "./mqtt/hooks";
 
 export type LocalBus = Bus &
-  Required<Pick<BrokerHook<unknown>, "onPublished">> & {
+  Required<Pick<BrokerHook<unknown>, "onPublished" | "refusedForGood">> & {
     /** The broker this bus publishes through; the bus is among its hooks. */
     attach(broker: Pick<Broker, "publish">): void;
   };
@@ -30,6 +31,8 @@ export function createLocalBus(log: Logger = createLogger("bus"), { now = Date.n
 
   return {
     onPublished,
+    // A reading the history database refused for its own data: a 3.1.1 device is acknowledged rather than made to resend it for ever (ack-gate.ts).
+    refusedForGood,
 
     attach(b) {
       broker = b;

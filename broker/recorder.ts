@@ -25,7 +25,7 @@ import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
 import { ReadingNotStored } from "./reading-not-stored";
 import { createReadingBuffer } from "./recorder-buffer";
-import { replayIsNew } from "./replayed-reading";
+import { REPLAY_WINDOW_MS, replayIsNew } from "./replayed-reading";
 import { createLogPace } from "./log-pace";
 
 export { ReadingNotStored };
@@ -149,16 +149,27 @@ export async function startRecorder(
     }
   }
 
+  // Every start sends every retained topic again, and a line per copy filled the log with the
+  // normal case (review-9 F4): the first at once, then one per replay window with the count.
+  const heldLog = createLogPace(REPLAY_WINDOW_MS);
+
   /** A retained copy the upstream broker sent because Hearth subscribed: recorded only when history lacks it (replayed-reading.ts). */
   async function recordReplayed(reading: Reading, message: BusMessage): Promise<void> {
     // A history that cannot say (its database away): recorded, as before; a duplicate row beats a lost one.
     const isNew = await replayIsNew(store, reading, message.receivedAt).catch(() => true);
     if (isNew) return enqueue(reading, message.qos);
-    // Acknowledged though not recorded: the rare live retained reading taken for a copy (replayed-reading.ts) shows here.
-    log.info("skipped the retained copy the broker sent again on subscribe: history already holds a reading of its topic", {
+    // Acknowledged though not recorded: the rare live retained reading taken for a copy (replayed-reading.ts) shows here, per topic at debug.
+    log.debug("skipped the retained copy the broker sent again on subscribe: history already holds a reading of its topic", {
       code: "replayed-reading-held",
       topic: reading.topic,
     });
+    heldLog(1, (copies) =>
+      log.info("skipped retained copies the broker sent again on subscribe: history already holds a reading of each one's topic", {
+        code: "replayed-reading-held",
+        copies,
+        topic: reading.topic,
+      }),
+    );
   }
 
   /**

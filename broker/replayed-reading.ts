@@ -14,7 +14,8 @@
 // its SUBACK, before later live messages), and at most REPLAY_WINDOW_MS after the SUBACK;
 // and only a topic's first. A live retained reading within that window, on a topic with
 // no retained copy yet and whose history already holds readings, is still taken for a
-// copy: the recorder logs each copy it skips (`replayed-reading-held`).
+// copy: the recorder logs the copies it skips (`replayed-reading-held`: at info the count,
+// one line per replay window; each topic at debug).
 //
 // Whether to record a copy (replayIsNew): it is recorded only when history does not hold it yet:
 //  - a copy with a time of its own (`ts` in its payload): when history holds no reading

@@ -28,6 +28,7 @@ import { checkTopicName } from "../lib/topics";
 import { shownUrl, type UpstreamConfig } from "../lib/upstream-config";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
 import { createBusHandlers } from "./bus-handlers";
+import { createLogPace } from "./log-pace";
 import { refusedForGood } from "./reading-not-stored";
 import { createReplayWindow } from "./replayed-reading";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
@@ -46,7 +47,7 @@ import {
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
 
-/** Messages acknowledged though their reading was refused for good are logged at most once in this window, with the count. */
+/** Messages acknowledged though their reading was refused for good: the first logged at once, the rest at most one line per this window, with the count (log-pace.ts). */
 const REFUSED_LOG_WINDOW_MS = 10_000;
 
 /** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
@@ -141,21 +142,20 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   /** Which messages are retained copies sent again because Hearth subscribed (replayed-reading.ts). */
   const replays = createReplayWindow(config.protocolVersion);
 
-  /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them. */
-  const refusals = { count: 0, loggedAt: -Infinity, sinceLogged: 0 };
+  /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them (log-pace.ts). */
+  let refused = 0;
+  const refusedLog = createLogPace(REFUSED_LOG_WINDOW_MS);
   const refusedForItsData = (topic: string, error: Error) => {
-    refusals.count++;
-    refusals.sinceLogged++;
-    if (now() - refusals.loggedAt < REFUSED_LOG_WINDOW_MS) return;
-    log.error("the history database refused a message's reading for its own data; acknowledged all the same (QoS 1), as no redelivery could store it", {
-      code: "history-refused",
-      topic,
-      messages: refusals.sinceLogged,
-      refused: refusals.count,
-      error: error.message,
-    });
-    refusals.loggedAt = now();
-    refusals.sinceLogged = 0;
+    refused++;
+    refusedLog(1, (messages) =>
+      log.error("the history database refused a message's reading for its own data; acknowledged all the same (QoS 1), as no redelivery could store it", {
+        code: "history-refused",
+        topic,
+        messages,
+        refused,
+        error: error.message,
+      }),
+    );
   };
 
   /** The PUBACKs owed on the current connection (upstream-acks.ts); each connection starts afresh. */

@@ -24,7 +24,10 @@ async function pickRange(page: Page, range: string) {
   const chart = page.getByTestId("history-chart").first();
   await expect(chart).toHaveAttribute("data-range", range);
   await expect(chart).toHaveAttribute("data-state", "ready");
-  await expect(chart.locator(".recharts-line-curve").first()).toBeVisible();
+  // Drawn, by its own rectangle: a flat line is zero pixels high, which toBeVisible() calls hidden (settled-box.ts).
+  const line = chart.locator(".recharts-line-curve").first();
+  await expect(line).toBeAttached();
+  await settledWidth(line);
   return chart;
 }
 

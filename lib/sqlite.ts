@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Durability } from "./config-schema";
+import { sqliteStorageFault } from "./database-fault";
 
 /**
  * Opens (creating if needed) and migrates the database; any failure names the
@@ -68,14 +69,12 @@ export function migratePart(db: Database.Database, part: string, migrations: rea
 
 /**
  * A failure of the database rather than of the statement's data: busy or locked, the
- * disk full, I/O, out of memory, read-only, corrupt. A retry may mend these; anything
- * else (a constraint, a value SQLite will not take) fails the same way every time.
+ * disk full, I/O, out of memory, read-only, corrupt (the list: database-fault.ts). A retry
+ * may mend these; anything else (a constraint, a value SQLite will not take) fails the
+ * same way every time.
  */
 export function isTransientSqliteError(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|READONLY|CANTOPEN|PROTOCOL|INTERRUPT|CORRUPT|NOTADB|NOLFS|PERM|ABORT)/.test(error.code)
-  );
+  return error instanceof Database.SqliteError && sqliteStorageFault(error.code) !== null;
 }
 
 /**

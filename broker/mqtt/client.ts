@@ -241,6 +241,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
       if (ack.failed) {
         // Its effects were not (all) stored (its id went already, ack-gate.ts settle).
         // The message was not stored: MQTT 5 says so; a 3.1.1 client has no way to hear it, so it is disconnected and resends.
+        // (One refused for good is not failed by now: ack-gate.ts acknowledges it to a 3.1.1 client.)
         if (this.protocolVersion !== 5 || ack.kind === "pubcomp") {
           this.disconnect(RC.unspecifiedError, "the message could not be stored", "store-failed");
           return;

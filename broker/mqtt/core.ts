@@ -106,7 +106,7 @@ export class Core<P> {
     readonly log: Logger,
   ) {
     this.router = new Router(this);
-    this.acks = new AckGate(store, log);
+    this.acks = new AckGate(store, log, (error) => hooks.some((h) => h.refusedForGood?.(error) === true));
     this.authenticator = hooks.find((h) => h.authenticate);
     this.publishAuthorizers = hooks.filter((h) => h.authorizePublish);
     this.subscribeAuthorizers = hooks.filter((h) => h.authorizeSubscribe);

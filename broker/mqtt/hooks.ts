@@ -117,6 +117,14 @@ export interface BrokerHook<P> {
    * QoS 1/2 PUBLISH is acknowledged only after it resolves ("acknowledged means stored").
    */
   onPublished?(message: PublishedMessage): void | Promise<void>;
+  /**
+   * Whether a failure of this hook's onPublished effect (its promise's rejection, or the
+   * error it put in the message's ackSlot) is for good: the message's own data was refused
+   * (a reading the history database cannot hold), so no resend could ever store it. Such a
+   * message is acknowledged to a 3.1.1 client, which cannot be told no and would resend it
+   * for ever (ack-gate.ts); MQTT 5 clients hear 0x80.
+   */
+  refusedForGood?(error: Error): boolean;
   onConnected?(client: ClientInfo<P>): void;
   /** `reason`: a stable code, "client-disconnect", "keepalive-timeout", "taken-over", "refused:<code>", … */
   onDisconnected?(client: ClientInfo<P>, reason: string): void;

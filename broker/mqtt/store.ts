@@ -87,7 +87,7 @@ export type InboundId = { packetId: number; qos: 1 | 2 };
 export type RestoredSession = StoredSession & {
   subscriptions: StoredSubscription[];
   outgoing: OutgoingMessage[];
-  /** Inbound packet ids whose message was stored and acknowledged (see addInbound). */
+  /** Inbound packet ids stored (QoS 2, until PUBREL; QoS 1 only from an earlier version): see addInbound. */
   inbound: InboundId[];
 };
 
@@ -125,10 +125,12 @@ export interface BrokerStore {
   deleteOutgoing(clientId: string, seq: number): void;
 
   /**
-   * A QoS 1/2 PUBLISH from a persistent session whose effects were stored. QoS 2: held
-   * until PUBREL, so a resent PUBLISH is not routed twice ([MQTT-4.3.3-…]). QoS 1: held
-   * until a new PUBLISH (dup=0) reuses the id, so a retransmission (dup=1) after a crash
-   * that ate the PUBACK is acknowledged without being routed, or recorded, again.
+   * The packet id of a QoS 2 PUBLISH from a persistent session, held until PUBREL, so a
+   * resent PUBLISH is not routed twice, also after a crash ([MQTT-4.3.3-…]). The broker
+   * stores no QoS 1 ids (handlers/publish.ts): after a PUBACK the same id is a new message
+   * [MQTT-4.3.2-2], so a stored one could take a new message for a resend after a crash
+   * and lose it; they live in memory until the PUBACK (README.md, "What is promised
+   * when"), and restore.ts ignores any an earlier version stored.
    * `slot`: the message's (lib/ack-slot.ts); a store whose write holds its effects too
    * does not write the id when the slot reports one of them refused in that very write, so
    * a crash before the id is deleted cannot make the resend "already stored" (review-7 F10).

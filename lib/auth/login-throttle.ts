@@ -36,8 +36,6 @@ export type AttemptOutcome = "failed" | "succeeded" | "abandoned";
 type Entry = { failures: number; lockedUntil: number; lastFailure: number; inFlight: number[] };
 
 export type LoginThrottle = {
-  /** 0 when an attempt may go ahead, else how many ms until it may. Reserves nothing. */
-  retryAfter(keys: string[], now?: number): number;
   /**
    * Reserves an attempt on every key and answers 0, or reserves nothing and answers how
    * many ms to wait. Every 0 must be followed by one end() with the same keys.
@@ -100,14 +98,6 @@ export function createLoginThrottle(optionsFor: (key: string) => ThrottleOptions
     return { ms: 0, inFlightOnly: false };
   };
   const throttle: LoginThrottle = {
-    retryAfter(keys, now = Date.now()) {
-      let wait = 0;
-      for (const key of keys) {
-        const e = live(key, now);
-        if (e) wait = Math.max(wait, e.lockedUntil - now);
-      }
-      return Math.max(0, wait);
-    },
     begin(keys, now = Date.now()) {
       return tryBegin(keys, now).ms;
     },
