@@ -6,7 +6,7 @@
 // BUGS: "the nice value is a per-thread attribute"), so the web thread can lower its own
 // priority without touching the broker's; raising one's nice value needs no privilege.
 import { readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 
 /** The web thread's nice value: the kernel gives a nice-0 thread ~10× its share of a contended core. */
 export const WEB_THREAD_NICE = 10;
@@ -21,12 +21,16 @@ export function ownThreadId(): number | null {
   }
 }
 
-/** Lowers this thread's CPU priority to `nice`; says why not when it cannot (another OS, a sandbox). */
+/**
+ * Lowers this thread's CPU priority to `nice`, never raising it: a thread already below (a hub
+ * started with `nice -n 19`, as npm test runs the unit tests) keeps its own, which root could
+ * otherwise raise. Says why not when it cannot (another OS, a sandbox).
+ */
 export function lowerOwnPriority(nice: number): { ok: true } | { ok: false; reason: string } {
   const tid = ownThreadId();
   if (tid === null) return { ok: false, reason: "no /proc/thread-self (not Linux)" };
   try {
-    setPriority(tid, nice);
+    setPriority(tid, Math.max(getPriority(tid), nice));
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
