@@ -155,7 +155,11 @@ async function run(ctx: SectionContext) {
     `the hub +${(h.withDevices - h.idle).toFixed(0)} MB`;
   rows[2].note = `burst: ${BURST_PUBLISHERS} publishers, QoS 0, as fast as the broker delivers (≤ ${WINDOW} in flight each); readings delivered: hub ${h.sent}, ${refs.map(({ name, p }) => `${name} ${p.sent}`).join(", ")}`;
   const failures = [{ name: "hub", p: h }, ...refs].filter((x) => x.p.failure).map((x) => `${x.name}: ${x.p.failure}`);
-  rows[3].note = `hub ${(back * 100).toFixed(0)} % of its RSS before the burst (${h.withDevices.toFixed(0)} MB)${failures.length ? `; ${failures.join("; ")}` : ""}`;
+  // The issue says "within 10 % of idle": the budget reads idle as the hub at rest with its devices
+  // connected, just before the burst; the share of the RSS with no device at all is shown beside it.
+  rows[3].note =
+    `hub ${(back * 100).toFixed(0)} % of its RSS before the burst (${h.withDevices.toFixed(0)} MB), ` +
+    `${((h.after / h.idle) * 100).toFixed(0)} % of its RSS idle with no device (${h.idle.toFixed(0)} MB)${failures.length ? `; ${failures.join("; ")}` : ""}`;
   return { rows, raw: { hub: h, ...Object.fromEntries(refs.map(({ name, p }) => [name, p])) } };
 }
 

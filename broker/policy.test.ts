@@ -26,6 +26,8 @@ import { connackReturnCode311 } from "./mqtt/reason-codes";
 import type { StoredSubscription } from "./mqtt/store";
 import { createPrincipals } from "./principals";
 import { createSessionGate } from "./session-gate";
+import { rawConnected } from "./mqtt/test-clients";
+import { startTestBroker } from "./mqtt/test-server";
 
 const INTERNAL_PASSWORD = "per-process-secret";
 const LAN = "198.18.0.2";
@@ -83,6 +85,7 @@ function policy(opts: { anonymous?: AnonymousMqtt; anonymousTopics?: AnonymousTo
     return null;
   };
   return {
+    hooks,
     async connect(asked: Who | Promise<Who>, protocolVersion: 4 | 5): Promise<ClientInfo<Principal> | Refusal> {
       const who = await asked;
       const connecting = { connectionId: ++connections, clientId: `c${connections}`, protocolVersion, username: who.username, remoteAddress: who.address, req: who.req };
@@ -303,6 +306,20 @@ describe("anonymous clients and the config", () => {
     const internal = (await hub.connect(who["internal user"](), 4)) as ClientInfo<Principal>;
     assert.equal(said(hub.publish(internal, "home/kitchen/temperature")), null, "the simulated home is not anonymous");
     assert.equal(said(hub.subscribe(internal, "home/#")), null);
+  });
+  // The same hooks in a real broker: what an anonymous client on this machine hears on the wire.
+  it("a subscription outside auth.anonymousTopics is refused on the wire with SUBACK 0x80 (3.1.1) / 0x87 (MQTT 5), the allowed one granted", async () => {
+    const broker = await startTestBroker<Principal>({ hooks: policy({ anonymousTopics: restricted }).hooks });
+    try {
+      for (const [protocolVersion, refused] of [[4, 0x80], [5, 0x87]] as const) {
+        const c = await rawConnected(broker.port, protocolVersion);
+        c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "home/+/+/set", qos: 1 }, { topic: "home/#", qos: 1 }] });
+        assert.deepEqual(((await c.next("suback")) as { granted: number[] }).granted, [1, refused]);
+        c.socket.destroy();
+      }
+    } finally {
+      await broker.close();
+    }
   });
   it("HEARTH_MQTT_ANONYMOUS=all accepts them from anywhere, off from nowhere", async () => {
     assert.ok("principal" in (await policy({ anonymous: "all" }).connect(who["anonymous from another machine"](), 5)));
