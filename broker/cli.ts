@@ -81,7 +81,9 @@ async function main(argv: string[]) {
       for (const d of await accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);
     } else if (group === "device" && action === "remove" && name) {
       await accounts.deleteDevice(name);
-      process.stdout.write(`Removed device account ${name}; it can no longer connect.\n`);
+      // A running hub notices within seconds (broker/rights-now.ts): it closes the device's
+      // connections and ends its sessions, so its client ids are free for another account.
+      process.stdout.write(`Removed device account ${name}; it can no longer connect, and a running hub disconnects it within seconds.\n`);
     } else if (group === "user" && action === "add" && name) {
       const role = values.role ?? "viewer";
       if (!isRole(role)) fail(`--role must be viewer, operator or admin (got ${JSON.stringify(role)})`);

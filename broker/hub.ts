@@ -34,6 +34,7 @@ import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
+import { createRightsNow, startDeviceAccountWatch } from "./rights-now";
 import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
 import { openHubStores } from "./hub-stores";
@@ -159,6 +160,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       trustedProxies: config.auth.trustedProxies,
     }),
     ...policy,
+    createRightsNow({ accounts, anonymous: config.auth.anonymousMqtt, anonymousTopics: config.auth.anonymousTopics }),
     createDevicePresenceHook(presence),
     localBus,
   ];
@@ -177,6 +179,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     log: mqttLog,
   });
   life.add("broker", broker, (b) => b.close());
+  // Upstream, only browsers connect here: no device account holds a session.
+  const deviceWatch = relay ? null : life.add("device account watch", startDeviceAccountWatch({ accounts, broker, log: mqttLog }), (w) => w.stop());
   localBus.attach(broker);
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
 
@@ -211,7 +215,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       payload: (topic) => topicTap.stats.payload(topic),
     },
     sessions: sessionGate.api,
-    deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
+    deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)), changed: async () => deviceWatch?.check() },
     upstream: { status: () => upstream?.status() ?? null },
     database: { status: () => database?.status() ?? null },
   };
