@@ -35,6 +35,7 @@ import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
 import { createRightsNow, startDeviceAccountWatch } from "./rights-now";
+import { controlSocketPath, startControlSocket } from "./control-socket";
 import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
 import { openHubStores } from "./hub-stores";
@@ -182,6 +183,9 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   // Upstream, only browsers connect here: no device account holds a session.
   const deviceWatch = relay ? null : life.add("device account watch", startDeviceAccountWatch({ accounts, broker, log: mqttLog }), (w) => w.stop());
   localBus.attach(broker);
+  // `hearth session list|end` (control-socket.ts).
+  const control = await startControlSocket({ file: controlSocketPath(config.dataDir), broker, log: mqttLog });
+  if (control) life.add("control socket", control, (c) => c.close());
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
 
   const recorder = life.add(

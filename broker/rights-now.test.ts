@@ -13,20 +13,12 @@ import { after, before, describe, it } from "node:test";
 import type { IDisconnectPacket } from "mqtt-packet";
 import type { MqttClient } from "mqtt";
 import type { AccountStore } from "../lib/auth/account-store";
-import { createLoginThrottle } from "../lib/auth/login-throttle";
 import { ALL_TOPICS, type Principal } from "../lib/auth/roles";
 import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
-import { createAuthenticate } from "./authenticate";
-import { createAuthorizePublish } from "./authorize-publish";
-import { createAuthorizeSubscribe } from "./authorize-subscribe";
-import type { Broker } from "./mqtt/broker";
-import type { BrokerHook } from "./mqtt/hooks";
-import { createMemoryStore } from "./mqtt/memory-store";
-import type { RestoredSession, RestoredState } from "./mqtt/store";
+import type { RestoredSession } from "./mqtt/store";
 import { collect, connectClient, until, WAIT_MS } from "./mqtt/test-clients";
-import { quietLog, startTestBroker, type TestBroker } from "./mqtt/test-server";
-import { createPrincipals } from "./principals";
-import { createRightsNow, startDeviceAccountWatch, type DeviceAccountWatch } from "./rights-now";
+import { createRightsNow } from "./rights-now";
+import { startHubBroker, type TestHubBroker } from "./test-hub-broker";
 
 const SQLITE_FILE = "accounts.sqlite";
 let dir: string;
@@ -45,22 +37,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A broker with the hub's hooks (hub.ts), and the hub's device account watch on it. */
-async function hubBroker(lines: string[], initial?: RestoredState): Promise<TestBroker & { watch: DeviceAccountWatch }> {
-  const log = quietLog(lines);
-  const principals = createPrincipals();
-  const hooks: BrokerHook<Principal>[] = [
-    principals,
-    createAuthenticate({ accounts, anonymous: "loopback", anonymousTopics: ALL_TOPICS, principals, log, throttle: createLoginThrottle(), internalPassword: "x" }),
-    createAuthorizePublish({ log }),
-    createAuthorizeSubscribe({ log }),
-    createRightsNow({ accounts, anonymous: "loopback", anonymousTopics: ALL_TOPICS }),
-  ];
-  const t = await startTestBroker<Principal>({ hooks, log, store: createMemoryStore(initial) });
-  const watch = startDeviceAccountWatch({ accounts, broker: t.broker as Broker<Principal>, log, sweepMs: 100 });
-  return { ...t, watch, close: () => (watch.stop(), t.close()) };
-}
-
 /** The server's DISCONNECT, "closed" for a connection closed without one (3.1.1), or "still connected" after WAIT_MS. */
 const ended = (client: MqttClient) =>
   new Promise<number | "closed" | "still connected">((resolve) => {
@@ -78,10 +54,10 @@ async function roundTrip(client: MqttClient, got: { topic: string }[]): Promise<
 }
 
 describe("removing a device account ends its connections and sessions", () => {
-  let t: Awaited<ReturnType<typeof hubBroker>>;
+  let t: TestHubBroker;
   const lines: string[] = [];
   before(async () => {
-    t = await hubBroker(lines);
+    t = await startHubBroker(accounts, lines);
   });
   after(() => t.close());
 
@@ -130,10 +106,10 @@ describe("removing a device account ends its connections and sessions", () => {
 });
 
 describe("a will is authorised again when it goes out", () => {
-  let t: Awaited<ReturnType<typeof hubBroker>>;
+  let t: TestHubBroker;
   const lines: string[] = [];
   before(async () => {
-    t = await hubBroker(lines);
+    t = await startHubBroker(accounts, lines);
   });
   after(() => t.close());
 
@@ -187,7 +163,7 @@ describe("a will is authorised again when it goes out", () => {
       inbound: [],
     });
     const restartLines: string[] = [];
-    const restarted = await hubBroker(restartLines, {
+    const restarted = await startHubBroker(accounts, restartLines, {
       retained: [],
       sessions: [
         session("cellar-1", "device:cellar", "home/cellar/fan/set"),
