@@ -195,10 +195,15 @@ test.describe("a hub with accounts", () => {
     await expect(page.getByTestId("secret")).toHaveCount(0);
     await expect(page.locator("body")).not.toContainText(password);
 
-    // Removed after a confirmation, the account can no longer connect.
+    // Removed after a confirmation, the account can no longer connect, and the device still
+    // connected with it is disconnected (review-8 F3): MQTT 5.0 §3.14.2.1 0x98 "Administrative action".
+    const stillOn = await connect(hub.mqttUrl, { username: "porch-sensor", password, protocolVersion: 5 });
+    const kicked = new Promise<number | undefined>((resolve) => stillOn.once("disconnect", (packet) => resolve(packet.reasonCode)));
     await page.getByRole("button", { name: "Remove porch-sensor" }).click();
     await page.getByRole("button", { name: "Yes, remove" }).click();
     await expect(page.locator('[data-device-account="porch-sensor"]')).toHaveCount(0);
+    expect(await kicked).toBe(0x98);
+    stillOn.end(true);
     const refused = run("mosquitto_pub", [
       "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch/x", "-m", "1",
     ]);

@@ -19,19 +19,20 @@ export function publishWillIfAllowed<P>(core: Core<P>, session: Session<Client<P
   const drop = (code: string, reason: string) => core.log.warn("will not published", { code, client: clientId, owner: owner ?? undefined, topic: will.topic, reason });
   hook.principalNow!(owner, session.principal as P | undefined).then(
     (principal) => {
-      const refusal = principal === null ? null : authorize(core, { clientId, protocolVersion, principal }, will);
-      if (principal === null) drop("will-refused", "its account or session has no rights any more");
-      else if (refusal) drop("will-refused", refusal.message);
+      if (principal === null) return drop("will-refused", "its account or session has no rights any more");
+      const client: ClientInfo<P> = { clientId, protocolVersion, principal, connectionId: 0, username: undefined, remoteAddress: undefined, req: undefined, close: () => {} };
+      const refusal = authorizeWill(core, client, will);
+      if (refusal) drop("will-refused", refusal.message);
       else if (core.closing) drop("will-not-published-shutdown", "the broker closed while the will's rights were checked");
       else publish();
     },
     // Fails closed: a will nobody can vouch for is not published.
     (error: Error) => drop("will-check-failed", `cannot check its rights: ${error.message}`),
-  );
+  ).catch((error: Error) => core.log.error("a will could not be published", { code: "will-publish-failed", client: clientId, error: error.message }));
 }
 
-function authorize<P>(core: Core<P>, who: Pick<ClientInfo<P>, "clientId" | "protocolVersion" | "principal">, will: StoredWill): Refusal | null {
-  const client: ClientInfo<P> = { ...who, connectionId: 0, username: undefined, remoteAddress: undefined, req: undefined, close: () => {} };
+/** The authorizePublish hooks' answer for `will` as `client`'s: at CONNECT (handlers/connect.ts) and when it goes out. */
+export function authorizeWill<P>(core: Core<P>, client: ClientInfo<P>, will: StoredWill): Refusal | null {
   for (const hook of core.publishAuthorizers) {
     const refusal = hook.authorizePublish!(client, { topic: will.topic, qos: will.qos, retain: will.retain, payloadBytes: will.payload.length });
     if (refusal) return refusal;
