@@ -3,11 +3,9 @@
 // rejected") until `hearth session end` frees it. Real broker with the hub's hooks, real
 // accounts.sqlite, the real CLI in another process over the hub's control socket, mqtt.js.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import type { IDisconnectPacket } from "mqtt-packet";
 import type { AccountStore } from "../lib/auth/account-store";
@@ -15,21 +13,7 @@ import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import { controlSocketPath, startControlSocket } from "./control-socket";
 import { connectClient } from "./mqtt/test-clients";
 import { quietLog } from "./mqtt/test-server";
-import { startHubBroker, type TestHubBroker } from "./test-hub-broker";
-
-/** The CLI as an admin runs it, against the data directory `dataDir`. */
-async function hearth(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = promisify(execFile)(process.execPath, ["--import", "tsx", "broker/cli.ts", ...args], {
-    env: { PATH: process.env.PATH, NODE_ENV: "test", HEARTH_DATA_DIR: dataDir },
-  });
-  try {
-    const { stdout, stderr } = await run;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { hearth, startHubBroker, type TestHubBroker } from "./test-hub-broker";
 
 describe("hearth session list / end", () => {
   let dir: string;

@@ -4,11 +4,9 @@
 // port with the hub's policy hooks, real accounts.sqlite (written by the real CLI in one
 // case, another process), real mqtt.js clients.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import type { IDisconnectPacket } from "mqtt-packet";
 import type { MqttClient } from "mqtt";
@@ -18,7 +16,7 @@ import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
 import type { RestoredSession } from "./mqtt/store";
 import { collect, connectClient, until, WAIT_MS } from "./mqtt/test-clients";
 import { createRightsNow } from "./rights-now";
-import { startHubBroker, type TestHubBroker } from "./test-hub-broker";
+import { hearth, startHubBroker, type TestHubBroker } from "./test-hub-broker";
 
 const SQLITE_FILE = "accounts.sqlite";
 let dir: string;
@@ -45,9 +43,10 @@ const ended = (client: MqttClient) =>
     setTimeout(() => resolve("still connected"), WAIT_MS).unref();
   });
 
+let probes = 0;
 /** Everything the broker sent `client` before this call has arrived once it returns (one connection is one ordered stream). */
 async function roundTrip(client: MqttClient, got: { topic: string }[]): Promise<void> {
-  const topic = `probe/${Math.random()}`;
+  const topic = `probe/${++probes}`;
   await client.subscribeAsync(topic);
   await client.publishAsync(topic, "x");
   await until(() => got.some((m) => m.topic === topic), "the probe");
@@ -73,9 +72,8 @@ describe("removing a device account ends its connections and sessions", () => {
     });
     await device.subscribeAsync("home/hall/#", { qos: 1 });
     const end = ended(device);
-    const cli = await promisify(execFile)(process.execPath, ["--import", "tsx", "broker/cli.ts", "device", "remove", "hall-sensor"], {
-      env: { PATH: process.env.PATH, NODE_ENV: "test", HEARTH_DATA_DIR: dir },
-    });
+    const cli = await hearth(dir, "device", "remove", "hall-sensor");
+    assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /Removed device account hall-sensor/);
     // MQTT 5.0 §3.14.2.1: 0x98 "Administrative action".
     assert.equal(await end, 0x98);
