@@ -76,6 +76,8 @@ function serve(socket: Socket, broker: Pick<Broker, "sessions" | "endSession">, 
   let text = "";
   socket.setEncoding("utf8");
   socket.on("error", () => socket.destroy());
+  // The CLI asks at once; a connection that says nothing does not stay.
+  socket.setTimeout(10_000, () => socket.destroy());
   socket.on("data", (chunk: string) => {
     text += chunk;
     const end = text.indexOf("\n");
