@@ -17,6 +17,11 @@ import type { RestoredSession } from "./mqtt/store";
 import { collect, connectClient, until, WAIT_MS } from "./mqtt/test-clients";
 import { createRightsNow } from "./rights-now";
 import { hearth, startHubBroker, type TestHubBroker } from "./test-hub-broker";
+import { MessageChannel } from "node:worker_threads";
+import type { HubApi } from "../lib/hub-api";
+import { quietLog } from "./mqtt/test-server";
+import { remote, tellingTheHub } from "./open-web-hub";
+import { serveApi } from "./web-thread";
 
 const SQLITE_FILE = "accounts.sqlite";
 let dir: string;
@@ -100,6 +105,29 @@ describe("removing a device account ends its connections and sessions", () => {
     await t.watch.check();
     assert.equal(renewed.connected, true, "the account made again keeps its new connection");
     await renewed.endAsync();
+  });
+});
+
+describe("removing a device account in the dashboard", () => {
+  it("ends its sessions before the removal returns: the web thread tells the hub (HubApi deviceAccounts.changed)", async () => {
+    const lines: string[] = [];
+    // No sweep during the test: whatever ends, ends because the web thread said so.
+    const t = await startHubBroker(accounts, lines, undefined, 3_600_000);
+    const { port1, port2 } = new MessageChannel();
+    const log = quietLog(lines);
+    serveApi(port1, { deviceAccounts: { changed: () => t.watch.check() } } as unknown as HubApi, log);
+    const web = tellingTheHub(elsewhere, remote(port2).groups, log);
+    try {
+      const { password } = await web.createDevice("shed-sensor", ["home/shed/#"]);
+      const device = await connectClient(t.port, { clientId: "shed-1", clean: false, username: "shed-sensor", password });
+      const end = ended(device);
+      await web.deleteDevice("shed-sensor");
+      assert.deepEqual(t.broker.sessions().map((s) => s.clientId), [], "no session left when the form's action returns");
+      assert.equal(await end, "closed");
+    } finally {
+      port1.close();
+      await t.close();
+    }
   });
 });
 

@@ -21,7 +21,7 @@ import { createRightsNow, startDeviceAccountWatch, type DeviceAccountWatch } fro
 export type TestHubBroker = Omit<TestBroker, "broker"> & { broker: Broker<Principal>; watch: DeviceAccountWatch };
 
 /** Log lines go to `lines`; anonymous clients from loopback may do anything (they are the tests' watchers). */
-export async function startHubBroker(accounts: AccountStore, lines: string[], initial?: RestoredState): Promise<TestHubBroker> {
+export async function startHubBroker(accounts: AccountStore, lines: string[], initial?: RestoredState, sweepMs = 100): Promise<TestHubBroker> {
   const log = quietLog(lines);
   const principals = createPrincipals();
   const hooks: BrokerHook<Principal>[] = [
@@ -33,8 +33,8 @@ export async function startHubBroker(accounts: AccountStore, lines: string[], in
   ];
   const t = await startTestBroker<Principal>({ hooks, log, store: createMemoryStore(initial) });
   const broker = t.broker as Broker<Principal>;
-  // Short, so a test sees what another process's change does without calling check().
-  const watch = startDeviceAccountWatch({ accounts, broker, log, sweepMs: 100 });
+  // Short by default, so a test sees what another process's change does without calling check().
+  const watch = startDeviceAccountWatch({ accounts, broker, log, sweepMs });
   return { ...t, broker, watch, close: () => (watch.stop(), t.close()) };
 }
 
