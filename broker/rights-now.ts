@@ -50,7 +50,7 @@ export function createRightsNow(opts: { accounts: Accounts; anonymous: Anonymous
   const { accounts } = opts;
   return {
     async principalNow(owner, principal) {
-      const device = principal === undefined ? deviceOf({ owner, principal }) : principal.kind === "device" ? principal : null;
+      const device = deviceOf({ owner, principal });
       if (device !== null) {
         const devices = await accounts.listDevices();
         if (deviceRevoked(device, devices)) return null;
