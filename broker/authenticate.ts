@@ -69,6 +69,11 @@ export function sessionOwner(principal: Principal): string {
   }
 }
 
+/** The device account a session's owner names (sessionOwner), or null for any other owner. */
+export function deviceOfOwner(owner: string | null): string | null {
+  return owner?.startsWith("device:") ? owner.slice("device:".length) : null;
+}
+
 export function createAuthenticate(opts: {
   accounts: Pick<AccountStore, "verifyDevice">;
   anonymous: AnonymousMqtt;
@@ -111,7 +116,7 @@ export function createAuthenticate(opts: {
         throw error;
       }
       opts.throttle.end(keys, device ? "succeeded" : "failed");
-      if (device) return { kind: "device", name: device.name, topics: device.topics };
+      if (device) return { kind: "device", name: device.name, topics: device.topics, createdAt: device.createdAt };
       return refuse("bad-credentials", ReasonCode.badUserNameOrPassword, "wrong username or password");
     }
     if (sessionless) {

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from "../lib/config";
 import { PgStoreError } from "../lib/pg/pool";
 import { generateCertificate } from "./generate-cert";
 import { MigrateError, runMigrate } from "./migrate-command";
+import { askHub, controlSocketPath, HubUnreachable } from "./control-socket";
 
 const USAGE = `Usage: npm run hearth -- <command>
 
@@ -20,6 +21,9 @@ const USAGE = `Usage: npm run hearth -- <command>
                                           (default topic: its room's, home/kitchen/# for kitchen-sensor)
   device list                             list device accounts
   device remove <name>                    delete a device account
+  session list                            the running hub's MQTT sessions: client id, owner, connected or since when
+  session end <clientId>                  end a session now (its connection closes): frees a client id that
+                                          another account's kept session holds (Identifier rejected)
   user add <name> [--role viewer|operator|admin] [--password <pw>]
                                           create a user (a password is generated when not given)
   user list                               list users
@@ -67,6 +71,11 @@ async function main(argv: string[]) {
     return;
   }
 
+  if (group === "session") {
+    await sessionCommand(controlSocketPath(config.dataDir), action, name);
+    return;
+  }
+
   const accounts = openAccounts(accountsSource(config), createLogger("accounts"), { retry: false });
   try {
     if (group === "device" && action === "add" && name) {
@@ -81,7 +90,9 @@ async function main(argv: string[]) {
       for (const d of await accounts.listDevices()) process.stdout.write(`${d.name}\t${d.topics.join(",")}\n`);
     } else if (group === "device" && action === "remove" && name) {
       await accounts.deleteDevice(name);
-      process.stdout.write(`Removed device account ${name}; it can no longer connect.\n`);
+      // A running hub notices within seconds (broker/rights-now.ts): it closes the device's
+      // connections and ends its sessions, so its client ids are free for another account.
+      process.stdout.write(`Removed device account ${name}; it can no longer connect, and a running hub disconnects it within seconds.\n`);
     } else if (group === "user" && action === "add" && name) {
       const role = values.role ?? "viewer";
       if (!isRole(role)) fail(`--role must be viewer, operator or admin (got ${JSON.stringify(role)})`);
@@ -98,12 +109,32 @@ async function main(argv: string[]) {
   }
 }
 
+/** Sessions live in the running hub: asked over its control socket (control-socket.ts). */
+async function sessionCommand(socket: string, action: string | undefined, clientId: string | undefined) {
+  if (action === "list") {
+    const reply = await askHub(socket, { op: "sessions" });
+    if (!reply.ok || !("sessions" in reply)) fail(reply.ok ? "unexpected answer" : `${reply.message} (${reply.code})`);
+    for (const s of reply.sessions) {
+      const state = s.connected ? "connected" : `disconnected since ${new Date(s.disconnectedAt ?? 0).toISOString()}`;
+      process.stdout.write(`${s.clientId}\t${s.owner ?? "-"}\t${state}\n`);
+    }
+  } else if (action === "end" && clientId) {
+    const reply = await askHub(socket, { op: "end-session", clientId });
+    if (!reply.ok || !("ended" in reply)) fail(reply.ok ? "unexpected answer" : `${reply.message} (${reply.code})`);
+    if (!reply.ended) fail(`there is no session ${JSON.stringify(clientId)} (session-not-found)`);
+    process.stdout.write(`Ended the session ${clientId}; its connection, if any, is closed and its client id is free.\n`);
+  } else {
+    fail(`unknown command ${JSON.stringify(["session", action, clientId].filter(Boolean).join(" "))}\n\n${USAGE}`);
+  }
+}
+
 try {
   await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof AccountError) fail(`${error.message} (${error.code})`);
   if (error instanceof ConfigError) fail(error.message);
   if (error instanceof MigrateError) fail(`${error.message} (${error.code})`);
+  if (error instanceof HubUnreachable) fail(`${error.message} (${error.code})`);
   // Its message starts with its code already.
   if (error instanceof PgStoreError) fail(error.message);
   if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) fail(`${(error as Error).message}\n\n${USAGE}`);

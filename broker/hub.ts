@@ -34,6 +34,8 @@ import { createAuthenticate, INTERNAL_USER } from "./authenticate";
 import { createAuthorizePublish } from "./authorize-publish";
 import { createAuthorizeSubscribe } from "./authorize-subscribe";
 import { createSessionGate } from "./session-gate";
+import { createRightsNow, startDeviceAccountWatch } from "./rights-now";
+import { controlSocketPath, startControlSocket } from "./control-socket";
 import { createLimits } from "./limits";
 import { createBroker } from "./mqtt/broker";
 import { openHubStores } from "./hub-stores";
@@ -159,6 +161,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       trustedProxies: config.auth.trustedProxies,
     }),
     ...policy,
+    createRightsNow({ accounts, anonymous: config.auth.anonymousMqtt, anonymousTopics: config.auth.anonymousTopics }),
     createDevicePresenceHook(presence),
     localBus,
   ];
@@ -177,7 +180,12 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     log: mqttLog,
   });
   life.add("broker", broker, (b) => b.close());
+  // Upstream, only browsers connect here: no device account holds a session.
+  const deviceWatch = relay ? null : life.add("device account watch", startDeviceAccountWatch({ accounts, broker, log: mqttLog }), (w) => w.stop());
   localBus.attach(broker);
+  // `hearth session list|end` (control-socket.ts).
+  const control = await startControlSocket({ file: controlSocketPath(config.dataDir), broker, log: mqttLog });
+  if (control) life.add("control socket", control, (c) => c.close());
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
 
   const recorder = life.add(
@@ -211,7 +219,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       payload: (topic) => topicTap.stats.payload(topic),
     },
     sessions: sessionGate.api,
-    deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)) },
+    deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)), changed: async () => deviceWatch?.check() },
     upstream: { status: () => upstream?.status() ?? null },
     database: { status: () => database?.status() ?? null },
   };

@@ -22,7 +22,7 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
   try {
     const api = opened.add("hub api", remote(port), (r) => r.close());
     const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
-    const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups.sessions, log), (a) => a.close());
+    const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups, log), (a) => a.close());
     // Logouts an earlier web thread made while the database was away (review 6, #5).
     for (const { tokenHash, sessionId } of await api.groups.sessions.ended()) accounts.endedElsewhere(tokenHash, sessionId);
     const hub: WebHub = { ...info, ...api.groups, history, accounts };
@@ -40,7 +40,8 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
  * logout (review 6, #5), even of a session this thread has not seen: the hub closes its
  * connections and keeps the logout for the next web thread should this one crash.
  */
-export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["sessions"], log: Logger): AccountStore {
+export function tellingTheHub(accounts: AccountStore, hub: Pick<Remote<HubApi>, "sessions" | "deviceAccounts">, log: Logger): AccountStore {
+  const { sessions } = hub;
   const tell = async (username: string, change: UserChange) => {
     // The change is made; the hub only failing to hear of it while it shuts down is no reason to report it failed.
     await sessions.forget(username, change).catch((error: Error) => log.warn("could not tell the hub a user changed", { username, error: error.message }));
@@ -58,6 +59,11 @@ export function tellingTheHub(accounts: AccountStore, sessions: Remote<HubApi>["
     setPassword: async (username, password, options) => {
       await accounts.setPassword(username, password, options);
       await tell(username, { kind: "password", keepSession: options?.keepSession });
+    },
+    // Its connections and kept sessions end now (review-8 F3); the hub's sweep would find it within seconds.
+    deleteDevice: async (name) => {
+      await accounts.deleteDevice(name);
+      await hub.deviceAccounts.changed().catch((error: Error) => log.warn("could not tell the hub a device account was removed", { device: name, error: error.message }));
     },
     endSession: async (token) => {
       const session = await accounts.endSession(token);

@@ -38,7 +38,7 @@ test("a demoted, deleted or password-reset user's open connections close at once
   const { port1, port2 } = new MessageChannel();
   serveApi(port1, { sessions: gate.api } as HubApi, log);
   const api = remote(port2);
-  const accounts = tellingTheHub(webAccounts, api.groups.sessions, log);
+  const accounts = tellingTheHub(webAccounts, api.groups, log);
   try {
     for (const [name, role] of [["root", "admin"], ["alice", "operator"], ["bob", "viewer"], ["carol", "operator"], ["dave", "viewer"]] as const) {
       await accounts.createUser(name, "long-enough", role);

@@ -9,19 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AccountStore } from "../lib/auth/account-store";
-import { createLoginThrottle } from "../lib/auth/login-throttle";
-import { ALL_TOPICS, type Principal } from "../lib/auth/roles";
 import { openSqliteAccountStore } from "../lib/auth/sqlite-account-store";
-import { createAuthenticate } from "./authenticate";
-import { createAuthorizePublish } from "./authorize-publish";
-import { createAuthorizeSubscribe } from "./authorize-subscribe";
-import type { BrokerHook } from "./mqtt/hooks";
-import { createMemoryStore } from "./mqtt/memory-store";
 import type { RestoredState, StoredSubscription } from "./mqtt/store";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { collect, connectClient, rawClient, until, WAIT_MS, type Received } from "./mqtt/test-clients";
-import { quietLog, startTestBroker, type TestBroker } from "./mqtt/test-server";
-import { createPrincipals } from "./principals";
+import { startHubBroker, type TestHubBroker } from "./test-hub-broker";
 
 let dir: string;
 let accounts: AccountStore;
@@ -39,17 +31,7 @@ after(async () => {
 });
 
 /** A broker with the hub's policy hooks (hub.ts), from `initial` if given. */
-async function hubBroker(lines: string[], initial?: RestoredState): Promise<TestBroker> {
-  const log = quietLog(lines);
-  const principals = createPrincipals();
-  const hooks: BrokerHook<Principal>[] = [
-    principals,
-    createAuthenticate({ accounts, anonymous: "loopback", anonymousTopics: ALL_TOPICS, principals, log, throttle: createLoginThrottle(), internalPassword: "x" }),
-    createAuthorizePublish({ log }),
-    createAuthorizeSubscribe({ log }),
-  ];
-  return startTestBroker<Principal>({ hooks, log, store: createMemoryStore(initial) });
-}
+const hubBroker = (lines: string[], initial?: RestoredState) => startHubBroker(accounts, lines, initial);
 
 /** Connects, collecting from the first packet on: a resumed session's queue arrives right after CONNACK. */
 async function resume(port: number, options: IClientOptions): Promise<{ client: MqttClient; got: Received[]; sessionPresent: boolean }> {
@@ -66,7 +48,7 @@ const hallway = { username: "hallway-sensor", get password() { return pw.hallway
 const attic = { username: "attic-sensor", get password() { return pw.attic; } };
 
 describe("a session belongs to the principal that made it", () => {
-  let t: TestBroker;
+  let t: TestHubBroker;
   const lines: string[] = [];
   before(async () => {
     t = await hubBroker(lines);
@@ -183,7 +165,7 @@ describe("a resumed session's subscriptions are authorised again", () => {
 });
 
 describe("an anonymous session protects nothing", () => {
-  let t: TestBroker;
+  let t: TestHubBroker;
   const lines: string[] = [];
   before(async () => {
     t = await hubBroker(lines);

@@ -195,10 +195,15 @@ test.describe("a hub with accounts", () => {
     await expect(page.getByTestId("secret")).toHaveCount(0);
     await expect(page.locator("body")).not.toContainText(password);
 
-    // Removed after a confirmation, the account can no longer connect.
+    // Removed after a confirmation, the account can no longer connect, and the device still
+    // connected with it is disconnected (review-8 F3): MQTT 5.0 §3.14.2.1 0x98 "Administrative action".
+    const stillOn = await connect(hub.mqttUrl, { username: "porch-sensor", password, protocolVersion: 5 });
+    const kicked = new Promise<number | undefined>((resolve) => stillOn.once("disconnect", (packet) => resolve(packet.reasonCode)));
     await page.getByRole("button", { name: "Remove porch-sensor" }).click();
     await page.getByRole("button", { name: "Yes, remove" }).click();
     await expect(page.locator('[data-device-account="porch-sensor"]')).toHaveCount(0);
+    expect(await kicked).toBe(0x98);
+    stillOn.end(true);
     const refused = run("mosquitto_pub", [
       "-h", "127.0.0.1", "-p", String(hub.mqttPort), "-u", "porch-sensor", "-P", password, "-t", "home/porch/x", "-m", "1",
     ]);
@@ -320,6 +325,42 @@ test.describe("a hub with accounts", () => {
       await expect(ritaPage.getByTestId("connection")).toHaveAttribute("data-status", "connected");
       await expect.poll(() => hub.output).toMatch(/INFO sessions: closing a browser connection code="role-changed"/);
     } finally {
+      await other.close();
+    }
+  });
+
+  test("a delayed will from an operator's /mqtt connection is not sent once an admin has demoted them (review-8 F4)", async ({ page, browser }) => {
+    const sam = await hub.createUser("sam", "operator");
+    const other = await browser.newContext();
+    const watcher = await connect(hub.mqttUrl, { clientId: "will-watcher" });
+    try {
+      await hub.open(await other.newPage(), "/", { as: sam });
+      const cookie = (await other.cookies(hub.url)).find((c) => c.name === "hearth_session")!;
+      const heard: string[] = [];
+      watcher.on("message", (topic, payload) => heard.push(`${topic}=${payload}`));
+      await watcher.subscribeAsync(["home/kitchen/lamp/set", "e2e/probe"], { qos: 1 });
+      // Any MQTT 5 client with the person's cookie may set one; the page itself does not.
+      const samsTool = await connect(`ws://127.0.0.1:${hub.port}/mqtt`, {
+        clientId: "sams-tool",
+        protocolVersion: 5,
+        properties: { sessionExpiryInterval: 60 },
+        will: { topic: "home/kitchen/lamp/set", payload: Buffer.from("ON"), qos: 1, retain: false, properties: { willDelayInterval: 1 } },
+        wsOptions: { headers: { Cookie: `hearth_session=${cookie.value}`, Origin: hub.url } },
+      });
+      const closed = new Promise<number | undefined>((resolve) => samsTool.once("disconnect", (packet) => resolve(packet.reasonCode)));
+
+      await hub.open(page, "/settings/users");
+      await page.getByRole("combobox", { name: "Role of sam" }).selectOption("viewer");
+      await page.locator('[data-user="sam"]').getByRole("button", { name: "Save" }).click();
+      expect(await closed).toBe(0x98);
+      samsTool.end(true);
+      // A second after the close the will falls due, and is authorised again: a viewer sends no commands.
+      await expect.poll(() => hub.output).toMatch(/will not published code="will-refused" client="sams-tool"/);
+      await watcher.publishAsync("e2e/probe", "after", { qos: 1 });
+      await expect.poll(() => heard).toContain("e2e/probe=after");
+      expect(heard).not.toContain("home/kitchen/lamp/set=ON");
+    } finally {
+      await watcher.endAsync();
       await other.close();
     }
   });

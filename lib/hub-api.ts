@@ -24,7 +24,11 @@ export type HubApi = {
   loginThrottle: LoginThrottle;
   topics: Pick<TopicStats, "snapshot" | "overflow" | "payload">;
   /** For the device-accounts page (issue 15): whether each account is connected and when it was last seen, in the order asked. */
-  deviceAccounts: { presence(names: string[]): (DevicePresence | null)[] };
+  deviceAccounts: {
+    presence(names: string[]): (DevicePresence | null)[];
+    /** A device account was removed on the web thread: the hub ends its sessions now (broker/rights-now.ts), not at its next sweep. */
+    changed(): Promise<void>;
+  };
   /** The connection to the upstream broker (issue 14); null when Hearth is the broker. */
   upstream: { status(): UpstreamStatus | null };
   sessions: {

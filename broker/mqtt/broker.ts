@@ -12,6 +12,7 @@ import { Core, DEFAULT_LIMITS, type BrokerLimits, type BrokerStats } from "./cor
 import type { BrokerHook } from "./hooks";
 import { RC } from "./reason-codes";
 import { restore } from "./restore";
+import { endSessionNow } from "./lifecycle";
 import type { BrokerStore, MessageProperties, StoredMessage } from "./store";
 import { startSys } from "./sys";
 
@@ -38,7 +39,16 @@ export type PublishInput = {
   messageExpiryInterval?: number;
 };
 
-export type Broker = {
+export type SessionInfo<P> = {
+  clientId: string;
+  owner: string | null;
+  connected: boolean;
+  /** Epoch ms its connection ended; null while connected. */
+  disconnectedAt: number | null;
+  principal: P | undefined;
+};
+
+export type Broker<P = unknown> = {
   /**
    * A connection: a socket or a WebSocket stream. Never throws. `maxPacketBytes` lowers
    * the limit for this connection (a transport that carries less, like a WebSocket with
@@ -47,6 +57,14 @@ export type Broker = {
   handle(stream: Duplex, req?: IncomingMessage, options?: { maxPacketBytes?: number }): void;
   /** Resolves when the message's durable effects have committed (retained, queued copies, onPublished promises). */
   publish(message: PublishInput): Promise<void>;
+  /** Every session, connected or kept, and who it is (the principal only for connections made by this process). */
+  sessions(): SessionInfo<P>[];
+  /**
+   * Ends a session now (lifecycle.ts endSessionNow): its connection closes with `reason`, its
+   * subscriptions, queue and stored row go, its will goes out if its principal may still send
+   * it (will-rights.ts). False when there is no such session.
+   */
+  endSession(clientId: string, reason: { reasonCode: number; message: string; code: string }): boolean;
   /** MQTT 5 clients get DISCONNECT 0x8B; sessions and wills stay stored for the next start. The store is the caller's to close. */
   close(): Promise<void>;
   stats(): BrokerStats;
@@ -61,7 +79,7 @@ export class PublishError extends Error {
   }
 }
 
-export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker> {
+export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker<P>> {
   const log = options.log ?? createLogger("mqtt");
   const core = new Core<P>(options.store, options.hooks ?? [], { ...DEFAULT_LIMITS, ...options.limits }, log);
   restore(core, await options.store.load(), Date.now());
@@ -118,5 +136,15 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
     await core.store.commit();
   };
 
-  return { handle, publish, close, stats: () => core.stats() };
+  const sessions = (): SessionInfo<P>[] =>
+    [...core.sessions.values()].map((s) => ({
+      clientId: s.clientId,
+      owner: s.owner,
+      connected: s.connection !== null,
+      disconnectedAt: s.disconnectedAt,
+      principal: s.principal as P | undefined,
+    }));
+  const endSession: Broker<P>["endSession"] = (clientId, reason) => !core.closing && endSessionNow(core, clientId, reason);
+
+  return { handle, publish, close, sessions, endSession, stats: () => core.stats() };
 }

@@ -94,6 +94,8 @@ export class Core<P> {
   readonly subscribeAuthorizers: BrokerHook<P>[];
   readonly publishedHooks: BrokerHook<P>[];
   private readonly ownerHook: BrokerHook<P> | undefined;
+  /** hooks.ts principalNow: a will is authorised again when it is published. */
+  readonly rightsHook: BrokerHook<P> | undefined;
   closing = false;
   private lastConnectionId = 0;
   /** Called on every client connect and disconnect ($SYS). */
@@ -112,6 +114,7 @@ export class Core<P> {
     this.subscribeAuthorizers = hooks.filter((h) => h.authorizeSubscribe);
     this.publishedHooks = hooks.filter((h) => h.onPublished);
     this.ownerHook = hooks.find((h) => h.sessionOwner);
+    this.rightsHook = hooks.find((h) => h.principalNow);
   }
 
   /** Who a principal is as a session's owner (hooks.ts sessionOwner); null without such a hook. */

@@ -108,6 +108,15 @@ export interface BrokerHook<P> {
    * like "anonymous", which anyone allowed in anonymously is.
    */
   ownerYields?(owner: string): boolean;
+  /**
+   * The principal as it is now, for a will published after its connection ended (review-8
+   * F4): rights taken since CONNECT (a removed device account, an ended browser session, a
+   * lower role) must not publish it. `principal`: the one authenticate decided, when this
+   * process did; undefined for a session restored at start, which has only its `owner`.
+   * null: no rights left, the will is dropped. The first hook that has this method decides;
+   * without one, a will is published as authorised at CONNECT.
+   */
+  principalNow?(owner: string | null, principal: P | undefined): Promise<P | null>;
   authorizePublish?(client: ClientInfo<P>, message: { topic: string; qos: QoS; retain: boolean; payloadBytes: number }): Refusal | null;
   /** `subscriptionCount`: the client's subscriptions before this one (limits). */
   authorizeSubscribe?(client: ClientInfo<P>, subscription: StoredSubscription, subscriptionCount: number): Refusal | null;

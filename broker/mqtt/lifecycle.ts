@@ -7,6 +7,7 @@ import type { Core } from "./core";
 import { NEVER_EXPIRES, RC } from "./reason-codes";
 import { Session } from "./session";
 import type { StoredMessage, StoredSession, StoredWill } from "./store";
+import { publishWillIfAllowed } from "./will-rights";
 
 type S<P> = Session<Client<P>>;
 
@@ -68,6 +69,7 @@ export function attachSession<P>(
   session.disconnectedAt = null;
   session.connection = client;
   session.owner = owner;
+  session.principal = client.principal;
   client.session = session;
   if (!session.persistent && session.stored) {
     // A persistent session resumed as a non-persistent one: what was stored goes (the will is saved again below).
@@ -132,6 +134,10 @@ function publishWill<P>(core: Core<P>, session: S<P>): void {
   if (will === null) return;
   session.will = null;
   if (core.sessions.get(session.clientId) === session) saveSession(core, session);
+  publishWillIfAllowed(core, session, will, () => deliverWill(core, session.clientId, will));
+}
+
+function deliverWill<P>(core: Core<P>, clientId: string, will: StoredWill): void {
   const now = Date.now();
   // The will's Message Expiry Interval counts from its publication (expiresAt - receivedAt kept it, see fromConnectWill).
   const { delaySeconds: _delay, ...message } = will;
@@ -140,7 +146,7 @@ function publishWill<P>(core: Core<P>, session: S<P>): void {
     receivedAt: now,
     expiresAt: will.expiresAt === null ? null : now + (will.expiresAt - will.receivedAt),
   };
-  core.log.debug("publishing a will", { client: session.clientId, topic: will.topic });
+  core.log.debug("publishing a will", { client: clientId, topic: will.topic });
   const effects = core.accept(published, null);
   // The will is the broker's own publish: nobody waits for its acknowledgement, but a failure is logged.
   if (effects) Promise.all(effects).catch(() => {});
@@ -154,4 +160,18 @@ export function endSession<P>(core: Core<P>, session: S<P>): void {
   if (session.stored) core.store.deleteSession(session.clientId);
   session.stored = false;
   publishWill(core, session);
+}
+
+/**
+ * Ends a session at once, connected or not (an admin's act; its account removed): its
+ * connection is closed first with `reason` (MQTT 5: DISCONNECT with its reason code), then
+ * the session ends as by expiry, so its client id is free. False when there is none.
+ */
+export function endSessionNow<P>(core: Core<P>, clientId: string, reason: { reasonCode: number; message: string; code: string }): boolean {
+  const session = core.sessions.get(clientId);
+  if (session === undefined) return false;
+  session.connection?.disconnect(reason.reasonCode, reason.message, reason.code);
+  // The close ended a session that did not outlive its connection already.
+  if (core.sessions.get(clientId) === session) endSession(core, session);
+  return true;
 }

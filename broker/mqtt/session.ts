@@ -23,6 +23,11 @@ export class Session<C> {
   will: StoredWill | null = null;
   /** Who made it (store.ts StoredSession.owner); only they resume it. */
   owner: string | null = null;
+  /**
+   * The principal of its connection, or of its last one in this process (not stored): its
+   * will is authorised again for it when published (will-rights.ts). The broker's P.
+   */
+  principal: unknown = undefined;
   /** Has a row in the store (persistent, or a will to survive a crash). */
   stored = false;
   readonly subscriptions = new Map<string, StoredSubscription>();

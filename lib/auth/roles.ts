@@ -17,7 +17,8 @@ export const ALL_TOPICS: AnonymousTopics = { publish: ["#"], subscribe: ["#"] };
 /** Who is on the other end of an MQTT connection. */
 export type Principal =
   | { kind: "user"; username: string; role: Role; sessionId: string }
-  | { kind: "device"; name: string; topics: readonly string[] }
+  /** `createdAt`: the account's, which tells it from one removed and made again under the same name (a new password). */
+  | { kind: "device"; name: string; topics: readonly string[]; createdAt?: number }
   /** Anonymous, accepted only from loopback unless the config says otherwise (like Mosquitto 2). */
   | { kind: "anonymous"; topics: AnonymousTopics }
   /** The hub's own MQTT clients (the simulated home): not held to the anonymous ACL. */

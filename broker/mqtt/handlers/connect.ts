@@ -8,9 +8,10 @@ import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
 import { checkTopicName } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
-import type { AuthResult, Refusal } from "../hooks";
+import type { AuthResult } from "../hooks";
 import { attachSession } from "../lifecycle";
 import { reauthorizeSubscriptions } from "../resume-rights";
+import { authorizeWill } from "../will-rights";
 import { pump, resendInflight } from "../outgoing";
 import { connackReturnCode311, NEVER_EXPIRES, RC } from "../reason-codes";
 import type { StoredWill } from "../store";
@@ -172,14 +173,6 @@ async function authenticate<P>(core: Core<P>, client: Client<P>, packet: IConnec
     core.log.error("authenticate hook failed", { code: "auth-error", client: client.clientId, error: (error as Error).message });
     return { ok: false, refusal: { code: "auth-error", reasonCode: RC.serverUnavailable, message: "authentication failed to run" } };
   }
-}
-
-function authorizeWill<P>(core: Core<P>, client: Client<P>, will: StoredWill): Refusal | null {
-  for (const hook of core.publishAuthorizers) {
-    const refusal = hook.authorizePublish!(client, { topic: will.topic, qos: will.qos, retain: will.retain, payloadBytes: will.payload.length });
-    if (refusal) return refusal;
-  }
-  return null;
 }
 
 /**
