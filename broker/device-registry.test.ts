@@ -94,6 +94,24 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.ok(lines.some((l) => l.startsWith("info device announced")));
   });
 
+  it("knows the devices whose configs the broker already retains when it starts, in one rebuild and one log line (review-10 F15)", async () => {
+    const plug = { name: null, cmd_t: "zigbee2mqtt/Kitchen plug/set", stat_t: "zigbee2mqtt/Kitchen plug", dev: { name: "Kitchen plug", ids: "kp" } };
+    await bus.publish("homeassistant/switch/kp/switch/config", JSON.stringify(plug), { qos: 1, retain: true });
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse), { qos: 1, retain: true });
+    // A second registry, as after a restart: the configs are only in the broker's retained set.
+    lines.length = 0;
+    const restarted = await startDeviceRegistry(bus, { config: [], record: (reading) => void recorded.push(reading), log, retainBirth: false });
+    try {
+      assert.equal(restarted.isCommandTopic("zigbee2mqtt/Kitchen plug/set"), true);
+      assert.deepEqual(lines.filter((l) => l.startsWith("info")), ['info devices restored from retained discovery configs {"entities":2}']);
+      await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 19 }));
+      // Once by the registry of beforeEach, which heard the config live, once by the restarted one.
+      assert.equal(recorded.filter((r) => r.topic === "ha:sensor/gh1/temperature").length, 2);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");

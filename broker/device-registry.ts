@@ -96,12 +96,24 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   const discovered = new Map<string, DiscoveredEntity>();
   let routes = hubRoutesOf(config, []);
 
-  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload }) => {
+  const rebuild = () => {
+    routes = hubRoutesOf(config, discovered.values());
+    known.update(routes);
+  };
+  // The retained configs the bus hands over as it subscribes (the local bus: those the
+  // broker restored at start, review-10 F15) are taken in together: one rebuild, one line.
+  let restoring = true;
+  let restored = 0;
+  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) => {
     const result = parseDiscovery(topic, payload);
     if (result.ok && result.kind === "config") {
       const { entity } = result;
       discovered.set(entity.id, entity);
-      log.info("device announced", { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined });
+      const fields = { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined };
+      if (restoring && replayed) {
+        restored++;
+        log.debug("device restored", fields);
+      } else log.info("device announced", fields);
     } else if (result.ok) {
       if (!discovered.delete(result.id)) return;
       log.info("device removed", { topic });
@@ -109,9 +121,11 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    routes = hubRoutesOf(config, discovered.values());
-    known.update(routes);
+    if (!restoring) rebuild();
   });
+  restoring = false;
+  rebuild();
+  if (restored > 0) log.info("devices restored from retained discovery configs", { entities: restored });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
