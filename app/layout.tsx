@@ -21,6 +21,7 @@ import { UpstreamNotice } from "@/components/upstream-notice";
 import { getHub } from "@/lib/hub-link";
 import { getLocale, getTheme } from "@/lib/i18n/server";
 import { publicDatabaseStatus } from "@/lib/pg/public-status";
+import type { LastState } from "@/lib/devices/last-states";
 import type { Reading } from "@/lib/readings";
 import { themeAttribute } from "@/lib/theme";
 import "./globals.css";
@@ -48,6 +49,16 @@ async function latestReadings(): Promise<Reading[]> {
     return (await getHub()?.history.latest()) ?? [];
   } catch (error) {
     console.error("hearth: could not read the latest readings for the page:", error);
+    return [];
+  }
+}
+
+/** What devices that keep no retained state last said (review-10 F1); without it a page shows "–" for them until they next speak. */
+async function lastDeviceStates(): Promise<LastState[]> {
+  try {
+    return (await getHub()?.deviceStates.last()) ?? [];
+  } catch (error) {
+    console.error("hearth: could not read the devices' last states for the page:", error);
     return [];
   }
 }
@@ -92,7 +103,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </html>
     );
   }
-  const [initialReadings, initialAlerts, database] = await Promise.all([latestReadings(), currentAlerts(), databaseStatus()]);
+  const [initialReadings, initialAlerts, initialStates, database] = await Promise.all([latestReadings(), currentAlerts(), lastDeviceStates(), databaseStatus()]);
   const clientUser = { username: user.username, role: user.role };
   /** HEARTH_MQTT_URL's broker, whose state the header shows when Hearth cannot reach it (issue 14). */
   const upstreamServer = getHub()?.upstreamServer ?? null;
@@ -103,7 +114,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh antialiased">
         <LocaleProvider locale={locale}>
           <UserProvider user={clientUser}>
-            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts} deviceConfig={getHub()?.devices?.config}>
+            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts} deviceConfig={getHub()?.devices?.config} initialStates={initialStates}>
               <ServiceWorker />
               <OfflineMemory />
               <SiteChrome>

@@ -112,6 +112,32 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     }
   });
 
+  it("keeps the last state and availability of discovered switches and binary sensors, not retained, and forgets a removed one (review-10 F1)", async () => {
+    const door = {
+      name: "Door",
+      stat_t: "zigbee2mqtt/Back door",
+      val_tpl: "{{ value_json.contact }}",
+      pl_on: false,
+      pl_off: true,
+      dev_cla: "door",
+      avty: [{ topic: "zigbee2mqtt/bridge/state", val_tpl: "{{ value_json.state }}" }],
+      dev: { name: "Back door", ids: "bd" },
+    };
+    await bus.publish("homeassistant/binary_sensor/bd/contact/config", JSON.stringify(door), { retain: true });
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse), { retain: true });
+    await bus.publish("zigbee2mqtt/bridge/state", '{"state":"online"}', { retain: true });
+    await bus.publish("zigbee2mqtt/Back door", '{"contact":true}');
+    await bus.publish("zigbee2mqtt/Back door", '{"contact":false,"battery":97}');
+    // A sensor's readings come from history; only what history cannot say is kept.
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
+    assert.deepEqual(registry.lastStates(), [
+      { topic: "zigbee2mqtt/bridge/state", payload: '{"state":"online"}', at: T0 },
+      { topic: "zigbee2mqtt/Back door", payload: '{"contact":false,"battery":97}', at: T0 },
+    ]);
+    await bus.publish("homeassistant/binary_sensor/bd/contact/config", "", { retain: true });
+    assert.deepEqual(registry.lastStates(), []);
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");

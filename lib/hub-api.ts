@@ -14,6 +14,7 @@ import type { EndedSession } from "./auth/account-store";
 import type { DevicePresence } from "./auth/device-presence";
 import type { UserChange } from "./auth/user-change";
 import type { DeviceConfig } from "./devices/device-config";
+import type { LastState } from "./devices/last-states";
 import type { TopicStats } from "./topic-stats";
 import type { UpstreamStatus } from "./upstream-status";
 import type { DatabaseStatus } from "./pg/watch";
@@ -25,6 +26,8 @@ export type HubApi = {
   topics: Pick<TopicStats, "snapshot" | "overflow" | "payload">;
   /** For the device-accounts page (issue 15): whether each account is connected and when it was last seen, in the order asked. */
   deviceAccounts: { presence(names: string[]): (DevicePresence | null)[] };
+  /** What devices' state and availability topics last said (review-10 F1): a page shows them before the devices speak again. */
+  deviceStates: { last(): LastState[] };
   /** The connection to the upstream broker (issue 14); null when Hearth is the broker. */
   upstream: { status(): UpstreamStatus | null };
   sessions: {
