@@ -43,25 +43,21 @@ export const viewport: Viewport = {
   ],
 };
 
-/** The newest stored readings; a failing store costs the first paint its values, not the page. */
-async function latestReadings(): Promise<Reading[]> {
+/** What the page is seeded with from the hub; a failing read costs the first paint those values, not the page. */
+async function seedOrNone<T>(what: string, read: () => Promise<T[]> | undefined): Promise<T[]> {
   try {
-    return (await getHub()?.history.latest()) ?? [];
+    return (await read()) ?? [];
   } catch (error) {
-    console.error("hearth: could not read the latest readings for the page:", error);
+    console.error(`hearth: could not read ${what} for the page:`, error);
     return [];
   }
 }
 
+/** The newest stored readings. */
+const latestReadings = () => seedOrNone<Reading>("the latest readings", () => getHub()?.history.latest());
+
 /** What devices that keep no retained state last said (review-10 F1); without it a page shows "–" for them until they next speak. */
-async function lastDeviceStates(): Promise<LastState[]> {
-  try {
-    return (await getHub()?.deviceStates.last()) ?? [];
-  } catch (error) {
-    console.error("hearth: could not read the devices' last states for the page:", error);
-    return [];
-  }
-}
+const lastDeviceStates = () => seedOrNone<LastState>("the devices' last states", () => getHub()?.deviceStates.last());
 
 /** Whether the hub's PostgreSQL answers; null on SQLite. */
 async function databaseStatus() {
