@@ -22,6 +22,7 @@ import { UpstreamNotice } from "@/components/upstream-notice";
 import { getHub } from "@/lib/hub-link";
 import { getLocale, getTheme } from "@/lib/i18n/server";
 import { publicDatabaseStatus } from "@/lib/pg/public-status";
+import type { LastState } from "@/lib/devices/last-states";
 import type { Reading } from "@/lib/readings";
 import { themeAttribute } from "@/lib/theme";
 import "./globals.css";
@@ -43,15 +44,21 @@ export const viewport: Viewport = {
   ],
 };
 
-/** The newest stored readings; a failing store costs the first paint its values, not the page. */
-async function latestReadings(): Promise<Reading[]> {
+/** What the page is seeded with from the hub; a failing read costs the first paint those values, not the page. */
+async function seedOrNone<T>(what: string, read: () => Promise<T[]> | undefined): Promise<T[]> {
   try {
-    return (await getHub()?.history.latest()) ?? [];
+    return (await read()) ?? [];
   } catch (error) {
-    console.error("hearth: could not read the latest readings for the page:", error);
+    console.error(`hearth: could not read ${what} for the page:`, error);
     return [];
   }
 }
+
+/** The newest stored readings. */
+const latestReadings = () => seedOrNone<Reading>("the latest readings", () => getHub()?.history.latest());
+
+/** What devices that keep no retained state last said (review-10 F1); without it a page shows "–" for them until they next speak. */
+const lastDeviceStates = () => seedOrNone<LastState>("the devices' last states", () => getHub()?.deviceStates.last());
 
 /** Whether the hub's PostgreSQL answers; null on SQLite. */
 async function databaseStatus() {
@@ -94,7 +101,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </html>
     );
   }
-  const [initialReadings, initialAlerts, database] = await Promise.all([latestReadings(), currentAlerts(), databaseStatus()]);
+  const [initialReadings, initialAlerts, initialStates, database] = await Promise.all([latestReadings(), currentAlerts(), lastDeviceStates(), databaseStatus()]);
   const clientUser = { username: user.username, role: user.role };
   /** HEARTH_MQTT_URL's broker, whose state the header shows when Hearth cannot reach it (issue 14). */
   const upstreamServer = getHub()?.upstreamServer ?? null;
@@ -105,7 +112,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh antialiased">
         <LocaleProvider locale={locale}>
           <UserProvider user={clientUser}>
-            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts} deviceConfig={getHub()?.devices?.config}>
+            <MqttProvider initialReadings={initialReadings} initialAlerts={initialAlerts} deviceConfig={getHub()?.devices?.config} initialStates={initialStates}>
               <ServiceWorker />
               <OfflineMemory />
               <SiteChrome>

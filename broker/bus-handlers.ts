@@ -19,6 +19,12 @@ export type BusHandlers = {
   add(filter: string, handler: BusHandler): () => Promise<void>;
   /** The handlers' effects as one promise; undefined when none returned one. */
   dispatch(message: DeliveredMessage): Promise<void> | undefined;
+  /**
+   * Retained copies for one new handler [MQTT-3.3.1-6], flagged retained [MQTT-3.3.1-8]
+   * and `replayed`; resolves once their effects have settled (a failure is logged: the
+   * copy stays retained, nothing waits on its acknowledgement).
+   */
+  replay(filter: string, handler: BusHandler, messages: readonly Pick<DeliveredMessage, "topic" | "payload" | "qos">[]): Promise<void>;
 };
 
 export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
@@ -58,6 +64,19 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
         }
       }
       return more === null ? first : allEffects(more);
+    },
+
+    async replay(filter, handler, messages) {
+      const effects: Promise<void>[] = [];
+      for (const { topic, payload, qos } of messages) {
+        try {
+          const effect = handler(createBusMessage({ topic, payload, retain: true, qos, receivedAt: now(), replayed: true }));
+          if (effect) effects.push(effect.catch((error: Error) => log.warn("a retained copy's effect failed", { code: "replay-failed", filter, topic, error: error.message })));
+        } catch (error) {
+          log.error("handler failed", { filter, topic, error: (error as Error).message });
+        }
+      }
+      await Promise.all(effects);
     },
   };
 }

@@ -21,7 +21,13 @@ export type PublishOptions = { qos?: 0 | 1 | 2; retain?: boolean };
 export type BusClock = { now?: () => number };
 
 export interface Bus {
-  /** Calls `handler` for every message matching `filter`; resolves to an unsubscribe function. */
+  /**
+   * Calls `handler` for every message matching `filter`; resolves to an unsubscribe
+   * function. Like a broker's new subscription [MQTT-3.3.1-6], the handler also gets the
+   * retained messages matching `filter`, flagged `replayed`: the local bus before it
+   * resolves (those restored at start included), the upstream bus when it subscribes at
+   * `start()` — so services subscribe before that, as broker/hub.ts does.
+   */
   subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
   publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
 }

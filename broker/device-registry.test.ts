@@ -94,6 +94,50 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.ok(lines.some((l) => l.startsWith("info device announced")));
   });
 
+  it("knows the devices whose configs the broker already retains when it starts, in one rebuild and one log line (review-10 F15)", async () => {
+    const plug = { name: null, cmd_t: "zigbee2mqtt/Kitchen plug/set", stat_t: "zigbee2mqtt/Kitchen plug", dev: { name: "Kitchen plug", ids: "kp" } };
+    await bus.publish("homeassistant/switch/kp/switch/config", JSON.stringify(plug), { qos: 1, retain: true });
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse), { qos: 1, retain: true });
+    // A second registry, as after a restart: the configs are only in the broker's retained set.
+    lines.length = 0;
+    const restarted = await startDeviceRegistry(bus, { config: [], record: (reading) => void recorded.push(reading), log, retainBirth: false });
+    try {
+      assert.equal(restarted.isCommandTopic("zigbee2mqtt/Kitchen plug/set"), true);
+      assert.deepEqual(lines.filter((l) => l.startsWith("info")), ['info devices restored from retained discovery configs {"entities":2}']);
+      await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 19 }));
+      // Once by the registry of beforeEach, which heard the config live, once by the restarted one.
+      assert.equal(recorded.filter((r) => r.topic === "ha:sensor/gh1/temperature").length, 2);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it("keeps the last state and availability of discovered switches and binary sensors, not retained, and forgets a removed one (review-10 F1)", async () => {
+    const door = {
+      name: "Door",
+      stat_t: "zigbee2mqtt/Back door",
+      val_tpl: "{{ value_json.contact }}",
+      pl_on: false,
+      pl_off: true,
+      dev_cla: "door",
+      avty: [{ topic: "zigbee2mqtt/bridge/state", val_tpl: "{{ value_json.state }}" }],
+      dev: { name: "Back door", ids: "bd" },
+    };
+    await bus.publish("homeassistant/binary_sensor/bd/contact/config", JSON.stringify(door), { retain: true });
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse), { retain: true });
+    await bus.publish("zigbee2mqtt/bridge/state", '{"state":"online"}', { retain: true });
+    await bus.publish("zigbee2mqtt/Back door", '{"contact":true}');
+    await bus.publish("zigbee2mqtt/Back door", '{"contact":false,"battery":97}');
+    // A sensor's readings come from history; only what history cannot say is kept.
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4 }));
+    assert.deepEqual(registry.lastStates(), [
+      { topic: "zigbee2mqtt/bridge/state", payload: '{"state":"online"}', at: T0 },
+      { topic: "zigbee2mqtt/Back door", payload: '{"contact":false,"battery":97}', at: T0 },
+    ]);
+    await bus.publish("homeassistant/binary_sensor/bd/contact/config", "", { retain: true });
+    assert.deepEqual(registry.lastStates(), []);
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");

@@ -10,6 +10,8 @@
 //    so their charts have history like any other. A sensor whose payload is the number
 //    itself is the recorder's, under its own topic (its key, lib/devices/registry.ts
 //    plainSensorTopic): one row per reading; the registry only names its unit.
+//  - It keeps the last state and availability of every switch, light and binary sensor
+//    (lib/devices/last-states.ts), for a page that opens later (review-10 F1).
 import type { Logger } from "../lib/log";
 import type { DeviceConfig } from "../lib/devices/device-config";
 import {
@@ -18,6 +20,7 @@ import {
   parseDiscovery,
   type DiscoveredEntity,
 } from "../lib/devices/ha-discovery";
+import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { parseReading, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
@@ -65,6 +68,8 @@ export type HubDeviceRegistry = {
   isCommandTopic(topic: string): boolean;
   /** The unit a known sensor declared for readings on `topic` (for the recorder); null when none did. */
   declaredUnit(topic: string): string | null;
+  /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
+  lastStates(): LastState[];
   stop(): Promise<void>;
 };
 
@@ -75,12 +80,16 @@ type Routes = {
   commands: Set<string>;
   /** Declared units of the sensors the recorder keeps under their own topic. */
   units: Map<string, string>;
+  /** The state topics of switches and binary sensors, and every entity's availability topics: what a page cannot read from history. */
+  statusTopics: Set<string>;
 };
 
 function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
-  const routes: Routes = { sensors: new Map(), commands: new Set(), units: new Map() };
+  const routes: Routes = { sensors: new Map(), commands: new Set(), units: new Map(), statusTopics: new Set() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
+    for (const { topic } of entity.availability) routes.statusTopics.add(topic);
+    if (entity.kind !== "sensor" && entity.stateTopic !== null) routes.statusTopics.add(entity.stateTopic);
     if (entity.kind !== "sensor" || entity.stateTopic === null) continue;
     if (entity.key === entity.stateTopic) {
       if (entity.unit !== null) routes.units.set(entity.stateTopic, entity.unit);
@@ -95,13 +104,27 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   const { config, record, log, known = createKnownDevices(config) } = options;
   const discovered = new Map<string, DiscoveredEntity>();
   let routes = hubRoutesOf(config, []);
+  const lastStates = createLastStates();
 
-  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload }) => {
+  const rebuild = () => {
+    routes = hubRoutesOf(config, discovered.values());
+    known.update(routes);
+    lastStates.keepOnly(routes.statusTopics);
+  };
+  // The retained configs the bus hands over as it subscribes (the local bus: those the
+  // broker restored at start, review-10 F15) are taken in together: one rebuild, one line.
+  let restoring = true;
+  let restored = 0;
+  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) => {
     const result = parseDiscovery(topic, payload);
     if (result.ok && result.kind === "config") {
       const { entity } = result;
       discovered.set(entity.id, entity);
-      log.info("device announced", { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined });
+      const fields = { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined };
+      if (restoring && replayed) {
+        restored++;
+        log.debug("device restored", fields);
+      } else log.info("device announced", fields);
     } else if (result.ok) {
       if (!discovered.delete(result.id)) return;
       log.info("device removed", { topic });
@@ -109,9 +132,11 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    routes = hubRoutesOf(config, discovered.values());
-    known.update(routes);
+    if (!restoring) rebuild();
   });
+  restoring = false;
+  rebuild();
+  if (restored > 0) log.info("devices restored from retained discovery configs", { entities: restored });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
@@ -119,6 +144,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
   const unsubscribeStates = await bus.subscribe("#", (message) => {
     const { topic, payload, receivedAt } = message;
+    if (routes.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
     const entities = routes.sensors.get(topic);
     if (!entities) return;
     let stored: Promise<void>[] | null = null;
@@ -140,6 +166,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   return {
     isCommandTopic: known.isCommandTopic,
     declaredUnit: known.declaredUnit,
+    lastStates: lastStates.list,
     async stop() {
       await unsubscribeStates();
       await unsubscribeDiscovery();

@@ -196,7 +196,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
   life.add("session pruning", startSessionPruning(accounts, log), clearInterval);
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
-  life.add(
+  const devices = life.add(
     "device registry",
     await startDeviceRegistry(bus, {
       config: config.devices,
@@ -220,6 +220,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
     },
     sessions: sessionGate.api,
     deviceAccounts: { presence: (names) => names.map((name) => presence.read(name)), changed: async () => deviceWatch?.check() },
+    deviceStates: { last: () => devices.lastStates() },
     upstream: { status: () => upstream?.status() ?? null },
     database: { status: () => database?.status() ?? null },
   };

@@ -63,6 +63,32 @@ describe("local bus", () => {
     await unsubscribe();
   });
 
+  it("hands a new subscriber the matching retained messages first, flagged retained and replayed [MQTT-3.3.1-6] (review-10 F15)", async () => {
+    const device = await client("retained-publisher", 5);
+    await device.publishAsync("replay/a/config", "A", { qos: 1, retain: true });
+    await device.publishAsync("replay/b/config", "B", { qos: 1, retain: true });
+    await device.publishAsync("replay/c/config", "C", { qos: 1 });
+    const earlier: string[] = [];
+    const unsubscribeEarlier = await hub.bus.subscribe("replay/#", ({ topic }) => void earlier.push(topic));
+    const seen: { topic: string; payload: string; retain: boolean; replayed: boolean | undefined }[] = [];
+    const unsubscribe = await hub.bus.subscribe("replay/+/config", ({ topic, payload, retain, replayed }) => {
+      seen.push({ topic, payload: payload.toString(), retain, replayed });
+    });
+    // Handed over before subscribe resolves: a service starting up knows them from the start.
+    assert.deepEqual(
+      seen.sort((x, y) => x.topic.localeCompare(y.topic)),
+      [
+        { topic: "replay/a/config", payload: "A", retain: true, replayed: true },
+        { topic: "replay/b/config", payload: "B", retain: true, replayed: true },
+      ],
+    );
+    assert.deepEqual(earlier.sort(), ["replay/a/config", "replay/b/config"], "the earlier subscriber got its own copies once, not the later one's");
+    await device.publishAsync("replay/a/config", "A2", { qos: 1, retain: true });
+    assert.deepEqual(seen.at(-1), { topic: "replay/a/config", payload: "A2", retain: true, replayed: false });
+    await unsubscribe();
+    await unsubscribeEarlier();
+  });
+
   it("refuses to publish before it is attached to a broker", async () => {
     await assert.rejects(createLocalBus().publish("a/b", "1"), /not attached/);
   });

@@ -8,7 +8,11 @@
 // reading's history row has committed — and the broker sends the PUBACK / PUBREC only
 // after it resolves ("acknowledged means stored", issue 12). The hub's own publishes
 // go through broker.publish, which resolves once their durable effects have committed.
-// As for a real client, `#` and `+/…` do not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
+// As for a real client, `#` and `+/…` do not match `$SYS/…` (MQTT 3.1.1 §4.7.2), and a
+// new subscription first gets the matching retained messages [MQTT-3.3.1-6] — those the
+// broker restored from its store at start too — flagged `replayed`, as upstream-bus.ts's
+// services get them from the user's broker: without them the device registry forgot
+// every discovered device at each restart (review-10 F15).
 import { createLogger, type Logger } from "../lib/log";
 import { checkTopicName } from "../lib/topics";
 import type { Bus, BusClock, BusHandler, PublishOptions } from "./bus";
@@ -20,12 +24,12 @@ import type { BrokerHook, PublishedMessage } from "./mqtt/hooks";
 export type LocalBus = Bus &
   Required<Pick<BrokerHook<unknown>, "onPublished" | "refusedForGood">> & {
     /** The broker this bus publishes through; the bus is among its hooks. */
-    attach(broker: Pick<Broker, "publish">): void;
+    attach(broker: Pick<Broker, "publish" | "retained">): void;
   };
 
 export function createLocalBus(log: Logger = createLogger("bus"), { now = Date.now }: BusClock = {}): LocalBus {
   const handlers = createBusHandlers(log, now);
-  let broker: Pick<Broker, "publish"> | null = null;
+  let broker: Pick<Broker, "publish" | "retained"> | null = null;
 
   const onPublished = (published: PublishedMessage): Promise<void> | undefined => handlers.dispatch(published);
 
@@ -39,7 +43,10 @@ export function createLocalBus(log: Logger = createLogger("bus"), { now = Date.n
     },
 
     async subscribe(filter: string, handler: BusHandler) {
-      return handlers.add(filter, handler);
+      const unsubscribe = handlers.add(filter, handler);
+      // Not attached yet: the broker holds nothing a service could miss.
+      if (broker !== null) await handlers.replay(filter, handler, broker.retained(filter));
+      return unsubscribe;
     },
 
     async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}) {

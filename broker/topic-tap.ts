@@ -3,8 +3,7 @@
 // what `retain` means differs between them:
 // - local bus (the broker's onPublished hook): `retain` is the flag the publisher
 //   set, on every message, so the stats follow the broker's retained store exactly;
-//   the hook sees messages as they are published, not the retained ones restored at
-//   start, so those appear only once published again;
+//   the retained ones restored at start come as the tap subscribes (local-bus.ts);
 // - MQTT bus (a real subscription, MQTT 3.1.1 §3.3.1.3): `retain` is set only on the
 //   copies replayed when the subscription is made; live publishes arrive with it
 //   cleared, so a topic whose retained message changes later keeps its first flag.

@@ -19,7 +19,9 @@
 //  - Failures (wrong password, unreachable, lost) become an UpstreamStatus with a
 //    stable code (upstream-status.ts) and retries with backoff, the same client, so
 //    messages published meanwhile wait in its queue.
-// As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2).
+// As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2), and every
+// service gets the retained copies: the SUBSCRIBE at start() sends them to all handlers
+// in place (bus.ts; the local bus replays them to each new one, review-10 F15).
 import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { generate } from "mqtt-packet";

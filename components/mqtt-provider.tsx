@@ -12,6 +12,7 @@ import type { AlertView } from "@/lib/alerts/view";
 import { BASE_SUBSCRIPTIONS, createLiveStore, type LiveStore } from "@/lib/live-store";
 import { createSubscriptionSync } from "@/lib/live-subscriptions";
 import type { DeviceConfig } from "@/lib/devices/device-config";
+import type { LastState } from "@/lib/devices/last-states";
 import { splittingWebSocket } from "@/lib/mqtt-publish-splitter";
 import type { Reading } from "@/lib/readings";
 import { useUser } from "@/components/user-context";
@@ -68,12 +69,15 @@ export function MqttProvider({
   initialReadings,
   initialAlerts = [],
   deviceConfig = [],
+  initialStates = [],
   children,
 }: {
   initialReadings: Reading[];
   initialAlerts?: AlertView[];
   /** The config file's devices section: part of the new store, so no page writes it while rendering. */
   deviceConfig?: DeviceConfig[];
+  /** What the hub last heard from devices that do not retain their state (Zigbee2MQTT, Tasmota; review-10 F1). */
+  initialStates?: LastState[];
   children: ReactNode;
 }) {
   const clientRef = useRef<MqttClient | null>(null);
@@ -85,6 +89,7 @@ export function MqttProvider({
     // Seeded before the first render, so the server and the browser render the same readings.
     store.seed(initialReadings);
     store.setDeviceConfig(deviceConfig);
+    store.seedStates(initialStates);
     const alerts = createLiveAlertStore();
     alerts.seed(initialAlerts);
     const publish: Publish = async (topic, payload, options) => {

@@ -50,3 +50,48 @@ test("a device that announces on the birth message reappears after a hub restart
   await expect(row).toContainText("71");
   await expect(row).toContainText("%");
 });
+
+test("a Zigbee2MQTT plug's unretained state shows on a fresh page, and after a hub restart the plug still switches (review-10 F1, F15)", async ({ page }) => {
+  const plugConfig = {
+    name: null,
+    command_topic: "zigbee2mqtt/Kitchen plug/set",
+    state_topic: "zigbee2mqtt/Kitchen plug",
+    value_template: "{{ value_json.state }}",
+    payload_on: "ON",
+    payload_off: "OFF",
+    device: { identifiers: ["zigbee2mqtt_0x0017880104e45517"], name: "Kitchen plug", suggested_area: "Kitchen" },
+    unique_id: "0x0017880104e45517_switch_zigbee2mqtt",
+  };
+  const commands: string[] = [];
+  // Like Zigbee2MQTT: the config retained once, states not retained, and nothing announced again on reconnect
+  // (at its own start it skips every config whose retained copy is unchanged).
+  const plug = await mqtt.connectAsync(hub.mqttUrl, { clientId: "e2e-z2m-plug", reconnectPeriod: 500, resubscribe: false });
+  let subscriptions = 0;
+  const subscribe = () => void plug.subscribeAsync("zigbee2mqtt/Kitchen plug/set", { qos: 1 }).then(() => subscriptions++);
+  plug.on("connect", subscribe);
+  subscribe();
+  plug.on("message", (topic, payload) => {
+    if (topic === "zigbee2mqtt/Kitchen plug/set") commands.push(payload.toString());
+  });
+  try {
+    await plug.publishAsync("homeassistant/switch/0x0017880104e45517/switch/config", JSON.stringify(plugConfig), { qos: 1, retain: true });
+    await plug.publishAsync("zigbee2mqtt/Kitchen plug", JSON.stringify({ state: "ON", power: 12, linkquality: 90 }), { qos: 1 });
+
+    // Opened after the state was sent: the broker holds no copy of it; the hub remembered it.
+    await hub.open(page);
+    const toggle = page.locator('li[data-device="ha:switch/0x0017880104e45517/switch"]').getByTestId("toggle");
+    await expect(toggle).toHaveAttribute("data-state", "on");
+
+    await hub.stop();
+    await hub.start();
+    await expect.poll(() => subscriptions).toBe(2);
+    await hub.open(page);
+    // The hub knows the plug from its retained config alone: an admin's command passes the ACL.
+    await expect(toggle).toBeEnabled();
+    await toggle.click();
+    await expect.poll(() => commands).toEqual(["ON"]);
+    expect(hub.output).not.toContain('code="publish-denied"');
+  } finally {
+    await plug.endAsync();
+  }
+});

@@ -14,6 +14,7 @@ import type { EndedSession } from "./auth/account-store";
 import type { DevicePresence } from "./auth/device-presence";
 import type { UserChange } from "./auth/user-change";
 import type { DeviceConfig } from "./devices/device-config";
+import type { LastState } from "./devices/last-states";
 import type { TopicStats } from "./topic-stats";
 import type { UpstreamStatus } from "./upstream-status";
 import type { DatabaseStatus } from "./pg/watch";
@@ -29,6 +30,8 @@ export type HubApi = {
     /** A device account was removed on the web thread: the hub ends its sessions now (broker/rights-now.ts), not at its next sweep. */
     changed(): Promise<void>;
   };
+  /** What devices' state and availability topics last said (review-10 F1): a page shows them before the devices speak again. */
+  deviceStates: { last(): LastState[] };
   /** The connection to the upstream broker (issue 14); null when Hearth is the broker. */
   upstream: { status(): UpstreamStatus | null };
   sessions: {

@@ -171,3 +171,26 @@ describe("live store: config devices", () => {
     assert.deepEqual([coffee?.name, coffee?.icon, coffee?.state], ["Espresso machine", "☕", "OFF"]);
   });
 });
+
+describe("live store: the hub's last device states (review-10 F1)", () => {
+  it("a Zigbee2MQTT door sensor whose state is not retained shows the state the hub last heard as soon as its config arrives", () => {
+    const { store, announce } = setup();
+    // As app/layout.tsx passes them: before the connection, before any config is known.
+    store.seedStates([
+      { topic: "zigbee2mqtt/Back door", payload: '{"contact":false,"battery":97,"linkquality":120}', at: T0 - 60_000 },
+      { topic: "zigbee2mqtt/bridge/state", payload: '{"state":"online"}', at: T0 - 3_600_000 },
+    ]);
+    announce("z2m-contact");
+    const door = store.getDevice("ha:binary_sensor/0x00158d000a1b2c3d/contact");
+    // payload_on is false: contact false is the door open, "ON".
+    assert.deepEqual([door?.state, door?.availability], ["ON", "online"]);
+  });
+
+  it("a live message after the seed wins", () => {
+    const { store, deliver, announce } = setup();
+    store.seedStates([{ topic: "zigbee2mqtt/Back door", payload: '{"contact":false}', at: T0 - 60_000 }]);
+    announce("z2m-contact");
+    deliver(["zigbee2mqtt/Back door", { contact: true }]);
+    assert.equal(store.getDevice("ha:binary_sensor/0x00158d000a1b2c3d/contact")?.state, "OFF");
+  });
+});

@@ -6,6 +6,7 @@
 // hundred messages costs one render of each tile that changed, not a hundred.
 import type { DeviceConfig } from "./devices/device-config";
 import { DISCOVERY_PREFIX } from "./devices/ha-discovery";
+import type { LastState } from "./devices/last-states";
 import {
   createLiveRegistry,
   discoveryUpdate,
@@ -85,6 +86,11 @@ export type LiveStore = {
   subscribeSubscriptions(listener: () => void): () => void;
   /** Applies the server-rendered latest readings at once (no frame wait). */
   seed(readings: readonly Reading[]): void;
+  /**
+   * Applies what the hub last heard on devices' state and availability topics at once,
+   * as retained messages (review-10 F1): a device whose config comes later shows them.
+   */
+  seedStates(states: readonly LastState[]): void;
   /** Applies queued messages now; normally called by the scheduler. */
   flush(): void;
   getTopic(topic: string): TopicSnapshot | undefined;
@@ -216,6 +222,16 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     for (const reading of readings) {
       const { topic, room, measurement } = reading;
       pending.push({ kind: "reading", topic, room, measurement, reading, pointAt: null, seeded: true });
+    }
+    flush();
+  }
+
+  function seedStates(states: readonly LastState[]): void {
+    const encoder = new TextEncoder();
+    for (const { topic, payload, at } of states) {
+      // Routed whether or not a device is known yet: the registry keeps it for the device's config.
+      const update = messageUpdate(topic, parseHomeTopic(topic), true, encoder.encode(payload), at, true);
+      if (update) pending.push(update);
     }
     flush();
   }
@@ -361,6 +377,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   return {
     ingest,
     seed,
+    seedStates,
     setDeviceConfig,
     flush,
     getTopic: (topic) => topics.get(topic),

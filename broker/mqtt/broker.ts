@@ -68,6 +68,12 @@ export type Broker<P = unknown> = {
   /** MQTT 5 clients get DISCONNECT 0x8B; sessions and wills stay stored for the next start. The store is the caller's to close. */
   close(): Promise<void>;
   stats(): BrokerStats;
+  /**
+   * The retained messages a new subscription to `filter` would get [MQTT-3.3.1-6]
+   * (restored from the store at start, or published since): the local bus hands them to
+   * a hub service that subscribes, as a real broker does to a client.
+   */
+  retained(filter: string): StoredMessage[];
 };
 
 export class PublishError extends Error {
@@ -146,5 +152,11 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
     }));
   const endSession: Broker<P>["endSession"] = (clientId, reason) => !core.closing && endSessionNow(core, clientId, reason);
 
-  return { handle, publish, close, sessions, endSession, stats: () => core.stats() };
+  const retained = (filter: string) => {
+    const found: StoredMessage[] = [];
+    core.matchRetained(filter, Date.now(), (message) => found.push(message));
+    return found;
+  };
+
+  return { handle, publish, close, sessions, endSession, stats: () => core.stats(), retained };
 }

@@ -11,6 +11,7 @@ import { AckGate } from "./ack-gate";
 import { Router } from "./router";
 import type { Session } from "./session";
 import type { BrokerStore, StoredMessage, StoredSubscription } from "./store";
+import { isExpired } from "./outgoing";
 import { NEVER_EXPIRES } from "./reason-codes";
 
 export type BrokerLimits = {
@@ -147,6 +148,23 @@ export class Core<P> {
     // Set last: a hook that publishes in turn (the hub's own services) accepts a message of its own.
     this.lastRouted = routed;
     return effects;
+  }
+
+  /**
+   * The retained messages a new subscription to `filter` gets [MQTT-3.3.1-6]: a client's
+   * (handlers/subscribe.ts) and a hub service's on the local bus alike. [MQTT-3.3.2-5] an
+   * expired one is not sent, and is gone.
+   */
+  matchRetained(filter: string, now: number, visit: (message: StoredMessage) => void): void {
+    const expired: string[] = [];
+    this.retained.match(filter, (message) => {
+      if (isExpired(message, now)) expired.push(message.topic);
+      else visit(message);
+    });
+    for (const topic of expired) {
+      this.retained.delete(topic);
+      this.store.deleteRetained(topic);
+    }
   }
 
   /** [MQTT-3.3.1-5] a retained message replaces the topic's; [MQTT-3.3.1-10] an empty one clears it. */

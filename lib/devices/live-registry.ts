@@ -9,6 +9,7 @@ import { parseReading, readField, type Reading } from "../readings";
 import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
+import { MAX_STATE_BYTES } from "./last-states";
 import {
   buildEntities,
   combineAvailability,
@@ -133,8 +134,6 @@ export type FlushContext = {
   warnUnreadable(key: string, error: TopicError): void;
 };
 
-/** A JSON state (Zigbee2MQTT sends every attribute at once) is small, but not that small. */
-const MAX_STATE_BYTES = 8 * 1024;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** A state or availability payload as text: the whole payload, or the field its template names. */

@@ -8,7 +8,7 @@ import { checkTopicFilter } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
 import type { Refusal } from "../hooks";
-import { deliver, isExpired } from "../outgoing";
+import { deliver } from "../outgoing";
 import { RC } from "../reason-codes";
 import type { Session } from "../session";
 import type { StoredSubscription } from "../store";
@@ -92,16 +92,8 @@ function authorize<P>(core: Core<P>, client: Client<P>, session: S<P>, sub: Stor
 function sendRetained<P>(core: Core<P>, session: S<P>, sub: StoredSubscription, isNew: boolean): void {
   if (sub.retainHandling === 2 || (sub.retainHandling === 1 && !isNew)) return;
   if (sub.filter.startsWith("$share/")) return;
-  const now = Date.now();
   const ids = sub.subscriptionId === null ? [] : [sub.subscriptionId];
-  const expired: string[] = [];
-  core.retained.match(sub.filter, (message) => {
-    if (isExpired(message, now)) expired.push(message.topic);
-    else deliver(core, session, message, (message.qos < sub.qos ? message.qos : sub.qos) as QoS, ids);
+  core.matchRetained(sub.filter, Date.now(), (message) => {
+    deliver(core, session, message, (message.qos < sub.qos ? message.qos : sub.qos) as QoS, ids);
   });
-  // [MQTT-3.3.2-5] an expired retained message is not sent, and is gone.
-  for (const topic of expired) {
-    core.retained.delete(topic);
-    core.store.deleteRetained(topic);
-  }
 }
