@@ -6,7 +6,7 @@
 // Hearth trusts the typed `DiscoveredEntity`.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
-import { parseValueTemplate, type FieldPath } from "../readings";
+import { parseTemplate, type ValueTemplate } from "./value-template";
 
 export const DISCOVERY_PREFIX = "homeassistant";
 /** Hearth publishes `online` here on start, as Home Assistant does (its "birth message"). */
@@ -22,8 +22,8 @@ export type AvailabilitySource = {
   readonly topic: string;
   readonly online: string;
   readonly offline: string;
-  /** From the entry's value_template; null reads the payload as is. */
-  readonly field: FieldPath | null;
+  /** The entry's value_template; null reads the payload as is. */
+  readonly template: ValueTemplate | null;
 };
 
 export type AvailabilityMode = "latest" | "any" | "all";
@@ -44,13 +44,13 @@ export type DiscoveredEntity = {
   /** The friendly name, as Home Assistant builds it: device name, then entity name. */
   readonly name: string;
   readonly stateTopic: string | null;
-  /** Where the state or value sits in a JSON state payload; null: the payload itself. */
-  readonly stateField: FieldPath | null;
+  /** The value_template that reads the state or value from a payload; null: the payload itself. */
+  readonly stateTemplate: ValueTemplate | null;
   readonly commandTopic: string | null;
   /** What to publish on the command topic. */
   readonly commandOn: string;
   readonly commandOff: string;
-  /** What the state topic says (after `stateField`). */
+  /** What the state topic says (after `stateTemplate`). */
   readonly stateOn: string;
   readonly stateOff: string;
   readonly unit: string | null;
@@ -220,11 +220,14 @@ function friendlyName(config: Config, objectId: string): string {
   return entity ?? device ?? objectId;
 }
 
-function template(source: string | undefined, what: string): { ok: true; field: FieldPath | null } | { ok: false; message: string } {
-  if (source === undefined) return { ok: true, field: null };
-  const parsed = parseValueTemplate(source);
-  if (parsed.ok) return { ok: true, field: parsed.field };
-  return { ok: false, message: `${what} ${JSON.stringify(source.slice(0, 80))} is not of the form {{ value_json.<field> }}` };
+/** Zigbee2MQTT's JSON-schema lights report `{"state":"ON"}`. */
+const JSON_LIGHT_STATE = (parseTemplate("{{ value_json.state }}") as { ok: true; template: ValueTemplate }).template;
+
+function template(source: string | undefined, what: string): { ok: true; template: ValueTemplate | null } | { ok: false; message: string } {
+  if (source === undefined) return { ok: true, template: null };
+  const parsed = parseTemplate(source);
+  if (parsed.ok) return { ok: true, template: parsed.template };
+  return { ok: false, message: `${what} ${JSON.stringify(source.slice(0, 80))}: Hearth does not understand ${parsed.notUnderstood}` };
 }
 
 export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryResult {
@@ -265,7 +268,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
 
   const stateTemplate = template(component === "light" ? c.state_value_template : c.value_template, "value_template");
   if (!stateTemplate.ok) return fail("unsupported-template", stateTemplate.message);
-  const stateField = jsonLight ? ["state"] : stateTemplate.field;
+  const stateTemplateOf = jsonLight ? JSON_LIGHT_STATE : stateTemplate.template;
 
   const availability: AvailabilitySource[] = [];
   if (c.availability_topic) {
@@ -273,7 +276,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
       topic: c.availability_topic,
       online: c.payload_available ?? "online",
       offline: c.payload_not_available ?? "offline",
-      field: null,
+      template: null,
     });
   }
   for (const entry of c.availability ?? []) {
@@ -283,7 +286,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
       topic: entry.topic,
       online: entry.payload_available ?? "online",
       offline: entry.payload_not_available ?? "offline",
-      field: t.field,
+      template: t.template,
     });
   }
 
@@ -296,7 +299,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
     uniqueId: c.unique_id ?? null,
     name: friendlyName(c, id.split("/").at(-1)!),
     stateTopic: c.state_topic ?? null,
-    stateField,
+    stateTemplate: stateTemplateOf,
     commandTopic: component === "sensor" || component === "binary_sensor" ? null : (c.command_topic ?? null),
     commandOn: jsonLight ? JSON.stringify({ state: "ON" }) : on,
     commandOff: jsonLight ? JSON.stringify({ state: "OFF" }) : off,

@@ -5,7 +5,9 @@
 // `DeviceUpdate`s, and during a flush hands it a `FlushContext` to read and change the
 // snapshots through, so both halves commit together.
 import type { LivePoint, TopicError } from "../live-point";
-import { parseReading, readField, type Reading } from "../readings";
+import { parseReading, type Reading } from "../readings";
+import type { ValueTemplate } from "./value-template";
+import { evaluateTemplate } from "./value-template-eval";
 import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
@@ -137,8 +139,8 @@ export type FlushContext = {
 const MAX_STATE_BYTES = 8 * 1024;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** A state or availability payload as text: the whole payload, or the field its template names. */
-function readValue(payload: Uint8Array, field: readonly string[] | null): string | null {
+/** A state or availability payload as text: the whole payload, or what its template makes of it. */
+function readValue(payload: Uint8Array, template: ValueTemplate | null): string | null {
   if (payload.byteLength === 0 || payload.byteLength > MAX_STATE_BYTES) return null;
   let text: string;
   try {
@@ -146,9 +148,10 @@ function readValue(payload: Uint8Array, field: readonly string[] | null): string
   } catch {
     return null;
   }
-  if (field === null) return text || null;
-  const value = readField(text, field);
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : null;
+  if (template === null) return text || null;
+  const result = evaluateTemplate(template, text);
+  const value = result.ok ? result.value : null;
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) || null : null;
 }
 
 function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, now: number): DeviceSnapshot {
@@ -205,7 +208,7 @@ export function createLiveRegistry(): LiveRegistry {
       const entity = entities.get(key)!;
       if (entity.kind === "sensor") {
         const result = parseReading(key, entity.room, entity.measurement, payload, at, {
-          field: entity.stateField ?? undefined,
+          template: entity.stateTemplate ?? undefined,
           unit: entity.unit ?? undefined,
         });
         const draft = ctx.sensorDraft(key, entity.room, entity.measurement, entity.name);
@@ -220,7 +223,7 @@ export function createLiveRegistry(): LiveRegistry {
         }
         continue;
       }
-      const value = readValue(payload, entity.stateField);
+      const value = readValue(payload, entity.stateTemplate);
       const current = ctx.device(key);
       if (value === null || !current) continue;
       const state = interpretState(entity, value);
@@ -230,7 +233,7 @@ export function createLiveRegistry(): LiveRegistry {
       if (onlyKey !== undefined && key !== onlyKey) continue;
       const entity = entities.get(key)!;
       const source = entity.availability[index];
-      const value = readValue(payload, source.field);
+      const value = readValue(payload, source.template);
       const availability = value === null ? null : interpretAvailability(source, value);
       if (availability === null) continue;
       const parts = availabilityParts.get(key) ?? entity.availability.map(() => null);

@@ -75,12 +75,11 @@ describe("registry: the three sources merged", () => {
 
   it("a discovered sensor keeps its friendly name, unit and value field", () => {
     const e = build({ discovered: [discovered("z2m-temperature")] }).get("ha:sensor/0x00158d0001e2d3a4/temperature");
-    assert.deepEqual(pick(e, ["kind", "name", "unit", "measurement", "stateField", "expectsAvailability"]), {
+    assert.deepEqual(pick(e, ["kind", "name", "unit", "measurement", "expectsAvailability"]), {
       kind: "sensor",
       name: "Greenhouse sensor Temperature",
       unit: "°C",
       measurement: "temperature",
-      stateField: ["temperature"],
       expectsAvailability: true,
     });
   });
@@ -190,7 +189,7 @@ describe("registry: payloads", () => {
   }
 
   it("availability payloads are the declared ones, ignoring case", () => {
-    const source = { topic: "t", online: "Online", offline: "Offline", field: null };
+    const source = { topic: "t", online: "Online", offline: "Offline", template: null };
     assert.deepEqual(
       ["Online", "online", "Offline", "gone"].map((v) => interpretAvailability(source, v)),
       ["online", "online", "offline", null],
