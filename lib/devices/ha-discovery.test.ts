@@ -127,6 +127,21 @@ describe("HA discovery: real-world configs", () => {
   }
 });
 
+describe("HA discovery: light schemas", () => {
+  const light = (schema: string) =>
+    parseDiscovery("homeassistant/light/kitchen/ceiling/config", bytes({ name: "Ceiling", schema, cmd_t: "kitchen/ceiling/set", stat_t: "kitchen/ceiling/state" }));
+  it("`basic`, HA's current name for the default schema, is an ON/OFF light", () => {
+    const result = light("basic");
+    assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
+    assert.deepEqual([result.entity.commandOn, result.entity.stateTemplate], ["ON", null]);
+  });
+  it('"JSON" in capitals is the JSON schema, as HA lower-cases it', () => {
+    const result = light("JSON");
+    assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
+    assert.equal(result.entity.commandOn, '{"state":"ON"}');
+  });
+});
+
 describe("HA discovery: removal and refusals", () => {
   it("an empty payload removes the entity", () => {
     assert.deepEqual(parseDiscovery("homeassistant/switch/0x0017880104e45517/switch/config", new Uint8Array()), {

@@ -255,11 +255,13 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
   }
   const c = parsed.data;
 
-  // Lights: the default schema is ON/OFF text; the JSON schema (Zigbee2MQTT) sends
-  // and reports {"state":"ON"}. Brightness and colour are beyond an on/off toggle.
-  const jsonLight = component === "light" && c.schema === "json";
-  if (component === "light" && c.schema !== undefined && c.schema !== "json" && c.schema !== "default") {
-    return fail("unsupported-schema", `light schema ${JSON.stringify(c.schema)} is not supported (default or json)`);
+  // Lights: the basic schema (HA's name for it since 2024; `default` before) is ON/OFF
+  // text; the JSON schema (Zigbee2MQTT) sends and reports {"state":"ON"}. HA lower-cases
+  // the name first (vol.Lower), so "JSON" is json. Brightness and colour are beyond an on/off toggle.
+  const lightSchema = c.schema?.toLowerCase() ?? "basic";
+  const jsonLight = component === "light" && lightSchema === "json";
+  if (component === "light" && !["basic", "default", "json"].includes(lightSchema)) {
+    return fail("unsupported-schema", `light schema ${JSON.stringify(c.schema)} is not supported (basic or json)`);
   }
   if ((component === "sensor" || component === "binary_sensor") && !c.state_topic) {
     return fail("invalid-config", `state_topic: a ${component} needs one`);
