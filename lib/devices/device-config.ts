@@ -9,8 +9,8 @@ const topic = z.string().superRefine((t, ctx) => {
   if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason });
 });
 
-/** A room key, as in `home/<room>/…`. */
-const room = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$/, "must be a room name like living_room");
+/** A room key, as in `home/<room>/…`, or a discovered area's in any script (`거실`, registry.ts roomKeyOf). */
+const room = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_\-.]{0,63}$/u, "must be a room name like living_room or 거실");
 
 export const deviceConfigSchema = z.strictObject({
   /**

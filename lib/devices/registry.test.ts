@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { roomHref } from "../links";
+import { isRoomLevel } from "../live-scope";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
 import {
@@ -232,5 +234,42 @@ describe("registry: payloads", () => {
     assert.equal(roomKeyOf("Living Room"), "living_room");
     assert.equal(roomKeyOf("Küche / Süd"), "kuche_sud");
     assert.equal(roomKeyOf("!!!"), null);
+  });
+
+  it("areas and device names in any script are rooms of their own (review-10 F9)", () => {
+    const cases: Array<[name: string, key: string]> = [
+      ["거실", "거실"],
+      ["거실 온도계", "거실_온도계"],
+      ["Термометр кухня", "термометр_кухня"],
+      ["寝室センサー", "寝室センサー"],
+      ["ガレージ", "ガレージ"], // the dakuten stays: ガ is not カ
+      ["Ｋｉｔｃｈｅｎ　２", "kitchen_2"], // full-width letters, NFKC
+      ["Κουζίνα", "κουζίνα"],
+    ];
+    for (const [name, key] of cases) {
+      assert.equal(roomKeyOf(name), key, name);
+      assert.equal(isRoomLevel(key), true, key);
+      assert.equal(decodeURIComponent(roomHref(key).slice("/rooms/".length)), key);
+    }
+    const sensor = (i: number, device: string, area?: string) => {
+      const result = parseDiscovery(
+        `homeassistant/sensor/0x${i}/temperature/config`,
+        new TextEncoder().encode(
+          JSON.stringify({
+            name: "Temperature",
+            state_topic: `zigbee2mqtt/${device}`,
+            value_template: "{{ value_json.temperature }}",
+            device: { identifiers: [`z_${i}`], name: device, ...(area ? { suggested_area: area } : {}) },
+          }),
+        ),
+      );
+      assert.ok(result.ok && result.kind === "config");
+      return result.entity;
+    };
+    const entities = build({ discovered: [sensor(1, "거실 온도계"), sensor(2, "안방 온도계"), sensor(3, "Термометр", "Кухня"), sensor(4, "寝室センサー", "寝室")] });
+    assert.deepEqual(
+      [...entities.values()].map((e) => e.room),
+      ["거실_온도계", "안방_온도계", "кухня", "寝室"],
+    );
   });
 });

@@ -63,15 +63,23 @@ export type RegistrySources = {
 
 export const DEFAULT_ROOM = "devices";
 
-/** "Living Room" → "living_room": a room key from a free-text area or device name. */
+/**
+ * "Living Room" → "living_room", "거실 온도계" → "거실_온도계": a room key from a free-text
+ * area or device name. Letters and digits of any script stay (review-10 F9: Korean, Cyrillic,
+ * CJK names all fell into one "Devices" card); Latin accents are folded as before, so
+ * "Küche" still joins the convention's `home/kuche/…`. Never a wildcard or a slash, so the
+ * key is a topic level and a room URL (isRoomLevel).
+ */
 export function roomKeyOf(text: string): string | null {
-  const key = text
+  const folded = text
     .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
+    .normalize("NFKC")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, 64);
+    .replace(/[^\p{L}\p{N}]+/gu, "_")
+    .replace(/^_+|_+$/g, "");
+  // By code point, so a character outside the BMP is never cut in half.
+  const key = Array.from(folded).slice(0, 64).join("").replace(/_+$/, "");
   return key === "" ? null : key;
 }
 
