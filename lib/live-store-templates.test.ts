@@ -132,3 +132,48 @@ describe("value templates of real devices", () => {
     assert.match(String(warn.mock.calls[0]?.arguments[0]), /\(unsupported-template\).*does not understand now\(\)/);
   });
 });
+
+// ESPHome announces a text_sensor as component `sensor` with no unit (esphome/components/mqtt/
+// mqtt_text_sensor.cpp component_type "sensor"), and publishes `nan` for a sensor that failed
+// (mqtt_sensor.cpp value_accuracy_to_string). Review-10 F11.
+describe("text sensors and readings with no value", () => {
+  const esphomeDevice = { ids: "a4cf12f0c1d2", name: "livingroom", sw: "2025.7.0", mdl: "esp32dev", mf: "Espressif", cns: [["mac", "a4cf12f0c1d2"]] };
+
+  it("an ESPHome text sensor shows its text, not an unreadable tile", () => {
+    const { store, deliver } = setup();
+    deliver([
+      "homeassistant/sensor/livingroom/ip_address/config",
+      { name: "IP Address", stat_t: "livingroom/sensor/ip_address/state", avty_t: "livingroom/status", uniq_id: "ESPsensorip_address", ent_cat: "diagnostic", ic: "mdi:ip-network", dev: esphomeDevice },
+      true,
+    ]);
+    deliver(["livingroom/sensor/ip_address/state", "192.168.1.57", true]);
+    const topic = store.getTopic("livingroom/sensor/ip_address/state");
+    assert.deepEqual([topic?.text, topic?.error, topic?.reading], ["192.168.1.57", null, null]);
+    assert.equal(warn.mock.callCount(), 0);
+  });
+
+  it("`nan` from an ESPHome sensor is no value: no error, and no warning", () => {
+    const { store, deliver } = setup();
+    deliver([
+      "homeassistant/sensor/livingroom/temperature/config",
+      { dev_cla: "temperature", unit_of_meas: "°C", stat_cla: "measurement", name: "Temperature", stat_t: "livingroom/sensor/temperature/state", uniq_id: "ESPsensortemperature", dev: esphomeDevice },
+      true,
+    ]);
+    deliver(["livingroom/sensor/temperature/state", "21.5"]);
+    deliver(["livingroom/sensor/temperature/state", "nan"]);
+    const topic = store.getTopic("livingroom/sensor/temperature/state");
+    assert.deepEqual([topic?.reading?.value, topic?.error, topic?.text], [21.5, null, null]);
+    assert.equal(warn.mock.callCount(), 0);
+  });
+
+  it("a sensor with a unit that reports text is still unreadable", () => {
+    const { store, deliver } = setup();
+    deliver([
+      "homeassistant/sensor/livingroom/temperature/config",
+      { dev_cla: "temperature", unit_of_meas: "°C", name: "Temperature", stat_t: "livingroom/sensor/temperature/state", dev: esphomeDevice },
+      true,
+    ]);
+    deliver(["livingroom/sensor/temperature/state", "warm"]);
+    assert.equal(store.getTopic("livingroom/sensor/temperature/state")?.error?.code, "not-a-number");
+  });
+});

@@ -49,7 +49,8 @@ describe("parseReading: not readings", () => {
     ["empty", "", "empty"],
     ["text", "warm", "not-a-number"],
     ["ON", "ON", "not-a-number"],
-    ["NaN", "NaN", "not-a-number"],
+    ["NaN", "NaN", "empty"], // ESPHome's failed sensor: no value, not garbage (review-10 F11)
+    ["unavailable", "unavailable", "empty"],
     ["Infinity", "Infinity", "not-a-number"],
     ["hex", "0x1F", "not-a-number"],
     ["two numbers", "1 2", "not-a-number"],
@@ -97,7 +98,7 @@ describe("parseReading with a value_template (a discovered sensor)", () => {
     ['{"ENERGY":{"Power":"12.5"}}', ["ENERGY", "Power"], "W", 12.5],
     ['{"humidity":51}', ["temperature"], "°C", "bad-json"],
     ['{"temperature":"warm"}', ["temperature"], "°C", "not-a-number"],
-    ['{"temperature":null}', ["temperature"], "°C", "not-a-number"],
+    ['{"temperature":null}', ["temperature"], "°C", "empty"], // Z2M's not-yet-known attribute: no value, not garbage
     ["23.4", ["temperature"], "°C", "bad-json"],
   ];
   for (const [payload, field, unit, expected] of cases) {

@@ -14,6 +14,7 @@ export type Reading = {
   ts: number;
 };
 
+/** "empty": the payload carries no value (nothing, or `nan`/`unknown`): nothing to show, not an error. */
 export type UnreadableCode = "empty" | "too-large" | "not-utf8" | "not-a-number" | "bad-json";
 
 export type ReadingOptions = {
@@ -59,6 +60,13 @@ const UNITS: Record<string, string> = {
 export function inferUnit(measurement: string): string {
   return UNITS[measurement.toLowerCase()] ?? "";
 }
+
+/**
+ * What devices say when they have no value: ESPHome publishes `nan` for a sensor that
+ * failed, Home Assistant's own states are `unknown`/`unavailable`, a template's None is
+ * `None`. "No value" (code "empty"), like an empty payload: not garbage (review-10 F11).
+ */
+const NO_VALUE = /^(?:nan|unknown|unavailable|none)$/i;
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** The default options, shared: a `= {}` default is an object per reading (issue 12). */
@@ -120,6 +128,7 @@ export function parseReading(
   } catch {
     return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
   }
+  if (NO_VALUE.test(text)) return { ok: false, code: "empty", message: `${JSON.stringify(text)} is no value` };
   // No closure for the result: one made on every message (and named, under tsx) showed in the hub's profile.
   const unit = options.unit;
   if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt);
@@ -174,6 +183,9 @@ function templateReading(
     return { ok: false, code: result.code === "missing" ? "bad-json" : "not-a-number", message: result.message };
   }
   const raw = result.value;
+  if (Number.isNaN(raw) || (typeof raw === "string" && NO_VALUE.test(raw.trim())) || raw === null) {
+    return { ok: false, code: "empty", message: `${JSON.stringify(String(raw))} is no value` };
+  }
   const value = typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? toNumber(raw.trim()) : null;
   if (value === null) {
     return { ok: false, code: "not-a-number", message: `value ${JSON.stringify(String(raw).slice(0, 40))} is not a number` };

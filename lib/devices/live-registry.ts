@@ -119,6 +119,7 @@ export type SensorDraft = {
   name: string | null;
   measurement: string;
   reading: Reading | null;
+  text: string | null;
   error: TopicError | null;
   availability: Availability | null;
   added: LivePoint[];
@@ -152,6 +153,14 @@ function readValue(payload: Uint8Array, template: ValueTemplate | null): string 
   const result = evaluateTemplate(template, text);
   const value = result.ok ? result.value : null;
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) || null : null;
+}
+
+/**
+ * A sensor that declares neither unit nor device class may report text: ESPHome announces
+ * its text_sensors as `sensor` (mqtt_component.cpp), Zigbee2MQTT its enums and texts too.
+ */
+function isTextSensor(entity: Entity): boolean {
+  return entity.unit === null && entity.deviceClass === null;
 }
 
 function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, now: number): DeviceSnapshot {
@@ -215,7 +224,12 @@ export function createLiveRegistry(): LiveRegistry {
         if (result.ok) {
           draft.reading = result.reading;
           draft.error = null;
+          draft.text = null;
           if (!retained) draft.added.push({ t: at, v: result.reading.value });
+        } else if (result.code === "not-a-number" && isTextSensor(entity)) {
+          // ESPHome's IP address, SSID or version, a Zigbee2MQTT mode: text, not an unreadable number.
+          const text = readValue(payload, entity.stateTemplate);
+          if (text !== null) [draft.text, draft.error] = [text, null];
         } else if (result.code !== "empty") {
           const error: TopicError = { code: result.code, message: result.message, at };
           ctx.warnUnreadable(key, error);
