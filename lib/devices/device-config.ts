@@ -30,6 +30,11 @@ export const deviceConfigSchema = z.strictObject({
   payloadOn: z.string().min(1).max(64).optional(),
   payloadOff: z.string().min(1).max(64).optional(),
   unit: z.string().max(16).optional(),
+  /**
+   * true shows (and records) a discovered entity its publisher announced with
+   * `enabled_by_default: false`; false hides any device.
+   */
+  enabled: z.boolean().optional(),
   /** How long a command may go unconfirmed before the toggle reverts. */
   commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
 });

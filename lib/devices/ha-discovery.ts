@@ -58,6 +58,11 @@ export type DiscoveredEntity = {
   readonly availability: readonly AvailabilitySource[];
   readonly availabilityMode: AvailabilityMode;
   readonly device: DiscoveredDevice | null;
+  /**
+   * false: its publisher marks it hidden until someone wants it (Zigbee2MQTT's diagnostic
+   * counters, ESPHome's `disabled_by_default` as `en: false`); HA creates it disabled.
+   */
+  readonly enabledByDefault: boolean;
 };
 
 export type DiscoveryErrorCode =
@@ -84,6 +89,7 @@ const ABBREVIATIONS: Record<string, string> = {
   cmd_tpl: "command_template",
   dev: "device",
   dev_cla: "device_class",
+  en: "enabled_by_default",
   ic: "icon",
   json_attr_t: "json_attributes_topic",
   obj_id: "object_id",
@@ -174,6 +180,7 @@ const schema = z.object({
   unit_of_measurement: text(32).nullable().optional(),
   device_class: text(64).nullable().optional(),
   schema: text(32).optional(),
+  enabled_by_default: z.boolean().optional(),
   availability_topic: topic.optional(),
   payload_available: payload.optional(),
   payload_not_available: payload.optional(),
@@ -311,6 +318,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
     deviceClass: c.device_class ?? null,
     availability,
     availabilityMode: c.availability_mode ?? "latest",
+    enabledByDefault: c.enabled_by_default ?? true,
     device: c.device
       ? {
           name: c.device.name?.trim() || null,

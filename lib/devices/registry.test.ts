@@ -151,6 +151,34 @@ describe("registry: the three sources merged", () => {
   });
 });
 
+describe("registry: entities their publisher hides (review-10 F13)", () => {
+  // Zigbee2MQTT lib/extension/homeassistant.ts NUMERIC_DISCOVERY_LOOKUP: power_outage_count
+  // {enabled_by_default: false}; ESPHome mqtt_component.cpp: `en: false` for disabled_by_default.
+  const outages = () =>
+    discovered("z2m-temperature", {
+      name: "Power outage count",
+      object_id: "greenhouse_sensor_power_outage_count",
+      unique_id: "0x00158d0001e2d3a4_power_outage_count_zigbee2mqtt",
+      value_template: '{{ value_json["power_outage_count"] }}',
+      device_class: undefined,
+      unit_of_measurement: undefined,
+      enabled_by_default: false,
+    });
+  it("a Zigbee2MQTT entity with enabled_by_default false is not listed, nor routed for recording", () => {
+    const entities = build({ discovered: [outages(), discovered("z2m-temperature")] });
+    assert.deepEqual([...entities.keys()], ["ha:sensor/0x00158d0001e2d3a4/temperature"]);
+  });
+  it("an ESPHome entity with `en: false` is not listed", () => {
+    assert.equal(build({ discovered: [discovered("esphome-temperature", { en: false })] }).size, 0);
+  });
+  it("the config enables one by its unique_id, or hides any", () => {
+    const config = [{ id: "0x00158d0001e2d3a4_power_outage_count_zigbee2mqtt", enabled: true }];
+    assert.equal(build({ discovered: [outages()], config }).size, 1);
+    const hidden = [{ id: "0x00158d0001e2d3a4_temperature_zigbee2mqtt", enabled: false }];
+    assert.equal(build({ discovered: [discovered("z2m-temperature")], config: hidden }).size, 0);
+  });
+});
+
 describe("registry: routes and subscriptions", () => {
   const entities = build({
     convention: [{ room: "living_room", device: "lamp", hasState: true }],

@@ -200,16 +200,20 @@ export function buildEntities(sources: RegistrySources): Map<string, Entity> {
   const entities = new Map<string, Entity>();
   for (const c of sources.convention) {
     const key = `${c.room}/${c.device}`;
-    entities.set(key, conventionEntity(c, overlayFor(key)));
+    const overlay = overlayFor(key);
+    if (overlay?.enabled !== false) entities.set(key, conventionEntity(c, overlay));
   }
   for (const d of sources.discovered) {
     const home = d.component === "sensor" && parseHomeTopic(d.stateTopic ?? "")?.kind === "measurement" ? d.stateTopic : null;
     const plain = plainSensorTopic(d.component, d.stateTopic, d.stateTemplate);
     const key = conventionKeyOf(d.stateTopic) ?? conventionKeyOf(d.commandTopic) ?? home ?? plain ?? `ha:${d.id}`;
-    entities.set(key, discoveredEntity(d, key, overlayFor(key, d.uniqueId, d.id), entities.get(key)));
+    const overlay = overlayFor(key, d.uniqueId, d.id);
+    // Hidden, as Home Assistant creates it disabled, unless the config enables it (review-10 F13).
+    if (!(overlay?.enabled ?? d.enabledByDefault)) continue;
+    entities.set(key, discoveredEntity(d, key, overlay, entities.get(key)));
   }
   for (const c of sources.config) {
-    if (used.has(c.id) || entities.has(c.id) || !(c.stateTopic || c.commandTopic)) continue;
+    if (used.has(c.id) || entities.has(c.id) || !(c.stateTopic || c.commandTopic) || c.enabled === false) continue;
     const entity = configuredEntity(c);
     if (!entities.has(entity.key)) entities.set(entity.key, entity);
   }
