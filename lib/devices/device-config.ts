@@ -3,6 +3,7 @@
 // Browser-safe (no node imports): the page receives these entries from the hub.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
+import { parseTemplate } from "./value-template";
 
 const topic = z.string().superRefine((t, ctx) => {
   const check = checkTopicName(t);
@@ -30,6 +31,18 @@ export const deviceConfigSchema = z.strictObject({
   payloadOn: z.string().min(1).max(64).optional(),
   payloadOff: z.string().min(1).max(64).optional(),
   unit: z.string().max(16).optional(),
+  /**
+   * How to read the state from a JSON payload, as in Home Assistant: Tasmota's
+   * `tele/<t>/SENSOR` {"ENERGY":{"Power":12}} is `{{ value_json.ENERGY.Power }}` (review-10 F2).
+   */
+  valueTemplate: z
+    .string()
+    .max(512)
+    .superRefine((source, ctx) => {
+      const parsed = parseTemplate(source);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: `Hearth does not understand ${parsed.notUnderstood}` });
+    })
+    .optional(),
   /**
    * true shows (and records) a discovered entity its publisher announced with
    * `enabled_by_default: false`; false hides any device.

@@ -10,7 +10,7 @@
 // Room of a discovered entity: the config's, else the device's suggested_area, else
 // a card named after its device (a Zigbee sensor's temperature, humidity and battery
 // stay together), else "Devices". Pure: the live store calls it when a source changes.
-import { readsPayloadAsIs, type ValueTemplate } from "./value-template";
+import { parseTemplate, readsPayloadAsIs, type ValueTemplate } from "./value-template";
 import { labelFromLevel, parseHomeTopic, topicMatches } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import type { AvailabilityMode, AvailabilitySource, DiscoveredEntity } from "./ha-discovery";
@@ -153,13 +153,20 @@ export function plainSensorTopic(kind: string, stateTopic: string | null, stateT
   return kind === "sensor" && readsPayloadAsIs(stateTemplate) ? stateTopic : null;
 }
 
+/** A config entry's valueTemplate, checked when the config was read (device-config.ts). */
+function configTemplate(source: string | undefined): ValueTemplate | null {
+  const parsed = source === undefined ? null : parseTemplate(source);
+  return parsed?.ok ? parsed.template : null;
+}
+
 function configuredEntity(c: DeviceConfig): Entity {
   const kind = c.kind ?? (c.commandTopic ? "switch" : "sensor");
   const on = c.payloadOn ?? "ON";
   const off = c.payloadOff ?? "OFF";
   const stateTopic = c.stateTopic ?? null;
+  const stateTemplate = configTemplate(c.valueTemplate);
   return {
-    key: plainSensorTopic(kind, stateTopic, null) ?? c.id,
+    key: plainSensorTopic(kind, stateTopic, stateTemplate) ?? c.id,
     kind,
     source: "config",
     name: c.name ?? labelFromLevel(c.id.split("/").at(-1)!),
@@ -167,7 +174,7 @@ function configuredEntity(c: DeviceConfig): Entity {
     room: c.room ?? DEFAULT_ROOM,
     measurement: c.id.split("/").at(-1)!,
     stateTopic,
-    stateTemplate: null,
+    stateTemplate,
     stateOn: on,
     stateOff: off,
     command:
