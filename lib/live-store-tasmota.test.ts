@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { devicesConfigSchema } from "./devices/device-config";
-import { createLiveStore } from "./live-store";
+import { liveStoreHarness } from "./live-store-harness";
 
-const T0 = 1_700_000_000_000;
 const devices = devicesConfigSchema.parse([
   {
     id: "kettle_plug",
@@ -31,20 +30,14 @@ const devices = devicesConfigSchema.parse([
 
 describe("a Tasmota plug from the config file", () => {
   it("its relay is a switch with availability, and its power reads from the JSON telemetry", () => {
-    const frames: Array<() => void> = [];
-    const store = createLiveStore({ schedule: (f) => (frames.push(f), () => {}), now: () => T0 });
-    const deliver = (topic: string, payload: string) => {
-      store.ingest(topic, new TextEncoder().encode(payload), { retained: false });
-      for (const f of frames.splice(0)) f();
-    };
+    const { store, deliver, flush } = liveStoreHarness();
     store.setDeviceConfig(devices);
-    for (const f of frames.splice(0)) f();
-    deliver("tele/tasmota_F0C1D2/LWT", "Online");
-    deliver("stat/tasmota_F0C1D2/POWER", "ON");
-    deliver(
+    flush();
+    deliver(["tele/tasmota_F0C1D2/LWT", "Online"], ["stat/tasmota_F0C1D2/POWER", "ON"]);
+    deliver([
       "tele/tasmota_F0C1D2/SENSOR",
       '{"Time":"2026-11-30T20:40:00","ENERGY":{"TotalStartTime":"2026-01-01T00:00:00","Total":12.3,"Yesterday":0.4,"Today":0.1,"Power":1850,"ApparentPower":1860,"ReactivePower":40,"Factor":0.99,"Voltage":231,"Current":8.05}}',
-    );
+    ]);
     const plug = store.getDevice("kettle_plug");
     assert.deepEqual([plug?.state, plug?.availability, plug?.command?.topic], ["ON", "online", "cmnd/tasmota_F0C1D2/POWER"]);
     const power = store.getTopic("kettle_power");

@@ -5,27 +5,9 @@
 // text sensors and switches of boolean attributes).
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
-import { createLiveStore } from "./live-store";
+import { liveStoreHarness } from "./live-store-harness";
 
-const T0 = 1_700_000_000_000;
-
-function setup() {
-  const frames: Array<() => void> = [];
-  const store = createLiveStore({
-    schedule: (callback) => {
-      frames.push(callback);
-      return () => frames.splice(frames.indexOf(callback) >>> 0, 1);
-    },
-    now: () => T0,
-  });
-  const deliver = (...messages: Array<[topic: string, payload: string | object, retained?: boolean]>) => {
-    for (const [topic, payload, retained] of messages) {
-      store.ingest(topic, new TextEncoder().encode(typeof payload === "string" ? payload : JSON.stringify(payload)), { retained });
-    }
-    for (const callback of frames.splice(0)) callback();
-  };
-  return { store, deliver };
-}
+const setup = liveStoreHarness;
 
 let warn: ReturnType<typeof mock.method>;
 beforeEach(() => {
