@@ -166,6 +166,22 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     );
     assert.ok(lines.some((l) => l.startsWith("warn discovery config ignored") && l.includes('"code":"bad-json"')));
   });
+
+  it("records through filtered templates, skips messages `| is_defined` finds nothing in and hidden entities, and names a template it cannot read (review-10 F3, F13)", async () => {
+    // OpenMQTTGateway BLE (config_mqttDiscovery.h jsonTempc); Zigbee2MQTT's hidden power_outage_count.
+    const ble = { stat_t: "home/OMG_ESP32_BLE/BTtoMQTT/A4C138AABBCC", dev_cla: "temperature", unit_of_meas: "°C", name: "LYWSD03MMC-temp", uniq_id: "A4C138AABBCC-tempc", val_tpl: "{{ value_json.tempc | is_defined }}", dev: { ids: ["A4C138AABBCC"], name: "LYWSD03MMC" } };
+    const outages = { ...greenhouse, name: "Power outage count", val_tpl: '{{ value_json["power_outage_count"] }}', unit_of_meas: undefined, enabled_by_default: false };
+    await bus.publish("homeassistant/sensor/A4C138AABBCC-tempc/config", JSON.stringify(ble));
+    await bus.publish("homeassistant/sensor/gh1/power_outage_count/config", JSON.stringify(outages));
+    await bus.publish("homeassistant/sensor/bridge/map/config", JSON.stringify({ stat_t: "zigbee2mqtt/bridge/map", val_tpl: "{{ now().strftime('%H') }}" }));
+    await bus.publish("home/OMG_ESP32_BLE/BTtoMQTT/A4C138AABBCC", JSON.stringify({ id: "A4:C1:38:AA:BB:CC", rssi: -80 }));
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", JSON.stringify({ temperature: 23.4, power_outage_count: 3 }));
+    await bus.publish("home/OMG_ESP32_BLE/BTtoMQTT/A4C138AABBCC", JSON.stringify({ id: "A4:C1:38:AA:BB:CC", tempc: 21.4, rssi: -71 }));
+    await recordedCount(1);
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value, r.unit]), [["ha:sensor/A4C138AABBCC-tempc", 21.4, "°C"]]);
+    assert.ok(lines.some((l) => l.startsWith("warn discovery config ignored") && l.includes("unsupported-template") && l.includes("now()")), lines.join("\n"));
+    assert.ok(!lines.some((l) => l.includes("unreadable discovered reading")), lines.join("\n"));
+  });
 });
 
 describe("the recorder and the registry together", { timeout: 10_000 }, () => {

@@ -150,7 +150,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     let stored: Promise<void>[] | null = null;
     for (const entity of entities) {
       const result = parseReading(entity.key, entity.room, entity.measurement, payload, receivedAt, {
-        field: entity.stateField ?? undefined,
+        template: entity.stateTemplate ?? undefined,
         unit: entity.unit ?? undefined,
       });
       if (result.ok) {

@@ -35,7 +35,8 @@ export function ReadingRow({ topic, roomLabel }: { topic: string; roomLabel: str
   const t = useT();
   const locale = useLocale();
   const valueText = useCallback(
-    (s: TopicSnapshot | undefined) => (s?.reading ? formatValue(s.reading.value, locale) : "–"),
+    // A text sensor (ESPHome's IP address) shows its text as is.
+    (s: TopicSnapshot | undefined) => (s?.reading ? formatValue(s.reading.value, locale) : (s?.text ?? "–")),
     [locale],
   );
   const value = useLiveText<HTMLSpanElement>(topic, valueText);

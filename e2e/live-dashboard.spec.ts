@@ -172,6 +172,35 @@ test("a room URL with a wildcard or a slash is no room: not found, not a filter 
   await expect(page.getByRole("heading", { level: 1, name: "Den" })).toBeVisible();
 });
 
+test("a device in a Korean area is a room of its own whose page opens; its text sensor shows text (review-10 F9, F11)", async ({ page }) => {
+  const config = (object: string, payload: object) => device.publishAsync(`homeassistant/sensor/geosil/${object}/config`, JSON.stringify(payload), { retain: true });
+  // As ESPHome announces them (abbreviated keys, `sa` = suggested_area; a text_sensor is a `sensor` without unit).
+  const dev = { ids: "a4cf12f0c1e3", name: "거실 센서", sa: "거실", mf: "Espressif", mdl: "esp32dev" };
+  try {
+    await openDashboard(page);
+    await config("temperature", { name: "온도", stat_t: "geosil/sensor/temperature/state", dev_cla: "temperature", unit_of_meas: "°C", uniq_id: "geosil_t", dev });
+    await config("ip_address", { name: "IP Address", stat_t: "geosil/sensor/ip_address/state", ent_cat: "diagnostic", uniq_id: "geosil_ip", dev });
+    await device.publishAsync("homeassistant/switch/geosil/relay/config", JSON.stringify({ name: "Relay", stat_t: "geosil/switch/relay/state", cmd_t: "geosil/switch/relay/command", uniq_id: "geosil_relay", dev }), { retain: true });
+    await device.publishAsync("geosil/sensor/temperature/state", "22.5", { retain: true });
+    await device.publishAsync("geosil/sensor/ip_address/state", "192.168.1.57", { retain: true });
+    await expect(row(page, "geosil/sensor/temperature/state")).toContainText("22.5");
+    await expect(room(page, "거실")).toContainText("192.168.1.57");
+    await expect(row(page, "geosil/sensor/ip_address/state")).not.toContainText(/unreadable/i);
+
+    await room(page, "거실").getByRole("link", { name: "거실", exact: true }).click();
+    await expect(page).toHaveURL(`${hub.url}/rooms/${encodeURIComponent("거실")}`);
+    await expect(page.getByRole("heading", { level: 1, name: "거실" })).toBeVisible();
+    // The room page lists the room's switches (its charts are the home/… convention's).
+    await expect(page.getByTestId("room-controls")).toContainText("Relay");
+    const direct = await page.goto(`${hub.url}/rooms/${encodeURIComponent("거실")}`);
+    expect(direct?.status()).toBe(200);
+  } finally {
+    for (const t of ["homeassistant/sensor/geosil/temperature/config", "homeassistant/sensor/geosil/ip_address/config", "homeassistant/switch/geosil/relay/config", "geosil/sensor/temperature/state", "geosil/sensor/ip_address/state"]) {
+      await device.publishAsync(t, "", { retain: true });
+    }
+  }
+});
+
 test("the dashboard tells the truth while the hub restarts, and reconnects by itself", async ({ page }) => {
   await openDashboard(page);
   await device.publishAsync("home/hall/temperature", "18.5");

@@ -4,31 +4,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
-import { createLiveStore } from "./live-store";
+import { liveStoreHarness } from "./live-store-harness";
 
-const T0 = 1_700_000_000_000;
-const text = (s: string) => new TextEncoder().encode(s);
 const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "devices/fixtures/discovery.json"), "utf8")) as Record<
   string,
   { topic: string; payload: object }
 >;
 
 function setup() {
-  const frames: Array<() => void> = [];
-  const store = createLiveStore({
-    schedule: (callback) => {
-      frames.push(callback);
-      return () => frames.splice(frames.indexOf(callback) >>> 0, 1);
-    },
-    now: () => T0,
-  });
-  /** Ingests the messages, then runs the next frame. */
-  const deliver = (...messages: Array<[topic: string, payload: string | object, retained?: boolean]>) => {
-    for (const [topic, payload, retained] of messages) {
-      store.ingest(topic, text(typeof payload === "string" ? payload : JSON.stringify(payload)), { retained });
-    }
-    for (const callback of frames.splice(0)) callback();
-  };
+  const { store, deliver } = liveStoreHarness();
   const announce = (name: string) => deliver([fixtures[name].topic, fixtures[name].payload, true]);
   return { store, deliver, announce };
 }

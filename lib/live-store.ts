@@ -35,6 +35,8 @@ export type TopicSnapshot = {
   readonly reading: Reading | null;
   /** Set by an unreadable payload, cleared by the next good one. */
   readonly error: TopicError | null;
+  /** A text sensor's state (ESPHome's IP address): a sensor with no unit or device class that reports text. */
+  readonly text: string | null;
   /** Readings received live since page load, oldest first, capped. */
   readonly points: readonly LivePoint[];
   /** A discovered sensor's declared availability; null when it has none or has not said. */
@@ -130,6 +132,7 @@ type TopicDraft = {
   measurement: string;
   reading: Reading | null;
   error: TopicError | null;
+  text: string | null;
   points: readonly LivePoint[];
   availability: Availability | null;
   /** Live points received since the last flush, appended (and capped) on commit. */
@@ -266,6 +269,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
         measurement,
         reading: base?.reading ?? null,
         error: base?.error ?? null,
+        text: base?.text ?? null,
         points: base?.points ?? [],
         availability: base?.availability ?? null,
         added: [],
@@ -336,6 +340,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
         measurement: draft.measurement,
         reading: draft.reading,
         error: draft.error,
+        text: draft.text,
         points,
         availability: draft.availability,
       });

@@ -1,5 +1,7 @@
 // Wire bytes → a typed Reading, in one place. The recorder (server) and the live
 // store (browser) both call parseReading; nothing downstream looks at payloads.
+import type { ValueTemplate } from "./devices/value-template";
+import { evaluateTemplate } from "./devices/value-template-eval";
 
 export type Reading = {
   topic: string;
@@ -12,18 +14,12 @@ export type Reading = {
   ts: number;
 };
 
+/** "empty": the payload carries no value (nothing, or `nan`/`unknown`): nothing to show, not an error. */
 export type UnreadableCode = "empty" | "too-large" | "not-utf8" | "not-a-number" | "bad-json";
 
-/**
- * Where a value sits in a JSON payload: `["ENERGY", "Power"]` for Tasmota's
- * `{"ENERGY":{"Power":12}}`. Devices announced through Home Assistant discovery
- * name it with a `value_template` (see parseValueTemplate).
- */
-export type FieldPath = readonly string[];
-
 export type ReadingOptions = {
-  /** Read the value at this path of a JSON payload instead of `value`. */
-  field?: FieldPath;
+  /** A discovered sensor's value_template (`{{ value_json.temperature }}`), read instead of `value`. */
+  template?: ValueTemplate;
   /** The device's declared unit; wins over the one inferred from the measurement. */
   unit?: string;
 };
@@ -65,6 +61,13 @@ export function inferUnit(measurement: string): string {
   return UNITS[measurement.toLowerCase()] ?? "";
 }
 
+/**
+ * What devices say when they have no value: ESPHome publishes `nan` for a sensor that
+ * failed, Home Assistant's own states are `unknown`/`unavailable`, a template's None is
+ * `None`. "No value" (code "empty"), like an empty payload: not garbage (review-10 F11).
+ */
+const NO_VALUE = /^(?:nan|unknown|unavailable|none)$/i;
+
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** The default options, shared: a `= {}` default is an object per reading (issue 12). */
 const NO_OPTIONS: ReadingOptions = {};
@@ -96,42 +99,10 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-const TEMPLATE = /^\{\{\s*(value(?:_json)?)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])*)\s*\}\}$/;
-const SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]/g;
-
-/**
- * Home Assistant's `value_template`, in the one form Hearth reads:
- * `{{ value_json.temperature }}`, `{{value_json['ENERGY'].Power}}`, or `{{ value }}`
- * (the payload itself, field null). Filters and expressions are refused.
- */
-export function parseValueTemplate(template: string): { ok: true; field: FieldPath | null } | { ok: false } {
-  const match = TEMPLATE.exec(template.trim());
-  if (!match) return { ok: false };
-  if (match[1] === "value") return match[2] === "" ? { ok: true, field: null } : { ok: false };
-  if (match[2] === "") return { ok: false };
-  const field = Array.from(match[2].matchAll(SEGMENT), (m) => m[1] ?? m[2] ?? m[3] ?? m[4]);
-  return { ok: true, field };
-}
-
-/** The value at `field` of a JSON payload's text; undefined when it is not JSON or not there. */
-export function readField(text: string, field: FieldPath): unknown {
-  let node: unknown;
-  try {
-    node = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  for (const key of field) {
-    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
 /**
  * Parses a payload published on `home/<room>/<measurement>`: a bare number
- * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`. With `options.field` (a
- * discovered sensor's value_template) the number is read from that JSON field.
+ * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`. With `options.template` (a
+ * discovered sensor's value_template) the number is what the template gives.
  */
 export function parseReading(
   topic: string,
@@ -157,19 +128,10 @@ export function parseReading(
   } catch {
     return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
   }
+  if (NO_VALUE.test(text)) return { ok: false, code: "empty", message: `${JSON.stringify(text)} is no value` };
   // No closure for the result: one made on every message (and named, under tsx) showed in the hub's profile.
   const unit = options.unit;
-  if (options.field) {
-    const raw = readField(text, options.field);
-    const value = typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? toNumber(raw.trim()) : null;
-    if (value === null) {
-      const name = options.field.join(".");
-      return raw === undefined
-        ? { ok: false, code: "bad-json", message: `payload has no JSON field "${name}"` }
-        : { ok: false, code: "not-a-number", message: `JSON field "${name}" is not a number` };
-    }
-    return readingResult(topic, room, measurement, value, unit, receivedAt);
-  }
+  if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt);
 
   const plain = toNumber(text);
   if (plain !== null) return readingResult(topic, room, measurement, plain, unit, receivedAt);
@@ -200,4 +162,33 @@ export function parseReading(
 /** `unit` undefined: the one the measurement name implies. */
 function readingResult(topic: string, room: string, measurement: string, value: number, unit: string | undefined, ts: number): ParseResult {
   return { ok: true, reading: { topic, room, measurement, value, unit: unit ?? inferUnit(measurement), ts } };
+}
+
+/**
+ * A reading through a value_template. A message the template has no value in (OpenMQTTGateway's
+ * `| is_defined` on a message without the key) is "empty": nothing to show, not an error.
+ */
+function templateReading(
+  topic: string,
+  room: string,
+  measurement: string,
+  text: string,
+  template: ValueTemplate,
+  unit: string | undefined,
+  receivedAt: number,
+): ParseResult {
+  const result = evaluateTemplate(template, text);
+  if (!result.ok) {
+    if (result.code === "skip") return { ok: false, code: "empty", message: result.message };
+    return { ok: false, code: result.code === "missing" ? "bad-json" : "not-a-number", message: result.message };
+  }
+  const raw = result.value;
+  if (Number.isNaN(raw) || (typeof raw === "string" && NO_VALUE.test(raw.trim())) || raw === null) {
+    return { ok: false, code: "empty", message: `${JSON.stringify(String(raw))} is no value` };
+  }
+  const value = typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? toNumber(raw.trim()) : null;
+  if (value === null) {
+    return { ok: false, code: "not-a-number", message: `value ${JSON.stringify(String(raw).slice(0, 40))} is not a number` };
+  }
+  return readingResult(topic, room, measurement, value, unit, receivedAt);
 }

@@ -107,7 +107,7 @@ function KioskReading({ topic, size }: { topic: string; size: keyof typeof VALUE
         {snapshot.name ?? measurementName(snapshot.measurement, locale)}
       </span>
       <span className={cn("shrink-0 font-semibold tabular-nums", VALUE[size])}>
-        {reading ? formatValue(reading.value, locale) : "–"}
+        {reading ? formatValue(reading.value, locale) : (snapshot.text ?? "–")}
         {reading?.unit && <span className={cn("font-normal text-muted", size === "small" ? "text-lg" : "text-2xl")}>{` ${reading.unit}`}</span>}
       </span>
     </li>

@@ -3,14 +3,15 @@
 // Browser-safe (no node imports): the page receives these entries from the hub.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
+import { parseTemplate } from "./value-template";
 
 const topic = z.string().superRefine((t, ctx) => {
   const check = checkTopicName(t);
   if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason });
 });
 
-/** A room key, as in `home/<room>/…`. */
-const room = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$/, "must be a room name like living_room");
+/** A room key, as in `home/<room>/…`, or a discovered area's in any script (`거실`, registry.ts roomKeyOf). */
+const room = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_\-.]{0,63}$/u, "must be a room name like living_room or 거실");
 
 export const deviceConfigSchema = z.strictObject({
   /**
@@ -30,6 +31,23 @@ export const deviceConfigSchema = z.strictObject({
   payloadOn: z.string().min(1).max(64).optional(),
   payloadOff: z.string().min(1).max(64).optional(),
   unit: z.string().max(16).optional(),
+  /**
+   * How to read the state from a JSON payload, as in Home Assistant: Tasmota's
+   * `tele/<t>/SENSOR` {"ENERGY":{"Power":12}} is `{{ value_json.ENERGY.Power }}` (review-10 F2).
+   */
+  valueTemplate: z
+    .string()
+    .max(512)
+    .superRefine((source, ctx) => {
+      const parsed = parseTemplate(source);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: `Hearth does not understand ${parsed.notUnderstood}` });
+    })
+    .optional(),
+  /**
+   * true shows (and records) a discovered entity its publisher announced with
+   * `enabled_by_default: false`; false hides any device.
+   */
+  enabled: z.boolean().optional(),
   /** How long a command may go unconfirmed before the toggle reverts. */
   commandTimeoutMs: z.number().int().min(500).max(120_000).optional(),
 });

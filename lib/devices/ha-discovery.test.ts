@@ -3,12 +3,19 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { discoveryId, expandDiscoveryConfig, parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
+import { parseTemplate, type ValueTemplate } from "./value-template";
 
 type Fixture = { topic: string; payload: unknown };
 const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures/discovery.json"), "utf8")) as Record<
   string,
   Fixture
 >;
+/** The parsed form of an equivalent template: `value_json["state"]` and `value_json.state` parse alike. */
+const tpl = (source: string): ValueTemplate => {
+  const parsed = parseTemplate(source);
+  assert.ok(parsed.ok);
+  return parsed.template;
+};
 const bytes = (x: unknown) => new TextEncoder().encode(typeof x === "string" ? x : JSON.stringify(x));
 
 function entityOf(name: string): DiscoveredEntity {
@@ -27,7 +34,7 @@ describe("HA discovery: real-world configs", () => {
         component: "switch",
         name: "Kitchen plug",
         stateTopic: "zigbee2mqtt/Kitchen plug",
-        stateField: ["state"],
+        stateTemplate: tpl("{{ value_json.state }}"),
         commandTopic: "zigbee2mqtt/Kitchen plug/set",
         commandOn: "ON",
         commandOff: "OFF",
@@ -35,8 +42,8 @@ describe("HA discovery: real-world configs", () => {
         stateOff: "OFF",
         availabilityMode: "all",
         availability: [
-          { topic: "zigbee2mqtt/bridge/state", online: "online", offline: "offline", field: ["state"] },
-          { topic: "zigbee2mqtt/Kitchen plug/availability", online: "online", offline: "offline", field: ["state"] },
+          { topic: "zigbee2mqtt/bridge/state", online: "online", offline: "offline", template: tpl("{{ value_json.state }}") },
+          { topic: "zigbee2mqtt/Kitchen plug/availability", online: "online", offline: "offline", template: tpl("{{ value_json.state }}") },
         ],
       },
     },
@@ -46,7 +53,7 @@ describe("HA discovery: real-world configs", () => {
       expect: {
         component: "light",
         name: "Hall light",
-        stateField: ["state"],
+        stateTemplate: tpl("{{ value_json.state }}"),
         commandOn: '{"state":"ON"}',
         commandOff: '{"state":"OFF"}',
         stateOn: "ON",
@@ -59,7 +66,7 @@ describe("HA discovery: real-world configs", () => {
         component: "sensor",
         name: "Greenhouse sensor Temperature",
         stateTopic: "zigbee2mqtt/Greenhouse sensor",
-        stateField: ["temperature"],
+        stateTemplate: tpl("{{ value_json.temperature }}"),
         commandTopic: null,
         unit: "°C",
         deviceClass: "temperature",
@@ -68,7 +75,7 @@ describe("HA discovery: real-world configs", () => {
     {
       // Zigbee2MQTT reports a closed contact as `true`, so "on" (open) is false.
       fixture: "z2m-contact",
-      expect: { component: "binary_sensor", name: "Back door Door", stateField: ["contact"], stateOn: "false", stateOff: "true" },
+      expect: { component: "binary_sensor", name: "Back door Door", stateTemplate: tpl("{{ value_json.contact }}"), stateOn: "false", stateOff: "true" },
     },
     {
       // Abbreviated keys and a `~` base topic.
@@ -78,24 +85,24 @@ describe("HA discovery: real-world configs", () => {
         name: "Sonoff Basic",
         uniqueId: "A1B2C3_RL_1",
         stateTopic: "sonoff_A1B2C3/tele/STATE",
-        stateField: ["POWER"],
+        stateTemplate: tpl("{{ value_json.POWER }}"),
         commandTopic: "sonoff_A1B2C3/cmnd/POWER",
-        availability: [{ topic: "sonoff_A1B2C3/tele/LWT", online: "Online", offline: "Offline", field: null }],
+        availability: [{ topic: "sonoff_A1B2C3/tele/LWT", online: "Online", offline: "Offline", template: null }],
         availabilityMode: "latest",
       },
     },
     {
       fixture: "tasmota-power",
-      expect: { component: "sensor", stateField: ["ENERGY", "Power"], unit: "W", deviceClass: "power" },
+      expect: { component: "sensor", stateTemplate: tpl("{{ value_json.ENERGY.Power }}"), unit: "W", deviceClass: "power" },
     },
     {
       fixture: "esphome-relay",
       expect: {
         name: "livingroom-node Lamp relay",
         stateTopic: "livingroom-node/switch/lamp_relay/state",
-        stateField: null,
+        stateTemplate: null,
         commandTopic: "livingroom-node/switch/lamp_relay/command",
-        availability: [{ topic: "livingroom-node/status", online: "online", offline: "offline", field: null }],
+        availability: [{ topic: "livingroom-node/status", online: "online", offline: "offline", template: null }],
         device: {
           name: "livingroom-node",
           suggestedArea: "Living Room",
@@ -107,7 +114,7 @@ describe("HA discovery: real-world configs", () => {
     },
     {
       fixture: "esphome-temperature",
-      expect: { component: "sensor", unit: "°C", stateField: null, stateTopic: "livingroom-node/sensor/temperature/state" },
+      expect: { component: "sensor", unit: "°C", stateTemplate: null, stateTopic: "livingroom-node/sensor/temperature/state" },
     },
   ];
   for (const c of cases) {
@@ -118,6 +125,21 @@ describe("HA discovery: real-world configs", () => {
       }
     });
   }
+});
+
+describe("HA discovery: light schemas", () => {
+  const light = (schema: string) =>
+    parseDiscovery("homeassistant/light/kitchen/ceiling/config", bytes({ name: "Ceiling", schema, cmd_t: "kitchen/ceiling/set", stat_t: "kitchen/ceiling/state" }));
+  it("`basic`, HA's current name for the default schema, is an ON/OFF light", () => {
+    const result = light("basic");
+    assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
+    assert.deepEqual([result.entity.commandOn, result.entity.stateTemplate], ["ON", null]);
+  });
+  it('"JSON" in capitals is the JSON schema, as HA lower-cases it', () => {
+    const result = light("JSON");
+    assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
+    assert.equal(result.entity.commandOn, '{"state":"ON"}');
+  });
 });
 
 describe("HA discovery: removal and refusals", () => {
@@ -138,10 +160,10 @@ describe("HA discovery: removal and refusals", () => {
     { name: "a wildcard state topic", payload: { stat_t: "sensors/+/temp" }, code: "invalid-config", message: /state_topic.*wildcard/ },
     { name: "a name that is not text", payload: { stat_t: "a/b", name: 42 }, code: "invalid-config", message: /^name/ },
     {
-      name: "a template with a filter",
-      payload: { stat_t: "a/b", val_tpl: "{{ value_json.t | round(1) }}" },
+      name: "a template Hearth does not read, naming the part",
+      payload: { stat_t: "a/b", val_tpl: "{{ now().strftime('%H:%M') }}" },
       code: "unsupported-template",
-      message: /value_json\.<field>/,
+      message: /does not understand now\(\)/,
     },
     {
       name: "a light with the template schema",

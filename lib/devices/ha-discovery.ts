@@ -6,7 +6,7 @@
 // Hearth trusts the typed `DiscoveredEntity`.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
-import { parseValueTemplate, type FieldPath } from "../readings";
+import { parseTemplate, type ValueTemplate } from "./value-template";
 
 export const DISCOVERY_PREFIX = "homeassistant";
 /** Hearth publishes `online` here on start, as Home Assistant does (its "birth message"). */
@@ -22,8 +22,8 @@ export type AvailabilitySource = {
   readonly topic: string;
   readonly online: string;
   readonly offline: string;
-  /** From the entry's value_template; null reads the payload as is. */
-  readonly field: FieldPath | null;
+  /** The entry's value_template; null reads the payload as is. */
+  readonly template: ValueTemplate | null;
 };
 
 export type AvailabilityMode = "latest" | "any" | "all";
@@ -44,13 +44,13 @@ export type DiscoveredEntity = {
   /** The friendly name, as Home Assistant builds it: device name, then entity name. */
   readonly name: string;
   readonly stateTopic: string | null;
-  /** Where the state or value sits in a JSON state payload; null: the payload itself. */
-  readonly stateField: FieldPath | null;
+  /** The value_template that reads the state or value from a payload; null: the payload itself. */
+  readonly stateTemplate: ValueTemplate | null;
   readonly commandTopic: string | null;
   /** What to publish on the command topic. */
   readonly commandOn: string;
   readonly commandOff: string;
-  /** What the state topic says (after `stateField`). */
+  /** What the state topic says (after `stateTemplate`). */
   readonly stateOn: string;
   readonly stateOff: string;
   readonly unit: string | null;
@@ -58,6 +58,11 @@ export type DiscoveredEntity = {
   readonly availability: readonly AvailabilitySource[];
   readonly availabilityMode: AvailabilityMode;
   readonly device: DiscoveredDevice | null;
+  /**
+   * false: its publisher marks it hidden until someone wants it (Zigbee2MQTT's diagnostic
+   * counters, ESPHome's `disabled_by_default` as `en: false`); HA creates it disabled.
+   */
+  readonly enabledByDefault: boolean;
 };
 
 export type DiscoveryErrorCode =
@@ -84,6 +89,7 @@ const ABBREVIATIONS: Record<string, string> = {
   cmd_tpl: "command_template",
   dev: "device",
   dev_cla: "device_class",
+  en: "enabled_by_default",
   ic: "icon",
   json_attr_t: "json_attributes_topic",
   obj_id: "object_id",
@@ -174,6 +180,7 @@ const schema = z.object({
   unit_of_measurement: text(32).nullable().optional(),
   device_class: text(64).nullable().optional(),
   schema: text(32).optional(),
+  enabled_by_default: z.boolean().optional(),
   availability_topic: topic.optional(),
   payload_available: payload.optional(),
   payload_not_available: payload.optional(),
@@ -220,11 +227,14 @@ function friendlyName(config: Config, objectId: string): string {
   return entity ?? device ?? objectId;
 }
 
-function template(source: string | undefined, what: string): { ok: true; field: FieldPath | null } | { ok: false; message: string } {
-  if (source === undefined) return { ok: true, field: null };
-  const parsed = parseValueTemplate(source);
-  if (parsed.ok) return { ok: true, field: parsed.field };
-  return { ok: false, message: `${what} ${JSON.stringify(source.slice(0, 80))} is not of the form {{ value_json.<field> }}` };
+/** Zigbee2MQTT's JSON-schema lights report `{"state":"ON"}`. */
+const JSON_LIGHT_STATE = (parseTemplate("{{ value_json.state }}") as { ok: true; template: ValueTemplate }).template;
+
+function template(source: string | undefined, what: string): { ok: true; template: ValueTemplate | null } | { ok: false; message: string } {
+  if (source === undefined) return { ok: true, template: null };
+  const parsed = parseTemplate(source);
+  if (parsed.ok) return { ok: true, template: parsed.template };
+  return { ok: false, message: `${what} ${JSON.stringify(source.slice(0, 80))}: Hearth does not understand ${parsed.notUnderstood}` };
 }
 
 export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryResult {
@@ -252,11 +262,13 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
   }
   const c = parsed.data;
 
-  // Lights: the default schema is ON/OFF text; the JSON schema (Zigbee2MQTT) sends
-  // and reports {"state":"ON"}. Brightness and colour are beyond an on/off toggle.
-  const jsonLight = component === "light" && c.schema === "json";
-  if (component === "light" && c.schema !== undefined && c.schema !== "json" && c.schema !== "default") {
-    return fail("unsupported-schema", `light schema ${JSON.stringify(c.schema)} is not supported (default or json)`);
+  // Lights: the basic schema (HA's name for it since 2024; `default` before) is ON/OFF
+  // text; the JSON schema (Zigbee2MQTT) sends and reports {"state":"ON"}. HA lower-cases
+  // the name first (vol.Lower), so "JSON" is json. Brightness and colour are beyond an on/off toggle.
+  const lightSchema = c.schema?.toLowerCase() ?? "basic";
+  const jsonLight = component === "light" && lightSchema === "json";
+  if (component === "light" && !["basic", "default", "json"].includes(lightSchema)) {
+    return fail("unsupported-schema", `light schema ${JSON.stringify(c.schema)} is not supported (basic or json)`);
   }
   if ((component === "sensor" || component === "binary_sensor") && !c.state_topic) {
     return fail("invalid-config", `state_topic: a ${component} needs one`);
@@ -265,7 +277,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
 
   const stateTemplate = template(component === "light" ? c.state_value_template : c.value_template, "value_template");
   if (!stateTemplate.ok) return fail("unsupported-template", stateTemplate.message);
-  const stateField = jsonLight ? ["state"] : stateTemplate.field;
+  const stateTemplateOf = jsonLight ? JSON_LIGHT_STATE : stateTemplate.template;
 
   const availability: AvailabilitySource[] = [];
   if (c.availability_topic) {
@@ -273,7 +285,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
       topic: c.availability_topic,
       online: c.payload_available ?? "online",
       offline: c.payload_not_available ?? "offline",
-      field: null,
+      template: null,
     });
   }
   for (const entry of c.availability ?? []) {
@@ -283,7 +295,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
       topic: entry.topic,
       online: entry.payload_available ?? "online",
       offline: entry.payload_not_available ?? "offline",
-      field: t.field,
+      template: t.template,
     });
   }
 
@@ -296,7 +308,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
     uniqueId: c.unique_id ?? null,
     name: friendlyName(c, id.split("/").at(-1)!),
     stateTopic: c.state_topic ?? null,
-    stateField,
+    stateTemplate: stateTemplateOf,
     commandTopic: component === "sensor" || component === "binary_sensor" ? null : (c.command_topic ?? null),
     commandOn: jsonLight ? JSON.stringify({ state: "ON" }) : on,
     commandOff: jsonLight ? JSON.stringify({ state: "OFF" }) : off,
@@ -306,6 +318,7 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
     deviceClass: c.device_class ?? null,
     availability,
     availabilityMode: c.availability_mode ?? "latest",
+    enabledByDefault: c.enabled_by_default ?? true,
     device: c.device
       ? {
           name: c.device.name?.trim() || null,

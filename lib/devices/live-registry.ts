@@ -5,7 +5,9 @@
 // `DeviceUpdate`s, and during a flush hands it a `FlushContext` to read and change the
 // snapshots through, so both halves commit together.
 import type { LivePoint, TopicError } from "../live-point";
-import { parseReading, readField, type Reading } from "../readings";
+import { parseReading, type Reading } from "../readings";
+import type { ValueTemplate } from "./value-template";
+import { evaluateTemplate } from "./value-template-eval";
 import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
@@ -118,6 +120,7 @@ export type SensorDraft = {
   name: string | null;
   measurement: string;
   reading: Reading | null;
+  text: string | null;
   error: TopicError | null;
   availability: Availability | null;
   added: LivePoint[];
@@ -136,8 +139,8 @@ export type FlushContext = {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** A state or availability payload as text: the whole payload, or the field its template names. */
-function readValue(payload: Uint8Array, field: readonly string[] | null): string | null {
+/** A state or availability payload as text: the whole payload, or what its template makes of it. */
+function readValue(payload: Uint8Array, template: ValueTemplate | null): string | null {
   if (payload.byteLength === 0 || payload.byteLength > MAX_STATE_BYTES) return null;
   let text: string;
   try {
@@ -145,9 +148,18 @@ function readValue(payload: Uint8Array, field: readonly string[] | null): string
   } catch {
     return null;
   }
-  if (field === null) return text || null;
-  const value = readField(text, field);
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : null;
+  if (template === null) return text || null;
+  const result = evaluateTemplate(template, text);
+  const value = result.ok ? result.value : null;
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) || null : null;
+}
+
+/**
+ * A sensor that declares neither unit nor device class may report text: ESPHome announces
+ * its text_sensors as `sensor` (mqtt_component.cpp), Zigbee2MQTT its enums and texts too.
+ */
+function isTextSensor(entity: Entity): boolean {
+  return entity.unit === null && entity.deviceClass === null;
 }
 
 function deviceSnapshot(entity: Entity, previous: DeviceSnapshot | undefined, now: number): DeviceSnapshot {
@@ -204,14 +216,19 @@ export function createLiveRegistry(): LiveRegistry {
       const entity = entities.get(key)!;
       if (entity.kind === "sensor") {
         const result = parseReading(key, entity.room, entity.measurement, payload, at, {
-          field: entity.stateField ?? undefined,
+          template: entity.stateTemplate ?? undefined,
           unit: entity.unit ?? undefined,
         });
         const draft = ctx.sensorDraft(key, entity.room, entity.measurement, entity.name);
         if (result.ok) {
           draft.reading = result.reading;
           draft.error = null;
+          draft.text = null;
           if (!retained) draft.added.push({ t: at, v: result.reading.value });
+        } else if (result.code === "not-a-number" && isTextSensor(entity)) {
+          // ESPHome's IP address, SSID or version, a Zigbee2MQTT mode: text, not an unreadable number.
+          const text = readValue(payload, entity.stateTemplate);
+          if (text !== null) [draft.text, draft.error] = [text, null];
         } else if (result.code !== "empty") {
           const error: TopicError = { code: result.code, message: result.message, at };
           ctx.warnUnreadable(key, error);
@@ -219,7 +236,7 @@ export function createLiveRegistry(): LiveRegistry {
         }
         continue;
       }
-      const value = readValue(payload, entity.stateField);
+      const value = readValue(payload, entity.stateTemplate);
       const current = ctx.device(key);
       if (value === null || !current) continue;
       const state = interpretState(entity, value);
@@ -229,7 +246,7 @@ export function createLiveRegistry(): LiveRegistry {
       if (onlyKey !== undefined && key !== onlyKey) continue;
       const entity = entities.get(key)!;
       const source = entity.availability[index];
-      const value = readValue(payload, source.field);
+      const value = readValue(payload, source.template);
       const availability = value === null ? null : interpretAvailability(source, value);
       if (availability === null) continue;
       const parts = availabilityParts.get(key) ?? entity.availability.map(() => null);

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { roomHref } from "../links";
+import { isRoomLevel } from "../live-scope";
 import type { DeviceConfig } from "./device-config";
 import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
 import {
@@ -75,12 +77,11 @@ describe("registry: the three sources merged", () => {
 
   it("a discovered sensor keeps its friendly name, unit and value field", () => {
     const e = build({ discovered: [discovered("z2m-temperature")] }).get("ha:sensor/0x00158d0001e2d3a4/temperature");
-    assert.deepEqual(pick(e, ["kind", "name", "unit", "measurement", "stateField", "expectsAvailability"]), {
+    assert.deepEqual(pick(e, ["kind", "name", "unit", "measurement", "expectsAvailability"]), {
       kind: "sensor",
       name: "Greenhouse sensor Temperature",
       unit: "°C",
       measurement: "temperature",
-      stateField: ["temperature"],
       expectsAvailability: true,
     });
   });
@@ -150,6 +151,34 @@ describe("registry: the three sources merged", () => {
   });
 });
 
+describe("registry: entities their publisher hides (review-10 F13)", () => {
+  // Zigbee2MQTT lib/extension/homeassistant.ts NUMERIC_DISCOVERY_LOOKUP: power_outage_count
+  // {enabled_by_default: false}; ESPHome mqtt_component.cpp: `en: false` for disabled_by_default.
+  const outages = () =>
+    discovered("z2m-temperature", {
+      name: "Power outage count",
+      object_id: "greenhouse_sensor_power_outage_count",
+      unique_id: "0x00158d0001e2d3a4_power_outage_count_zigbee2mqtt",
+      value_template: '{{ value_json["power_outage_count"] }}',
+      device_class: undefined,
+      unit_of_measurement: undefined,
+      enabled_by_default: false,
+    });
+  it("a Zigbee2MQTT entity with enabled_by_default false is not listed, nor routed for recording", () => {
+    const entities = build({ discovered: [outages(), discovered("z2m-temperature")] });
+    assert.deepEqual([...entities.keys()], ["ha:sensor/0x00158d0001e2d3a4/temperature"]);
+  });
+  it("an ESPHome entity with `en: false` is not listed", () => {
+    assert.equal(build({ discovered: [discovered("esphome-temperature", { en: false })] }).size, 0);
+  });
+  it("the config enables one by its unique_id, or hides any", () => {
+    const config = [{ id: "0x00158d0001e2d3a4_power_outage_count_zigbee2mqtt", enabled: true }];
+    assert.equal(build({ discovered: [outages()], config }).size, 1);
+    const hidden = [{ id: "0x00158d0001e2d3a4_temperature_zigbee2mqtt", enabled: false }];
+    assert.equal(build({ discovered: [discovered("z2m-temperature")], config: hidden }).size, 0);
+  });
+});
+
 describe("registry: routes and subscriptions", () => {
   const entities = build({
     convention: [{ room: "living_room", device: "lamp", hasState: true }],
@@ -190,7 +219,7 @@ describe("registry: payloads", () => {
   }
 
   it("availability payloads are the declared ones, ignoring case", () => {
-    const source = { topic: "t", online: "Online", offline: "Offline", field: null };
+    const source = { topic: "t", online: "Online", offline: "Offline", template: null };
     assert.deepEqual(
       ["Online", "online", "Offline", "gone"].map((v) => interpretAvailability(source, v)),
       ["online", "online", "offline", null],
@@ -233,5 +262,42 @@ describe("registry: payloads", () => {
     assert.equal(roomKeyOf("Living Room"), "living_room");
     assert.equal(roomKeyOf("Küche / Süd"), "kuche_sud");
     assert.equal(roomKeyOf("!!!"), null);
+  });
+
+  it("areas and device names in any script are rooms of their own (review-10 F9)", () => {
+    const cases: Array<[name: string, key: string]> = [
+      ["거실", "거실"],
+      ["거실 온도계", "거실_온도계"],
+      ["Термометр кухня", "термометр_кухня"],
+      ["寝室センサー", "寝室センサー"],
+      ["ガレージ", "ガレージ"], // the dakuten stays: ガ is not カ
+      ["Ｋｉｔｃｈｅｎ　２", "kitchen_2"], // full-width letters, NFKC
+      ["Κουζίνα", "κουζίνα"],
+    ];
+    for (const [name, key] of cases) {
+      assert.equal(roomKeyOf(name), key, name);
+      assert.equal(isRoomLevel(key), true, key);
+      assert.equal(decodeURIComponent(roomHref(key).slice("/rooms/".length)), key);
+    }
+    const sensor = (i: number, device: string, area?: string) => {
+      const result = parseDiscovery(
+        `homeassistant/sensor/0x${i}/temperature/config`,
+        new TextEncoder().encode(
+          JSON.stringify({
+            name: "Temperature",
+            state_topic: `zigbee2mqtt/${device}`,
+            value_template: "{{ value_json.temperature }}",
+            device: { identifiers: [`z_${i}`], name: device, ...(area ? { suggested_area: area } : {}) },
+          }),
+        ),
+      );
+      assert.ok(result.ok && result.kind === "config");
+      return result.entity;
+    };
+    const entities = build({ discovered: [sensor(1, "거실 온도계"), sensor(2, "안방 온도계"), sensor(3, "Термометр", "Кухня"), sensor(4, "寝室センサー", "寝室")] });
+    assert.deepEqual(
+      [...entities.values()].map((e) => e.room),
+      ["거실_온도계", "안방_온도계", "кухня", "寝室"],
+    );
   });
 });

@@ -10,7 +10,7 @@
 // Room of a discovered entity: the config's, else the device's suggested_area, else
 // a card named after its device (a Zigbee sensor's temperature, humidity and battery
 // stay together), else "Devices". Pure: the live store calls it when a source changes.
-import type { FieldPath } from "../readings";
+import { parseTemplate, readsPayloadAsIs, type ValueTemplate } from "./value-template";
 import { labelFromLevel, parseHomeTopic, topicMatches } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import type { AvailabilityMode, AvailabilitySource, DiscoveredEntity } from "./ha-discovery";
@@ -40,7 +40,7 @@ export type Entity = {
   /** What a sensor measures (`temperature`), for the unit when none is declared. */
   readonly measurement: string;
   readonly stateTopic: string | null;
-  readonly stateField: FieldPath | null;
+  readonly stateTemplate: ValueTemplate | null;
   readonly stateOn: string;
   readonly stateOff: string;
   readonly command: EntityCommand | null;
@@ -63,15 +63,23 @@ export type RegistrySources = {
 
 export const DEFAULT_ROOM = "devices";
 
-/** "Living Room" → "living_room": a room key from a free-text area or device name. */
+/**
+ * "Living Room" → "living_room", "거실 온도계" → "거실_온도계": a room key from a free-text
+ * area or device name. Letters and digits of any script stay (review-10 F9: Korean, Cyrillic,
+ * CJK names all fell into one "Devices" card); Latin accents are folded as before, so
+ * "Küche" still joins the convention's `home/kuche/…`. Never a wildcard or a slash, so the
+ * key is a topic level and a room URL (isRoomLevel).
+ */
 export function roomKeyOf(text: string): string | null {
-  const key = text
+  const folded = text
     .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
+    .normalize("NFKC")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, 64);
+    .replace(/[^\p{L}\p{N}]+/gu, "_")
+    .replace(/^_+|_+$/g, "");
+  // By code point, so a character outside the BMP is never cut in half.
+  const key = Array.from(folded).slice(0, 64).join("").replace(/_+$/, "");
   return key === "" ? null : key;
 }
 
@@ -92,11 +100,11 @@ function conventionEntity(c: ConventionDevice, overlay: DeviceConfig | undefined
     room: overlay?.room ?? c.room,
     measurement: c.device,
     stateTopic: c.hasState ? `${base}/state` : null,
-    stateField: null,
+    stateTemplate: null,
     stateOn: "ON",
     stateOff: "OFF",
     command: c.hasState ? { topic: `${base}/set`, on: "ON", off: "OFF", timeoutMs: overlay?.commandTimeoutMs ?? null, optimistic: false } : null,
-    availability: [{ topic: `${base}/availability`, online: "online", offline: "offline", field: null }],
+    availability: [{ topic: `${base}/availability`, online: "online", offline: "offline", template: null }],
     availabilityMode: "latest",
     // The convention does not promise an availability topic; most sensors never publish one.
     expectsAvailability: false,
@@ -118,7 +126,7 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
     room: overlay?.room ?? merged?.room ?? parseHomeTopic(key)?.room ?? area ?? group ?? DEFAULT_ROOM,
     measurement: d.deviceClass ?? d.id.split("/").at(-1)!,
     stateTopic: d.stateTopic,
-    stateField: d.stateField,
+    stateTemplate: d.stateTemplate,
     stateOn: d.stateOn,
     stateOff: d.stateOff,
     command: d.commandTopic
@@ -136,12 +144,19 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
  * A sensor whose payload is the number itself is keyed by its state topic: the hub
  * records every numeric topic under its own name (issue 6) and the explorer charts it
  * there, so its tile, its chart and the explorer all read the one history row per
- * reading (it used to be stored twice, under the topic and under `ha:…`). A sensor
- * that reads a field of a JSON payload keeps its own key (`ha:…`, the config id);
- * the hub's device registry records those.
+ * reading (it used to be stored twice, under the topic and under `ha:…`). rtl_433's
+ * `{{ value|float|round(1) }}` still reads the payload as is. A sensor that reads a
+ * field of a JSON payload, or converts its value, keeps its own key (`ha:…`, the
+ * config id); the hub's device registry records those.
  */
-export function plainSensorTopic(kind: string, stateTopic: string | null, stateField: FieldPath | null): string | null {
-  return kind === "sensor" && stateField === null ? stateTopic : null;
+export function plainSensorTopic(kind: string, stateTopic: string | null, stateTemplate: ValueTemplate | null): string | null {
+  return kind === "sensor" && readsPayloadAsIs(stateTemplate) ? stateTopic : null;
+}
+
+/** A config entry's valueTemplate, checked when the config was read (device-config.ts). */
+function configTemplate(source: string | undefined): ValueTemplate | null {
+  const parsed = source === undefined ? null : parseTemplate(source);
+  return parsed?.ok ? parsed.template : null;
 }
 
 function configuredEntity(c: DeviceConfig): Entity {
@@ -149,8 +164,9 @@ function configuredEntity(c: DeviceConfig): Entity {
   const on = c.payloadOn ?? "ON";
   const off = c.payloadOff ?? "OFF";
   const stateTopic = c.stateTopic ?? null;
+  const stateTemplate = configTemplate(c.valueTemplate);
   return {
-    key: plainSensorTopic(kind, stateTopic, null) ?? c.id,
+    key: plainSensorTopic(kind, stateTopic, stateTemplate) ?? c.id,
     kind,
     source: "config",
     name: c.name ?? labelFromLevel(c.id.split("/").at(-1)!),
@@ -158,14 +174,14 @@ function configuredEntity(c: DeviceConfig): Entity {
     room: c.room ?? DEFAULT_ROOM,
     measurement: c.id.split("/").at(-1)!,
     stateTopic,
-    stateField: null,
+    stateTemplate,
     stateOn: on,
     stateOff: off,
     command:
       kind === "switch" && c.commandTopic
         ? { topic: c.commandTopic, on, off, timeoutMs: c.commandTimeoutMs ?? null, optimistic: stateTopic === null }
         : null,
-    availability: c.availabilityTopic ? [{ topic: c.availabilityTopic, online: "online", offline: "offline", field: null }] : [],
+    availability: c.availabilityTopic ? [{ topic: c.availabilityTopic, online: "online", offline: "offline", template: null }] : [],
     availabilityMode: "latest",
     expectsAvailability: c.availabilityTopic !== undefined,
     unit: c.unit ?? null,
@@ -191,16 +207,20 @@ export function buildEntities(sources: RegistrySources): Map<string, Entity> {
   const entities = new Map<string, Entity>();
   for (const c of sources.convention) {
     const key = `${c.room}/${c.device}`;
-    entities.set(key, conventionEntity(c, overlayFor(key)));
+    const overlay = overlayFor(key);
+    if (overlay?.enabled !== false) entities.set(key, conventionEntity(c, overlay));
   }
   for (const d of sources.discovered) {
     const home = d.component === "sensor" && parseHomeTopic(d.stateTopic ?? "")?.kind === "measurement" ? d.stateTopic : null;
-    const plain = plainSensorTopic(d.component, d.stateTopic, d.stateField);
+    const plain = plainSensorTopic(d.component, d.stateTopic, d.stateTemplate);
     const key = conventionKeyOf(d.stateTopic) ?? conventionKeyOf(d.commandTopic) ?? home ?? plain ?? `ha:${d.id}`;
-    entities.set(key, discoveredEntity(d, key, overlayFor(key, d.uniqueId, d.id), entities.get(key)));
+    const overlay = overlayFor(key, d.uniqueId, d.id);
+    // Hidden, as Home Assistant creates it disabled, unless the config enables it (review-10 F13).
+    if (!(overlay?.enabled ?? d.enabledByDefault)) continue;
+    entities.set(key, discoveredEntity(d, key, overlay, entities.get(key)));
   }
   for (const c of sources.config) {
-    if (used.has(c.id) || entities.has(c.id) || !(c.stateTopic || c.commandTopic)) continue;
+    if (used.has(c.id) || entities.has(c.id) || !(c.stateTopic || c.commandTopic) || c.enabled === false) continue;
     const entity = configuredEntity(c);
     if (!entities.has(entity.key)) entities.set(entity.key, entity);
   }

@@ -1,0 +1,52 @@
+// A stock Tasmota plug added by hand (review-10 F2): Tasmota announces itself on
+// tasmota/discovery/<MAC>/config, which Hearth does not read, so the config file's
+// `devices` names its topics, and a valueTemplate reads its JSON telemetry.
+// Payloads as Tasmota publishes them: `stat/<t>/POWER` ON, `tele/<t>/LWT` Online,
+// `tele/<t>/SENSOR` {"Time":…,"ENERGY":{…}}.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { devicesConfigSchema } from "./devices/device-config";
+import { liveStoreHarness } from "./live-store-harness";
+
+const devices = devicesConfigSchema.parse([
+  {
+    id: "kettle_plug",
+    name: "Kettle plug",
+    room: "kitchen",
+    stateTopic: "stat/tasmota_F0C1D2/POWER",
+    commandTopic: "cmnd/tasmota_F0C1D2/POWER",
+    availabilityTopic: "tele/tasmota_F0C1D2/LWT",
+  },
+  {
+    id: "kettle_power",
+    name: "Kettle power",
+    room: "kitchen",
+    kind: "sensor",
+    stateTopic: "tele/tasmota_F0C1D2/SENSOR",
+    valueTemplate: "{{ value_json.ENERGY.Power }}",
+    unit: "W",
+  },
+]);
+
+describe("a Tasmota plug from the config file", () => {
+  it("its relay is a switch with availability, and its power reads from the JSON telemetry", () => {
+    const { store, deliver, flush } = liveStoreHarness();
+    store.setDeviceConfig(devices);
+    flush();
+    deliver(["tele/tasmota_F0C1D2/LWT", "Online"], ["stat/tasmota_F0C1D2/POWER", "ON"]);
+    deliver([
+      "tele/tasmota_F0C1D2/SENSOR",
+      '{"Time":"2026-11-30T20:40:00","ENERGY":{"TotalStartTime":"2026-01-01T00:00:00","Total":12.3,"Yesterday":0.4,"Today":0.1,"Power":1850,"ApparentPower":1860,"ReactivePower":40,"Factor":0.99,"Voltage":231,"Current":8.05}}',
+    ]);
+    const plug = store.getDevice("kettle_plug");
+    assert.deepEqual([plug?.state, plug?.availability, plug?.command?.topic], ["ON", "online", "cmnd/tasmota_F0C1D2/POWER"]);
+    const power = store.getTopic("kettle_power");
+    assert.deepEqual([power?.name, power?.reading?.value, power?.reading?.unit, power?.error], ["Kettle power", 1850, "W", null]);
+  });
+
+  it("a valueTemplate Hearth cannot read stops the config with the part named", () => {
+    const result = devicesConfigSchema.safeParse([{ id: "x", kind: "sensor", stateTopic: "a/b", valueTemplate: "{{ now() }}" }]);
+    assert.equal(result.success, false);
+    assert.match(result.error?.issues[0].message ?? "", /does not understand now\(\)/);
+  });
+});
