@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
-import { liveStoreHarness } from "./live-store-harness";
+import { HARNESS_T0 as T0, liveStoreHarness } from "./live-store-harness";
 
 const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "devices/fixtures/discovery.json"), "utf8")) as Record<
   string,
