@@ -12,7 +12,7 @@ import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
 import { openSqliteAccountStore } from "../../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
 import { BENCH_ADMIN, startHub } from "../lib/servers";
-import { attachThreads, type HeapUsage, type ThreadHeaps } from "../lib/thread-heaps";
+import { attachThreads, heapLine, type HeapUsage, type ThreadHeaps } from "../lib/thread-heaps";
 
 const DAY_MS = 86_400_000;
 const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ["export", "charts", "both"];
@@ -72,10 +72,13 @@ try {
       into.external = Math.max(into.external, u.mu.external / 1e6);
     };
     let running = true;
+    let webAtPeak: HeapUsage | null = null;
     const heapSampler = (async () => {
       while (threads && running) {
         note(heapPeak.broker, await threads.broker());
-        note(heapPeak.web, await threads.web());
+        const w = await threads.web();
+        if (w.mu.heapTotal / 1e6 > heapPeak.web.total) webAtPeak = w;
+        note(heapPeak.web, w);
         await sleep(200);
       }
     })();
@@ -111,9 +114,11 @@ try {
     if (threads) {
       const t = (x: { total: number; external: number }) => `heapTotal ${f(x.total)}, external ${f(x.external)}`;
       console.log(`  peak heaps (MB): broker thread ${t(heapPeak.broker)}; web thread ${t(heapPeak.web)}`);
+      if (webAtPeak) console.log(`  web thread at its peak: ${heapLine(webAtPeak)}`);
     }
   }
   threads?.close();
 } finally {
   await hub.stop();
+  if (process.env.HUB_OUTPUT) (await import("node:fs")).writeFileSync(process.env.HUB_OUTPUT, hub.output());
 }
