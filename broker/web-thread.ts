@@ -36,7 +36,8 @@ const START_TIMEOUT_MS = 60_000;
  * broker's thread collect as often; the cap is a Worker option (resourceLimits), so the
  * broker's heap keeps V8's defaults. The web thread's live heap is ~36 MB; one that grows
  * past the cap ends with ERR_WORKER_OUT_OF_MEMORY and is restarted like any crash below,
- * while the broker runs on.
+ * while the broker runs on. What dropping the flag cost the broker (a bigger burst peak) and
+ * the stall probe (a worse tail in 4 of 4 runs, unexplained): bench/README.md, seventh pass.
  */
 const WEB_OLD_GENERATION_MB = 256;
 /** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): measured beside the old growing flag, +42 → +24 MB. */

@@ -5,7 +5,8 @@
 //   node --import tsx bench/tools/export-memory.ts [export|chart1|charts|both ...]
 // HUB_ENV='K=V K2=V2' passes settings to the hub (e.g. NODE_OPTIONS for V8 flags).
 // THREADS=1 also samples each thread's V8 heap (bench/lib/thread-heaps.ts) and prints
-// its peak heapTotal / external beside the RSS, to tell the broker's share from the web's.
+// its peak heapTotal / external beside the RSS, to tell the broker's share from the web's,
+// and the web heap's spaces at its peak. HUB_OUTPUT=<file> saves the hub's output's tail (e.g. --trace-gc).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
