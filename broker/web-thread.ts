@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
@@ -22,26 +21,26 @@ export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Issue 13's export memory (< 50 MB above idle). A day's raw export makes ~1 GB of
- * short-lived garbage on the web thread (rows, CSV, encoded pieces); a heap snapshot at
- * its peak held 34 MB live of 113 MB used. By default V8 lets an old generation grow to
- * a multiple of its live size before a full GC; 10 % keeps it near what is live
- * (bench/tools/export-memory.ts, export alone: +136 MB → +42 MB). The flag is
- * process-wide, so the broker's thread collects sooner too; its heap is ~20 MB live,
- * and its event-loop delay under the stall bench's reads did not move (p99 9.0 → 9.2 ms).
- * Kept process-wide after an A/B of narrower settings (bench/README.md, "Memory, third
- * pass"; export-memory.ts, RSS above idle, export alone / with three chart readers):
- * this flag and the young generation below +11 / +10 MB; the young generation alone
- * +93 / +53 MB (the web heap grew to 123–131 MB); neither +94 / +59 MB. No per-thread
- * setting reaches the old generation's growth (a worker's resourceLimits has only caps).
- * Fourth pass: the export now makes next to no garbage (lib/history/csv-bytes.ts), but without
- * this flag the export beside three chart readers was still 86 MB above idle (with it 31 MB).
- * Fifth pass: the charts' series path now allocates 239 KB a request instead of 3,225 KB
- * (lib/history/series-json.ts), and without this flag the same row was still 89–97 MB above
- * idle in three runs of three: the chart path was not what grows the old generation, so the flag stays.
+ * Issue 13's export memory (< 50 MB above idle): the web thread's old generation is capped,
+ * and the cap is what keeps it near its live size. V8 lets an old generation grow to up to
+ * 4× its live size before a full GC when the heap may grow to 2 GB or more (the default
+ * here, from the machine's RAM), but at most 1.3× — and never past halfway to the cap —
+ * when the cap is 256 MB or less (V8's MemoryController::MaxGrowingFactor and
+ * BoundAllocationLimit, src/heap/heap-controller.cc). During a day's raw export beside three
+ * 30-day chart readers, the web thread promotes what is alive across two scavenges (the
+ * export's 64 KiB pieces on their way to the socket, Next's per-request objects) and, at
+ * 4×, kept ~90 MB of that dead in its old generation with ~47 MB of dead pieces' array
+ * buffers before collecting it: the process was 110 MB above idle. With this cap it was
+ * 16 MB (bench/tools/export-memory.ts THREADS=1 both; the web heap's peak 107 → 51 MB).
+ * Before, a process-wide `--heap-growing-percent=10` did the same (+14 MB) but made the
+ * broker's thread collect as often; the cap is a Worker option (resourceLimits), so the
+ * broker's heap keeps V8's defaults. The web thread's live heap is ~36 MB; one that grows
+ * past the cap ends with ERR_WORKER_OUT_OF_MEMORY and is restarted like any crash below,
+ * while the broker runs on. What dropping the flag cost the broker (a bigger burst peak) and
+ * the stall probe (a worse tail in 4 of 4 runs, unexplained): bench/README.md, seventh pass.
  */
-const HEAP_GROWING_PERCENT = 10;
-/** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): with the above, +42 → +24 MB. */
+const WEB_OLD_GENERATION_MB = 256;
+/** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): measured beside the old growing flag, +42 → +24 MB. */
 const WEB_YOUNG_GENERATION_MB = 12;
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -59,7 +58,6 @@ export async function startWebThread(opts: {
 }): Promise<WebThread> {
   // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
   const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const removeSocket = () => rmSync(socketPath, { force: true });
   const start = () => spawnWebWorker({ ...opts, socketPath });
 
@@ -129,7 +127,7 @@ async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { soc
   const worker = new Worker(entry(), {
     workerData: data,
     transferList: [webPort],
-    resourceLimits: { maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
+    resourceLimits: { maxOldGenerationSizeMb: WEB_OLD_GENERATION_MB, maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
   });
   try {
     await new Promise<void>((resolve, reject) => {

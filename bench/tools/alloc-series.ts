@@ -1,8 +1,9 @@
 // Developer tool: what one 30-day chart request (`/api/history/series`, the stall section's
 // chart readers: home/+/temperature, 20 sensors, points=1000) ALLOCATES on each of the hub's
 // threads, from V8's sampling heap profiler over the inspector, counting objects the GCs
-// already collected (issue 13: this garbage is what grew the web thread's old generation
-// during the export and kept `--heap-growing-percent` in broker/web-thread.ts).
+// already collected (issue 13: this garbage was suspected of growing the web thread's old
+// generation during the export; what let it grow was V8's growing factor for a 2 GB+ heap,
+// now bounded by the web thread's old-generation cap in broker/web-thread.ts).
 // The stall section's hub (24 h × 20 sensors), requests one after the other.
 // CAUTION: over NodeWorker the web thread's totals are not allocation. The same route path
 // measured in process (alloc-series-path.ts) allocates 3,225 KB a request on main and 239 KB

@@ -5,14 +5,15 @@
 //   node --import tsx bench/tools/export-memory.ts [export|chart1|charts|both ...]
 // HUB_ENV='K=V K2=V2' passes settings to the hub (e.g. NODE_OPTIONS for V8 flags).
 // THREADS=1 also samples each thread's V8 heap (bench/lib/thread-heaps.ts) and prints
-// its peak heapTotal / external beside the RSS, to tell the broker's share from the web's.
+// its peak heapTotal / external beside the RSS, to tell the broker's share from the web's,
+// and the web heap's spaces at its peak. HUB_OUTPUT=<file> saves the hub's output's tail (e.g. --trace-gc).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
 import { openSqliteAccountStore } from "../../lib/auth/sqlite-account-store";
 import { SESSION_COOKIE } from "../../lib/auth/session-cookie";
 import { BENCH_ADMIN, startHub } from "../lib/servers";
-import { attachThreads, type HeapUsage, type ThreadHeaps } from "../lib/thread-heaps";
+import { attachThreads, heapLine, type HeapUsage, type ThreadHeaps } from "../lib/thread-heaps";
 
 const DAY_MS = 86_400_000;
 const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ["export", "charts", "both"];
@@ -72,10 +73,13 @@ try {
       into.external = Math.max(into.external, u.mu.external / 1e6);
     };
     let running = true;
+    let webAtPeak: HeapUsage | null = null;
     const heapSampler = (async () => {
       while (threads && running) {
         note(heapPeak.broker, await threads.broker());
-        note(heapPeak.web, await threads.web());
+        const w = await threads.web();
+        if (w.mu.heapTotal / 1e6 > heapPeak.web.total) webAtPeak = w;
+        note(heapPeak.web, w);
         await sleep(200);
       }
     })();
@@ -111,9 +115,11 @@ try {
     if (threads) {
       const t = (x: { total: number; external: number }) => `heapTotal ${f(x.total)}, external ${f(x.external)}`;
       console.log(`  peak heaps (MB): broker thread ${t(heapPeak.broker)}; web thread ${t(heapPeak.web)}`);
+      if (webAtPeak) console.log(`  web thread at its peak: ${heapLine(webAtPeak)}`);
     }
   }
   threads?.close();
 } finally {
   await hub.stop();
+  if (process.env.HUB_OUTPUT) (await import("node:fs")).writeFileSync(process.env.HUB_OUTPUT, hub.output());
 }
