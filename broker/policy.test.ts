@@ -328,7 +328,8 @@ describe("password guessing over MQTT is throttled", () => {
 });
 
 describe("limits", () => {
-  const LIMITS = { maxPacketBytes: 4096, maxConnections: 2, maxPublishesPerSecond: 3, maxSubscriptionsPerClient: 2, connectTimeoutMs: 500 };
+  const LIMITS = { maxPacketBytes: 4096, maxConnections: 2, maxPublishesPerSecond: 3, publishBurst: 3, maxSubscriptionsPerClient: 2, connectTimeoutMs: 500 };
+  const paused: number[] = [];
   const client = (connectionId: number): ClientInfo<Principal> => ({
     connectionId,
     clientId: `c${connectionId}`,
@@ -338,6 +339,7 @@ describe("limits", () => {
     req: undefined,
     principal: { kind: "anonymous", topics: ALL_TOPICS },
     close: () => {},
+    pauseReads: (ms) => paused.push(ms),
   });
 
   /** A socket as the broker opens it: connected, waiting for its CONNECT until told. */
@@ -412,16 +414,19 @@ describe("limits", () => {
     assert.equal(burst.filter((s) => !s.socket.stream.destroyed).length, 12);
   });
 
-  it("disconnects a client publishing faster than the rate with 0x96, per connection", () => {
+  it("slows a client publishing faster than the rate (its socket rests), per connection; never refuses it (review 10, F6)", () => {
     let now = 0;
     const limits = createLimits(LIMITS, log, () => now);
     const message = { topic: "home/x/y", qos: 0 as const, retain: false, payloadBytes: 1 };
+    paused.length = 0;
     const burst = Array.from({ length: 4 }, () => said(limits.authorizePublish!(client(1), message)));
-    assert.deepEqual(burst, [null, null, null, "publish-rate-exceeded/0x96"]);
-    assert.equal(limits.authorizePublish!(client(1), message)?.disconnect, true);
+    assert.deepEqual(burst, [null, null, null, null]);
+    assert.deepEqual(paused, [334], "a third of a second: one token at 3 a second");
     assert.equal(said(limits.authorizePublish!(client(2), message)), null, "another connection has its own allowance");
+    assert.deepEqual(paused, [334]);
     now = 1000;
     assert.equal(said(limits.authorizePublish!(client(1), message)), null, "the allowance comes back with time");
+    assert.deepEqual(paused, [334]);
     limits.onDisconnected!(client(1), "client-disconnect");
   });
 
