@@ -79,3 +79,36 @@ describe("publish rate limit (review 10, F6)", () => {
     await t.close();
   });
 });
+
+describe("subscriptions per client (review 10, F7)", () => {
+  it("with the defaults, a client holding 1,500 filters (Home Assistant: one per topic its entities read) is granted them all", async () => {
+    const t = await startTestBroker<Principal>({ hooks: [createLimits(DEFAULT_HUB_LIMITS, quietLog())] });
+    const ha = await rawConnected(t.port, 5, { clientId: "home-assistant" });
+    const subscriptions = Array.from({ length: 1500 }, (_, i) => ({ topic: `zigbee2mqtt/Sensor ${i}`, qos: 0 as const }));
+    ha.send({ cmd: "subscribe", messageId: 1, subscriptions });
+    const suback = (await ha.next("suback")) as { granted: number[] };
+    assert.equal(suback.granted.filter((code) => code !== 0).length, 0);
+    ha.send({ cmd: "pingreq" });
+    await ha.next("pingresp");
+    ha.socket.destroy();
+    await t.close();
+  });
+
+  it("past the limit the extra filters alone are refused (SUBACK 0x97; 3.1.1 0x80), logged once; the client stays connected", async () => {
+    const lines: string[] = [];
+    const t = await startTestBroker<Principal>({ hooks: [createLimits({ ...DEFAULT_HUB_LIMITS, maxSubscriptionsPerClient: 3 }, quietLog(lines))] });
+    for (const version of [5, 4] as const) {
+      const c = await rawConnected(t.port, version, { clientId: `hoarder-${version}` });
+      c.send({ cmd: "subscribe", messageId: 1, subscriptions: ["a", "b", "c", "d", "e"].map((topic) => ({ topic, qos: 0 as const })) });
+      const suback = (await c.next("suback")) as { granted: number[] };
+      assert.deepEqual(suback.granted, version === 5 ? [0, 0, 0, 0x97, 0x97] : [0, 0, 0, 0x80, 0x80]);
+      c.send({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "a", qos: 1 }] });
+      assert.deepEqual(((await c.next("suback")) as { granted: number[] }).granted, [1], "a filter it holds is replaced, not added");
+      c.send({ cmd: "pingreq" });
+      await c.next("pingresp");
+      c.socket.destroy();
+    }
+    assert.equal(lines.filter((l) => l.includes('"code":"too-many-subscriptions"')).length, 2, "one line per connection");
+    await t.close();
+  });
+});

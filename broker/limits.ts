@@ -10,6 +10,9 @@
 // disconnected. Mosquitto has no per-client publish rate at all. So the bucket holds a
 // burst of thousands, refills at a sustained rate, and a client past it has its socket
 // left unread until the bucket refills: TCP pushes back on the sender, nothing is lost.
+// Subscriptions past the limit are refused one filter at a time (SUBACK 0x97, 3.1.1
+// 0x80), not by a disconnect that the client would answer by sending the same
+// SUBSCRIBE again, forever (review 10, F7).
 //
 // Connections are counted in two pools (review 8, F11: 500 idle sockets from a stranger
 // held every slot, and every device and the dashboard were refused):
@@ -153,8 +156,10 @@ export function createLimits(
     // `subscriptionCount` holds the client's other filters: subscribing again to one it holds replaces it [MQTT-3.8.4-3].
     authorizeSubscribe(client, _subscription, subscriptionCount) {
       if (subscriptionCount < limits.maxSubscriptionsPerClient) return null;
-      log.warn("disconnecting a client", { code: "too-many-subscriptions", client: client.clientId, limit: limits.maxSubscriptionsPerClient });
-      return limitRefusal("too-many-subscriptions", ReasonCode.quotaExceeded, `more than ${limits.maxSubscriptionsPerClient} subscriptions`);
+      if (logDue(`subscriptions ${client.connectionId}`)) {
+        log.warn("refusing a subscription", { code: "too-many-subscriptions", client: client.clientId, limit: limits.maxSubscriptionsPerClient });
+      }
+      return { code: "too-many-subscriptions", reasonCode: ReasonCode.quotaExceeded, message: `more than ${limits.maxSubscriptionsPerClient} subscriptions` };
     },
 
     onDisconnected(client) {

@@ -430,11 +430,11 @@ describe("limits", () => {
     limits.onDisconnected!(client(1), "client-disconnect");
   });
 
-  it("disconnects a client past its subscriptions with 0x97 (quota exceeded)", () => {
+  it("refuses a filter past a client's subscriptions with 0x97 (quota exceeded), without disconnecting it (review 10, F7)", () => {
     const limits = createLimits(LIMITS, log);
     const refusals = [0, 1, 2].map((count) => said(limits.authorizeSubscribe!(client(1), subscription(`s/${count}`), count)));
     assert.deepEqual(refusals, [null, null, "too-many-subscriptions/0x97"]);
-    assert.equal(limits.authorizeSubscribe!(client(1), subscription("s/3"), 2)?.disconnect, true);
+    assert.equal(limits.authorizeSubscribe!(client(1), subscription("s/3"), 2)?.disconnect, undefined);
   });
 });
 

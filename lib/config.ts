@@ -103,7 +103,9 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   // entity (thousands in a big home) and every device's state at once (review 10, F6).
   maxPublishesPerSecond: 1000,
   publishBurst: 10_000,
-  maxSubscriptionsPerClient: 100,
+  // Home Assistant subscribes one filter per topic its entities read (thousands in a big
+  // home); Mosquitto has no limit (review 10, F7).
+  maxSubscriptionsPerClient: 10_000,
   connectTimeoutMs: 10_000,
   // Mosquitto's max_queued_messages; its max_inflight_messages is 20, but a window that small
   // holds a QoS 1 stream to the round trip of each PUBACK (broker/mqtt/core.ts DEFAULT_LIMITS).
