@@ -8,10 +8,10 @@ import { checkTopicFilter } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
 import type { Refusal } from "../hooks";
-import { deliver, isExpired } from "../outgoing";
+import { deliverRetained, isExpired } from "../outgoing";
 import { RC } from "../reason-codes";
 import type { Session } from "../session";
-import type { StoredSubscription } from "../store";
+import type { StoredMessage, StoredSubscription } from "../store";
 
 type S<P> = Session<Client<P>>;
 
@@ -85,7 +85,8 @@ function authorize<P>(core: Core<P>, client: Client<P>, session: S<P>, sub: Stor
 }
 
 /**
- * Retained messages for a new subscription [MQTT-3.3.1-6], with RETAIN 1 [MQTT-3.3.1-8]:
+ * Retained messages for a new subscription [MQTT-3.3.1-6], with RETAIN 1 [MQTT-3.3.1-8], all
+ * of them, paced by the connection (outgoing.ts deliverRetained):
  * Retain Handling 0 always, 1 only for a new subscription, 2 never; never to a shared
  * subscription [MQTT-3.8.4-…] (MQTT 5.0 §4.8.2).
  */
@@ -95,10 +96,12 @@ function sendRetained<P>(core: Core<P>, session: S<P>, sub: StoredSubscription, 
   const now = Date.now();
   const ids = sub.subscriptionId === null ? [] : [sub.subscriptionId];
   const expired: string[] = [];
+  const owed: StoredMessage[] = [];
   core.retained.match(sub.filter, (message) => {
     if (isExpired(message, now)) expired.push(message.topic);
-    else deliver(core, session, message, (message.qos < sub.qos ? message.qos : sub.qos) as QoS, ids);
+    else owed.push(message);
   });
+  deliverRetained(core, session, owed, sub.qos, ids);
   // [MQTT-3.3.2-5] an expired retained message is not sent, and is gone.
   for (const topic of expired) {
     core.retained.delete(topic);
