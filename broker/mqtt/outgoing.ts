@@ -31,6 +31,9 @@ export function deliver<P>(core: Core<P>, session: S<P>, message: StoredMessage,
   if (enqueue(core, session, d) && session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
 }
 
+/** Retained copies one session may be owed at once (references to the store's messages, ~100 bytes each). */
+export const MAX_BACKLOG = 100_000;
+
 /**
  * The retained messages a new subscription is owed [MQTT-3.3.1-6], all of them (review 10,
  * F8): they wait in the session's backlog, ahead of its queue, and go as the socket drains
@@ -61,9 +64,6 @@ export function deliverRetained<P>(core: Core<P>, session: S<P>, messages: reado
   }
   pump(core, session);
 }
-
-/** Retained copies one session may be owed at once (references to the store's messages, ~100 bytes each). */
-export const MAX_BACKLOG = 100_000;
 
 /** Queues `d`; false if `d` itself was dropped (the queue is full of QoS 1/2 and it is QoS 0). */
 function enqueue<P>(core: Core<P>, session: S<P>, d: Delivery): boolean {

@@ -2,7 +2,7 @@
 // and authorized on its own, a reason code per filter (3.1.1: 0x80 for a refusal
 // [MQTT-3.9.3-…]), subscription options and identifiers kept, and the retained
 // messages sent after the SUBACK as Retain Handling says (§3.3.1.3).
-import type { ISubscribePacket, ISubscription, QoS } from "mqtt-packet";
+import type { ISubscribePacket, ISubscription } from "mqtt-packet";
 import { splitSharedFilter } from "../../../lib/topic-trie";
 import { checkTopicFilter } from "../../../lib/topics";
 import type { Client } from "../client";
