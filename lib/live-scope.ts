@@ -140,11 +140,19 @@ export function createScopeBook(extraTopics: (home: readonly string[]) => readon
   /** The filters each mounted watcher declared (watch()). */
   const scopes = new Set<readonly string[]>();
   const listeners = new Set<() => void>();
+  /** The last extra topics and their filters: refresh() runs at every flush of the store, and they rarely change. */
+  let extra: readonly string[] = [];
+  let extraFilters: string[] = [];
   let subscriptions: readonly string[] = wanted();
 
   function wanted(): string[] {
     const home = scopeFilters([...scopes]);
-    return [...home, ...collapseTopics(extraTopics(home))].sort();
+    const topics = extraTopics(home);
+    if (topics.length !== extra.length || topics.some((t, i) => t !== extra[i])) {
+      extra = topics;
+      extraFilters = collapseTopics(topics);
+    }
+    return [...home, ...extraFilters].sort();
   }
 
   function refresh(): boolean {
