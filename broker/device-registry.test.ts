@@ -26,6 +26,12 @@ let registry: HubDeviceRegistry;
 let recorded: Reading[];
 let waiting: { count: number; resolve: () => void } | null;
 
+/** Resolves once `check` holds (polled on timers: the summary line comes on one). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), "timed out");
+}
+
 /** Resolves once `count` readings have been recorded in all. */
 const recordedCount = (count: number) =>
   new Promise<void>((resolve) => {
@@ -46,6 +52,7 @@ beforeEach(async () => {
       if (waiting && recorded.length >= waiting.count) waiting.resolve();
     },
     log,
+    summaryAfterMs: 0,
   });
 });
 afterEach(async () => {
@@ -91,7 +98,20 @@ describe("hub device registry", { timeout: 10_000 }, () => {
         ts: T0,
       },
     ]);
-    assert.ok(lines.some((l) => l.startsWith("info device announced")));
+    await until(() => lines.some((l) => l.startsWith("info devices announced")));
+    assert.ok(lines.some((l) => l.startsWith('info devices announced {"count":1,"new":1,"changed":0,"unchanged":0,"topics":"homeassistant/sensor/gh1/temperature/config"}')));
+  });
+
+  it("a burst of configs is one log line, counted, and a re-announce of the same ones says unchanged (review 10, F14); the ACL knows every switch (F16)", async () => {
+    const plug = (i: number) => JSON.stringify({ name: null, cmd_t: `zigbee2mqtt/Plug ${i}/set`, stat_t: `zigbee2mqtt/Plug ${i}`, dev: { name: `Plug ${i}`, ids: `p${i}` } });
+    const announce = () => Promise.all(Array.from({ length: 300 }, (_, i) => bus.publish(`homeassistant/switch/p${i}/switch/config`, plug(i), { retain: true })));
+    await announce();
+    await until(() => lines.some((l) => l.startsWith("info devices announced")));
+    assert.ok(Array.from({ length: 300 }, (_, i) => registry.isCommandTopic(`zigbee2mqtt/Plug ${i}/set`)).every(Boolean));
+    await announce();
+    await until(() => lines.filter((l) => l.startsWith("info devices announced")).length === 2);
+    const info = lines.filter((l) => l.startsWith("info"));
+    assert.deepEqual(info, ['info devices announced {"count":300,"new":300,"changed":0,"unchanged":0}', 'info devices announced {"count":300,"new":0,"changed":0,"unchanged":300}']);
   });
 
   it("knows the devices whose configs the broker already retains when it starts, in one rebuild and one log line (review-10 F15)", async () => {

@@ -3,8 +3,9 @@
 //    does, so Zigbee2MQTT, Tasmota and ESPHome announce (again) what they have. It is
 //    retained, unlike Home Assistant's: the embedded broker starts before any device
 //    connects, so an unretained one would reach nobody.
-//  - It logs every discovery config, a bad one with its code (the dashboard can only
-//    warn in a console).
+//  - It logs what discovery configs it was sent, in one line a burst (review 10, F14: one
+//    line a config was 3,000 lines at every start of a big home, and hid the warnings),
+//    and a bad one with its code (the dashboard can only warn in a console).
 //  - It records the readings of discovered sensors that read a field of a JSON payload
 //    (`zigbee2mqtt/Greenhouse sensor` {"temperature":…} → `ha:sensor/…/temperature`),
 //    so their charts have history like any other. A sensor whose payload is the number
@@ -32,6 +33,8 @@ export type DeviceRegistryOptions = {
   log: Logger;
   /** Kept current as devices are discovered; made before the broker, so the ACL and the recorder have it from the start. */
   known?: KnownDevices;
+  /** How long announcements must pause before their summary line is logged (tests: 0). */
+  summaryAfterMs?: number;
   /**
    * false on a broker Home Assistant shares (HEARTH_MQTT_URL): the birth is sent as
    * Home Assistant sends its own, unretained, and no "offline" is left on its topic.
@@ -46,14 +49,16 @@ export type DeviceRegistryOptions = {
 export type KnownDevices = {
   isCommandTopic(topic: string): boolean;
   declaredUnit(topic: string): string | null;
-  update(routes: Pick<Routes, "commands" | "units">): void;
+  /** Where the current routes come from from now on (read at every question: the registry rebuilds them lazily). */
+  update(routes: () => Pick<Routes, "commands" | "units">): void;
 };
 
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
-  let current: Pick<Routes, "commands" | "units"> = hubRoutesOf(config, []);
+  const initial = hubRoutesOf(config, []);
+  let current: () => Pick<Routes, "commands" | "units"> = () => initial;
   return {
-    isCommandTopic: (topic) => current.commands.has(topic),
-    declaredUnit: (topic) => current.units.get(topic) ?? null,
+    isCommandTopic: (topic) => current().commands.has(topic),
+    declaredUnit: (topic) => current().units.get(topic) ?? null,
     update(routes) {
       current = routes;
     },
@@ -103,14 +108,27 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, known = createKnownDevices(config) } = options;
   const discovered = new Map<string, DiscoveredEntity>();
-  let routes = hubRoutesOf(config, []);
+  let built = hubRoutesOf(config, []);
+  let stale = false;
   const lastStates = createLastStates();
-
-  const rebuild = () => {
-    routes = hubRoutesOf(config, discovered.values());
-    known.update(routes);
-    lastStates.keepOnly(routes.statusTopics);
+  /**
+   * The routes, rebuilt when next asked for after a change, not at every config (review
+   * 10, F16): Zigbee2MQTT's 3,000 configs back to back were 3,000 rebuilds of every
+   * entity on the broker's thread, quadratic (1,500 configs: 1.8 s). A discovery config
+   * asks for nothing, so a burst of them is one rebuild, at the next question (the ACL,
+   * the recorder, the next device message).
+   */
+  const routes = (): Routes => {
+    if (stale) {
+      stale = false;
+      built = hubRoutesOf(config, discovered.values());
+      lastStates.keepOnly(built.statusTopics);
+    }
+    return built;
   };
+  known.update(routes);
+  const announced = createAnnouncements(log, options.summaryAfterMs ?? 2000);
+
   // The retained configs the bus hands over as it subscribes (the local bus: those the
   // broker restored at start, review-10 F15) are taken in together: one rebuild, one line.
   let restoring = true;
@@ -119,12 +137,16 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     const result = parseDiscovery(topic, payload);
     if (result.ok && result.kind === "config") {
       const { entity } = result;
+      const before = discovered.get(entity.id);
       discovered.set(entity.id, entity);
       const fields = { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined };
       if (restoring && replayed) {
         restored++;
         log.debug("device restored", fields);
-      } else log.info("device announced", fields);
+      } else {
+        announced.add(topic, before === undefined ? "new" : JSON.stringify(before) === JSON.stringify(entity) ? "unchanged" : "changed");
+        log.debug("device announced", fields);
+      }
     } else if (result.ok) {
       if (!discovered.delete(result.id)) return;
       log.info("device removed", { topic });
@@ -132,10 +154,9 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (result.code !== "not-discovery") log.warn("discovery config ignored", { topic, code: result.code, error: result.message });
       return;
     }
-    if (!restoring) rebuild();
+    stale = true;
   });
   restoring = false;
-  rebuild();
   if (restored > 0) log.info("devices restored from retained discovery configs", { entities: restored });
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
@@ -144,8 +165,11 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
   const unsubscribeStates = await bus.subscribe("#", (message) => {
     const { topic, payload, receivedAt } = message;
-    if (routes.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
-    const entities = routes.sensors.get(topic);
+    // A discovery config is no sensor's reading: it need not rebuild the routes (F16).
+    if (stale && topic.startsWith(`${DISCOVERY_PREFIX}/`)) return;
+    const current = routes();
+    if (current.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
+    const entities = current.sensors.get(topic);
     if (!entities) return;
     let stored: Promise<void>[] | null = null;
     for (const entity of entities) {
@@ -166,12 +190,52 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   return {
     isCommandTopic: known.isCommandTopic,
     declaredUnit: known.declaredUnit,
-    lastStates: lastStates.list,
+    // Asked after a removal the routes have not caught up with: they do first, so a removed device's states go.
+    lastStates: () => {
+      routes();
+      return lastStates.list();
+    },
     async stop() {
+      announced.stop();
       await unsubscribeStates();
       await unsubscribeDiscovery();
       // A broker that outlives the hub (an external one) must not keep saying "online".
       if (retainBirth) await bus.publish(DISCOVERY_STATUS_TOPIC, "offline", { qos: 1, retain: true }).catch(() => {});
+    },
+  };
+}
+
+/** The topics a summary line names, at most: a device or two joining are named; a start of thousands is counted. */
+const NAMED = 10;
+
+/**
+ * Discovery configs counted into one line per burst: "devices announced" once they
+ * pause for `afterMs`, new, changed and unchanged (a re-announce at every start and every
+ * Home Assistant birth), naming the new and changed ones when there are few.
+ */
+function createAnnouncements(log: Logger, afterMs: number) {
+  const counts = { new: 0, changed: 0, unchanged: 0 };
+  const topics: string[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    const count = counts.new + counts.changed + counts.unchanged;
+    const named = topics.length > 0 && topics.length <= NAMED ? { topics: topics.join(" ") } : {};
+    log.info("devices announced", { count, ...counts, ...named });
+    counts.new = counts.changed = counts.unchanged = 0;
+    topics.length = 0;
+  };
+  return {
+    add(topic: string, kind: keyof typeof counts) {
+      counts[kind]++;
+      if (kind !== "unchanged") topics.push(topic);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(flush, afterMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
     },
   };
 }

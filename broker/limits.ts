@@ -1,9 +1,18 @@
-// The broker's limits as a hook, each refusal with a stable code in the log and an
-// MQTT 5 reason code on the wire: connections, publishes per second per client,
-// subscriptions per client. A client past a limit is disconnected (MQTT 5: DISCONNECT
-// with the reason code first); everyone else carries on. Packet size and the CONNECT
+// The broker's limits as a hook, each with a stable code in the log: connections,
+// publishes per second per client, subscriptions per client. Packet size and the CONNECT
 // timeout are the broker's own limits (createBroker's `limits`), read off the fixed
 // header and timed there.
+//
+// The publish rate slows a client down, it never cuts it off (review 10, F6): a home
+// gateway is one client carrying a whole network, and Zigbee2MQTT sends one retained
+// discovery config per entity back to back at its first start, after every upgrade and
+// every Home Assistant birth (thousands), and drops whatever it publishes while
+// disconnected. Mosquitto has no per-client publish rate at all. So the bucket holds a
+// burst of thousands, refills at a sustained rate, and a client past it has its socket
+// left unread until the bucket refills: TCP pushes back on the sender, nothing is lost.
+// Subscriptions past the limit are refused one filter at a time (SUBACK 0x97, 3.1.1
+// 0x80), not by a disconnect that the client would answer by sending the same
+// SUBSCRIBE again, forever (review 10, F7).
 //
 // Connections are counted in two pools (review 8, F11: 500 idle sockets from a stranger
 // held every slot, and every device and the dashboard were refused):
@@ -21,15 +30,19 @@ import { ReasonCode, type BrokerHook, type Refusal } from "./mqtt/hooks";
 
 export type LimitCode = "too-many-connections" | "publish-rate-exceeded" | "too-many-subscriptions";
 
-/** A token bucket holding one second's allowance: bursts up to the rate, then the rate. */
+/** A token bucket: up to `burst` publishes at once, then `perSecond`. */
 export type Bucket = { tokens: number; at: number };
 
-export function takeToken(bucket: Bucket, now: number, perSecond: number): boolean {
-  bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+/**
+ * Takes a token, into debt if there is none (the publish was read already and goes
+ * through); returns how long the client's socket should rest before the bucket is out
+ * of debt, in ms, 0 if it need not.
+ */
+export function takeToken(bucket: Bucket, now: number, perSecond: number, burst: number): number {
+  bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
   bucket.at = now;
-  if (bucket.tokens < 1) return false;
   bucket.tokens -= 1;
-  return true;
+  return bucket.tokens >= 0 ? 0 : Math.ceil((-bucket.tokens / perSecond) * 1000);
 }
 
 const limitRefusal = (code: LimitCode, reasonCode: number, message: string): Refusal => ({ code, reasonCode, message, disconnect: true });
@@ -46,7 +59,7 @@ const limitRefusal = (code: LimitCode, reasonCode: number, message: string): Ref
  * file descriptors without bound either.
  */
 export const WAITING = { perAddress: 20, total: 100, graceMs: 1000, hardFactor: 5 };
-/** One `preauth-limit` line per address per this long: a stranger's flood is one line a minute, not one a socket. */
+/** One `preauth-limit` line per address (and one rate or subscription line per connection) per this long: a flood is one line a minute. */
 const LOG_EVERY_MS = 60_000;
 export type Limits = BrokerHook<Principal> & {
   /** How many connections wait for their CONNECT, and how many are admitted. */
@@ -56,7 +69,7 @@ export type Limits = BrokerHook<Principal> & {
 type Waiting = { address: string; stream: Duplex; idle(): boolean; at: number };
 
 export function createLimits(
-  limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "maxSubscriptionsPerClient">,
+  limits: Pick<HubLimits, "maxConnections" | "maxPublishesPerSecond" | "publishBurst" | "maxSubscriptionsPerClient">,
   log: Logger,
   now: () => number = Date.now,
   waitingLimits: typeof WAITING = WAITING,
@@ -66,6 +79,15 @@ export function createLimits(
   const admitted = new Set<number>();
   const loggedAt = new Map<string, number>();
   const buckets = new Map<number, Bucket>();
+  /** When each connection was last logged as slowed down or refused a subscription. */
+  const limitLoggedAt = new Map<string, number>();
+  /** Whether a line for `key` (a code and a connection) is due: the first, then one a minute. */
+  const logDue = (key: string): boolean => {
+    const last = limitLoggedAt.get(key);
+    if (last !== undefined && now() - last < LOG_EVERY_MS) return false;
+    limitLoggedAt.set(key, now());
+    return true;
+  };
 
   /** The oldest of `ids` (oldest first) to close for a share of `cap`, if one should go. */
   const toClose = (ids: number[], cap: number): number | undefined => {
@@ -119,24 +141,32 @@ export function createLimits(
     authorizePublish(client) {
       let bucket = buckets.get(client.connectionId);
       if (!bucket) {
-        bucket = { tokens: limits.maxPublishesPerSecond, at: now() };
+        bucket = { tokens: limits.publishBurst, at: now() };
         buckets.set(client.connectionId, bucket);
       }
-      if (takeToken(bucket, now(), limits.maxPublishesPerSecond)) return null;
-      log.warn("disconnecting a client", { code: "publish-rate-exceeded", client: client.clientId, limit: limits.maxPublishesPerSecond });
-      return limitRefusal("publish-rate-exceeded", ReasonCode.messageRateTooHigh, `more than ${limits.maxPublishesPerSecond} publishes a second`);
+      const restMs = takeToken(bucket, now(), limits.maxPublishesPerSecond, limits.publishBurst);
+      if (restMs === 0) return null;
+      client.pauseReads?.(restMs);
+      if (logDue(`rate ${client.connectionId}`)) {
+        log.warn("slowing a client down", { code: "publish-rate-exceeded", client: client.clientId, limit: limits.maxPublishesPerSecond, burst: limits.publishBurst });
+      }
+      return null;
     },
 
     // `subscriptionCount` holds the client's other filters: subscribing again to one it holds replaces it [MQTT-3.8.4-3].
     authorizeSubscribe(client, _subscription, subscriptionCount) {
       if (subscriptionCount < limits.maxSubscriptionsPerClient) return null;
-      log.warn("disconnecting a client", { code: "too-many-subscriptions", client: client.clientId, limit: limits.maxSubscriptionsPerClient });
-      return limitRefusal("too-many-subscriptions", ReasonCode.quotaExceeded, `more than ${limits.maxSubscriptionsPerClient} subscriptions`);
+      if (logDue(`subscriptions ${client.connectionId}`)) {
+        log.warn("refusing a subscription", { code: "too-many-subscriptions", client: client.clientId, limit: limits.maxSubscriptionsPerClient });
+      }
+      return { code: "too-many-subscriptions", reasonCode: ReasonCode.quotaExceeded, message: `more than ${limits.maxSubscriptionsPerClient} subscriptions` };
     },
 
     onDisconnected(client) {
       admitted.delete(client.connectionId);
       buckets.delete(client.connectionId);
+      limitLoggedAt.delete(`rate ${client.connectionId}`);
+      limitLoggedAt.delete(`subscriptions ${client.connectionId}`);
     },
   };
 }

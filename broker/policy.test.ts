@@ -345,7 +345,8 @@ describe("password guessing over MQTT is throttled", () => {
 });
 
 describe("limits", () => {
-  const LIMITS = { maxPacketBytes: 4096, maxConnections: 2, maxPublishesPerSecond: 3, maxSubscriptionsPerClient: 2, connectTimeoutMs: 500 };
+  const LIMITS = { maxPacketBytes: 4096, maxConnections: 2, maxPublishesPerSecond: 3, publishBurst: 3, maxSubscriptionsPerClient: 2, connectTimeoutMs: 500 };
+  const paused: number[] = [];
   const client = (connectionId: number): ClientInfo<Principal> => ({
     connectionId,
     clientId: `c${connectionId}`,
@@ -355,6 +356,7 @@ describe("limits", () => {
     req: undefined,
     principal: { kind: "anonymous", topics: ALL_TOPICS },
     close: () => {},
+    pauseReads: (ms) => paused.push(ms),
   });
 
   /** A socket as the broker opens it: connected, waiting for its CONNECT until told. */
@@ -429,24 +431,27 @@ describe("limits", () => {
     assert.equal(burst.filter((s) => !s.socket.stream.destroyed).length, 12);
   });
 
-  it("disconnects a client publishing faster than the rate with 0x96, per connection", () => {
+  it("slows a client publishing faster than the rate (its socket rests), per connection; never refuses it (review 10, F6)", () => {
     let now = 0;
     const limits = createLimits(LIMITS, log, () => now);
     const message = { topic: "home/x/y", qos: 0 as const, retain: false, payloadBytes: 1 };
+    paused.length = 0;
     const burst = Array.from({ length: 4 }, () => said(limits.authorizePublish!(client(1), message)));
-    assert.deepEqual(burst, [null, null, null, "publish-rate-exceeded/0x96"]);
-    assert.equal(limits.authorizePublish!(client(1), message)?.disconnect, true);
+    assert.deepEqual(burst, [null, null, null, null]);
+    assert.deepEqual(paused, [334], "a third of a second: one token at 3 a second");
     assert.equal(said(limits.authorizePublish!(client(2), message)), null, "another connection has its own allowance");
+    assert.deepEqual(paused, [334]);
     now = 1000;
     assert.equal(said(limits.authorizePublish!(client(1), message)), null, "the allowance comes back with time");
+    assert.deepEqual(paused, [334]);
     limits.onDisconnected!(client(1), "client-disconnect");
   });
 
-  it("disconnects a client past its subscriptions with 0x97 (quota exceeded)", () => {
+  it("refuses a filter past a client's subscriptions with 0x97 (quota exceeded), without disconnecting it (review 10, F7)", () => {
     const limits = createLimits(LIMITS, log);
     const refusals = [0, 1, 2].map((count) => said(limits.authorizeSubscribe!(client(1), subscription(`s/${count}`), count)));
     assert.deepEqual(refusals, [null, null, "too-many-subscriptions/0x97"]);
-    assert.equal(limits.authorizeSubscribe!(client(1), subscription("s/3"), 2)?.disconnect, true);
+    assert.equal(limits.authorizeSubscribe!(client(1), subscription("s/3"), 2)?.disconnect, undefined);
   });
 });
 

@@ -22,7 +22,7 @@ describe("sockets that send no CONNECT (review 8, F11)", () => {
   const held: Socket[] = [];
   before(async () => {
     // A short grace: the stranger's sockets count as idle soon after he opens them.
-    const limits = createLimits({ maxConnections: MAX_CONNECTIONS, maxPublishesPerSecond: 100, maxSubscriptionsPerClient: 10 }, log, Date.now, { ...WAITING, graceMs: 50 });
+    const limits = createLimits({ maxConnections: MAX_CONNECTIONS, maxPublishesPerSecond: 100, publishBurst: 100, maxSubscriptionsPerClient: 10 }, log, Date.now, { ...WAITING, graceMs: 50 });
     // A long CONNECT timeout: the stranger's sockets are not recycled by it during the test.
     t = await startTestBroker<Principal>({ hooks: [limits], limits: { connectTimeoutMs: 60_000 } });
   });

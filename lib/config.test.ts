@@ -120,6 +120,7 @@ describe("loadConfig", () => {
         MQTTS_PORT: "18883",
         HEARTH_MQTT_PLAIN: "0",
         HEARTH_MQTT_MAX_PUBLISH_RATE: "5",
+        HEARTH_MQTT_PUBLISH_BURST: "50",
         HEARTH_TRUSTED_PROXIES: "loopback, ::1",
         HEARTH_MQTT_ANONYMOUS_WEBSOCKET: "1",
       },
@@ -138,6 +139,7 @@ describe("loadConfig", () => {
     assert.equal(config.mqttPlain, false);
     assert.equal(config.limits.maxConnections, 20);
     assert.equal(config.limits.maxPublishesPerSecond, 5);
+    assert.equal(config.limits.publishBurst, 50);
     assert.equal(config.limits.maxPacketBytes, DEFAULT_HUB_LIMITS.maxPacketBytes);
   });
 

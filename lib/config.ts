@@ -83,7 +83,9 @@ export type HistoryConfig = {
 export type HubLimits = {
   maxPacketBytes: number;
   maxConnections: number;
+  /** Sustained publishes a second per client; past `publishBurst` at once its socket rests (broker/limits.ts). */
   maxPublishesPerSecond: number;
+  publishBurst: number;
   maxSubscriptionsPerClient: number;
   connectTimeoutMs: number;
   /** Per session: QoS 1/2 messages sent to a 3.1.1 client and not yet acknowledged (Mosquitto's max_inflight_messages). */
@@ -97,8 +99,13 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   // the recorder refuses readings far smaller than this on its own.
   maxPacketBytes: 2 * 1024 * 1024,
   maxConnections: 500,
-  maxPublishesPerSecond: 100,
-  maxSubscriptionsPerClient: 100,
+  // A home gateway's start, never slowed: Zigbee2MQTT re-sends a discovery config per
+  // entity (thousands in a big home) and every device's state at once (review 10, F6).
+  maxPublishesPerSecond: 1000,
+  publishBurst: 10_000,
+  // Home Assistant subscribes one filter per topic its entities read (thousands in a big
+  // home); Mosquitto has no limit (review 10, F7).
+  maxSubscriptionsPerClient: 10_000,
   connectTimeoutMs: 10_000,
   // Mosquitto's max_queued_messages; its max_inflight_messages is 20, but a window that small
   // holds a QoS 1 stream to the round trip of each PUBACK (broker/mqtt/core.ts DEFAULT_LIMITS).
@@ -182,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       maxPacketBytes: e.HEARTH_MQTT_MAX_PACKET_BYTES ?? f.limits?.maxPacketBytes ?? DEFAULT_HUB_LIMITS.maxPacketBytes,
       maxConnections: e.HEARTH_MQTT_MAX_CONNECTIONS ?? f.limits?.maxConnections ?? DEFAULT_HUB_LIMITS.maxConnections,
       maxPublishesPerSecond: e.HEARTH_MQTT_MAX_PUBLISH_RATE ?? f.limits?.maxPublishesPerSecond ?? DEFAULT_HUB_LIMITS.maxPublishesPerSecond,
+      publishBurst: e.HEARTH_MQTT_PUBLISH_BURST ?? f.limits?.publishBurst ?? DEFAULT_HUB_LIMITS.publishBurst,
       maxSubscriptionsPerClient:
         e.HEARTH_MQTT_MAX_SUBSCRIPTIONS ?? f.limits?.maxSubscriptionsPerClient ?? DEFAULT_HUB_LIMITS.maxSubscriptionsPerClient,
       connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_HUB_LIMITS.connectTimeoutMs,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { explorerScope, isRoomLevel, NO_READINGS, roomScope, scopeFilters, widens } from "./live-scope";
+import { collapseTopics, explorerScope, isRoomLevel, NO_READINGS, roomScope, scopeFilters, widens } from "./live-scope";
+import { topicMatches } from "./topics";
 
 describe("live scope: what a page subscribes to (issue 13)", () => {
   const cases: [string, string[][], string[]][] = [
@@ -35,5 +36,19 @@ describe("live scope: what a page subscribes to (issue 13)", () => {
   it("a room is one topic level without wildcards: /rooms/%23 and /rooms/%2B are no rooms (review-7 F6)", () => {
     for (const room of ["kitchen", "living room", "küche", "$attic"]) assert.equal(isRoomLevel(room), true, room);
     for (const room of ["", "#", "+", "a+", "a#", "a/b", "/", "\u0000"]) assert.equal(isRoomLevel(room), false, JSON.stringify(room));
+  });
+});
+
+describe("collapseTopics: a page's device topics as few filters (review 10, F7)", () => {
+  it("topics differing in one level become one + filter when there are enough of them; others stay exact", () => {
+    const esphome = ["hall/status", ...["a", "b", "c", "d", "e"].map((s) => `hall/sensor/${s}/state`), "attic/fan/state", "attic/fan/availability"];
+    assert.deepEqual(collapseTopics(esphome), ["attic/fan/availability", "attic/fan/state", "hall/sensor/+/state", "hall/status"]);
+  });
+
+  it("every topic is still matched by a filter, and a $ topic keeps its first level [MQTT-4.7.2-1]", () => {
+    const topics = ["$aws/things/a/shadow", "$aws/things/b/shadow", "$aws/things/c/shadow", "$aws/things/d/shadow", "x/1", "y/1", "z/1", "w/1"];
+    const filters = collapseTopics(topics);
+    assert.deepEqual(filters, ["$aws/things/+/shadow", "+/1"]);
+    for (const t of topics) assert.ok(filters.some((f) => topicMatches(f, t)), t);
   });
 });

@@ -70,9 +70,58 @@ function covers(outer: string, inner: string): boolean {
   return topicMatches(outer, asTopic);
 }
 
+/** Fewest topics one `+` filter must stand for to be subscribed in their place. */
+export const COLLAPSE_AT = 4;
+
+/**
+ * `topics` (names, not filters) as few filters: wherever at least `at` of them differ in
+ * one level only, one filter with `+` there stands for them all (review 10, F7). The page
+ * subscribed one filter per topic a discovered device reports on, 122 for 60 Zigbee2MQTT
+ * plugs, and the hub cut it off at 100; `zigbee2mqtt/+` and `zigbee2mqtt/+/availability`
+ * now stand for them. `+`, not `#`: `zigbee2mqtt/#` would bring the page Zigbee2MQTT's
+ * bridge topics too (its device list and definitions are retained, hundreds of KiB). What
+ * a filter brings beyond the topics is dropped by the store, which routes by exact topic.
+ * A topic starting with `$` keeps its first level: `+` does not match it [MQTT-4.7.2-1].
+ * Greedy, widest filter first, one pass: linear in the topics, as the page recomputes it
+ * for every discovered device.
+ */
+export function collapseTopics(topics: readonly string[], at: number = COLLAPSE_AT): string[] {
+  const unique = [...new Set(topics)];
+  const candidates = new Map<string, string[]>();
+  for (const topic of unique) {
+    for (const filter of plusFilters(topic)) {
+      const covered = candidates.get(filter);
+      if (covered) covered.push(topic);
+      else candidates.set(filter, [topic]);
+    }
+  }
+  const widest = [...candidates].filter(([, covered]) => covered.length >= at).sort(([fa, a], [fb, b]) => b.length - a.length || (fa < fb ? -1 : 1));
+  const taken = new Set<string>();
+  const filters: string[] = [];
+  for (const [filter, covered] of widest) {
+    if (covered.filter((t) => !taken.has(t)).length < at) continue;
+    filters.push(filter);
+    for (const t of covered) taken.add(t);
+  }
+  return [...filters, ...unique.filter((t) => !taken.has(t))].sort();
+}
+
+/** The filters with `+` at one level of `topic`. */
+function plusFilters(topic: string): string[] {
+  const levels = topic.split("/");
+  const filters: string[] = [];
+  for (let i = topic.startsWith("$") ? 1 : 0; i < levels.length; i++) {
+    const level = levels[i];
+    levels[i] = "+";
+    filters.push(levels.join("/"));
+    levels[i] = level;
+  }
+  return filters;
+}
+
 /** The scopes a page's components declared now, and the subscriptions they add up to. */
 export type ScopeBook = {
-  /** The home filters of the scopes watched now and `extraTopics` beyond them, sorted. */
+  /** The home filters of the scopes watched now and `extraTopics` beyond them (collapseTopics), sorted. */
   subscriptions(): readonly string[];
   /** Narrows the home topics to `filters` (with every other watcher's) until the returned function is called. */
   watch(filters: readonly string[]): () => void;
@@ -91,11 +140,19 @@ export function createScopeBook(extraTopics: (home: readonly string[]) => readon
   /** The filters each mounted watcher declared (watch()). */
   const scopes = new Set<readonly string[]>();
   const listeners = new Set<() => void>();
+  /** The last extra topics and their filters: refresh() runs at every flush of the store, and they rarely change. */
+  let extra: readonly string[] = [];
+  let extraFilters: string[] = [];
   let subscriptions: readonly string[] = wanted();
 
   function wanted(): string[] {
     const home = scopeFilters([...scopes]);
-    return [...home, ...extraTopics(home)].sort();
+    const topics = extraTopics(home);
+    if (topics.length !== extra.length || topics.some((t, i) => t !== extra[i])) {
+      extra = topics;
+      extraFilters = collapseTopics(topics);
+    }
+    return [...home, ...extraFilters].sort();
   }
 
   function refresh(): boolean {

@@ -178,3 +178,38 @@ describe("live store: the hub's last device states (review-10 F1)", () => {
     assert.equal(store.getDevice("ha:binary_sensor/0x00158d000a1b2c3d/contact")?.state, "OFF");
   });
 });
+
+describe("live store: a big Zigbee2MQTT home (review 10, F7)", () => {
+  const plug = (n: number): [string, object, boolean] => [
+    `homeassistant/switch/0x${n}/switch/config`,
+    {
+      availability: [
+        { topic: "zigbee2mqtt/bridge/state", value_template: "{{ value_json.state }}" },
+        { topic: `zigbee2mqtt/Plug ${n}/availability`, value_template: "{{ value_json.state }}" },
+      ],
+      availability_mode: "all",
+      command_topic: `zigbee2mqtt/Plug ${n}/set`,
+      device: { identifiers: [`zigbee2mqtt_0x${n}`], name: `Plug ${n}` },
+      name: null,
+      payload_off: "OFF",
+      payload_on: "ON",
+      state_topic: `zigbee2mqtt/Plug ${n}`,
+      unique_id: `0x${n}_switch_zigbee2mqtt`,
+      value_template: "{{ value_json.state }}",
+    },
+    true,
+  ];
+
+  it("60 plugs (121 topics) are followed with a few + filters, not one each (the hub cut the page off at 100)", () => {
+    const { store, deliver } = setup();
+    deliver(...Array.from({ length: 60 }, (_, i) => plug(i + 1)));
+    const filters = store.getSubscriptions();
+    assert.deepEqual(filters, ["home/#", "zigbee2mqtt/+", "zigbee2mqtt/+/availability", "zigbee2mqtt/bridge/state"]);
+    // Routing is still by exact topic: the wildcard brings other messages, which change nothing.
+    deliver(["zigbee2mqtt/bridge/state", { state: "online" }, true], ["zigbee2mqtt/Plug 7/availability", { state: "online" }, true]);
+    deliver(["zigbee2mqtt/Plug 7", { state: "ON", linkquality: 120 }], ["zigbee2mqtt/Coordinator", { state: "ON" }]);
+    assert.equal(store.getDevice("ha:switch/0x7/switch")?.state, "ON");
+    assert.equal(store.getDevice("ha:switch/0x7/switch")?.availability, "online");
+    assert.equal(store.getDevice("ha:switch/0x8/switch")?.state, null);
+  });
+});

@@ -59,6 +59,9 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   private lastSeen = Date.now();
   private timer: NodeJS.Timeout | null = null;
   private waitingDrain = false;
+  /** pauseReads: reads rest until this time (0: they do not), and the timer that wakes them. */
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly core: Core<P>,
@@ -74,7 +77,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     this.sendQuota = core.limits.maxInflightMessages;
     this.scanner = createPacketScanner(maxPacketBytes);
     this.reads = new FairReads(stream, core.limits.packetsPerTurn, this.scanner, {
-      accepts: () => (this.state === "connected" ? Infinity : this.state === "connecting" ? 1 : this.state === "authenticating" ? 0 : -1),
+      accepts: () => (this.state === "connected" ? (this.pausedUntil > 0 ? 0 : Infinity) : this.state === "connecting" ? 1 : this.state === "authenticating" ? 0 : -1),
       parse: (bytes) => this.parser.parse(bytes),
       refuse: (problem) => this.disconnect(problem.code === "packet-too-large" ? RC.packetTooLarge : RC.malformedPacket, problem.message, problem.code),
     });
@@ -145,10 +148,25 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
   }
 
   private readonly checkKeepAlive = () => {
+    // A connection whose reads rest is not read from, so it cannot have been heard from.
+    if (this.pausedUntil > 0) this.lastSeen = Date.now();
     const idle = Date.now() - this.lastSeen;
     if (idle >= this.keepAliveMs) this.disconnect(RC.keepAliveTimeout, "keep alive timeout", "keepalive-timeout");
     else this.timer = setTimeout(this.checkKeepAlive, this.keepAliveMs - idle);
   };
+
+  pauseReads(ms: number): void {
+    const until = Date.now() + ms;
+    if (this.state === "closed" || ms <= 0 || until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      this.pausedUntil = 0;
+      this.lastSeen = Date.now();
+      this.reads.wake();
+    }, ms);
+  }
 
   setProtocol(version: 3 | 4 | 5): void {
     this.protocolVersion = version;
@@ -281,6 +299,7 @@ export class Client<P> implements ClientInfo<P>, AckQueue {
     const wasConnected = this.state === "connected";
     this.state = "closed";
     if (this.timer) clearTimeout(this.timer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.timer = null;
     this.acks.length = 0;
     this.core.clients.delete(this);

@@ -55,6 +55,13 @@ export type ClientInfo<P> = {
   readonly principal: P;
   /** Closes this connection (MQTT 5: DISCONNECT with the reason code first). */
   close(reasonCode?: number, reason?: string): void;
+  /**
+   * Reads nothing more from this connection for `ms` (a later, longer call extends it):
+   * TCP pushes back on the sender, which slows down instead of losing anything (limits:
+   * a client past its publish rate). What was read already is handled. The broker's
+   * connections all have it; optional for stand-ins that never read.
+   */
+  pauseReads?(ms: number): void;
 };
 
 /** An accepted application message, as the Bus hands it to the hub's services. */

@@ -34,6 +34,15 @@ export class Session<C> {
   /** Not yet sent, oldest first. */
   readonly queue: Delivery[] = [];
   private queuedQos0 = 0;
+  /**
+   * Retained messages for new subscriptions, not yet sent: they go before the queue, as
+   * the socket drains and the window allows, and count against no queue limit (review
+   * 10, F8), from `backlogAt` on.
+   */
+  private readonly backlog: Delivery[] = [];
+  private backlogAt = 0;
+  /** Whether the last takeNext came from the backlog (putBack returns it there). */
+  private tookFromBacklog = false;
   /** Sent, waiting for PUBACK / PUBREC / PUBCOMP, by packet id. */
   readonly inflight = new Map<number, Delivery>();
   /** Inbound packet ids: QoS 2 until PUBREL [MQTT-4.3.3-…]; QoS 1 of persistent sessions (store.ts addInbound). */
@@ -98,6 +107,60 @@ export class Session<C> {
     return dropped;
   }
 
+  /** Retained copies waiting to be sent (the backlog). */
+  get backlogSize(): number {
+    return this.backlog.length - this.backlogAt;
+  }
+
+  /** Something waits to be sent: the backlog or the queue. */
+  hasPending(): boolean {
+    return this.backlogSize > 0 || this.queue.length > 0;
+  }
+
+  /** A retained copy for a new subscription, behind the others. */
+  addRetained(delivery: Delivery): void {
+    this.backlog.push(delivery);
+  }
+
+  /** What goes next, not removed: the backlog first, then the queue. */
+  peekNext(): Delivery | undefined {
+    return this.backlogSize > 0 ? this.backlog[this.backlogAt] : this.queue[0];
+  }
+
+  /** What goes next, removed (peekNext). */
+  takeNext(): Delivery | undefined {
+    this.tookFromBacklog = this.backlogSize > 0;
+    if (!this.tookFromBacklog) return this.dequeue();
+    const next = this.backlog[this.backlogAt++];
+    if (this.backlogAt === this.backlog.length) this.clearBacklog();
+    return next;
+  }
+
+  /** Puts back what takeNext gave (it could not be sent yet). */
+  putBack(delivery: Delivery): void {
+    if (!this.tookFromBacklog) this.requeue(delivery);
+    else if (this.backlogAt > 0) this.backlogAt--;
+    else this.backlog.unshift(delivery);
+  }
+
+  /**
+   * The connection is gone: the backlog's QoS 1/2 copies go to the head of the queue,
+   * where an offline session keeps what it is owed (past maxQueuedMessages if need be:
+   * they are what the subscriber was promised, and at most the retained store); its QoS 0
+   * ones go, as every QoS 0 copy does. Returns the copies moved.
+   */
+  parkBacklog(): Delivery[] {
+    const kept = this.backlog.slice(this.backlogAt).filter((d) => d.qos > 0);
+    this.clearBacklog();
+    this.queue.unshift(...kept);
+    return kept;
+  }
+
+  private clearBacklog(): void {
+    this.backlog.length = 0;
+    this.backlogAt = 0;
+  }
+
   /** The next queued delivery, removed. */
   dequeue(): Delivery | undefined {
     const next = this.queue.shift();
@@ -124,6 +187,9 @@ export class Session<C> {
   dropDeliveries(drop: (d: Delivery) => boolean): Delivery[] {
     const removed: Delivery[] = [];
     const kept: Delivery[] = [];
+    const backlog = this.backlog.slice(this.backlogAt);
+    this.clearBacklog();
+    for (const d of backlog) (drop(d) ? removed : this.backlog).push(d);
     for (const d of this.queue) (drop(d) ? removed : kept).push(d);
     this.queue.length = 0;
     this.queue.push(...kept);

@@ -2,16 +2,16 @@
 // and authorized on its own, a reason code per filter (3.1.1: 0x80 for a refusal
 // [MQTT-3.9.3-…]), subscription options and identifiers kept, and the retained
 // messages sent after the SUBACK as Retain Handling says (§3.3.1.3).
-import type { ISubscribePacket, ISubscription, QoS } from "mqtt-packet";
+import type { ISubscribePacket, ISubscription } from "mqtt-packet";
 import { splitSharedFilter } from "../../../lib/topic-trie";
 import { checkTopicFilter } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
 import type { Refusal } from "../hooks";
-import { deliver } from "../outgoing";
+import { deliverRetained } from "../outgoing";
 import { RC } from "../reason-codes";
 import type { Session } from "../session";
-import type { StoredSubscription } from "../store";
+import type { StoredMessage, StoredSubscription } from "../store";
 
 type S<P> = Session<Client<P>>;
 
@@ -85,7 +85,8 @@ function authorize<P>(core: Core<P>, client: Client<P>, session: S<P>, sub: Stor
 }
 
 /**
- * Retained messages for a new subscription [MQTT-3.3.1-6], with RETAIN 1 [MQTT-3.3.1-8]:
+ * Retained messages for a new subscription [MQTT-3.3.1-6], with RETAIN 1 [MQTT-3.3.1-8], all
+ * of them, paced by the connection (outgoing.ts deliverRetained):
  * Retain Handling 0 always, 1 only for a new subscription, 2 never; never to a shared
  * subscription [MQTT-3.8.4-…] (MQTT 5.0 §4.8.2).
  */
@@ -93,7 +94,8 @@ function sendRetained<P>(core: Core<P>, session: S<P>, sub: StoredSubscription, 
   if (sub.retainHandling === 2 || (sub.retainHandling === 1 && !isNew)) return;
   if (sub.filter.startsWith("$share/")) return;
   const ids = sub.subscriptionId === null ? [] : [sub.subscriptionId];
-  core.matchRetained(sub.filter, Date.now(), (message) => {
-    deliver(core, session, message, (message.qos < sub.qos ? message.qos : sub.qos) as QoS, ids);
-  });
+  const owed: StoredMessage[] = [];
+  // [MQTT-3.3.2-5] an expired retained message is not sent, and is gone (core.matchRetained).
+  core.matchRetained(sub.filter, Date.now(), (message) => owed.push(message));
+  deliverRetained(core, session, owed, sub.qos, ids);
 }
