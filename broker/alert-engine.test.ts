@@ -199,6 +199,31 @@ describe("alert engine", () => {
     assert.equal(second.engine.alerts()[0].status, "resolved");
   });
 
+  it("a firing, acknowledged silence alert stays so across a restart while the broker still holds its topic's retained state (review-11 F1)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hearth-alerts-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { bus, close } = await startBusBroker({ log: quiet });
+    cleanups.push(close);
+    const silent = rule({ id: "quiet", kind: "silence", filter: "home/cellar/#", silentForSeconds: 600, severity: "warning" });
+    const clock = fakeClock(T0);
+    const start = async () => {
+      const store = openSqliteAlertStore(path.join(dir, "alerts.sqlite"), quiet);
+      const engine = await startAlertEngine(bus, store, { clock, log: quiet, seedRules: [silent] });
+      return { engine, stop: async () => (await engine.stop(), store.close()) };
+    };
+    const first = await start();
+    await bus.publish("home/cellar/pump/state", "ON", { qos: 1, retain: true });
+    clock.advance(601_000);
+    assert.ok((await first.engine.acknowledge("quiet", "home/cellar/pump/state")).ok);
+    await first.stop();
+    // The hub's services start again on a broker that kept the retained state (as after a restart).
+    const second = await start();
+    cleanups.push(second.stop);
+    const [alert] = second.engine.alerts();
+    assert.deepEqual([alert.status, alert.acknowledgedAt !== null], ["firing", true]);
+    assert.deepEqual(kinds(second.engine), ["fired home/cellar/pump/state", "acknowledged home/cellar/pump/state"]);
+  });
+
   it("seeds config rules only when new, and creates, tests, edits and deletes rules", async () => {
     const first = await setup();
     const edited = await first.engine.updateRule("nursery-hot", ruleInputSchema.parse({ ...hot, threshold: 30, clear: 28 }));

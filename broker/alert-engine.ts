@@ -170,6 +170,11 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
       lastInputs.delete(lastInputs.keys().next().value!);
     }
     lastInputs.set(message.topic, input);
+    // A retained copy handed over as the engine subscribes (the local bus at start, the upstream
+    // broker on subscribe) is what the topic last said, not news: the alerts keep the states
+    // they restored. Run through the rules, it resolved a firing silence alert at every
+    // restart and lost its acknowledgement, then fired and notified again (review-11 F1).
+    if (message.replayed === true) return;
     for (const rule of rules.values()) {
       if (rule.enabled && topicMatches(rule.filter, message.topic)) apply(rule, message.topic, input);
     }
