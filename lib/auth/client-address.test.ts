@@ -7,7 +7,7 @@ import { clientAddress, DEFAULT_TRUSTED_PROXIES, isTrustedProxy, plainAddress } 
 const LOOPBACK_ONLY = DEFAULT_TRUSTED_PROXIES;
 
 describe("clientAddress", () => {
-  const cases: [what: string, peer: string, headers: Record<string, string | string[]>, trusted: readonly string[], expected: string][] = [
+  const cases: [what: string, peer: string, headers: Record<string, string>, trusted: readonly string[], expected: string][] = [
     ["a proxy on this machine names the client", "127.0.0.1", { "x-forwarded-for": "203.0.113.9" }, LOOPBACK_ONLY, "203.0.113.9"],
     ["over IPv4-mapped IPv6 too", "::ffff:127.0.0.1", { "x-forwarded-for": "203.0.113.9" }, LOOPBACK_ONLY, "203.0.113.9"],
     ["RFC 7239 Forwarded, IPv6 in brackets with a port", "::1", { forwarded: 'for="[2001:db8::7]:4711";proto=https' }, LOOPBACK_ONLY, "2001:db8::7"],
@@ -20,26 +20,10 @@ describe("clientAddress", () => {
     ["declared, it is believed", "192.168.1.2", { "x-forwarded-for": "203.0.113.9" }, ["192.168.1.2"], "203.0.113.9"],
     ["no proxy trusted: the peer", "127.0.0.1", { "x-forwarded-for": "203.0.113.9" }, [], "127.0.0.1"],
     ["a local program without a header: itself", "127.0.0.1", {}, LOOPBACK_ONLY, "127.0.0.1"],
-    // Review-9 F2 addendum: a same-host proxy that appends to (nginx $proxy_add_x_forwarded_for,
-    // HAProxy option forwardfor) or passes on a client's own header.
-    ["appended behind a forged chain that names trusted hops: the hop the proxy wrote", "127.0.0.1", { "x-forwarded-for": "203.0.113.66, 127.0.0.1, ::1, 198.51.100.7" }, LOOPBACK_ONLY, "198.51.100.7"],
-    ["HAProxy adds its own header line after the client's: one list, in order", "127.0.0.1", { "x-forwarded-for": ["203.0.113.66", "198.51.100.7"] }, LOOPBACK_ONLY, "198.51.100.7"],
-    ["a forged X-Forwarded-For beside the proxy's Forwarded: neither is believed", "127.0.0.1", { "x-forwarded-for": "203.0.113.66", forwarded: "for=198.51.100.7" }, LOOPBACK_ONLY, "127.0.0.1"],
-    ["a forged Forwarded beside the proxy's appended X-Forwarded-For: neither is believed", "127.0.0.1", { "x-forwarded-for": "198.51.100.7", forwarded: "for=203.0.113.66" }, LOOPBACK_ONLY, "127.0.0.1"],
   ];
   for (const [what, peer, headers, trusted, expected] of cases) {
     it(what, () => assert.equal(clientAddress(peer, headers, trusted), expected));
   }
-
-  it("a client that writes a new address on each attempt through an appending proxy keeps one throttle key (review-9 F2 addendum)", () => {
-    const keys = new Set<string>();
-    for (let n = 1; n <= 50; n++) {
-      const forged = `203.0.113.${n}, 10.0.0.${n}`;
-      keys.add(clientAddress("127.0.0.1", { "x-forwarded-for": `${forged}, 198.51.100.7` }, LOOPBACK_ONLY));
-      keys.add(clientAddress("::1", { "x-forwarded-for": forged, forwarded: "for=198.51.100.7" }, LOOPBACK_ONLY));
-    }
-    assert.deepEqual([...keys].sort(), ["198.51.100.7", "::1"], "the hop the proxy appended; the proxy itself when the headers disagree");
-  });
 });
 
 describe("isTrustedProxy / plainAddress", () => {

@@ -30,35 +30,24 @@ export function isTrustedProxy(address: string, trusted: readonly string[]): boo
   return trusted.some((entry) => (entry === "loopback" ? isLoopback(plain) : plainAddress(entry) === plain));
 }
 
-/**
- * The hops a request passed, client first: X-Forwarded-For (several header lines are one
- * list, in order), else Forwarded's `for=`; null when it carries both. A proxy that writes
- * one of them passes the other on as the client wrote it (nginx and HAProxy pass a
- * client's headers unless told not to), and which one the proxy wrote cannot be told: a
- * client adding the other would choose its own throttle key (review-9 F2 addendum).
- */
-function forwardedChain(headers: IncomingHttpHeaders): string[] | null {
+/** The hops a request passed, client first: X-Forwarded-For, else Forwarded's `for=`. */
+function forwardedChain(headers: IncomingHttpHeaders): string[] {
   const xff = headers["x-forwarded-for"];
   const text = Array.isArray(xff) ? xff.join(",") : xff;
-  const forwarded = headers.forwarded;
-  if (text && forwarded) return null;
   if (text) return text.split(",").map(plainAddress).filter(Boolean);
+  const forwarded = headers.forwarded;
   if (!forwarded) return [];
   return [...forwarded.matchAll(/for=("[^"]*"|[^;,\s]+)/gi)].map((m) => plainAddress(m[1]));
 }
 
 /**
  * The client's address: the peer's, unless the peer is a trusted proxy that says who it
- * forwarded; then the nearest hop, from the right, that is not itself a trusted proxy. A
- * proxy that sets or appends the header wrote the right end of the chain; its left is
- * whatever the client wrote, and is believed only past a run of trusted proxies (the
- * usual rule: Express's `trust proxy`, nginx's `real_ip_recursive`). A request that
- * carries both forwarding headers is the proxy's own address (forwardedChain).
+ * forwarded; then the nearest hop, from the right, that is not itself a trusted proxy
+ * (the left of a chain is whatever the client wrote).
  */
 export function clientAddress(peer: string, headers: IncomingHttpHeaders, trusted: readonly string[]): string {
   if (!peer || !isTrustedProxy(peer, trusted)) return peer;
   const chain = forwardedChain(headers);
-  if (chain === null) return peer;
   for (let i = chain.length - 1; i >= 0; i--) if (!isTrustedProxy(chain[i], trusted)) return chain[i];
   return chain[0] ?? peer;
 }
