@@ -22,31 +22,18 @@ export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Issue 13's export memory (< 50 MB above idle): the web thread's old generation is capped,
- * and the cap is what keeps it near its live size. V8 lets an old generation grow to up to
- * 4× its live size before a full GC when the heap may grow to 2 GB or more (the default
- * here, from the machine's RAM), but at most 1.3× — and never past halfway to the cap —
- * when the cap is 256 MB or less (V8's MemoryController::MaxGrowingFactor and
- * BoundAllocationLimit, src/heap/heap-controller.cc). During a day's raw export beside three
- * 30-day chart readers, the web thread promotes what is alive across two scavenges (the
- * export's 64 KiB pieces on their way to the socket, Next's per-request objects) and, at
- * 4×, kept ~90 MB of that dead in its old generation with ~47 MB of dead pieces' array
- * buffers before collecting it: the process was 110 MB above idle. With this cap it was
- * 16 MB (bench/tools/export-memory.ts THREADS=1 both; the web heap's peak 107 → 51 MB).
- * A process-wide `--heap-growing-percent=10` does the same (+14 MB) but makes the broker's
- * thread collect as often; the cap is a Worker option (resourceLimits) that reaches only
- * the web thread. The web thread's live heap is ~36 MB; one that grows
- * past the cap ends with ERR_WORKER_OUT_OF_MEMORY and is restarted like any crash below,
- * while the broker runs on. The flag stays too, for now (below).
- */
-const WEB_OLD_GENERATION_MB = 256;
-/**
- * Kept beside the cap, process-wide, for now: web13's four paired stall runs (bench/README.md,
- * "Issue 13, seventh pass") had a worse probe tail with the cap alone than with this flag in 4
- * of 4 (p99 under reads 16.2-36.8 ms against 11.6-16.7), unexplained yet, and the broker's burst
- * peak was 56 MB higher without it (195 vs 139 MB). The cap still bounds the web thread on its
- * own (a runaway render or export ends that thread, not the broker); the flag keeps both
- * threads' heaps near their live size. Dropping it waits for a --trace-gc A/B of the two.
+ * Issue 13's export memory (< 50 MB above idle). A day's raw export beside three 30-day chart
+ * readers makes the web thread promote short-lived pieces (the export's 64 KiB pieces on their
+ * way to the socket, Next's per-request objects), and V8 lets an old generation grow to up to
+ * 4× its live size before a full GC when the heap may reach 2 GB or more (a worker's default
+ * here): without help the process was 110 MB above idle (web13, bench/README.md "Issue 13,
+ * seventh pass"). `--heap-growing-percent=10` keeps it near what is live (+14 MB); it is
+ * process-wide, so the broker's thread collects sooner too (its heap is ~20 MB live).
+ * A 256 MB cap on the worker's old generation (resourceLimits) did the same for the web thread
+ * alone (+16 MB), but it is not used: on Node 20 a worker that reaches its cap can abort the
+ * whole process instead of ending the worker (nodejs/node#47224, reproduced here by review-11:
+ * exit 134), which would take the broker down with it; and four paired stall runs had a worse
+ * probe tail with the cap alone (p99 under reads 16.2-36.8 ms against 11.6-16.7).
  */
 const HEAP_GROWING_PERCENT = 10;
 /** The web thread's young generation (default ~48 MB with 16 MB semi-spaces): measured beside the old growing flag, +42 → +24 MB. */
@@ -137,7 +124,7 @@ async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { soc
   const worker = new Worker(entry(), {
     workerData: data,
     transferList: [webPort],
-    resourceLimits: { maxOldGenerationSizeMb: WEB_OLD_GENERATION_MB, maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
+    resourceLimits: { maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
   });
   try {
     await new Promise<void>((resolve, reject) => {
