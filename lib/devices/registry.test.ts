@@ -273,6 +273,9 @@ describe("registry: payloads", () => {
       ["ガレージ", "ガレージ"], // the dakuten stays: ガ is not カ
       ["Ｋｉｔｃｈｅｎ　２", "kitchen_2"], // full-width letters, NFKC
       ["Κουζίνα", "κουζίνα"],
+      ["रसोई", "रसोई"], // a vowel sign is a mark, not a separator (review-11)
+      ["रसाई", "रसाई"],
+      ["ห้องนอน", "ห้องนอน"],
     ];
     for (const [name, key] of cases) {
       assert.equal(roomKeyOf(name), key, name);

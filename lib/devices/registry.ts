@@ -65,7 +65,7 @@ export const DEFAULT_ROOM = "devices";
 
 /**
  * "Living Room" → "living_room", "거실 온도계" → "거실_온도계": a room key from a free-text
- * area or device name. Letters and digits of any script stay (review-10 F9: Korean, Cyrillic,
+ * area or device name. Letters, their marks and digits of any script stay (review-10 F9: Korean, Cyrillic,
  * CJK names all fell into one "Devices" card); Latin accents are folded as before, so
  * "Küche" still joins the convention's `home/kuche/…`. Never a wildcard or a slash, so the
  * key is a topic level and a room URL (isRoomLevel).
@@ -76,7 +76,8 @@ export function roomKeyOf(text: string): string | null {
     .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
     .normalize("NFKC")
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, "_")
+    // Marks too: the vowel signs of Devanagari or Thai are part of the word (रसोई and रसाई are two rooms).
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, "_")
     .replace(/^_+|_+$/g, "");
   // By code point, so a character outside the BMP is never cut in half.
   const key = Array.from(folded).slice(0, 64).join("").replace(/_+$/, "");
