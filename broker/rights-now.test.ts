@@ -224,3 +224,22 @@ describe("createRightsNow: a person's rights as they are now", () => {
     assert.equal(await rights.principalNow!("user:bob", undefined), null);
   });
 });
+
+describe("createRightsNow: a device's will while the accounts cannot be read (review-11)", () => {
+  it("goes out on the rights last read, or before any read on those it connected with; a restored session with none to go by is not vouched for", async () => {
+    const { device } = await elsewhere.createDevice("cellar-pump", ["home/cellar/#"]);
+    const principal: Principal = { kind: "device", name: device.name, topics: device.topics, createdAt: device.createdAt };
+    const read = openSqliteAccountStore(path.join(dir, SQLITE_FILE));
+    const neverRead = openSqliteAccountStore(path.join(dir, SQLITE_FILE));
+    const rights = createRightsNow({ accounts: read, anonymous: "loopback", anonymousTopics: ALL_TOPICS });
+    const rightsNeverRead = createRightsNow({ accounts: neverRead, anonymous: "loopback", anonymousTopics: ALL_TOPICS });
+    assert.deepEqual(await rights.principalNow!("device:cellar-pump", principal), principal);
+    // The database goes away (a closed connection fails every read, as an unreachable PostgreSQL does).
+    await read.close();
+    await neverRead.close();
+    assert.deepEqual(await rights.principalNow!("device:cellar-pump", principal), principal);
+    assert.deepEqual(await rights.principalNow!("device:cellar-pump", undefined), principal, "a restored session, on the last read");
+    assert.deepEqual(await rightsNeverRead.principalNow!("device:cellar-pump", principal), principal);
+    await assert.rejects(rightsNeverRead.principalNow!("device:cellar-pump", undefined));
+  });
+});

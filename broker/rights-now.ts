@@ -48,11 +48,28 @@ function deviceOf(session: Pick<SessionInfo<Principal>, "owner" | "principal">):
 /** hooks.ts principalNow for the hub's principals. */
 export function createRightsNow(opts: { accounts: Accounts; anonymous: AnonymousMqtt; anonymousTopics: AnonymousTopics }): BrokerHook<Principal> {
   const { accounts } = opts;
+  /** The device accounts as last read, for when they cannot be read (below). */
+  let lastDevices: readonly Device[] | null = null;
+  /**
+   * The device accounts now; while their database is away (PostgreSQL down), as last read, or
+   * before any read the connection's own principal: a device that dies during an outage must
+   * still say so (its will is its "offline"), and no removal can have happened there that the
+   * hub could have seen. Restored sessions with no read to go by stay unvouched for (throws).
+   */
+  const devicesNow = async (principal: Principal | undefined): Promise<readonly Device[]> => {
+    try {
+      return (lastDevices = await accounts.listDevices());
+    } catch (error) {
+      if (lastDevices !== null) return lastDevices;
+      if (principal?.kind === "device") return [{ name: principal.name, topics: [...principal.topics], createdAt: principal.createdAt ?? 0 }];
+      throw error;
+    }
+  };
   return {
     async principalNow(owner, principal) {
       const device = deviceOf({ owner, principal });
       if (device !== null) {
-        const devices = await accounts.listDevices();
+        const devices = await devicesNow(principal);
         if (deviceRevoked(device, devices)) return null;
         const account = findDevice(devices, device.name)!;
         return { kind: "device", name: account.name, topics: account.topics, createdAt: account.createdAt };
