@@ -24,7 +24,7 @@ export type BusHandlers = {
    * and `replayed`; resolves once their effects have settled (a failure is logged: the
    * copy stays retained, nothing waits on its acknowledgement).
    */
-  replay(filter: string, handler: BusHandler, messages: readonly Pick<DeliveredMessage, "topic" | "payload" | "qos">[]): Promise<void>;
+  replay(filter: string, handler: BusHandler, messages: readonly (Pick<DeliveredMessage, "topic" | "payload" | "qos"> & { receivedAt?: number })[]): Promise<void>;
 };
 
 export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
@@ -68,9 +68,11 @@ export function createBusHandlers(log: Logger, now: () => number): BusHandlers {
 
     async replay(filter, handler, messages) {
       const effects: Promise<void>[] = [];
-      for (const { topic, payload, qos } of messages) {
+      for (const { topic, payload, qos, receivedAt } of messages) {
         try {
-          const effect = handler(createBusMessage({ topic, payload, retain: true, qos, receivedAt: now(), replayed: true }));
+          // When the broker took it, if it says: a dead sensor's retained reading replayed at a
+          // start is not a new reading (review-11: recorded as fresh once history was pruned).
+          const effect = handler(createBusMessage({ topic, payload, retain: true, qos, receivedAt: receivedAt ?? now(), replayed: true }));
           if (effect) effects.push(effect.catch((error: Error) => log.warn("a retained copy's effect failed", { code: "replay-failed", filter, topic, error: error.message })));
         } catch (error) {
           log.error("handler failed", { filter, topic, error: (error as Error).message });

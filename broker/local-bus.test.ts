@@ -68,6 +68,14 @@ describe("local bus", () => {
     await device.publishAsync("replay/a/config", "A", { qos: 1, retain: true });
     await device.publishAsync("replay/b/config", "B", { qos: 1, retain: true });
     await device.publishAsync("replay/c/config", "C", { qos: 1 });
+    const publishedBy = Date.now();
+    // Later than the messages: a replayed copy keeps the time the broker took the message (review-11).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const received: number[] = [];
+    const unsubscribeTimes = await hub.bus.subscribe("replay/+/config", ({ receivedAt }) => void received.push(receivedAt));
+    assert.equal(received.length, 2);
+    for (const at of received) assert.ok(at <= publishedBy, `received at ${at}, the copy replayed at ${publishedBy + 30} or later`);
+    await unsubscribeTimes();
     const earlier: string[] = [];
     const unsubscribeEarlier = await hub.bus.subscribe("replay/#", ({ topic }) => void earlier.push(topic));
     const seen: { topic: string; payload: string; retain: boolean; replayed: boolean | undefined }[] = [];
