@@ -72,6 +72,14 @@ describe("hearth session list / end", () => {
     assert.match(unknown.stderr, /session-not-found/);
   });
 
+  it("a second hub on the same data directory leaves the running hub's socket alone (review-11)", async () => {
+    const second = await startControlSocket({ file: controlSocketPath(dir), broker: t.broker, log: quietLog(lines) });
+    assert.equal(second, null);
+    assert.ok(lines.some((l) => l.includes('"code":"control-socket-in-use"')), lines.join("\n"));
+    const list = await hearth(dir, "session", "list");
+    assert.equal(list.code, 0, list.stderr);
+  });
+
   it("with no hub running on the data directory, the command says so", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "hearth-control-none-"));
     try {

@@ -45,10 +45,16 @@ export async function startControlSocket(opts: { file: string; broker: Pick<Brok
     log.warn("no control socket: the data directory's path is too long for one; `hearth session` commands cannot reach this hub", { code: "control-socket-path-too-long", file });
     return null;
   }
+  // A second hub started on this data directory (it fails on its ports soon after) must not take
+  // the running hub's socket away: removed, `hearth session` said no hub was running (review-11).
+  if (await socketAnswers(file)) {
+    log.warn("no control socket: another hub answers on it", { code: "control-socket-in-use", file });
+    return null;
+  }
   const server = createServer((socket) => serve(socket, broker, log));
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    // One left by a hub that crashed; a second hub on the same data directory would break its databases anyway.
+    // One left by a hub that crashed: nobody answers on it.
     rmSync(file, { force: true });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -70,6 +76,20 @@ export async function startControlSocket(opts: { file: string; broker: Pick<Brok
       rmSync(file, { force: true });
     },
   };
+}
+
+/** Whether something listens on the socket file `file` (a connection is accepted within a second). */
+function socketAnswers(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(file);
+    const done = (answers: boolean) => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
 }
 
 function serve(socket: Socket, broker: Pick<Broker, "sessions" | "endSession">, log: Logger): void {
