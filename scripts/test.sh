@@ -62,11 +62,11 @@ fi
 
 # The unit tests need neither the dashboard build nor the hub bundle, and the browser tests
 # do not need the unit tests, so both run at once: the browser tests spend much of their time
-# waiting (a device's timeout, a hub restarting, a page's server). The unit tests run at the
-# lowest CPU priority (nice 19), so they take the time the browser tests leave idle and not
-# the core a page is waiting for (a third browser worker, which competes as an equal, made
-# the suite slower and flaky). Their report is printed after the browser tests', so the two
-# outputs do not interleave.
+# waiting (a page loading, a device's timeout, a hub starting), about a core in all of the
+# machine's two. The unit tests run at the lowest CPU priority (nice 19), so they take the
+# time the browser tests leave idle and not the core a page is waiting for (a third browser
+# worker, which competes as an equal, made the suite slower and flaky). Their report is
+# printed after the browser tests', so the two outputs do not interleave.
 # npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
 # schema per test nothing), and the test files listed by find: Node 20's --test does not
 # expand globs itself. Two files at a time: most of a file's time is its start (tsx) and
