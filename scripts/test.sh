@@ -21,24 +21,29 @@ ensure_apt /usr/bin/chromium chromium mosquitto_pub mosquitto-clients openssl op
 # On a fresh clone, npm install spends most of its ~2 minutes compiling better-sqlite3 on one
 # core (sqlite3.c is one translation unit), which the unit tests and the hub need but next
 # build does not (the addon loads on the first `new Database`, and the build opens none). So
-# the packages' build scripts run in the background, beside next build.
-compile_pid=""
-compile_log=$(mktemp)
-units_log=$(mktemp)
-# In process groups of their own (setsid): npm does not pass a signal on to its script, and a
-# failed step must stop what runs in the background with it (the unit tests' PostgreSQL too).
-stop_background() {
-  local pid
-  for pid in ${compile_pid:-} ${units_pid:-}; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  rm -f "$compile_log" "$units_log"
-}
-trap stop_background EXIT
+# the packages' build scripts run in the background, beside next build, and the unit tests
+# start once they are done.
+units_first=""
 if ! node_modules_ready; then
   install_node_modules_without_scripts
-  step "Compiling better-sqlite3 (npm rebuild), in the background while the dashboard builds…"
-  setsid bash -c "source scripts/lib.sh && rebuild_node_modules" >"$compile_log" 2>&1 &
-  compile_pid=$!
+  units_first="rebuild_node_modules &&"
 fi
+
+# The unit tests need neither the dashboard build nor the hub bundle, so they run while
+# next build does: the build spends much of its time on one core (TypeScript), and the
+# unit tests much of theirs waiting on sockets and timers. Their report is printed when
+# both are done, so the two outputs do not interleave.
+step "Unit tests (node --test), in the background while the dashboard builds${units_first:+ (after better-sqlite3 compiles)}…"
+# npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
+# schema per test nothing), and the test files listed by find: Node 20's --test does not
+# expand globs itself. Two files at a time: Node 20 runs one at a time on two cores (cores
+# minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
+units_log=$(mktemp)
+# In a process group of their own (setsid): npm does not pass a signal on to its script.
+setsid bash -c "source scripts/lib.sh && $units_first npm run --silent test:unit" >"$units_log" 2>&1 &
+units_pid=$!
+# A failed build ends the run: the unit tests (and their PostgreSQL) stop with it.
+trap 'kill -TERM -- "-$units_pid" 2>/dev/null || true; rm -f "$units_log"' EXIT
 
 # next build type-checks everything tsconfig.json includes (tests and e2e too, and the
 # route types it generates), so a run that builds does not type-check twice (~1 min on two cores).
@@ -50,40 +55,15 @@ else
   npx tsc --noEmit
 fi
 
-if [[ -n $compile_pid ]]; then
-  compile_rc=0
-  wait "$compile_pid" || compile_rc=$?
-  compile_pid=""
-  if ((compile_rc != 0)); then
-    cat "$compile_log"
-    exit "$compile_rc"
-  fi
-fi
-
-# The unit tests need neither the dashboard build nor the hub bundle, and the browser tests
-# do not need the unit tests, so both run at once: the browser tests spend much of their time
-# waiting (a page loading, a device's timeout, a hub starting), about a core in all of the
-# machine's two. The unit tests run at the lowest CPU priority (nice 19), so they take the
-# time the browser tests leave idle and not the core a page is waiting for (a third browser
-# worker, which competes as an equal, made the suite slower and flaky). Their report is
-# printed after the browser tests', so the two outputs do not interleave.
-# npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
-# schema per test nothing), and the test files listed by find: Node 20's --test does not
-# expand globs itself. Two files at a time: most of a file's time is its start (tsx) and
-# waits on sockets and timers.
-step "Unit tests (node --test), in the background at low priority beside the browser tests…"
-setsid nice -n 19 bash -c "source scripts/lib.sh && npm run --silent test:unit" >"$units_log" 2>&1 &
-units_pid=$!
-
-# The hub bundle (dist/hub.mjs) is built by the browser tests' global setup (e2e/global-setup.ts).
-step "Browser tests (playwright, /usr/bin/chromium)…"
-e2e_rc=0
-npx playwright test || e2e_rc=$?
-
 step "Unit tests (node --test): their report…"
 units_rc=0
 wait "$units_pid" || units_rc=$?
-units_pid=""
+trap - EXIT
 cat "$units_log"
+rm -f "$units_log"
 ((units_rc == 0)) || exit "$units_rc"
-exit "$e2e_rc"
+
+build_hub
+
+step "Browser tests (playwright, /usr/bin/chromium)…"
+npx playwright test
