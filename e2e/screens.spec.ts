@@ -164,11 +164,15 @@ test.describe("on a wall tablet in landscape", () => {
   });
 
   test("at night the idle kiosk goes dark; a touch or the motion sensor's topic wakes it", async ({ page }) => {
-    // 23:00 local time inside a 22:00–07:00 schedule; the page's clock is ours to move.
-    const night = new Date();
-    night.setHours(23, 0, 0, 0);
-    await page.clock.install({ time: night });
-    await hub.open(page, "/kiosk?night=22:00-07:00&idle=10&wake=home/hallway/motion");
+    // A night schedule around the time it is now; the page's clock is ours to move, from now.
+    // Never set it into the past: mqtt.js times its keep-alive in a Web Worker (worker-timers),
+    // which reads the page's faked performance clock against its own real one, so a page clock
+    // behind real time fires the keep-alive at once and the page never stays connected (CI
+    // failed so when it ran just after 23:00 with this test's clock at 23:00).
+    const hhmm = (t: number) => new Date(t).toTimeString().slice(0, 5);
+    const schedule = `${hhmm(Date.now() - 3_600_000)}-${hhmm(Date.now() + 3_600_000)}`;
+    await page.clock.install();
+    await hub.open(page, `/kiosk?night=${schedule}&idle=10&wake=home/hallway/motion`);
     const cover = page.getByTestId("kiosk-night");
     await expect(cover).toHaveCount(0);
     await page.clock.fastForward(11_000);
