@@ -20,7 +20,11 @@ export default defineConfig({
     { name: "ui-home", testMatch: UI_HOME, workers: 1 },
     { name: "hub", testIgnore: UI_HOME },
   ],
-  retries: 0,
+  // One retry: on two shared cores a test that fails once and passes on its retry is reported
+  // as "flaky" by name at the end of the run, and is a finding to chase (the last two were real
+  // faults: the service worker's stand-in page, a page clock set behind real time), but it does
+  // not throw away everything else the run proved. A test that fails twice fails the run.
+  retries: 1,
   // Allowances for a condition to come true, not budgets (speed is the bench's business):
   // with two workers on two cores a page may wait for the other worker's burst of work
   // (5 s failed at load 11-15; a test of many page loads took 66 s).
