@@ -34,6 +34,9 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   use: {
     ...devices["Desktop Chrome"],
+    // The suite's words are English; Chromium would otherwise take the CI machine's LANG, and the
+    // hub answers in the Accept-Language it sends (review-12 F9). Korean tests ask for ko-KR.
+    locale: "en-US",
     // A failed test keeps its trace (every action, the DOM at each, network, console) and a
     // screenshot of the end. The trace's screencast is off: it encodes a frame at every paint
     // of every page of every test, passing or not, on the same two cores as the hub.
