@@ -196,8 +196,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     const at = now();
     if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
       const result = discoveryUpdate(topic, payload);
-      if (result && "update" in result) enqueue(result.update);
-      else if (result) warnOnce(topic, at, result.ignored);
+      if (result?.update) enqueue(result.update);
+      if (result?.ignored) warnOnce(topic, at, result.ignored);
       return;
     }
     const retained = ingestOptions.retained ?? false;
