@@ -181,6 +181,16 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.ok(lines.some((l) => l.startsWith('info device removed {"topic":"homeassistant/device/gw01/config"}')));
   });
 
+  it("records a field of a device state over 1 KiB, as Zigbee2MQTT sends with schedules or device information (review-10 F12)", async () => {
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
+    const device = { friendlyName: "Greenhouse sensor", model: "WSDCGQ11LM", manufacturerName: "Aqara", ieeeAddr: "0x00158d0001e2d3a4" };
+    const state = JSON.stringify({ temperature: 23.4, humidity: 61, device, update: { state: "idle" }, schedule: "x".repeat(1500) });
+    assert.ok(state.length > 1024);
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", state);
+    await recordedCount(1);
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value]), [["ha:sensor/gh1/temperature", 23.4]]);
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");
