@@ -2,9 +2,9 @@
 // a retained `homeassistant/<component>/[<node_id>/]<object_id>/config` message describes
 // one entity; an empty one removes it. Zigbee2MQTT, Tasmota and ESPHome announce
 // their devices this way; newer firmware may announce a whole device in one
-// `homeassistant/device/<object_id>/config` (ha-device-discovery.ts). The payload is validated here, once: abbreviations are
-// expanded and `~` substituted first, then zod checks the result and the rest of
-// Hearth trusts the typed `DiscoveredEntity`.
+// `homeassistant/device/<object_id>/config` (ha-device-discovery.ts). The payload is
+// validated here, once: abbreviations are expanded and `~` substituted first, then zod
+// checks the result and the rest of Hearth trusts the typed `DiscoveredEntity`.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
 import { expandDiscoveryConfig, isRecord } from "./ha-abbreviations";
