@@ -170,6 +170,39 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.deepEqual(registry.lastStates(), [{ topic: "homeassistant/switch/lamp/state", payload: "ON", at: T0 }]);
   });
 
+  it("a device-based config (HA 2024.11) records its sensors and lets its switch be commanded, until its empty config removes them all (review-10 F4)", async () => {
+    const gateway = {
+      dev: { ids: "gw01", name: "Garden gateway" },
+      o: { name: "demo" },
+      stat_t: "garden/gw01",
+      cmps: {
+        t: { p: "sensor", unit_of_meas: "°C", val_tpl: "{{ value_json.temperature }}", uniq_id: "gw01_t" },
+        pump: { p: "switch", cmd_t: "garden/gw01/pump/set", val_tpl: "{{ value_json.pump }}", uniq_id: "gw01_pump" },
+        restart: { p: "button", cmd_t: "garden/gw01/restart", uniq_id: "gw01_restart" },
+      },
+    };
+    await bus.publish("homeassistant/device/gw01/config", JSON.stringify(gateway), { retain: true });
+    await bus.publish("garden/gw01", JSON.stringify({ temperature: 12.5, pump: "ON" }));
+    await recordedCount(1);
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value, r.unit]), [["ha:sensor/gw01/t", 12.5, "°C"]]);
+    assert.equal(registry.isCommandTopic("garden/gw01/pump/set"), true);
+    assert.ok(lines.some((l) => l.startsWith("warn discovery components ignored") && l.includes("button/gw01/restart (unsupported-component")));
+
+    await bus.publish("homeassistant/device/gw01/config", "", { retain: true });
+    assert.equal(registry.isCommandTopic("garden/gw01/pump/set"), false);
+    assert.ok(lines.some((l) => l.startsWith('info device removed {"topic":"homeassistant/device/gw01/config"}')));
+  });
+
+  it("records a field of a device state over 1 KiB, as Zigbee2MQTT sends with schedules or device information (review-10 F12)", async () => {
+    await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
+    const device = { friendlyName: "Greenhouse sensor", model: "WSDCGQ11LM", manufacturerName: "Aqara", ieeeAddr: "0x00158d0001e2d3a4" };
+    const state = JSON.stringify({ temperature: 23.4, humidity: 61, device, update: { state: "idle" }, schedule: "x".repeat(1500) });
+    assert.ok(state.length > 1024);
+    await bus.publish("zigbee2mqtt/Greenhouse sensor", state);
+    await recordedCount(1);
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value]), [["ha:sensor/gh1/temperature", 23.4]]);
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");

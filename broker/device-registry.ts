@@ -21,6 +21,7 @@ import {
   discoveryId,
   parseDiscovery,
   type DiscoveredEntity,
+  type SkippedComponent,
 } from "../lib/devices/ha-discovery";
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
@@ -108,7 +109,8 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, known = createKnownDevices(config) } = options;
-  const discovered = new Map<string, DiscoveredEntity>();
+  /** The entities of each discovery config, by its id (one for a component's, all of a device's). */
+  const discovered = new Map<string, DiscoveredEntity[]>();
   let built = hubRoutesOf(config, []);
   let stale = false;
   const lastStates = createLastStates();
@@ -122,7 +124,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   const routes = (): Routes => {
     if (stale) {
       stale = false;
-      built = hubRoutesOf(config, discovered.values());
+      built = hubRoutesOf(config, [...discovered.values()].flat());
       lastStates.keepOnly(built.statusTopics);
     }
     return built;
@@ -137,15 +139,16 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) => {
     const result = parseDiscovery(topic, payload);
     if (result.ok && result.kind === "config") {
-      const { entity } = result;
-      const before = discovered.get(entity.id);
-      discovered.set(entity.id, entity);
-      const fields = { topic, component: entity.component, name: entity.name, state: entity.stateTopic ?? undefined };
+      const { id, entities, skipped } = result;
+      const before = discovered.get(id);
+      discovered.set(id, entities);
+      if (skipped.length > 0) log.warn("discovery components ignored", { topic, components: skippedList(skipped) });
+      const fields = { topic, entities: entities.map((e) => `${e.component} ${JSON.stringify(e.name)}`).join(", ") };
       if (restoring && replayed) {
-        restored++;
+        restored += entities.length;
         log.debug("device restored", fields);
       } else {
-        announced.add(topic, before === undefined ? "new" : JSON.stringify(before) === JSON.stringify(entity) ? "unchanged" : "changed");
+        announced.add(topic, before === undefined ? "new" : JSON.stringify(before) === JSON.stringify(entities) ? "unchanged" : "changed");
         log.debug("device announced", fields);
       }
     } else if (result.ok) {
@@ -207,6 +210,11 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       if (retainBirth) await bus.publish(DISCOVERY_STATUS_TOPIC, "offline", { qos: 1, retain: true }).catch(() => {});
     },
   };
+}
+
+/** `sensor/gw01/t (invalid-config: …), button/gw01/restart (unsupported-component: …)`, for one log line. */
+function skippedList(skipped: readonly SkippedComponent[]): string {
+  return skipped.map((s) => `${s.id} (${s.code}: ${s.message})`).join(", ");
 }
 
 /** The topics a summary line names, at most: a device or two joining are named; a start of thousands is counted. */

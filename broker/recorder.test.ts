@@ -146,6 +146,10 @@ describe("startRecorder", () => {
 
   it("skips garbage, oversized and empty payloads and keeps recording everything else", async (t) => {
     const { bus, recorder, lines, points } = await setup(t);
+    // Sensors that have carried readings: what they send that is not one is warned about.
+    await bus.publish("home/attic/temperature", "20");
+    await bus.publish("home/attic/humidity", "50");
+    await recorder.flush();
     await bus.publish("home/attic/temperature", "hello");
     await bus.publish("home/attic/humidity", Buffer.alloc(1024 * 1024, "7"));
     await bus.publish("home/attic/pressure", "");
@@ -154,18 +158,43 @@ describe("startRecorder", () => {
     await bus.publish("home/attic/temperature", "21");
     await recorder.flush();
 
-    assert.deepEqual(recorder.stats(), { recorded: 2, unreadable: 2, pending: 0 });
-    assert.deepEqual(await points("home/attic/temperature"), [{ t: T0, v: 21 }]);
+    await settle();
+    assert.deepEqual(recorder.stats(), { recorded: 4, unreadable: 2, pending: 0 });
+    assert.deepEqual(await points("home/attic/temperature"), [{ t: T0, v: 20 }, { t: T0, v: 21 }]);
     assert.deepEqual(await points("home/kitchen/temperature"), [{ t: T0, v: 22 }]);
-    assert.deepEqual(await points("home/attic/humidity"), []);
+    assert.deepEqual(await points("home/attic/humidity"), [{ t: T0, v: 50 }]);
     assert.deepEqual(
-      lines.map(({ level, message, fields }) => [level, message, fields.topic, fields.code]),
+      lines.map(({ level, message, fields }) => [level, message, fields.topic, fields.code]).sort(),
       [
-        ["warn", "unreadable reading", "home/attic/temperature", "not-a-number"],
-        ["warn", "unreadable reading", "home/attic/humidity", "too-large"],
         ["debug", "ignored empty payload", "home/attic/pressure", undefined],
+        ["warn", "unreadable reading", "home/attic/humidity", "too-large"],
+        ["warn", "unreadable reading", "home/attic/temperature", "not-a-number"],
       ],
     );
+  });
+
+  it("says once, at info, that a topic which never carried a reading is not a sensor (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT)", async (t) => {
+    const { bus, recorder, lines, clock } = await setup(t);
+    await bus.publish("home/OMG_ESP32_BLE/LWT", "online");
+    await bus.publish("home/OMG_ESP32_BLE/SYStoMQTT", '{"uptime":120,"freemem":120000}');
+    clock.now = T0 + 120_000; // its next status, two minutes on
+    await bus.publish("home/OMG_ESP32_BLE/SYStoMQTT", '{"uptime":240,"freemem":119000}');
+    await settle();
+    assert.deepEqual(
+      lines.map(({ level, fields }) => [level, fields.topic, fields.code]),
+      [
+        ["info", "home/OMG_ESP32_BLE/LWT", "not-a-number"],
+        ["info", "home/OMG_ESP32_BLE/SYStoMQTT", "bad-json"],
+        ["debug", "home/OMG_ESP32_BLE/SYStoMQTT", "bad-json"],
+      ],
+    );
+    // A topic that carries a number becomes a sensor: its garbage is warned about from then on.
+    await bus.publish("home/OMG_ESP32_BLE/LWT", "1");
+    await recorder.flush();
+    clock.now = T0 + 240_000;
+    await bus.publish("home/OMG_ESP32_BLE/LWT", "offline");
+    await settle();
+    assert.deepEqual(lines.at(-1)?.level, "warn");
   });
 
   it("keeps every other numeric topic too, silently skipping what is not a number and the broker's $SYS", async (t) => {
@@ -201,7 +230,10 @@ describe("startRecorder", () => {
   });
 
   it("warns about a topic's unreadable payloads once a minute, then counts what it held back", async (t) => {
-    const { bus, lines, clock } = await setup(t);
+    const { bus, lines, clock, recorder } = await setup(t);
+    await bus.publish("home/x/y", "1");
+    await bus.publish("home/x/z", "1");
+    await recorder.flush();
     const publishAt = async (offsetMs: number, topic: string) => {
       clock.now = T0 + offsetMs;
       await bus.publish(topic, "NaN?");
@@ -219,6 +251,7 @@ describe("startRecorder", () => {
       message: "unreadable reading",
       fields: { topic, code: "not-a-number", message: 'payload "NaN?" is not a number', suppressed },
     });
+    await settle();
     assert.deepEqual(lines, [warning("home/x/y"), warning("home/x/z"), warning("home/x/y", 2), warning("home/x/z")]);
   });
 

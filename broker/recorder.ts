@@ -27,6 +27,7 @@ import { ReadingNotStored } from "./reading-not-stored";
 import { createReadingBuffer } from "./recorder-buffer";
 import { REPLAY_WINDOW_MS, replayIsNew } from "./replayed-reading";
 import { createLogPace } from "./log-pace";
+import { createLogThrottle, createUnreadableLog, MAX_THROTTLED_TOPICS, UNREADABLE_LOG_WINDOW_MS } from "./unreadable-log";
 
 export { ReadingNotStored };
 
@@ -74,12 +75,6 @@ export type Recorder = {
   record(reading: Reading, message?: BusMessage): Promise<void>;
 };
 
-/** An unreadable payload is logged at most once per topic in this window. */
-const UNREADABLE_LOG_WINDOW_MS = 60_000;
-
-/** How many topics the log throttle remembers; a device spraying random topics cannot grow it further. */
-const MAX_THROTTLED_TOPICS = 1024;
-
 export async function startRecorder(
   bus: Bus,
   store: HistoryStore,
@@ -91,6 +86,7 @@ export async function startRecorder(
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
   }
   const throttle = createLogThrottle(UNREADABLE_LOG_WINDOW_MS, MAX_THROTTLED_TOPICS);
+  const unreadableLog = createUnreadableLog(log, hasReadings);
 
   let stopped = false;
   let recorded = 0;
@@ -143,10 +139,13 @@ export async function startRecorder(
       return;
     }
     unreadable++;
-    const suppressed = throttle(topic, now());
-    if (suppressed !== null) {
-      log.warn("unreadable reading", { topic, code: result.code, message: result.message, suppressed: suppressed || undefined });
-    }
+    unreadableLog(topic, now(), result);
+  }
+
+  /** Whether history holds a reading of `topic`, once the readings already handed over are written (a QoS 0 one may wait 100 ms). */
+  async function hasReadings(topic: string): Promise<boolean> {
+    await Promise.allSettled([lazyBatch?.written, slotBatch?.written, buffer.flush()]);
+    return (await store.readRaw({ topic, from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).length > 0;
   }
 
   // Every start sends every retained topic again, and a line per copy filled the log with the
@@ -316,29 +315,5 @@ export async function startRecorder(
       refused.catch(() => {}); // a caller that does not wait must not crash the hub
       return refused;
     },
-  };
-}
-
-/**
- * Paces a per-topic warning: the first in each window is written, the rest are
- * counted. Returns null to stay quiet, else how many were held back since the last
- * line, so a device stuck publishing garbage cannot drown the log.
- */
-function createLogThrottle(windowMs: number, maxTopics: number): (topic: string, at: number) => number | null {
-  // Insertion order is last-logged order: the first entry is the stalest.
-  const lastLogged = new Map<string, { at: number; suppressed: number }>();
-  return (topic, at) => {
-    const entry = lastLogged.get(topic);
-    if (entry !== undefined && at - entry.at < windowMs) {
-      entry.suppressed++;
-      return null;
-    }
-    lastLogged.delete(topic);
-    if (lastLogged.size >= maxTopics) {
-      // Full: forget the stalest topic, and with it its count of held-back lines.
-      lastLogged.delete(lastLogged.keys().next().value!);
-    }
-    lastLogged.set(topic, { at, suppressed: 0 });
-    return entry?.suppressed ?? 0;
   };
 }

@@ -162,6 +162,39 @@ test("a discovery config published with mosquitto_pub -r makes a named sensor ap
   await expect.poll(() => hub.output).toMatch(/INFO devices: devices announced count=\d+ new=\d+ changed=\d+ unchanged=\d+ topics="[^"]*homeassistant\/sensor\/0x00158d0001e2d3a4\/temperature\/config/);
 });
 
+test("a device-based config (HA 2024.11) published with mosquitto_pub -r shows its sensor and its switch, which switches (review-10 F4)", async ({ page }) => {
+  const gateway = {
+    dev: { ids: "gw01", name: "Garden gateway", sa: "Garden" },
+    o: { name: "demo2mqtt" },
+    stat_t: "garden/gw01",
+    cmps: {
+      t: { p: "sensor", name: "Temperature", dev_cla: "temperature", unit_of_meas: "°C", val_tpl: "{{ value_json.temperature }}", uniq_id: "gw01_t" },
+      pump: { p: "switch", name: "Pump", cmd_t: "garden/gw01/pump/set", val_tpl: "{{ value_json.pump }}", uniq_id: "gw01_pump" },
+    },
+  };
+  await mosquittoPub("-r", "-t", "homeassistant/device/gw01/config", "-m", JSON.stringify(gateway));
+  await mosquittoPub("-r", "-t", "garden/gw01", "-m", '{"temperature":12.5,"pump":"ON"}');
+  await device.subscribeAsync("garden/gw01/pump/set", { qos: 1 });
+  await hub.open(page);
+
+  const card = page.getByTestId("room-garden");
+  const reading = card.locator('li[data-topic="ha:sensor/gw01/t"]');
+  await expect(reading).toContainText("Garden gateway Temperature");
+  await expect(reading).toContainText("12.5");
+  await expect(reading).toContainText("°C");
+  const pump = toggle(page, "ha:switch/gw01/pump");
+  await expect(row(page, "ha:switch/gw01/pump")).toContainText("Garden gateway Pump");
+  await expect(pump).toHaveAttribute("data-state", "on");
+  // The hub knows the pump's command topic too: an admin's command gets through its ACL to the device.
+  const command = nextMessage(device, "garden/gw01/pump/set");
+  await pump.click();
+  expect((await command).payload).toBe("OFF");
+
+  // An empty config removes the whole device.
+  await mosquittoPub("-r", "-n", "-t", "homeassistant/device/gw01/config");
+  await expect(card).toHaveCount(0);
+});
+
 test("offline availability disables a discovered switch's toggle, with the reason", async ({ page }) => {
   const config = fixtures["esphome-relay"];
   await mosquittoPub("-r", "-t", config.topic, "-m", JSON.stringify(config.payload));

@@ -110,6 +110,29 @@ describe("live store: discovered devices", () => {
     assert.deepEqual(store.getSubscriptions(), ["home/#"]);
   });
 
+  it("a device-based config (HA 2024.11) shows every component; one left as its platform goes, an empty config takes them all (review-10 F4)", () => {
+    const { store, deliver } = setup();
+    const topic = "homeassistant/device/gw01/config";
+    const cmps = {
+      t: { p: "sensor", dev_cla: "temperature", unit_of_meas: "°C", val_tpl: "{{ value_json.temperature }}", uniq_id: "gw01_t" },
+      pump: { p: "switch", name: "Pump", cmd_t: "garden/gw01/pump/set", val_tpl: "{{ value_json.pump }}", uniq_id: "gw01_pump" },
+      restart: { p: "button", cmd_t: "garden/gw01/restart", uniq_id: "gw01_restart" },
+    };
+    deliver([topic, { dev: { ids: "gw01", name: "Garden gateway", sa: "Garden" }, o: { name: "demo" }, stat_t: "garden/gw01", cmps }, true]);
+    deliver(["garden/gw01", { temperature: 12.5, pump: "ON" }]);
+    assert.deepEqual(store.getRooms().map((r) => [r.room, r.topics, r.devices]), [["garden", ["ha:sensor/gw01/t"], ["ha:switch/gw01/pump"]]]);
+    assert.equal(store.getTopic("ha:sensor/gw01/t")?.reading?.value, 12.5);
+    assert.deepEqual([store.getDevice("ha:switch/gw01/pump")?.name, store.getDevice("ha:switch/gw01/pump")?.state], ["Garden gateway Pump", "ON"]);
+    // The button is beyond Hearth: named once in the console, the rest shown.
+    assert.match(String(warn.mock.calls[0]?.arguments[0]), /button\/gw01\/restart \(unsupported-component\)/);
+
+    deliver([topic, { dev: { ids: "gw01", name: "Garden gateway", sa: "Garden" }, o: { name: "demo" }, stat_t: "garden/gw01", cmps: { ...cmps, t: { p: "sensor" } } }, true]);
+    assert.deepEqual(store.getRooms().map((r) => [r.topics, r.devices]), [[[], ["ha:switch/gw01/pump"]]]);
+    deliver([topic, ""]);
+    assert.deepEqual(store.getRooms(), []);
+    assert.deepEqual(store.getSubscriptions(), ["home/#"]);
+  });
+
   it("a state heard before the config is applied when the config arrives", () => {
     const { store, deliver } = setup();
     deliver(["home/den/lamp/state", "ON", true]);

@@ -141,8 +141,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     const at = now();
     if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
       const result = discoveryUpdate(topic, payload);
-      if (result && "update" in result) enqueue(result.update);
-      else if (result) warnOnce(topic, at, result.ignored);
+      if (result?.update) enqueue(result.update);
+      if (result?.ignored) warnOnce(topic, at, result.ignored);
       return;
     }
     const retained = ingestOptions.retained ?? false;
@@ -157,7 +157,6 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       } else if (result.code !== "empty") {
         // An empty payload clears a retained message; it says nothing about the sensor.
         const error: TopicError = { code: result.code, message: result.message, at };
-        warnUnreadable(topic, error);
         enqueue({ kind: "error", topic, room, measurement, error });
       }
       return;
@@ -242,6 +241,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           break;
         }
         case "error": {
+          // Only a sensor turns unreadable: a topic that never carried a reading is none (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT).
+          if (!drafts.has(update.topic) && !topics.has(update.topic)) break;
+          warnUnreadable(update.topic, update.error);
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;
         }

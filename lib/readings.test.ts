@@ -114,6 +114,27 @@ describe("parseReading with a value_template (a discovered sensor)", () => {
     const result = read('{"temperature":70}', ["temperature"], "°F");
     assert.equal(result.ok && result.reading.unit, "°F");
   });
+  it("a field of a device state over 1 KiB is read, up to the device-state bound of 8 KiB (review-10 F12)", () => {
+    // A Zigbee2MQTT radiator valve: schedules, an `update` block and device information around its temperature.
+    const day = Array.from({ length: 6 }, (_, i) => ({ time: `${String(6 + i * 3).padStart(2, "0")}:00`, temperature: 17 + i }));
+    const state = {
+      local_temperature: 19.5,
+      battery: 87,
+      workdays_schedule: day,
+      holidays_schedule: day,
+      update: { state: "idle", installed_version: 16777241, latest_version: 16777241 },
+      device: { friendlyName: "Bedroom radiator", model: "SPZB0001", manufacturerName: "Eurotronic", ieeeAddr: "0x00158d0004abcdef", type: "Router", powerSource: "Battery" },
+      last_seen: "2026-11-30T23:00:00.000Z",
+      linkquality: 72,
+    };
+    const payload = JSON.stringify({ ...state, note: "x".repeat(1500) });
+    assert.ok(payload.length > MAX_READING_BYTES);
+    const result = read(payload, ["local_temperature"], "°C");
+    assert.equal(result.ok && result.reading.value, 19.5);
+    const huge = read(JSON.stringify({ ...state, note: "x".repeat(9000) }), ["local_temperature"], "°C");
+    assert.equal(!huge.ok && huge.code, "too-large");
+    assert.match(!huge.ok ? huge.message : "", /larger than a device state \(8192 bytes at most\)/);
+  });
   it("a field is looked up on the object, not its prototype", () => {
     const result = read('{"a":{}}', ["a", "constructor"]);
     assert.equal(!result.ok && result.code, "bad-json");

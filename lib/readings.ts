@@ -2,6 +2,7 @@
 // store (browser) both call parseReading; nothing downstream looks at payloads.
 import type { ValueTemplate } from "./devices/value-template";
 import { evaluateTemplate } from "./devices/value-template-eval";
+import { MAX_STATE_BYTES } from "./devices/last-states";
 
 export type Reading = {
   topic: string;
@@ -28,7 +29,11 @@ export type ParseResult =
   | { ok: true; reading: Reading }
   | { ok: false; code: UnreadableCode; message: string };
 
-/** A reading is a number, or a small JSON object; anything bigger is not a reading. */
+/**
+ * A reading is a number, or a small JSON object; anything bigger is not a reading. A
+ * discovered sensor that reads a field of its device's JSON state gets MAX_STATE_BYTES
+ * (8 KiB), the bound every reader of device states keeps (last-states.ts, live-registry.ts).
+ */
 export const MAX_READING_BYTES = 1024;
 
 /** Timestamps further than this into the future are a device with a wrong clock. */
@@ -115,11 +120,15 @@ export function parseReading(
   if (payload.byteLength === 0) {
     return { ok: false, code: "empty", message: "empty payload" };
   }
-  if (payload.byteLength > MAX_READING_BYTES) {
+  // A field read from a device's whole JSON state may sit in a larger payload (review-10 F12: a
+  // Zigbee2MQTT thermostat's schedules, `update` block or device information pass 1 KiB).
+  const max = options.template ? MAX_STATE_BYTES : MAX_READING_BYTES;
+  if (payload.byteLength > max) {
+    const what = options.template ? "a device state" : "a reading";
     return {
       ok: false,
       code: "too-large",
-      message: `payload of ${formatBytes(payload.byteLength)} is larger than a reading (${MAX_READING_BYTES} bytes at most)`,
+      message: `payload of ${formatBytes(payload.byteLength)} is larger than ${what} (${max} bytes at most)`,
     };
   }
   let text: string;

@@ -22,7 +22,7 @@ function entityOf(name: string): DiscoveredEntity {
   const f = fixtures[name];
   const result = parseDiscovery(f.topic, bytes(f.payload));
   assert.ok(result.ok && result.kind === "config", `${name}: ${JSON.stringify(result)}`);
-  return result.entity;
+  return result.entities[0];
 }
 
 describe("HA discovery: real-world configs", () => {
@@ -133,12 +133,12 @@ describe("HA discovery: light schemas", () => {
   it("`basic`, HA's current name for the default schema, is an ON/OFF light", () => {
     const result = light("basic");
     assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
-    assert.deepEqual([result.entity.commandOn, result.entity.stateTemplate], ["ON", null]);
+    assert.deepEqual([result.entities[0].commandOn, result.entities[0].stateTemplate], ["ON", null]);
   });
   it('"JSON" in capitals is the JSON schema, as HA lower-cases it', () => {
     const result = light("JSON");
     assert.ok(result.ok && result.kind === "config", JSON.stringify(result));
-    assert.equal(result.entity.commandOn, '{"state":"ON"}');
+    assert.equal(result.entities[0].commandOn, '{"state":"ON"}');
   });
 });
 

@@ -1,12 +1,17 @@
 // Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
 // a retained `homeassistant/<component>/[<node_id>/]<object_id>/config` message describes
 // one entity; an empty one removes it. Zigbee2MQTT, Tasmota and ESPHome announce
-// their devices this way. The payload is validated here, once: abbreviations are
-// expanded and `~` substituted first, then zod checks the result and the rest of
-// Hearth trusts the typed `DiscoveredEntity`.
+// their devices this way; newer firmware may announce a whole device in one
+// `homeassistant/device/<object_id>/config` (ha-device-discovery.ts). The payload is
+// validated here, once: abbreviations are expanded and `~` substituted first, then zod
+// checks the result and the rest of Hearth trusts the typed `DiscoveredEntity`.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
+import { expandDiscoveryConfig, isRecord } from "./ha-abbreviations";
+import { splitDeviceConfig } from "./ha-device-discovery";
 import { parseTemplate, type ValueTemplate } from "./value-template";
+
+export { expandDiscoveryConfig } from "./ha-abbreviations";
 
 export const DISCOVERY_PREFIX = "homeassistant";
 /** Hearth publishes `online` here on start, as Home Assistant does (its "birth message"). */
@@ -17,6 +22,10 @@ export type DiscoveryComponent = (typeof DISCOVERY_COMPONENTS)[number];
 
 /** Z2M configs are 1–3 kB; anything past this is not a discovery config. */
 export const MAX_DISCOVERY_BYTES = 16 * 1024;
+/** A device config carries all its components: up to MAX_DEVICE_COMPONENTS of a few hundred bytes each. */
+export const MAX_DEVICE_DISCOVERY_BYTES = 64 * 1024;
+/** The topic level that makes a config a device-based one (`homeassistant/device/<object_id>/config`). */
+const DEVICE = "device";
 
 export type AvailabilitySource = {
   readonly topic: string;
@@ -74,87 +83,19 @@ export type DiscoveryErrorCode =
   | "unsupported-template"
   | "unsupported-schema";
 
+/** A component of a device config left out, and why (the others are shown). */
+export type SkippedComponent = { readonly id: string; readonly code: DiscoveryErrorCode; readonly message: string };
+
+/**
+ * What one retained discovery message says: the entities its topic describes now (one for
+ * a per-component config, those of every component for a device config), or that they are
+ * gone. `id` is the topic without prefix and `/config`, `switch/lamp` or `device/gw01`:
+ * a consumer keeps each topic's entities under it, so a new config replaces all of them.
+ */
 export type DiscoveryResult =
-  | { ok: true; kind: "config"; entity: DiscoveredEntity }
+  | { ok: true; kind: "config"; id: string; entities: DiscoveredEntity[]; skipped: SkippedComponent[] }
   | { ok: true; kind: "remove"; id: string }
   | { ok: false; id: string | null; code: DiscoveryErrorCode; message: string };
-
-// homeassistant/components/mqtt/abbreviations.py, the keys these four components use.
-const ABBREVIATIONS: Record<string, string> = {
-  avty: "availability",
-  avty_mode: "availability_mode",
-  avty_t: "availability_topic",
-  avty_tpl: "availability_template",
-  cmd_t: "command_topic",
-  cmd_tpl: "command_template",
-  dev: "device",
-  dev_cla: "device_class",
-  en: "enabled_by_default",
-  ic: "icon",
-  json_attr_t: "json_attributes_topic",
-  obj_id: "object_id",
-  opt: "optimistic",
-  pl_avail: "payload_available",
-  pl_not_avail: "payload_not_available",
-  pl_off: "payload_off",
-  pl_on: "payload_on",
-  ret: "retain",
-  stat_cla: "state_class",
-  stat_off: "state_off",
-  stat_on: "state_on",
-  stat_t: "state_topic",
-  stat_tpl: "state_template",
-  stat_val_tpl: "state_value_template",
-  t: "topic",
-  uniq_id: "unique_id",
-  unit_of_meas: "unit_of_measurement",
-  val_tpl: "value_template",
-};
-
-const DEVICE_ABBREVIATIONS: Record<string, string> = {
-  cns: "connections",
-  ids: "identifiers",
-  mf: "manufacturer",
-  mdl: "model",
-  sa: "suggested_area",
-  sw: "sw_version",
-  hw: "hw_version",
-  cu: "configuration_url",
-};
-
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-
-function expandKeys(obj: Record<string, unknown>, table: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(obj)) out[table[key] ?? key] = value;
-  return out;
-}
-
-/** `~` at the start or end of a `…_topic` value stands for the base topic (HA's own rule). */
-function substituteBase(obj: Record<string, unknown>, base: string | undefined): Record<string, unknown> {
-  if (base === undefined) return obj;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(obj)) {
-    if ((key === "topic" || key.endsWith("_topic")) && typeof value === "string") {
-      out[key] = value.startsWith("~") ? base + value.slice(1) : value.endsWith("~") ? value.slice(0, -1) + base : value;
-    } else out[key] = value;
-  }
-  return out;
-}
-
-/** Abbreviations expanded and `~` substituted, in the config, its availability list and its device. */
-export function expandDiscoveryConfig(raw: Record<string, unknown>): Record<string, unknown> {
-  const expanded = expandKeys(raw, ABBREVIATIONS);
-  const base = typeof expanded["~"] === "string" ? (expanded["~"] as string) : undefined;
-  const config = substituteBase(expanded, base);
-  if (Array.isArray(config.availability)) {
-    config.availability = config.availability.map((entry) =>
-      isRecord(entry) ? substituteBase(expandKeys(entry, ABBREVIATIONS), base) : entry,
-    );
-  }
-  if (isRecord(config.device)) config.device = expandKeys(config.device, DEVICE_ABBREVIATIONS);
-  return config;
-}
 
 const topic = z
   .string()
@@ -209,7 +150,7 @@ const schema = z.object({
 
 type Config = z.infer<typeof schema>;
 
-/** `homeassistant/switch/lamp/config` → `switch/lamp`; null for any other topic. */
+/** `homeassistant/switch/lamp/config` → `switch/lamp` (`homeassistant/device/gw01/config` → `device/gw01`); null for any other topic. */
 export function discoveryId(topicName: string): { id: string; component: string } | null {
   const levels = topicName.split("/");
   if (levels[0] !== DISCOVERY_PREFIX || levels.at(-1) !== "config") return null;
@@ -240,14 +181,12 @@ function template(source: string | undefined, what: string): { ok: true; templat
 export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryResult {
   const where = discoveryId(topicName);
   if (!where) return { ok: false, id: null, code: "not-discovery", message: "not a discovery config topic" };
-  const { id } = where;
+  const { id, component } = where;
   if (bytes.byteLength === 0) return { ok: true, kind: "remove", id };
   const fail = (code: DiscoveryErrorCode, message: string): DiscoveryResult => ({ ok: false, id, code, message });
-  if (!(DISCOVERY_COMPONENTS as readonly string[]).includes(where.component)) {
-    return fail("unsupported-component", `component ${JSON.stringify(where.component)} is not one Hearth shows (${DISCOVERY_COMPONENTS.join(", ")})`);
-  }
-  const component = where.component as DiscoveryComponent;
-  if (bytes.byteLength > MAX_DISCOVERY_BYTES) return fail("too-large", `config of ${bytes.byteLength} bytes is larger than ${MAX_DISCOVERY_BYTES}`);
+  if (component !== DEVICE && !isShown(component)) return fail("unsupported-component", unsupported(component));
+  const max = component === DEVICE ? MAX_DEVICE_DISCOVERY_BYTES : MAX_DISCOVERY_BYTES;
+  if (bytes.byteLength > max) return fail("too-large", `config of ${bytes.byteLength} bytes is larger than ${max}`);
   let raw: unknown;
   try {
     raw = JSON.parse(decoder.decode(bytes));
@@ -255,6 +194,35 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
     return fail("bad-json", "config is not JSON");
   }
   if (!isRecord(raw)) return fail("bad-json", "config is not a JSON object");
+  if (component !== DEVICE) {
+    const parsed = parseComponent(id, component, raw);
+    return parsed.ok ? { ok: true, kind: "config", id, entities: [parsed.entity], skipped: [] } : fail(parsed.code, parsed.message);
+  }
+  const split = splitDeviceConfig(id, raw);
+  if (!split.ok) return fail("invalid-config", split.message);
+  const entities: DiscoveredEntity[] = [];
+  const skipped: SkippedComponent[] = [...split.problems];
+  // One component Hearth cannot show (a button, a bad template) leaves the others shown, as in HA.
+  for (const c of split.components) {
+    if (!isShown(c.platform)) {
+      skipped.push({ id: c.id, code: "unsupported-component", message: unsupported(c.platform) });
+      continue;
+    }
+    const parsed = parseComponent(c.id, c.platform, c.config);
+    if (parsed.ok) entities.push(parsed.entity);
+    else skipped.push({ id: c.id, code: parsed.code, message: parsed.message });
+  }
+  return { ok: true, kind: "config", id, entities, skipped };
+}
+
+const isShown = (component: string): component is DiscoveryComponent => (DISCOVERY_COMPONENTS as readonly string[]).includes(component);
+const unsupported = (component: string) => `component ${JSON.stringify(component)} is not one Hearth shows (${DISCOVERY_COMPONENTS.join(", ")})`;
+
+type ComponentResult = { ok: true; entity: DiscoveredEntity } | { ok: false; code: DiscoveryErrorCode; message: string };
+
+/** One entity's config, abbreviations and all, as the entity `id` of a `component`. */
+function parseComponent(id: string, component: DiscoveryComponent, raw: Record<string, unknown>): ComponentResult {
+  const fail = (code: DiscoveryErrorCode, message: string): ComponentResult => ({ ok: false, code, message });
   const parsed = schema.safeParse(expandDiscoveryConfig(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -329,5 +297,5 @@ export function parseDiscovery(topicName: string, bytes: Uint8Array): DiscoveryR
         }
       : null,
   };
-  return { ok: true, kind: "config", entity };
+  return { ok: true, entity };
 }

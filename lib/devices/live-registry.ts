@@ -59,22 +59,24 @@ export function deviceKey(room: string, device: string): string {
 export type DeviceUpdate =
   /** A message for the registry's entities, routed when the flush applies it. */
   | { kind: "message"; topic: string; payload: Uint8Array; at: number; retained: boolean; convention: ConventionDevice | null }
-  | { kind: "discovery"; id: string; entity: DiscoveredEntity | null }
+  /** The entities a discovery config (`id`: `switch/lamp`, `device/gw01`) describes now; none when removed. */
+  | { kind: "discovery"; id: string; entities: readonly DiscoveredEntity[] }
   | { kind: "config"; devices: readonly DeviceConfig[] };
 
-/** A discovery config message as an update, or why it is ignored (null: not a discovery topic). */
-export function discoveryUpdate(topic: string, payload: Uint8Array): { update: DeviceUpdate } | { ignored: string } | null {
+/**
+ * A discovery config message as an update, and what of it is ignored (a bad config, or a
+ * device config's components Hearth cannot show); null: not a discovery topic.
+ */
+export function discoveryUpdate(topic: string, payload: Uint8Array): { update: DeviceUpdate | null; ignored: string | null } | null {
   const result = parseDiscovery(topic, payload);
   if (result.ok) {
-    return {
-      update:
-        result.kind === "config"
-          ? { kind: "discovery", id: result.entity.id, entity: result.entity }
-          : { kind: "discovery", id: result.id, entity: null },
-    };
+    const entities = result.kind === "config" ? result.entities : [];
+    const skipped = result.kind === "config" ? result.skipped : [];
+    const ignored = skipped.map((s) => `${s.id} (${s.code}): ${s.message}`).join("; ");
+    return { update: { kind: "discovery", id: result.id, entities }, ignored: ignored ? `discovery config ${topic}: ignored ${ignored}` : null };
   }
   if (result.code === "not-discovery") return null;
-  return { ignored: `discovery config ${topic} ignored (${result.code}): ${result.message}` };
+  return { update: null, ignored: `discovery config ${topic} ignored (${result.code}): ${result.message}` };
 }
 
 /** A state or availability payload is a word; anything longer is not one. */
@@ -184,8 +186,8 @@ export type LiveRegistry = {
   /** Whether messages on `topic` are for a known entity (routes as of the last flush). */
   isRouted(topic: string): boolean;
   setConfig(devices: readonly DeviceConfig[]): void;
-  /** A discovery config (null: removed). */
-  discover(id: string, entity: DiscoveredEntity | null): void;
+  /** The entities of a discovery config (none: removed). */
+  discover(id: string, entities: readonly DiscoveredEntity[]): void;
   /** A convention device said something meaningful on its state or availability topic. */
   heard(device: ConventionDevice): void;
   /** Applies a state or availability message, with the registry brought up to date first. */
@@ -200,7 +202,8 @@ export type LiveRegistry = {
 
 export function createLiveRegistry(): LiveRegistry {
   let config: readonly DeviceConfig[] = [];
-  const discovered = new Map<string, DiscoveredEntity>();
+  /** The entities of each discovery config, by its id. */
+  const discovered = new Map<string, readonly DiscoveredEntity[]>();
   const convention = new Map<string, ConventionDevice>();
   let entities = new Map<string, Entity>();
   let routes: Routes = routesOf([]);
@@ -265,7 +268,7 @@ export function createLiveRegistry(): LiveRegistry {
   function rebuild(ctx: FlushContext) {
     dirty = false;
     const previous = entities;
-    entities = buildEntities({ config, discovered: discovered.values(), convention: convention.values() });
+    entities = buildEntities({ config, discovered: [...discovered.values()].flat(), convention: convention.values() });
     routes = routesOf(entities.values());
     for (const [key, old] of previous) {
       const entity = entities.get(key);
@@ -304,8 +307,8 @@ export function createLiveRegistry(): LiveRegistry {
       config = devices;
       dirty = true;
     },
-    discover(id, entity) {
-      if (entity) discovered.set(id, entity);
+    discover(id, found) {
+      if (found.length > 0) discovered.set(id, found);
       else if (!discovered.delete(id)) return;
       dirty = true;
     },
@@ -331,7 +334,7 @@ export function createLiveRegistry(): LiveRegistry {
           registry.setConfig(update.devices);
           break;
         case "discovery":
-          registry.discover(update.id, update.entity);
+          registry.discover(update.id, update.entities);
           break;
         case "message":
           if (update.convention) registry.heard(update.convention);

@@ -28,7 +28,7 @@ function discovered(name: string, change: Record<string, unknown> = {}): Discove
   const f = fixtures[name];
   const result = parseDiscovery(f.topic, new TextEncoder().encode(JSON.stringify({ ...(f.payload as object), ...change })));
   assert.ok(result.ok && result.kind === "config");
-  return result.entity;
+  return result.entities[0];
 }
 const build = (s: Partial<RegistrySources>) => buildEntities({ config: [], discovered: [], convention: [], ...s });
 const pick = (e: Entity | undefined, keys: Array<keyof Entity>) => Object.fromEntries(keys.map((k) => [k, e?.[k]]));
@@ -295,7 +295,7 @@ describe("registry: payloads", () => {
         ),
       );
       assert.ok(result.ok && result.kind === "config");
-      return result.entity;
+      return result.entities[0];
     };
     const entities = build({ discovered: [sensor(1, "거실 온도계"), sensor(2, "안방 온도계"), sensor(3, "Термометр", "Кухня"), sensor(4, "寝室センサー", "寝室")] });
     assert.deepEqual(
