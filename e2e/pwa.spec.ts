@@ -3,8 +3,7 @@
 // down, and lets it go live again by itself when the hub is back.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
 const publish = (hub: TestHub, topic: string, value: string) =>
