@@ -1,8 +1,8 @@
 // The hub's own log in the report of a failed browser test. Every TestHub is tracked
-// here while it runs; when a test fails, what each hub printed during it goes to the
-// run's stdout (the list reporter prints a test's stdout as it comes, but of an
-// attachment only its path, or its first 300 characters), and each hub's whole log
-// is attached as a file beside the trace. CI's failure of screens.spec:166 showed the
+// here while it runs; when a test fails, the end of each hub's log (where the test began
+// marked) goes to the run's stdout (the list reporter prints a test's stdout as it comes,
+// but of an attachment only its path, or its first 300 characters), and each hub's whole
+// log is attached as a file beside the trace. CI's failure of screens.spec:166 showed the
 // page reconnecting for 15 s and nothing of what the hub saw meanwhile.
 import { writeFileSync } from "node:fs";
 import { test as base } from "@playwright/test";
