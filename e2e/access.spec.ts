@@ -3,9 +3,9 @@
 // account and anonymous clients over TCP, from here and from a second host, and clients
 // that must be turned away.
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
-import { expect, test, type Browser } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { ADMIN, TestHub, type Credentials } from "./hub";
+import { ADMIN, type Credentials, expect, test, TestHub } from "./hub";
 import { collect, connect, expectReceived, tryConnect, tryPublish, trySubscribe, type Outcome } from "./mqtt-clients";
 import { SecondHost } from "./second-host";
 

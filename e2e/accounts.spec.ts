@@ -5,8 +5,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
-import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, TestHub } from "./hub";
+import type { Page } from "@playwright/test";
+import { ADMIN, expect, test, TestHub } from "./hub";
 import { connect, tryConnect } from "./mqtt-clients";
 
 const run = promisify(execFile);

@@ -11,10 +11,9 @@
 // `npm test` runs a short seeded slice (3 kills); `npm run test:crash` runs 10, and
 // HEARTH_CRASH_SEED and HEARTH_CRASH_ROUNDS replay or lengthen a run.
 import { writeFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
 import { historyRows, messageAt, Publisher } from "./crash-load";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 import { connect } from "./mqtt-clients";
 import { prng } from "./prng";
 

@@ -5,10 +5,9 @@
 // served throughout, and its memory ends within RSS_SLACK_MB of where it started.
 // `npm test` runs a slice; `npm run fuzz` runs 100,000 packets (HEARTH_FUZZ_PACKETS).
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
 import type { MqttClient } from "mqtt";
 import { runFuzz, type FuzzProgress } from "./fuzz/fuzz-run";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 import { collect, connect, expectReceived } from "./mqtt-clients";
 
 const PACKETS = Number(process.env.HEARTH_FUZZ_PACKETS ?? 10_000);

@@ -2,9 +2,8 @@
 // slows it down, a filter past the subscriptions is refused, the others disconnect it),
 // with a code in the log, and a well-behaved client carries on. Small limits, so every loop here is short and bounded.
 import { connect as tcpConnect, type Socket } from "node:net";
-import { expect, test } from "@playwright/test";
 import type { MqttClient } from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 import { collect, connect, expectReceived, tryConnect } from "./mqtt-clients";
 
 let hub: TestHub;

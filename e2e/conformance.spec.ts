@@ -8,7 +8,6 @@
 // CONFORMANCE_HEARTH=engine runs the engine alone (broker/mqtt) instead of the hub.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { expect, test } from "@playwright/test";
 import { asJson, expectedFor, type Broker, type Observation, type Target } from "./conformance/case";
 import { CASES } from "./conformance/cases";
 import { runCase } from "./conformance/context";
@@ -17,7 +16,7 @@ import { ENGINE_LIMITS, HUB_ENV, HUB_LIMITS } from "./conformance/hearth-limits"
 import { MOSQUITTO_LIMITS, startMosquitto } from "./conformance/mosquitto";
 import type { Transport } from "./conformance/raw-client";
 import { targetsFor } from "./conformance/targets";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const stops: (() => Promise<void>)[] = [];
 const targets: Target[] = [];

@@ -1,7 +1,6 @@
 // The simulated home: real MQTT clients over TCP, so a first start shows a living dashboard.
-import { expect, test } from "@playwright/test";
 import mqtt from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 let hub: TestHub;
 

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
 const fixtures = JSON.parse(

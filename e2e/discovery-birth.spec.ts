@@ -1,9 +1,8 @@
 // The hub's birth message (issue 5): devices that announce themselves when they hear
 // `homeassistant/status` `online`, as Zigbee2MQTT does, reappear after the hub restarts
 // (the embedded broker keeps retained messages in memory, so a restart forgets them).
-import { expect, test } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 let hub: TestHub;
 let bridge: MqttClient;

@@ -4,9 +4,9 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 import { settledBox } from "./settled-box";
 
 const run = promisify(execFile);

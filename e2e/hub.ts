@@ -8,7 +8,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect, type BrowserContext, type Cookie, type Page } from "@playwright/test";
 import { freePort } from "./free-port";
+import { trackHub, untrackHub } from "./hub-log";
 import { HUB_BUNDLE, HUB_ENV, HUB_NODE_ARGS } from "../scripts/build-hub";
+
+/** Specs take `test` from here: a failed test's report carries the log of every hub it saw (e2e/hub-log.ts). */
+export { expect, test } from "./hub-log";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -80,6 +84,7 @@ export class TestHub {
     const dataDir = mkdtempSync(path.join(tmpdir(), "hearth-e2e-"));
     const [port, mqttPort, mqttsPort] = await distinctFreePorts(3);
     const hub = new TestHub(port, mqttPort, mqttsPort, dataDir, options);
+    trackHub(hub);
     options.prepare?.(dataDir);
     await hub.start();
     return hub;
@@ -252,6 +257,7 @@ export class TestHub {
   }
 
   async dispose(): Promise<void> {
+    untrackHub(this);
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -2,9 +2,9 @@
 // person looking at the dashboard in a real browser sees it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
 

@@ -6,9 +6,8 @@
 // device account made in the dashboard are still there after the hub restarts.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { startTestPostgres, type TestPostgres } from "../lib/pg/test-postgres";
-import { ADMIN, TestHub } from "./hub";
+import { ADMIN, expect, test, TestHub } from "./hub";
 import { connect, tryConnect } from "./mqtt-clients";
 
 const TOPIC = "home/cellar/temperature";

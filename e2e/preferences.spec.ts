@@ -1,7 +1,6 @@
 // Language and theme (issue 7): chosen from the browser's settings, switchable, and
 // remembered, with the server and the browser agreeing on the first paint.
-import { expect, test } from "@playwright/test";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 let hub: TestHub;
 test.beforeAll(async () => {

@@ -3,8 +3,8 @@
 // down, and lets it go live again by itself when the hub is back.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test, type Browser } from "@playwright/test";
-import { TestHub, type Credentials } from "./hub";
+import type { Browser } from "@playwright/test";
+import { expect, test, TestHub, type Credentials } from "./hub";
 
 const run = promisify(execFile);
 const publish = (hub: TestHub, topic: string, value: string) =>

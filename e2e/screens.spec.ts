@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test, type Page } from "@playwright/test";
-import { TestHub } from "./hub";
+import type { Page } from "@playwright/test";
+import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
 const publish = (hub: TestHub, topic: string, value: string, retain = false) =>

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");

@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { test as base, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import mqtt from "mqtt";
-import { TestHub } from "./hub";
+import { TestHub, test as base } from "./hub";
 
 /** Screenshots for a person to look at: gitignored with the rest of test-results/. */
 export const SHOTS = path.resolve(import.meta.dirname, "../test-results/screens");
@@ -63,7 +63,7 @@ export const test = base.extend<object, { demo: DemoHome }>({
   ],
 });
 
-export { expect } from "@playwright/test";
+export { expect } from "./hub";
 
 /** Saves a screenshot of what a person sees under test-results/screens/<name>.png. */
 export async function shoot(page: Page, name: string): Promise<void> {

@@ -3,10 +3,10 @@
 // published to Mosquitto shows live, a toggle reaches the device on Mosquitto, the
 // device-accounts page names the broker instead of offering a form, and the header
 // says "Broker unreachable since …" while Mosquitto is away. One hub for the file.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
 import { startUpstreamMosquitto, type UpstreamMosquitto } from "../broker/test-upstream-brokers";
-import { TestHub } from "./hub";
+import { expect, test, TestHub } from "./hub";
 
 const HEARTH = { username: "hearth", password: "hearth-upstream-pass" };
 let broker: UpstreamMosquitto;

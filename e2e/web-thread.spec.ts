@@ -5,10 +5,9 @@
 // turned on. How long the round trips took is the bench's business (npm run bench, stall).
 import { readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { connectInspector } from "../bench/lib/inspector";
 import { startProbe } from "../bench/lib/rtt-probe";
-import { ADMIN, TestHub } from "./hub";
+import { ADMIN, expect, test, TestHub } from "./hub";
 import { DAY_OF_READINGS, seedHistory } from "./seed-history";
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,8 @@
 # Shared by start.sh and test.sh. Sourced, not run.
 
-step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+# With STEP_CLOCK set (test.sh), each step says when it began, in seconds since the script
+# started: CI's log then shows where a run's time goes, phase by phase.
+step() { printf '\n\033[1m▶ %s\033[0m%s\n' "$*" "${STEP_CLOCK:+ (at ${SECONDS} s)}"; }
 
 # npm install (not npm ci: the registry lacks other platforms' optional binaries,
 # so the lockfile cannot list them; see shared/STACK-NOTES.md). It is quick when

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 export NEXT_TELEMETRY_DISABLED=1 # the hub has no business phoning home
+STEP_CLOCK=1
 
 # openssl: the TLS test makes a certificate with `npm run hearth -- generate-cert`.
 # iproute2: the access test connects from a second host, a network namespace (e2e/second-host.ts).
@@ -40,7 +41,7 @@ step "Unit tests (node --test), in the background while the dashboard builds${un
 # minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
 units_log=$(mktemp)
 # In a process group of their own (setsid): npm does not pass a signal on to its script.
-setsid bash -c "source scripts/lib.sh && $units_first npm run --silent test:unit" >"$units_log" 2>&1 &
+setsid bash -c "source scripts/lib.sh && $units_first npm run --silent test:unit; rc=\$?; echo \"(the unit tests${units_first:+, after the better-sqlite3 compile,} took \$SECONDS s)\"; exit \$rc" >"$units_log" 2>&1 &
 units_pid=$!
 # A failed build ends the run: the unit tests (and their PostgreSQL) stop with it.
 trap 'kill -TERM -- "-$units_pid" 2>/dev/null || true; rm -f "$units_log"' EXIT
@@ -63,7 +64,7 @@ cat "$units_log"
 rm -f "$units_log"
 ((units_rc == 0)) || exit "$units_rc"
 
-build_hub
-
+# No build_hub here: playwright's global setup bundles the hub (e2e/global-setup.ts), every run.
 step "Browser tests (playwright, /usr/bin/chromium)…"
 npx playwright test
+step "Done in ${SECONDS} s."
