@@ -158,6 +158,18 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.deepEqual(registry.lastStates(), []);
   });
 
+  it("records a device whose state topic is under homeassistant/ too, from its first message after the config (the `#` handler's early return is for configs)", async () => {
+    // DIY firmware often publishes both under the prefix: …/bedroom/config, then …/bedroom/state at once.
+    const bedroom = { name: "Temperature", stat_t: "homeassistant/sensor/bedroom/state", val_tpl: "{{ value_json.temperature }}", unit_of_meas: "°C", dev: { name: "Bedroom", ids: "br" } };
+    const lamp = { name: null, cmd_t: "homeassistant/switch/lamp/set", stat_t: "homeassistant/switch/lamp/state", dev: { name: "Lamp", ids: "lamp" } };
+    await bus.publish("homeassistant/sensor/bedroom/config", JSON.stringify(bedroom), { retain: true });
+    await bus.publish("homeassistant/switch/lamp/config", JSON.stringify(lamp), { retain: true });
+    await bus.publish("homeassistant/sensor/bedroom/state", JSON.stringify({ temperature: 21.5 }));
+    await bus.publish("homeassistant/switch/lamp/state", "ON");
+    assert.deepEqual(recorded.map((r) => [r.topic, r.value]), [["ha:sensor/bedroom", 21.5]]);
+    assert.deepEqual(registry.lastStates(), [{ topic: "homeassistant/switch/lamp/state", payload: "ON", at: T0 }]);
+  });
+
   it("stops recording a removed sensor", async () => {
     await bus.publish("homeassistant/sensor/gh1/temperature/config", JSON.stringify(greenhouse));
     await bus.publish("homeassistant/sensor/gh1/temperature/config", "");

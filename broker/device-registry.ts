@@ -18,6 +18,7 @@ import type { DeviceConfig } from "../lib/devices/device-config";
 import {
   DISCOVERY_PREFIX,
   DISCOVERY_STATUS_TOPIC,
+  discoveryId,
   parseDiscovery,
   type DiscoveredEntity,
 } from "../lib/devices/ha-discovery";
@@ -165,8 +166,11 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
   const unsubscribeStates = await bus.subscribe("#", (message) => {
     const { topic, payload, receivedAt } = message;
-    // A discovery config is no sensor's reading: it need not rebuild the routes (F16).
-    if (stale && topic.startsWith(`${DISCOVERY_PREFIX}/`)) return;
+    // A discovery config is no sensor's reading: a burst of them need not rebuild the routes
+    // at each (F16). Only a config topic, though: DIY firmware often reports its state
+    // under the prefix too (`homeassistant/sensor/bedroom/state`), and that message, the
+    // first after its config, needs the rebuilt routes to be read at all.
+    if (stale && topic.startsWith(`${DISCOVERY_PREFIX}/`) && discoveryId(topic) !== null) return;
     const current = routes();
     if (current.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
     const entities = current.sensors.get(topic);

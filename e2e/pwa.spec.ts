@@ -3,8 +3,8 @@
 // down, and lets it go live again by itself when the hub is back.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
-import { TestHub } from "./hub";
+import { expect, test, type Browser } from "@playwright/test";
+import { TestHub, type Credentials } from "./hub";
 
 const run = promisify(execFile);
 const publish = (hub: TestHub, topic: string, value: string) =>
@@ -17,6 +17,20 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
 }
 
 let hub: TestHub;
+
+/**
+ * A page in a context of its own (no test inherits another's worker or caches), opened
+ * on `/` and controlled by the service worker, which is installed with the shell cached.
+ */
+async function openControlledPage(browser: Browser, options: { as?: Credentials } = {}) {
+  const context = await browser.newContext({ serviceWorkers: "allow" });
+  const page = await context.newPage();
+  const errors = await hub.open(page, "/", options);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  return { context, page, errors };
+}
+
 test.beforeAll(async () => {
   hub = await TestHub.start();
 });
@@ -55,12 +69,7 @@ test("the manifest is linked from every page and has what a browser needs to ins
 });
 
 test("with the hub stopped, a reload shows the app and its last values as stale; when the hub is back they go live without a reload", async ({ browser }) => {
-  const context = await browser.newContext({ serviceWorkers: "allow" });
-  const page = await context.newPage();
-  const errors = await hub.open(page, "/");
-  // The worker is installed (with the shell cached) and controls this page.
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const { context, page, errors } = await openControlledPage(browser);
 
   // Published after the shell was cached: seen after the reload only if the page remembered it.
   await publish(hub, "home/attic/temperature", "21.5");
@@ -88,11 +97,7 @@ test("with the hub stopped, a reload shows the app and its last values as stale;
 });
 
 test("a page asked for while the hub is slow to answer is that page when it comes, not the home page in its place", async ({ browser }) => {
-  const context = await browser.newContext({ serviceWorkers: "allow" });
-  const page = await context.newPage();
-  const errors = await hub.open(page, "/");
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const { context, page, errors } = await openControlledPage(browser);
 
   // A hub that accepts connections but answers late, as its first page of a route does
   // after a restart on a busy machine (5.2 s in stop 19's CI run): longer than the
@@ -114,11 +119,7 @@ test("a page asked for while the hub is slow to answer is that page when it come
 });
 
 test("a worker of another version takes over an open page by reloading it, and leaves only its own caches", async ({ browser }) => {
-  const context = await browser.newContext({ serviceWorkers: "allow" });
-  const page = await context.newPage();
-  const errors = await hub.open(page, "/");
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const { context, page, errors } = await openControlledPage(browser);
   const build = await page.evaluate(() => new URL(navigator.serviceWorker.controller!.scriptURL).searchParams.get("v"));
   expect(build).toBeTruthy();
   await page.evaluate(() => {
@@ -146,11 +147,7 @@ test("a worker of another version takes over an open page by reloading it, and l
 
 test("after logging out, the browser keeps nothing of the person: with the hub away, their dashboard is not shown from the cache", async ({ browser }) => {
   const lena = await hub.createUser("lena", "viewer");
-  const context = await browser.newContext({ serviceWorkers: "allow" });
-  const page = await context.newPage();
-  await hub.open(page, "/", { as: lena });
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const { context, page } = await openControlledPage(browser, { as: lena });
   await publish(hub, "home/cellar/temperature", "12.25");
   await expect(page.getByTestId("room-cellar")).toContainText("12.25");
   // What an offline start would show: the dashboard's HTML and the last values.

@@ -7,43 +7,16 @@
 import type { DeviceConfig } from "./devices/device-config";
 import { DISCOVERY_PREFIX } from "./devices/ha-discovery";
 import type { LastState } from "./devices/last-states";
-import {
-  createLiveRegistry,
-  discoveryUpdate,
-  messageUpdate,
-  type Availability,
-  type DeviceSnapshot,
-  type DeviceUpdate,
-  type FlushContext,
-} from "./devices/live-registry";
+import { createLiveRegistry, discoveryUpdate, messageUpdate, type DeviceSnapshot, type FlushContext } from "./devices/live-registry";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
 import { createRoomIndex, type RoomSummary } from "./live-rooms";
+import { commitDraft, openDraft, queueSeedReadings, queueSeedStates, type TopicDraft, type TopicSnapshot, type Update } from "./live-store-drafts";
 import { createScopeBook } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
 import { parseHomeTopic } from "./topics";
-import type { LivePoint, TopicError } from "./live-point";
+import type { TopicError } from "./live-point";
 
-
-export type TopicSnapshot = {
-  /** The MQTT topic for `home/<room>/<measurement>`; the entity key for a discovered sensor. */
-  readonly topic: string;
-  /** A discovered or configured sensor's friendly name; null: labelled from the measurement. */
-  readonly name: string | null;
-  readonly room: string;
-  readonly measurement: string;
-  /** The last good reading, kept while newer payloads are unreadable. */
-  readonly reading: Reading | null;
-  /** Set by an unreadable payload, cleared by the next good one. */
-  readonly error: TopicError | null;
-  /** A text sensor's state (ESPHome's IP address): a sensor with no unit or device class that reports text. */
-  readonly text: string | null;
-  /** Readings received live since page load, oldest first, capped. */
-  readonly points: readonly LivePoint[];
-  /** A discovered sensor's declared availability; null when it has none or has not said. */
-  readonly availability: Availability | null;
-};
-
-
+export type { TopicSnapshot } from "./live-store-drafts";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
 
@@ -110,34 +83,6 @@ export type LiveStore = {
 export const BASE_SUBSCRIPTIONS = [`${DISCOVERY_PREFIX}/#`] as const;
 
 const WARN_INTERVAL_MS = 60_000;
-type Update =
-  | {
-      kind: "reading";
-      topic: string;
-      room: string;
-      measurement: string;
-      reading: Reading;
-      /** Browser receive time for a live point; null for seeded and retained readings. */
-      pointAt: number | null;
-      seeded: boolean;
-    }
-  | { kind: "error"; topic: string; room: string; measurement: string; error: TopicError }
-  | DeviceUpdate;
-
-/** A topic being changed within one flush: copied once, however many updates it gets. */
-type TopicDraft = {
-  topic: string;
-  name: string | null;
-  room: string;
-  measurement: string;
-  reading: Reading | null;
-  error: TopicError | null;
-  text: string | null;
-  points: readonly LivePoint[];
-  availability: Availability | null;
-  /** Live points received since the last flush, appended (and capped) on commit. */
-  added: LivePoint[];
-};
 
 function notify(listeners: Set<() => void> | undefined): void {
   if (!listeners) return;
@@ -222,20 +167,12 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
   }
 
   function seed(readings: readonly Reading[]): void {
-    for (const reading of readings) {
-      const { topic, room, measurement } = reading;
-      pending.push({ kind: "reading", topic, room, measurement, reading, pointAt: null, seeded: true });
-    }
+    queueSeedReadings(pending, readings);
     flush();
   }
 
   function seedStates(states: readonly LastState[]): void {
-    const encoder = new TextEncoder();
-    for (const { topic, payload, at } of states) {
-      // Routed whether or not a device is known yet: the registry keeps it for the device's config.
-      const update = messageUpdate(topic, parseHomeTopic(topic), true, encoder.encode(payload), at, true);
-      if (update) pending.push(update);
-    }
+    queueSeedStates(pending, states);
     flush();
   }
 
@@ -262,18 +199,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
       const base = removedTopics.has(topic) ? undefined : topics.get(topic);
       removedTopics.delete(topic);
       if (!base) roomIndex.add(room, "topics", topic);
-      draft = {
-        topic,
-        name: name ?? base?.name ?? null,
-        room,
-        measurement,
-        reading: base?.reading ?? null,
-        error: base?.error ?? null,
-        text: base?.text ?? null,
-        points: base?.points ?? [],
-        availability: base?.availability ?? null,
-        added: [],
-      };
+      draft = openDraft(topic, room, measurement, name, base);
       drafts.set(topic, draft);
       return draft;
     };
@@ -327,24 +253,7 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     registry.settle(ctx);
 
     for (const topic of removedTopics) topics.delete(topic);
-    for (const draft of drafts.values()) {
-      let points = draft.points;
-      if (draft.added.length > 0) {
-        points = points.concat(draft.added);
-        if (points.length > maxPoints) points = points.slice(-maxPoints);
-      }
-      topics.set(draft.topic, {
-        topic: draft.topic,
-        name: draft.name,
-        room: draft.room,
-        measurement: draft.measurement,
-        reading: draft.reading,
-        error: draft.error,
-        text: draft.text,
-        points,
-        availability: draft.availability,
-      });
-    }
+    for (const draft of drafts.values()) topics.set(draft.topic, commitDraft(draft, maxPoints));
     for (const [key, device] of changedDevices) {
       if (device) devices.set(key, device);
       else devices.delete(key);
