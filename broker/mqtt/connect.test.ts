@@ -150,9 +150,10 @@ describe("keep alive", { concurrency: true }, () => {
 
   it("a client that pings in time stays connected", async () => {
     const c = await rawConnected(t.port, 4, { clientId: "pinger", keepalive: 1 });
-    // Two pings 0.8 s apart outlast the 1.5 s a silent client gets.
-    for (let i = 0; i < 2; i++) {
-      await new Promise((r) => setTimeout(r, 800));
+    // Pings 0.3 s apart, six of them (1.8 s), outlast the 1.5 s a silent client gets; 1.2 s of margin
+    // each, for a process stalled beside next build (review-12 F5: 0.8 s apart left 0.7 s).
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 300));
       c.send({ cmd: "pingreq" });
       await c.next("pingresp");
     }
