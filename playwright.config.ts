@@ -45,6 +45,13 @@ export default defineConfig({
     // The trace's screencast is off: it encodes a frame at every paint of every page.
     trace: { mode: "on-first-retry", screenshots: false },
     screenshot: "only-on-failure",
+    // Playwright's default is "allow": every test's context registered public/sw.js on its first
+    // signed-in page, and a page opened again behind a slow hub (the first render after a
+    // restart) came from the worker's cache — a stale list, or one that already showed what the
+    // test waits for the hub to do (review-12 F3). Only the tests of the worker ask for it
+    // (pwa.spec's openControlledPage, phone.spec): contexts from browser.newContext() take these
+    // options too, unless they pass their own.
+    serviceWorkers: "block",
     launchOptions: {
       executablePath: "/usr/bin/chromium",
       args: [

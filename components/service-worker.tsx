@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 
 /** Set at build time by next.config.ts: each build registers its own worker (public/sw.js). */
@@ -11,6 +12,7 @@ const BUILD_ID = process.env.HEARTH_BUILD_ID ?? "dev";
  * run together instead of the old bundle talking to a new hub.
  */
 export function ServiceWorker() {
+  useFreshAfterSavedCopy();
   useEffect(() => {
     // `next dev` rebuilds on every change: a caching worker there would only get in the way.
     if (!("serviceWorker" in navigator) || process.env.NODE_ENV !== "production") return;
@@ -33,4 +35,26 @@ export function ServiceWorker() {
     return () => navigator.serviceWorker.removeEventListener("controllerchange", onControllerChange);
   }, []);
   return null;
+}
+
+/**
+ * The worker answers a page from its cache when the hub is slower than 4 s (public/sw.js).
+ * It is asked once per page load whether this page was such a saved copy; when the hub's
+ * own answer has landed since, the page re-renders from the hub (server data only: what
+ * someone is typing stays), so an old list of users, devices or rules is not shown as
+ * current (review-12 F3).
+ */
+function useFreshAfterSavedCopy() {
+  const router = useRouter();
+  useEffect(() => {
+    const worker = "serviceWorker" in navigator ? navigator.serviceWorker.controller : null;
+    if (!worker) return;
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event: MessageEvent<{ fresh?: boolean }>) => {
+      channel.port1.close();
+      if (event.data?.fresh) router.refresh();
+    };
+    worker.postMessage({ type: "saved-copy?" }, [channel.port2]);
+    return () => channel.port1.close();
+  }, [router]);
 }

@@ -2,7 +2,7 @@
 // scale and a window, a room page with its switches and one range picker, and a
 // week's chart with round ticks, day names and nothing cut or left behind.
 import type { Locator, Page } from "@playwright/test";
-import { settledBox, settledWidth } from "./settled-box";
+import { settledBox, settledSpan, settledWidth } from "./settled-box";
 import { expect, shoot, test } from "./ui-home";
 
 test.use({ viewport: { width: 1440, height: 900 }, locale: "ko-KR" });
@@ -90,7 +90,12 @@ test("a room page shows its switches first and one range picker, and a new senso
   const plot = temperature.getByTestId("chart-zoom-area");
   await expect(line).toBeAttached();
   const plotBox = await settledBox(plot);
-  expect(await settledWidth(line)).toBeGreaterThan(plotBox.width * 0.8);
+  // It opens on where the kitchen's history starts (2 % of air before it), not on a sliver at
+  // the right edge of 24 h. Its right end is the newest reading, up to one 5 s report short of
+  // the clock: on a hub only seconds old (a retry starts a new demo hub) that is a large share
+  // of the plot, so the width is not the measure (review-12 F10: ≥ 0.8 failed ~25 % at 10 s).
+  const lineSpan = await settledSpan(line);
+  expect(lineSpan.x - plotBox.x).toBeLessThan(plotBox.width * 0.05);
 
   // The one picker sets both charts.
   await page.locator('button[data-range="1h"]').click();
@@ -114,9 +119,14 @@ test("a week's chart: round ticks with the unit, day names, nothing cut, nothing
   expect(y.every((t) => / °C$/.test(t.text))).toBe(true);
   expect(roundSteps(y.map((t) => Number(t.text.replace(" °C", ""))))).toBe(true);
 
-  // From a week to an hour: only the hour's labels are drawn, each once, as clock times.
+  // From a week to an hour: only the hour's labels are drawn, each once, as clock times. An
+  // hour that crosses local midnight (any run between 00:00 and 01:00) names the day on its
+  // first tick and on the new day's first ("11월 30일, 23:30" … "12월 1일, 00:00"): that is the
+  // product's design (lib/chart-scale.test.ts pins it), so a clock time may carry a day. A bare
+  // day ("11월 30일") is the week's label and must be gone.
   const hour = await pickRange(page, "1h");
-  await expect.poll(async () => (await ticks(hour, "x")).every((t) => /^\d{2}:\d{2}$/.test(t.text))).toBe(true);
+  const hourLabel = /^(\d+월 \d+일, )?\d{2}:\d{2}$/;
+  await expect.poll(async () => (await ticks(hour, "x")).every((t) => hourLabel.test(t.text))).toBe(true);
   const hourTicks = await ticks(hour, "x");
   expect(new Set(hourTicks.map((t) => t.text)).size).toBe(hourTicks.length);
 

@@ -118,6 +118,32 @@ test("a page asked for while the hub is slow to answer is that page when it come
   await context.close();
 });
 
+test("a page the worker showed from its cache while the hub was slow becomes the hub's page when the hub answers", async ({ browser }) => {
+  const { context, page, errors } = await openControlledPage(browser);
+  // The worker keeps this page as it is now: no device account yet.
+  const devices = new URL("/settings/devices", hub.url).href;
+  await page.goto(devices);
+  await expect.poll(() => page.evaluate(async (url) => (await caches.match(url)) !== undefined, devices)).toBe(true);
+  await hub.createDevice("shed-sensor", ["home/shed/#"]);
+
+  // The hub answers after 6 s (as the first render of a route after a restart may): the
+  // worker shows its saved copy at 4 s, without the new account. When the hub's answer
+  // lands, the page must show it, not go on showing the old list as if it were current.
+  const pid = hub.pid!;
+  process.kill(pid, "SIGSTOP");
+  const resume = setTimeout(() => process.kill(pid, "SIGCONT"), 6_000);
+  try {
+    await page.goto(devices, { timeout: 30_000 });
+  } finally {
+    clearTimeout(resume);
+    process.kill(pid, "SIGCONT");
+  }
+  await expect(page.locator('[data-device-account="shed-sensor"]')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "connected", { timeout: 15_000 });
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 test("a worker of another version takes over an open page by reloading it, and leaves only its own caches", async ({ browser }) => {
   const { context, page, errors } = await openControlledPage(browser);
   const build = await page.evaluate(() => new URL(navigator.serviceWorker.controller!.scriptURL).searchParams.get("v"));

@@ -21,18 +21,26 @@ export async function settledBox(locator: Locator): Promise<Box> {
 }
 
 /**
- * The width of `locator`'s element once two reads in a row agree, from its own client rectangle:
- * unlike boundingBox(), it has one for an element zero pixels high (a flat chart line).
+ * Where `locator`'s element starts and how wide it is, once two reads in a row agree, from its
+ * own client rectangle: unlike boundingBox(), it has one for an element zero pixels high (a
+ * flat chart line).
  */
-export async function settledWidth(locator: Locator): Promise<number> {
-  let last: number | null = null;
+export async function settledSpan(locator: Locator): Promise<{ x: number; width: number }> {
+  let last: { x: number; width: number } | null = null;
   await expect
     .poll(async () => {
-      const width = await locator.evaluate((el) => el.getBoundingClientRect().width, undefined, { timeout: 1000 }).catch(() => null);
-      const same = width !== null && width > 0 && width === last;
-      last = width;
+      const span = await locator
+        .evaluate((el) => ({ x: el.getBoundingClientRect().x, width: el.getBoundingClientRect().width }), undefined, { timeout: 1000 })
+        .catch(() => null);
+      const same = span !== null && span.width > 0 && last !== null && span.x === last.x && span.width === last.width;
+      last = span;
       return same;
     })
     .toBe(true);
   return last!;
+}
+
+/** The width of `locator`'s element once it holds still (settledSpan). */
+export async function settledWidth(locator: Locator): Promise<number> {
+  return (await settledSpan(locator)).width;
 }

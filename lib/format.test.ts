@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatReading, formatTimeAgo, formatValue } from "./format";
+import { formatMoment, formatReading, formatTimeAgo, formatValue } from "./format";
 
 test("formatValue and formatReading, English by default and in Korean", () => {
   assert.equal(formatValue(21.456), "21.46");
@@ -26,4 +26,13 @@ test("formatTimeAgo in both languages", () => {
     [-5000, "en", "just now"],
   ];
   for (const [age, locale, expected] of cases) assert.equal(formatTimeAgo(now - age, now, locale), expected);
+});
+
+test("a moment just after midnight, seen from a clock tick just before it, is today's: no date (review-12 F2)", () => {
+  const since = new Date(2026, 11, 1, 0, 0, 10).getTime();
+  const lastTick = new Date(2026, 10, 30, 23, 59, 40).getTime();
+  assert.match(formatMoment(since, lastTick, "en"), /^\d{2}:\d{2}$/);
+  // A moment on an earlier day is still dated.
+  const yesterday = new Date(2026, 10, 30, 23, 59, 50).getTime();
+  assert.match(formatMoment(yesterday, new Date(2026, 11, 1, 0, 0, 40).getTime(), "en"), /^Nov 30, 23:59$/);
 });

@@ -70,9 +70,15 @@ export function formatDayTime(t: number, locale: Locale = "en"): string {
   return dayTime(locale).format(t);
 }
 
-/** A moment seen from `now`: "14:05" today, "Nov 21, 14:05" on another day. */
+/**
+ * A moment seen from `now`: "14:05" today, "Nov 21, 14:05" on another day. Callers pass a
+ * shared clock's last tick (useNow(60_000)), up to a minute old: a moment after it has
+ * happened, so "now" is at least the moment — else a hub lost at 00:00:10, read against a
+ * 23:59:40 tick, would be dated as if on another day (review-12 F2).
+ */
 export function formatMoment(t: number, now: number, locale: Locale = "en"): string {
-  return new Date(t).toDateString() === new Date(now).toDateString() ? formatClock(t, locale) : formatDayTime(t, locale);
+  const seen = Math.max(t, now);
+  return new Date(t).toDateString() === new Date(seen).toDateString() ? formatClock(t, locale) : formatDayTime(t, locale);
 }
 
 const day = cached((locale) => new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" }));

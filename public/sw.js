@@ -3,7 +3,8 @@
 // /sw.js?v=<build id>, so every build is a new worker with its own caches.
 //
 // - Pages: network first, so an online page is always the current build's HTML; the
-//   last good copy of each page is kept for when the hub is unreachable.
+//   last good copy of each page is kept for when the hub is unreachable. A copy shown
+//   because the hub was slow is replaced by the hub's answer when it comes.
 // - /_next/static/… and icons: cache first; their names carry a content hash.
 // - API calls, RSC fetches and the MQTT socket are never cached.
 // A new version takes over at once (skipWaiting + claim) and deletes the old
@@ -54,11 +55,22 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(networkFirst(request, ASSETS));
 });
 
+/**
+ * Pages answered from the cache while the hub had not answered yet, by the id of the window
+ * they became: whether the hub's own answer came after all (true once it is kept). Asked
+ * for by the page (components/service-worker.tsx) once it runs.
+ */
+const savedCopies = new Map();
+
 async function page(event) {
   const request = event.request;
   const network = fetch(request);
   // Kept after the page is answered, even when the timeout answered first.
-  event.waitUntil(network.then((response) => keepPage(request.url, response.clone())).catch(() => undefined));
+  const kept = network.then(async (response) => {
+    await keepPage(request.url, response.clone());
+    return response.ok;
+  });
+  event.waitUntil(kept.catch(() => undefined));
   try {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
@@ -67,7 +79,13 @@ async function page(event) {
       (await cache.match(request.url, { ignoreVary: true })) ??
       // /kiosk?lock=1 offline: the kiosk page cached without its settings still beats the home page.
       (await cache.match(request.url, { ignoreVary: true, ignoreSearch: true }));
-    if (own) return own;
+    if (own) {
+      // The copy is only as new as the last visit. A hub that is merely slow (the first
+      // render of a route after a restart) answers later: the page must then show the hub's
+      // answer, not its old users/devices/rules as if they were current (review-12 F3).
+      if (event.resultingClientId) savedCopies.set(event.resultingClientId, kept.catch(() => false));
+      return own;
+    }
     // Only another page is cached. A hub that answers slowly (the first page of each route
     // after a restart took 5.2 s on a busy machine) is not an unreachable one: showing the
     // home page under the address of the page asked for would leave a person on the wrong
@@ -85,6 +103,18 @@ async function page(event) {
     });
   }
 }
+
+// A page asks once it runs: "was I a saved copy, and has the hub answered since?" The
+// answer waits for the hub (or its failure: an unreachable hub leaves the copy, marked stale
+// by the page's own connection notice). Asked, not told: a message sent before the page
+// listens would be lost.
+self.addEventListener("message", (event) => {
+  const port = event.ports[0];
+  if (event.data?.type !== "saved-copy?" || !port || !event.source) return;
+  const answer = savedCopies.get(event.source.id) ?? Promise.resolve(false);
+  savedCopies.delete(event.source.id);
+  event.waitUntil(answer.then((fresh) => port.postMessage({ fresh })));
+});
 
 /**
  * Keeps a page that came from the hub, with every script, style sheet and font it names: the

@@ -139,7 +139,10 @@ describe("MQTT 5", { concurrency: true }, () => {
     const back = await rawConnected(t.port, 5, { clientId: "expiry-sleeper", clean: false, properties: { sessionExpiryInterval: 60 } });
     const got = (await back.next("publish")) as IPublishPacket;
     assert.equal(got.payload.toString(), "long");
-    assert.ok(got.properties!.messageExpiryInterval! <= 99 && got.properties!.messageExpiryInterval! >= 98);
+    // At least the 1.1 s slept has gone from the 100 s; a process stalled for seconds beside
+    // next build may have lost more (review-12 F5), never less.
+    const left = got.properties!.messageExpiryInterval!;
+    assert.ok(left <= 99 && left >= 90, String(left));
     back.send({ cmd: "pingreq" });
     await back.next("pingresp");
     assert.deepEqual(payloads(back), ["long"]);
@@ -236,12 +239,15 @@ describe("MQTT 5", { concurrency: true }, () => {
 
   it("[MQTT-3.1.3-9] will delay: a session that reconnects in time cancels the will", async () => {
     const watcher = await subscribed(t, "wd/#");
-    const will = { topic: "wd/a", payload: Buffer.from("gone"), qos: 1 as const, retain: false, properties: { willDelayInterval: 1 } };
+    // 5 s: the reconnect must reach the broker within the delay, and a process stalled for a
+    // second or two beside next build must not make it late (review-12 F5: 1 s was); the
+    // wait then outlasts the delay, so a will that was not cancelled is seen.
+    const will = { topic: "wd/a", payload: Buffer.from("gone"), qos: 1 as const, retain: false, properties: { willDelayInterval: 5 } };
     const c = await rawConnected(t.port, 5, { clientId: "wd-a", clean: false, will, properties: { sessionExpiryInterval: 60 } });
     c.socket.destroy();
     await c.closed;
     const back = await rawConnected(t.port, 5, { clientId: "wd-a", clean: false, properties: { sessionExpiryInterval: 60 } });
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 5200));
     watcher.send({ cmd: "pingreq" });
     await watcher.next("pingresp");
     assert.deepEqual(payloads(watcher), []);
