@@ -85,8 +85,15 @@ export class TestHub {
     const [port, mqttPort, mqttsPort] = await distinctFreePorts(3);
     const hub = new TestHub(port, mqttPort, mqttsPort, dataDir, options);
     trackHub(hub);
-    options.prepare?.(dataDir);
-    await hub.start();
+    // A hub that never became ready is stopped here: the spec's afterAll has no hub to dispose
+    // of, and the process would run beside the rest of the suite (review-12 F14).
+    try {
+      options.prepare?.(dataDir);
+      await hub.start();
+    } catch (error) {
+      await hub.dispose();
+      throw error;
+    }
     return hub;
   }
 
