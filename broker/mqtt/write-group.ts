@@ -45,6 +45,14 @@ export type WriteGroupOptions = {
   delayMs: number;
   /** A group holding only lazy changes is written this many ms after its first (default: as delayMs). */
   lazyDelayMs?: number;
+  /**
+   * Under load, at most one write per this many ms (0, the default: no spacing). A change
+   * that finds the writer idle (nothing written for this long) is written at once, as
+   * delayMs says; one made while writes follow each other waits for the rest of the
+   * interval, so a busy writer's groups grow with the load instead of costing a commit
+   * per turn of the event loop (see the top of the file).
+   */
+  busySpacingMs?: number;
   log: Logger;
   /** The stable code a failed write is logged with. */
   failureCode: string;
@@ -98,7 +106,7 @@ type Change = { apply: Apply; committed: (() => void) | undefined };
 
 const NONE_REFUSED: ReadonlyMap<string, Error> = new Map();
 
-export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs = delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
+export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs = delayMs, busySpacingMs = 0, log, failureCode }: WriteGroupOptions): WriteGroups {
   let pending = new Map<string, Change>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
   let waiter: Deferred | null = null;
@@ -109,6 +117,8 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
   /** Consecutive failed writes. */
   let failures = 0;
   let stopped = false;
+  /** When the last group was written (performance.now()), for busySpacingMs. */
+  let lastWriteAt = -Infinity;
   const totals = { groups: 0, changes: 0, failures: 0 };
 
   function schedule(lazy = false): void {
@@ -120,7 +130,9 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
       lazyTimer ??= setTimeout(onTimer, lazyDelayMs);
     } else {
       cancelLazy();
-      if (delayMs > 0) timer = setTimeout(onTimer, delayMs);
+      const spacing = busySpacingMs > 0 ? busySpacingMs - (performance.now() - lastWriteAt) : 0;
+      if (spacing > delayMs) timer = setTimeout(onTimer, spacing);
+      else if (delayMs > 0) timer = setTimeout(onTimer, delayMs);
       else immediate = setImmediate(onTimer);
     }
   }
@@ -209,6 +221,7 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
       throw error;
     }
     failures = 0;
+    lastWriteAt = performance.now();
     totals.groups++;
     totals.changes += changes.size - refused.size;
     for (const [key, change] of changes) if (!refused.has(key)) change.committed?.();
