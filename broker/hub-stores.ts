@@ -33,6 +33,16 @@ import { createWriteGroups } from "./mqtt/write-group";
  */
 export const LAZY_GROUP_MS = 100;
 
+/**
+ * Under load, at most one commit per this many ms (write-group.ts busySpacingMs); an idle
+ * writer still commits at once, so a lone PUBACK waits for one commit, no window. A
+ * commit costs ~200 µs however few readings it holds and ~3 µs more a reading
+ * (bench/tools/group-cost.ts), and committing every turn of the event loop made it a
+ * third of the hub's CPU per QoS 1 message (bench/README.md, "QoS 1 pairs: group commit
+ * spaced under load"). A PUBACK under load waits at most this much longer.
+ */
+export const BUSY_GROUP_MS = 2;
+
 export type HubStores = {
   history: HistoryStore;
   broker: BrokerStore;
@@ -56,7 +66,7 @@ export async function openHubStores(
     return stores(history, Object.assign(broker, { effectsCommitApart: true }), { store: history, source, where: redactUrl(source.url) });
   }
   const db = openHistoryDatabase(source.file, config.durability);
-  const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, log: brokerLog, failureCode: WRITE_FAILED });
+  const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, lazyDelayMs: lazyGroupMs, busySpacingMs: BUSY_GROUP_MS, log: brokerLog, failureCode: WRITE_FAILED });
   try {
     const history = createSqliteHistory(db, source.file, { groups, closeDb: () => db.close() });
     const broker = attachSqliteBrokerStore(db, groups, undefined, (d) => migratePart(d, "broker", MIGRATIONS));

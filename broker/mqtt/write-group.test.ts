@@ -13,11 +13,11 @@ import { CHANGE_REFUSED, CHANGES_BACKLOG_FULL, createWriteGroups, MAX_BACKLOG, S
 
 const FAILED = "test-write-failed";
 
-function openGroups(t: TestContext) {
+function openGroups(t: TestContext, busySpacingMs = 0) {
   const db = new Database(":memory:");
   db.exec("CREATE TABLE rows (k TEXT PRIMARY KEY, v BLOB NOT NULL)");
   const lines: string[] = [];
-  const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, log: quietLog(lines), failureCode: FAILED });
+  const groups = createWriteGroups({ ...writesOf(db), delayMs: 0, busySpacingMs, log: quietLog(lines), failureCode: FAILED });
   t.after(() => {
     groups.stop();
     db.close();
@@ -39,6 +39,32 @@ async function state(promise: Promise<unknown>): Promise<"waiting" | "resolved" 
 }
 
 const big = () => Buffer.alloc(64 * 1024, 1);
+
+describe("write groups under load (busySpacingMs)", () => {
+  // A minute: far longer than any turn of this test takes, however loaded the machine,
+  // so "the writer wrote a moment ago" holds throughout; writeNow() ends the wait.
+  const SPACING_MS = 60_000;
+
+  it("an idle writer commits at once; while it is busy, what arrives over several turns waits and is written as one group", async (t) => {
+    const { groups, put, keys } = openGroups(t, SPACING_MS);
+    put("a", Buffer.from("1"));
+    assert.equal(await state(groups.commit()), "resolved", "nothing written for a while: no window to wait out");
+    assert.equal(groups.stats().groups, 1);
+
+    put("b", Buffer.from("2"));
+    const second = groups.commit();
+    await nextTurn();
+    put("c", Buffer.from("3"));
+    const third = groups.commit();
+    assert.equal(await state(second), "waiting", "a group right after another waits for more");
+    assert.deepEqual(keys(), ["a"], "nothing acknowledged-as-stored is reported before its write");
+
+    groups.writeNow();
+    await Promise.all([second, third]);
+    assert.deepEqual(keys(), ["a", "b", "c"]);
+    assert.equal(groups.stats().groups, 2, "b and c, from two turns, in one transaction");
+  });
+});
 
 describe("write groups: when a write fails", () => {
   it("a full disk keeps the group and its commit waits for the retry that stores it, not 'not stored' first (review-5 #5)", async (t) => {

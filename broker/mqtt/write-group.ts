@@ -11,6 +11,12 @@
 // urgent change (the broker's state) or a commit() someone waits on (a PUBACK / PUBREC,
 // ack-gate.ts). Acknowledged still means stored; only the unacknowledged may be late.
 //
+// A commit costs about as much for one change as for fifty (BEGIN/COMMIT, the WAL's
+// pages; bench/tools/group-cost.ts), so under load a group written every turn made the
+// commit a third of the hub's CPU per QoS 1 message. With `busySpacingMs`, a writer that
+// wrote a moment ago lets the rest of that interval's changes gather first; an idle one
+// still writes at once, so a lone PUBACK waits for one commit and never for a window.
+//
 // Changes are keyed by the row they touch. A later change to the same row replaces
 // the earlier one in the group and moves to the end (a set then a delete of a message
 // acknowledged within the group is one DELETE), so the group stays in the order the
@@ -45,6 +51,14 @@ export type WriteGroupOptions = {
   delayMs: number;
   /** A group holding only lazy changes is written this many ms after its first (default: as delayMs). */
   lazyDelayMs?: number;
+  /**
+   * Under load, at most one write per this many ms (0, the default: no spacing). A change
+   * that finds the writer idle (nothing written for this long) is written at once, as
+   * delayMs says; one made while writes follow each other waits for the rest of the
+   * interval, so a busy writer's groups grow with the load instead of costing a commit
+   * per turn of the event loop (the top of the file says why).
+   */
+  busySpacingMs?: number;
   log: Logger;
   /** The stable code a failed write is logged with. */
   failureCode: string;
@@ -98,7 +112,7 @@ type Change = { apply: Apply; committed: (() => void) | undefined };
 
 const NONE_REFUSED: ReadonlyMap<string, Error> = new Map();
 
-export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs = delayMs, log, failureCode }: WriteGroupOptions): WriteGroups {
+export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs = delayMs, busySpacingMs = 0, log, failureCode }: WriteGroupOptions): WriteGroups {
   let pending = new Map<string, Change>();
   /** Created only when someone commits: a QoS 0 stream of changes allocates no promises. */
   let waiter: Deferred | null = null;
@@ -109,6 +123,8 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
   /** Consecutive failed writes. */
   let failures = 0;
   let stopped = false;
+  /** When the last group was written (performance.now()), for busySpacingMs. */
+  let lastWriteAt = -Infinity;
   const totals = { groups: 0, changes: 0, failures: 0 };
 
   function schedule(lazy = false): void {
@@ -120,7 +136,9 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
       lazyTimer ??= setTimeout(onTimer, lazyDelayMs);
     } else {
       cancelLazy();
-      if (delayMs > 0) timer = setTimeout(onTimer, delayMs);
+      const spacing = busySpacingMs > 0 ? busySpacingMs - (performance.now() - lastWriteAt) : 0;
+      if (spacing > delayMs) timer = setTimeout(onTimer, spacing);
+      else if (delayMs > 0) timer = setTimeout(onTimer, delayMs);
       else immediate = setImmediate(onTimer);
     }
   }
@@ -209,6 +227,7 @@ export function createWriteGroups({ transaction, transient, delayMs, lazyDelayMs
       throw error;
     }
     failures = 0;
+    lastWriteAt = performance.now();
     totals.groups++;
     totals.changes += changes.size - refused.size;
     for (const [key, change] of changes) if (!refused.has(key)) change.committed?.();
