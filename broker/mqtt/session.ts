@@ -51,8 +51,9 @@ export class Session<C> {
    * retained sets in a few hundred bytes per subscription, whether it reads or not.
    */
   private readonly owed = new Map<string, OwedRetained>();
-  /** The next retained copy, pulled from the oldest walk and not sent yet. */
+  /** The next retained copy, pulled from the oldest walk and not sent yet, and that walk's filter. */
   private owedHead: Delivery | null = null;
+  private owedHeadFilter = "";
   /** Whether the last takeNext came from the owed retained messages (putBack returns it there). */
   private tookOwed = false;
   /** Sent, waiting for PUBACK / PUBREC / PUBCOMP, by packet id. */
@@ -132,13 +133,14 @@ export class Session<C> {
    * a session owes at most one per subscription.
    */
   oweRetained(filter: string, owed: OwedRetained): void {
-    this.owed.delete(filter);
+    this.forgetRetained(filter);
     this.owed.set(filter, owed);
   }
 
-  /** `filter` is unsubscribed (or no longer allowed): the retained messages not pulled yet are no longer owed [MQTT-3.10.4-2]. */
+  /** `filter` is unsubscribed (or no longer allowed): the retained messages not sent yet are no longer owed [MQTT-3.10.4-2]. */
   forgetRetained(filter: string): void {
     this.owed.delete(filter);
+    if (this.owedHead !== null && this.owedHeadFilter === filter) this.owedHead = null;
   }
 
   /** What goes next, not removed: an owed retained message first, then the queue. */
@@ -175,6 +177,7 @@ export class Session<C> {
       const message = next.value;
       const qos = (message.qos < granted ? message.qos : granted) as QoS;
       this.owedHead = { seq: qos === 0 ? 0 : this.nextSeq(), message, qos, packetId: null, state: "queued", subscriptionIds };
+      this.owedHeadFilter = filter;
     }
     return this.owedHead;
   }
