@@ -116,9 +116,10 @@ export function pump<P>(core: Core<P>, session: S<P>): void {
       conn.awaitDrain();
       return;
     }
-    const head = session.peekNext()!;
-    if (head.qos > 0 && session.inflight.size >= conn.sendQuota) return;
-    session.takeNext();
+    // Checked before takeNext: an owed retained copy is pulled only when it can go at once.
+    if (session.inflight.size >= conn.sendQuota && session.nextNeedsWindow()) return;
+    const head = session.takeNext();
+    if (head === undefined) return; // the owed walks were done, and nothing is queued
     if (!sendNow(core, conn, session, head)) {
       session.putBack(head);
       return;

@@ -120,10 +120,21 @@ export class Session<C> {
     return dropped;
   }
 
-  /** Something waits to be sent: a retained message owed, or the queue. */
+  /**
+   * Something may wait to be sent: a retained message owed, or the queue. A walk is not
+   * pulled to answer (takeNext finds it done): while one is owed, pump has stopped for the
+   * socket or the window, and their drain or PUBACK pumps again.
+   */
   hasPending(): boolean {
-    if (this.owedHead === null && this.owed.size === 0) return this.queue.length > 0; // the hot path: nothing owed
-    return this.peekOwed() !== undefined || this.queue.length > 0;
+    return this.owedHead !== null || this.owed.size > 0 || this.queue.length > 0;
+  }
+
+  /** Whether what goes next is QoS 1/2 and so needs room in the in-flight window (a walk's next copy: its subscription was granted QoS 1/2). */
+  nextNeedsWindow(): boolean {
+    if (this.owedHead !== null) return this.owedHead.qos > 0;
+    const walk = this.owed.values().next();
+    if (!walk.done) return walk.value.qos > 0;
+    return this.queue.length > 0 && this.queue[0].qos > 0;
   }
 
   /**
@@ -143,14 +154,12 @@ export class Session<C> {
     if (this.owedHead !== null && this.owedHeadFilter === filter) this.owedHead = null;
   }
 
-  /** What goes next, not removed: an owed retained message first, then the queue. */
-  peekNext(): Delivery | undefined {
-    return this.peekOwed() ?? this.queue[0];
-  }
-
-  /** What goes next, removed (peekNext). */
+  /**
+   * What goes next, removed: an owed retained message first, pulled from its walk now, so
+   * it goes as the retained store holds it at this moment; then the queue.
+   */
   takeNext(): Delivery | undefined {
-    const owed = this.peekOwed();
+    const owed = this.pullOwed();
     this.tookOwed = owed !== undefined;
     if (owed === undefined) return this.dequeue();
     this.owedHead = null;
@@ -164,7 +173,7 @@ export class Session<C> {
   }
 
   /** The next owed retained copy, pulled from the oldest walk if need be (a finished walk goes). */
-  private peekOwed(): Delivery | undefined {
+  private pullOwed(): Delivery | undefined {
     while (this.owedHead === null) {
       const walk = this.owed.values().next();
       if (walk.done) return undefined;
