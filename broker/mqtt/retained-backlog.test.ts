@@ -85,11 +85,18 @@ describe("retained messages owed, pulled from the retained store as the subscrib
   }
   const retained = (t: TestBroker, topic: string, payload: string, messageExpiryInterval?: number) =>
     t.broker.publish({ topic, payload, qos: 1, retain: true, messageExpiryInterval });
+  async function withBroker(run: (t: TestBroker) => Promise<void>): Promise<void> {
+    const t = await startTestBroker();
+    try {
+      await run(t);
+    } finally {
+      await t.close();
+    }
+  }
   const brief = (p: IPublishPacket) => `${p.topic}=${p.payload.toString()} r${Number(p.retain)}`;
 
   it("one replaced before its turn goes as it is now, one cleared before its turn not at all; each with RETAIN 1 [MQTT-3.3.1-8] and the subscription identifier (§3.3.4)", async () => {
-    const t = await startTestBroker();
-    try {
+    await withBroker(async (t) => {
       for (const n of [1, 2, 3]) await retained(t, `owed/${n}`, "v1");
       const c = await oneAtATime(t.port, "owed/#");
       const first = (await c.next("publish")) as IPublishPacket;
@@ -100,14 +107,11 @@ describe("retained messages owed, pulled from the retained store as the subscrib
       assert.deepEqual(got.map(brief), ["owed/1=v1 r1", "owed/2=v2 r1", "owed/2=v2 r0", "owed/3= r0"]);
       assert.deepEqual(got.map((p) => p.properties?.subscriptionIdentifier), [5, 5, 5, 5]);
       c.socket.destroy();
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("UNSUBSCRIBE drops what is not sent yet [MQTT-3.10.4-2]; the filter subscribed again is owed all of them again [MQTT-3.8.4-3]", async () => {
-    const t = await startTestBroker();
-    try {
+    await withBroker(async (t) => {
       for (const n of [1, 2, 3]) await retained(t, `un/${n}`, "v");
       const c = await oneAtATime(t.port, "un/#");
       const first = (await c.next("publish")) as IPublishPacket;
@@ -122,14 +126,11 @@ describe("retained messages owed, pulled from the retained store as the subscrib
       const got = await takeAll(c, [first, again], 5);
       assert.deepEqual(got.slice(1).map(brief), ["un/1=v r1", "un/1=v r1", "un/2=v r1", "un/3=v r1"]);
       c.socket.destroy();
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a persistent session that goes away owing retained messages gets the rest at its next connection", async () => {
-    const t = await startTestBroker();
-    try {
+    await withBroker(async (t) => {
       for (const n of [1, 2, 3]) await retained(t, `away/${n}`, "v");
       const session = { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 60 } };
       const c = await oneAtATime(t.port, "away/#", session);
@@ -142,14 +143,11 @@ describe("retained messages owed, pulled from the retained store as the subscrib
       const got = await takeAll(back, [resent], 3);
       assert.deepEqual(got.map(brief), ["away/1=v r1", "away/2=v r1", "away/3=v r1"]);
       back.socket.destroy();
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("one that expires before its turn is not sent and is gone [MQTT-3.3.2-5]; the others carry what is left of their expiry [MQTT-3.3.2-6]", async () => {
-    const t = await startTestBroker();
-    try {
+    await withBroker(async (t) => {
       await retained(t, "exp/1", "none");
       await retained(t, "exp/2", "1 s", 1);
       await retained(t, "exp/3", "100 s", 100);
@@ -162,8 +160,6 @@ describe("retained messages owed, pulled from the retained store as the subscrib
       assert.ok(left <= 99 && left > 0, `${left} s left of 100`);
       assert.deepEqual(t.broker.retained("exp/#").map((m) => m.topic).sort(), ["exp/1", "exp/3"]);
       c.socket.destroy();
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
