@@ -152,11 +152,7 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
     }));
   const endSession: Broker<P>["endSession"] = (clientId, reason) => !core.closing && endSessionNow(core, clientId, reason);
 
-  const retained = (filter: string) => {
-    const found: StoredMessage[] = [];
-    core.matchRetained(filter, Date.now(), (message) => found.push(message));
-    return found;
-  };
+  const retained = (filter: string) => [...core.retainedFor(filter)];
 
   return { handle, publish, close, sessions, endSession, stats: () => core.stats(), retained };
 }

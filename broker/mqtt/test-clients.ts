@@ -28,9 +28,9 @@ export function collect(client: MqttClient): Received[] {
   return seen;
 }
 
-/** Resolves once `check` holds, polling briefly; rejects after WAIT_MS with `what`. */
-export async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+/** Resolves once `check` holds, polling briefly; rejects after `waitMs` (WAIT_MS) with `what`. */
+export async function until(check: () => boolean, what: string, waitMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
