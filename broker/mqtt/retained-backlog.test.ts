@@ -20,7 +20,7 @@ async function withConfigs(run: (port: number) => Promise<void>): Promise<void> 
     for (let i = 1; i <= CONFIGS; i++) {
       z2m.send({ cmd: "publish", topic: topicOf(i), payload: Buffer.from(config(i)), qos: 1, dup: false, retain: true, messageId: i });
     }
-    await until(() => z2m.received.filter((p) => p.cmd === "puback").length === CONFIGS, "every config stored");
+    await until(() => z2m.received.filter((p) => p.cmd === "puback").length === CONFIGS, "every config stored", 30_000);
     z2m.socket.destroy();
     await run(t.port);
   } finally {
@@ -34,7 +34,7 @@ describe("retained messages for a new subscription (review 10, F8)", () => {
       const page = await connectClient(port, { clientId: "page" });
       const seen = collect(page);
       await page.subscribeAsync("homeassistant/#", { qos: 0 });
-      await until(() => seen.length === CONFIGS, `${CONFIGS} retained configs`);
+      await until(() => seen.length === CONFIGS, `${CONFIGS} retained configs`, 30_000);
       assert.equal(new Set(seen.map((m) => m.topic)).size, CONFIGS);
       assert.ok(seen.every((m) => m.retain));
       await page.endAsync();
