@@ -3,7 +3,7 @@
 // A full-size history chart for one topic or a filter (home/+/temperature draws
 // every room's temperature): range picker, drag to zoom, the live tail on recent
 // ranges, gaps as gaps, and CSV exports of exactly what it shows.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Chart, LINE_COLORS, useFullChartCode, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
@@ -15,7 +15,7 @@ import { useElementWidth } from "@/components/use-element-size";
 import { formatTimeAgo } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
 import { historyProblemText } from "@/lib/history/history-problem";
-import { DEFAULT_RANGE, isLive, type RangeSelection } from "@/lib/history/ranges";
+import { DEFAULT_RANGE, isLive, liveEnd, type RangeSelection } from "@/lib/history/ranges";
 import { mergeHistoryWithLive } from "@/lib/merge-series";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -80,25 +80,34 @@ export function HistoryChart({
   const topics = useMemo(() => (ready && live ? ready.series.map((s) => s.topic) : NO_TOPICS), [ready, live]);
   const snapshots = useTopics(topics);
   const clock = useNow(5000);
-  // Only a live range slides with the clock; a fixed one need not redraw every tick.
-  const now = live ? clock : null;
+  // Only a live range slides with the clock, and only as far as a pixel: a 24 h chart
+  // moves one pixel in about a minute, and every slide redraws the whole SVG (recharts
+  // recomputes every path), so it slides once per pixel's worth of time, not per tick.
+  const now = live && clock !== null && ready ? liveEnd(clock, ready.to - ready.from, points ?? MIN_POINTS) : null;
 
-  const view = useMemo(() => {
+  // The lines change with the points (a fetch, a live reading), not with the clock.
+  const lines = useMemo(() => {
     if (!ready) return null;
     const multi = topic.includes("+") || topic.includes("#");
-    const end = live && now !== null ? Math.max(ready.to, now + ready.clockOffsetMs) : ready.to;
-    const lines: ChartLine[] = ready.series.map((s, i) => {
+    return ready.series.map((s, i): ChartLine => {
       const tail = live ? (snapshots[i]?.points ?? []) : [];
       const merged = live
         ? mergeHistoryWithLive(s.points, tail, { clockOffsetMs: ready.clockOffsetMs, clockUncertaintyMs: ready.clockUncertaintyMs, windowStart: ready.from })
         : s.points;
       return { id: s.topic, label: lineLabel(s.topic, multi, label), points: withGaps(merged, s.bucketMs) };
     });
+  }, [ready, live, snapshots, topic, label]);
+
+  const view = useMemo(() => {
+    if (!ready || !lines) return null;
+    const end = live && now !== null ? Math.max(ready.to, now + ready.clockOffsetMs) : ready.to;
     const since = selection.kind === "preset" ? dataStart(lines, ready.from, end) : null;
     // A little air before the first point, so it is not drawn on the axis.
     const start = since === null ? ready.from : Math.max(ready.from, since - (end - since) * 0.02);
     return { lines, domain: [start, end] as const, since };
-  }, [ready, live, snapshots, now, topic, label, selection]);
+  }, [ready, lines, live, now, selection]);
+  // Stable across the clock's ticks, so a tick that moves nothing redraws nothing (Chart is memo).
+  const zoom = useCallback((from: number, to: number) => setSelection({ kind: "custom", from, to }), [setSelection]);
 
   const tiers = ready ? [...new Set(ready.series.map((s) => s.tier))].join(",") : "";
   // Exports name their time zone: the viewer's, as the chart shows it (issue 15).
@@ -164,7 +173,7 @@ export function HistoryChart({
             height={height}
             unit={ready!.series[0]?.unit ?? ""}
             label={label}
-            onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
+            onZoom={zoom}
           />
         )}
       </div>
