@@ -81,7 +81,8 @@ try {
     await page.waitForTimeout(SETTLE_MS);
     if (tracing) summarizeTrace((await browser.stopTracing()).toString());
     const after = await metrics();
-    const d = (k: string) => (after[k] - before[k]) * 1000;
+    // A navigation starts a new document, whose counters start at 0: its totals are this open's.
+    const d = (k: string) => (after[k] < before[k] || rep > 0 ? after[k] : after[k] - before[k]) * 1000;
     const svg = await page.evaluate(() => ({
       svgElements: document.querySelectorAll("[data-testid=chart] svg *").length,
       commits: (window as unknown as { __commits: number }).__commits,
@@ -101,6 +102,28 @@ try {
     });
     console.log(`rep ${rep + 1}: ${Object.entries(rows.at(-1)!).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ")}`);
     for (const a of answers) console.log(`   ${a.url}: ${a.bytes} B, points ${a.points.join("+")}`);
+  }
+  // A chart left open: what the page costs while nothing new arrives, on the month
+  // (fixed) and on the day (live, sliding with the clock).
+  const idleMs = Number(process.env.IDLE_MS ?? 15_000);
+  for (const range of ["30d", "24h"]) {
+    if (range !== "30d") {
+      await page.locator(`button[data-range="${range}"]`).first().click();
+      await page.locator(`[data-testid=history-chart][data-range="${range}"][data-state=ready] .recharts-line-curve`).first().waitFor();
+    }
+    await page.waitForTimeout(1000);
+    const renderers = rendererPids();
+    const cpu0 = totalCpuTimeMs(renderers);
+    const c0 = await page.evaluate(() => (window as unknown as { __commits: number }).__commits);
+    const m0 = await metrics();
+    await page.waitForTimeout(idleMs);
+    const m1 = await metrics();
+    const c1 = await page.evaluate(() => (window as unknown as { __commits: number }).__commits);
+    console.log(
+      `idle ${range} chart, ${idleMs / 1000} s: renderer CPU ${Math.round(totalCpuTimeMs(renderers) - cpu0)} ms, React commits ${c1 - c0}, ` +
+        `task ${Math.round((m1.TaskDuration - m0.TaskDuration) * 1000)} ms, script ${Math.round((m1.ScriptDuration - m0.ScriptDuration) * 1000)} ms, ` +
+        `layout ${Math.round((m1.LayoutDuration - m0.LayoutDuration) * 1000)} ms, style ${Math.round((m1.RecalcStyleDuration - m0.RecalcStyleDuration) * 1000)} ms`,
+    );
   }
   // The first open loads the code; the rest are what a browser that comes back pays.
   const warm = rows.slice(1);
