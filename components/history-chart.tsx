@@ -15,7 +15,7 @@ import { useElementWidth } from "@/components/use-element-size";
 import { formatTimeAgo } from "@/lib/format";
 import { withGaps } from "@/lib/history/gaps";
 import { historyProblemText } from "@/lib/history/history-problem";
-import { DEFAULT_RANGE, isLive, liveEnd, type RangeSelection } from "@/lib/history/ranges";
+import { DEFAULT_RANGE, isLive, type RangeSelection } from "@/lib/history/ranges";
 import { mergeHistoryWithLive } from "@/lib/merge-series";
 import { labelFromLevel, parseHomeTopic } from "@/lib/topics";
 
@@ -80,10 +80,8 @@ export function HistoryChart({
   const topics = useMemo(() => (ready && live ? ready.series.map((s) => s.topic) : NO_TOPICS), [ready, live]);
   const snapshots = useTopics(topics);
   const clock = useNow(5000);
-  // Only a live range slides with the clock, and only as far as a pixel: a 24 h chart
-  // moves one pixel in about a minute, and every slide redraws the whole SVG (recharts
-  // recomputes every path), so it slides once per pixel's worth of time, not per tick.
-  const now = live && clock !== null && ready ? liveEnd(clock, ready.to - ready.from, points ?? MIN_POINTS) : null;
+  // Only a live range slides with the clock; a fixed one need not redraw every tick.
+  const now = live ? clock : null;
 
   // The lines change with the points (a fetch, a live reading), not with the clock.
   const lines = useMemo(() => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isLive, liveEnd, parseCustomRange, requestRange, toLocalInput } from "./ranges";
+import { isLive, parseCustomRange, requestRange, toLocalInput } from "./ranges";
 
 const NOW = Date.UTC(2026, 0, 8);
 
@@ -25,20 +25,5 @@ describe("chart ranges", () => {
     assert.deepEqual(parseCustomRange(from, to), { kind: "custom", from: NOW - 3_600_000, to: NOW });
     assert.deepEqual(parseCustomRange(to, from), { error: "end-before-start" });
     assert.deepEqual(parseCustomRange("", to), { error: "missing" });
-  });
-
-  it("slides a live range a pixel at a time, never behind the clock", () => {
-    const day = 86_400_000;
-    // 24 h over 1,200 px: 72 s a pixel; the end holds still through the clock's 5 s ticks.
-    const t = Math.ceil(NOW / 72_000) * 72_000 + 1;
-    const steps = [0, 5_000, 30_000, 75_000];
-    const ends = steps.map((dt) => liveEnd(t + dt, day, 1200));
-    assert.equal(new Set(ends.slice(0, 3)).size, 1);
-    assert.ok(ends.every((end, i) => end >= t + steps[i]));
-    assert.ok(ends[3] > ends[0]);
-    // A short range never slides in steps finer than the clock's tick.
-    assert.equal(liveEnd(t, 3_600_000, 1200) % 5_000, 0);
-    assert.equal(liveEnd(t + 5_000, 3_600_000, 1200) - liveEnd(t, 3_600_000, 1200), 5_000);
-    assert.ok(liveEnd(t, 3_600_000, 1200) - t < 5_000);
   });
 });

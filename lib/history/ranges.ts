@@ -28,21 +28,6 @@ export function requestRange(selection: RangeSelection, hubNow: number): { from:
   return { from: Math.round(hubNow - span), to: null };
 }
 
-/** The clock's tick: a live range never slides in smaller steps. */
-const MIN_SLIDE_MS = 5000;
-
-/**
- * Where a live range of `spanMs` drawn `widthPx` wide ends at `now`: `now` rounded up to
- * the time the range takes to slide one pixel (at least 5 s), so it stays put until then.
- * Each slide redraws the whole chart; a 24 h chart moves a pixel about once a minute,
- * and redrawing it every 5 s moved nothing a person could see (issue 13). Rounded up,
- * never down: a reading that has just arrived is inside the range, not past its edge.
- */
-export function liveEnd(now: number, spanMs: number, widthPx: number): number {
-  const step = Math.max(MIN_SLIDE_MS, Math.floor(spanMs / Math.max(1, widthPx)));
-  return Math.ceil(now / step) * step;
-}
-
 /** Why a custom range is refused; the picker words it in the interface language (range.error.*). */
 export type RangeError = "missing" | "end-before-start";
 
