@@ -11,7 +11,7 @@
 // recharts itself loads lazily (components/chart-full.tsx): the dashboard draws only
 // sparklines, and its first load should not carry a chart library (issue 15).
 import dynamic from "next/dynamic";
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { Sparkline } from "@/components/sparkline";
 import type { PathPoint } from "@/lib/sparkline-path";
 
@@ -53,8 +53,10 @@ export const LINE_COLORS = ["var(--color-accent)", "#2f80ed", "#27ae60", "#9b51e
  * The one chart component. Sparklines (a tile's last hour) are drawn as a plain SVG
  * path (components/sparkline.tsx): a wall of live tiles re-draws hundreds a second,
  * and recharts costs milliseconds each (bench/README.md). Full charts use recharts.
+ * Memo: a parent's re-render with the same points and range (a clock tick for the
+ * "since" label, a connection change) redraws nothing; recharts redraws every path.
  */
-export function Chart(props: ChartProps) {
+export const Chart = memo(function Chart(props: ChartProps) {
   if (props.variant === "sparkline") {
     return (
       <Sparkline
@@ -72,7 +74,7 @@ export function Chart(props: ChartProps) {
       <FullChart {...props} colors={LINE_COLORS} />
     </div>
   );
-}
+});
 
 /**
  * Starts fetching the full chart's code now, beside the history request, instead of once

@@ -3,7 +3,7 @@
 // A full-size history chart for one topic or a filter (home/+/temperature draws
 // every room's temperature): range picker, drag to zoom, the live tail on recent
 // ranges, gaps as gaps, and CSV exports of exactly what it shows.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Chart, LINE_COLORS, useFullChartCode, type ChartLine } from "@/components/chart";
 import { RangePicker } from "@/components/range-picker";
 import { historyQuery, useHistorySeries, type HistoryState } from "@/components/use-history-series";
@@ -83,22 +83,29 @@ export function HistoryChart({
   // Only a live range slides with the clock; a fixed one need not redraw every tick.
   const now = live ? clock : null;
 
-  const view = useMemo(() => {
+  // The lines change with the points (a fetch, a live reading), not with the clock.
+  const lines = useMemo(() => {
     if (!ready) return null;
     const multi = topic.includes("+") || topic.includes("#");
-    const end = live && now !== null ? Math.max(ready.to, now + ready.clockOffsetMs) : ready.to;
-    const lines: ChartLine[] = ready.series.map((s, i) => {
+    return ready.series.map((s, i): ChartLine => {
       const tail = live ? (snapshots[i]?.points ?? []) : [];
       const merged = live
         ? mergeHistoryWithLive(s.points, tail, { clockOffsetMs: ready.clockOffsetMs, clockUncertaintyMs: ready.clockUncertaintyMs, windowStart: ready.from })
         : s.points;
       return { id: s.topic, label: lineLabel(s.topic, multi, label), points: withGaps(merged, s.bucketMs) };
     });
+  }, [ready, live, snapshots, topic, label]);
+
+  const view = useMemo(() => {
+    if (!ready || !lines) return null;
+    const end = live && now !== null ? Math.max(ready.to, now + ready.clockOffsetMs) : ready.to;
     const since = selection.kind === "preset" ? dataStart(lines, ready.from, end) : null;
     // A little air before the first point, so it is not drawn on the axis.
     const start = since === null ? ready.from : Math.max(ready.from, since - (end - since) * 0.02);
     return { lines, domain: [start, end] as const, since };
-  }, [ready, live, snapshots, now, topic, label, selection]);
+  }, [ready, lines, live, now, selection]);
+  // Stable across the clock's ticks, so a tick that moves nothing redraws nothing (Chart is memo).
+  const zoom = useCallback((from: number, to: number) => setSelection({ kind: "custom", from, to }), [setSelection]);
 
   const tiers = ready ? [...new Set(ready.series.map((s) => s.tier))].join(",") : "";
   // Exports name their time zone: the viewer's, as the chart shows it (issue 15).
@@ -164,7 +171,7 @@ export function HistoryChart({
             height={height}
             unit={ready!.series[0]?.unit ?? ""}
             label={label}
-            onZoom={(from, to) => setSelection({ kind: "custom", from, to })}
+            onZoom={zoom}
           />
         )}
       </div>
