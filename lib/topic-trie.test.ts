@@ -93,17 +93,6 @@ describe("RetainedTrie", () => {
     });
   }
 
-  it("walks a filter's matches one at a time over the live trie: replaced as they are now, deleted never, added behind the walk too", () => {
-    const r = new RetainedTrie<string>();
-    for (const topic of ["home/a/x", "home/b/x", "home/c/x", "home/d/x"]) r.set(topic, `${topic} v1`);
-    const walk = r.matching("home/#");
-    assert.equal(walk.next().value, "home/a/x v1");
-    r.set("home/b/x", "home/b/x v2");
-    r.delete("home/c/x"); // prunes home/c
-    r.set("home/e/x", "home/e/x v1");
-    assert.deepEqual([...walk], ["home/b/x v2", "home/d/x v1", "home/e/x v1"]);
-  });
-
   it("replaces, reads and deletes by topic, pruning empty branches", () => {
     const r = new RetainedTrie<number>();
     r.set("a/b", 1);

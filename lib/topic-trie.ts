@@ -177,19 +177,7 @@ export class RetainedTrie<V> {
 
   /** Every retained value whose topic `filter` matches (a plain filter, without `$share/`). */
   match(filter: string, visit: (value: V) => void): void {
-    for (const value of this.matching(filter)) visit(value);
-  }
-
-  /**
-   * The same, one at a time, as the caller pulls them: a walk that holds one small frame
-   * per level it is down in the trie, whatever the number of matches (a new subscription's
-   * retained messages go as its connection takes them, review 11 F5). The walk reads the
-   * live trie (Map iterators see deletions and additions): a value is read when it is
-   * reached, so one replaced before then comes out as it is now, one deleted before then
-   * not at all, and one added behind the walk comes out too.
-   */
-  matching(filter: string): Generator<V, void, undefined> {
-    return this.walkFilter(this.root, filter.split("/"), 0);
+    this.walkFilter(this.root, filter.split("/"), 0, visit);
   }
 
   *values(): IterableIterator<V> {
@@ -201,34 +189,34 @@ export class RetainedTrie<V> {
     }
   }
 
-  private *walkFilter(node: Node<V>, f: string[], depth: number): Generator<V, void, undefined> {
+  private walkFilter(node: Node<V>, f: string[], depth: number, visit: (value: V) => void) {
     if (depth === f.length) {
-      if (node.data !== undefined) yield node.data;
+      if (node.data !== undefined) visit(node.data);
       return;
     }
     const level = f[depth];
     if (level === "#") {
       // `#` matches the parent level too (§4.7.1.2): "a/#" matches "a".
-      if (node !== this.root && node.data !== undefined) yield node.data;
-      yield* this.everything(node, depth === 0);
+      if (node !== this.root && node.data !== undefined) visit(node.data);
+      this.everything(node, depth === 0, visit);
       return;
     }
     if (level === "+") {
       for (const [name, child] of node.children) {
         if (depth === 0 && name.startsWith("$")) continue; // §4.7.2
-        yield* this.walkFilter(child, f, depth + 1);
+        this.walkFilter(child, f, depth + 1, visit);
       }
       return;
     }
     const child = node.children.get(level);
-    if (child) yield* this.walkFilter(child, f, depth + 1);
+    if (child) this.walkFilter(child, f, depth + 1, visit);
   }
 
-  private *everything(node: Node<V>, atRoot: boolean): Generator<V, void, undefined> {
+  private everything(node: Node<V>, atRoot: boolean, visit: (value: V) => void) {
     for (const [name, child] of node.children) {
       if (atRoot && name.startsWith("$")) continue; // §4.7.2
-      if (child.data !== undefined) yield child.data;
-      yield* this.everything(child, false);
+      if (child.data !== undefined) visit(child.data);
+      this.everything(child, false, visit);
     }
   }
 }

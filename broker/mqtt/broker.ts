@@ -152,7 +152,11 @@ export async function createBroker<P>(options: BrokerOptions<P>): Promise<Broker
     }));
   const endSession: Broker<P>["endSession"] = (clientId, reason) => !core.closing && endSessionNow(core, clientId, reason);
 
-  const retained = (filter: string) => [...core.retainedFor(filter)];
+  const retained = (filter: string) => {
+    const found: StoredMessage[] = [];
+    core.matchRetained(filter, Date.now(), (message) => found.push(message));
+    return found;
+  };
 
   return { handle, publish, close, sessions, endSession, stats: () => core.stats(), retained };
 }

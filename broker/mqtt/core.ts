@@ -151,20 +151,19 @@ export class Core<P> {
   }
 
   /**
-   * The retained messages a new subscription to `filter` gets [MQTT-3.3.1-6], a client's
-   * (handlers/subscribe.ts) and a hub service's on the local bus alike, one at a time as
-   * the caller pulls them (a walk of the live trie, lib/topic-trie.ts matching): a
-   * subscriber that reads slowly or never holds a walk, not a copy of the store (review
-   * 11, F5). [MQTT-3.3.2-5] an expired one is not sent, and is gone.
+   * The retained messages a new subscription to `filter` gets [MQTT-3.3.1-6]: a client's
+   * (handlers/subscribe.ts) and a hub service's on the local bus alike. [MQTT-3.3.2-5] an
+   * expired one is not sent, and is gone.
    */
-  *retainedFor(filter: string): Generator<StoredMessage, void, undefined> {
-    for (const message of this.retained.matching(filter)) {
-      if (message.expiresAt === null || !isExpired(message, Date.now())) {
-        yield message;
-        continue;
-      }
-      this.retained.delete(message.topic);
-      this.store.deleteRetained(message.topic);
+  matchRetained(filter: string, now: number, visit: (message: StoredMessage) => void): void {
+    const expired: string[] = [];
+    this.retained.match(filter, (message) => {
+      if (isExpired(message, now)) expired.push(message.topic);
+      else visit(message);
+    });
+    for (const topic of expired) {
+      this.retained.delete(topic);
+      this.store.deleteRetained(topic);
     }
   }
 

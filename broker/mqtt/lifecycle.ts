@@ -6,7 +6,7 @@ import type { Client } from "./client";
 import type { Core } from "./core";
 import { NEVER_EXPIRES, RC } from "./reason-codes";
 import { Session } from "./session";
-import type { StoredMessage, StoredSession, StoredWill } from "./store";
+import type { OutgoingMessage, StoredMessage, StoredSession, StoredWill } from "./store";
 import { publishWillIfAllowed } from "./will-rights";
 
 type S<P> = Session<Client<P>>;
@@ -85,9 +85,8 @@ export function detachSession<P>(core: Core<P>, session: S<P>, graceful: boolean
   session.connection = null;
   session.disconnectedAt = Date.now();
   session.dropQos0();
-  // Retained messages owed and not sent yet stay owed, as walks of the retained store
-  // (session.ts oweRetained), to a session that lives on: they go at its next connection.
-  // They are not stored: a restart before then forgets them (the retained store itself is kept).
+  // Retained copies not sent yet: the QoS 1/2 ones are owed to a session that lives on.
+  for (const d of session.parkBacklog()) if (session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
   if (graceful) session.will = null;
   if (core.closing) {
     // Shutting down: the session and its will are kept as they are; the next start publishes the will (restore.ts).

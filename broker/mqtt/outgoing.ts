@@ -31,21 +31,37 @@ export function deliver<P>(core: Core<P>, session: S<P>, message: StoredMessage,
   if (enqueue(core, session, d) && session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
 }
 
+/** Retained copies one session may be owed at once (references to the store's messages, ~100 bytes each). */
+export const MAX_BACKLOG = 100_000;
+
 /**
  * The retained messages a new subscription is owed [MQTT-3.3.1-6], all of them (review 10,
- * F8), ahead of the session's queue, going as the socket drains and the in-flight window
- * allows, so a SUBSCRIBE to `homeassistant/#` in a home of 3,000 retained discovery configs
- * gets 3,000, however slowly it reads. (Mosquitto, src/retain.c retain__process →
- * db__message_insert, queues QoS 1/2 copies past the in-flight window under
- * max_queued_messages and drops the rest: 1,020 of 3,000 for Receive Maximum 20.)
- * They are owed as a walk of the retained store, pulled one message at a time (review 11,
- * F5): a copy per message per subscription, held until sent, let 500 connections that
- * never read, each subscribing `#`, `+/#`, `+/+/#` …, pin 100k copies each and run the
- * hub out of heap. A walk costs the same however many messages it matches, and a
- * retained message replaced before its turn goes as it is now.
+ * F8): they wait in the session's backlog, ahead of its queue, and go as the socket drains
+ * and the in-flight window allows, so a SUBSCRIBE to `homeassistant/#` in a home of 3,000
+ * retained discovery configs gets 3,000, however slowly it reads. Before, they went through
+ * deliver(): what did not fit the 1 MiB write buffer (which cannot drain within one
+ * synchronous loop) or the in-flight window queued under maxQueuedMessages, and the rest
+ * was dropped: 1,623 of 3,000. Mosquitto (src/retain.c retain__process →
+ * db__message_insert) sends a connected client's QoS 0 copies as "in flight", never
+ * through max_queued_messages, and its QoS 1/2 ones past the in-flight window through
+ * db__ready_for_queue, which drops past max_queued_messages (1,020 of 3,000 for a QoS 1
+ * subscriber with Receive Maximum 20); Hearth keeps those too. A backlog holds references
+ * to the retained messages, at most MAX_BACKLOG per session (a client subscribing `#`,
+ * `+/#`, `+/+/#` … must not hold the store many times over).
  */
-export function oweRetained<P>(core: Core<P>, session: S<P>, filter: string, grantedQos: QoS, subscriptionIds: number[]): void {
-  session.oweRetained(filter, { filter, messages: core.retainedFor(filter), qos: grantedQos, subscriptionIds });
+export function deliverRetained<P>(core: Core<P>, session: S<P>, messages: readonly StoredMessage[], grantedQos: QoS, subscriptionIds: number[]): void {
+  for (const message of messages) {
+    if (session.backlogSize >= MAX_BACKLOG) {
+      session.dropped++;
+      core.counters.queueFull++;
+      if (session.dropped % 1000 === 1) {
+        core.log.warn("retained backlog full; dropping a retained message", { code: "queue-full", client: session.clientId, limit: MAX_BACKLOG, topic: message.topic });
+      }
+      continue;
+    }
+    const qos = (message.qos < grantedQos ? message.qos : grantedQos) as QoS;
+    session.addRetained({ seq: qos === 0 ? 0 : session.nextSeq(), message, qos, packetId: null, state: "queued", subscriptionIds });
+  }
   pump(core, session);
 }
 
@@ -107,7 +123,7 @@ function sendNow<P>(core: Core<P>, conn: Client<P>, session: S<P>, d: Delivery):
   return true;
 }
 
-/** Sends what the session owes (its retained messages, then its queue) while the connection takes it and the window allows. */
+/** Sends what the session owes (its retained backlog, then its queue) while the connection takes it and the window allows. */
 export function pump<P>(core: Core<P>, session: S<P>): void {
   const conn = session.connection;
   if (conn === null) return;
@@ -116,10 +132,9 @@ export function pump<P>(core: Core<P>, session: S<P>): void {
       conn.awaitDrain();
       return;
     }
-    // Checked before takeNext: an owed retained copy is pulled only when it can go at once.
-    if (session.inflight.size >= conn.sendQuota && session.nextNeedsWindow()) return;
-    const head = session.takeNext();
-    if (head === undefined) return; // the owed walks were done, and nothing is queued
+    const head = session.peekNext()!;
+    if (head.qos > 0 && session.inflight.size >= conn.sendQuota) return;
+    session.takeNext();
     if (!sendNow(core, conn, session, head)) {
       session.putBack(head);
       return;

@@ -22,7 +22,6 @@ export function reauthorizeSubscriptions<P>(core: Core<P>, client: Client<P>, se
       continue;
     }
     session.subscriptions.delete(sub.filter);
-    session.forgetRetained(sub.filter);
     core.subscriptions.delete(sub.filter, session);
     if (session.stored) core.store.deleteSubscription(session.clientId, sub.filter);
     dropped.push(sub.filter);

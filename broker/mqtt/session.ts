@@ -15,15 +15,6 @@ export type Delivery = {
   subscriptionIds: number[];
 };
 
-/** The retained messages one subscription is owed and not sent yet: a walk of the retained store (core.ts retainedFor). */
-export type OwedRetained = {
-  filter: string;
-  messages: Iterator<StoredMessage, void, undefined>;
-  /** The subscription's granted QoS: each copy goes at min(published, granted) [MQTT-3.8.4-6]. */
-  qos: QoS;
-  subscriptionIds: number[];
-};
-
 export class Session<C> {
   protocolVersion: 3 | 4 | 5;
   /** Seconds; 0 ends the session with its connection, NEVER_EXPIRES keeps it. */
@@ -44,18 +35,14 @@ export class Session<C> {
   readonly queue: Delivery[] = [];
   private queuedQos0 = 0;
   /**
-   * Retained messages owed to new subscriptions and not sent yet, by filter, oldest first:
-   * they go before the queue, as the socket drains and the window allows, and count
-   * against no queue limit (review 10, F8). Each is a walk of the retained store pulled
-   * one message at a time, not a copy per message (review 11, F5): a session owes its
-   * retained sets in a few hundred bytes per subscription, whether it reads or not.
+   * Retained messages for new subscriptions, not yet sent: they go before the queue, as
+   * the socket drains and the window allows, and count against no queue limit (review
+   * 10, F8), from `backlogAt` on.
    */
-  private readonly owed = new Map<string, OwedRetained>();
-  /** The next retained copy, pulled from the oldest walk and not sent yet, and that walk's filter. */
-  private owedHead: Delivery | null = null;
-  private owedHeadFilter = "";
-  /** Whether the last takeNext came from the owed retained messages (putBack returns it there). */
-  private tookOwed = false;
+  private readonly backlog: Delivery[] = [];
+  private backlogAt = 0;
+  /** Whether the last takeNext came from the backlog (putBack returns it there). */
+  private tookFromBacklog = false;
   /** Sent, waiting for PUBACK / PUBREC / PUBCOMP, by packet id. */
   readonly inflight = new Map<number, Delivery>();
   /** Inbound packet ids: QoS 2 until PUBREL [MQTT-4.3.3-…]; QoS 1 of persistent sessions (store.ts addInbound). */
@@ -120,75 +107,58 @@ export class Session<C> {
     return dropped;
   }
 
-  /**
-   * Something may wait to be sent: a retained message owed, or the queue. A walk is not
-   * pulled to answer (takeNext finds it done): while one is owed, pump has stopped for the
-   * socket or the window, and their drain or PUBACK pumps again.
-   */
+  /** Retained copies waiting to be sent (the backlog). */
+  get backlogSize(): number {
+    return this.backlog.length - this.backlogAt;
+  }
+
+  /** Something waits to be sent: the backlog or the queue. */
   hasPending(): boolean {
-    return this.owedHead !== null || this.owed.size > 0 || this.queue.length > 0;
+    return this.backlogSize > 0 || this.queue.length > 0;
   }
 
-  /** Whether what goes next is QoS 1/2 and so needs room in the in-flight window (a walk's next copy: its subscription was granted QoS 1/2). */
-  nextNeedsWindow(): boolean {
-    if (this.owedHead !== null) return this.owedHead.qos > 0;
-    const walk = this.owed.values().next();
-    if (!walk.done) return walk.value.qos > 0;
-    return this.queue.length > 0 && this.queue[0].qos > 0;
+  /** A retained copy for a new subscription, behind the others. */
+  addRetained(delivery: Delivery): void {
+    this.backlog.push(delivery);
   }
 
-  /**
-   * The retained messages a subscription to `filter` is owed, behind those owed already. A
-   * filter subscribed again while its walk is not done starts it again (with Retain
-   * Handling 0 the retained messages are re-sent [MQTT-3.8.4-3]): one walk per filter, so
-   * a session owes at most one per subscription.
-   */
-  oweRetained(filter: string, owed: OwedRetained): void {
-    this.forgetRetained(filter);
-    this.owed.set(filter, owed);
+  /** What goes next, not removed: the backlog first, then the queue. */
+  peekNext(): Delivery | undefined {
+    return this.backlogSize > 0 ? this.backlog[this.backlogAt] : this.queue[0];
   }
 
-  /** `filter` is unsubscribed (or no longer allowed): the retained messages not sent yet are no longer owed [MQTT-3.10.4-2]. */
-  forgetRetained(filter: string): void {
-    this.owed.delete(filter);
-    if (this.owedHead !== null && this.owedHeadFilter === filter) this.owedHead = null;
-  }
-
-  /**
-   * What goes next, removed: an owed retained message first, pulled from its walk now, so
-   * it goes as the retained store holds it at this moment; then the queue.
-   */
+  /** What goes next, removed (peekNext). */
   takeNext(): Delivery | undefined {
-    const owed = this.pullOwed();
-    this.tookOwed = owed !== undefined;
-    if (owed === undefined) return this.dequeue();
-    this.owedHead = null;
-    return owed;
+    this.tookFromBacklog = this.backlogSize > 0;
+    if (!this.tookFromBacklog) return this.dequeue();
+    const next = this.backlog[this.backlogAt++];
+    if (this.backlogAt === this.backlog.length) this.clearBacklog();
+    return next;
   }
 
   /** Puts back what takeNext gave (it could not be sent yet). */
   putBack(delivery: Delivery): void {
-    if (this.tookOwed) this.owedHead = delivery;
-    else this.requeue(delivery);
+    if (!this.tookFromBacklog) this.requeue(delivery);
+    else if (this.backlogAt > 0) this.backlogAt--;
+    else this.backlog.unshift(delivery);
   }
 
-  /** The next owed retained copy, pulled from the oldest walk if need be (a finished walk goes). */
-  private pullOwed(): Delivery | undefined {
-    while (this.owedHead === null) {
-      const walk = this.owed.values().next();
-      if (walk.done) return undefined;
-      const { filter, messages, qos: granted, subscriptionIds } = walk.value;
-      const next = messages.next();
-      if (next.done) {
-        this.owed.delete(filter);
-        continue;
-      }
-      const message = next.value;
-      const qos = (message.qos < granted ? message.qos : granted) as QoS;
-      this.owedHead = { seq: qos === 0 ? 0 : this.nextSeq(), message, qos, packetId: null, state: "queued", subscriptionIds };
-      this.owedHeadFilter = filter;
-    }
-    return this.owedHead;
+  /**
+   * The connection is gone: the backlog's QoS 1/2 copies go to the head of the queue,
+   * where an offline session keeps what it is owed (past maxQueuedMessages if need be:
+   * they are what the subscriber was promised, and at most the retained store); its QoS 0
+   * ones go, as every QoS 0 copy does. Returns the copies moved.
+   */
+  parkBacklog(): Delivery[] {
+    const kept = this.backlog.slice(this.backlogAt).filter((d) => d.qos > 0);
+    this.clearBacklog();
+    this.queue.unshift(...kept);
+    return kept;
+  }
+
+  private clearBacklog(): void {
+    this.backlog.length = 0;
+    this.backlogAt = 0;
   }
 
   /** The next queued delivery, removed. */
@@ -217,10 +187,9 @@ export class Session<C> {
   dropDeliveries(drop: (d: Delivery) => boolean): Delivery[] {
     const removed: Delivery[] = [];
     const kept: Delivery[] = [];
-    if (this.owedHead !== null && drop(this.owedHead)) {
-      removed.push(this.owedHead);
-      this.owedHead = null;
-    }
+    const backlog = this.backlog.slice(this.backlogAt);
+    this.clearBacklog();
+    for (const d of backlog) (drop(d) ? removed : this.backlog).push(d);
     for (const d of this.queue) (drop(d) ? removed : kept).push(d);
     this.queue.length = 0;
     this.queue.push(...kept);

@@ -28,7 +28,7 @@ export function collect(client: MqttClient): Received[] {
   return seen;
 }
 
-/** Resolves once `check` holds, polling briefly; rejects after `waitMs` (WAIT_MS) with `what`. */
+/** Resolves once `check` holds, polling briefly; rejects after `waitMs` (WAIT_MS unless told) with `what`. */
 export async function until(check: () => boolean, what: string, waitMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (!check()) {

@@ -8,10 +8,10 @@ import { checkTopicFilter } from "../../../lib/topics";
 import type { Client } from "../client";
 import type { Core } from "../core";
 import type { Refusal } from "../hooks";
-import { oweRetained } from "../outgoing";
+import { deliverRetained } from "../outgoing";
 import { RC } from "../reason-codes";
 import type { Session } from "../session";
-import type { StoredSubscription } from "../store";
+import type { StoredMessage, StoredSubscription } from "../store";
 
 type S<P> = Session<Client<P>>;
 
@@ -86,12 +86,16 @@ function authorize<P>(core: Core<P>, client: Client<P>, session: S<P>, sub: Stor
 
 /**
  * Retained messages for a new subscription [MQTT-3.3.1-6], with RETAIN 1 [MQTT-3.3.1-8], all
- * of them, paced by the connection (outgoing.ts oweRetained):
+ * of them, paced by the connection (outgoing.ts deliverRetained):
  * Retain Handling 0 always, 1 only for a new subscription, 2 never; never to a shared
  * subscription [MQTT-3.8.4-…] (MQTT 5.0 §4.8.2).
  */
 function sendRetained<P>(core: Core<P>, session: S<P>, sub: StoredSubscription, isNew: boolean): void {
   if (sub.retainHandling === 2 || (sub.retainHandling === 1 && !isNew)) return;
   if (sub.filter.startsWith("$share/")) return;
-  oweRetained(core, session, sub.filter, sub.qos, sub.subscriptionId === null ? [] : [sub.subscriptionId]);
+  const ids = sub.subscriptionId === null ? [] : [sub.subscriptionId];
+  const owed: StoredMessage[] = [];
+  // [MQTT-3.3.2-5] an expired retained message is not sent, and is gone (core.matchRetained).
+  core.matchRetained(sub.filter, Date.now(), (message) => owed.push(message));
+  deliverRetained(core, session, owed, sub.qos, ids);
 }

@@ -10,7 +10,6 @@ export function handleUnsubscribe<P>(core: Core<P>, client: Client<P>, session: 
   const reasons: number[] = [];
   for (const filter of packet.unsubscriptions) {
     const existed = session.subscriptions.delete(filter);
-    session.forgetRetained(filter);
     if (existed) {
       core.subscriptions.delete(filter, session);
       if (session.persistent) core.store.deleteSubscription(session.clientId, filter);
