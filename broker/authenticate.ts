@@ -17,7 +17,7 @@ import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
 import { cameThroughProxy } from "./web-splice";
 import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
-import { addressKeys, clientAddress } from "../lib/auth/client-address";
+import { clientAddress } from "../lib/auth/client-address";
 import { isLoopback, type Principals } from "./principals";
 
 export type AuthRefusalCode =
@@ -104,7 +104,7 @@ export function createAuthenticate(opts: {
       const secret = password?.toString("utf8") ?? "";
       if (username === INTERNAL_USER && local && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
       // Behind a proxy, one shared `address:127.0.0.1` would let a stranger lock every device out (review-8 F6).
-      const keys = [`device:${username.toLowerCase()}`, ...addressKeys(clientAddressOf(client, trustedProxies))];
+      const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
       // Reserved before scrypt runs (review 8, F2): guesses sent all at once cannot pass the
       // check together, and a flood of them cannot tie up the thread pool either.
       if ((await opts.throttle.reserve(keys)) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");

@@ -6,7 +6,6 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { accountErrorText } from "@/lib/auth/account-error-text";
 import { isAccountError, MIN_PASSWORD_LENGTH } from "@/lib/auth/account-store";
-import { addressKeys } from "@/lib/auth/client-address";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/auth/request-headers";
 import { safeNext } from "@/lib/auth/safe-next";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session-cookie";
@@ -51,7 +50,7 @@ export async function login(_previous: FormState, form: FormData): Promise<FormS
   const t = await getT();
   if (!username || !password) return { error: t("auth.error.missing"), username };
   const address = (await headers()).get(REMOTE_ADDRESS_HEADER) ?? "unknown";
-  const keys = [`user:${username.toLowerCase()}`, ...addressKeys(address)];
+  const keys = [`user:${username.toLowerCase()}`, `address:${address}`];
   // Reserved before the hash (review 8, F2): parallel guesses cannot all pass the check.
   const wait = await hub.loginThrottle.reserve(keys);
   if (wait > 0) {
