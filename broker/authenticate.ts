@@ -17,7 +17,7 @@ import type { AnonymousMqtt } from "../lib/config";
 import type { Logger } from "../lib/log";
 import { cameThroughProxy } from "./web-splice";
 import { ReasonCode, type AuthResult, type BrokerHook, type ClientInfo, type Refusal } from "./mqtt/hooks";
-import { clientAddress } from "../lib/auth/client-address";
+import { clientAddress, type ProxyHeader } from "../lib/auth/client-address";
 import { isLoopback, type Principals } from "./principals";
 
 export type AuthRefusalCode =
@@ -43,9 +43,9 @@ export function peerAddress(client: Pick<Connecting, "req" | "remoteAddress">): 
 }
 
 /** Who is connecting, for the throttle and the log: through a trusted proxy, the client it names (review-8 F6). */
-export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress">, trustedProxies: readonly string[]): string | undefined {
+export function clientAddressOf(client: Pick<Connecting, "req" | "remoteAddress">, trustedProxies: readonly string[], proxyHeader?: ProxyHeader): string | undefined {
   const peer = peerAddress(client);
-  return peer && client.req ? clientAddress(peer, client.req.headers, trustedProxies) : peer;
+  return peer && client.req ? clientAddress(peer, client.req.headers, trustedProxies, proxyHeader) : peer;
 }
 
 /** The one owner every anonymous client's session has (they share one ACL). */
@@ -88,8 +88,11 @@ export function createAuthenticate(opts: {
   internalPassword: string;
   /** auth.trustedProxies: whose X-Forwarded-For names the client of a /mqtt upgrade (default: none). */
   trustedProxies?: readonly string[];
+  /** auth.proxyHeader: which header those proxies write. */
+  proxyHeader?: ProxyHeader;
 }): BrokerHook<Principal> {
   const trustedProxies = opts.trustedProxies ?? [];
+  const { proxyHeader } = opts;
   const { accounts, principals, log } = opts;
 
   const decide = async (client: Connecting, username: string | undefined, password: Buffer | undefined): Promise<Principal | Refusal> => {
@@ -104,7 +107,7 @@ export function createAuthenticate(opts: {
       const secret = password?.toString("utf8") ?? "";
       if (username === INTERNAL_USER && local && !sessionless && secret === opts.internalPassword) return { kind: "internal" };
       // Behind a proxy, one shared `address:127.0.0.1` would let a stranger lock every device out (review-8 F6).
-      const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies) ?? "unknown"}`];
+      const keys = [`device:${username.toLowerCase()}`, `address:${clientAddressOf(client, trustedProxies, proxyHeader) ?? "unknown"}`];
       // Reserved before scrypt runs (review 8, F2): guesses sent all at once cannot pass the
       // check together, and a flood of them cannot tie up the thread pool either.
       if ((await opts.throttle.reserve(keys)) > 0) return refuse("auth-throttled", ReasonCode.notAuthorized, "too many failed logins; try again later");
@@ -158,7 +161,7 @@ export function createAuthenticate(opts: {
         code: decided.code,
         client: client.clientId,
         username,
-        address: clientAddressOf(client, trustedProxies),
+        address: clientAddressOf(client, trustedProxies, proxyHeader),
         reason: decided.message,
       });
       return { ok: false, refusal: decided };

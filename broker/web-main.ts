@@ -113,6 +113,6 @@ function refuseReusedMqtt(req: IncomingMessage, socket: Socket): void {
 /** Next sees the browser's address and scheme from the hub, never what a client claimed. */
 function trust(req: IncomingMessage): void {
   const peer = peers.get(req.socket as Socket) ?? { address: "", secure: false };
-  req.headers = trustedHeaders(req.headers, peer, info.trustedProxies);
+  req.headers = trustedHeaders(req.headers, peer, info.trustedProxies, info.proxyHeader);
   req.rawHeaders = Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, String(value)]));
 }

@@ -5,7 +5,7 @@
 // socket; the web thread sets its headers from it (only the hub's thread can reach that
 // socket, so the line is trusted, and a client cannot forge it: it precedes the client's bytes).
 import type { IncomingHttpHeaders } from "node:http";
-import { clientAddress } from "../lib/auth/client-address";
+import { clientAddress, type ProxyHeader } from "../lib/auth/client-address";
 import { PUBLIC_PAGE_HEADER, REMOTE_ADDRESS_HEADER } from "../lib/auth/request-headers";
 
 export type Peer = { address: string; secure: boolean };
@@ -58,10 +58,10 @@ export function requestPath(line: string): string | null {
  * What Next is told about a request: who sent it (for the login throttle: the client a
  * trusted proxy names, else the peer; client-address.ts), and nothing a client may forge.
  */
-export function trustedHeaders(headers: IncomingHttpHeaders, peer: Peer, trustedProxies: readonly string[] = []): IncomingHttpHeaders {
+export function trustedHeaders(headers: IncomingHttpHeaders, peer: Peer, trustedProxies: readonly string[] = [], proxyHeader?: ProxyHeader): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = { ...headers };
   delete out[PUBLIC_PAGE_HEADER]; // only proxy.ts may say so
-  out[REMOTE_ADDRESS_HEADER] = clientAddress(peer.address, headers, trustedProxies);
+  out[REMOTE_ADDRESS_HEADER] = clientAddress(peer.address, headers, trustedProxies, proxyHeader);
   out["x-forwarded-proto"] = peer.secure ? "https" : "http";
   return out;
 }

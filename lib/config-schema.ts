@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 // and the environment. lib/config.ts merges them; lib/config-sources.ts reads them.
 import { z } from "zod";
 import { ruleInputSchema } from "./alerts/rule";
+import { PROXY_HEADERS } from "./auth/client-address";
 import { devicesConfigSchema } from "./devices/device-config";
 import { checkTopicFilter } from "./topics";
 import { upstreamEnvSchema, upstreamFileSchema } from "./upstream-config";
@@ -113,6 +114,7 @@ export const fileSchema = z.strictObject({
       anonymousWebSocket: z.boolean().optional(),
       anonymousTopics: anonymousTopics.optional(),
       trustedProxies: z.array(proxyAddress).optional(),
+      proxyHeader: z.enum(PROXY_HEADERS, "must be auto, x-forwarded-for or forwarded").optional(),
     })
     .optional(),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
@@ -169,6 +171,7 @@ export const envSchema = z.object({
   HEARTH_MQTT_ANONYMOUS_PUBLISH: filtersFromEnv.optional(),
   HEARTH_MQTT_ANONYMOUS_SUBSCRIBE: filtersFromEnv.optional(),
   HEARTH_TRUSTED_PROXIES: proxiesFromEnv.optional(),
+  HEARTH_PROXY_HEADER: z.enum(PROXY_HEADERS, "must be auto, x-forwarded-for or forwarded").optional(),
   HEARTH_TLS_CERT: z.string().min(1).optional(),
   HEARTH_TLS_KEY: z.string().min(1).optional(),
   MQTTS_PORT: intFromEnv(1, 65535).optional(),

@@ -44,7 +44,7 @@ describe("loadConfig", () => {
       devices: [],
       commandTimeoutMs: 5000,
       availabilityGraceMs: 10_000,
-      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousWebSocket: false, anonymousTopics: { publish: ["#"], subscribe: ["#"] }, trustedProxies: ["loopback"] },
+      auth: { admin: null, sessionHours: 720, anonymousMqtt: "loopback", anonymousWebSocket: false, anonymousTopics: { publish: ["#"], subscribe: ["#"] }, trustedProxies: ["loopback"], proxyHeader: "auto" },
       tls: null,
       upstream: null,
       mqttsPort: 8883,
@@ -109,7 +109,7 @@ describe("loadConfig", () => {
   });
 
   it("reads the accounts, TLS and broker-limit settings", () => {
-    const cwd = dir({ auth: { anonymousMqtt: "off", trustedProxies: ["192.168.1.2"] }, limits: { maxConnections: 20 } });
+    const cwd = dir({ auth: { anonymousMqtt: "off", trustedProxies: ["192.168.1.2"], proxyHeader: "x-forwarded-for" }, limits: { maxConnections: 20 } });
     const config = loadConfig(
       {
         HEARTH_ADMIN_USER: "root",
@@ -122,6 +122,7 @@ describe("loadConfig", () => {
         HEARTH_MQTT_MAX_PUBLISH_RATE: "5",
         HEARTH_MQTT_PUBLISH_BURST: "50",
         HEARTH_TRUSTED_PROXIES: "loopback, ::1",
+        HEARTH_PROXY_HEADER: "forwarded",
         HEARTH_MQTT_ANONYMOUS_WEBSOCKET: "1",
       },
       cwd,
@@ -133,6 +134,7 @@ describe("loadConfig", () => {
       anonymousWebSocket: true,
       anonymousTopics: { publish: ["#"], subscribe: ["#"] },
       trustedProxies: ["loopback", "::1"],
+      proxyHeader: "forwarded",
     });
     assert.deepEqual(config.tls, { certFile: path.join(cwd, "tls/a.crt"), keyFile: path.join(cwd, "tls/a.key") });
     assert.equal(config.mqttsPort, 18883);
@@ -173,6 +175,7 @@ describe("loadConfig", () => {
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
     ["a bad boolean", { HEARTH_SIMULATOR: "maybe" }, undefined, /HEARTH_SIMULATOR in the environment/],
     ["a bad host", { HOST: "my host" }, undefined, /HOST in the environment: must be a host name/],
+    ["a proxy header that is not one", {}, { auth: { proxyHeader: "both" } }, /auth\.proxyHeader in .*must be auto, x-forwarded-for or forwarded/],
     ["the same port twice", { PORT: "1883" }, undefined, /PORT and MQTT_PORT are both 1883/],
     ["a wrong type in the file", {}, { mqttPort: "1883" }, /mqttPort in .*hearth\.config\.json/],
     ["an unknown key in the file", {}, { mqtPort: 1883 }, /hearth\.config\.json: Unrecognized key.*mqtPort/],

@@ -4,7 +4,7 @@
 // with a ConfigError that names the setting, where it came from, and what is allowed.
 import path from "node:path";
 import type { Rule } from "./alerts/rule";
-import { DEFAULT_TRUSTED_PROXIES } from "./auth/client-address";
+import { DEFAULT_TRUSTED_PROXIES, type ProxyHeader } from "./auth/client-address";
 import { ALL_TOPICS, type AnonymousTopics } from "./auth/roles";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
 import { AVAILABILITY_GRACE_MS } from "./devices/toggle-gate";
@@ -54,6 +54,8 @@ export type HubConfig = {
     anonymousTopics: AnonymousTopics;
     /** Proxies whose X-Forwarded-For names the client for the login throttle (auth.trustedProxies; client-address.ts). */
     trustedProxies: readonly string[];
+    /** Which header those proxies write (auth.proxyHeader; client-address.ts): "auto" reads X-Forwarded-For, else Forwarded. */
+    proxyHeader: ProxyHeader;
   };
   /** With both set, the dashboard is HTTPS, /mqtt is WSS, and MQTT over TLS listens on mqttsPort. */
   tls: { certFile: string; keyFile: string } | null;
@@ -177,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       anonymousMqtt: e.HEARTH_MQTT_ANONYMOUS ?? f.auth?.anonymousMqtt ?? "loopback",
       anonymousWebSocket: e.HEARTH_MQTT_ANONYMOUS_WEBSOCKET ?? f.auth?.anonymousWebSocket ?? false,
       trustedProxies: e.HEARTH_TRUSTED_PROXIES ?? f.auth?.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
+      proxyHeader: e.HEARTH_PROXY_HEADER ?? f.auth?.proxyHeader ?? "auto",
       anonymousTopics: {
         publish: e.HEARTH_MQTT_ANONYMOUS_PUBLISH ?? f.auth?.anonymousTopics?.publish ?? ALL_TOPICS.publish,
         subscribe: e.HEARTH_MQTT_ANONYMOUS_SUBSCRIBE ?? f.auth?.anonymousTopics?.subscribe ?? ALL_TOPICS.subscribe,

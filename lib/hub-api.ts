@@ -7,6 +7,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
+import type { ProxyHeader } from "./auth/client-address";
 import type { HistoryConfig } from "./config";
 import type { HistorySource } from "./history/open-history";
 import type { AccountsSource } from "./auth/open-accounts";
@@ -82,6 +83,8 @@ export type WebInfo = {
   sessionTtlMs: number;
   /** auth.trustedProxies: whose X-Forwarded-For names the client (lib/auth/client-address.ts). */
   trustedProxies: readonly string[];
+  /** auth.proxyHeader: which header those proxies write. */
+  proxyHeader: ProxyHeader;
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   secureCookies: boolean;
 };

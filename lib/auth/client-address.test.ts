@@ -2,7 +2,7 @@
 // never a header from a client that connected directly.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clientAddress, DEFAULT_TRUSTED_PROXIES, isTrustedProxy, plainAddress } from "./client-address";
+import { clientAddress, DEFAULT_TRUSTED_PROXIES, isTrustedProxy, plainAddress, type ProxyHeader } from "./client-address";
 
 const LOOPBACK_ONLY = DEFAULT_TRUSTED_PROXIES;
 
@@ -23,6 +23,24 @@ describe("clientAddress", () => {
   ];
   for (const [what, peer, headers, trusted, expected] of cases) {
     it(what, () => assert.equal(clientAddress(peer, headers, trusted), expected));
+  }
+});
+
+// auth.proxyHeader names the one header the trusted proxy writes (review-9 F2 addendum). The
+// client at 203.0.113.9 writes the other header itself, hoping to pick its throttle key.
+describe("clientAddress with auth.proxyHeader", () => {
+  const forgedXff = { "x-forwarded-for": "10.9.9.9", forwarded: "for=203.0.113.9" };
+  const forgedForwarded = { "x-forwarded-for": "203.0.113.9", forwarded: "for=10.9.9.9" };
+  const cases: [what: string, headers: Record<string, string>, header: ProxyHeader, expected: string][] = [
+    ["auto, behind a Forwarded-only proxy: the client's own X-Forwarded-For wins (why the setting exists)", forgedXff, "auto", "10.9.9.9"],
+    ["forwarded: a Forwarded-only proxy's word, the client's X-Forwarded-For ignored", forgedXff, "forwarded", "203.0.113.9"],
+    ["x-forwarded-for: an X-Forwarded-For proxy's word, a forged Forwarded ignored", forgedForwarded, "x-forwarded-for", "203.0.113.9"],
+    ["auto, behind an X-Forwarded-For proxy: a forged Forwarded moves nothing", forgedForwarded, "auto", "203.0.113.9"],
+    ["x-forwarded-for, the proxy named nobody: the proxy itself, never a client's Forwarded", { forwarded: "for=10.9.9.9" }, "x-forwarded-for", "127.0.0.1"],
+    ["forwarded, the proxy named nobody: the proxy itself, never a client's X-Forwarded-For", { "x-forwarded-for": "10.9.9.9" }, "forwarded", "127.0.0.1"],
+  ];
+  for (const [what, headers, header, expected] of cases) {
+    it(what, () => assert.equal(clientAddress("127.0.0.1", headers, LOOPBACK_ONLY, header), expected));
   }
 });
 

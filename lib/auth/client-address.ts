@@ -9,6 +9,17 @@ import type { IncomingHttpHeaders } from "node:http";
 /** `auth.trustedProxies` by default: a proxy on the hub's own machine (README, "Behind a reverse proxy"). */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = ["loopback"];
 
+/**
+ * `auth.proxyHeader`: which header the trusted proxy writes. "auto" reads X-Forwarded-For, else
+ * Forwarded: right for a proxy that sets X-Forwarded-For, but behind a proxy that writes only
+ * Forwarded a client may send its own X-Forwarded-For and pick its throttle key (review-9 F2).
+ * Naming the one header the proxy writes closes that, as nginx's real_ip_header does. Reading
+ * both at once is no answer: a forged `Forwarded` behind an X-Forwarded-For proxy then moved
+ * failures onto an address of the stranger's choosing (review-13 F2).
+ */
+export const PROXY_HEADERS = ["auto", "x-forwarded-for", "forwarded"] as const;
+export type ProxyHeader = (typeof PROXY_HEADERS)[number];
+
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack listener reports). */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -30,12 +41,12 @@ export function isTrustedProxy(address: string, trusted: readonly string[]): boo
   return trusted.some((entry) => (entry === "loopback" ? isLoopback(plain) : plainAddress(entry) === plain));
 }
 
-/** The hops a request passed, client first: X-Forwarded-For, else Forwarded's `for=`. */
-function forwardedChain(headers: IncomingHttpHeaders): string[] {
+/** The hops a request passed, client first: X-Forwarded-For and/or Forwarded's `for=`, as `header` says. */
+function forwardedChain(headers: IncomingHttpHeaders, header: ProxyHeader): string[] {
   const xff = headers["x-forwarded-for"];
-  const text = Array.isArray(xff) ? xff.join(",") : xff;
+  const text = header === "forwarded" ? undefined : Array.isArray(xff) ? xff.join(",") : xff;
   if (text) return text.split(",").map(plainAddress).filter(Boolean);
-  const forwarded = headers.forwarded;
+  const forwarded = header === "x-forwarded-for" ? undefined : headers.forwarded;
   if (!forwarded) return [];
   return [...forwarded.matchAll(/for=("[^"]*"|[^;,\s]+)/gi)].map((m) => plainAddress(m[1]));
 }
@@ -45,9 +56,9 @@ function forwardedChain(headers: IncomingHttpHeaders): string[] {
  * forwarded; then the nearest hop, from the right, that is not itself a trusted proxy
  * (the left of a chain is whatever the client wrote).
  */
-export function clientAddress(peer: string, headers: IncomingHttpHeaders, trusted: readonly string[]): string {
+export function clientAddress(peer: string, headers: IncomingHttpHeaders, trusted: readonly string[], header: ProxyHeader = "auto"): string {
   if (!peer || !isTrustedProxy(peer, trusted)) return peer;
-  const chain = forwardedChain(headers);
+  const chain = forwardedChain(headers, header);
   for (let i = chain.length - 1; i >= 0; i--) if (!isTrustedProxy(chain[i], trusted)) return chain[i];
   return chain[0] ?? peer;
 }
