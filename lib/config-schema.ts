@@ -131,6 +131,7 @@ export const fileSchema = z.strictObject({
       connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
       maxInflightMessages: z.number().int().min(1).max(65_535).optional(),
       maxQueuedMessages: z.number().int().min(1).max(1_000_000).optional(),
+      maxOwedRetained: z.number().int().min(1).max(100_000_000).optional(),
     })
     .optional(),
 });
@@ -185,6 +186,7 @@ export const envSchema = z.object({
   HEARTH_MQTT_CONNECT_TIMEOUT_MS: intFromEnv(100, 600_000).optional(),
   HEARTH_MQTT_MAX_INFLIGHT: intFromEnv(1, 65_535).optional(),
   HEARTH_MQTT_MAX_QUEUED: intFromEnv(1, 1_000_000).optional(),
+  HEARTH_MQTT_MAX_OWED_RETAINED: intFromEnv(1, 100_000_000).optional(),
   ...upstreamEnvSchema,
   NODE_ENV: z.string().optional(),
 });

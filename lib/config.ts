@@ -94,6 +94,11 @@ export type HubLimits = {
   maxInflightMessages: number;
   /** Per session: messages queued behind those; past it QoS 0 goes first, then the oldest (Mosquitto's max_queued_messages). */
   maxQueuedMessages: number;
+  /**
+   * All sessions together: retained messages new subscriptions are owed and not yet sent;
+   * past it the ones that do not fit are not sent (broker/mqtt/outgoing.ts deliverRetained).
+   */
+  maxOwedRetained: number;
 };
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -113,6 +118,9 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   // holds a QoS 1 stream to the round trip of each PUBACK (broker/mqtt/core.ts DEFAULT_LIMITS).
   maxInflightMessages: 1000,
   maxQueuedMessages: 1000,
+  // About 8 bytes each (a reference to the retained store's own message): 500,000 hold ~4 MB,
+  // 160 subscribers to `#` in a home of 3,000 retained configs (review-11 F5).
+  maxOwedRetained: 500_000,
 };
 
 function adminFromEnv(username: string | undefined, password: string | undefined): HubConfig["auth"]["admin"] {
@@ -198,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       connectTimeoutMs: e.HEARTH_MQTT_CONNECT_TIMEOUT_MS ?? f.limits?.connectTimeoutMs ?? DEFAULT_HUB_LIMITS.connectTimeoutMs,
       maxInflightMessages: e.HEARTH_MQTT_MAX_INFLIGHT ?? f.limits?.maxInflightMessages ?? DEFAULT_HUB_LIMITS.maxInflightMessages,
       maxQueuedMessages: e.HEARTH_MQTT_MAX_QUEUED ?? f.limits?.maxQueuedMessages ?? DEFAULT_HUB_LIMITS.maxQueuedMessages,
+      maxOwedRetained: e.HEARTH_MQTT_MAX_OWED_RETAINED ?? f.limits?.maxOwedRetained ?? DEFAULT_HUB_LIMITS.maxOwedRetained,
     },
     upstream,
     dev: e.NODE_ENV === "development",

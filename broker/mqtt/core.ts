@@ -8,6 +8,7 @@ import { RetainedTrie, SubscriptionTrie } from "../../lib/topic-trie";
 import type { Client } from "./client";
 import type { BrokerHook, PublishedMessage } from "./hooks";
 import { AckGate } from "./ack-gate";
+import { OwedBudget } from "./owed";
 import { Router } from "./router";
 import type { Session } from "./session";
 import type { BrokerStore, StoredMessage, StoredSubscription } from "./store";
@@ -44,6 +45,12 @@ export type BrokerLimits = {
    * its subscribers, which refill their in-flight windows, instead of all of it at once.
    */
   packetsPerTurn: number;
+  /**
+   * All sessions together: retained messages new subscriptions are owed and not yet sent
+   * (owed.ts, about 8 bytes each); past it a SUBSCRIBE's retained messages that do not fit
+   * are not sent (outgoing.ts deliverRetained, review-11 F5).
+   */
+  maxOwedRetained: number;
 };
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -66,6 +73,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxSessionExpirySeconds: NEVER_EXPIRES,
   writeBufferBytes: 1024 * 1024,
   packetsPerTurn: 64,
+  maxOwedRetained: 500_000,
 };
 
 export type BrokerStats = {
@@ -76,7 +84,9 @@ export type BrokerStats = {
   subscriptions: number;
   messagesReceived: number;
   messagesSent: number;
-  /** Deliveries not made, by cause: queue full, too large for the client, expired. */
+  /** Retained messages new subscriptions are owed and not yet sent, all sessions together (limits.maxOwedRetained). */
+  owedRetained: number;
+  /** Deliveries not made, by cause: queue full (a retained one past the owed budget too), too large for the client, expired. */
   dropped: { queueFull: number; tooLarge: number; expired: number };
 };
 
@@ -88,6 +98,8 @@ export class Core<P> {
   readonly retained = new RetainedTrie<StoredMessage>();
   readonly router: Router<P>;
   readonly acks: AckGate;
+  /** Retained messages owed to all sessions (limits.maxOwedRetained). */
+  readonly owedBudget: OwedBudget;
   readonly counters = { messagesReceived: 0, messagesSent: 0, queueFull: 0, tooLarge: 0, expired: 0 };
   readonly startedAt = Date.now();
   readonly authenticator: BrokerHook<P> | undefined;
@@ -109,6 +121,7 @@ export class Core<P> {
     readonly log: Logger,
   ) {
     this.router = new Router(this);
+    this.owedBudget = new OwedBudget(limits.maxOwedRetained);
     this.acks = new AckGate(store, log, (error) => hooks.some((h) => h.refusedForGood?.(error) === true));
     this.authenticator = hooks.find((h) => h.authenticate);
     this.publishAuthorizers = hooks.filter((h) => h.authorizePublish);
@@ -219,6 +232,7 @@ export class Core<P> {
       subscriptions: this.subscriptions.size,
       messagesReceived: c.messagesReceived,
       messagesSent: c.messagesSent,
+      owedRetained: this.owedBudget.owed,
       dropped: { queueFull: c.queueFull, tooLarge: c.tooLarge, expired: c.expired },
     };
   }

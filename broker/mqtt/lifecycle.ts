@@ -59,7 +59,7 @@ export function attachSession<P>(
   }
   const present = session !== undefined;
   if (session === undefined) {
-    session = new Session<Client<P>>(client.clientId, client.protocolVersion);
+    session = new Session<Client<P>>(client.clientId, client.protocolVersion, core.owedBudget);
     core.sessions.set(client.clientId, session);
   }
   session.clearTimers();
@@ -85,8 +85,10 @@ export function detachSession<P>(core: Core<P>, session: S<P>, graceful: boolean
   session.connection = null;
   session.disconnectedAt = Date.now();
   session.dropQos0();
-  // Retained copies not sent yet: the QoS 1/2 ones are owed to a session that lives on.
-  for (const d of session.parkBacklog()) if (session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
+  // Retained copies not sent yet: the QoS 1/2 ones are owed to a session that lives on, across a restart too.
+  session.parkBacklog((d) => {
+    if (session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
+  });
   if (graceful) session.will = null;
   if (core.closing) {
     // Shutting down: the session and its will are kept as they are; the next start publishes the will (restore.ts).
@@ -157,6 +159,7 @@ function deliverWill<P>(core: Core<P>, clientId: string, will: StoredWill): void
 /** The session is over: its subscriptions leave the trie, its row the store, and a pending will is published [MQTT-3.1.3-9]. */
 export function endSession<P>(core: Core<P>, session: S<P>): void {
   session.clearTimers();
+  session.dropBacklog();
   for (const filter of session.subscriptions.keys()) core.subscriptions.delete(filter, session);
   if (core.sessions.get(session.clientId) === session) core.sessions.delete(session.clientId);
   if (session.stored) core.store.deleteSession(session.clientId);

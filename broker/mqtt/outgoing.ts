@@ -31,37 +31,45 @@ export function deliver<P>(core: Core<P>, session: S<P>, message: StoredMessage,
   if (enqueue(core, session, d) && session.persistent) core.store.saveOutgoing(session.clientId, d as OutgoingMessage);
 }
 
-/** Retained copies one session may be owed at once (references to the store's messages, ~100 bytes each). */
+/** Retained copies one session may be owed at once (a client subscribing `#`, `+/#`, `+/+/#` … must not take the whole budget). */
 export const MAX_BACKLOG = 100_000;
 
 /**
- * The retained messages a new subscription is owed [MQTT-3.3.1-6], all of them (review 10,
- * F8): they wait in the session's backlog, ahead of its queue, and go as the socket drains
- * and the in-flight window allows, so a SUBSCRIBE to `homeassistant/#` in a home of 3,000
- * retained discovery configs gets 3,000, however slowly it reads. Before, they went through
- * deliver(): what did not fit the 1 MiB write buffer (which cannot drain within one
- * synchronous loop) or the in-flight window queued under maxQueuedMessages, and the rest
- * was dropped: 1,623 of 3,000. Mosquitto (src/retain.c retain__process →
- * db__message_insert) sends a connected client's QoS 0 copies as "in flight", never
- * through max_queued_messages, and its QoS 1/2 ones past the in-flight window through
- * db__ready_for_queue, which drops past max_queued_messages (1,020 of 3,000 for a QoS 1
- * subscriber with Receive Maximum 20); Hearth keeps those too. A backlog holds references
- * to the retained messages, at most MAX_BACKLOG per session (a client subscribing `#`,
- * `+/#`, `+/+/#` … must not hold the store many times over).
+ * The retained messages a new subscription to `filter` is owed [MQTT-3.3.1-6], all of them
+ * (review 10, F8): they wait in the session's backlog (owed.ts), ahead of its queue, and go
+ * as the socket drains and the in-flight window allows, so a SUBSCRIBE to `homeassistant/#`
+ * in a home of 3,000 retained discovery configs gets 3,000, however slowly it reads.
+ * Before, they went through deliver(), and what did not fit the 1 MiB write buffer or the
+ * in-flight window queued under maxQueuedMessages, the rest dropped: 1,623 of 3,000.
+ * Mosquitto (src/retain.c retain__process → db__message_insert) sends a connected client's
+ * QoS 0 copies as "in flight", never through max_queued_messages, and its QoS 1/2 ones past
+ * the in-flight window through db__ready_for_queue, which drops past max_queued_messages
+ * (1,020 of 3,000 for a QoS 1 subscriber with Receive Maximum 20); Hearth keeps those too.
+ *
+ * Bounded (review-11 F5): a session owes at most MAX_BACKLOG, and all sessions together
+ * at most limits.maxOwedRetained, each entry a reference to the retained store's message.
+ * What does not fit is not sent, decided here, at the SUBSCRIBE: counted as queue-full
+ * drops and logged once for the subscription (`retained-owed-full`). The SUBACK has gone
+ * already; the subscription stands and gets every later publish.
  */
-export function deliverRetained<P>(core: Core<P>, session: S<P>, messages: readonly StoredMessage[], grantedQos: QoS, subscriptionIds: number[]): void {
-  for (const message of messages) {
-    if (session.backlogSize >= MAX_BACKLOG) {
-      session.dropped++;
-      core.counters.queueFull++;
-      if (session.dropped % 1000 === 1) {
-        core.log.warn("retained backlog full; dropping a retained message", { code: "queue-full", client: session.clientId, limit: MAX_BACKLOG, topic: message.topic });
-      }
-      continue;
-    }
-    const qos = (message.qos < grantedQos ? message.qos : grantedQos) as QoS;
-    session.addRetained({ seq: qos === 0 ? 0 : session.nextSeq(), message, qos, packetId: null, state: "queued", subscriptionIds });
+export function deliverRetained<P>(core: Core<P>, session: S<P>, filter: string, messages: StoredMessage[], grantedQos: QoS, subscriptionIds: number[]): void {
+  const wanted = messages.length;
+  const room = Math.max(0, Math.min(wanted, MAX_BACKLOG - session.backlogSize));
+  const fits = core.owedBudget.take(room);
+  if (fits < wanted) {
+    messages.length = fits;
+    core.counters.queueFull += wanted - fits;
+    core.log.warn("too many retained messages owed; a new subscription gets only some of its retained messages", {
+      code: "retained-owed-full",
+      client: session.clientId,
+      filter,
+      matched: wanted,
+      sent: fits,
+      limit: fits < room ? core.owedBudget.limit : MAX_BACKLOG,
+      per: fits < room ? "broker" : "session",
+    });
   }
+  session.addRetained(messages, grantedQos, subscriptionIds);
   pump(core, session);
 }
 

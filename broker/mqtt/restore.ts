@@ -18,7 +18,7 @@ export function restore<P>(core: Core<P>, state: RestoredState, now: number): vo
   }
   const restored: { session: Session<Client<P>>; crashed: boolean }[] = [];
   for (const r of state.sessions) {
-    const session = new Session<Client<P>>(r.clientId, r.protocolVersion);
+    const session = new Session<Client<P>>(r.clientId, r.protocolVersion, core.owedBudget);
     session.expiryInterval = r.expiryInterval;
     session.will = r.will;
     session.owner = r.owner ?? null;

@@ -3,6 +3,7 @@
 // expiry. The connection (client.ts) comes and goes; the broker keeps the sessions.
 import type { QoS } from "mqtt-packet";
 import type { PendingAck } from "./ack-gate";
+import { type OwedBudget, OwedRetained } from "./owed";
 import type { OutgoingMessage, StoredMessage, StoredSubscription, StoredWill } from "./store";
 
 /** A copy of a message for one session: a store.ts OutgoingMessage, widened to QoS 0 (never stored). */
@@ -35,13 +36,12 @@ export class Session<C> {
   readonly queue: Delivery[] = [];
   private queuedQos0 = 0;
   /**
-   * Retained messages for new subscriptions, not yet sent: they go before the queue, as
-   * the socket drains and the window allows, and count against no queue limit (review
-   * 10, F8), from `backlogAt` on.
+   * Retained messages for new subscriptions, not yet sent (owed.ts): they go before the
+   * queue, as the socket drains and the window allows, under no queue limit (review 10, F8)
+   * but under the broker's budget for all sessions (review-11 F5).
    */
-  private readonly backlog: Delivery[] = [];
-  private backlogAt = 0;
-  /** Whether the last takeNext came from the backlog (putBack returns it there). */
+  private readonly owed: OwedRetained;
+  /** Whether the last takeNext came from the owed retained messages (putBack returns it there). */
   private tookFromBacklog = false;
   /** Sent, waiting for PUBACK / PUBREC / PUBCOMP, by packet id. */
   readonly inflight = new Map<number, Delivery>();
@@ -63,8 +63,10 @@ export class Session<C> {
   constructor(
     readonly clientId: string,
     protocolVersion: 3 | 4 | 5,
+    budget: OwedBudget,
   ) {
     this.protocolVersion = protocolVersion;
+    this.owed = new OwedRetained(budget);
   }
 
   /** A session whose state outlives its connection (needs the store). */
@@ -109,56 +111,54 @@ export class Session<C> {
 
   /** Retained copies waiting to be sent (the backlog). */
   get backlogSize(): number {
-    return this.backlog.length - this.backlogAt;
+    return this.owed.size;
   }
 
   /** Something waits to be sent: the backlog or the queue. */
   hasPending(): boolean {
-    return this.backlogSize > 0 || this.queue.length > 0;
+    return this.owed.size > 0 || this.queue.length > 0;
   }
 
-  /** A retained copy for a new subscription, behind the others. */
-  addRetained(delivery: Delivery): void {
-    this.backlog.push(delivery);
+  /**
+   * A new subscription's retained messages at `qos` (granted), behind the others; the
+   * caller took messages.length from the budget. Their seqs are reserved now, so the
+   * store orders them before anything queued later, as they are sent.
+   */
+  addRetained(messages: StoredMessage[], qos: QoS, subscriptionIds: number[]): void {
+    this.owed.add(messages, this.lastSeq + 1, qos, subscriptionIds);
+    this.lastSeq += messages.length;
   }
 
   /** What goes next, not removed: the backlog first, then the queue. */
   peekNext(): Delivery | undefined {
-    return this.backlogSize > 0 ? this.backlog[this.backlogAt] : this.queue[0];
+    return this.owed.peek() ?? this.queue[0];
   }
 
   /** What goes next, removed (peekNext). */
   takeNext(): Delivery | undefined {
-    this.tookFromBacklog = this.backlogSize > 0;
-    if (!this.tookFromBacklog) return this.dequeue();
-    const next = this.backlog[this.backlogAt++];
-    if (this.backlogAt === this.backlog.length) this.clearBacklog();
-    return next;
+    this.tookFromBacklog = this.owed.size > 0;
+    return this.tookFromBacklog ? this.owed.take() : this.dequeue();
   }
 
   /** Puts back what takeNext gave (it could not be sent yet). */
   putBack(delivery: Delivery): void {
-    if (!this.tookFromBacklog) this.requeue(delivery);
-    else if (this.backlogAt > 0) this.backlogAt--;
-    else this.backlog.unshift(delivery);
+    if (this.tookFromBacklog) this.owed.putBack(delivery);
+    else this.requeue(delivery);
   }
 
   /**
-   * The connection is gone: the backlog's QoS 1/2 copies go to the head of the queue,
-   * where an offline session keeps what it is owed (past maxQueuedMessages if need be:
-   * they are what the subscriber was promised, and at most the retained store); its QoS 0
-   * ones go, as every QoS 0 copy does. Returns the copies moved.
+   * The connection is gone: the backlog's QoS 0 copies go, as every QoS 0 copy does; its
+   * QoS 1/2 ones stay owed to a session that lives on (past maxQueuedMessages if need be:
+   * they are what the subscriber was promised), and `save` gets each one not in the store
+   * yet, so they outlive a restart too.
    */
-  parkBacklog(): Delivery[] {
-    const kept = this.backlog.slice(this.backlogAt).filter((d) => d.qos > 0);
-    this.clearBacklog();
-    this.queue.unshift(...kept);
-    return kept;
+  parkBacklog(save: (d: Delivery) => void): void {
+    this.owed.park(save);
   }
 
-  private clearBacklog(): void {
-    this.backlog.length = 0;
-    this.backlogAt = 0;
+  /** The session ended: nothing is owed any more (the budget gets its share back). */
+  dropBacklog(): void {
+    this.owed.clear();
   }
 
   /** The next queued delivery, removed. */
@@ -185,11 +185,8 @@ export class Session<C> {
 
   /** Removes queued and sent (not yet acknowledged) copies that `drop` picks; returns them. */
   dropDeliveries(drop: (d: Delivery) => boolean): Delivery[] {
-    const removed: Delivery[] = [];
+    const removed = this.owed.dropWhere(drop);
     const kept: Delivery[] = [];
-    const backlog = this.backlog.slice(this.backlogAt);
-    this.clearBacklog();
-    for (const d of backlog) (drop(d) ? removed : this.backlog).push(d);
     for (const d of this.queue) (drop(d) ? removed : kept).push(d);
     this.queue.length = 0;
     this.queue.push(...kept);

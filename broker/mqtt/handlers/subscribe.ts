@@ -97,5 +97,5 @@ function sendRetained<P>(core: Core<P>, session: S<P>, sub: StoredSubscription, 
   const owed: StoredMessage[] = [];
   // [MQTT-3.3.2-5] an expired retained message is not sent, and is gone (core.matchRetained).
   core.matchRetained(sub.filter, Date.now(), (message) => owed.push(message));
-  deliverRetained(core, session, owed, sub.qos, ids);
+  deliverRetained(core, session, sub.filter, owed, sub.qos, ids);
 }
