@@ -177,6 +177,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       connectTimeoutMs: config.limits.connectTimeoutMs,
       maxInflightMessages: config.limits.maxInflightMessages,
       maxQueuedMessages: config.limits.maxQueuedMessages,
+      maxOwedRetained: config.limits.maxOwedRetained,
     },
     log: mqttLog,
   });

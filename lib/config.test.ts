@@ -156,6 +156,14 @@ describe("loadConfig", () => {
     assert.deepEqual([DEFAULT_HUB_LIMITS.maxInflightMessages, DEFAULT_HUB_LIMITS.maxQueuedMessages], [1000, 1000]);
   });
 
+  it("reads the broker-wide bound on owed retained messages from the file, the environment over it", () => {
+    const cwd = dir({ limits: { maxOwedRetained: 20_000 } });
+    assert.equal(loadConfig({}, cwd).limits.maxOwedRetained, 20_000);
+    assert.equal(loadConfig({ HEARTH_MQTT_MAX_OWED_RETAINED: "300" }, cwd).limits.maxOwedRetained, 300);
+    assert.equal(DEFAULT_HUB_LIMITS.maxOwedRetained, 500_000);
+    assert.throws(() => loadConfig({ HEARTH_MQTT_MAX_OWED_RETAINED: "0" }, cwd), /HEARTH_MQTT_MAX_OWED_RETAINED in the environment/);
+  });
+
   it("reads the anonymous ACL from the file, and each half from the environment over it", () => {
     const cwd = dir({ auth: { anonymousTopics: { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] } } });
     assert.deepEqual(loadConfig({}, cwd).auth.anonymousTopics, { publish: ["home/+/+/state"], subscribe: ["home/+/+/set", "$SYS/#"] });

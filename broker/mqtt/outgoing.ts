@@ -41,10 +41,11 @@ export const MAX_BACKLOG = 100_000;
  * in a home of 3,000 retained discovery configs gets 3,000, however slowly it reads.
  * Before, they went through deliver(), and what did not fit the 1 MiB write buffer or the
  * in-flight window queued under maxQueuedMessages, the rest dropped: 1,623 of 3,000.
- * Mosquitto (src/retain.c retain__process → db__message_insert) sends a connected client's
- * QoS 0 copies as "in flight", never through max_queued_messages, and its QoS 1/2 ones past
- * the in-flight window through db__ready_for_queue, which drops past max_queued_messages
- * (1,020 of 3,000 for a QoS 1 subscriber with Receive Maximum 20); Hearth keeps those too.
+ * Mosquitto (src/retain.c retain__process → database.c db__message_insert) sends a
+ * connected client's copies while its unsent packets are under max_queued_messages (QoS 0)
+ * or its in-flight window allows (QoS 1/2), queues QoS 1/2 ones past the window under
+ * max_queued_messages and drops the rest (1,020 of 3,000 for a QoS 1 subscriber with
+ * Receive Maximum 20); Hearth keeps those too.
  *
  * Bounded (review-11 F5): a session owes at most MAX_BACKLOG, and all sessions together
  * at most limits.maxOwedRetained, each entry a reference to the retained store's message.
