@@ -144,6 +144,28 @@ describe("owed retained messages keep main's order and restart behaviour (review
     }
   });
 
+  it("a persistent session that reconnects gets the rest of what it was owed, once, before what was queued while it was away", async () => {
+    const t = await startTestBroker();
+    try {
+      for (const n of [1, 2, 3]) await t.broker.publish({ topic: `away/${n}`, payload: "v", qos: 1, retain: true });
+      const session = { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600 } };
+      const c = await rawConnected(t.port, 5, { ...session, properties: { ...session.properties, receiveMaximum: 1 } });
+      c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "away/#", qos: 1 }] });
+      await c.next("suback");
+      await c.next("publish"); // away/1 in flight; away/2, away/3 owed
+      c.socket.destroy();
+      await c.closed;
+      await t.broker.publish({ topic: "away/2", payload: "w", qos: 1, retain: true }); // queued for the session while it is away
+      await t.broker.publish({ topic: "away/zz", payload: "end", qos: 1 });
+      const back = await rawConnected(t.port, 5, session);
+      assert.deepEqual(await readUntil(back, "away/zz"), ["away/1=v(r)", "away/2=v(r)", "away/3=v(r)", "away/2=w", "away/zz=end"]);
+      assert.equal(t.broker.stats().owedRetained, 0);
+      back.socket.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
   it("retained messages owed to a persistent session are sent after a restart", async () => {
     const store = createMemoryStore();
     const first = await startTestBroker({ store });
