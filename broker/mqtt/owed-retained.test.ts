@@ -55,7 +55,7 @@ describe("retained messages owed to new subscriptions, all sessions together (re
       // Nothing moves any more (no PUBACK comes): every copy matched is owed, refused, or arrived (one in flight per hog at most).
       const sent = () => hogs.reduce((sum, c) => sum + c.received.filter((p) => p.cmd === "publish").length, 0);
       const matched = 200 * filters.length * configs;
-      await until(() => stats.owedRetained + refused + sent() === matched, `owed ${stats.owedRetained} + refused ${refused} + sent ${sent()} = ${matched}`);
+      await until(() => stats.owedRetained + refused + sent() === matched, `owed ${stats.owedRetained} + refused ${refused} + sent ${sent()} = ${matched}`, 30_000);
       assert.ok(sent() <= 200);
 
       // A well-behaved client is served: its own round trip, and live messages on a filter the budget cut.
@@ -69,11 +69,11 @@ describe("retained messages owed to new subscriptions, all sessions together (re
       // The hogs leave: what they were owed is given back, and a new subscriber gets every retained config.
       for (const c of hogs) c.socket.destroy();
       await Promise.all(hogs.map((c) => c.closed));
-      await until(() => t.broker.stats().owedRetained === 0, "the budget given back");
+      await until(() => t.broker.stats().owedRetained === 0, "the budget given back", 30_000);
       const late = await connectClient(t.port, { clientId: "late" });
       const lateSeen = collect(late);
       await late.subscribeAsync("homeassistant/#", { qos: 0 });
-      await until(() => lateSeen.length === configs + 1, `${configs + 1} retained configs`);
+      await until(() => lateSeen.length === configs + 1, `${configs + 1} retained configs`, 30_000); // beside next build on CI
       await Promise.all([page.endAsync(), late.endAsync()]);
     } finally {
       await t.close();
