@@ -47,7 +47,7 @@ export type BrokerLimits = {
   packetsPerTurn: number;
   /**
    * All sessions together: retained messages new subscriptions are owed and not yet sent
-   * (owed.ts, about 8 bytes each); past it a SUBSCRIBE's retained messages that do not fit
+   * (owed.ts, about 13 bytes each, measured); past it a SUBSCRIBE's retained messages that do not fit
    * are not sent (outgoing.ts deliverRetained, review-11 F5).
    */
   maxOwedRetained: number;
