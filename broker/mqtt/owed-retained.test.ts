@@ -11,6 +11,16 @@ import { collect, connectClient, rawConnected, type RawClient, until } from "./t
 const ack = (c: RawClient, p: IPublishPacket) => c.send({ cmd: "puback", messageId: p.messageId! });
 const shown = (p: IPublishPacket) => `${p.topic}=${p.payload.toString()}${p.retain ? "(r)" : ""}`;
 
+type Connect = { clientId: string; clean?: boolean; properties?: { sessionExpiryInterval?: number } };
+
+/** An MQTT 5 client with Receive Maximum 1 (one copy in flight, the rest owed) subscribed to `filters` at QoS 1, past its SUBACK. */
+async function oneAtATime(port: number, connect: Connect, filters: string[]): Promise<RawClient> {
+  const c = await rawConnected(port, 5, { ...connect, properties: { ...connect.properties, receiveMaximum: 1 } });
+  c.send({ cmd: "subscribe", messageId: 1, subscriptions: filters.map((topic) => ({ topic, qos: 1 as const })) });
+  await c.next("suback");
+  return c;
+}
+
 /** Acknowledges each publish and returns them all, up to and including the first on `last`. */
 async function readUntil(c: RawClient, last: string): Promise<string[]> {
   const got: string[] = [];
@@ -36,10 +46,7 @@ describe("retained messages owed to new subscriptions, all sessions together (re
       const hogs: RawClient[] = [];
       for (let n = 0; n < 200; n++) {
         // Receive Maximum 1 and no PUBACK ever: one copy in flight, every other one owed, as for a socket never read.
-        const c = await rawConnected(t.port, 5, { clientId: `hog-${n}`, properties: { receiveMaximum: 1 } });
-        c.send({ cmd: "subscribe", messageId: 1, subscriptions: filters.map((topic) => ({ topic, qos: 1 as const })) });
-        await c.next("suback");
-        hogs.push(c);
+        hogs.push(await oneAtATime(t.port, { clientId: `hog-${n}` }, filters));
       }
       const stats = t.broker.stats();
       assert.ok(stats.owedRetained <= limit, `${stats.owedRetained} owed, over the budget of ${limit}`);
@@ -84,9 +91,7 @@ describe("retained messages owed to new subscriptions, all sessions together (re
     const t = await startTestBroker({ limits: { maxOwedRetained: 5 } });
     try {
       for (const n of [1, 2, 3]) await t.broker.publish({ topic: `away/${n}`, payload: "v", qos: 1, retain: true });
-      const c = await rawConnected(t.port, 5, { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600, receiveMaximum: 1 } });
-      c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "away/#", qos: 1 }] });
-      await c.next("suback");
+      const c = await oneAtATime(t.port, { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600 } }, ["away/#"]);
       await c.next("publish"); // away/1 in flight; away/2, away/3 owed
       c.socket.destroy();
       await c.closed;
@@ -106,9 +111,7 @@ describe("owed retained messages keep main's order and restart behaviour (review
       const dev = await connectClient(t.port, { clientId: "dev" });
       await dev.publishAsync("cmnd/a", "A", { qos: 1, retain: true });
       await dev.publishAsync("cmnd/light", "OFF", { qos: 1, retain: true });
-      const sub = await rawConnected(t.port, 5, { clientId: "sub", properties: { receiveMaximum: 1 } });
-      sub.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "cmnd/#", qos: 1 }] });
-      await sub.next("suback");
+      const sub = await oneAtATime(t.port, { clientId: "sub" }, ["cmnd/#"]);
       const first = (await sub.next("publish")) as IPublishPacket; // cmnd/a: the window is full
       await dev.publishAsync("cmnd/light", "ON", { qos: 1, retain: true });
       await dev.publishAsync("cmnd/light", "OFF2", { qos: 1, retain: true });
@@ -126,9 +129,7 @@ describe("owed retained messages keep main's order and restart behaviour (review
     const t = await startTestBroker();
     try {
       for (const x of ["a", "b", "c"]) await t.broker.publish({ topic: `ha/${x}/config`, payload: `${x}1`, qos: 1, retain: true });
-      const sub = await rawConnected(t.port, 5, { clientId: "ha", properties: { receiveMaximum: 1 } });
-      sub.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "ha/#", qos: 1 }] });
-      await sub.next("suback");
+      const sub = await oneAtATime(t.port, { clientId: "ha" }, ["ha/#"]);
       const first = (await sub.next("publish")) as IPublishPacket;
       await t.broker.publish({ topic: "ha/a/config", payload: "", qos: 1, retain: true }); // Zigbee2MQTT clears it…
       await t.broker.publish({ topic: "ha/a/config", payload: "a2", qos: 1, retain: true }); // …and announces it again
@@ -149,9 +150,7 @@ describe("owed retained messages keep main's order and restart behaviour (review
     try {
       for (const n of [1, 2, 3]) await t.broker.publish({ topic: `away/${n}`, payload: "v", qos: 1, retain: true });
       const session = { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600 } };
-      const c = await rawConnected(t.port, 5, { ...session, properties: { ...session.properties, receiveMaximum: 1 } });
-      c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "away/#", qos: 1 }] });
-      await c.next("suback");
+      const c = await oneAtATime(t.port, session, ["away/#"]);
       await c.next("publish"); // away/1 in flight; away/2, away/3 owed
       c.socket.destroy();
       await c.closed;
@@ -171,9 +170,7 @@ describe("owed retained messages keep main's order and restart behaviour (review
     const first = await startTestBroker({ store });
     for (const n of [1, 2, 3]) await first.broker.publish({ topic: `away/${n}`, payload: "v", qos: 1, retain: true });
     const session = { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600 } };
-    const c = await rawConnected(first.port, 5, { ...session, properties: { ...session.properties, receiveMaximum: 1 } });
-    c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "away/#", qos: 1 }] });
-    await c.next("suback");
+    const c = await oneAtATime(first.port, session, ["away/#"]);
     ack(c, (await c.next("publish")) as IPublishPacket);
     await c.next("publish"); // away/2 in flight, not acknowledged; away/3 owed
     c.socket.destroy();
