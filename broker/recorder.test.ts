@@ -210,8 +210,8 @@ describe("startRecorder", () => {
     lines.length = 0;
 
     await bus.publish("home/attic/temperature", "hello");
-    // A script spraying fresh topics with text: each is new to the log's pace.
-    for (let i = 0; i < 20; i++) await bus.publish(`home/spray/t${i}`, "on");
+    // Twenty gateways' status topics (or a script spraying them): each is new to the log's pace.
+    for (let i = 0; i < 20; i++) await bus.publish(`home/gateway${i}/LWT`, "online");
     await settle();
     await settle();
 
@@ -224,6 +224,22 @@ describe("startRecorder", () => {
     });
     assert.deepEqual(new Set(lines.slice(1).map((l) => [l.level, l.fields.code].join(" "))), new Set(["info not-a-number"]));
     assert.equal(lines.length, 21);
+  });
+
+  it("warns about a new sensor that only ever sends text, as about any sensor's unreadable payload (review-13 F5)", async (t) => {
+    const { bus, lines } = await setup(t);
+    await bus.publish("home/garage/door", "open");
+    await bus.publish("home/OpenMQTTGateway/LORAtoMQTT", '{"rssi":-62,"snr":9.5,"message":"hello"}');
+    await bus.publish("home/OpenMQTTGateway/version", "v1.8.0");
+    await settle();
+    assert.deepEqual(
+      lines.map(({ level, fields }) => [level, fields.topic, fields.code]),
+      [
+        ["warn", "home/garage/door", "not-a-number"],
+        ["info", "home/OpenMQTTGateway/LORAtoMQTT", "bad-json"],
+        ["info", "home/OpenMQTTGateway/version", "not-a-number"],
+      ],
+    );
   });
 
   it("keeps every other numeric topic too, silently skipping what is not a number and the broker's $SYS", async (t) => {

@@ -1,17 +1,20 @@
 // What the recorder says about a home/<room>/<measurement> payload that is not a reading.
-//  - On a topic that carried a reading, it is a sensor gone wrong: a warning, at most once
-//    a minute per topic, with the count held back since the last.
-//  - On a topic that never carried a reading, it is no sensor at all: OpenMQTTGateway and
-//    Theengs Gateway publish their own status under their default base topic home/
-//    (`home/<gateway>/LWT` "online", `home/<gateway>/SYStoMQTT` JSON every two minutes;
-//    review-10 F10), which the dashboard does not show either. Said once per topic at
-//    info, for someone wiring a new sensor that sends text, then at debug.
+//  - On a sensor, it is a sensor gone wrong: a warning, at most once a minute per topic,
+//    with the count held back since the last. Every measurement topic is a sensor, a new
+//    one that sends text among them (review-13 F5), but for the shapes a gateway publishes
+//    its own status in (lib/topics.ts isGatewayStatus) until they carry a number.
+//  - On such a status topic, it is no sensor at all: OpenMQTTGateway and Theengs Gateway
+//    publish under their default base topic home/ (`home/<gateway>/LWT` "online",
+//    `home/<gateway>/SYStoMQTT` JSON every two minutes; review-10 F10), which the dashboard
+//    does not show either. Said once per topic at info, then at debug.
 // It decides from memory alone: the topics that carried a reading while the hub runs. It
 // used to ask the history, forcing a write first (review-13 F4): a query and a commit per
 // new topic, and while the database was away a write attempt and an error line per
 // message, past the store's retry back-off. What it forgets (a restart, a home with more
-// than MAX_KNOWN_SENSORS numeric topics) costs a line at info instead of a warning.
+// than MAX_KNOWN_SENSORS numeric topics) costs a gateway status topic that once carried a
+// number a line at info instead of a warning.
 import type { Logger } from "../lib/log";
+import { isGatewayStatus } from "../lib/topics";
 
 /** An unreadable payload is logged at most once per topic in this window. */
 export const UNREADABLE_LOG_WINDOW_MS = 60_000;
@@ -38,11 +41,11 @@ export function createUnreadableLog(log: Logger): UnreadableLog {
     unreadable(topic, at, { code, message }) {
       const suppressed = throttle(topic, at);
       if (suppressed === null) return;
-      if (sensors.has(topic)) {
+      if (sensors.has(topic) || !isGatewayStatus(topic.slice(topic.lastIndexOf("/") + 1))) {
         log.warn("unreadable reading", { topic, code, message, suppressed: suppressed || undefined });
       } else if (!told.has(topic)) {
         told.add(topic);
-        log.info("not a reading, and the topic never carried one: not a sensor", { topic, code, message });
+        log.info("a gateway's status, not a reading, and the topic never carried one: not a sensor", { topic, code, message });
       } else log.debug("not a reading", { topic, code });
     },
   };

@@ -13,7 +13,7 @@ import { createRoomIndex, type RoomSummary } from "./live-rooms";
 import { commitDraft, openDraft, queueSeedReadings, queueSeedStates, type TopicDraft, type TopicSnapshot, type Update } from "./live-store-drafts";
 import { createScopeBook } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
-import { parseHomeTopic } from "./topics";
+import { isGatewayStatus, parseHomeTopic } from "./topics";
 import type { TopicError } from "./live-point";
 
 export type { TopicSnapshot } from "./live-store-drafts";
@@ -241,8 +241,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           break;
         }
         case "error": {
-          // Only a sensor turns unreadable: a topic that never carried a reading is none (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT).
-          if (!drafts.has(update.topic) && !topics.has(update.topic)) break;
+          // A gateway's own status that never carried a reading is no sensor (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT);
+          // any other topic is one, so a new sensor that sends text shows why it has no reading (review-13 F5).
+          if (!drafts.has(update.topic) && !topics.has(update.topic) && isGatewayStatus(update.measurement)) break;
           warnUnreadable(update.topic, update.error);
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;
