@@ -10,6 +10,7 @@ import { startBusBroker, type BusBroker } from "./test-bus-broker";
 import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { startRecorder } from "./recorder";
+import { PLUG_CONFIG, PLUG_SENSORS } from "../lib/devices/fixtures/tasmota";
 
 const T0 = 1_700_000_000_000;
 const lines: string[] = [];
@@ -191,6 +192,24 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     await bus.publish("homeassistant/device/gw01/config", "", { retain: true });
     assert.equal(registry.isCommandTopic("garden/gw01/pump/set"), false);
     assert.ok(lines.some((l) => l.startsWith('info device removed {"topic":"homeassistant/device/gw01/config"}')));
+  });
+
+  it("a Tasmota device that announces itself natively (tasmota/discovery/<MAC>/config + /sensors) has its relay commanded through the ACL and its energy recorded (review-10 F2)", async () => {
+    await bus.publish("tasmota/discovery/A4CF12F0C1D2/sensors", JSON.stringify(PLUG_SENSORS), { retain: true });
+    await bus.publish("tasmota/discovery/A4CF12F0C1D2/config", JSON.stringify(PLUG_CONFIG), { retain: true });
+    assert.equal(registry.isCommandTopic("cmnd/tasmota_F0C1D2/POWER1"), true);
+    await bus.publish("tele/tasmota_F0C1D2/SENSOR", JSON.stringify({ Time: "2026-11-30T20:45:00", ENERGY: { Total: 12.4, Power: 1850, Voltage: 231 } }));
+    await recordedCount(3);
+    assert.deepEqual(
+      recorded.map((r) => [r.topic, r.value, r.unit]),
+      [
+        ["ha:sensor/A4CF12F0C1D2/ENERGY_Total", 12.4, "kWh"],
+        ["ha:sensor/A4CF12F0C1D2/ENERGY_Power", 1850, "W"],
+        ["ha:sensor/A4CF12F0C1D2/ENERGY_Voltage", 231, "V"],
+      ],
+    );
+    await bus.publish("tasmota/discovery/A4CF12F0C1D2/config", "", { retain: true });
+    assert.equal(registry.isCommandTopic("cmnd/tasmota_F0C1D2/POWER1"), false);
   });
 
   it("records a field of a device state over 1 KiB, as Zigbee2MQTT sends with schedules or device information (review-10 F12)", async () => {

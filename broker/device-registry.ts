@@ -21,8 +21,10 @@ import {
   discoveryId,
   parseDiscovery,
   type DiscoveredEntity,
+  type DiscoveryResult,
   type SkippedComponent,
 } from "../lib/devices/ha-discovery";
+import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic } from "../lib/devices/tasmota-discovery";
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { parseReading, type Reading } from "../lib/readings";
@@ -136,8 +138,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   // broker restored at start, review-10 F15) are taken in together: one rebuild, one line.
   let restoring = true;
   let restored = 0;
-  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) => {
-    const result = parseDiscovery(topic, payload);
+  const onDiscovery = (topic: string, result: DiscoveryResult, replayed: boolean | undefined) => {
     if (result.ok && result.kind === "config") {
       const { id, entities, skipped } = result;
       const before = discovered.get(id);
@@ -159,7 +160,15 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       return;
     }
     stale = true;
-  });
+  };
+  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) =>
+    onDiscovery(topic, parseDiscovery(topic, payload), replayed),
+  );
+  // Tasmota's own discovery (review-10 F2): each device's config and sensors sample, read together.
+  const readTasmota = createTasmotaDiscovery();
+  const unsubscribeTasmota = await bus.subscribe(`${TASMOTA_DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) =>
+    onDiscovery(topic, readTasmota(topic, payload), replayed),
+  );
   restoring = false;
   if (restored > 0) log.info("devices restored from retained discovery configs", { entities: restored });
 
@@ -173,7 +182,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     // at each (F16). Only a config topic, though: DIY firmware often reports its state
     // under the prefix too (`homeassistant/sensor/bedroom/state`), and that message, the
     // first after its config, needs the rebuilt routes to be read at all.
-    if (stale && topic.startsWith(`${DISCOVERY_PREFIX}/`) && discoveryId(topic) !== null) return;
+    if (stale && ((topic.startsWith(`${DISCOVERY_PREFIX}/`) && discoveryId(topic) !== null) || tasmotaDiscoveryTopic(topic) !== null)) return;
     const current = routes();
     if (current.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
     const entities = current.sensors.get(topic);
@@ -206,6 +215,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       announced.stop();
       await unsubscribeStates();
       await unsubscribeDiscovery();
+      await unsubscribeTasmota();
       // A broker that outlives the hub (an external one) must not keep saying "online".
       if (retainBirth) await bus.publish(DISCOVERY_STATUS_TOPIC, "offline", { qos: 1, retain: true }).catch(() => {});
     },

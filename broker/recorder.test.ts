@@ -74,9 +74,13 @@ function watch(promise: Promise<void> | undefined) {
 
 /** A store whose appends fail while `failing` is true, and that counts appends running at once. */
 function instrument(inner: HistoryStore) {
-  const state = { failing: false, calls: 0, active: 0, maxActive: 0, gate: null as Promise<void> | null };
+  const state = { failing: false, calls: 0, active: 0, maxActive: 0, gate: null as Promise<void> | null, reads: 0 };
   const store: HistoryStore = {
     ...inner,
+    readRaw(q) {
+      state.reads++;
+      return inner.readRaw(q);
+    },
     async append(readings: readonly Reading[]) {
       state.calls++;
       state.active++;
@@ -195,6 +199,47 @@ describe("startRecorder", () => {
     await bus.publish("home/OMG_ESP32_BLE/LWT", "offline");
     await settle();
     assert.deepEqual(lines.at(-1)?.level, "warn");
+  });
+
+  it("tells a sensor gone wrong from a topic that is none without asking the history or writing early, even while the database is away (review-13 F4)", async (t) => {
+    const { bus, recorder, state, lines } = await setup(t);
+    await bus.publish("home/attic/temperature", "20");
+    state.failing = true; // the database goes away: the reading waits for the next try
+    await recorder.flush();
+    assert.equal(state.calls, 1);
+    lines.length = 0;
+
+    await bus.publish("home/attic/temperature", "hello");
+    // Twenty gateways' status topics (or a script spraying them): each is new to the log's pace.
+    for (let i = 0; i < 20; i++) await bus.publish(`home/gateway${i}/LWT`, "online");
+    await settle();
+    await settle();
+
+    assert.equal(state.calls, 1, "no write attempt beyond the store's own retry");
+    assert.equal(state.reads, 0, "no history query per message");
+    assert.deepEqual(lines[0], {
+      level: "warn",
+      message: "unreadable reading",
+      fields: { topic: "home/attic/temperature", code: "not-a-number", message: 'payload "hello" is not a number', suppressed: undefined },
+    });
+    assert.deepEqual(new Set(lines.slice(1).map((l) => [l.level, l.fields.code].join(" "))), new Set(["info not-a-number"]));
+    assert.equal(lines.length, 21);
+  });
+
+  it("warns about a new sensor that only ever sends text, as about any sensor's unreadable payload (review-13 F5)", async (t) => {
+    const { bus, lines } = await setup(t);
+    await bus.publish("home/garage/door", "open");
+    await bus.publish("home/OpenMQTTGateway/LORAtoMQTT", '{"rssi":-62,"snr":9.5,"message":"hello"}');
+    await bus.publish("home/OpenMQTTGateway/version", "v1.8.0");
+    await settle();
+    assert.deepEqual(
+      lines.map(({ level, fields }) => [level, fields.topic, fields.code]),
+      [
+        ["warn", "home/garage/door", "not-a-number"],
+        ["info", "home/OpenMQTTGateway/LORAtoMQTT", "bad-json"],
+        ["info", "home/OpenMQTTGateway/version", "not-a-number"],
+      ],
+    );
   });
 
   it("keeps every other numeric topic too, silently skipping what is not a number and the broker's $SYS", async (t) => {

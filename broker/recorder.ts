@@ -86,7 +86,7 @@ export async function startRecorder(
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
   }
   const throttle = createLogThrottle(UNREADABLE_LOG_WINDOW_MS, MAX_THROTTLED_TOPICS);
-  const unreadableLog = createUnreadableLog(log, hasReadings);
+  const unreadableLog = createUnreadableLog(log);
 
   let stopped = false;
   let recorded = 0;
@@ -121,6 +121,8 @@ export async function startRecorder(
     const result = message.reading;
     if (result === null) return;
     if (result.ok) {
+      // A home/ topic that carried a number is a sensor: its unreadable payloads are warned about.
+      if (message.topic.startsWith("home/")) unreadableLog.carried(message.topic);
       const unit = declaredUnit(message.topic);
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
@@ -139,13 +141,7 @@ export async function startRecorder(
       return;
     }
     unreadable++;
-    unreadableLog(topic, now(), result);
-  }
-
-  /** Whether history holds a reading of `topic`, once the readings already handed over are written (a QoS 0 one may wait 100 ms). */
-  async function hasReadings(topic: string): Promise<boolean> {
-    await Promise.allSettled([lazyBatch?.written, slotBatch?.written, buffer.flush()]);
-    return (await store.readRaw({ topic, from: 0, to: Number.MAX_SAFE_INTEGER, limit: 1 })).length > 0;
+    unreadableLog.unreadable(topic, now(), result);
   }
 
   // Every start sends every retained topic again, and a line per copy filled the log with the

@@ -6,8 +6,7 @@
 //    every node, the distributed engine (MQTT 3.1.1 only, QoS 0/1).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { portOpen } from "../e2e/free-port";
+import { freePort, portOpen } from "../e2e/free-port";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -38,19 +37,14 @@ function spawnLogged(command: string, args: string[]): Proc {
   };
 }
 
-/** `count` distinct free ports: all held open together while picked, so none is handed out twice. */
+/**
+ * `count` distinct free ports, each this process's until it exits (e2e/free-port.ts): a broker
+ * killed and started again on its port finds it still free (review-12 F8).
+ */
 async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
-      servers.push(server);
-    }
-    return servers.map((s) => (s.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  return ports;
 }
 
 /** Bounded: a broken install fails with its log instead of hanging the suite. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
+import { PLUG_CONFIG, PLUG_SENSORS } from "../lib/devices/fixtures/tasmota";
 import { expect, test, TestHub } from "./hub";
 
 const run = promisify(execFile);
@@ -194,6 +195,34 @@ test("a device-based config (HA 2024.11) published with mosquitto_pub -r shows i
 
   // An empty config removes the whole device.
   await mosquittoPub("-r", "-n", "-t", "homeassistant/device/gw01/config");
+  await expect(card).toHaveCount(0);
+});
+
+test("a stock Tasmota plug that announces itself (tasmota/discovery/<MAC>/config + /sensors) shows its relay, which switches through the hub's ACL, and its power (review-10 F2)", async ({ page }) => {
+  await mosquittoPub("-r", "-t", "tasmota/discovery/A4CF12F0C1D2/config", "-m", JSON.stringify(PLUG_CONFIG));
+  await mosquittoPub("-r", "-t", "tasmota/discovery/A4CF12F0C1D2/sensors", "-m", JSON.stringify(PLUG_SENSORS));
+  await mosquittoPub("-r", "-t", "tele/tasmota_F0C1D2/LWT", "-m", "Online");
+  // Retained, as with PowerRetain 1, so the page has them whenever its subscriptions land.
+  await mosquittoPub("-r", "-t", "stat/tasmota_F0C1D2/POWER", "-m", "ON");
+  await mosquittoPub("-r", "-t", "tele/tasmota_F0C1D2/SENSOR", "-m", JSON.stringify({ Time: "2026-11-30T20:45:00", ENERGY: { Total: 12.4, Power: 185, Voltage: 231 } }));
+  await device.subscribeAsync("cmnd/tasmota_F0C1D2/POWER1", { qos: 1 });
+  await hub.open(page);
+
+  const card = page.getByTestId("room-kettle_plug");
+  const plug = toggle(page, "ha:switch/A4CF12F0C1D2/relay_0");
+  await expect(row(page, "ha:switch/A4CF12F0C1D2/relay_0")).toContainText("Kettle plug");
+  await expect(plug).toHaveAttribute("data-state", "on");
+  const power = card.locator('li[data-topic="ha:sensor/A4CF12F0C1D2/ENERGY_Power"]');
+  await expect(power).toContainText("185");
+  await expect(power).toContainText("W");
+  // The relay's command topic is known to the hub: an admin's toggle gets through its ACL to the plug.
+  const command = nextMessage(device, "cmnd/tasmota_F0C1D2/POWER1");
+  await plug.click();
+  expect((await command).payload).toBe("OFF");
+
+  await mosquittoPub("-r", "-n", "-t", "tasmota/discovery/A4CF12F0C1D2/config");
+  await mosquittoPub("-r", "-n", "-t", "tasmota/discovery/A4CF12F0C1D2/sensors");
+  for (const topic of ["tele/tasmota_F0C1D2/LWT", "stat/tasmota_F0C1D2/POWER", "tele/tasmota_F0C1D2/SENSOR"]) await mosquittoPub("-r", "-n", "-t", topic);
   await expect(card).toHaveCount(0);
 });
 

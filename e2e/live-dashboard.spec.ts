@@ -69,7 +69,7 @@ test("garbage payloads are marked unreadable and break nothing", async ({ page }
   await device.publishAsync("home/garage/temperature", "warm-ish");
   await expect(row(page, "home/garage/temperature")).toContainText(/unreadable/i);
 
-  // A sensor is a topic that carried a number (review-10 F10): one that never did makes no tile.
+  // A sensor that carried a number and then garbage keeps its tile, marked unreadable.
   await device.publishAsync("home/garage/humidity", "61");
   await expect(row(page, "home/garage/humidity")).toContainText("61");
   await device.publishAsync("home/garage/humidity", Buffer.alloc(1024 * 1024, "x"));

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { devicesConfigSchema } from "./devices/device-config";
 import { liveStoreHarness } from "./live-store-harness";
+import { BASE_SUBSCRIPTIONS } from "./live-store";
+import { PLUG_CONFIG, PLUG_SENSORS } from "./devices/fixtures/tasmota";
 
 const devices = devicesConfigSchema.parse([
   {
@@ -48,5 +50,23 @@ describe("a Tasmota plug from the config file", () => {
     const result = devicesConfigSchema.safeParse([{ id: "x", kind: "sensor", stateTopic: "a/b", valueTemplate: "{{ now() }}" }]);
     assert.equal(result.success, false);
     assert.match(result.error?.issues[0].message ?? "", /does not understand now\(\)/);
+  });
+});
+
+describe("a Tasmota device that announces itself (tasmota/discovery/<MAC>/config + /sensors, review-10 F2)", () => {
+  it("shows its relay as a switch with its state, availability and command, and its energy readings, with no config file", () => {
+    const { store, deliver } = liveStoreHarness();
+    assert.ok(BASE_SUBSCRIPTIONS.includes("tasmota/discovery/#"), "the page subscribes to Tasmota's announcements");
+    deliver(["tasmota/discovery/A4CF12F0C1D2/config", PLUG_CONFIG, true], ["tasmota/discovery/A4CF12F0C1D2/sensors", PLUG_SENSORS, true]);
+    deliver(["tele/tasmota_F0C1D2/LWT", "Online", true], ["stat/tasmota_F0C1D2/POWER", "ON"]);
+    deliver(["tele/tasmota_F0C1D2/SENSOR", '{"Time":"2026-11-30T20:45:00","ENERGY":{"Total":12.4,"Power":1850,"Voltage":231}}']);
+    const plug = store.getDevice("ha:switch/A4CF12F0C1D2/relay_0");
+    assert.deepEqual(
+      [plug?.name, plug?.state, plug?.availability, plug?.command?.topic, plug?.command?.on],
+      ["Kettle plug", "ON", "online", "cmnd/tasmota_F0C1D2/POWER1", "ON"],
+    );
+    const power = store.getTopic("ha:sensor/A4CF12F0C1D2/ENERGY_Power");
+    assert.deepEqual([power?.name, power?.reading?.value, power?.reading?.unit], ["Kettle plug ENERGY Power", 1850, "W"]);
+    assert.ok(store.getSubscriptions().includes("tele/tasmota_F0C1D2/SENSOR"));
   });
 });

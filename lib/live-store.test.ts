@@ -154,11 +154,13 @@ describe("live store: unreadable payloads", () => {
     });
   }
 
-  it("a topic that never carried a reading is no sensor: no tile, no room, no warning (review-10 F10)", () => {
+  it("a gateway's status topic that never carried a reading is no sensor: no tile, no room, no warning (review-10 F10)", () => {
     const { store, frame } = setup();
     // OpenMQTTGateway's status, under its default base topic home/.
     store.ingest("home/OMG_ESP32_BLE/LWT", text("online"));
     store.ingest("home/OMG_ESP32_BLE/SYStoMQTT", text('{"uptime":120,"freemem":120000,"version":"v1.8.0"}'));
+    store.ingest("home/OMG_ESP32_BLE/version", text("v1.8.0"));
+    store.ingest("home/OMG_ESP32_BLE/LORAtoMQTT", text('{"rssi":-62,"snr":9.5,"message":"hello"}'));
     frame();
     assert.equal(store.getTopic("home/OMG_ESP32_BLE/LWT"), undefined);
     assert.deepEqual(store.getRooms(), []);
@@ -169,6 +171,16 @@ describe("live store: unreadable payloads", () => {
     store.ingest("home/attic/temperature", text("21.5"));
     frame();
     assert.deepEqual(store.getRooms().map((r) => r.topics), [["home/attic/temperature"]]);
+  });
+
+  it("a new sensor that only ever sends text shows its tile, unreadable, from its first message (review-13 F5)", () => {
+    const { store, frame } = setup();
+    store.ingest("home/garage/door", text("open"));
+    frame();
+    assert.equal(store.getTopic("home/garage/door")?.error?.code, "not-a-number");
+    assert.equal(store.getTopic("home/garage/door")?.reading, null);
+    assert.deepEqual(store.getRooms().map((r) => r.topics), [["home/garage/door"]]);
+    assert.match(String(warn.mock.calls[0]?.arguments[0]), /home\/garage\/door/);
   });
 
   it("the next good payload clears the error", () => {

@@ -6,6 +6,7 @@
 // hundred messages costs one render of each tile that changed, not a hundred.
 import type { DeviceConfig } from "./devices/device-config";
 import { DISCOVERY_PREFIX } from "./devices/ha-discovery";
+import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX } from "./devices/tasmota-discovery";
 import type { LastState } from "./devices/last-states";
 import { createLiveRegistry, discoveryUpdate, messageUpdate, type DeviceSnapshot, type FlushContext } from "./devices/live-registry";
 import { frameOrTimeout, type Schedule } from "./frame-schedule";
@@ -13,7 +14,7 @@ import { createRoomIndex, type RoomSummary } from "./live-rooms";
 import { commitDraft, openDraft, queueSeedReadings, queueSeedStates, type TopicDraft, type TopicSnapshot, type Update } from "./live-store-drafts";
 import { createScopeBook } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
-import { parseHomeTopic } from "./topics";
+import { isGatewayStatus, parseHomeTopic } from "./topics";
 import type { TopicError } from "./live-point";
 
 export type { TopicSnapshot } from "./live-store-drafts";
@@ -80,7 +81,7 @@ export type LiveStore = {
 };
 
 /** What the page always subscribes to besides its home topics (getSubscriptions). */
-export const BASE_SUBSCRIPTIONS = [`${DISCOVERY_PREFIX}/#`] as const;
+export const BASE_SUBSCRIPTIONS = [`${DISCOVERY_PREFIX}/#`, `${TASMOTA_DISCOVERY_PREFIX}/#`] as const;
 
 const WARN_INTERVAL_MS = 60_000;
 
@@ -111,6 +112,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
 
   const registry = createLiveRegistry();
   const scopes = createScopeBook((home) => registry.extraTopics([...home, ...BASE_SUBSCRIPTIONS]));
+  /** Tasmota's own discovery: each device's config and sensors sample, read together (review-10 F2). */
+  const readTasmota = createTasmotaDiscovery();
 
   const topicListeners = new Map<string, Set<() => void>>();
   const deviceListeners = new Map<string, Set<() => void>>();
@@ -139,8 +142,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
 
   function ingest(topic: string, payload: Uint8Array, ingestOptions: IngestOptions = {}): void {
     const at = now();
-    if (topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
-      const result = discoveryUpdate(topic, payload);
+    const tasmota = topic.startsWith(`${TASMOTA_DISCOVERY_PREFIX}/`);
+    if (tasmota || topic.startsWith(`${DISCOVERY_PREFIX}/`)) {
+      const result = tasmota ? discoveryUpdate(topic, payload, readTasmota) : discoveryUpdate(topic, payload);
       if (result?.update) enqueue(result.update);
       if (result?.ignored) warnOnce(topic, at, result.ignored);
       return;
@@ -241,8 +245,9 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
           break;
         }
         case "error": {
-          // Only a sensor turns unreadable: a topic that never carried a reading is none (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT).
-          if (!drafts.has(update.topic) && !topics.has(update.topic)) break;
+          // A gateway's own status that never carried a reading is no sensor (review-10 F10: OpenMQTTGateway's home/<gateway>/LWT);
+          // any other topic is one, so a new sensor that sends text shows why it has no reading (review-13 F5).
+          if (!drafts.has(update.topic) && !topics.has(update.topic) && isGatewayStatus(update.measurement)) break;
           warnUnreadable(update.topic, update.error);
           draftFor(update.topic, update.room, update.measurement).error = update.error;
           break;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkTopicFilter, checkTopicName, compileTopicFilter, filterWithin, labelFromLevel, parseHomeTopic, topicLevels, topicMatches } from "./topics";
+import { checkTopicFilter, checkTopicName, compileTopicFilter, filterWithin, isGatewayStatus, labelFromLevel, parseHomeTopic, topicLevels, topicMatches } from "./topics";
 
 describe("topicMatches", () => {
   const cases: [filter: string, topic: string, expected: boolean][] = [
@@ -90,6 +90,22 @@ describe("parseHomeTopic", () => {
   ];
   for (const [topic, expected] of cases) {
     it(`reads ${topic}`, () => assert.deepEqual(parseHomeTopic(topic), expected));
+  }
+});
+
+describe("isGatewayStatus (OpenMQTTGateway's own topics under home/)", () => {
+  for (const [measurement, expected] of [
+    ["LWT", true],
+    ["version", true],
+    ["SYStoMQTT", true],
+    ["RLStoMQTT", true],
+    ["LORAtoMQTT", true],
+    ["door", false],
+    ["temperature", false],
+    ["lwt", false],
+    ["status", false],
+  ] as const) {
+    it(`${measurement}: ${expected ? "a gateway's status" : "a sensor"}`, () => assert.equal(isGatewayStatus(measurement), expected));
   }
 });
 

@@ -161,6 +161,20 @@ function readHomeTopic(topic: string): HomeTopic | null {
   return null;
 }
 
+/**
+ * Whether a home/<x>/<measurement> topic is the shape a gateway publishes its own status
+ * in, not a sensor. OpenMQTTGateway (main/User_config.h) and Theengs Gateway publish under
+ * the base topic home/ by default: `home/<Gateway_Name>/LWT` (will_Topic, "online" /
+ * "offline"), `…/version`, `…/SYStoMQTT` and `…/RLStoMQTT` (JSON), and one `…/<module>toMQTT`
+ * per gateway module (subjectMultiGTWKey "toMQTT": RFtoMQTT, IRtoMQTT, LORAtoMQTT…). Such
+ * a topic becomes a sensor only once it carries a number (review-10 F10); any other
+ * measurement topic is one from its first message, text or not (review-13 F5). Case
+ * matters: these are OpenMQTTGateway's spellings.
+ */
+export function isGatewayStatus(measurement: string): boolean {
+  return measurement === "LWT" || measurement === "version" || measurement.endsWith("toMQTT");
+}
+
 /** Levels whose plain capitalisation reads wrong. */
 const LABELS: Record<string, string> = {
   co2: "CO₂",

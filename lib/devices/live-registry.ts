@@ -10,7 +10,7 @@ import type { ValueTemplate } from "./value-template";
 import { evaluateTemplate } from "./value-template-eval";
 import type { HomeTopic } from "../topics";
 import type { DeviceConfig } from "./device-config";
-import { parseDiscovery, type DiscoveredEntity } from "./ha-discovery";
+import { parseDiscovery, type DiscoveredEntity, type DiscoveryResult } from "./ha-discovery";
 import { MAX_STATE_BYTES } from "./last-states";
 import {
   buildEntities,
@@ -65,10 +65,15 @@ export type DeviceUpdate =
 
 /**
  * A discovery config message as an update, and what of it is ignored (a bad config, or a
- * device config's components Hearth cannot show); null: not a discovery topic.
+ * device config's components Hearth cannot show); null: not a discovery topic. `parse`:
+ * Home Assistant's discovery, or a reader of Tasmota's own (tasmota-discovery.ts).
  */
-export function discoveryUpdate(topic: string, payload: Uint8Array): { update: DeviceUpdate | null; ignored: string | null } | null {
-  const result = parseDiscovery(topic, payload);
+export function discoveryUpdate(
+  topic: string,
+  payload: Uint8Array,
+  parse: (topic: string, payload: Uint8Array) => DiscoveryResult = parseDiscovery,
+): { update: DeviceUpdate | null; ignored: string | null } | null {
+  const result = parse(topic, payload);
   if (result.ok) {
     const entities = result.kind === "config" ? result.entities : [];
     const skipped = result.kind === "config" ? result.skipped : [];
