@@ -133,6 +133,9 @@ function benchBundle(entry: string, name: string): Promise<string> {
   return built;
 }
 let hubBundle: Promise<string> | null = null;
+/** The multi-process load generator's child script (loadgen-child.ts), bundled like the brokers so it runs without tsx. */
+export const loadgenChildBundle = () => benchBundle("bench/lib/loadgen-child.ts", "bench-loadgen-child.mjs");
+
 function bundled(): { aedes: Promise<string>; engine: Promise<string>; hub: Promise<string> } {
   hubBundle ??= buildHub().then(() => HUB_BUNDLE);
   return {
