@@ -38,30 +38,44 @@ const PAYLOADS = Array.from({ length: 100 }, (_, i) => Buffer.from((15 + i / 10)
 /** Publishes written per turn of the event loop in a burst, so acknowledgements are read meanwhile. */
 const CHUNK = 200;
 const CONNECT_TIMEOUT_MS = 10_000;
+const READ_BUFFER = 64 * 1024;
 
 const send = (message: FromChild) => process.send?.(message);
 const now = () => performance.timeOrigin + performance.now();
 
-/** A socket with its frames handed to `onFrame` as they arrive. */
-function open(port: number, clientId: string, onFrame: (frame: Frame) => void): Promise<Socket> {
+/**
+ * A socket with its frames handed to `onFrame` as they arrive, and `onRead` called after
+ * each read's frames (to answer them in one write). Reads go into one buffer per socket
+ * (net's `onread`), not a new Buffer and a stream event each: the generator's read path.
+ */
+function open(port: number, clientId: string, onFrame: (frame: Frame) => void, onRead: () => void = () => {}): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ port, host: "127.0.0.1", noDelay: true });
     let rest: Buffer | null = null;
-    const timer = setTimeout(() => reject(new Error(`${clientId}: no CONNACK in ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
     let connected = false;
-    socket.on("data", (chunk: Buffer) => {
-      // What a read answers (PUBACKs to a subscriber's deliveries) leaves in one write.
-      socket.cork();
-      rest = cutFrames(rest ? Buffer.concat([rest, chunk]) : chunk, (frame) => {
-        if (!connected && frame.type === 2) {
-          connected = true;
-          clearTimeout(timer);
-          // CONNACK return code [MQTT-3.2.2-3]: anything but 0 refuses the connection.
-          if (frame.body[1] !== 0) reject(new Error(`${clientId}: CONNACK ${frame.body[1]}`));
-          else resolve(socket);
-        } else onFrame(frame);
-      });
-      socket.uncork();
+    const timer = setTimeout(() => reject(new Error(`${clientId}: no CONNACK in ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    const frame = (f: Frame) => {
+      if (connected || f.type !== 2) return onFrame(f);
+      connected = true;
+      clearTimeout(timer);
+      // CONNACK return code [MQTT-3.2.2-3]: anything but 0 refuses the connection.
+      if (f.body[1] !== 0) reject(new Error(`${clientId}: CONNACK ${f.body[1]}`));
+      else resolve(socket);
+    };
+    const socket = tcpConnect({
+      port,
+      host: "127.0.0.1",
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER),
+        callback: (n: number, buffer: Uint8Array) => {
+          const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, n);
+          const left = cutFrames(rest ? Buffer.concat([rest, chunk]) : chunk, frame);
+          // The read buffer is reused: an incomplete packet's bytes are copied out.
+          rest = left ? Buffer.from(left) : null;
+          onRead();
+          return true;
+        },
+      },
     });
     socket.once("error", (error) => {
       clearTimeout(timer);
@@ -95,15 +109,18 @@ const packetId = (n: number) => (n % 65535) + 1;
 
 /** Writes up to `count` publishes of a lane in one socket write. */
 function publishSome(lane: Lane, count: number) {
-  const parts: Buffer[] = [];
+  let size = 0;
+  for (let i = 0; i < count; i++) size += lane.templates[(lane.sent + i) % lane.templates.length].bytes.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
   for (let i = 0; i < count; i++) {
     const t = lane.templates[lane.sent % lane.templates.length];
-    const bytes = Buffer.from(t.bytes);
-    bytes.writeUInt16BE(packetId(lane.sent), t.idAt);
-    parts.push(bytes);
+    t.bytes.copy(out, at);
+    out.writeUInt16BE(packetId(lane.sent), at + t.idAt);
+    at += t.bytes.length;
     lane.sent++;
   }
-  lane.pub.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  lane.pub.write(out);
 }
 
 async function setUp(flow: ChildFlow, onDelivery: (lane: Lane) => void, onAck: (lane: Lane) => void): Promise<Lane[]> {
@@ -112,14 +129,23 @@ async function setUp(flow: ChildFlow, onDelivery: (lane: Lane) => void, onAck: (
     const topic = `home/bench-qos1-pairs-${index}/temperature`;
     const lane = { topic, quota, sent: 0, delivered: 0, acked: 0, templates: templates(topic) } as Lane;
     let subscribed: () => void = () => {};
-    lane.sub = await open(flow.port, `${flow.tag}-sub-${index}`, (frame) => {
-      if (frame.type === 3) {
-        // A QoS 1 delivery: acknowledge it [MQTT-4.3.2-2], batched per read by the socket's cork.
-        const { packetId: id } = frameInfo(frame);
-        if (id !== undefined) lane.sub.write(pubackOf(id));
-        onDelivery(lane);
-      } else if (frame.type === 9) subscribed();
-    });
+    const acks: number[] = [];
+    lane.sub = await open(
+      flow.port,
+      `${flow.tag}-sub-${index}`,
+      (frame) => {
+        if (frame.type === 3) {
+          const { packetId: id } = frameInfo(frame);
+          if (id !== undefined) acks.push(id);
+          onDelivery(lane);
+        } else if (frame.type === 9) subscribed();
+      },
+      // A read's QoS 1 deliveries are acknowledged [MQTT-4.3.2-2] in one write.
+      () => {
+        if (acks.length > 0) lane.sub.write(pubacks(acks));
+        acks.length = 0;
+      },
+    );
     await new Promise<void>((resolve) => {
       subscribed = resolve;
       lane.sub.write(mqttPacket.generate({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic, qos: 1 }] }));
@@ -132,11 +158,15 @@ async function setUp(flow: ChildFlow, onDelivery: (lane: Lane) => void, onAck: (
   return lanes;
 }
 
-const PUBACKS = new Map<number, Buffer>();
-function pubackOf(id: number): Buffer {
-  let bytes = PUBACKS.get(id);
-  if (!bytes) PUBACKS.set(id, (bytes = mqttPacket.generate({ cmd: "puback", messageId: id })));
-  return bytes;
+const PUBACK = mqttPacket.generate({ cmd: "puback", messageId: 1 });
+/** PUBACKs for these packet ids, back to back: mqtt-packet's encoding with the id patched. */
+function pubacks(ids: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(PUBACK.length * ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    PUBACK.copy(out, i * PUBACK.length);
+    out.writeUInt16BE(ids[i], i * PUBACK.length + PUBACK.length - 2);
+  }
+  return out;
 }
 
 function pump(lanes: Lane[], flow: ChildFlow, ready: () => void): Promise<ChildReport> {

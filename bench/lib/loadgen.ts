@@ -7,6 +7,7 @@
 // reads only framed). Bounded: each child has the flow's deadline and a hard exit of its
 // own, exits when this process goes away, and is killed here if still running at the end.
 import { fork, type ChildProcess } from "node:child_process";
+import { setPriority } from "node:os";
 import type { ChildFlow, ChildReport } from "./loadgen-child";
 import type { FlowResult } from "./mqtt-load";
 import { pin } from "./proc";
@@ -23,6 +24,8 @@ export type ProcsFlowSpec = {
   procs: number;
   /** Pin the children to these cores ("1"), or leave them to the scheduler. */
   cores?: string;
+  /** A niceness for the children (e.g. 10, so an unpinned generator yields to the broker). */
+  nice?: number;
 };
 
 export type ProcsFlowResult = FlowResult & {
@@ -77,6 +80,7 @@ export async function runPairsProcs(port: number, spec: ProcsFlowSpec): Promise<
     for (const lanes of plan) {
       const child = fork(script, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
       if (spec.cores !== undefined) pin(child.pid!, spec.cores);
+      if (spec.nice !== undefined) setPriority(child.pid!, spec.nice);
       children.push({ process: child });
       const flow: ChildFlow = { port, lanes, window: spec.window, deadlineMs: spec.deadlineMs, tag: `bench-${child.pid}` };
       child.send({ type: "flow", flow });
