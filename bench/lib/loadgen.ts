@@ -78,7 +78,8 @@ export async function runPairsProcs(port: number, spec: ProcsFlowSpec): Promise<
   try {
     const plan = planLanes(spec.messages, QOS1_PAIRS, spec.procs);
     for (const lanes of plan) {
-      const child = fork(script, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      // "advanced": structured clone, so a burst's window (Infinity) is not sent as null.
+      const child = fork(script, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
       if (spec.cores !== undefined) pin(child.pid!, spec.cores);
       if (spec.nice !== undefined) setPriority(child.pid!, spec.nice);
       children.push({ process: child });
