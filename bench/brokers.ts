@@ -224,7 +224,7 @@ async function run(ctx: SectionContext) {
     let probe: ProbeResult | null = null;
     if (hub.alive() && PAIRS_IN_PROCS) {
       await showDashboard(hub, false);
-      probe = await checkCommitBeforeAck(hub, path.join(hubDataDir, "history.sqlite"), { pattern: "qos1-pairs", messages, window: STEADY_WINDOW, deadlineMs }, loadCores);
+      probe = await checkCommitBeforeAck(hub, path.join(hubDataDir, "history.sqlite"), { pattern: "qos1-pairs", messages: messages * 2, window: STEADY_WINDOW, deadlineMs }, loadCores);
       ctx.log(`  commit probe: ${probe.committedAtAck} of ${probe.acked} PUBACKs found their reading committed (${probe.sent} sent)`);
     }
     const out = rows(samples, probe);
