@@ -15,7 +15,7 @@ import { stallSection } from "./stall";
 import { onlineCores } from "./lib/proc";
 import { formatTable, latestResults, readResults, withBaseline, writeResults, type Results, type Row } from "./lib/report";
 import type { Mode, Section, SectionContext } from "./lib/section";
-import { MOSQUITTO, ROOT } from "./lib/servers";
+import { killStarted, MOSQUITTO, ROOT } from "./lib/servers";
 
 // Sections register here, in the order they run.
 const SECTIONS: Section[] = [pixelsSection, brokersSection, dashboardLoadSection, memorySection, historySection, stallSection];
@@ -95,6 +95,15 @@ function machine() {
 
 async function main() {
   const { mode, only, baseline: baselineArg } = parseArgs(process.argv.slice(2));
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): no section's `finally` will run, so stop the
+  // brokers here. The load generator's children exit by themselves when this process goes.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      killStarted();
+      process.stderr.write(`bench: ${signal}, brokers stopped\n`);
+      process.exit(130);
+    });
+  }
   const baseline = loadBaseline(baselineArg, mode, only);
   const startedAt = new Date();
   const log = (message: string) => process.stderr.write(`${message}\n`);

@@ -37,6 +37,14 @@ type StartOptions = {
   core?: number;
 };
 
+/** Every broker process started and not yet exited, so an interrupted bench can stop them (run.ts). */
+const started = new Set<ChildProcess>();
+
+/** Kills every broker still running: for a bench stopped by a signal, whose `finally` blocks will not run. */
+export function killStarted(): void {
+  for (const child of started) child.kill("SIGKILL");
+}
+
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -48,6 +56,8 @@ function launch(
   // taskset execs the command, so the pid is the broker's own.
   const [cmd, argv] = opts.core === undefined ? [command, args] : ["taskset", ["-c", String(opts.core), command, ...args]];
   const child = spawn(cmd, argv, { cwd: ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(child);
+  child.once("exit", () => started.delete(child));
   let text = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -133,6 +143,9 @@ function benchBundle(entry: string, name: string): Promise<string> {
   return built;
 }
 let hubBundle: Promise<string> | null = null;
+/** The multi-process load generator's child script (loadgen-child.ts), bundled like the brokers so it runs without tsx. */
+export const loadgenChildBundle = () => benchBundle("bench/lib/loadgen-child.ts", "bench-loadgen-child.mjs");
+
 function bundled(): { aedes: Promise<string>; engine: Promise<string>; hub: Promise<string> } {
   hubBundle ??= buildHub().then(() => HUB_BUNDLE);
   return {

@@ -2,11 +2,13 @@
 // section's flows runs against it, with a dashboard open, pinned as the bench pins it
 // (hub on core 0, load and browser on core 1), summarised by self time.
 //   node --import tsx bench/tools/profile-flow.ts [pattern=fan-in] [messages=30000] [window=50]
+// PROFILE_LOADGEN=procs: qos1-pairs on the bench's multi-process generator (lib/loadgen.ts), as the brokers section runs it.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchBrowser, openDashboard } from "../lib/browser";
-import { runFlow, type Pattern } from "../lib/mqtt-load";
+import { runPairsProcs } from "../lib/loadgen";
+import { runFlow, type FlowSpec, type Pattern } from "../lib/mqtt-load";
 import { pin } from "../lib/proc";
 import { startHub } from "../lib/servers";
 import { summarizeProfile, type Profile } from "./cpuprofile";
@@ -22,10 +24,12 @@ let from = 0;
 let to = 0;
 try {
   if (process.env.PROFILE_NO_PAGE !== "1") await openDashboard(browser, hub.httpUrl!);
+  const inProcs = process.env.PROFILE_LOADGEN === "procs" && pattern === "qos1-pairs";
+  const run = (s: FlowSpec) => (inProcs ? runPairsProcs(hub.mqttPort, { ...s, procs: 2, cores: "1" }) : runFlow(hub.mqttUrl, s));
   const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
-  await runFlow(hub.mqttUrl, { ...spec, messages: 2000 }); // warm-up
+  await run({ ...spec, messages: 2000 }); // warm-up
   from = Number(process.hrtime.bigint() / 1000n);
-  const r = await runFlow(hub.mqttUrl, { ...spec, messages: Number(messages) });
+  const r = await run({ ...spec, messages: Number(messages) });
   await new Promise((res) => setTimeout(res, 300)); // work queued behind the last delivery
   to = Number(process.hrtime.bigint() / 1000n);
   console.log(`${pattern}: ${r.delivered}/${r.expected} in ${r.elapsedMs.toFixed(0)} ms`);
