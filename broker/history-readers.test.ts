@@ -12,7 +12,8 @@ import { seededTopic, seedHistory } from "../e2e/seed-history";
 import { collectSeries } from "../lib/history/series";
 import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
 import type { Logger } from "../lib/log";
-import { createHistoryReaders, HISTORY_READERS_CLOSED, HISTORY_UNREADABLE } from "./history-readers";
+import { HISTORY_READERS_CLOSED, HISTORY_UNREADABLE } from "../lib/history/reader-wire";
+import { createHistoryReaders } from "./history-readers";
 
 const HOUR_MS = 3_600_000;
 const end = Date.now();

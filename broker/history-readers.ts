@@ -10,17 +10,11 @@
 // held here but the requests themselves.
 import { Worker } from "node:worker_threads";
 import { collectSeries } from "../lib/history/series";
-import { fromWire, replayRawChunk, replaySeries, type ReaderAnswer, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
+import { fromWire, HISTORY_READER_FAILED, HISTORY_READERS_CLOSED, HISTORY_UNREADABLE } from "../lib/history/reader-wire";
+import { replayRawChunk, replaySeries, type ReaderAnswer, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
 import type { HistoryReader, LatestReading, StoreSize, StoredTopic } from "../lib/history/store";
 import type { Logger } from "../lib/log";
 import type { ReaderHello } from "./history-reader-thread";
-
-/** Every read fails with this while the database cannot be opened (a missing or unreadable file). */
-export const HISTORY_UNREADABLE = "history-unreadable";
-/** A reader thread that died with reads in hand fails them with this; the next read starts another thread. */
-export const HISTORY_READER_FAILED = "history-reader-failed";
-/** A read asked after close, or pending when it came. */
-export const HISTORY_READERS_CLOSED = "history-closed";
 
 const IDLE_MS = 60_000;
 

@@ -6,6 +6,13 @@
 // on-thread reader did. Pure: no threads here, so both halves are tested together.
 import type { HistoryReads, RawChunk, RawCursor, RawQuery, SeriesHead, SeriesSink, RawSink, HistoryQuery } from "./store";
 
+/** Every read fails with this while the database cannot be opened (a missing or unreadable file). */
+export const HISTORY_UNREADABLE = "history-unreadable";
+/** A reader thread that died with reads in hand (or before it started) fails them with this; the next read starts another. */
+export const HISTORY_READER_FAILED = "history-reader-failed";
+/** A read asked after the readers closed, or waiting when they did. */
+export const HISTORY_READERS_CLOSED = "history-closed";
+
 export type ReaderCall =
   | { op: "series"; q: HistoryQuery }
   | { op: "rawChunk"; q: RawQuery & { after: RawCursor | null } }
