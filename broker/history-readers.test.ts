@@ -9,6 +9,7 @@ import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { after, test } from "node:test";
 import { seededTopic, seedHistory } from "../e2e/seed-history";
+import { rawCsvStream } from "../lib/history/csv-stream";
 import { collectSeries } from "../lib/history/series";
 import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
 import type { Logger } from "../lib/log";
@@ -83,6 +84,24 @@ test("with two reader threads, a small chart read asked during a long read answe
     assert.deepEqual(await finishingOrder({ long, chart }), ["chart", "long"]);
     assert.equal((await long).length, LONG_ROWS);
     assert.ok((await chart).points.length > 0);
+  } finally {
+    await readers.close();
+  }
+});
+
+test("an export read on the reader threads stops reading when its client goes away", async () => {
+  const readers = createHistoryReaders({ file, size: 2, log });
+  try {
+    let reads = 0;
+    const counting = { readRawChunk: (...a: Parameters<typeof readers.readRawChunk>) => (reads++, readers.readRawChunk(...a)) };
+    const job = { topics: [{ topic: seededTopic(0), unit: "°C" }], from: LONG.from, to: LONG.to, maxRows: 1_000_000, filter: "home/#", zone: "UTC" };
+    const it = rawCsvStream(counting, job).getReader();
+    await it.read();
+    await it.cancel();
+    const atCancel = reads;
+    await readers.topics(); // a read queued after the cancel answers: nothing of the export is left ahead of it
+    assert.ok(atCancel <= 2, `read ${atCancel} chunks for one`);
+    assert.equal(reads, atCancel);
   } finally {
     await readers.close();
   }
