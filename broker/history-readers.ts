@@ -35,7 +35,7 @@ function startThread(at: URL, workerData: unknown): Worker {
 
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
 
-export function createHistoryReaders(opts: { file: string; size: number; log: Logger; idleMs?: number }): HistoryReader & { threads(): { started: number; ready: number } } {
+export function createHistoryReaders(opts: { file: string; size: number; log: Logger }): HistoryReader & { threads(): { started: number; ready: number } } {
   const { file, size, log } = opts;
   const readers: Reader[] = [];
   const queue: Job[] = [];
@@ -113,7 +113,7 @@ export function createHistoryReaders(opts: { file: string; size: number; log: Lo
     for (const r of readers) (r.job || (!r.ready && queue.length > 0) ? r.worker.ref() : r.worker.unref());
     clearTimeout(idle);
     if (queue.length === 0 && readers.every((r) => r.job === null) && readers.length > 0) {
-      idle = setTimeout(() => void stopAll(), opts.idleMs ?? IDLE_MS);
+      idle = setTimeout(() => void stopAll(), IDLE_MS);
       idle.unref();
     }
   };
