@@ -92,8 +92,8 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ HEARTH_HISTORY_READER_THREADS: "0" }, cwd).history.readerThreads, 0);
   });
 
-  it("sizes the history reader threads by the cores: one left for the broker, at most four", () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map(defaultReaderThreads), [1, 1, 2, 3, 4, 4, 4]);
+  it("sizes the history reader threads by the cores: one left for the broker, at most four, none on two cores", () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map(defaultReaderThreads), [0, 0, 2, 3, 4, 4, 4]);
   });
 
   it("reads alert rules to seed, with their defaults", () => {

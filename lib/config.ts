@@ -79,13 +79,18 @@ export type HistoryConfig = {
   pruneIntervalMinutes: number;
   /**
    * The web thread's SQLite history reader threads (broker/history-readers.ts); 0 reads on the
-   * web thread itself. Default: one per core the broker's thread leaves, at most 4 (defaultReaderThreads).
+   * web thread itself. Default by the cores (defaultReaderThreads).
    */
   readerThreads: number;
 };
 
-/** min(4, cores − 1), at least 1: a core for the broker's thread, one reader per core left (issue 13). */
-export const defaultReaderThreads = (cores: number): number => Math.min(4, Math.max(1, cores - 1));
+/**
+ * One reader thread per core the broker's thread leaves, at most 4; none on two cores or fewer.
+ * Measured on two cores (bench/README.md, "history reader threads"): one reader thread made page
+ * renders during a day's export 8× faster, but cost 22 MB more RSS during the export (over issue
+ * 13's 50 MB budget) and made charts read alone slower (a thread hop per series on busy cores).
+ */
+export const defaultReaderThreads = (cores: number): number => (cores <= 2 ? 0 : Math.min(4, cores - 1));
 
 /**
  * The hub's limits per connection (broker/limits.ts), and the ones it hands the broker
