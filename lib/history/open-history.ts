@@ -13,8 +13,10 @@ import type { HistoryReader, HistoryStore } from "./store";
 
 export const SQLITE_HISTORY_FILE = "history.sqlite";
 
-/** Where history lives; what the hub hands its web thread so both read the same. */
-/** `readerThreads`: how many threads the web thread reads SQLite on (broker/history-readers.ts); 0 or absent: on itself. */
+/**
+ * Where history lives; what the hub hands its web thread so both read the same. `readerThreads`:
+ * how many threads the web thread reads SQLite on (broker/history-readers.ts); 0 or absent: on itself.
+ */
 export type HistorySource = { kind: "sqlite"; file: string; readerThreads?: number } | { kind: "postgres"; url: string };
 
 export type OpenedHistory = {
