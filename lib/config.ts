@@ -87,8 +87,8 @@ export type HistoryConfig = {
 /**
  * One reader thread per core the broker's thread leaves, at most 4; none on two cores or fewer.
  * Measured on two cores (bench/README.md, "history reader threads"): one reader thread made page
- * renders during a day's export 8× faster, but cost 22 MB more RSS during the export (over issue
- * 13's 50 MB budget) and made charts read alone slower (a thread hop per series on busy cores).
+ * renders during a day's export 5–8× faster, but cost ~20 MB more RSS during the export (at or
+ * over issue 13's 50 MB budget) and made charts read alone slower (a thread hop per series on busy cores).
  */
 export const defaultReaderThreads = (cores: number): number => (cores <= 2 ? 0 : Math.min(4, cores - 1));
 
