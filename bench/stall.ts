@@ -99,8 +99,19 @@ export const stallSection: Section = {
           chartMs.push(r.ms);
         }
       };
+      // A fifth person opens a page (the login page: a render of the web thread that reads no
+      // history) five times a second: how long a render waits behind the reads (issue 13, item 9).
+      const pageMs: number[] = [];
+      const pageReader = async () => {
+        while (exporting) {
+          const r = await get(`${base}/login`, "");
+          if (r.status !== 200) throw new Error(`the login page answered ${r.status}`);
+          pageMs.push(r.ms);
+          await sleep(200);
+        }
+      };
       const exported = download(`${base}/api/history/raw?topic=${encodeURIComponent("home/#")}&${day}`, cookie).finally(() => (exporting = false));
-      const [raw] = await Promise.all([exported, chartReader(), chartReader(), chartReader()]);
+      const [raw] = await Promise.all([exported, chartReader(), chartReader(), chartReader(), pageReader()]);
       clearInterval(sampler);
       const cpu = { hub: cpuTimeMs(hub.pid) - cpuFrom.hub, broker: threadCpuTimeMs(hub.pid, hub.pid) - cpuFrom.broker };
       const brokerDelay = await loopDelay.stop();
@@ -141,7 +152,9 @@ export const stallSection: Section = {
         note: `${(raw.bytes / 1e6).toFixed(0)} MB of CSV, downloaded by curl as it streamed`,
       });
       const charts = latencySummary(chartMs);
-      rows.push({ section, figure: "30-day chart of 20 sensors during the export p50", unit: "ms", value: one(charts.p50), note: `${chartMs.length} charts, max ${Math.round(charts.max)} ms` });
+      rows.push({ section, figure: "30-day chart of 20 sensors during the export p50", unit: "ms", value: one(charts.p50), note: `${chartMs.length} charts, p95 ${Math.round(charts.p95)}, max ${Math.round(charts.max)} ms` });
+      const pages = latencySummary(pageMs);
+      rows.push({ section, figure: "page render during the export p50", unit: "ms", value: one(pages.p50), note: `${pageMs.length} renders of /login, p95 ${Math.round(pages.p95)}, max ${Math.round(pages.max)} ms` });
       rows.push({
         section,
         figure: "hub RSS above idle during the export",
@@ -150,7 +163,7 @@ export const stallSection: Section = {
         budget: { text: `< ${EXPORT_MEMORY_BUDGET_MB} MB`, met: peakRss - idleRss < EXPORT_MEMORY_BUDGET_MB },
         note: `idle ${Math.round(idleRss)} MB, sampled every 100 ms`,
       });
-      return { rows, raw: { idle, load, brokerDelay, charts, sent: result.sent, received: result.received, exportBytes: raw.bytes, exportMs: raw.ms, idleRss, peakRss, cpu } };
+      return { rows, raw: { idle, load, brokerDelay, charts, pages, sent: result.sent, received: result.received, exportBytes: raw.bytes, exportMs: raw.ms, idleRss, peakRss, cpu } };
     } finally {
       await hub.stop();
     }

@@ -5,7 +5,7 @@ import { pruneCutoffs } from "./history-pruner";
 describe("pruneCutoffs", () => {
   it("puts each tier's cutoff its retention before now", () => {
     const now = Date.UTC(2026, 5, 1);
-    const cutoffs = pruneCutoffs(now, { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 });
+    const cutoffs = pruneCutoffs(now, { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60, readerThreads: 1 });
     assert.deepEqual(cutoffs, {
       raw: now - 48 * 3_600_000,
       minute: now - 31 * 86_400_000,

@@ -9,9 +9,11 @@ import { sha256, type AccountStore } from "../lib/auth/account-store";
 import { openAccounts } from "../lib/auth/open-accounts";
 import type { UserChange } from "../lib/auth/user-change";
 import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
-import { openHistoryReader } from "../lib/history/open-history";
+import { openHistoryReader, type HistorySource } from "../lib/history/open-history";
+import type { HistoryReader } from "../lib/history/store";
 import type { Logger } from "../lib/log";
 import type { WebHub } from "../lib/web-hub";
+import { createHistoryReaders } from "./history-readers";
 import { createLifecycle } from "./lifecycle";
 
 export type OpenedWebHub = { hub: WebHub; close(): Promise<void> };
@@ -21,7 +23,7 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
   const opened = createLifecycle((name, error) => log.error("web thread: closing failed", { part: name, error: error.message }));
   try {
     const api = opened.add("hub api", remote(port), (r) => r.close());
-    const history = opened.add("history reader", openHistoryReader(files.history, log), (h) => h.close());
+    const history = opened.add("history reader", openReader(files.history, log), (h) => h.close());
     const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups, log), (a) => a.close());
     // Logouts an earlier web thread made while the database was away (review 6, #5).
     for (const { tokenHash, sessionId } of await api.groups.sessions.ended()) accounts.endedElsewhere(tokenHash, sessionId);
@@ -31,6 +33,18 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
     await opened.close();
     throw error;
   }
+}
+
+/**
+ * SQLite history is read on reader threads of the web thread's own (history-readers.ts), so
+ * a long read holds up neither page renders nor another person's read; with 0 threads, on
+ * the web thread itself. PostgreSQL's reads are async already (a pool of connections).
+ */
+function openReader(source: HistorySource, log: Logger): HistoryReader {
+  if (source.kind === "sqlite" && (source.readerThreads ?? 0) > 0) {
+    return createHistoryReaders({ file: source.file, size: source.readerThreads!, log });
+  }
+  return openHistoryReader(source, log);
 }
 
 /**

@@ -14,6 +14,7 @@ const HISTORY_LIMITS = {
   minuteRetentionDays: [1, 3650],
   hourRetentionDays: [1, 36500],
   pruneIntervalMinutes: [1, 24 * 60],
+  readerThreads: [0, 16],
 } as const;
 
 export const ANONYMOUS_MQTT = ["loopback", "all", "off"] as const;
@@ -82,6 +83,7 @@ export const fileSchema = z.strictObject({
       minuteRetentionDays: z.number().min(1).max(HISTORY_LIMITS.minuteRetentionDays[1]).optional(),
       hourRetentionDays: z.number().min(1).max(HISTORY_LIMITS.hourRetentionDays[1]).optional(),
       pruneIntervalMinutes: z.number().int().min(1).max(HISTORY_LIMITS.pruneIntervalMinutes[1]).optional(),
+      readerThreads: z.number().int().min(0).max(HISTORY_LIMITS.readerThreads[1]).optional(),
     })
     .optional(),
   alerts: z
@@ -162,6 +164,7 @@ export const envSchema = z.object({
   HEARTH_MINUTE_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.minuteRetentionDays).optional(),
   HEARTH_HOUR_RETENTION_DAYS: intFromEnv(...HISTORY_LIMITS.hourRetentionDays).optional(),
   HEARTH_PRUNE_INTERVAL_MINUTES: intFromEnv(...HISTORY_LIMITS.pruneIntervalMinutes).optional(),
+  HEARTH_HISTORY_READER_THREADS: intFromEnv(...HISTORY_LIMITS.readerThreads).optional(),
   HEARTH_COMMAND_TIMEOUT_MS: intFromEnv(500, 120_000).optional(),
   HEARTH_AVAILABILITY_GRACE_MS: intFromEnv(500, 600_000).optional(),
   HEARTH_CONFIG: z.string().min(1).optional(),

@@ -1,9 +1,9 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, DEFAULT_HUB_LIMITS, loadConfig } from "./config";
+import { ConfigError, DEFAULT_HUB_LIMITS, defaultReaderThreads, loadConfig } from "./config";
 
 const dirs: string[] = [];
 function dir(configFile?: unknown): string {
@@ -39,7 +39,7 @@ describe("loadConfig", () => {
       durability: "normal",
       databaseUrl: null,
       simulator: { enabled: true, intervalMs: 5000 },
-      history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60 },
+      history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60, readerThreads: defaultReaderThreads(availableParallelism()) },
       alerts: { rules: [] },
       devices: [],
       commandTimeoutMs: 5000,
@@ -81,13 +81,19 @@ describe("loadConfig", () => {
   });
 
   it("reads history retention from the file and the environment", () => {
-    const cwd = dir({ history: { rawRetentionHours: 12, minuteRetentionDays: 7, hourRetentionDays: 90 } });
+    const cwd = dir({ history: { rawRetentionHours: 12, minuteRetentionDays: 7, hourRetentionDays: 90, readerThreads: 3 } });
     assert.deepEqual(loadConfig({ HEARTH_HOUR_RETENTION_DAYS: "400", HEARTH_PRUNE_INTERVAL_MINUTES: "5" }, cwd).history, {
       rawRetentionHours: 12,
       minuteRetentionDays: 7,
       hourRetentionDays: 400,
       pruneIntervalMinutes: 5,
+      readerThreads: 3,
     });
+    assert.equal(loadConfig({ HEARTH_HISTORY_READER_THREADS: "0" }, cwd).history.readerThreads, 0);
+  });
+
+  it("sizes the history reader threads by the cores: one left for the broker, at most four, none on two cores", () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map(defaultReaderThreads), [0, 0, 2, 3, 4, 4, 4]);
   });
 
   it("reads alert rules to seed, with their defaults", () => {
@@ -195,6 +201,7 @@ describe("loadConfig", () => {
     ["an alert rule with a bad filter", {}, { alerts: { rules: [{ ...seed, filter: "home/#/x" }] } }, /alerts\.rules\.0\.filter in .*# must be/],
     ["a minute tier shorter than the raw window", { HEARTH_RETENTION_HOURS: "72", HEARTH_MINUTE_RETENTION_DAYS: "2" }, undefined, /history\.minuteRetentionDays \(HEARTH_MINUTE_RETENTION_DAYS\) is 2 days, shorter than the 72 hours/],
     ["an hour tier shorter than the minute tier", {}, { history: { hourRetentionDays: 10 } }, /history\.hourRetentionDays \(HEARTH_HOUR_RETENTION_DAYS\) is 10 days/],
+    ["too many history reader threads", { HEARTH_HISTORY_READER_THREADS: "17" }, undefined, /HEARTH_HISTORY_READER_THREADS in the environment/],
     ["a prune interval of zero", { HEARTH_PRUNE_INTERVAL_MINUTES: "0" }, undefined, /HEARTH_PRUNE_INTERVAL_MINUTES in the environment/],
     ["an unbounded queue (0)", { HEARTH_MQTT_MAX_QUEUED: "0" }, undefined, /HEARTH_MQTT_MAX_QUEUED in the environment/],
     ["a window past the packet ids", {}, { limits: { maxInflightMessages: 70000 } }, /limits\.maxInflightMessages in .*hearth\.config\.json.*\(got 70000\)/],

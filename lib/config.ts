@@ -2,6 +2,7 @@
 // environment, each validated once (lib/config-sources.ts, against lib/config-schema.ts)
 // and merged here, with the checks that span settings. A bad value stops the start
 // with a ConfigError that names the setting, where it came from, and what is allowed.
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Rule } from "./alerts/rule";
 import { DEFAULT_TRUSTED_PROXIES, type ProxyHeader } from "./auth/client-address";
@@ -76,7 +77,20 @@ export type HistoryConfig = {
   minuteRetentionDays: number;
   hourRetentionDays: number;
   pruneIntervalMinutes: number;
+  /**
+   * The web thread's SQLite history reader threads (broker/history-readers.ts); 0 reads on the
+   * web thread itself. Default by the cores (defaultReaderThreads).
+   */
+  readerThreads: number;
 };
+
+/**
+ * One reader thread per core the broker's thread leaves, at most 4; none on two cores or fewer.
+ * Measured on two cores (bench/README.md, "history reader threads"): one reader thread made page
+ * renders during a day's export 5–8× faster, but cost ~20 MB more RSS during the export (at or
+ * over issue 13's 50 MB budget) and made charts read alone slower (a thread hop per series on busy cores).
+ */
+export const defaultReaderThreads = (cores: number): number => (cores <= 2 ? 0 : Math.min(4, cores - 1));
 
 /**
  * The hub's limits per connection (broker/limits.ts), and the ones it hands the broker
@@ -176,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
       minuteRetentionDays: e.HEARTH_MINUTE_RETENTION_DAYS ?? f.history?.minuteRetentionDays ?? 31,
       hourRetentionDays: e.HEARTH_HOUR_RETENTION_DAYS ?? f.history?.hourRetentionDays ?? 5 * 365,
       pruneIntervalMinutes: e.HEARTH_PRUNE_INTERVAL_MINUTES ?? f.history?.pruneIntervalMinutes ?? 60,
+      readerThreads: e.HEARTH_HISTORY_READER_THREADS ?? f.history?.readerThreads ?? defaultReaderThreads(availableParallelism()),
     },
     alerts: { rules: (f.alerts?.rules ?? []).map((rule) => ({ ...rule, id: rule.id! })) },
     devices: f.devices ?? [],

@@ -66,8 +66,15 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
   });
 }
 
+/** The web thread's history reader threads' entry; broker/history-readers.ts looks for it beside WEB_BUNDLE. */
+export const HISTORY_READER_BUNDLE = path.join(ROOT, "dist", "history-reader.mjs");
+
 export const buildHub = async () => {
-  await Promise.all([bundle("broker/main.ts", HUB_BUNDLE), bundle("broker/web-main.ts", WEB_BUNDLE)]);
+  await Promise.all([
+    bundle("broker/main.ts", HUB_BUNDLE),
+    bundle("broker/web-main.ts", WEB_BUNDLE),
+    bundle("broker/history-reader-thread.ts", HISTORY_READER_BUNDLE),
+  ]);
 };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

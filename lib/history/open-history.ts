@@ -13,8 +13,11 @@ import type { HistoryReader, HistoryStore } from "./store";
 
 export const SQLITE_HISTORY_FILE = "history.sqlite";
 
-/** Where history lives; what the hub hands its web thread so both read the same. */
-export type HistorySource = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+/**
+ * Where history lives; what the hub hands its web thread so both read the same. `readerThreads`:
+ * how many threads the web thread reads SQLite on (broker/history-readers.ts); 0 or absent: on itself.
+ */
+export type HistorySource = { kind: "sqlite"; file: string; readerThreads?: number } | { kind: "postgres"; url: string };
 
 export type OpenedHistory = {
   store: HistoryStore;
@@ -23,9 +26,9 @@ export type OpenedHistory = {
   where: string;
 };
 
-export function historySource(config: Pick<HubConfig, "dataDir" | "databaseUrl">): HistorySource {
+export function historySource(config: Pick<HubConfig, "dataDir" | "databaseUrl"> & { history?: Pick<HubConfig["history"], "readerThreads"> }): HistorySource {
   if (config.databaseUrl !== null) return { kind: "postgres", url: config.databaseUrl };
-  return { kind: "sqlite", file: path.join(config.dataDir, SQLITE_HISTORY_FILE) };
+  return { kind: "sqlite", file: path.join(config.dataDir, SQLITE_HISTORY_FILE), readerThreads: config.history?.readerThreads };
 }
 
 export function openHistory(config: Pick<HubConfig, "dataDir" | "databaseUrl" | "durability">, log: Logger): OpenedHistory {

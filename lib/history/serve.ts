@@ -3,6 +3,7 @@
 // and a log line.
 import { getHub } from "../hub-link";
 import { createLogger } from "../log";
+import { HISTORY_UNREADABLE } from "./reader-wire";
 import { errorResponse, parseHistoryRequest, type HistoryRequest } from "./request";
 import type { HistoryReader } from "./store";
 
@@ -29,6 +30,10 @@ export async function serveHistory(
     // PostgreSQL history that is away says so (issue 14); the recorder keeps new readings meanwhile.
     if ((error as { code?: unknown }).code === "database-unreachable") {
       return errorResponse("database-unreachable", "the history database is not reachable; the hub keeps retrying", 503);
+    }
+    // SQLite history its reader threads cannot open (a file gone or unreadable); each read tries again.
+    if ((error as { code?: unknown }).code === HISTORY_UNREADABLE) {
+      return errorResponse(HISTORY_UNREADABLE, "the history database cannot be opened for reading; see the hub's log", 503);
     }
     return errorResponse("history-failed", "the history store could not answer; see the hub's log", 500);
   }

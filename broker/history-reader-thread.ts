@@ -1,0 +1,42 @@
+// One history reader thread of the web thread (history-readers.ts starts it; bundled as
+// dist/history-reader.mjs beside dist/web.mjs): its own read-only SQLite connection,
+// answering one request at a time. better-sqlite3 runs a query to its end on the calling
+// thread; here that thread is this one, so the web thread renders pages meanwhile, and
+// WAL lets this connection read beside the recorder and beside the other readers.
+import { parentPort, workerData } from "node:worker_threads";
+import { answerCall, toWire, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
+import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
+import type { HistoryReader } from "../lib/history/store";
+import { lowerOwnPriority, WEB_THREAD_NICE } from "./thread-priority";
+
+/** The first message a reader thread sends: whether its connection opened. */
+export type ReaderHello = { hello: true; ok: true } | { hello: true; ok: false; error: ReturnType<typeof toWire> };
+
+const file = (workerData as { historyReaderFile?: unknown } | null)?.historyReaderFile;
+if (parentPort === null || typeof file !== "string") throw new Error("history-reader-thread.ts runs only as a history reader thread");
+const port = parentPort;
+// Like the web thread it serves: the broker's thread gets a core first (thread-priority.ts).
+lowerOwnPriority(WEB_THREAD_NICE);
+
+let reader: HistoryReader | null = null;
+try {
+  reader = openSqliteHistoryReader(file);
+  port.postMessage({ hello: true, ok: true } satisfies ReaderHello);
+} catch (error) {
+  // The pool logs it and fails the waiting reads with a code; this thread has nothing to do.
+  port.postMessage({ hello: true, ok: false, error: toWire(error) } satisfies ReaderHello);
+  port.close();
+}
+
+if (reader !== null) {
+  const reads = reader;
+  port.on("message", async (call: ReaderCall) => {
+    try {
+      const answer = await answerCall(reads, call);
+      port.postMessage({ ok: true, answer } satisfies ReaderReply, answer.numbers ? [answer.numbers.buffer] : []);
+    } catch (error) {
+      port.postMessage({ ok: false, error: toWire(error) } satisfies ReaderReply);
+    }
+  });
+  port.once("close", () => reads.close());
+}
