@@ -180,7 +180,7 @@ export async function startHub(
     /** e.g. --cpu-prof */ nodeArgs?: string[];
     /** Fills the fresh data directory before the hub starts (e2e/seed-history.ts). */
     prepare?: (dataDir: string) => void | Promise<void>;
-    /** Another build of the hub (a copy of dist/ beside it, e.g. dist-base/hub.mjs) for an A/B; default: built from this tree. */
+    /** Another build of the hub (a copy of dist/ beside it, e.g. dist-base/hub.mjs) for an A/B; default: BENCH_HUB_BUNDLE, else built from this tree. */
     bundle?: string;
   } = {},
 ): Promise<Server> {
@@ -192,7 +192,7 @@ export async function startHub(
   // As npm start runs it (scripts/start.sh): the same node flags and malloc setting.
   // BENCH_HUB_NODE_ARGS: more node/V8 flags for an A/B of the hub, e.g. "--heap-growing-percent=10".
   const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), opts.bundle ?? (await bundled().hub)], {
+  const { child, output } = await launch(process.execPath, [...HUB_NODE_ARGS, ...extraArgs, ...(opts.nodeArgs ?? []), opts.bundle ?? process.env.BENCH_HUB_BUNDLE ?? (await bundled().hub)], {
     ...opts,
     name: "hearth hub",
     env: {
