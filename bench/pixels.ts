@@ -150,8 +150,8 @@ async function run(ctx: SectionContext) {
       try {
         for (let rep = 0; rep < loadedReps; rep++) remoteLoaded.push(await measure(`rep ${rep + 1}, 5 people opening 30-day charts on their own devices`));
       } finally {
-        ({ chartMs: remoteChartMs } = await openers.stop());
-        const refused = openers.socketErrors();
+        let refused: string[];
+        ({ chartMs: remoteChartMs, socketErrors: refused } = await openers.stop());
         if (refused.length > 0) ctx.log(`  /mqtt refused ${refused.length} times to the replayed openers: ${refused[0]}`);
       }
     }

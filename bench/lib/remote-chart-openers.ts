@@ -7,6 +7,11 @@
 // measures the bench machine's scheduler as much as the hub. Static files (/_next/static) are
 // left out: a browser that opens a chart over and over has them cached, as chart-browsers'
 // pages do. Bounded by the caller's stop().
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Browser, Request } from "playwright-core";
 import WebSocket from "ws";
 import { openDashboard } from "./browser";
@@ -65,40 +70,77 @@ function openSocket(socket: NonNullable<Opening["socket"]>, done: Promise<void>)
   });
 }
 
-export async function startRemoteChartOpeners(browser: Browser, hubUrl: string, rooms: readonly string[]) {
-  const openings: Opening[] = [];
-  for (const room of rooms) openings.push(await record(browser, hubUrl, room));
-  let running = true;
-  const chartMs: number[] = [];
-  const socketErrors: string[] = [];
-  const loops = openings.map(async (opening) => {
-    while (running) {
-      const t0 = performance.now();
-      let finish!: () => void;
-      const done = new Promise<void>((r) => (finish = r));
-      const socket = opening.socket ? openSocket(opening.socket, done) : Promise.resolve(null);
+/** Replays one person's chart opens until `running()` is false; each open's time goes to `chartMs`. */
+async function replay(opening: Opening, running: () => boolean, chartMs: number[], socketErrors: string[]): Promise<void> {
+  while (running()) {
+    const t0 = performance.now();
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const socket = opening.socket ? openSocket(opening.socket, done) : Promise.resolve(null);
+    try {
       for (const r of opening.requests) {
         const res = await fetch(r.url, { method: r.method, headers: dropPseudo(r.headers), body: r.body ? new Uint8Array(r.body) : undefined, redirect: "manual" });
         await res.arrayBuffer();
       }
+    } finally {
       finish();
-      const error = await socket;
-      if (error) socketErrors.push(error.message);
-      chartMs.push(performance.now() - t0);
     }
-  });
-  const settled = Promise.allSettled(loops);
+    const error = await socket;
+    if (error) socketErrors.push(error.message);
+    chartMs.push(performance.now() - t0);
+  }
+}
+
+/**
+ * Records one chart open per room in `browser`, then replays them from a child process of
+ * their own: the other people's side of it (sending, reading answers) is their devices' work,
+ * and in this process it stalled the publishers' and the TCP subscriber's event loop
+ * (bench process loop delay p99 4 → 11 ms, max 79 ms, bench/README.md).
+ */
+export async function startRemoteChartOpeners(browser: Browser, hubUrl: string, rooms: readonly string[]) {
+  const openings: Opening[] = [];
+  for (const room of rooms) openings.push(await record(browser, hubUrl, room));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "hearth-bench-openers-")), "openings.json");
+  writeFileSync(file, JSON.stringify(openings.map((o) => ({ ...o, requests: o.requests.map((r) => ({ ...r, body: r.body?.toString("base64") ?? null })), socket: o.socket && { ...o.socket, frames: o.socket.frames.map((f) => f.toString("base64")) } }))));
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), file], { stdio: ["pipe", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   return {
     /** What one open asks of the hub, for the log. */
     describe: () => `${openings[0]?.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).join(", ")}${openings[0]?.socket ? `, /mqtt (${openings[0].socket.frames.length} frames)` : ""}`,
-    /** A refused /mqtt would make this a lighter load than a browser's: the caller says so. */
-    socketErrors: () => socketErrors,
-    async stop(): Promise<{ chartMs: number[] }> {
-      running = false;
-      const results = await settled;
-      const failed = results.find((r) => r.status === "rejected");
-      if (failed) throw failed.reason;
-      return { chartMs };
+    /** Ends the loops after each one's current open (closing the child's stdin); throws what failed. */
+    async stop(): Promise<{ chartMs: number[]; socketErrors: string[] }> {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill(), 60_000);
+      const code = await exited;
+      clearTimeout(timer);
+      rmSync(path.dirname(file), { recursive: true, force: true });
+      if (code !== 0) throw new Error(`the chart openers' process exited with ${code}`);
+      return JSON.parse(out) as { chartMs: number[]; socketErrors: string[] };
     },
   };
+}
+
+/** The child: `node --import tsx remote-chart-openers.ts <openings.json>`; stops when its stdin closes, prints what it measured. */
+async function main(file: string): Promise<void> {
+  type Stored = Omit<Opening, "requests" | "socket"> & { requests: (Omit<Recorded, "body"> & { body: string | null })[]; socket: (Omit<NonNullable<Opening["socket"]>, "frames"> & { frames: string[] }) | null };
+  const stored = JSON.parse(readFileSync(file, "utf8")) as Stored[];
+  const openings: Opening[] = stored.map((o) => ({
+    requests: o.requests.map((r) => ({ ...r, body: r.body === null ? null : Buffer.from(r.body, "base64") })),
+    socket: o.socket && { ...o.socket, frames: o.socket.frames.map((f) => Buffer.from(f, "base64")) },
+  }));
+  let running = true;
+  process.stdin.on("end", () => (running = false)).resume();
+  const chartMs: number[] = [];
+  const socketErrors: string[] = [];
+  await Promise.all(openings.map((o) => replay(o, () => running, chartMs, socketErrors)));
+  process.stdout.write(JSON.stringify({ chartMs, socketErrors }));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv[2]).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
 }
