@@ -3,9 +3,11 @@
 // latency runs from just before the publish to the moment its value (or a newer one
 // of the same topic) is in the page's DOM. One frame, 16.7 ms, is the floor: the
 // store draws once a frame. A few `mosquitto_pub` runs check the same path from a
-// separate process. Then the same again while five other browsers (Chromium contexts,
-// each signed in) open a room's 30-day chart over and over, from a day of readings of
-// twenty sensors seeded into the hub before it starts (issue 13).
+// separate process. Then the same again while five other people open a room's 30-day
+// chart over and over, from a day of readings of twenty sensors seeded into the hub
+// before it starts (issue 13): first as the hub sees people on their own devices (one
+// open each recorded in Chromium, then replayed by a child process), then as five
+// Chromium contexts drawing on these same cores (the section's model before).
 import { execFile } from "node:child_process";
 import type { MqttClient } from "mqtt";
 import { DAY_OF_READINGS, seededTopic, seedHistory } from "../e2e/seed-history";
@@ -137,7 +139,7 @@ async function run(ctx: SectionContext) {
     };
     for (let rep = 0; rep < reps; rep++) reps_.push(await measure(`rep ${rep + 1}`));
     // The five other people, first as the hub sees them from their own devices (their
-    // requests and WebSocket frames, replayed from here: lib/remote-chart-openers.ts), which
+    // requests and WebSocket frames, replayed by a child process: lib/remote-chart-openers.ts), which
     // the budget row holds; then as Chromium pages drawn on these same two cores under
     // SCHED_IDLE (lib/chart-browsers.ts), the section's model before, kept beside it.
     const remoteLoaded: Rep[] = [];
@@ -226,7 +228,7 @@ async function run(ctx: SectionContext) {
       rows.push({ section, figure: `page main thread busy, ${label}`, unit: "%", value: summarize(reps.map((r) => r.pageBusy)) });
     };
     loadedRows(remoteLoaded, "5 people opening 30-day charts (own devices)", true);
-    loadedRows(loaded, "5 browsers opening 30-day charts (this machine, SCHED_IDLE)", !CHART_MODELS.includes("remote"));
+    loadedRows(loaded, `5 browsers opening 30-day charts (this machine${CHART_IDLE ? ", SCHED_IDLE" : ""})`, !CHART_MODELS.includes("remote"));
     for (const [ms, who] of [
       [remoteChartMs, "the 5 people's chart opens (requests replayed: page, 24 h and 30 d series, /mqtt)"],
       [chartMs, `charts opened in Chromium on this machine (page load, 30 d picked, drawn); those browsers ${CHART_IDLE ? "under SCHED_IDLE" : CHART_NICE > 0 ? `at nice ${CHART_NICE}, which Chromium overrides (lib/browser.ts)` : "in the measured page's Chromium"}`],
