@@ -53,7 +53,11 @@ export type Hub = {
 };
 
 /** `pages: false`: no Next.js thread; /mqtt and every MQTT part run (the broker's integration tests). */
-export type HubOptions = { pages?: boolean };
+export type HubOptions = {
+  pages?: boolean;
+  /** Where the dashboard's Next.js build is (its `.next`); the checkout by default. */
+  pagesDir?: string;
+};
 
 /** What the dashboard's port answers for pages when there are none. */
 const NO_PAGES: WebProxy = {
@@ -242,7 +246,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
         proxyHeader: config.auth.proxyHeader,
       },
       files: { history: opened.source, accounts: accountsAt },
-      next: { dir: path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
+      next: { dir: options.pagesDir ?? path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
       log: createLogger("web"),
     }),
     (w) => w.close(),

@@ -14,7 +14,8 @@ const TOPICS = [
 ] as const;
 const FILTERS = ["fuzz/#", "fuzz/+", "#", "+/+/+", "$share/g/fuzz/#", "$share//x", "$SYS/#", "a/#/b", "", "fuzz/a", "home/+/temperature"] as const;
 /** A few client ids shared by all connections: take-overs and persistent sessions, never an unbounded number. */
-const CLIENT_IDS = Array.from({ length: 24 }, (_, i) => `fuzz-${i}`);
+/** The client ids the fuzz connects with (and a zero-length one): sessions it may leave behind. */
+export const CLIENT_IDS = Array.from({ length: 24 }, (_, i) => `fuzz-${i}`);
 
 function userProperties(r: Random): Record<string, string | string[]> {
   const props: Record<string, string | string[]> = {};

@@ -1,0 +1,90 @@
+// Issue 13: "a failure anywhere in start-up closes everything already opened" — the
+// broker, its listeners, the SQLite handles and the timers — with the two failures a
+// person meets: a dashboard that cannot start (no build where it looks), and a port
+// that is taken. Checked from outside the hub: the process's active handles are back to
+// what they were, no SQLite file is still open (better-sqlite3 removes a WAL database's
+// -wal file when its last connection closes), and the MQTT port is free again.
+// Proof first written by review-14 (/work/notes/review-14.md F2).
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { freePort } from "../e2e/free-port";
+import { loadConfig } from "../lib/config";
+import { startHub } from "./hub";
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "hearth-startup-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Handles and requests that keep the process alive; timers apart (the test runner's own come and go). */
+function handles(): string[] {
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => r !== "TTYWrap" && r !== "PipeWrap" && r !== "Timeout")
+    .sort();
+}
+
+/** Closing is asynchronous (sockets, the worker): waits, bounded, for the handles to be back. */
+async function handlesBackTo(before: string[]): Promise<string[]> {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until && handles().join() !== before.join()) await new Promise((r) => setTimeout(r, 50));
+  return handles();
+}
+
+function openSqliteFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith("-wal"));
+}
+
+function hubConfig(dir: string, port: number, mqttPort: number) {
+  return loadConfig(
+    { HOST: "127.0.0.1", PORT: String(port), MQTT_PORT: String(mqttPort), HEARTH_DATA_DIR: dir, HEARTH_SIMULATOR: "0", HEARTH_LOG_LEVEL: "error" },
+    dir,
+  );
+}
+
+async function assertPortFree(port: number) {
+  const again = createServer();
+  await new Promise<void>((resolve, reject) => {
+    again.once("error", reject);
+    again.listen(port, "127.0.0.1", resolve);
+  });
+  await new Promise((resolve) => again.close(resolve));
+}
+
+test("a dashboard that fails to start: startHub rejects and leaves no listener, thread or SQLite file open", async () => {
+  const before = handles();
+  const dir = tempDir();
+  const mqttPort = await freePort();
+  // An empty folder has no `.next` build: Next.js refuses to start in the web thread,
+  // after the broker, its stores and its listeners were opened.
+  const noBuild = tempDir();
+  await assert.rejects(startHub(hubConfig(dir, await freePort(), mqttPort), { pagesDir: noBuild }), /Cannot start the dashboard/);
+  assert.deepEqual(await handlesBackTo(before), before);
+  assert.deepEqual(openSqliteFiles(dir), []);
+  await assertPortFree(mqttPort);
+});
+
+test("the dashboard's port taken: startHub rejects naming PORT, and the MQTT listener and stores are closed", async () => {
+  const before = handles();
+  const dir = tempDir();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const taken = (blocker.address() as { port: number }).port;
+  const mqttPort = await freePort();
+  try {
+    await assert.rejects(startHub(hubConfig(dir, taken, mqttPort), { pages: false }), /Cannot listen for PORT/);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+  assert.deepEqual(await handlesBackTo(before), before);
+  assert.deepEqual(openSqliteFiles(dir), []);
+  await assertPortFree(mqttPort);
+});
