@@ -38,9 +38,8 @@ fi
 step "Unit tests (node --test), in the background while the dashboard builds${units_first:+ (after better-sqlite3 compiles)}…"
 # npm run test:unit: one PostgreSQL for every suite of the run (initdb costs seconds, a
 # schema per test nothing), and the test files listed by find: Node 20's --test does not
-# expand globs itself. Three files at a time (Node 20 runs cores minus one, one on two cores):
-# one file after another took twice their CPU time in wall time (141 files: 530 s wall, 250 s
-# CPU, at load 3-13), waiting on sockets, timers and child processes: two at a time left CPU idle.
+# expand globs itself. Two files at a time: Node 20 runs one at a time on two cores (cores
+# minus one), and most of a file's time is its start (tsx) and waits on sockets and timers.
 units_log=$(mktemp)
 # In a process group of their own (setsid): npm does not pass a signal on to its script.
 setsid bash -c "source scripts/lib.sh && $units_first npm run --silent test:unit; rc=\$?; echo \"(the unit tests${units_first:+, after the better-sqlite3 compile,} took \$SECONDS s)\"; exit \$rc" >"$units_log" 2>&1 &
