@@ -15,7 +15,12 @@ const config = {
   devIndicators: false,
   // Each route's modules load on its first request instead of all at start: a page nobody
   // opens costs the hub no memory (issue 12: −4 MB, 610 → 472 modules in the web thread).
-  experimental: { preloadEntriesOnStart: false },
+  //
+  // turbopackFileSystemCacheForBuild (Next 16's default: on) writes Turbopack's cache to .next/cache
+  // for the next build to reuse, beside the type check: 16-17 s of a fresh clone's build, on the two
+  // cores better-sqlite3's compile needs, for a cache a fresh clone (CI) never reads. npm test turns
+  // it off there (HEARTH_NEXT_BUILD_CACHE=0, scripts/test.sh); a rebuild of a working tree keeps it.
+  experimental: { preloadEntriesOnStart: false, turbopackFileSystemCacheForBuild: process.env.HEARTH_NEXT_BUILD_CACHE !== "0" },
   // A native addon: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
   generateBuildId: async () => buildId,
