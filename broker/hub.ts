@@ -191,7 +191,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
 
   const recorder = life.add(
     "recorder",
-    await startRecorder(bus, history, { log: createLogger("recorder"), declaredUnit: known.declaredUnit }),
+    await startRecorder(bus, history, { log: createLogger("recorder"), routeOf: known.routeOf }),
     (r) => r.stop(),
   );
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());

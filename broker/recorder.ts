@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
+import type { RecorderRoute } from "./device-registry";
 import { ReadingNotStored } from "./reading-not-stored";
 import { createReadingBuffer } from "./recorder-buffer";
 import { REPLAY_WINDOW_MS, replayIsNew } from "./replayed-reading";
@@ -43,10 +44,12 @@ export type RecorderOptions = {
   /** Paces the unreadable-payload warnings. (Readings are stamped with the message's receivedAt.) */
   now?: () => number;
   /**
-   * The unit a device declared for readings on this topic (a discovered sensor's
-   * unit_of_measurement): it wins over the topic's own; null: none.
+   * What a known sensor's topic asks of the recorder (broker/device-registry.ts): record it in the
+   * unit the device declared (a discovered sensor's unit_of_measurement, which wins over the
+   * topic's own; null: none), or skip it, the registry recording it through the sensor's
+   * template (review-14 F1: one row per reading). null: a topic no sensor names, recorded as is.
    */
-  declaredUnit?: (topic: string) => string | null;
+  routeOf?: (topic: string) => RecorderRoute | null;
 };
 
 export type RecorderStats = {
@@ -80,7 +83,7 @@ export async function startRecorder(
   store: HistoryStore,
   opts: RecorderOptions = {},
 ): Promise<Recorder> {
-  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now, declaredUnit = () => null } = opts;
+  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now, routeOf = () => null } = opts;
   // A batch of 0 would never drain the buffer.
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
@@ -118,10 +121,13 @@ export async function startRecorder(
    */
   function onMessage(message: BusMessage): Promise<void> | undefined {
     if (stopped) return;
+    // Asked before the payload is read: a skipped topic (a Zigbee2MQTT device's JSON state) is not parsed here at all.
+    const route = routeOf(message.topic);
+    if (route?.skip === true) return;
     const result = message.reading;
     if (result === null) return;
     if (result.ok) {
-      const unit = declaredUnit(message.topic);
+      const unit = route?.unit ?? null;
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
       if (!store.groupsAppends) return enqueue(reading, message.qos);
