@@ -45,6 +45,8 @@ export type DeviceRegistryOptions = {
    * Home Assistant sends its own, unretained, and no "offline" is left on its topic.
    */
   retainBirth?: boolean;
+  /** The birth waits for online() (broker/recording.ts: until the recorder is listening too, for the states it calls for). */
+  deferBirth?: boolean;
 };
 
 /**
@@ -89,6 +91,8 @@ export type HubDeviceRegistry = {
   routeOf(topic: string): RecorderRoute | null;
   /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
   lastStates(): LastState[];
+  /** Says "online" on homeassistant/status, as Home Assistant's birth does: devices announce themselves and their states. */
+  online(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -211,8 +215,10 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   });
 
   const retainBirth = options.retainBirth ?? true;
-  await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: retainBirth });
+  const online = () => bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: retainBirth });
+  if (options.deferBirth !== true) await online();
   return {
+    online,
     isCommandTopic: known.isCommandTopic,
     routeOf: known.routeOf,
     // Asked after a removal the routes have not caught up with: they do first, so a removed device's states go.

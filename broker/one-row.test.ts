@@ -6,8 +6,8 @@ import { after, before, describe, it } from "node:test";
 import type { Logger } from "../lib/log";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { startBusBroker, type BusBroker } from "./test-bus-broker";
-import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
-import { startRecorder, type Recorder } from "./recorder";
+import type { Recorder } from "./recorder";
+import { startRecording } from "./recording";
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 let broker: BusBroker;
@@ -18,12 +18,10 @@ after(async () => {
   await broker.close();
 });
 
-/** The hub's pair, wired as broker/hub.ts wires them, around `run`. */
+/** The hub's recorder and device registry, started as broker/hub.ts starts them, around `run`. */
 async function withHub(run: (h: { recorder: Recorder; history: ReturnType<typeof openSqliteHistory> }) => Promise<void>) {
   const history = openSqliteHistory(":memory:");
-  let devices: HubDeviceRegistry | null = null;
-  const recorder = await startRecorder(broker.bus, history, { log, routeOf: (t) => devices?.routeOf(t) ?? null });
-  devices = await startDeviceRegistry(broker.bus, { config: [], record: (r, m) => recorder.record(r, m), log, summaryAfterMs: 0 });
+  const { recorder, devices } = await startRecording(broker.bus, history, { recorder: { log }, devices: { config: [], log, summaryAfterMs: 0 } });
   try {
     await run({ recorder, history });
   } finally {
@@ -99,3 +97,26 @@ describe("discovered sensors with a value_template", { timeout: 10_000 }, () => 
   });
 });
 
+describe("the hub starting", { timeout: 10_000 }, () => {
+  it("stores a converting sensor's retained state once, under its key, though the recorder is handed it as it subscribes", async () => {
+    const retained = await startBusBroker({ now: () => 1_700_000_000_000 });
+    try {
+      const { bus } = retained;
+      await bus.publish("homeassistant/sensor/plug/power/config", JSON.stringify({ stat_t: "shellies/plug/power", unit_of_meas: "kW", val_tpl: "{{ value | float / 1000 }}" }), { qos: 1, retain: true });
+      await bus.publish("shellies/plug/power", "1500", { qos: 1, retain: true });
+      const history = openSqliteHistory(":memory:");
+      const { recorder, devices } = await startRecording(bus, history, { recorder: { log }, devices: { config: [], log, summaryAfterMs: 0 } });
+      try {
+        await recorder.flush();
+        assert.deepEqual(await history.topics(), [{ topic: "ha:sensor/plug/power", unit: "kW" }]);
+        assert.deepEqual((await history.readRaw({ topic: "ha:sensor/plug/power", ...all })).map((r) => r.v), [1.5]);
+      } finally {
+        await devices.stop();
+        await recorder.stop();
+        await history.close();
+      }
+    } finally {
+      await retained.close();
+    }
+  });
+});
