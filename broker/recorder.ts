@@ -121,12 +121,14 @@ export async function startRecorder(
    */
   function onMessage(message: BusMessage): Promise<void> | undefined {
     if (stopped) return;
-    // Asked before the payload is read: a skipped topic (a Zigbee2MQTT device's JSON state) is not parsed here at all.
-    const route = routeOf(message.topic);
-    if (route?.skip === true) return;
     const result = message.reading;
     if (result === null) return;
+    // Asked only of a reading or a home/ measurement: a burst of discovery configs asks nothing, so the
+    // registry rebuilds its routes once after it (review-10 F16). A device's JSON state costs no second
+    // parse here: the reading is read from the message's shared JSON (review-14 F4).
     if (result.ok) {
+      const route = routeOf(message.topic);
+      if (route?.skip === true) return;
       const unit = route?.unit ?? null;
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
@@ -139,6 +141,8 @@ export async function startRecorder(
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
+    // A sensor's template reads what the recorder cannot (OpenMQTTGateway's SYStoMQTT JSON): the registry's, no warning.
+    if (routeOf(topic)?.skip === true) return;
     if (result.code === "empty") {
       // An empty retained message is how MQTT clears a retained value: not a reading, not an error.
       log.debug("ignored empty payload", { topic });
