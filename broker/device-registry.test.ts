@@ -233,7 +233,7 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     assert.deepEqual(recorded.map((r) => [r.topic, r.value]), [["ha:sensor/shed/temperature", 9]]);
   });
 
-  it("leaves sensors whose payload is the number to the recorder, naming their declared unit, and logs a bad config with its code", async () => {
+  it("leaves sensors whose payload is the number to the recorder, naming their declared unit, tells it to skip the topics it reads itself, and logs a bad config with its code", async () => {
     await bus.publish("homeassistant/sensor/attic/t/config", JSON.stringify({ stat_t: "home/attic/temperature" }));
     await bus.publish("homeassistant/sensor/esp/t/config", JSON.stringify({ stat_t: "esp/sensor/t/state", unit_of_meas: "°F" }));
     await bus.publish("homeassistant/switch/broken/config", "{nope");
@@ -245,8 +245,8 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     await recordedCount(1);
     assert.deepEqual(recorded.map((r) => r.topic), ["ha:sensor/gh1/temperature"]);
     assert.deepEqual(
-      ["esp/sensor/t/state", "pool/temp", "home/attic/temperature", "zigbee2mqtt/Greenhouse sensor"].map((t) => registry.declaredUnit(t)),
-      ["°F", "°C", null, null],
+      ["esp/sensor/t/state", "pool/temp", "home/attic/temperature", "zigbee2mqtt/Greenhouse sensor", "other/topic"].map((t) => registry.routeOf(t)),
+      [{ skip: false, unit: "°F" }, { skip: false, unit: "°C" }, { skip: false, unit: null }, { skip: true }, null],
     );
     assert.ok(lines.some((l) => l.startsWith("warn discovery config ignored") && l.includes('"code":"bad-json"')));
   });
@@ -274,7 +274,7 @@ describe("the recorder and the registry together", { timeout: 10_000 }, () => {
     let devices: HubDeviceRegistry | null = null;
     const recorder = await startRecorder(bus, history, {
       log,
-      declaredUnit: (topic) => devices?.declaredUnit(topic) ?? null,
+      routeOf: (topic) => devices?.routeOf(topic) ?? null,
     });
     devices = await startDeviceRegistry(bus, { config: [], record: (reading) => recorder.record(reading), log });
     try {

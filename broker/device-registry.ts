@@ -6,11 +6,13 @@
 //  - It logs what discovery configs it was sent, in one line a burst (review 10, F14: one
 //    line a config was 3,000 lines at every start of a big home, and hid the warnings),
 //    and a bad one with its code (the dashboard can only warn in a console).
-//  - It records the readings of discovered sensors that read a field of a JSON payload
-//    (`zigbee2mqtt/Greenhouse sensor` {"temperature":…} → `ha:sensor/…/temperature`),
-//    so their charts have history like any other. A sensor whose payload is the number
-//    itself is the recorder's, under its own topic (its key, lib/devices/registry.ts
-//    plainSensorTopic): one row per reading; the registry only names its unit.
+//  - It records the readings of discovered sensors whose value_template is not "as is":
+//    that read a field of a JSON payload (`zigbee2mqtt/Greenhouse sensor` {"temperature":…}
+//    → `ha:sensor/…/temperature`) or convert the number (`{{ value | float / 1000 }}`), so
+//    their charts have history like any other, and the recorder leaves their topic alone.
+//    A sensor whose payload is the number itself is the recorder's, under its own topic
+//    (its key, lib/devices/registry.ts plainSensorTopic); the registry only names its unit.
+//    One rule, one place (routeOf below, review-14 F1): one row per reading, never two.
 //  - It keeps the last state and availability of every switch, light and binary sensor
 //    (lib/devices/last-states.ts), for a page that opens later (review-10 F1).
 import type { Logger } from "../lib/log";
@@ -27,6 +29,7 @@ import {
 import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic } from "../lib/devices/tasmota-discovery";
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
+import { readsPayloadAsIs } from "../lib/devices/value-template";
 import { parseReading, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 
@@ -44,6 +47,8 @@ export type DeviceRegistryOptions = {
    * Home Assistant sends its own, unretained, and no "offline" is left on its topic.
    */
   retainBirth?: boolean;
+  /** The birth waits for online() (broker/recording.ts: until the recorder is listening too, for the states it calls for). */
+  deferBirth?: boolean;
 };
 
 /**
@@ -52,17 +57,26 @@ export type DeviceRegistryOptions = {
  */
 export type KnownDevices = {
   isCommandTopic(topic: string): boolean;
-  declaredUnit(topic: string): string | null;
+  routeOf(topic: string): RecorderRoute | null;
   /** Where the current routes come from from now on (read at every question: the registry rebuilds them lazily). */
-  update(routes: () => Pick<Routes, "commands" | "units">): void;
+  update(routes: () => Pick<Routes, "commands" | "recorder">): void;
 };
+
+/**
+ * What the recorder does with a known sensor's topic: record its reading in the unit the
+ * sensor declared (null: the topic's own), or skip it, the registry recording it through
+ * the sensor's template under the sensor's key. A topic no sensor names: null, recorded as is.
+ */
+export type RecorderRoute = { readonly skip: true } | { readonly skip: false; readonly unit: string | null };
+
+const SKIP: RecorderRoute = { skip: true };
 
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
   const initial = hubRoutesOf(config, []);
-  let current: () => Pick<Routes, "commands" | "units"> = () => initial;
+  let current: () => Pick<Routes, "commands" | "recorder"> = () => initial;
   return {
     isCommandTopic: (topic) => current().commands.has(topic),
-    declaredUnit: (topic) => current().units.get(topic) ?? null,
+    routeOf: (topic) => current().recorder.get(topic) ?? null,
     update(routes) {
       current = routes;
     },
@@ -75,36 +89,43 @@ export type HubDeviceRegistry = {
    * configured): operators may publish there even outside `home/…/set` (issue 3's ACL).
    */
   isCommandTopic(topic: string): boolean;
-  /** The unit a known sensor declared for readings on `topic` (for the recorder); null when none did. */
-  declaredUnit(topic: string): string | null;
+  /** What the recorder does with `topic`'s readings (null: it records them as they are). */
+  routeOf(topic: string): RecorderRoute | null;
   /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
   lastStates(): LastState[];
+  /** Says "online" on homeassistant/status, as Home Assistant's birth does: devices announce themselves and their states. */
+  online(): Promise<void>;
   stop(): Promise<void>;
 };
 
 type Routes = {
-  /** Sensors reading a field of their topic's JSON, by state topic: the recorder would not see them. */
+  /** Sensors the registry records through their template, under their key, by state topic. */
   sensors: Map<string, Entity[]>;
   /** Every known switch's command topic. */
   commands: Set<string>;
-  /** Declared units of the sensors the recorder keeps under their own topic. */
-  units: Map<string, string>;
+  /** What the recorder does with each known sensor's state topic. */
+  recorder: Map<string, RecorderRoute>;
   /** The state topics of switches and binary sensors, and every entity's availability topics: what a page cannot read from history. */
   statusTopics: Set<string>;
 };
 
 function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
-  const routes: Routes = { sensors: new Map(), commands: new Set(), units: new Map(), statusTopics: new Set() };
+  const routes: Routes = { sensors: new Map(), commands: new Set(), recorder: new Map(), statusTopics: new Set() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
     for (const { topic } of entity.availability) routes.statusTopics.add(topic);
     if (entity.kind !== "sensor" && entity.stateTopic !== null) routes.statusTopics.add(entity.stateTopic);
     if (entity.kind !== "sensor" || entity.stateTopic === null) continue;
-    if (entity.key === entity.stateTopic) {
-      if (entity.unit !== null) routes.units.set(entity.stateTopic, entity.unit);
+    const topic = entity.stateTopic;
+    // The recorder's reading of the topic is the sensor's: it records it, in the declared unit.
+    if (entity.key === topic && readsPayloadAsIs(entity.stateTemplate)) {
+      routes.recorder.set(topic, { skip: false, unit: entity.unit });
       continue;
     }
-    routes.sensors.set(entity.stateTopic, [...(routes.sensors.get(entity.stateTopic) ?? []), entity]);
+    // Anything else reads the payload otherwise: the registry records it, and the recorder
+    // skips the topic, unless a sensor keyed by the topic itself has it recorded as is.
+    routes.sensors.set(topic, [...(routes.sensors.get(topic) ?? []), entity]);
+    if (!routes.recorder.has(topic)) routes.recorder.set(topic, SKIP);
   }
   return routes;
 }
@@ -174,7 +195,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
 
   // Discovered state topics can be anywhere; one in-process subscription and a map
   // lookup per message is cheaper than a subscription per topic kept in step.
-  // Each entity reads its own field of the payload: a parse per entity, which no other service repeats.
+  // Each entity reads its own field of the payload's JSON, parsed once on the message (review-14 F4).
   // What the handler returns holds the message's acknowledgement until its readings are stored (issue 12).
   const unsubscribeStates = await bus.subscribe("#", (message) => {
     const { topic, payload, receivedAt } = message;
@@ -192,6 +213,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       const result = parseReading(entity.key, entity.room, entity.measurement, payload, receivedAt, {
         template: entity.stateTemplate ?? undefined,
         unit: entity.unit ?? undefined,
+        json: message,
       });
       if (result.ok) {
         const recorded = record(result.reading, message);
@@ -202,10 +224,12 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
   });
 
   const retainBirth = options.retainBirth ?? true;
-  await bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: retainBirth });
+  const online = () => bus.publish(DISCOVERY_STATUS_TOPIC, "online", { qos: 1, retain: retainBirth });
+  if (options.deferBirth !== true) await online();
   return {
+    online,
     isCommandTopic: known.isCommandTopic,
-    declaredUnit: known.declaredUnit,
+    routeOf: known.routeOf,
     // Asked after a removal the routes have not caught up with: they do first, so a removed device's states go.
     lastStates: () => {
       routes();

@@ -15,10 +15,10 @@ import { startAlerts } from "./alerts-on-store";
 import { watchDatabase } from "../lib/pg/watch";
 import { createLocalBus } from "./local-bus";
 import { startHistoryPruner } from "./history-pruner";
-import { startRecorder } from "./recorder";
+import { startRecording } from "./recording";
 import { startSimulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
-import { createKnownDevices, startDeviceRegistry } from "./device-registry";
+import { createKnownDevices } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { createLifecycle, type Lifecycle } from "./lifecycle";
 import { startWebThread } from "./web-thread";
@@ -194,25 +194,16 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   if (control) life.add("control socket", control, (c) => c.close());
   if (relay) life.add("upstream mirror", await relay.mirror(broker), (stop) => stop());
 
-  const recorder = life.add(
-    "recorder",
-    await startRecorder(bus, history, { log: createLogger("recorder"), declaredUnit: known.declaredUnit }),
-    (r) => r.stop(),
-  );
+  // The device registry first, so the recorder knows its topics from the first retained state (broker/recording.ts).
+  const recording = await startRecording(bus, history, {
+    recorder: { log: createLogger("recorder") },
+    devices: { config: config.devices, log: createLogger("devices"), known, retainBirth: !upstream },
+  });
+  life.add("recorder", recording.recorder, (r) => r.stop());
+  const devices = life.add("device registry", recording.devices, (d) => d.stop());
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
   life.add("session pruning", startSessionPruning(accounts, log), clearInterval);
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
-  const devices = life.add(
-    "device registry",
-    await startDeviceRegistry(bus, {
-      config: config.devices,
-      record: (reading, message) => recorder.record(reading, message),
-      log: createLogger("devices"),
-      known,
-      retainBirth: !upstream,
-    }),
-    (d) => d.stop(),
-  );
   const alerts = life.add("alerts", await startAlerts(bus, config, { log: createLogger("alerts"), seedRules: config.alerts.rules }), (a) => a.stop());
   const sessionGate = life.add("session gate", createSessionGate({ accounts, principals, log: createLogger("sessions") }), (g) => g.stop());
 

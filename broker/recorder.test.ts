@@ -262,10 +262,14 @@ describe("startRecorder", () => {
     assert.deepEqual(lines, []);
   });
 
-  it("stores a plain-numeric sensor's readings in the unit its device declared for the topic", async (t) => {
-    const declared = new Map([["livingroom-node/sensor/temperature/state", "°F"]]);
-    const { bus, recorder, store } = await setup(t, { declaredUnit: (topic) => declared.get(topic) ?? null });
+  it("stores a plain-numeric sensor's readings in the unit its device declared for the topic, and none of a topic it is told to skip", async (t) => {
+    const routes = new Map([
+      ["livingroom-node/sensor/temperature/state", { skip: false, unit: "°F" } as const],
+      ["shellies/plug/power", { skip: true } as const],
+    ]);
+    const { bus, recorder, store } = await setup(t, { routeOf: (topic) => routes.get(topic) ?? null });
     await bus.publish("livingroom-node/sensor/temperature/state", "68.5");
+    await bus.publish("shellies/plug/power", "1500");
     await bus.publish("office/desk/temperature", "19");
     await recorder.flush();
     assert.deepEqual(await store.topics(), [

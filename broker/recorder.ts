@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "../lib/log";
 import type { Reading } from "../lib/readings";
 import { parseHomeTopic } from "../lib/topics";
 import type { Bus, BusMessage } from "./bus";
+import type { RecorderRoute } from "./device-registry";
 import { ReadingNotStored } from "./reading-not-stored";
 import { createReadingBuffer } from "./recorder-buffer";
 import { REPLAY_WINDOW_MS, replayIsNew } from "./replayed-reading";
@@ -43,10 +44,12 @@ export type RecorderOptions = {
   /** Paces the unreadable-payload warnings. (Readings are stamped with the message's receivedAt.) */
   now?: () => number;
   /**
-   * The unit a device declared for readings on this topic (a discovered sensor's
-   * unit_of_measurement): it wins over the topic's own; null: none.
+   * What a known sensor's topic asks of the recorder (broker/device-registry.ts): record it in the
+   * unit the device declared (a discovered sensor's unit_of_measurement, which wins over the
+   * topic's own; null: none), or skip it, the registry recording it through the sensor's
+   * template (review-14 F1: one row per reading). null: a topic no sensor names, recorded as is.
    */
-  declaredUnit?: (topic: string) => string | null;
+  routeOf?: (topic: string) => RecorderRoute | null;
 };
 
 export type RecorderStats = {
@@ -80,7 +83,7 @@ export async function startRecorder(
   store: HistoryStore,
   opts: RecorderOptions = {},
 ): Promise<Recorder> {
-  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now, declaredUnit = () => null } = opts;
+  const { flushIntervalMs = 0, maxBatch = 1000, log = createLogger("recorder"), now = Date.now, routeOf = () => null } = opts;
   // A batch of 0 would never drain the buffer.
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError(`recorder: maxBatch must be a whole number of at least 1, got ${maxBatch}`);
@@ -120,10 +123,15 @@ export async function startRecorder(
     if (stopped) return;
     const result = message.reading;
     if (result === null) return;
+    // Asked only of a reading or a home/ measurement: a burst of discovery configs asks nothing, so the
+    // registry rebuilds its routes once after it (review-10 F16). A device's JSON state costs no second
+    // parse here: the reading is read from the message's shared JSON (review-14 F4).
     if (result.ok) {
       // A home/ topic that carried a number is a sensor: its unreadable payloads are warned about.
       if (message.topic.startsWith("home/")) unreadableLog.carried(message.topic);
-      const unit = declaredUnit(message.topic);
+      const route = routeOf(message.topic);
+      if (route?.skip === true) return;
+      const unit = route?.unit ?? null;
       const reading = unit === null ? result.reading : { ...result.reading, unit };
       if (message.replayed === true) return recordReplayed(reading, message);
       if (!store.groupsAppends) return enqueue(reading, message.qos);
@@ -135,6 +143,8 @@ export async function startRecorder(
     }
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
+    // A sensor's template reads what the recorder cannot (OpenMQTTGateway's SYStoMQTT JSON): the registry's, no warning.
+    if (routeOf(topic)?.skip === true) return;
     if (result.code === "empty") {
       // An empty retained message is how MQTT clears a retained value: not a reading, not an error.
       log.debug("ignored empty payload", { topic });

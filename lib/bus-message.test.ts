@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createBusMessage, readingOf } from "./bus-message";
+import { NOT_JSON } from "./payload-json";
 
 const T0 = Date.UTC(2026, 0, 1);
 const message = (topic: string, payload: string) => createBusMessage({ topic, payload: Buffer.from(payload), retain: false, qos: 0, receivedAt: T0 });
@@ -42,5 +43,21 @@ describe("a BusMessage", () => {
     assert.equal(m.reading, first);
     assert.equal(m.reading, first);
     assert.equal(first?.ok && first.reading.value, 21.5);
+  });
+
+  it("parses its payload's JSON once, for its reading and anyone else, and says when it is not JSON", () => {
+    const m = message("home/nursery/temperature", '{"value":22,"unit":"K"}');
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => (parses++, parse(text, reviver))) as typeof JSON.parse;
+    try {
+      assert.equal(m.reading?.ok && m.reading.reading.value, 22);
+      assert.deepEqual(m.json, { value: 22, unit: "K" });
+      assert.equal(m.json, m.json);
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.equal(parses, 1);
+    assert.equal(message("x/y", "{nope").json, NOT_JSON);
   });
 });

@@ -4,6 +4,7 @@
 // as a reading is worked out on first use, by readingOf, and kept on the message, so
 // a reading is parsed once however many services look at it — and none if none does.
 import type { AckSlot } from "./ack-slot";
+import { parsePayloadJson, type JsonSource } from "./payload-json";
 import { parseReading, type ParseResult } from "./readings";
 import { parseHomeTopic, topicLevels } from "./topics";
 
@@ -16,6 +17,12 @@ export type BusMessage = {
   readonly receivedAt: number;
   /** The payload as a Reading (readingOf), parsed on first read and shared. */
   readonly reading: ParseResult | null;
+  /**
+   * The payload as JSON (NOT_JSON when it is not), parsed on first read and shared: the
+   * reading above and every discovered sensor's value_template read it (review-14 F4: one
+   * Zigbee2MQTT state with three sensors was parsed three times). Read-only to everyone.
+   */
+  readonly json: unknown;
   /**
    * The broker's retained copy, sent because Hearth subscribed (upstream mode): the
    * topic's last state, not a message published now (broker/replayed-reading.ts).
@@ -40,18 +47,20 @@ export type BusMessage = {
  *   availability under `home/`, the broker's `$…` statistics, and the hub's own
  *   `hearth/…` output (an alert state carries the `value` that fired it).
  */
-export function readingOf(topic: string, payload: Uint8Array, receivedAt: number): ParseResult | null {
+export function readingOf(topic: string, payload: Uint8Array, receivedAt: number, json?: JsonSource): ParseResult | null {
   if (topic.startsWith("$") || topic.startsWith("hearth/")) return null;
+  const options = json ? { json } : undefined;
   const home = parseHomeTopic(topic);
-  if (home !== null) return home.kind === "measurement" ? parseReading(topic, home.room, home.measurement, payload, receivedAt) : null;
+  if (home !== null) return home.kind === "measurement" ? parseReading(topic, home.room, home.measurement, payload, receivedAt, options) : null;
   const levels = topicLevels(topic);
-  return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt);
+  return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt, options);
 }
 
 const UNREAD = Symbol("unread");
 
 class Message implements BusMessage {
   #reading: ParseResult | null | typeof UNREAD = UNREAD;
+  #json: unknown = UNREAD;
 
   constructor(
     readonly topic: string,
@@ -64,11 +73,16 @@ class Message implements BusMessage {
   ) {}
 
   get reading(): ParseResult | null {
-    if (this.#reading === UNREAD) this.#reading = readingOf(this.topic, this.payload, this.receivedAt);
+    if (this.#reading === UNREAD) this.#reading = readingOf(this.topic, this.payload, this.receivedAt, this);
     return this.#reading;
+  }
+
+  get json(): unknown {
+    if (this.#json === UNREAD) this.#json = parsePayloadJson(this.payload);
+    return this.#json;
   }
 }
 
-export function createBusMessage(fields: Omit<BusMessage, "reading">): BusMessage {
+export function createBusMessage(fields: Omit<BusMessage, "reading" | "json">): BusMessage {
   return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt, fields.replayed === true, fields.ackSlot);
 }

@@ -2,6 +2,7 @@
 // store (browser) both call parseReading; nothing downstream looks at payloads.
 import type { ValueTemplate } from "./devices/value-template";
 import { evaluateTemplate } from "./devices/value-template-eval";
+import { NOT_JSON, parseJsonText, type JsonSource } from "./payload-json";
 import { MAX_STATE_BYTES } from "./devices/last-states";
 
 export type Reading = {
@@ -23,6 +24,8 @@ export type ReadingOptions = {
   template?: ValueTemplate;
   /** The device's declared unit; wins over the one inferred from the measurement. */
   unit?: string;
+  /** The message the payload came in: its JSON, parsed once for every reader (review-14 F4). */
+  json?: JsonSource;
 };
 
 export type ParseResult =
@@ -140,7 +143,7 @@ export function parseReading(
   if (NO_VALUE.test(text)) return { ok: false, code: "empty", message: `${JSON.stringify(text)} is no value` };
   // No closure for the result: one made on every message (and named, under tsx) showed in the hub's profile.
   const unit = options.unit;
-  if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt);
+  if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt, options.json);
 
   const plain = toNumber(text);
   if (plain !== null) return readingResult(topic, room, measurement, plain, unit, receivedAt);
@@ -148,12 +151,8 @@ export function parseReading(
   if (!text.startsWith("{")) {
     return { ok: false, code: "not-a-number", message: `payload ${JSON.stringify(text.slice(0, 40))} is not a number` };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, code: "bad-json", message: "payload looks like JSON but does not parse" };
-  }
+  const json = options.json ? options.json.json : parseJsonText(text);
+  if (json === NOT_JSON) return { ok: false, code: "bad-json", message: "payload looks like JSON but does not parse" };
   const obj = json as Record<string, unknown>;
   const value =
     typeof obj.value === "number" && Number.isFinite(obj.value)
@@ -185,8 +184,9 @@ function templateReading(
   template: ValueTemplate,
   unit: string | undefined,
   receivedAt: number,
+  json: JsonSource | undefined,
 ): ParseResult {
-  const result = evaluateTemplate(template, text);
+  const result = evaluateTemplate(template, text, json);
   if (!result.ok) {
     if (result.code === "skip") return { ok: false, code: "empty", message: result.message };
     return { ok: false, code: result.code === "missing" ? "bad-json" : "not-a-number", message: result.message };

@@ -10,7 +10,7 @@
 // Room of a discovered entity: the config's, else the device's suggested_area, else
 // a card named after its device (a Zigbee sensor's temperature, humidity and battery
 // stay together), else "Devices". Pure: the live store calls it when a source changes.
-import { parseTemplate, readsPayloadAsIs, type ValueTemplate } from "./value-template";
+import { parseTemplate, readsJsonField, readsPayloadAsIs, type ValueTemplate } from "./value-template";
 import { labelFromLevel, parseHomeTopic, topicMatches } from "../topics";
 import type { DeviceConfig } from "./device-config";
 import type { AvailabilityMode, AvailabilitySource, DiscoveredEntity } from "./ha-discovery";
@@ -148,7 +148,9 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
  * reading (it used to be stored twice, under the topic and under `ha:…`). rtl_433's
  * `{{ value|float|round(1) }}` still reads the payload as is. A sensor that reads a
  * field of a JSON payload, or converts its value, keeps its own key (`ha:…`, the
- * config id); the hub's device registry records those.
+ * config id; a `home/<room>/<measurement>` topic's own when it converts the value); the
+ * hub's device registry records those, and the recorder leaves their topic to it
+ * (broker/device-registry.ts hubRoutesOf: one row per reading, the template applied).
  */
 export function plainSensorTopic(kind: string, stateTopic: string | null, stateTemplate: ValueTemplate | null): string | null {
   return kind === "sensor" && readsPayloadAsIs(stateTemplate) ? stateTopic : null;
@@ -212,7 +214,8 @@ export function buildEntities(sources: RegistrySources): Map<string, Entity> {
     if (overlay?.enabled !== false) entities.set(key, conventionEntity(c, overlay));
   }
   for (const d of sources.discovered) {
-    const home = d.component === "sensor" && parseHomeTopic(d.stateTopic ?? "")?.kind === "measurement" ? d.stateTopic : null;
+    // A `home/<room>/<measurement>` topic is the sensor's, unless its template picks one of several fields out of it.
+    const home = d.component === "sensor" && parseHomeTopic(d.stateTopic ?? "")?.kind === "measurement" && !readsJsonField(d.stateTemplate) ? d.stateTopic : null;
     const plain = plainSensorTopic(d.component, d.stateTopic, d.stateTemplate);
     const key = conventionKeyOf(d.stateTopic) ?? conventionKeyOf(d.commandTopic) ?? home ?? plain ?? `ha:${d.id}`;
     const overlay = overlayFor(key, d.uniqueId, d.id);

@@ -5,6 +5,7 @@
 // the messages of a topic that do not carry an entity's key. Pure and browser-safe.
 import type { TemplateNode, ValueTemplate } from "./value-template";
 import type { Expr } from "./value-template-expr";
+import { NOT_JSON, parseJsonText, type JsonSource } from "../payload-json";
 
 export type TemplateResult =
   /** A template that is one `{{ expr }}` gives its value as is (a number stays a number); any other, its text, trimmed. */
@@ -129,16 +130,17 @@ function pathOf(x: Expr): string {
 class Evaluator {
   private json: unknown = undefined;
   private jsonRead = false;
-  constructor(private readonly payload: string) {}
+  /** `source`: the message's JSON, parsed once for all its readers (review-14 F4); else parsed here. */
+  constructor(
+    private readonly payload: string,
+    private readonly source: JsonSource | undefined,
+  ) {}
 
   private valueJson(): unknown {
     if (!this.jsonRead) {
       this.jsonRead = true;
-      try {
-        this.json = JSON.parse(this.payload);
-      } catch {
-        this.json = new Undefined("value_json");
-      }
+      const json = this.source ? this.source.json : parseJsonText(this.payload);
+      this.json = json === NOT_JSON ? new Undefined("value_json") : json;
     }
     return this.json;
   }
@@ -265,8 +267,8 @@ class Evaluator {
 }
 
 /** The template's value for one payload (its text, as received). */
-export function evaluateTemplate(template: ValueTemplate, payload: string): TemplateResult {
-  const evaluator = new Evaluator(payload);
+export function evaluateTemplate(template: ValueTemplate, payload: string, json?: JsonSource): TemplateResult {
+  const evaluator = new Evaluator(payload, json);
   try {
     const [only] = template.nodes;
     if (template.nodes.length === 1 && only.n === "out") {

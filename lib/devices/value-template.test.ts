@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseTemplate, readsPayloadAsIs } from "./value-template";
+import { parseTemplate, readsJsonField, readsPayloadAsIs } from "./value-template";
 import { evaluateTemplate } from "./value-template-eval";
 
 const run = (template: string, payload: string) => {
@@ -104,5 +104,25 @@ describe("readsPayloadAsIs", () => {
   it("a field or a conversion is not", () => {
     assert.equal(as("{{ value_json.t }}"), false);
     assert.equal(as("{{ float(value|float) * 3.6 }}"), false);
+  });
+});
+
+describe("readsJsonField", () => {
+  const reads = (t: string) => {
+    const parsed = parseTemplate(t);
+    assert.ok(parsed.ok);
+    return readsJsonField(parsed.template);
+  };
+  it("a field of the device's JSON, anywhere in the template, is one", () => {
+    assert.equal(reads("{{ value_json.uptime }}"), true);
+    assert.equal(reads('{{ value_json["ENERGY"]["Power"] }}'), true);
+    assert.equal(reads("{{ float(value_json.pa) * 0.01 | is_defined }}"), true);
+    assert.equal(reads("{% if value_json.power > 0.02 -%} on {% else %} off {%- endif %}"), true);
+  });
+  it("the value itself, converted or not, and Hearth's own {\"value\":…} are not", () => {
+    assert.equal(readsJsonField(null), false);
+    assert.equal(reads("{{ value | float / 1000 }}"), false);
+    assert.equal(reads("{{ value_json.value | float }}"), false);
+    assert.equal(reads('{{ value_json["value"] }}'), false);
   });
 });

@@ -127,3 +127,43 @@ export function readsPayloadAsIs(template: ValueTemplate | null): boolean {
   while (expr.e === "filter" && ["float", "int", "round", "is_defined"].includes(expr.name)) expr = expr.of;
   return expr.e === "var" && expr.name === "value";
 }
+
+/**
+ * Whether the template picks a field out of a JSON state (`{{ value_json.uptime }}`), other
+ * than the `value` of Hearth's own `{"value":…}`: such a topic may carry several sensors
+ * (OpenMQTTGateway's `home/<gateway>/SYStoMQTT`), so none of them can be keyed by it.
+ */
+export function readsJsonField(template: ValueTemplate | null): boolean {
+  return template !== null && template.nodes.some(nodeReadsField);
+}
+
+function nodeReadsField(node: TemplateNode): boolean {
+  if (node.n === "text") return false;
+  if (node.n === "out") return exprReadsField(node.expr);
+  return node.branches.some((b) => exprReadsField(b.test) || b.body.some(nodeReadsField)) || node.otherwise.some(nodeReadsField);
+}
+
+function exprReadsField(x: Expr): boolean {
+  switch (x.e) {
+    case "lit":
+      return false;
+    case "var":
+      return x.name === "value_json";
+    case "get":
+      if (x.of.e === "var" && x.of.name === "value_json" && x.key.e === "lit" && x.key.value === "value") return false;
+      return exprReadsField(x.of) || exprReadsField(x.key);
+    case "filter":
+      return exprReadsField(x.of) || x.args.some(exprReadsField);
+    case "call":
+    case "list":
+      return (x.e === "call" ? x.args : x.items).some(exprReadsField);
+    case "test":
+    case "not":
+    case "neg":
+      return exprReadsField(x.of);
+    case "bin":
+      return exprReadsField(x.left) || exprReadsField(x.right);
+    case "cond":
+      return exprReadsField(x.test) || exprReadsField(x.then) || (x.otherwise !== null && exprReadsField(x.otherwise));
+  }
+}
