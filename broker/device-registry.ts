@@ -29,7 +29,7 @@ import {
 import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic } from "../lib/devices/tasmota-discovery";
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
-import { readsPayloadAsIs } from "../lib/devices/value-template";
+import { readsJsonField, readsPayloadAsIs } from "../lib/devices/value-template";
 import { parseReading, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 
@@ -67,9 +67,14 @@ export type KnownDevices = {
  * sensor declared (null: the topic's own), or skip it, the registry recording it through
  * the sensor's template under the sensor's key. A topic no sensor names: null, recorded as is.
  */
-export type RecorderRoute = { readonly skip: true } | { readonly skip: false; readonly unit: string | null };
+export type RecorderRoute =
+  | { readonly skip: true }
+  /** `quiet`: sensors read other fields of the topic's JSON; what the recorder cannot read there is theirs, not an error. */
+  | { readonly skip: false; readonly unit: string | null; readonly quiet?: true };
 
 const SKIP: RecorderRoute = { skip: true };
+/** Sensors read other fields of the topic (`{{ value_json.battery }}`): the topic's own `value` is still the recorder's. */
+const OTHER_FIELDS: RecorderRoute = { skip: false, unit: null, quiet: true };
 
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
   const initial = hubRoutesOf(config, []);
@@ -122,10 +127,16 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
       routes.recorder.set(topic, { skip: false, unit: entity.unit });
       continue;
     }
-    // Anything else reads the payload otherwise: the registry records it, and the recorder
-    // skips the topic, unless a sensor keyed by the topic itself has it recorded as is.
+    // Anything else reads the payload otherwise: the registry records it under its key.
     routes.sensors.set(topic, [...(routes.sensors.get(topic) ?? []), entity]);
-    if (!routes.recorder.has(topic)) routes.recorder.set(topic, SKIP);
+    const route = routes.recorder.get(topic);
+    // A sensor reading another field of the state leaves the topic's own reading (its `value`)
+    // to the recorder, as before (review-15 M1); one that converts the payload or its `value`
+    // replaces it, so the recorder skips the topic — unless a sensor keyed by the topic itself
+    // has it recorded as is.
+    if (readsJsonField(entity.stateTemplate)) {
+      if (route === undefined) routes.recorder.set(topic, OTHER_FIELDS);
+    } else if (route === undefined || route === OTHER_FIELDS) routes.recorder.set(topic, SKIP);
   }
   return routes;
 }

@@ -75,6 +75,19 @@ describe("discovered sensors with a value_template", { timeout: 10_000 }, () => 
     });
   });
 
+  for (const topic of ["home/kitchen/temperature", "sensors/th/temperature"]) {
+    it(`keep ${topic}'s own {"value":…} reading when a discovered sensor reads another field of it (review-15 M1)`, async () => {
+      await withHub(async ({ history }) => {
+        await config(`${topic.replaceAll("/", "_")}/battery`, { stat_t: topic, unit_of_meas: "%", val_tpl: "{{ value_json.battery }}", dev_cla: "battery" });
+        await broker.bus.publish(topic, JSON.stringify({ value: 21.5, battery: 87 }));
+        const battery = (await history.topics()).find((t) => t.topic.startsWith("ha:"));
+        assert.equal(battery?.unit, "%", "the battery, under its key");
+        assert.deepEqual((await history.readRaw({ topic: battery.topic, ...all })).map((r) => r.v), [87]);
+        assert.deepEqual((await history.readRaw({ topic, ...all })).map((r) => r.v), [21.5], "the topic's own reading, under the topic");
+      });
+    });
+  }
+
   it("parse one Zigbee2MQTT state with three sensors once, the recorder included", async () => {
     await withHub(async ({ history }) => {
       for (const f of ["temperature", "humidity", "battery"]) {

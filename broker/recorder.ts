@@ -144,7 +144,8 @@ export async function startRecorder(
     const { topic } = message;
     if (parseHomeTopic(topic)?.kind !== "measurement") return;
     // A sensor's template reads what the recorder cannot (OpenMQTTGateway's SYStoMQTT JSON): the registry's, no warning.
-    if (routeOf(topic)?.skip === true) return;
+    const route = routeOf(topic);
+    if (route !== null && (route.skip || route.quiet === true)) return;
     if (result.code === "empty") {
       // An empty retained message is how MQTT clears a retained value: not a reading, not an error.
       log.debug("ignored empty payload", { topic });
