@@ -2,10 +2,11 @@
 // own while the test runs, across restarts of the server on it, whoever else picks ports.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { claimPort, freePort, releaseClaims } from "../e2e/free-port";
+import { CLAIMS_DIR, claimPort, freePort, releaseClaims } from "../e2e/free-port";
 
 const FREE_PORT = new URL("../e2e/free-port.ts", import.meta.url).pathname;
 
@@ -49,5 +50,22 @@ describe("freePort (review-12 F8)", () => {
     const after = claimIn(port, "exit");
     assert.equal(await after.answer, "true", "released at exit");
     await once(after.child, "exit");
+  });
+
+  it("keeps its claims in a folder of this user's own (review-15 M3), and takes over a take-over lock a killed process left (L1)", async () => {
+    assert.ok(CLAIMS_DIR.endsWith(`-${process.getuid?.() ?? "user"}`));
+    const port = await freePort();
+    releaseClaims();
+    assert.equal((statSync(CLAIMS_DIR).mode & 0o077), 0, "only this user may write there");
+    // A claim by a process long gone, and the lock a process killed while taking it over left.
+    writeFileSync(path.join(CLAIMS_DIR, String(port)), "2147483646");
+    const lock = path.join(CLAIMS_DIR, `${port}.lock`);
+    mkdirSync(lock);
+    assert.equal(claimPort(port), false, "a fresh lock: another process is taking the port over");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    assert.equal(claimPort(port), true, "an old lock is stale: the port is taken over");
+    assert.equal(existsSync(lock), false);
+    releaseClaims();
   });
 });

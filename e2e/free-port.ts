@@ -10,7 +10,7 @@
 // which listen(0) and connect() never hand out, and each is claimed for the life of the
 // process that picked it by a file in a directory every picker shares: no two processes
 // of any run on this machine are given the same port while the first still lives.
-import { mkdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,8 +18,14 @@ import path from "node:path";
 /** Below Linux's default ephemeral range (32768–60999) and above the well-known services'. */
 export const RESERVED_PORTS = { from: 20_000, to: 32_000 } as const;
 
-/** One file per claimed port, holding the claiming process's pid. */
-export const CLAIMS_DIR = path.join(tmpdir(), "hearth-test-ports");
+/**
+ * One file per claimed port, holding the claiming process's pid; one folder per user, only
+ * theirs (another user's test run, or an earlier one as root, cannot lock this one out).
+ */
+export const CLAIMS_DIR = path.join(tmpdir(), `hearth-test-ports-${process.getuid?.() ?? "user"}`);
+
+/** A take-over lock is held for microseconds: one this old was left by a process killed holding it. */
+const STALE_LOCK_MS = 10_000;
 
 /** The ports this process claimed (handed out, or found taken by something else): released at exit. */
 const claimed = new Set<number>();
@@ -45,15 +51,11 @@ export async function freePort(): Promise<number> {
  * processes that find it stale at once cannot both end up owning the port.
  */
 export function claimPort(port: number): boolean {
-  mkdirSync(CLAIMS_DIR, { recursive: true });
+  mkdirSync(CLAIMS_DIR, { recursive: true, mode: 0o700 });
   const file = path.join(CLAIMS_DIR, String(port));
   if (create(file, port)) return true;
   const lock = `${file}.lock`;
-  try {
-    mkdirSync(lock);
-  } catch {
-    return false; // another process is taking it over
-  }
+  if (!takeLock(lock)) return false; // another process is taking it over
   try {
     if (ownerAlive(file)) return false;
     try {
@@ -64,6 +66,22 @@ export function claimPort(port: number): boolean {
     return create(file, port);
   } finally {
     rmdirSync(lock);
+  }
+}
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs < STALE_LOCK_MS) return false;
+      rmdirSync(lock);
+      mkdirSync(lock);
+      return true;
+    } catch {
+      return false; // gone or taken meanwhile: another process is on it
+    }
   }
 }
 
