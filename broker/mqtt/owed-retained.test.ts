@@ -87,17 +87,48 @@ describe("retained messages owed to new subscriptions, all sessions together (re
     }
   });
 
-  it("a persistent session's owed messages count while it is away, and go back to the budget when it ends", async () => {
+  it("sessions abandoned mid-backlog that never expire do not take every later subscriber's retained messages (review-15 M2)", async () => {
+    const t = await startTestBroker({ limits: { maxOwedRetained: 10 } });
+    try {
+      for (const n of [1, 2, 3, 4, 5, 6]) await t.broker.publish({ topic: `homeassistant/sensor/${n}/config`, payload: "{}", qos: 1, retain: true });
+      // Persistent sessions that read one message and vanish (an app killed, a flow with a random id).
+      for (const clientId of ["abandoned-a", "abandoned-b"]) {
+        const c = await oneAtATime(t.port, { clientId, clean: false, properties: { sessionExpiryInterval: 0xffffffff } }, ["homeassistant/#"]);
+        await c.next("publish");
+        c.socket.destroy();
+        await c.closed;
+      }
+      const dashboard = await connectClient(t.port, { clientId: "dashboard" });
+      const seen = collect(dashboard);
+      await dashboard.subscribeAsync("homeassistant/#", { qos: 0 });
+      await until(() => seen.length === 6, "all 6 retained configs");
+      await dashboard.endAsync();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a persistent session's owed messages stop counting when its connection goes, and are still sent when it comes back", async () => {
     const t = await startTestBroker({ limits: { maxOwedRetained: 5 } });
     try {
       for (const n of [1, 2, 3]) await t.broker.publish({ topic: `away/${n}`, payload: "v", qos: 1, retain: true });
       const c = await oneAtATime(t.port, { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600 } }, ["away/#"]);
       await c.next("publish"); // away/1 in flight; away/2, away/3 owed
+      assert.equal(t.broker.stats().owedRetained, 2);
       c.socket.destroy();
       await c.closed;
-      assert.equal(t.broker.stats().owedRetained, 2);
-      t.broker.endSession("sleeper", { reasonCode: 0x8e, message: "gone", code: "test" });
+      await until(() => t.broker.stats().owedRetained === 0, "an abandoned session not to hold the budget (review-15 M2)");
+      const back = await rawConnected(t.port, 5, { clientId: "sleeper", clean: false, properties: { sessionExpiryInterval: 3600, receiveMaximum: 1 } });
+      const topics: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const p = (await back.next("publish")) as IPublishPacket;
+        topics.push(p.topic);
+        ack(back, p);
+      }
+      assert.deepEqual(topics, ["away/1", "away/2", "away/3"], "away/1 again (it was in flight), then what was owed");
       assert.equal(t.broker.stats().owedRetained, 0);
+      back.socket.destroy();
+      await back.closed;
     } finally {
       await t.close();
     }

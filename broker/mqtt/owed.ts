@@ -46,6 +46,13 @@ export class OwedRetained {
   /** The next entry, already made a Delivery (peek); still owed. */
   private head: Delivery | null = null;
   private count = 0;
+  /**
+   * How many of `count` the budget no longer counts: a session whose connection went keeps
+   * what it is owed (in the store too), but cannot hold the broker's budget for ever — a
+   * 3.1.1 persistent session never expires, and every later subscriber would get nothing
+   * (review-15 M2). Per session it stays bounded (MAX_BACKLOG).
+   */
+  private uncounted = 0;
 
   constructor(private readonly budget: OwedBudget) {}
 
@@ -103,6 +110,8 @@ export class OwedRetained {
       }
       run.saved = true;
     }
+    this.budget.give(this.count - this.uncounted);
+    this.uncounted = this.count;
   }
 
   /** Removes the entries `drop` picks; returns them. */
@@ -138,8 +147,10 @@ export class OwedRetained {
   }
 
   private release(n: number): void {
+    const uncounted = Math.min(n, this.uncounted);
+    this.uncounted -= uncounted;
     this.count -= n;
-    this.budget.give(n);
+    this.budget.give(n - uncounted);
     if (this.count === 0) this.runs.length = 0;
   }
 

@@ -150,7 +150,8 @@ export class Session<C> {
    * The connection is gone: the backlog's QoS 0 copies go, as every QoS 0 copy does; its
    * QoS 1/2 ones stay owed to a session that lives on (past maxQueuedMessages if need be:
    * they are what the subscriber was promised), and `save` gets each one not in the store
-   * yet, so they outlive a restart too.
+   * yet, so they outlive a restart too. They no longer count against the broker's budget
+   * (review-15 M2), as after a restart, where they come back as queued messages.
    */
   parkBacklog(save: (d: Delivery) => void): void {
     this.owed.park(save);
