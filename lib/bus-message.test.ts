@@ -21,6 +21,14 @@ describe("readingOf: what a message says as a reading, for every service alike",
     ["home/attic/fan/availability", "online", "null"],
     ["hearth/alerts/frost/home~attic~temperature", '{"value":1}', "null"],
     ["$SYS/broker/uptime", "5", "null"],
+    // Codes OpenMQTTGateway passes on (lib/topics.ts isGatewayCode): a remote's button, not a measurement.
+    ["home/OpenMQTTGateway/433toMQTT", '{"value":1315156,"protocol":1,"length":24,"delay":317}', "null"],
+    ["home/OpenMQTTGateway/433toMQTT", "1315156", "null"],
+    ["home/OpenMQTTGateway/SRFBtoMQTT", '{"raw":"2B660186042E00E7E5","value":"59365","delay":"1111","val_Thigh":"390","val_Tlow":"1070"}', "null"],
+    ["home/OpenMQTTGateway/IRtoMQTT", '{"value":875849879,"protocol":7,"protocol_name":"SAMSUNG","bits":32}', "null"],
+    ["home/OpenMQTTGateway/SERIALtoMQTT", '{"value":"1"}', "null"],
+    // A measuring module's value is one.
+    ["home/OpenMQTTGateway/ADCtoMQTT", '{"value":543}', "home/OpenMQTTGateway/ADCtoMQTT OpenMQTTGateway ADCtoMQTT 543 "],
   ];
   for (const [topic, payload, expected] of cases) {
     it(`${topic} ${JSON.stringify(payload)}`, () => {

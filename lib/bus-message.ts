@@ -6,7 +6,7 @@
 import type { AckSlot } from "./ack-slot";
 import { parsePayloadJson, type JsonSource } from "./payload-json";
 import { parseReading, type ParseResult } from "./readings";
-import { parseHomeTopic, topicLevels } from "./topics";
+import { isGatewayCode, parseHomeTopic, topicLevels } from "./topics";
 
 export type BusMessage = {
   readonly topic: string;
@@ -44,14 +44,19 @@ export type BusMessage = {
  *   last level — so a plain-numeric discovered sensor is one stored row, under the
  *   topic it is published on;
  * - null for topics that never carry readings: switches' state, commands and
- *   availability under `home/`, the broker's `$…` statistics, and the hub's own
+ *   availability under `home/`, the codes OpenMQTTGateway's radio, infrared and serial
+ *   modules pass on (lib/topics.ts isGatewayCode), the broker's `$…` statistics, and the hub's own
  *   `hearth/…` output (an alert state carries the `value` that fired it).
  */
 export function readingOf(topic: string, payload: Uint8Array, receivedAt: number, json?: JsonSource): ParseResult | null {
   if (topic.startsWith("$") || topic.startsWith("hearth/")) return null;
   const options = json ? { json } : undefined;
   const home = parseHomeTopic(topic);
-  if (home !== null) return home.kind === "measurement" ? parseReading(topic, home.room, home.measurement, payload, receivedAt, options) : null;
+  if (home !== null) {
+    // An RF or IR remote's code that OpenMQTTGateway passes on is no measurement, though it sits in a `value`.
+    if (home.kind !== "measurement" || isGatewayCode(home.measurement)) return null;
+    return parseReading(topic, home.room, home.measurement, payload, receivedAt, options);
+  }
   const levels = topicLevels(topic);
   return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt, options);
 }

@@ -14,7 +14,7 @@ import { createRoomIndex, type RoomSummary } from "./live-rooms";
 import { commitDraft, openDraft, queueSeedReadings, queueSeedStates, type TopicDraft, type TopicSnapshot, type Update } from "./live-store-drafts";
 import { createScopeBook } from "./live-scope";
 import { parseReading, type Reading } from "./readings";
-import { isGatewayStatus, parseHomeTopic } from "./topics";
+import { isGatewayCode, isGatewayStatus, parseHomeTopic } from "./topics";
 import type { TopicError } from "./live-point";
 
 export type { TopicSnapshot } from "./live-store-drafts";
@@ -154,6 +154,8 @@ export function createLiveStore(options: LiveStoreOptions = {}): LiveStore {
     const parsed = parseHomeTopic(topic);
     if (parsed?.kind === "measurement" && !routed) {
       const { room, measurement } = parsed;
+      // A remote's code OpenMQTTGateway passes on is no sensor: no tile, as the hub records none (readingOf).
+      if (isGatewayCode(measurement)) return;
       const result = parseReading(topic, room, measurement, payload, at);
       if (result.ok) {
         const pointAt = retained ? null : at;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkTopicFilter, checkTopicName, compileTopicFilter, filterWithin, isGatewayStatus, labelFromLevel, parseHomeTopic, topicLevels, topicMatches } from "./topics";
+import { checkTopicFilter, checkTopicName, compileTopicFilter, filterWithin, isGatewayCode, isGatewayStatus, labelFromLevel, parseHomeTopic, topicLevels, topicMatches } from "./topics";
 
 describe("topicMatches", () => {
   const cases: [filter: string, topic: string, expected: boolean][] = [
@@ -106,6 +106,23 @@ describe("isGatewayStatus (OpenMQTTGateway's own topics under home/)", () => {
     ["status", false],
   ] as const) {
     it(`${measurement}: ${expected ? "a gateway's status" : "a sensor"}`, () => assert.equal(isGatewayStatus(measurement), expected));
+  }
+});
+
+describe("isGatewayCode (OpenMQTTGateway modules passing on codes, not measurements)", () => {
+  for (const [measurement, expected] of [
+    ["433toMQTT", true],
+    ["SRFBtoMQTT", true],
+    ["IRtoMQTT", true],
+    ["SERIALtoMQTT", true],
+    ["RS232toMQTT", true],
+    ["RFtoMQTT", false], // the RF receiver's own status
+    ["ADCtoMQTT", false],
+    ["SYStoMQTT", false],
+    ["temperature", false],
+    ["irtomqtt", false],
+  ] as const) {
+    it(`${measurement}: ${expected ? "codes" : "not codes"}`, () => assert.equal(isGatewayCode(measurement), expected));
   }
 });
 

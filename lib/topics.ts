@@ -175,6 +175,24 @@ export function isGatewayStatus(measurement: string): boolean {
   return measurement === "LWT" || measurement === "version" || measurement.endsWith("toMQTT");
 }
 
+/**
+ * OpenMQTTGateway's modules that pass on a code they received, not a measurement, though
+ * the code sits where a reading's number would (docs/use/rf.md, ir.md, serial.md; main/config_*.h):
+ *  - `433toMQTT`, RCSwitch: a 433 MHz remote's `{"value":1315156,"protocol":1,"length":24,"delay":317}`,
+ *    and, as plain text, the code it was asked to send (gatewayRF.cpp acknowledges on the same topic);
+ *  - `SRFBtoMQTT`, the Sonoff RF Bridge: `{"raw":"2B66…","value":"59365","delay":"1111",…}`;
+ *  - `IRtoMQTT`: an infrared remote's `{"value":875849879,"protocol":7,"bits":32,…}`;
+ *  - `SERIALtoMQTT`, `RS232toMQTT`: what a serial device answered, `{"value":"1"}`, `{"value":"!:N"}`.
+ * (`RFtoMQTT` is the RF receiver's own status, `{"frequency":433.92,…}`: no value in it.) The
+ * measuring modules (`ADCtoMQTT`, `DHTtoMQTT`, `LIGHTtoMQTT`…) are not among them.
+ */
+const GATEWAY_CODES: ReadonlySet<string> = new Set(["433toMQTT", "SRFBtoMQTT", "IRtoMQTT", "SERIALtoMQTT", "RS232toMQTT"]);
+
+/** Whether a home/<x>/<measurement> topic is an OpenMQTTGateway module's that carries received codes: never a reading. */
+export function isGatewayCode(measurement: string): boolean {
+  return GATEWAY_CODES.has(measurement);
+}
+
 /** Levels whose plain capitalisation reads wrong. */
 const LABELS: Record<string, string> = {
   co2: "CO₂",
