@@ -13,6 +13,7 @@ import { initialState, nextDeadline, shouldNotify, step, type AlertInput, type A
 import type { AlertStore, NewHistoryEntry } from "../lib/alerts/store";
 import { alertTopic } from "../lib/alerts/topic-key";
 import { byUrgency, toAlertView, type AlertView } from "../lib/alerts/view";
+import type { ParseResult } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 
 export type Clock = {
@@ -32,6 +33,12 @@ export type AlertEngineOptions = {
   log?: Logger;
   /** Rules from the config file: inserted when their id is new, never over an admin's edit. */
   seedRules?: readonly Rule[];
+  /**
+   * The reading a rule judges: the one history keeps and the chart shows for the topic (the
+   * device registry's readingOf: a converting sensor's, `home/garage/power` "1500" W read as
+   * 1.5 kW), so "power above 2" means 2 kW. The message's own reading by default.
+   */
+  readingOf?: (message: BusMessage) => ParseResult | null;
 };
 
 export type AlertEngine = AlertService & {
@@ -63,7 +70,7 @@ function visiblyChanged(a: AlertState, b: AlertState): boolean {
 }
 
 export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertEngineOptions = {}): Promise<AlertEngine> {
-  const { clock = systemClock, log = createLogger("alerts") } = opts;
+  const { clock = systemClock, log = createLogger("alerts"), readingOf } = opts;
   const rules = new Map<string, Rule>();
   const tracked = new Map<string, Tracked>();
   const lastNotified = new Map<string, number>();
@@ -164,7 +171,7 @@ export async function startAlertEngine(bus: Bus, store: AlertStore, opts: AlertE
 
   function onMessage(message: BusMessage): void {
     if (stopped) return;
-    const input = toAlertInput(message);
+    const input = toAlertInput(message, readingOf);
     if (input === null) return;
     if (!lastInputs.has(message.topic) && lastInputs.size >= MAX_REMEMBERED_TOPICS) {
       lastInputs.delete(lastInputs.keys().next().value!);

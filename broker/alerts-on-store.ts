@@ -13,7 +13,7 @@ import { openSqliteAlertStore } from "../lib/alerts/sqlite-alert-store";
 import type { AlertStore } from "../lib/alerts/store";
 import type { Logger } from "../lib/log";
 import { keepTrying, type Backoff } from "../lib/pg/availability";
-import { startAlertEngine, type AlertEngine } from "./alert-engine";
+import { startAlertEngine, type AlertEngine, type AlertEngineOptions } from "./alert-engine";
 import type { Bus } from "./bus";
 
 export const SQLITE_ALERTS_FILE = "alerts.sqlite";
@@ -47,13 +47,13 @@ function serviceOf(engine: () => AlertService | null): AlertService {
 export async function startAlerts(
   bus: Bus,
   config: Pick<HubConfig, "dataDir" | "databaseUrl">,
-  opts: { log: Logger; seedRules: readonly Rule[]; backoff?: Backoff },
+  opts: { log: Logger; seedRules: readonly Rule[]; backoff?: Backoff; readingOf?: AlertEngineOptions["readingOf"] },
 ): Promise<Alerts> {
   let store: AlertStore | null = null;
   let engine: AlertEngine | null = null;
   const start = async (opened: AlertStore) => {
     store = opened;
-    engine = await startAlertEngine(bus, opened, { log: opts.log, seedRules: opts.seedRules });
+    engine = await startAlertEngine(bus, opened, { log: opts.log, seedRules: opts.seedRules, readingOf: opts.readingOf });
   };
   const stopBoth = async () => {
     await engine?.stop();

@@ -30,7 +30,7 @@ import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { readsJsonField, readsPayloadAsIs } from "../lib/devices/value-template";
-import { parseReading, type Reading } from "../lib/readings";
+import { parseReading, type ParseResult, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 
 export type DeviceRegistryOptions = {
@@ -58,9 +58,17 @@ export type DeviceRegistryOptions = {
 export type KnownDevices = {
   isCommandTopic(topic: string): boolean;
   routeOf(topic: string): RecorderRoute | null;
+  /**
+   * The reading history keeps under the message's own topic: the converting sensor's that replaces
+   * the topic's (`home/garage/power` "1500" through `{{ value | float / 1000 }}` → 1.5 kW), read
+   * once by the function the registry records it with; else the message's own (readingOf).
+   */
+  readingOf(message: BusMessage): ParseResult | null;
   /** Where the current routes come from from now on (read at every question: the registry rebuilds them lazily). */
-  update(routes: () => Pick<Routes, "commands" | "recorder">): void;
+  update(routes: () => KnownRoutes): void;
 };
+
+type KnownRoutes = Pick<Routes, "commands" | "recorder" | "replacing">;
 
 /**
  * What the recorder does with a known sensor's topic: record its reading in the unit the
@@ -78,14 +86,38 @@ const OTHER_FIELDS: RecorderRoute = { skip: false, unit: null, quiet: true };
 
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
   const initial = hubRoutesOf(config, []);
-  let current: () => Pick<Routes, "commands" | "recorder"> = () => initial;
+  let current: () => KnownRoutes = () => initial;
   return {
     isCommandTopic: (topic) => current().commands.has(topic),
     routeOf: (topic) => current().recorder.get(topic) ?? null,
+    readingOf(message) {
+      const sensor = current().replacing.get(message.topic);
+      return sensor === undefined ? message.reading : sensorReading(sensor, message);
+    },
     update(routes) {
       current = routes;
     },
   };
+}
+
+// The last sensor reading worked out, for the message in hand: the registry records it and the
+// alert engine judges it (KnownDevices.readingOf), whichever of them asks first; the template runs once.
+let lastMessage: BusMessage | null = null;
+let lastSensor: Entity | null = null;
+let lastResult: ParseResult | null = null;
+
+/** What `sensor` reads in `message`, through its value_template, in its unit, under its key. */
+function sensorReading(sensor: Entity, message: BusMessage): ParseResult {
+  if (message !== lastMessage || sensor !== lastSensor || lastResult === null) {
+    lastResult = parseReading(sensor.key, sensor.room, sensor.measurement, message.payload, message.receivedAt, {
+      template: sensor.stateTemplate ?? undefined,
+      unit: sensor.unit ?? undefined,
+      json: message,
+    });
+    lastMessage = message;
+    lastSensor = sensor;
+  }
+  return lastResult;
 }
 
 export type HubDeviceRegistry = {
@@ -96,6 +128,8 @@ export type HubDeviceRegistry = {
   isCommandTopic(topic: string): boolean;
   /** What the recorder does with `topic`'s readings (null: it records them as they are). */
   routeOf(topic: string): RecorderRoute | null;
+  /** The reading stored under the message's topic, converted when a sensor converts it (KnownDevices.readingOf): what the alert engine judges. */
+  readingOf(message: BusMessage): ParseResult | null;
   /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
   lastStates(): LastState[];
   /** Says "online" on homeassistant/status, as Home Assistant's birth does: devices announce themselves and their states. */
@@ -110,12 +144,17 @@ type Routes = {
   commands: Set<string>;
   /** What the recorder does with each known sensor's state topic. */
   recorder: Map<string, RecorderRoute>;
+  /**
+   * The sensor whose converted reading replaces a topic's own (the recorder skips the topic):
+   * the one keyed by the topic when there is one (a `home/<room>/<measurement>` sensor), else the first.
+   */
+  replacing: Map<string, Entity>;
   /** The state topics of switches and binary sensors, and every entity's availability topics: what a page cannot read from history. */
   statusTopics: Set<string>;
 };
 
 function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
-  const routes: Routes = { sensors: new Map(), commands: new Set(), recorder: new Map(), statusTopics: new Set() };
+  const routes: Routes = { sensors: new Map(), commands: new Set(), recorder: new Map(), replacing: new Map(), statusTopics: new Set() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
     for (const { topic } of entity.availability) routes.statusTopics.add(topic);
@@ -125,6 +164,7 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
     // The recorder's reading of the topic is the sensor's: it records it, in the declared unit.
     if (entity.key === topic && readsPayloadAsIs(entity.stateTemplate)) {
       routes.recorder.set(topic, { skip: false, unit: entity.unit });
+      routes.replacing.delete(topic);
       continue;
     }
     // Anything else reads the payload otherwise: the registry records it under its key.
@@ -136,7 +176,10 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
     // has it recorded as is.
     if (readsJsonField(entity.stateTemplate)) {
       if (route === undefined) routes.recorder.set(topic, OTHER_FIELDS);
-    } else if (route === undefined || route === OTHER_FIELDS) routes.recorder.set(topic, SKIP);
+    } else if (route === undefined || route === OTHER_FIELDS || route === SKIP) {
+      routes.recorder.set(topic, SKIP);
+      if (entity.key === topic || !routes.replacing.has(topic)) routes.replacing.set(topic, entity);
+    }
   }
   return routes;
 }
@@ -221,11 +264,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     if (!entities) return;
     let stored: Promise<void>[] | null = null;
     for (const entity of entities) {
-      const result = parseReading(entity.key, entity.room, entity.measurement, payload, receivedAt, {
-        template: entity.stateTemplate ?? undefined,
-        unit: entity.unit ?? undefined,
-        json: message,
-      });
+      const result = sensorReading(entity, message);
       if (result.ok) {
         const recorded = record(result.reading, message);
         if (recorded) (stored ??= []).push(recorded);
@@ -241,6 +280,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     online,
     isCommandTopic: known.isCommandTopic,
     routeOf: known.routeOf,
+    readingOf: known.readingOf,
     // Asked after a removal the routes have not caught up with: they do first, so a removed device's states go.
     lastStates: () => {
       routes();
