@@ -16,7 +16,14 @@ export type FlowSpec = {
   /** Publishes a lane may have in flight; Infinity for a burst. */
   window: number;
   deadlineMs: number;
+  /**
+   * What is published: plain numbers (`21.5`, the default) or Hearth's JSON reading
+   * (`{"value":21.5,"unit":"°C"}`), which the hub decodes and parses as JSON too.
+   */
+  payload?: PayloadKind;
 };
+
+export type PayloadKind = "number" | "json";
 
 export type FlowResult = {
   /** Messages received by subscribers (a fan-out publish counts once per subscriber). */
@@ -45,7 +52,10 @@ type Lane = {
   qos: QoS;
 };
 
-const PAYLOADS = Array.from({ length: 100 }, (_, i) => Buffer.from((15 + i / 10).toFixed(1)));
+const PAYLOADS: Record<PayloadKind, Buffer[]> = {
+  number: Array.from({ length: 100 }, (_, i) => Buffer.from((15 + i / 10).toFixed(1))),
+  json: Array.from({ length: 100 }, (_, i) => Buffer.from(`{"value":${(15 + i / 10).toFixed(1)},"unit":"°C"}`)),
+};
 
 let clientSeq = 0;
 
@@ -156,13 +166,14 @@ function pumpLanes(lanes: Lane[], spec: FlowSpec): Promise<FlowResult> {
     const deadline = setTimeout(() => finish(true), spec.deadlineMs);
     const scheduled = new Set<Lane>();
 
+    const payloads = PAYLOADS[spec.payload ?? "number"];
     const pump = (l: Lane) => {
       scheduled.delete(l);
       if (settled) return;
       const acked = Math.floor(l.received / l.fan);
       let budget = CHUNK;
       while (l.sent < l.quota && l.sent - acked < spec.window && budget-- > 0) {
-        l.client.publish(l.topic, PAYLOADS[l.sent % PAYLOADS.length], { qos: l.qos });
+        l.client.publish(l.topic, payloads[l.sent % payloads.length], { qos: l.qos });
         l.sent++;
       }
       // More to send and room for it: continue after the event loop has read deliveries.

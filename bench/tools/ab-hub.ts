@@ -6,11 +6,12 @@
 // B are the same hub: the spread between them is the noise floor. AB_AEDES=1 adds plain
 // aedes as a third, for reference. AB_BUNDLE_A / AB_BUNDLE (B): another build of the hub
 // for that side (dist/<name>.mjs, bundled from another commit), to compare two commits
-// (read by ../lib/ab-builds.ts).
+// (read by ../lib/ab-builds.ts). AB_PAYLOAD=json publishes Hearth's JSON reading
+// `{"value":21.5,"unit":"°C"}` instead of plain numbers (the default, AB_PAYLOAD=number).
 //   node --import tsx bench/tools/ab-hub.ts [pattern=fan-in] [messages=20000] [window=50] [rounds=4]
 import { abBuilds } from "../lib/ab-builds";
 import { launchBrowser, openDashboard } from "../lib/browser";
-import { runFlow, type Pattern } from "../lib/mqtt-load";
+import { runFlow, type Pattern, type PayloadKind } from "../lib/mqtt-load";
 import { pin } from "../lib/proc";
 import { startAedes, startHub, type Server } from "../lib/servers";
 import { readFileSync } from "node:fs";
@@ -45,7 +46,10 @@ try {
   servers.push({ label: "B", server: await startHub({ core, env: ab.envB, bundle: ab.bundleB }) });
   if (process.env.AB_NO_PAGE !== "1") for (const { server } of servers) await openDashboard(browser, server.httpUrl!);
   if (process.env.AB_AEDES === "1") servers.push({ label: "aedes", server: await startAedes({ core }) });
-  const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000 };
+  const payload = (process.env.AB_PAYLOAD ?? "number") as PayloadKind;
+  if (payload !== "number" && payload !== "json") throw new Error(`AB_PAYLOAD must be number or json, got ${JSON.stringify(payload)}`);
+  console.log(`payload: ${payload}`);
+  const spec = { pattern: pattern as Pattern, window: window === "Infinity" ? Infinity : Number(window), deadlineMs: 60_000, payload };
   for (const { server } of servers) await runFlow(server.mqttUrl, { ...spec, messages: 2000 }); // warm-up
   const results = new Map<string, { user: number; sys: number }[]>(servers.map((s) => [s.label, []]));
   for (let round = 0; round < Number(rounds); round++) {
