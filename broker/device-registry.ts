@@ -109,11 +109,8 @@ let lastResult: ParseResult | null = null;
 /** What `sensor` reads in `message`, through its value_template, in its unit, under its key. */
 function sensorReading(sensor: Entity, message: BusMessage): ParseResult {
   if (message !== lastMessage || sensor !== lastSensor || lastResult === null) {
-    lastResult = parseReading(sensor.key, sensor.room, sensor.measurement, message.payload, message.receivedAt, {
-      template: sensor.stateTemplate ?? undefined,
-      unit: sensor.unit ?? undefined,
-      json: message,
-    });
+    const options = { template: sensor.stateTemplate ?? undefined, unit: sensor.unit ?? undefined };
+    lastResult = parseReading(sensor.key, sensor.room, sensor.measurement, message.payload, message.receivedAt, options, message);
     lastMessage = message;
     lastSensor = sensor;
   }

@@ -68,4 +68,24 @@ describe("a BusMessage", () => {
     assert.equal(parses, 1);
     assert.equal(message("x/y", "{nope").json, NOT_JSON);
   });
+
+  it("decodes its payload from UTF-8 once, for its reading and its JSON alike", () => {
+    const m = message("home/nursery/temperature", '{"value":22,"unit":"°C"}');
+    const decode = TextDecoder.prototype.decode;
+    let decodes = 0;
+    TextDecoder.prototype.decode = function (this: TextDecoder, ...args: Parameters<TextDecoder["decode"]>) {
+      decodes++;
+      return decode.apply(this, args);
+    };
+    try {
+      assert.equal(m.reading?.ok && m.reading.reading.unit, "°C");
+      assert.deepEqual(m.json, { value: 22, unit: "°C" });
+    } finally {
+      TextDecoder.prototype.decode = decode;
+    }
+    assert.equal(decodes, 1);
+    const bad = createBusMessage({ topic: "home/nursery/temperature", payload: Buffer.from([0x7b, 0xff, 0x7d]), retain: false, qos: 0, receivedAt: T0 });
+    assert.equal(bad.reading?.ok === false && bad.reading.code, "not-utf8");
+    assert.equal(bad.json, NOT_JSON);
+  });
 });

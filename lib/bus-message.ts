@@ -4,7 +4,7 @@
 // as a reading is worked out on first use, by readingOf, and kept on the message, so
 // a reading is parsed once however many services look at it — and none if none does.
 import type { AckSlot } from "./ack-slot";
-import { parsePayloadJson, type JsonSource } from "./payload-json";
+import { decodePayload, NOT_JSON, NOT_UTF8, parseJsonText, type PayloadSource } from "./payload-json";
 import { parseReading, type ParseResult } from "./readings";
 import { isGatewayCode, parseHomeTopic, topicLevels } from "./topics";
 
@@ -23,6 +23,8 @@ export type BusMessage = {
    * Zigbee2MQTT state with three sensors was parsed three times). Read-only to everyone.
    */
   readonly json: unknown;
+  /** The payload as UTF-8 text (NOT_UTF8 when it is not), decoded on first read and shared by the reading and the JSON. */
+  readonly text: string | typeof NOT_UTF8;
   /**
    * The broker's retained copy, sent because Hearth subscribed (upstream mode): the
    * topic's last state, not a message published now (broker/replayed-reading.ts).
@@ -48,23 +50,23 @@ export type BusMessage = {
  *   modules pass on (lib/topics.ts isGatewayCode), the broker's `$…` statistics, and the hub's own
  *   `hearth/…` output (an alert state carries the `value` that fired it).
  */
-export function readingOf(topic: string, payload: Uint8Array, receivedAt: number, json?: JsonSource): ParseResult | null {
+export function readingOf(topic: string, payload: Uint8Array, receivedAt: number, source?: PayloadSource): ParseResult | null {
   if (topic.startsWith("$") || topic.startsWith("hearth/")) return null;
-  const options = json ? { json } : undefined;
   const home = parseHomeTopic(topic);
   if (home !== null) {
     // An RF or IR remote's code that OpenMQTTGateway passes on is no measurement, though it sits in a `value`.
     if (home.kind !== "measurement" || isGatewayCode(home.measurement)) return null;
-    return parseReading(topic, home.room, home.measurement, payload, receivedAt, options);
+    return parseReading(topic, home.room, home.measurement, payload, receivedAt, undefined, source);
   }
   const levels = topicLevels(topic);
-  return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt, options);
+  return parseReading(topic, "", levels[levels.length - 1], payload, receivedAt, undefined, source);
 }
 
 const UNREAD = Symbol("unread");
 
-class Message implements BusMessage {
+class Message implements BusMessage, PayloadSource {
   #reading: ParseResult | null | typeof UNREAD = UNREAD;
+  #text: string | typeof NOT_UTF8 | typeof UNREAD = UNREAD;
   #json: unknown = UNREAD;
 
   constructor(
@@ -82,12 +84,21 @@ class Message implements BusMessage {
     return this.#reading;
   }
 
+  /** The payload as UTF-8 text, decoded once for its reading and its JSON alike. */
+  get text(): string | typeof NOT_UTF8 {
+    if (this.#text === UNREAD) this.#text = decodePayload(this.payload);
+    return this.#text;
+  }
+
   get json(): unknown {
-    if (this.#json === UNREAD) this.#json = parsePayloadJson(this.payload);
+    if (this.#json === UNREAD) {
+      const text = this.text;
+      this.#json = text === NOT_UTF8 ? NOT_JSON : parseJsonText(text);
+    }
     return this.#json;
   }
 }
 
-export function createBusMessage(fields: Omit<BusMessage, "reading" | "json">): BusMessage {
+export function createBusMessage(fields: Omit<BusMessage, "reading" | "json" | "text">): BusMessage {
   return new Message(fields.topic, fields.payload, fields.retain, fields.qos, fields.receivedAt, fields.replayed === true, fields.ackSlot);
 }

@@ -2,7 +2,7 @@
 // store (browser) both call parseReading; nothing downstream looks at payloads.
 import type { ValueTemplate } from "./devices/value-template";
 import { evaluateTemplate } from "./devices/value-template-eval";
-import { NOT_JSON, parseJsonText, type JsonSource } from "./payload-json";
+import { NOT_JSON, NOT_UTF8, parseJsonText, type PayloadSource } from "./payload-json";
 import { MAX_STATE_BYTES } from "./devices/last-states";
 
 export type Reading = {
@@ -24,8 +24,6 @@ export type ReadingOptions = {
   template?: ValueTemplate;
   /** The device's declared unit; wins over the one inferred from the measurement. */
   unit?: string;
-  /** The message the payload came in: its JSON, parsed once for every reader (review-14 F4). */
-  json?: JsonSource;
 };
 
 export type ParseResult =
@@ -110,7 +108,9 @@ function formatBytes(n: number): string {
 /**
  * Parses a payload published on `home/<room>/<measurement>`: a bare number
  * (`23.5`) or JSON `{"value":23.5,"unit":"°C","ts":…}`. With `options.template` (a
- * discovered sensor's value_template) the number is what the template gives.
+ * discovered sensor's value_template) the number is what the template gives. `source`: the
+ * message the payload came in, whose text and JSON are worked out once for every reader
+ * (review-14 F4); without one, the payload is decoded (and parsed) here.
  */
 export function parseReading(
   topic: string,
@@ -119,6 +119,7 @@ export function parseReading(
   payload: Uint8Array,
   receivedAt: number,
   options: ReadingOptions = NO_OPTIONS,
+  source?: PayloadSource,
 ): ParseResult {
   if (payload.byteLength === 0) {
     return { ok: false, code: "empty", message: "empty payload" };
@@ -135,15 +136,21 @@ export function parseReading(
     };
   }
   let text: string;
-  try {
-    text = decoder.decode(payload).trim();
-  } catch {
-    return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
+  if (source === undefined) {
+    try {
+      text = decoder.decode(payload).trim();
+    } catch {
+      return notUtf8();
+    }
+  } else {
+    const decoded = source.text;
+    if (decoded === NOT_UTF8) return notUtf8();
+    text = decoded.trim();
   }
   if (NO_VALUE.test(text)) return { ok: false, code: "empty", message: `${JSON.stringify(text)} is no value` };
   // No closure for the result: one made on every message (and named, under tsx) showed in the hub's profile.
   const unit = options.unit;
-  if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt, options.json);
+  if (options.template) return templateReading(topic, room, measurement, text, options.template, unit, receivedAt, source);
 
   const plain = toNumber(text);
   if (plain !== null) return readingResult(topic, room, measurement, plain, unit, receivedAt);
@@ -151,7 +158,7 @@ export function parseReading(
   if (!text.startsWith("{")) {
     return { ok: false, code: "not-a-number", message: `payload ${JSON.stringify(text.slice(0, 40))} is not a number` };
   }
-  const json = options.json ? options.json.json : parseJsonText(text);
+  const json = source ? source.json : parseJsonText(text);
   if (json === NOT_JSON) return { ok: false, code: "bad-json", message: "payload looks like JSON but does not parse" };
   const obj = json as Record<string, unknown>;
   const value =
@@ -165,6 +172,10 @@ export function parseReading(
   }
   const own = typeof obj.unit === "string" && obj.unit.length <= 16 ? obj.unit : undefined;
   return readingResult(topic, room, measurement, value, own ?? unit, toTimestamp(obj.ts, receivedAt) ?? receivedAt);
+}
+
+function notUtf8(): ParseResult {
+  return { ok: false, code: "not-utf8", message: "payload is not UTF-8 text" };
 }
 
 /** `unit` undefined: the one the measurement name implies. */
@@ -184,9 +195,9 @@ function templateReading(
   template: ValueTemplate,
   unit: string | undefined,
   receivedAt: number,
-  json: JsonSource | undefined,
+  source: PayloadSource | undefined,
 ): ParseResult {
-  const result = evaluateTemplate(template, text, json);
+  const result = evaluateTemplate(template, text, source);
   if (!result.ok) {
     if (result.code === "skip") return { ok: false, code: "empty", message: result.message };
     return { ok: false, code: result.code === "missing" ? "bad-json" : "not-a-number", message: result.message };
