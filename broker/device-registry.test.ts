@@ -11,6 +11,7 @@ import { startDeviceRegistry, type HubDeviceRegistry } from "./device-registry";
 import { openSqliteHistory } from "../lib/history/sqlite-store";
 import { startRecorder } from "./recorder";
 import { PLUG_CONFIG, PLUG_SENSORS } from "../lib/devices/fixtures/tasmota";
+import { tasmotaPlug } from "./test-tasmota-device";
 
 const T0 = 1_700_000_000_000;
 const lines: string[] = [];
@@ -54,6 +55,8 @@ beforeEach(async () => {
     },
     log,
     summaryAfterMs: 0,
+    // Long enough for a plug's SUBSCRIBE after its LWT, on a loaded machine (the hub waits 1 s, as hatasmota).
+    pollAfterMs: 250,
   });
 });
 afterEach(async () => {
@@ -210,6 +213,38 @@ describe("hub device registry", { timeout: 10_000 }, () => {
     );
     await bus.publish("tasmota/discovery/A4CF12F0C1D2/config", "", { retain: true });
     assert.equal(registry.isCommandTopic("cmnd/tasmota_F0C1D2/POWER1"), false);
+  });
+
+  it("asks a Tasmota plug for its state when it says Online, and keeps its answer on RESULT for a page that opens later (review-15 L3)", async () => {
+    await bus.publish("tasmota/discovery/A4CF12F0C1D2/config", JSON.stringify(PLUG_CONFIG), { retain: true });
+    const plug = await tasmotaPlug(broker.url, "ON");
+    try {
+      // Its LWT "Online" came before its subscription to cmnd/<t>/#: the poll still reaches it.
+      assert.equal(await plug.nextCommand("STATE"), "");
+      await until(() => registry.lastStates().some((s) => s.topic === "stat/tasmota_F0C1D2/RESULT"));
+      const result = registry.lastStates().find((s) => s.topic === "stat/tasmota_F0C1D2/RESULT")!;
+      assert.equal(JSON.parse(result.payload).POWER, "ON");
+      assert.ok(registry.lastStates().some((s) => s.topic === "tele/tasmota_F0C1D2/LWT" && s.payload === "Online"));
+    } finally {
+      await plug.end();
+    }
+  });
+
+  it("asks a discovered Tasmota plug whose retained LWT says Online for its state when the hub starts (review-15 L3)", async () => {
+    await bus.publish("tasmota/discovery/A4CF12F0C1D2/config", JSON.stringify(PLUG_CONFIG), { retain: true });
+    await bus.publish("tele/tasmota_F0C1D2/LWT", "Online", { retain: true });
+    await registry.stop();
+    // The plug stays connected across the hub's restart, as it does to a user's own broker.
+    const device = await connectMqttBus(broker.url, { clientId: "tasmota-F0C1D2", reconnectPeriod: 0 });
+    try {
+      let answer: (polled: string) => void = () => {};
+      const polled = new Promise<string>((resolve) => (answer = resolve));
+      await device.subscribe("cmnd/tasmota_F0C1D2/#", ({ topic, payload }) => answer(`${topic} ${JSON.stringify(payload.toString())}`));
+      registry = await startDeviceRegistry(bus, { config: [], record: () => {}, log, summaryAfterMs: 0, pollAfterMs: 250 });
+      assert.equal(await polled, 'cmnd/tasmota_F0C1D2/STATE ""');
+    } finally {
+      await device.end();
+    }
   });
 
   it("records a field of a device state over 1 KiB, as Zigbee2MQTT sends with schedules or device information (review-10 F12)", async () => {

@@ -15,6 +15,8 @@
 //    One rule, one place (routeOf below, review-14 F1): one row per reading, never two.
 //  - It keeps the last state and availability of every switch, light and binary sensor
 //    (lib/devices/last-states.ts), for a page that opens later (review-10 F1).
+//  - It asks a device that says it is online for its state, when its entities declare how
+//    (a Tasmota relay: `cmnd/<t>/STATE`, review-15 L3; broker/state-polls.ts).
 import type { Logger } from "../lib/log";
 import type { DeviceConfig } from "../lib/devices/device-config";
 import {
@@ -32,6 +34,7 @@ import { buildEntities, type Entity } from "../lib/devices/registry";
 import { readsJsonField, readsPayloadAsIs } from "../lib/devices/value-template";
 import { parseReading, type ParseResult, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
+import { createStatePolls, POLL_AFTER_MS, type PollRoute } from "./state-polls";
 
 export type DeviceRegistryOptions = {
   config: readonly DeviceConfig[];
@@ -49,6 +52,8 @@ export type DeviceRegistryOptions = {
   retainBirth?: boolean;
   /** The birth waits for online() (broker/recording.ts: until the recorder is listening too, for the states it calls for). */
   deferBirth?: boolean;
+  /** How long after a device says online its state is asked for (state-polls.ts; tests: less). */
+  pollAfterMs?: number;
 };
 
 /**
@@ -148,14 +153,23 @@ type Routes = {
   replacing: Map<string, Entity>;
   /** The state topics of switches and binary sensors, and every entity's availability topics: what a page cannot read from history. */
   statusTopics: Set<string>;
+  /** Who to ask for their state when an availability topic says online (state-polls.ts). */
+  polls: Map<string, PollRoute[]>;
 };
 
 function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<DiscoveredEntity>): Routes {
-  const routes: Routes = { sensors: new Map(), commands: new Set(), recorder: new Map(), replacing: new Map(), statusTopics: new Set() };
+  const routes: Routes = { sensors: new Map(), commands: new Set(), recorder: new Map(), replacing: new Map(), statusTopics: new Set(), polls: new Map() };
   for (const entity of buildEntities({ config, discovered, convention: [] }).values()) {
     if (entity.command) routes.commands.add(entity.command.topic);
-    for (const { topic } of entity.availability) routes.statusTopics.add(topic);
+    for (const source of entity.availability) {
+      routes.statusTopics.add(source.topic);
+      const { poll } = entity;
+      if (poll === null) continue;
+      const asked = routes.polls.get(source.topic) ?? [];
+      if (!asked.some((p) => p.poll.topic === poll.topic)) routes.polls.set(source.topic, [...asked, { source, poll }]);
+    }
     if (entity.kind !== "sensor" && entity.stateTopic !== null) routes.statusTopics.add(entity.stateTopic);
+    if (entity.kind !== "sensor") for (const { topic } of entity.moreStates) routes.statusTopics.add(topic);
     if (entity.kind !== "sensor" || entity.stateTopic === null) continue;
     const topic = entity.stateTopic;
     // The recorder's reading of the topic is the sensor's: it records it, in the declared unit.
@@ -204,6 +218,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     return built;
   };
   known.update(routes);
+  const polls = createStatePolls(bus, log, options.pollAfterMs ?? POLL_AFTER_MS);
   const announced = createAnnouncements(log, options.summaryAfterMs ?? 2000);
 
   // The retained configs the bus hands over as it subscribes (the local bus: those the
@@ -257,6 +272,8 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     if (stale && ((topic.startsWith(`${DISCOVERY_PREFIX}/`) && discoveryId(topic) !== null) || tasmotaDiscoveryTopic(topic) !== null)) return;
     const current = routes();
     if (current.statusTopics.has(topic)) lastStates.heard(topic, payload, receivedAt);
+    const asked = current.polls.get(topic);
+    if (asked) polls.heard(asked, payload);
     const entities = current.sensors.get(topic);
     if (!entities) return;
     let stored: Promise<void>[] | null = null;
@@ -286,6 +303,7 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     async stop() {
       announced.stop();
       await unsubscribeStates();
+      polls.stop();
       await unsubscribeDiscovery();
       await unsubscribeTasmota();
       // A broker that outlives the hub (an external one) must not keep saying "online".

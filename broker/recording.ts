@@ -23,7 +23,9 @@ export async function startRecording(bus: Bus, history: HistoryStore, options: R
   const devices = await startDeviceRegistry(bus, {
     ...options.devices,
     deferBirth: true,
-    // Not waited for while held: a retained copy has no acknowledgement waiting on it.
+    // Not waited for while held: a retained copy has no acknowledgement waiting on it. Nothing
+    // else comes meanwhile: the listeners start, and the upstream bus connects, after this
+    // returns (broker/hub.ts; broker/upstream-hold.test.ts).
     record: (reading, message) => (recorder ? recorder.record(reading, message) : void early.push([reading, message])),
   });
   try {

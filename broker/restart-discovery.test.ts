@@ -10,6 +10,9 @@ import { after, before, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { freePort } from "../e2e/free-port";
 import { nextMessage, upstreamHub, type UpstreamHub } from "./test-upstream-hub";
+import { PLUG_CONFIG as TASMOTA_CONFIG } from "../lib/devices/fixtures/tasmota";
+import { liveStoreHarness } from "../lib/live-store-harness";
+import { tasmotaPlug } from "./test-tasmota-device";
 
 const PLUG_CONFIG = {
   name: null,
@@ -76,4 +79,38 @@ test("retained discovered devices are known again after a hub restart: the dashb
   // Acknowledged means stored: the reading's row has committed by the PUBACK.
   await plug.publishAsync("zigbee2mqtt/Cellar sensor", JSON.stringify({ temperature: 12.5, linkquality: 80 }), { qos: 1 });
   assert.deepEqual(await hub.history("ha:sensor/0x00158d0001e2d3a4/temperature"), [12.5]);
+});
+
+// Review-15 L3: a Tasmota plug does not retain its relay's state (PowerRetain 0), and says
+// it only when it changes or every TelePeriod; after a hub restart a page showed the plug
+// as unknown until then. The hub asks, as Home Assistant does (hatasmota poll_status): an
+// empty cmnd/<t>/STATE once the plug says Online, answered on stat/<t>/RESULT.
+test("after a hub restart, a Tasmota plug is asked for its relay's state, and an open page shows it", { timeout: 60_000 }, async () => {
+  const before = await tasmotaPlug(mqttUrl, "ON", "tasmota-before");
+  await before.client.publishAsync("tasmota/discovery/A4CF12F0C1D2/config", JSON.stringify(TASMOTA_CONFIG), { qos: 1, retain: true });
+  await before.end();
+
+  await hub.stop();
+  await hub.start();
+
+  // The page (re)connects and hears the plug's announcement and LWT, retained; nothing about its relay.
+  const page = await hub.browser("viewer");
+  const { store, deliver } = liveStoreHarness();
+  page.on("message", (topic, payload, packet) => deliver([topic, payload.toString(), packet.retain]));
+  const answer = nextMessage(page, "stat/tasmota_F0C1D2/RESULT");
+  const announced = nextMessage(page, "tasmota/discovery/A4CF12F0C1D2/config");
+  await page.subscribeAsync(["tasmota/discovery/#", "tele/tasmota_F0C1D2/#", "stat/tasmota_F0C1D2/#"], { qos: 0 });
+  await announced;
+  const relay = () => store.getDevice("ha:switch/A4CF12F0C1D2/relay_0");
+  assert.deepEqual([relay()?.name, relay()?.state], ["Kettle plug", null]);
+
+  // The plug reconnects: its LWT Online, then its subscription (tasmota MqttConnected), and nothing about its relay.
+  const plug = await tasmotaPlug(mqttUrl, "ON", "tasmota-after");
+  try {
+    assert.equal(await plug.nextCommand("STATE"), "");
+    await answer;
+    assert.deepEqual([relay()?.state, relay()?.availability], ["ON", "online"]);
+  } finally {
+    await plug.end();
+  }
 });

@@ -49,6 +49,9 @@ import {
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
 
+/** Why a message that came during the start-up hold is left unacknowledged (below). */
+const HELD = "upstream-held: came before the SUBACK and the retained copies with it; the broker sends it again after a reconnection";
+
 /** Messages acknowledged though their reading was refused for good: the first logged at once, the rest at most one line per this window, with the count (log-pace.ts). */
 const REFUSED_LOG_WINDOW_MS = 10_000;
 
@@ -143,6 +146,24 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
   /** Which messages are retained copies sent again because Hearth subscribed (replayed-reading.ts). */
   const replays = createReplayWindow(config.protocolVersion);
+  /**
+   * The start-up hold: from the SUBSCRIBE each start makes until its SUBACK. On a resumed
+   * session the broker sends what it queued for Hearth while it was away right after
+   * CONNACK, so before the SUBACK and the retained copies that follow it — among them the
+   * discovery configs that tell the device registry which topics are sensors, which a hub
+   * just started knows only from them. Handed out then, a discovered sensor's queued
+   * reading was acknowledged and never recorded (upstream-hold.test.ts). So a QoS 1
+   * message in the hold goes to no handler and is left unacknowledged; the bus reconnects
+   * after the back-off (createRedelivery, by then the copies are in), and the broker sends
+   * it again [MQTT-4.4.0-1] on the resumed session, to handlers that know every device.
+   * Held from each connection's start until a SUBACK has come once: later connections
+   * resume the subscription and get no copies; one whose session the broker lost has
+   * nothing queued.
+   */
+  let holding = false;
+  let held = 0;
+  /** The connection is being closed for the held messages (above), not lost. */
+  let quietClose = false;
 
   /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them (log-pace.ts). */
   let refused = 0;
@@ -174,6 +195,13 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       // Only a new connection makes the broker send the unstored messages again (upstream-acks.ts, review-6 #1).
       const reconnect = () => {
         if (ending || client.stream !== stream || !client.connected) return;
+        if (held > 0) {
+          log.info("reconnecting so the broker sends again the messages it queued while Hearth was away, now that Hearth knows every device", { code: "upstream-held", messages: held, server: status.server });
+          held = 0;
+          // Not an outage: the dashboard keeps showing "connected" across this reconnection.
+          quietClose = true;
+          return void stream.destroy();
+        }
         log.warn("reconnecting so the broker sends again what Hearth could not store", { code: "upstream-redeliver", server: status.server });
         lastError = { code: "upstream-lost", state: "unreachable", message: "reconnecting so the broker sends again messages Hearth could not store" };
         stream.destroy();
@@ -188,6 +216,12 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // every later message, PINGRESP included. The handlers run now (live values, mirror,
   // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
+    if (holding && packet.qos === 1) {
+      held++;
+      const refused = Promise.reject(new Error(HELD));
+      owedOn(client.stream).add(packet.messageId!, refused);
+      return callback(ACK_LATER);
+    }
     const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replays.replayed(packet, now()) });
     const effects = dispatched?.catch((error: Error) => {
       if (refusedForGood(error)) {
@@ -237,6 +271,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
     replays.subscribing();
     client.subscribe("#", options, (error, granted) => {
+      holding = false;
       const refused = error ? null : granted?.find((g) => g.qos === 128);
       if (refused) {
         const failure = { code: "upstream-subscribe-refused", state: "refused", message: "the broker refused Hearth's subscription to # (SUBACK 0x80); its ACL must let Hearth's account read #" } as const;
@@ -257,6 +292,10 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
   client.on("close", () => {
     if (ending) return;
+    if (quietClose) {
+      quietClose = false;
+      return;
+    }
     const failure = closedFailure(lastError, status.state === "connected");
     lastError = null;
     const server = serverOf(client, status.server);
@@ -274,6 +313,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // mqtt.js reads reconnectPeriod when it arms the next retry (after this attempt fails),
   // so setting it as each attempt starts makes the waits grow (components/mqtt-provider.tsx does the same).
   client.on("reconnect", () => {
+    holding = !subscribedOnce;
     client.options.reconnectPeriod = retryDelay(status.attempt + 1);
   });
 
@@ -286,6 +326,8 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     protocolVersion: config.protocolVersion,
     start() {
       log.info("connecting to the upstream broker", { servers: shown, clientId: config.clientId, protocolVersion: config.protocolVersion });
+      // Before the CONNACK: mqtt.js hands over the PUBLISHes behind it before its "connect" event.
+      holding = !subscribedOnce;
       client.connect();
     },
     status: () => status,

@@ -3,11 +3,15 @@
 // at the hub's TCP and WebSocket listeners from a seeded generator (e2e/fuzz/), the
 // same bytes every run. The hub stays up, a well-behaved client on each transport is
 // served throughout, and its memory stays within RSS_SLACK_MB of where it started; once
-// the sessions the fuzz left behind are ended, the memory it grew by is given back
-// (at least half of it; a few MiB of caches and compiled code may stay).
+// the sessions the fuzz left behind are ended, the broker holds what it held before
+// (review-15 L2): the same sessions (its control socket, as `hearth session list` asks),
+// and as many subscriptions, sessions and messages held for them ($SYS/broker/…) — a
+// count that stays up is a leak, where RSS rarely falls back even without one. The
+// memory the fuzz grew by is mostly given back too (a loose check: allocator pages stay).
 // `npm test` runs a slice; `npm run fuzz` runs 100,000 packets (HEARTH_FUZZ_PACKETS).
 import { readFileSync } from "node:fs";
 import type { MqttClient } from "mqtt";
+import { askHub, controlSocketPath } from "../broker/control-socket";
 import { runFuzz, type FuzzProgress } from "./fuzz/fuzz-run";
 import { CLIENT_IDS } from "./fuzz/packets";
 import { expect, test, TestHub } from "./hub";
@@ -22,6 +26,8 @@ const RSS_SETTLE_MB = 16;
 
 let hub: TestHub;
 const watchers: { name: string; client: MqttClient; seen: ReturnType<typeof collect> }[] = [];
+/** The broker's $SYS/broker/… statistics as last published (every 10 s, retained). */
+let sys: { client: MqttClient; seen: ReturnType<typeof collect> };
 
 test.beforeAll(async () => {
   // The fuzz and its watcher connect anonymously over /mqtt too: the opt-in for that (review-9 F2).
@@ -36,8 +42,12 @@ test.beforeAll(async () => {
     await client.subscribeAsync(`watch/${name}/alive`, { qos: 1 });
     watchers.push({ name, client, seen });
   }
+  const client = await connect(hub.mqttUrl, { clientId: "e2e-sys-watcher", protocolVersion: 5 });
+  sys = { client, seen: collect(client) };
+  await client.subscribeAsync("$SYS/broker/#");
 });
 test.afterAll(async () => {
+  await sys?.client.endAsync();
   for (const w of watchers) await w.client.endAsync();
   await hub?.dispose();
 });
@@ -59,10 +69,30 @@ function rssMb(pid: number): number {
 
 const thousands = (n: number) => n.toLocaleString("en-US");
 
+/** What the broker holds, by count: its sessions (the control socket) and its $SYS statistics. */
+type Held = { sessions: string; subscriptions: number; sessionCount: number; heldForSessions: number };
+
+async function held(dataDir: string): Promise<Held | null> {
+  const reply = await askHub(controlSocketPath(dataDir), { op: "sessions" });
+  if (!reply.ok || !("sessions" in reply)) throw new Error(`the control socket answered ${JSON.stringify(reply)}`);
+  const latest = (name: string) => {
+    const payload = sys.seen.findLast((m) => m.topic === `$SYS/broker/${name}`)?.payload;
+    return payload === undefined ? null : Number(payload);
+  };
+  // The store's count is retained messages plus those queued, in flight or owed to sessions (broker/mqtt/sys.ts).
+  const [subscriptions, sessionCount, store, retained] = ["subscriptions/count", "clients/total", "store/messages/count", "retained messages/count"].map(latest);
+  if (subscriptions === null || sessionCount === null || store === null || retained === null) return null;
+  const sessions = reply.sessions.map((s) => s.clientId).sort().join(" ");
+  return { sessions, subscriptions, sessionCount, heldForSessions: store - retained };
+}
+
 test(`${thousands(PACKETS)} malformed and random packets on TCP and WebSocket harm nothing: the hub stays up and serves good clients`, async () => {
   test.setTimeout(60_000 + PACKETS * 5);
   const pid = hub.pid!;
   await roundTrips(0);
+  // $SYS is published every 10 s: the first one after the watcher subscribed is the baseline.
+  let heldBefore: Held | null = null;
+  await expect.poll(async () => (heldBefore = await held(hub.dataDir)), { timeout: 20_000 }).not.toBeNull();
   const before = rssMb(pid);
   let peak = before;
   let checkpoints = 0;
@@ -101,6 +131,17 @@ test(`${thousands(PACKETS)} malformed and random packets on TCP and WebSocket ha
     const client = await connect(hub.mqttUrl, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } });
     await client.endAsync();
   }
+  // An MQTT 5 CONNECT with an empty client id gets one assigned, and may ask to be kept for ever
+  // (expiry 0xFFFFFFFF): ended as an admin ends one (`hearth session end`).
+  const kept = new Set(heldBefore!.sessions.split(" "));
+  const reply = await askHub(controlSocketPath(hub.dataDir), { op: "sessions" });
+  for (const { clientId } of reply.ok && "sessions" in reply ? reply.sessions : []) {
+    if (!kept.has(clientId)) await askHub(controlSocketPath(hub.dataDir), { op: "end-session", clientId });
+  }
+  // Everything the fuzz's sessions held goes with them: the next $SYS tick (10 s) shows it.
+  await expect
+    .poll(() => held(hub.dataDir), { message: "the broker holds what it held before the fuzz: sessions, subscriptions, messages for sessions", timeout: 30_000 })
+    .toEqual(heldBefore);
   const settled = before + Math.max(RSS_SETTLE_MB, (peak - before) / 2);
   await expect.poll(() => rssMb(pid), { message: `hub RSS back under ${settled.toFixed(0)} MiB (before ${before.toFixed(0)}, peak ${peak.toFixed(0)})`, timeout: 30_000 }).toBeLessThan(settled);
   const after = rssMb(pid);

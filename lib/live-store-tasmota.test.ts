@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { devicesConfigSchema } from "./devices/device-config";
 import { liveStoreHarness } from "./live-store-harness";
 import { BASE_SUBSCRIPTIONS } from "./live-store";
-import { PLUG_CONFIG, PLUG_SENSORS } from "./devices/fixtures/tasmota";
+import { BOARD_STATE, PLUG_CONFIG, PLUG_RESULT_OFF, PLUG_SENSORS, PLUG_STATE_ON } from "./devices/fixtures/tasmota";
 
 const devices = devicesConfigSchema.parse([
   {
@@ -68,5 +68,42 @@ describe("a Tasmota device that announces itself (tasmota/discovery/<MAC>/config
     const power = store.getTopic("ha:sensor/A4CF12F0C1D2/ENERGY_Power");
     assert.deepEqual([power?.name, power?.reading?.value, power?.reading?.unit], ["Kettle plug ENERGY Power", 1850, "W"]);
     assert.ok(store.getSubscriptions().includes("tele/tasmota_F0C1D2/SENSOR"));
+  });
+});
+
+describe("a discovered Tasmota relay's state on stat/<t>/RESULT and tele/<t>/STATE (review-15 L3)", () => {
+  const PLUG = "ha:switch/A4CF12F0C1D2/relay_0";
+
+  it("follows a command's RESULT and the periodic STATE, and ignores a RESULT about something else", () => {
+    const { store, deliver } = liveStoreHarness();
+    deliver(["tasmota/discovery/A4CF12F0C1D2/config", PLUG_CONFIG, true], ["tele/tasmota_F0C1D2/LWT", "Online", true]);
+    assert.ok(store.getSubscriptions().includes("stat/tasmota_F0C1D2/RESULT") && store.getSubscriptions().includes("tele/tasmota_F0C1D2/STATE"));
+    assert.equal(store.getDevice(PLUG)?.state, null);
+    deliver(["tele/tasmota_F0C1D2/STATE", PLUG_STATE_ON]);
+    assert.equal(store.getDevice(PLUG)?.state, "ON", "the periodic STATE");
+    deliver(["stat/tasmota_F0C1D2/RESULT", PLUG_RESULT_OFF]);
+    assert.equal(store.getDevice(PLUG)?.state, "OFF", "a command's RESULT");
+    deliver(["stat/tasmota_F0C1D2/RESULT", { Dimmer: 40 }]);
+    assert.equal(store.getDevice(PLUG)?.state, "OFF");
+  });
+
+  it("a two-relay board's relays each follow their own POWER<n>", () => {
+    const { store, deliver } = liveStoreHarness();
+    deliver(["tasmota/discovery/A4CF12F0C1D2/config", { ...PLUG_CONFIG, rl: [1, 1, 0, 0] }, true]);
+    deliver(["tele/tasmota_F0C1D2/STATE", BOARD_STATE]);
+    const states = () => [0, 1].map((i) => store.getDevice(`ha:switch/A4CF12F0C1D2/relay_${i}`)?.state);
+    assert.deepEqual(states(), ["OFF", "ON"]);
+    deliver(["stat/tasmota_F0C1D2/RESULT", { POWER1: "ON" }]);
+    assert.deepEqual(states(), ["ON", "ON"]);
+  });
+
+  it("a page opening later shows the latest of what the hub kept on the relay's topics, whatever their order", () => {
+    const { store: page, deliver } = liveStoreHarness();
+    page.seedStates([
+      { topic: "tele/tasmota_F0C1D2/STATE", payload: JSON.stringify(PLUG_STATE_ON), at: 20 },
+      { topic: "stat/tasmota_F0C1D2/RESULT", payload: JSON.stringify(PLUG_RESULT_OFF), at: 30 },
+    ]);
+    deliver(["tasmota/discovery/A4CF12F0C1D2/config", PLUG_CONFIG, true]);
+    assert.equal(page.getDevice(PLUG)?.state, "OFF", "RESULT (at 30) is later than STATE (at 20)");
   });
 });

@@ -86,6 +86,8 @@ export type BrokerStats = {
   messagesSent: number;
   /** Retained messages new subscriptions are owed and not yet sent, all sessions together (limits.maxOwedRetained). */
   owedRetained: number;
+  /** Messages held for sessions: queued and in flight, all sessions together (with `owedRetained`, `$SYS/broker/store/messages/count`). */
+  queued: number;
   /** Deliveries not made, by cause: queue full (a retained one past the owed budget too), too large for the client, expired. */
   dropped: { queueFull: number; tooLarge: number; expired: number };
 };
@@ -222,6 +224,13 @@ export class Core<P> {
     return n;
   }
 
+  /** O(sessions): asked at each $SYS interval, not per message. */
+  private queuedCount(): number {
+    let n = 0;
+    for (const session of this.sessions.values()) n += session.queue.length + session.inflight.size;
+    return n;
+  }
+
   stats(): BrokerStats {
     const c = this.counters;
     return {
@@ -233,6 +242,7 @@ export class Core<P> {
       messagesReceived: c.messagesReceived,
       messagesSent: c.messagesSent,
       owedRetained: this.owedBudget.owed,
+      queued: this.queuedCount(),
       dropped: { queueFull: c.queueFull, tooLarge: c.tooLarge, expired: c.expired },
     };
   }

@@ -23,6 +23,8 @@ export function startSys<P>(core: Core<P>, intervalMs: number): () => void {
     publish("messages/sent", s.messagesSent, true);
     publish("messages/dropped", s.dropped.queueFull + s.dropped.tooLarge + s.dropped.expired, true);
     publish("retained messages/count", s.retained, true);
+    // Mosquitto's name: every message the broker holds, retained ones and those queued, in flight or owed to sessions.
+    publish("store/messages/count", s.retained + s.queued + s.owedRetained, true);
     publish("subscriptions/count", s.subscriptions, true);
   };
   tick();

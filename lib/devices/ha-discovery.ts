@@ -72,7 +72,21 @@ export type DiscoveredEntity = {
    * counters, ESPHome's `disabled_by_default` as `en: false`); HA creates it disabled.
    */
   readonly enabledByDefault: boolean;
+  /**
+   * Other topics that report the same state, each read through its own template: a Tasmota
+   * relay's `stat/<t>/RESULT` and `tele/<t>/STATE` JSON beside its plain `stat/<t>/POWER<n>`
+   * (tasmota-discovery.ts). Home Assistant's discovery has one state topic: none.
+   */
+  readonly moreStates?: readonly StateSource[];
+  /**
+   * What asks the device for its state, sent by the hub when the entity's availability says
+   * online (Tasmota: `cmnd/<t>/STATE`, as hatasmota's poll_status); none for Home Assistant's.
+   */
+  readonly poll?: StatePoll;
 };
+
+export type StateSource = { readonly topic: string; readonly template: ValueTemplate };
+export type StatePoll = { readonly topic: string; readonly payload: string };
 
 export type DiscoveryErrorCode =
   | "not-discovery"

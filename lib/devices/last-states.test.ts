@@ -34,4 +34,12 @@ describe("last device states", () => {
     states.keepOnly(new Set(["b"]));
     assert.deepEqual(states.list().map((s) => s.topic), ["b"]);
   });
+
+  it("lists oldest first, so a page applying them in turn ends on the latest of topics that report one state (review-15 L3)", () => {
+    const states = createLastStates();
+    states.heard("tele/tasmota_F0C1D2/STATE", bytes('{"POWER":"ON"}'), 1);
+    states.heard("stat/tasmota_F0C1D2/RESULT", bytes('{"POWER":"ON"}'), 2);
+    states.heard("tele/tasmota_F0C1D2/STATE", bytes('{"POWER":"OFF"}'), 3);
+    assert.deepEqual(states.list().map((s) => [s.topic, s.at]), [["stat/tasmota_F0C1D2/RESULT", 2], ["tele/tasmota_F0C1D2/STATE", 3]]);
+  });
 });

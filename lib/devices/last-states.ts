@@ -23,6 +23,7 @@ export type LastStates = {
   heard(topic: string, payload: Uint8Array, at: number): void;
   /** Forgets every topic not in `topics` (the devices that are gone). */
   keepOnly(topics: ReadonlySet<string>): void;
+  /** Oldest first. */
   list(): LastState[];
 };
 
@@ -45,6 +46,8 @@ export function createLastStates(): LastStates {
     keepOnly(topics) {
       for (const topic of last.keys()) if (!topics.has(topic)) last.delete(topic);
     },
-    list: () => [...last.values()],
+    // Oldest first, so a page applying them in turn ends on the latest where several topics
+    // report one state (a Tasmota relay's POWER, RESULT and STATE, review-15 L3).
+    list: () => [...last.values()].sort((a, b) => a.at - b.at),
   };
 }

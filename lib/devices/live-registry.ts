@@ -218,6 +218,13 @@ export function createLiveRegistry(): LiveRegistry {
   const lastPayloads = new Map<string, { payload: Uint8Array; at: number }>();
   let dirty = false;
 
+  function applyState(ctx: FlushContext, entity: Entity, value: string | null) {
+    const current = ctx.device(entity.key);
+    if (value === null || !current) return;
+    const state = interpretState(entity, value);
+    if (current.state !== state) ctx.setDevice(entity.key, { ...current, state }, entity.room);
+  }
+
   function route(ctx: FlushContext, topic: string, payload: Uint8Array, at: number, retained: boolean, onlyKey?: string) {
     for (const key of routes.state.get(topic) ?? []) {
       if (onlyKey !== undefined && key !== onlyKey) continue;
@@ -244,11 +251,13 @@ export function createLiveRegistry(): LiveRegistry {
         }
         continue;
       }
-      const value = readValue(payload, entity.stateTemplate);
-      const current = ctx.device(key);
-      if (value === null || !current) continue;
-      const state = interpretState(entity, value);
-      if (current.state !== state) ctx.setDevice(key, { ...current, state }, entity.room);
+      applyState(ctx, entity, readValue(payload, entity.stateTemplate));
+    }
+    // A Tasmota relay's state in RESULT / STATE JSON (review-15 L3): a payload without its key says nothing.
+    for (const { key, index } of routes.moreStates.get(topic) ?? []) {
+      if (onlyKey !== undefined && key !== onlyKey) continue;
+      const entity = entities.get(key)!;
+      applyState(ctx, entity, readValue(payload, entity.moreStates[index].template));
     }
     for (const { key, index } of routes.availability.get(topic) ?? []) {
       if (onlyKey !== undefined && key !== onlyKey) continue;
@@ -299,15 +308,18 @@ export function createLiveRegistry(): LiveRegistry {
       }
     }
     for (const entity of changed) {
-      for (const topic of [entity.stateTopic, ...entity.availability.map((a) => a.topic)]) {
+      const topics = [entity.stateTopic, ...entity.moreStates.map((s) => s.topic), ...entity.availability.map((a) => a.topic)];
+      // Oldest first: of the topics reporting one state (Tasmota's POWER, RESULT, STATE), the latest says it.
+      const heard = [...new Set(topics)].flatMap((topic) => {
         const last = topic === null ? undefined : lastPayloads.get(topic);
-        if (topic !== null && last) route(ctx, topic, last.payload, last.at, true, entity.key);
-      }
+        return topic !== null && last ? [{ topic, ...last }] : [];
+      });
+      for (const { topic, payload, at } of heard.sort((a, b) => a.at - b.at)) route(ctx, topic, payload, at, true, entity.key);
     }
   }
 
   const registry: LiveRegistry = {
-    isRouted: (topic) => routes.state.has(topic) || routes.availability.has(topic),
+    isRouted: (topic) => routes.state.has(topic) || routes.moreStates.has(topic) || routes.availability.has(topic),
     setConfig(devices) {
       config = devices;
       dirty = true;

@@ -13,7 +13,7 @@
 import { parseTemplate, readsJsonField, readsPayloadAsIs, type ValueTemplate } from "./value-template";
 import { labelFromLevel, parseHomeTopic, topicMatches } from "../topics";
 import type { DeviceConfig } from "./device-config";
-import type { AvailabilityMode, AvailabilitySource, DiscoveredEntity } from "./ha-discovery";
+import type { AvailabilityMode, AvailabilitySource, DiscoveredEntity, StatePoll, StateSource } from "./ha-discovery";
 
 export type EntityKind = "switch" | "binary_sensor" | "sensor" | "status";
 export type EntitySource = "convention" | "discovery" | "config";
@@ -43,6 +43,10 @@ export type Entity = {
   readonly stateTemplate: ValueTemplate | null;
   readonly stateOn: string;
   readonly stateOff: string;
+  /** Other topics reporting the same state, each through its own template (a Tasmota relay's RESULT and STATE). */
+  readonly moreStates: readonly StateSource[];
+  /** What the hub sends to ask for the state when the availability says online (Tasmota's `cmnd/<t>/STATE`). */
+  readonly poll: StatePoll | null;
   readonly command: EntityCommand | null;
   readonly availability: readonly AvailabilitySource[];
   readonly availabilityMode: AvailabilityMode;
@@ -104,6 +108,8 @@ function conventionEntity(c: ConventionDevice, overlay: DeviceConfig | undefined
     stateTemplate: null,
     stateOn: "ON",
     stateOff: "OFF",
+    moreStates: [],
+    poll: null,
     command: c.hasState ? { topic: `${base}/set`, on: "ON", off: "OFF", timeoutMs: overlay?.commandTimeoutMs ?? null, optimistic: false } : null,
     availability: [{ topic: `${base}/availability`, online: "online", offline: "offline", template: null }],
     availabilityMode: "latest",
@@ -130,6 +136,9 @@ function discoveredEntity(d: DiscoveredEntity, key: string, overlay: DeviceConfi
     stateTemplate: d.stateTemplate,
     stateOn: d.stateOn,
     stateOff: d.stateOff,
+    // Only a switch's state: a sensor's readings come from its one state topic (its key, its history).
+    moreStates: d.component === "sensor" ? [] : (d.moreStates ?? []),
+    poll: d.poll ?? null,
     command: d.commandTopic
       ? { topic: d.commandTopic, on: d.commandOn, off: d.commandOff, timeoutMs: overlay?.commandTimeoutMs ?? null, optimistic: d.stateTopic === null }
       : null,
@@ -180,6 +189,8 @@ function configuredEntity(c: DeviceConfig): Entity {
     stateTemplate,
     stateOn: on,
     stateOff: off,
+    moreStates: [],
+    poll: null,
     command:
       kind === "switch" && c.commandTopic
         ? { topic: c.commandTopic, on, off, timeoutMs: c.commandTimeoutMs ?? null, optimistic: stateTopic === null }
@@ -231,25 +242,28 @@ export function buildEntities(sources: RegistrySources): Map<string, Entity> {
   return entities;
 }
 
-/** Which entities a topic's messages are for: their state, or their n-th availability source. */
+/** Which entities a topic's messages are for: their state, their n-th other state source, or their n-th availability source. */
 export type Routes = {
   readonly state: ReadonlyMap<string, readonly string[]>;
+  readonly moreStates: ReadonlyMap<string, ReadonlyArray<{ key: string; index: number }>>;
   readonly availability: ReadonlyMap<string, ReadonlyArray<{ key: string; index: number }>>;
 };
 
 export function routesOf(entities: Iterable<Entity>): Routes {
   const state = new Map<string, string[]>();
+  const moreStates = new Map<string, Array<{ key: string; index: number }>>();
   const availability = new Map<string, Array<{ key: string; index: number }>>();
   for (const e of entities) {
     if (e.stateTopic) state.set(e.stateTopic, [...(state.get(e.stateTopic) ?? []), e.key]);
+    e.moreStates.forEach((s, index) => moreStates.set(s.topic, [...(moreStates.get(s.topic) ?? []), { key: e.key, index }]));
     e.availability.forEach((a, index) => availability.set(a.topic, [...(availability.get(a.topic) ?? []), { key: e.key, index }]));
   }
-  return { state, availability };
+  return { state, moreStates, availability };
 }
 
 /** Topics the entities listen on that the given filters (`home/#`, …) do not already cover, sorted. */
 export function extraTopics(routes: Routes, covered: readonly string[]): string[] {
-  const all = new Set([...routes.state.keys(), ...routes.availability.keys()]);
+  const all = new Set([...routes.state.keys(), ...routes.moreStates.keys(), ...routes.availability.keys()]);
   return [...all].filter((t) => !covered.some((f) => topicMatches(f, t))).sort();
 }
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createTasmotaDiscovery, tasmotaDiscoveryTopic } from "./tasmota-discovery";
 import { evaluateTemplate } from "./value-template-eval";
-import { PLUG_CONFIG, PLUG_SENSORS } from "./fixtures/tasmota";
+import { BOARD_STATE, PLUG_CONFIG, PLUG_RESULT_OFF, PLUG_SENSORS, PLUG_STATE_ON } from "./fixtures/tasmota";
+import type { DiscoveredEntity } from "./ha-discovery";
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 
@@ -79,5 +80,47 @@ describe("Tasmota discovery (tasmota/discovery/<MAC>/config + /sensors)", () => 
     assert.equal(bad.ok ? null : bad.code, "bad-json");
     const missing = read("tasmota/discovery/A4CF12F0C1D2/config", bytes({ ...PLUG_CONFIG, t: undefined }));
     assert.equal(missing.ok ? null : missing.code, "invalid-config");
+  });
+});
+
+describe("a Tasmota relay's state on RESULT and STATE, and the poll that asks for it (review-15 L3, as hatasmota relay.py)", () => {
+  const relaysOf = (config: object) => {
+    const result = createTasmotaDiscovery()("tasmota/discovery/A4CF12F0C1D2/config", bytes(config));
+    assert.ok(result.ok && result.kind === "config");
+    return result.entities;
+  };
+  /** What each relay reads from `payload` on each of its other state topics (null: nothing). */
+  const read = (entities: readonly DiscoveredEntity[], payload: object) =>
+    entities.map((e) =>
+      (e.moreStates ?? []).map(({ topic, template }) => {
+        const r = evaluateTemplate(template, JSON.stringify(payload));
+        return [topic, r.ok ? r.value : null];
+      }),
+    );
+
+  it("a plug's relay reads POWER from a command's RESULT and the periodic STATE, and is polled with an empty cmnd/<t>/STATE", () => {
+    const [relay] = relaysOf(PLUG_CONFIG);
+    assert.deepEqual(read([relay], PLUG_RESULT_OFF), [[["stat/tasmota_F0C1D2/RESULT", "OFF"], ["tele/tasmota_F0C1D2/STATE", "OFF"]]]);
+    assert.deepEqual(read([relay], PLUG_STATE_ON)[0].map(([, v]) => v), ["ON", "ON"]);
+    // RESULT answers every command: one about something else says nothing of the relay.
+    assert.deepEqual(read([relay], { Dimmer: 40 })[0].map(([, v]) => v), [null, null]);
+    // SetOption26: even a one-relay device says POWER1 (hatasmota get_state_power, idx_optional).
+    assert.deepEqual(read([relay], { POWER1: "ON" })[0].map(([, v]) => v), ["ON", "ON"]);
+    assert.deepEqual(relay.poll, { topic: "cmnd/tasmota_F0C1D2/STATE", payload: "" });
+  });
+
+  it("a two-relay board: each relay reads its own POWER<n>, on the device's own full topic", () => {
+    const entities = relaysOf({ ...PLUG_CONFIG, rl: [1, 1, 0, 0], ft: "%topic%/%prefix%/", t: "porch" });
+    assert.deepEqual(read(entities, BOARD_STATE), [
+      [["porch/stat/RESULT", "OFF"], ["porch/tele/STATE", "OFF"]],
+      [["porch/stat/RESULT", "ON"], ["porch/tele/STATE", "ON"]],
+    ]);
+    assert.deepEqual(read(entities, { POWER2: "OFF" }).map((r) => r.map(([, v]) => v)), [[null, null], ["OFF", "OFF"]]);
+    assert.deepEqual(entities.map((e) => e.poll?.topic), ["porch/cmnd/STATE", "porch/cmnd/STATE"]);
+  });
+
+  it("a device in deep sleep is not polled (hatasmota: no availability, so no poll)", () => {
+    const [relay] = relaysOf({ ...PLUG_CONFIG, dslp: 1 });
+    assert.equal(relay.poll, undefined);
   });
 });

@@ -9,14 +9,20 @@
 //  - each relay (`rl` 1, or 2: a light Hearth switches on and off) is a switch, or a
 //    light with SetOption30 (`so["30"]`); state on `stat/<t>/POWER<n>` (`POWER` on a
 //    one-relay device, as Tasmota names it), command `cmnd/<t>/POWER<n>`, words from `state`;
+//    and, as hatasmota relay.py reads it (review-15 L3), the `POWER<n>` key of the JSON on
+//    `stat/<t>/RESULT` (a command's answer) and `tele/<t>/STATE` (every TelePeriod): relay 1
+//    is `POWER` or `POWER1` there (hatasmota utils.get_state_power, idx_optional); and the
+//    hub asks for it with an empty `cmnd/<t>/STATE` when the device says it is online
+//    (hatasmota entity.py poll_status; the answer comes on RESULT), so a relay's state is
+//    known after a hub restart without waiting for it to change;
 //  - each number in the sensors sample is a sensor read from `tele/<t>/SENSOR` by path;
 //  - availability is `tele/<t>/LWT` with the device's `onln`/`ofln`.
 // The two messages are separate, so a reader keeps each device's last of both
 // (createTasmotaDiscovery) and answers every change with all of the device's entities.
 import { z } from "zod";
 import { checkTopicName } from "../topics";
-import type { DiscoveredDevice, DiscoveredEntity, DiscoveryResult } from "./ha-discovery";
-import { parseTemplate } from "./value-template";
+import type { DiscoveredDevice, DiscoveredEntity, DiscoveryResult, StatePoll } from "./ha-discovery";
+import { parseTemplate, type ValueTemplate } from "./value-template";
 
 export const TASMOTA_DISCOVERY_PREFIX = "tasmota/discovery";
 
@@ -82,6 +88,8 @@ const configSchema = z.object({
   state: z.array(text(64)).min(2),
   t: text(128),
   tp: z.array(text(64)).min(3),
+  /** DeepSleep: such a device is not polled (hatasmota: no availability, so no poll_status). */
+  dslp: z.number().int().optional(),
   ver: z.literal(1),
 });
 type TasmotaConfig = z.infer<typeof configSchema>;
@@ -159,6 +167,8 @@ export function tasmotaEntities(c: TasmotaConfig, sample: SensorSample | null): 
   const [off, on] = c.state;
   const entities: DiscoveredEntity[] = [];
   const relays = c.rl.filter((kind) => kind !== 0).length;
+  // hatasmota relay.py: poll_topic `cmnd/<t>/STATE`, poll_payload "".
+  const poll: StatePoll | undefined = c.dslp === 1 ? undefined : { topic: `${cmnd}STATE`, payload: "" };
   c.rl.forEach((kind, idx) => {
     if (kind !== RL_RELAY && kind !== RL_LIGHT) return; // 3: a shutter's pair, not an on/off
     const component = kind === RL_LIGHT || c.so?.[OPTION_HASS_LIGHT] === 1 ? "light" : "switch";
@@ -176,6 +186,11 @@ export function tasmotaEntities(c: TasmotaConfig, sample: SensorSample | null): 
       commandOff: off,
       stateOn: on,
       stateOff: off,
+      moreStates: [
+        { topic: `${stat}RESULT`, template: powerKey(idx) },
+        { topic: `${tele}STATE`, template: powerKey(idx) },
+      ],
+      ...(poll ? { poll } : {}),
     });
   });
   for (const { path, unit } of sampleNumbers(sample ?? {})) {
@@ -198,6 +213,18 @@ export function tasmotaEntities(c: TasmotaConfig, sample: SensorSample | null): 
     });
   }
   return entities;
+}
+
+/**
+ * Relay `idx`'s state in Tasmota's JSON (`{"POWER":"ON"}`, `{"POWER2":"OFF",…}`), as hatasmota
+ * utils.get_state_power reads it: `POWER<idx+1>`, or for the first relay `POWER` when present.
+ * A payload without the key (RESULT answers every command: `{"Dimmer":40}`) says nothing of it.
+ */
+function powerKey(idx: number): ValueTemplate {
+  const source = idx === 0 ? "{{ value_json.POWER if value_json.POWER is defined else value_json.POWER1 }}" : `{{ value_json.POWER${idx + 1} }}`;
+  const parsed = parseTemplate(source);
+  if (!parsed.ok) throw new Error(`tasmota: ${source}: ${parsed.notUnderstood}`);
+  return parsed.template;
 }
 
 /** A key Hearth puts in a template path: what Tasmota's sensor names and quantities use. */
