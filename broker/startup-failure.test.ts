@@ -39,6 +39,9 @@ async function handlesBackTo(before: string[]): Promise<string[]> {
   return handles();
 }
 
+/** The web thread's socket folders this process made (web-thread.ts), left in tmpdir. */
+const webSocketDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`hearth-web-${process.pid}-`));
+
 function openSqliteFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith("-wal"));
 }
@@ -69,6 +72,7 @@ test("a dashboard that fails to start: startHub rejects and leaves no listener, 
   await assert.rejects(startHub(hubConfig(dir, await freePort(), mqttPort), { pagesDir: noBuild }), /Cannot start the dashboard/);
   assert.deepEqual(await handlesBackTo(before), before);
   assert.deepEqual(openSqliteFiles(dir), []);
+  assert.deepEqual(webSocketDirs(), [], "the web thread's socket folder");
   await assertPortFree(mqttPort);
 });
 

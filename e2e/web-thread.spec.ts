@@ -4,9 +4,11 @@
 // back, every read completes, the broker's thread never stalls for long (its event-loop
 // delay, read from inside the hub), and it never had Next's async hooks turned on. How
 // long the round trips took is the bench's business (npm run bench, stall).
-import { copyFileSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { brokerLoopDelay, connectInspector } from "../bench/lib/inspector";
 import { startProbe } from "../bench/lib/rtt-probe";
 import type { Page } from "@playwright/test";
@@ -14,6 +16,7 @@ import { ADMIN, expect, test, TestHub } from "./hub";
 import { DAY_OF_READINGS, seedHistory } from "./seed-history";
 
 const DAY_MS = 86_400_000;
+const run = promisify(execFile);
 /**
  * The longest the broker's thread may go without turning its event loop while the web
  * reads (review-16 F4). Before issue 13 the export held it for ~10 s, and a read moved back
@@ -100,13 +103,41 @@ const STALL_TEST = "every probe message comes back and the broker's thread never
 test.describe("with the default history reader threads", () => {
   let hub: TestHub;
   test.beforeAll(async () => {
-    hub = await startSeededHub();
+    // Under umask 002, as Debian's user private groups leave it: the socket test below.
+    const umask = process.umask(0o002);
+    try {
+      hub = await startSeededHub();
+    } finally {
+      process.umask(umask);
+    }
   });
   test.afterAll(async () => hub?.dispose());
 
   test(STALL_TEST, async ({ page }) => exportAndChartsWhileProbing(hub, page));
 
+  // Review-16 F13: the web thread trusts the peer line each spliced connection starts with
+  // (the browser's address the login throttle sees, and the scheme). Under umask 002 its
+  // socket was group-writable: anyone in the hub's group could connect and forge that line.
+  test("the web thread's socket refuses another user, even one in the hub's group, whatever the umask", async () => {
+    test.skip(process.getuid?.() !== 0, "connecting as another user needs root");
+    const sockets = webThreadSockets(hub.pid!);
+    expect(sockets, "the web thread's listening socket").toHaveLength(1);
+    // nobody, with the hub's group (root's): what group permissions allow, this connection gets.
+    const connect = `require("node:net").connect(process.argv[1]).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(0); })`;
+    const { stdout } = await run(process.execPath, ["-e", connect, sockets[0]], { uid: 65534, gid: process.getgid!(), cwd: "/", env: { PATH: process.env.PATH, NODE_ENV: "production" } });
+    expect(stdout.trim()).toBe("EACCES");
+  });
 });
+
+/** The Unix socket paths the hub process `pid`'s web thread is bound to (/proc/net/unix lists every bound one). */
+function webThreadSockets(pid: number): string[] {
+  const paths = readFileSync("/proc/net/unix", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/)[7])
+    .filter((p): p is string => p?.includes(`/hearth-web-${pid}-`) === true);
+  return [...new Set(paths)];
+}
 
 test.describe("with two history reader threads", () => {
   let hub: TestHub;
