@@ -50,6 +50,8 @@ export async function startWebThread(opts: {
   files: WebThreadData["files"];
   next: WebThreadData["next"];
   log: Logger;
+  /** Aborted while the thread starts: it is ended, and the start rejects with the reason. */
+  signal?: AbortSignal;
 }): Promise<WebThread> {
   // A Unix socket only this user can reach, since the proxy's forwarded headers are trusted:
   // in a folder of its own that mkdtemp makes 0700, whatever the umask. Under umask 002
@@ -137,14 +139,18 @@ async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { soc
         worker.off("message", onMessage);
         worker.off("error", done);
         worker.off("exit", onExit);
+        opts.signal?.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve();
       };
       const onMessage = (m: WebThreadMessage) => m.type === "ready" && done();
       const onExit = (code: number) => done(new Error(`the web thread exited with code ${code} while starting`));
+      const onAbort = () => done(opts.signal!.reason as Error);
       worker.on("message", onMessage);
       worker.once("error", done);
       worker.once("exit", onExit);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
     });
   } catch (error) {
     await worker.terminate();
