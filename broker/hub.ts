@@ -57,6 +57,8 @@ export type HubOptions = {
   pages?: boolean;
   /** Where the dashboard's Next.js build is (its `.next`); the checkout by default. */
   pagesDir?: string;
+  /** Aborted: start-up stops at its next step (the web thread's start included), closes what it opened, and rejects with the reason. */
+  signal?: AbortSignal;
 };
 
 /** What the dashboard's port answers for pages when there are none. */
@@ -107,9 +109,10 @@ function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | null {
 
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const tls = readTls(config.tls);
-  const life = createLifecycle((part, error) => log.error("error while stopping", { part, error: error.message }));
+  const life = createLifecycle((part, error) => log.error("error while stopping", { part, error: error.message }), options.signal);
   let parts: Awaited<ReturnType<typeof compose>>;
   try {
+    options.signal?.throwIfAborted();
     parts = await compose(config, tls, life, options);
   } catch (error) {
     await life.close();
@@ -239,6 +242,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       files: { history: opened.source, accounts: accountsAt },
       next: { dir: options.pagesDir ?? path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
       log: createLogger("web"),
+      signal: options.signal,
     }),
     (w) => w.close(),
   );

@@ -31,3 +31,14 @@ test("a start-up that fails half way closes what it opened and nothing else", as
   assert.deepEqual(closed, ["broker", "history"]);
   assert.throws(() => life.add("late", 3, () => {}), /closing/);
 });
+
+test("an aborted start-up stops at its next part, which is closed with the ones before it (review-16 F14)", async () => {
+  const closed: string[] = [];
+  const stop = new AbortController();
+  const life = createLifecycle(() => {}, stop.signal);
+  life.add("history", 1, () => closed.push("history"));
+  stop.abort(new Error("start-up stopped by SIGTERM"));
+  assert.throws(() => life.add("web thread", 2, () => closed.push("web thread")), /stopped by SIGTERM/);
+  await life.close();
+  assert.deepEqual(closed, ["web thread", "history"]);
+});

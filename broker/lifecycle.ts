@@ -8,13 +8,19 @@ export type Lifecycle = {
   close(): Promise<void>;
 };
 
-export function createLifecycle(onError: (name: string, error: Error) => void): Lifecycle {
+/**
+ * `signal` stops a start-up between two parts (review-16 F14: a SIGTERM while the hub
+ * starts): the part just started is registered, so it is closed with the rest, and then
+ * `add` throws the signal's reason.
+ */
+export function createLifecycle(onError: (name: string, error: Error) => void, signal?: AbortSignal): Lifecycle {
   const stack: { name: string; close(): unknown }[] = [];
   let closing: Promise<void> | null = null;
   return {
     add(name, part, close) {
       if (closing) throw new Error(`cannot start ${name}: the hub is closing`);
       stack.push({ name, close: () => close(part) });
+      signal?.throwIfAborted();
       return part;
     },
     close() {

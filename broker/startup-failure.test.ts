@@ -6,13 +6,14 @@
 // -wal file when its last connection closes), and the MQTT port is free again.
 // Proof first written by review-14 (/work/notes/review-14.md F2).
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { freePort } from "../e2e/free-port";
 import { loadConfig } from "../lib/config";
+import { controlSocketPath } from "./control-socket";
 import { startHub } from "./hub";
 
 const dirs: string[] = [];
@@ -38,6 +39,9 @@ async function handlesBackTo(before: string[]): Promise<string[]> {
   while (Date.now() < until && handles().join() !== before.join()) await new Promise((r) => setTimeout(r, 50));
   return handles();
 }
+
+/** The web thread's socket folders this process made (web-thread.ts), left in tmpdir. */
+const webSocketDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`hearth-web-${process.pid}-`));
 
 function openSqliteFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith("-wal"));
@@ -69,6 +73,7 @@ test("a dashboard that fails to start: startHub rejects and leaves no listener, 
   await assert.rejects(startHub(hubConfig(dir, await freePort(), mqttPort), { pagesDir: noBuild }), /Cannot start the dashboard/);
   assert.deepEqual(await handlesBackTo(before), before);
   assert.deepEqual(openSqliteFiles(dir), []);
+  assert.deepEqual(webSocketDirs(), [], "the web thread's socket folder");
   await assertPortFree(mqttPort);
 });
 
@@ -86,5 +91,26 @@ test("the dashboard's port taken: startHub rejects naming PORT, and the MQTT lis
   }
   assert.deepEqual(await handlesBackTo(before), before);
   assert.deepEqual(openSqliteFiles(dir), []);
+  await assertPortFree(mqttPort);
+});
+
+test("a start-up stopped by its signal (a SIGTERM while starting): startHub rejects with the reason, and what it opened is closed", async () => {
+  await new Promise(setImmediate); // the last test's servers finish closing
+  const before = handles();
+  const dir = tempDir();
+  const mqttPort = await freePort();
+  const starting = new AbortController();
+  // Stopped half way: once the control socket is open, the broker and its stores are too.
+  const control = controlSocketPath(dir);
+  const watcher = watch(dir, () => existsSync(control) && starting.abort(new Error("start-up stopped by SIGTERM")));
+  try {
+    await assert.rejects(startHub(hubConfig(dir, await freePort(), mqttPort), { pages: false, signal: starting.signal }), /stopped by SIGTERM/);
+  } finally {
+    watcher.close();
+  }
+  assert.equal(starting.signal.aborted, true);
+  assert.deepEqual(await handlesBackTo(before), before);
+  assert.deepEqual(openSqliteFiles(dir), []);
+  assert.equal(existsSync(control), false, "the control socket");
   await assertPortFree(mqttPort);
 });

@@ -4,8 +4,7 @@
 // Measured against a child process (issue 13's commit): the worker costs ~90 MB of RSS
 // against ~130 MB, starts as fast, and a socket cannot be handed to it, which is why
 // the hub's thread keeps the public port and proxies HTTP to it (web-proxy.ts).
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -51,18 +50,24 @@ export async function startWebThread(opts: {
   files: WebThreadData["files"];
   next: WebThreadData["next"];
   log: Logger;
+  /** Aborted while the thread starts: it is ended, and the start rejects with the reason. */
+  signal?: AbortSignal;
 }): Promise<WebThread> {
-  // A Unix socket only this user can reach: the proxy's forwarded headers are trusted.
-  const socketPath = path.join(tmpdir(), `hearth-web-${process.pid}-${randomBytes(6).toString("hex")}.sock`);
+  // A Unix socket only this user can reach, since the proxy's forwarded headers are trusted:
+  // in a folder of its own that mkdtemp makes 0700, whatever the umask. Under umask 002
+  // (Debian's user groups) the socket alone was group-writable (review-16 F13).
+  const socketDir = mkdtempSync(path.join(tmpdir(), `hearth-web-${process.pid}-`));
+  const socketPath = path.join(socketDir, "web.sock");
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const removeSocket = () => rmSync(socketPath, { force: true });
+  const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
   const start = () => spawnWebWorker({ ...opts, socketPath });
 
   let current: Spawned;
   try {
     current = await start();
   } catch (error) {
-    removeSocket();
+    removeSocketDir();
     throw new Error(`Cannot start the dashboard: ${(error as Error).message}`, { cause: error });
   }
   // After start-up, a crash in the web thread costs the pages a moment, never the broker:
@@ -109,7 +114,7 @@ export async function startWebThread(opts: {
       clearTimeout(retry);
       await restarting;
       if (!current.exited) await stopWorker(current.worker);
-      removeSocket();
+      removeSocketDir();
     },
   };
 }
@@ -134,14 +139,18 @@ async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { soc
         worker.off("message", onMessage);
         worker.off("error", done);
         worker.off("exit", onExit);
+        opts.signal?.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve();
       };
       const onMessage = (m: WebThreadMessage) => m.type === "ready" && done();
       const onExit = (code: number) => done(new Error(`the web thread exited with code ${code} while starting`));
+      const onAbort = () => done(opts.signal!.reason as Error);
       worker.on("message", onMessage);
       worker.once("error", done);
       worker.once("exit", onExit);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
     });
   } catch (error) {
     await worker.terminate();

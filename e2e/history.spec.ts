@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { Locator, Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
-import { expect, test, TestHub } from "./hub";
+import { ADMIN, expect, test, TestHub } from "./hub";
 import { settledBox } from "./settled-box";
 
 const run = promisify(execFile);
@@ -164,6 +164,29 @@ test("the chart's CSV holds exactly the points it draws; the raw CSV every readi
   const daily = await hubSeries(page, day);
   expect(raw.length).toBe(daily[0].points.length + daily[1].points.length);
   for (const r of raw) expect(Number(r[1]) >= from && Number(r[1]) <= to).toBe(true);
+});
+
+// Review-16 F12: the raw export of a filter kept only the first 24 topics (a chart's
+// limit) and said X-Hearth-Truncated: no. A chart still draws 24; the files hold them all.
+test("a filter's CSV exports hold every topic it matches, past the 24 lines a chart draws", async ({ page }) => {
+  const beds = Array.from({ length: 30 }, (_, i) => `garden/bed-${String(i + 1).padStart(2, "0")}/moisture`);
+  const from = Date.now() - 1000;
+  // QoS 1: acknowledged once the reading is committed, so the exports below can read it.
+  await Promise.all(beds.map((topic, i) => device.publishAsync(topic, String(30 + i), { qos: 1 })));
+  await hub.logIn(page, ADMIN);
+  const query = new URLSearchParams({ topic: "garden/#", from: String(from), to: String(Date.now() + 1000), tz: "UTC" });
+  const topicsIn = (csv: string) => [...new Set(csv.trim().split("\r\n").slice(1).map((line) => line.split(",")[2]))].sort();
+
+  const raw = await page.request.get(`${hub.url}/api/history/raw?${query}`);
+  expect(raw.status()).toBe(200);
+  expect(raw.headers()["x-hearth-truncated"]).toBe("no");
+  expect(topicsIn(await raw.text())).toEqual(beds);
+  const chartCsv = await page.request.get(`${hub.url}/api/history/csv?${query}`);
+  expect(chartCsv.status()).toBe(200);
+  expect(topicsIn(await chartCsv.text())).toEqual(beds);
+
+  const chart = await page.request.get(`${hub.url}/api/history/series?${query}`);
+  expect(((await chart.json()).series as unknown[]).length).toBe(24);
 });
 
 test("a CSV opens in Excel with °C intact and says its time zone: the viewer's", async ({ browser }) => {

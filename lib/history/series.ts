@@ -41,19 +41,22 @@ export async function collectSeries(read: (into: SeriesSink) => Promise<void>): 
 /** What the chart queries need of a store. */
 type SeriesSource = Pick<HistoryStore, "topics" | "query">;
 
-/** The topics a filter names: itself when it has no wildcard, else every stored topic it matches. */
+/**
+ * The topics a filter names: itself when it has no wildcard, else every stored topic it
+ * matches. The exports take every one (review-16 F12: the raw CSV of home/# kept 24).
+ */
 export async function resolveTopics(store: Pick<HistoryStore, "topics">, filter: string): Promise<string[]> {
   if (!filter.includes("+") && !filter.includes("#")) return [filter];
   const stored = await store.topics();
-  return stored
-    .map((s) => s.topic)
-    .filter((topic) => topicMatches(filter, topic))
-    .slice(0, MAX_SERIES);
+  return stored.map((s) => s.topic).filter((topic) => topicMatches(filter, topic));
 }
+
+/** The topics one chart draws: the first MAX_SERIES a filter names. */
+const chartTopics = async (store: Pick<HistoryStore, "topics">, filter: string) => (await resolveTopics(store, filter)).slice(0, MAX_SERIES);
 
 /** One series per topic the filter names, each within the point budget, on the same range. */
 export async function querySeries(store: SeriesSource, req: HistoryRequest): Promise<HistorySeries[]> {
-  const topics = await resolveTopics(store, req.topic);
+  const topics = await chartTopics(store, req.topic);
   return Promise.all(topics.map((topic) => store.query({ topic, from: req.from, to: req.to, maxPoints: req.points })));
 }
 
@@ -62,7 +65,7 @@ export async function querySeries(store: SeriesSource, req: HistoryRequest): Pro
  * route's JSON, series-json.ts), with no object per point. Read at once, as querySeries does.
  */
 export async function readSeriesInto(store: Pick<HistoryReads, "topics" | "readSeries">, req: HistoryRequest, into: SeriesSink): Promise<void> {
-  const topics = await resolveTopics(store, req.topic);
+  const topics = await chartTopics(store, req.topic);
   const order = seriesInOrder(into, topics.length);
   await Promise.all(
     topics.map(async (topic, i) => {

@@ -1,7 +1,8 @@
 // GET /api/history/csv?topic=…&from=…&to=…&points=…&tz=… — what a chart shows, as CSV:
 // the same query as /api/history/series, so the file holds exactly the chart's points,
 // streamed a series at a time (lib/history/csv-stream.ts); times in the zone `tz`
-// names (the viewer's), UTC without it.
+// names (the viewer's), UTC without it. Every topic the filter matches, also past the
+// 24 a chart draws (review-16 F12); each series is within the chart's point budget.
 import { csvFileName } from "@/lib/history/csv";
 import { seriesCsvStream } from "@/lib/history/csv-stream";
 import { exportTimeZone } from "@/lib/history/csv-time";
