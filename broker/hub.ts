@@ -238,6 +238,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       },
       files: { history: opened.source, accounts: accountsAt },
       next: { dir: options.pagesDir ?? path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
+      priority: config.webPriority,
       log: createLogger("web"),
     }),
     (w) => w.close(),
