@@ -10,7 +10,7 @@
 //
 // The hub is the stall section's (24 h × 20 sensors) with 500 readings/s published through
 // it in every phase, so the broker isolate's share of the V8 threads is the "broker only" row.
-//   node --import tsx bench/tools/hub-threads.ts          (under the heavy lock)
+//   node --import tsx bench/tools/hub-threads.ts          (under the heavy lock; PHASE_MS, SEED_HOURS for a dry run)
 import mqtt from "mqtt";
 import { readdirSync, readFileSync } from "node:fs";
 import { DAY_OF_READINGS, seedHistory } from "../../e2e/seed-history";
@@ -52,7 +52,7 @@ const end = Date.now();
 let cookie = "";
 const hub = await startHub({
   prepare: async (dir) => {
-    seedHistory(dir, { ...DAY_OF_READINGS, end });
+    seedHistory(dir, { ...DAY_OF_READINGS, hours: Number(process.env.SEED_HOURS ?? DAY_OF_READINGS.hours), end });
     cookie = await seedSession(dir);
   },
 });
