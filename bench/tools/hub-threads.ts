@@ -41,6 +41,7 @@ function sample(pid: number): Sample {
 
 async function drain(url: string, headers: Record<string, string>): Promise<number> {
   const response = await fetch(url, { headers });
+  encodings.add(`${new URL(url).pathname.split("/").at(-1) || "/"}: ${response.headers.get("content-encoding") ?? "none"}`);
   let bytes = 0;
   const reader = response.body!.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
@@ -48,6 +49,7 @@ async function drain(url: string, headers: Record<string, string>): Promise<numb
   return bytes;
 }
 
+const encodings = new Set<string>();
 const end = Date.now();
 let cookie = "";
 const hub = await startHub({
@@ -61,6 +63,7 @@ try {
   const month = `${hub.httpUrl}/api/history/series?topic=${encodeURIComponent("home/+/temperature")}&from=${end - 30 * DAY_MS}&to=${end}&points=1000`;
   const page = `${hub.httpUrl}/`;
   for (let i = 0; i < 3; i++) await Promise.all([drain(month, { cookie }), drain(page, { cookie })]); // code and SQLite pages warm
+  encodings.clear();
 
   // Roles by birth order (see the top); the web side is what gave way (nice above the broker's, or SCHED_IDLE).
   const first = sample(hub.pid);
@@ -95,6 +98,8 @@ try {
     }
     const pct = (ms: number) => `${((ms / wall) * 100).toFixed(1)}`.padStart(5);
     console.log(`\n${name}${typeof served === "number" ? ` — ${served} answers` : ""} (${(wall / 1000).toFixed(1)} s)`);
+    console.log(`  answers' content-encoding: ${[...encodings].join(", ") || "–"}`);
+    encodings.clear();
     for (const [g, v] of [...groups].sort()) console.log(`  ${g.padEnd(28)} cpu ${pct(v.run)} %   waiting ${pct(v.wait)} %`);
   }
 } finally {
