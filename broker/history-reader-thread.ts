@@ -7,24 +7,29 @@ import { parentPort, workerData } from "node:worker_threads";
 import { answerCall, toWire, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
 import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
 import type { HistoryReader } from "../lib/history/store";
-import { lowerOwnPriority, WEB_THREAD_NICE } from "./thread-priority";
+import type { WebPriority } from "../lib/config-schema";
+import { giveWay, type GaveWay } from "./thread-priority";
 
-/** The first message a reader thread sends: whether its connection opened. */
-export type ReaderHello = { hello: true; ok: true } | { hello: true; ok: false; error: ReturnType<typeof toWire> };
+/** The first message a reader thread sends: whether its connection opened, and how it gave way to the broker. */
+export type ReaderHello = ({ hello: true; ok: true } | { hello: true; ok: false; error: ReturnType<typeof toWire> }) & { priority: GaveWay };
 
-const file = (workerData as { historyReaderFile?: unknown } | null)?.historyReaderFile;
+/** A reader thread's workerData. */
+export type ReaderThreadData = { historyReaderFile: string; priority: WebPriority };
+
+const data = workerData as Partial<ReaderThreadData> | null;
+const file = data?.historyReaderFile;
 if (parentPort === null || typeof file !== "string") throw new Error("history-reader-thread.ts runs only as a history reader thread");
 const port = parentPort;
 // Like the web thread it serves: the broker's thread gets a core first (thread-priority.ts).
-lowerOwnPriority(WEB_THREAD_NICE);
+const priority = giveWay(data?.priority ?? "idle");
 
 let reader: HistoryReader | null = null;
 try {
   reader = openSqliteHistoryReader(file);
-  port.postMessage({ hello: true, ok: true } satisfies ReaderHello);
+  port.postMessage({ hello: true, ok: true, priority } satisfies ReaderHello);
 } catch (error) {
   // The pool logs it and fails the waiting reads with a code; this thread has nothing to do.
-  port.postMessage({ hello: true, ok: false, error: toWire(error) } satisfies ReaderHello);
+  port.postMessage({ hello: true, ok: false, error: toWire(error), priority } satisfies ReaderHello);
   port.close();
 }
 

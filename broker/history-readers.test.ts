@@ -15,6 +15,7 @@ import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
 import type { Logger } from "../lib/log";
 import { HISTORY_READERS_CLOSED, HISTORY_UNREADABLE } from "../lib/history/reader-wire";
 import { createHistoryReaders } from "./history-readers";
+import { ownThreadId, SCHED_IDLE, SCHED_OTHER, threadScheduling } from "./thread-priority";
 
 const HOUR_MS = 3_600_000;
 const end = Date.now();
@@ -158,4 +159,38 @@ test("a database that cannot be opened fails each read with a code and one log l
     await readers.close();
   }
   assert.equal(readers.threads().started, 0);
+});
+
+/** This process's threads under each scheduling policy, with their nice values (thread-priority.ts). */
+function threadsByPolicy(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    const s = threadScheduling(Number(tid));
+    if (s) out.set(s.policy, [...(out.get(s.policy) ?? []), s.nice]);
+  }
+  return out;
+}
+
+test("reader threads give way to the broker's thread: SCHED_IDLE at nice 10, or nice 10 alone when asked", { skip: ownThreadId() === null && "not Linux" }, async () => {
+  const floor = Math.max(threadScheduling(ownThreadId()!)!.nice, 10);
+  assert.equal(threadsByPolicy().get(SCHED_IDLE), undefined, "no idle thread before");
+  const idle = createHistoryReaders({ file, size: 2, log });
+  try {
+    logged.length = 0;
+    await Promise.all(Array.from({ length: 4 }, () => idle.query(SMALL_CHART)));
+    assert.equal(idle.threads().started, 2);
+    // Preempted at once when the broker's thread wakes on their core (issue 13); every other thread keeps its policy.
+    assert.deepEqual(threadsByPolicy().get(SCHED_IDLE), [floor, floor]);
+    assert.deepEqual(logged, [], "nothing to say when the threads got what was asked");
+  } finally {
+    await idle.close();
+  }
+  const niced = createHistoryReaders({ file, size: 1, log, priority: "nice" });
+  try {
+    await niced.query(SMALL_CHART);
+    assert.equal(threadsByPolicy().get(SCHED_IDLE), undefined, "HEARTH_WEB_PRIORITY=nice: no idle thread");
+    assert.ok(threadsByPolicy().get(SCHED_OTHER)!.includes(floor), "the reader thread at nice 10");
+  } finally {
+    await niced.close();
+  }
 });

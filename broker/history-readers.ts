@@ -14,7 +14,8 @@ import { fromWire, HISTORY_READER_FAILED, HISTORY_READERS_CLOSED, HISTORY_UNREAD
 import { replayRawChunk, replaySeries, type ReaderAnswer, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
 import type { HistoryReader, LatestReading, StoreSize, StoredTopic } from "../lib/history/store";
 import type { Logger } from "../lib/log";
-import type { ReaderHello } from "./history-reader-thread";
+import type { WebPriority } from "../lib/config-schema";
+import type { ReaderHello, ReaderThreadData } from "./history-reader-thread";
 
 const IDLE_MS = 60_000;
 
@@ -35,8 +36,16 @@ function startThread(at: URL, workerData: unknown): Worker {
 
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
 
-export function createHistoryReaders(opts: { file: string; size: number; log: Logger }): HistoryReader & { threads(): { started: number; ready: number } } {
+export function createHistoryReaders(opts: {
+  file: string;
+  size: number;
+  log: Logger;
+  /** How each thread gives way to the broker's (thread-priority.ts); "idle" unless given. */
+  priority?: WebPriority;
+}): HistoryReader & { threads(): { started: number; ready: number } } {
   const { file, size, log } = opts;
+  const priority = opts.priority ?? "idle";
+  let priorityLogged = false; // once per pool: threads start and end with the reads
   const readers: Reader[] = [];
   const queue: Job[] = [];
   let closed = false;
@@ -52,7 +61,7 @@ export function createHistoryReaders(opts: { file: string; size: number; log: Lo
   };
 
   const start = (): Reader => {
-    const worker = startThread(entry(), { historyReaderFile: file });
+    const worker = startThread(entry(), { historyReaderFile: file, priority } satisfies ReaderThreadData);
     const reader: Reader = { worker, ready: false, job: null };
     readers.push(reader);
     worker.on("message", (m: ReaderHello | ReaderReply) => {
@@ -80,6 +89,11 @@ export function createHistoryReaders(opts: { file: string; size: number; log: Lo
   };
 
   const hello = (reader: Reader, m: ReaderHello) => {
+    if (m.priority.got !== priority && !priorityLogged) {
+      priorityLogged = true;
+      const code = m.priority.got === "nice" ? "web-priority-nice-only" : "web-priority-unchanged";
+      log.warn(`history reader thread runs at ${m.priority.got === "nice" ? "nice 10" : "the broker's priority"}, not ${priority === "idle" ? "SCHED_IDLE" : "nice 10"}`, { code, reason: m.priority.reason });
+    }
     if (m.ok) {
       reader.ready = true;
       if (unreadable) log.info("history database readable again", { file });

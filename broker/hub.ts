@@ -241,6 +241,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
       },
       files: { history: opened.source, accounts: accountsAt },
       next: { dir: options.pagesDir ?? path.resolve(import.meta.dirname, ".."), dev: config.dev, hostname: config.host, port: config.port },
+      priority: config.webPriority,
       log: createLogger("web"),
       signal: options.signal,
     }),

@@ -8,6 +8,7 @@ import type { MessagePort } from "node:worker_threads";
 import { sha256, type AccountStore } from "../lib/auth/account-store";
 import { openAccounts } from "../lib/auth/open-accounts";
 import type { UserChange } from "../lib/auth/user-change";
+import type { WebPriority } from "../lib/config-schema";
 import type { HubApi, HubCall, HubReply, Remote, WebThreadData } from "../lib/hub-api";
 import { openHistoryReader, type HistorySource } from "../lib/history/open-history";
 import type { HistoryReader } from "../lib/history/store";
@@ -18,12 +19,12 @@ import { createLifecycle } from "./lifecycle";
 
 export type OpenedWebHub = { hub: WebHub; close(): Promise<void> };
 
-export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "port">, log: Logger): Promise<OpenedWebHub> {
-  const { info, files, port } = data;
+export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "port"> & Partial<Pick<WebThreadData, "priority">>, log: Logger): Promise<OpenedWebHub> {
+  const { info, files, port, priority } = data;
   const opened = createLifecycle((name, error) => log.error("web thread: closing failed", { part: name, error: error.message }));
   try {
     const api = opened.add("hub api", remote(port), (r) => r.close());
-    const history = opened.add("history reader", openReader(files.history, log), (h) => h.close());
+    const history = opened.add("history reader", openReader(files.history, priority ?? "idle", log), (h) => h.close());
     const accounts = opened.add("accounts", tellingTheHub(openAccounts(files.accounts, log), api.groups, log), (a) => a.close());
     // Logouts an earlier web thread made while the database was away (review 6, #5).
     for (const { tokenHash, sessionId } of await api.groups.sessions.ended()) accounts.endedElsewhere(tokenHash, sessionId);
@@ -40,9 +41,9 @@ export async function openWebHub(data: Pick<WebThreadData, "info" | "files" | "p
  * a long read holds up neither page renders nor another person's read; with 0 threads, on
  * the web thread itself. PostgreSQL's reads are async already (a pool of connections).
  */
-function openReader(source: HistorySource, log: Logger): HistoryReader {
+function openReader(source: HistorySource, priority: WebPriority, log: Logger): HistoryReader {
   if (source.kind === "sqlite" && (source.readerThreads ?? 0) > 0) {
-    return createHistoryReaders({ file: source.file, size: source.readerThreads!, log });
+    return createHistoryReaders({ file: source.file, size: source.readerThreads!, priority, log });
   }
   return openHistoryReader(source, log);
 }

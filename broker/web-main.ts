@@ -11,7 +11,7 @@ import { isWebThreadData } from "../lib/hub-api";
 import { createLogger } from "../lib/log";
 import { installWebHub } from "../lib/web-hub";
 import { openWebHub } from "./open-web-hub";
-import { lowerOwnPriority, WEB_THREAD_NICE } from "./thread-priority";
+import { giveWay } from "./thread-priority";
 import { cameThroughProxy, firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
 import type { WebThreadMessage } from "./web-thread";
 
@@ -19,9 +19,12 @@ const log = createLogger("http");
 if (!isWebThreadData(workerData) || parentPort === null) throw new Error("web-main.ts runs only as the hub's web thread");
 const port = parentPort;
 const { next: options, socketPath, info } = workerData;
-// Before Next starts: the broker's thread gets a core first whenever both want one.
-const priority = lowerOwnPriority(WEB_THREAD_NICE);
-if (!priority.ok) log.warn("web thread keeps the broker's priority", { code: "web-priority-unchanged", reason: priority.reason });
+// Before Next starts (and before the reader threads, which inherit it): the broker's thread
+// gets a core first whenever both want one (thread-priority.ts).
+const priority = giveWay(workerData.priority);
+if (priority.got === workerData.priority) log.info("web thread gives way to the broker", { code: "web-priority", policy: priority.got === "idle" ? "SCHED_IDLE" : "nice 10" });
+else if (priority.got === "nice") log.warn("web thread runs at nice 10, not SCHED_IDLE", { code: "web-priority-nice-only", reason: priority.reason });
+else log.warn("web thread keeps the broker's priority", { code: "web-priority-unchanged", reason: priority.reason });
 
 const parts = await openWebHub(workerData, createLogger("web hub"));
 installWebHub(parts.hub);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { WebPriority } from "../lib/config-schema";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
 import { createRestarts } from "./web-restarts";
@@ -49,6 +50,8 @@ export async function startWebThread(opts: {
   info: WebInfo;
   files: WebThreadData["files"];
   next: WebThreadData["next"];
+  /** How the web thread and its reader threads give way to this one; "idle" unless given. */
+  priority?: WebPriority;
   log: Logger;
   /** Aborted while the thread starts: it is ended, and the start rejects with the reason. */
   signal?: AbortSignal;
@@ -125,7 +128,15 @@ type Spawned = { worker: Worker; hubPort: MessagePort; exited?: boolean };
 async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { socketPath: string }): Promise<Spawned> {
   const { port1: hubPort, port2: webPort } = new MessageChannel();
   serveApi(hubPort, opts.api, opts.log);
-  const data: WebThreadData = { hearth: 1, info: opts.info, files: opts.files, port: webPort, next: opts.next, socketPath: opts.socketPath };
+  const data: WebThreadData = {
+    hearth: 1,
+    info: opts.info,
+    files: opts.files,
+    port: webPort,
+    next: opts.next,
+    socketPath: opts.socketPath,
+    priority: opts.priority ?? "idle",
+  };
   const worker = new Worker(entry(), {
     workerData: data,
     transferList: [webPort],

@@ -11,6 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { brokerLoopDelay, connectInspector } from "../bench/lib/inspector";
 import { startProbe } from "../bench/lib/rtt-probe";
+import { SCHED_IDLE, SCHED_OTHER, threadScheduling } from "../broker/thread-priority";
 import type { Page } from "@playwright/test";
 import { ADMIN, expect, test, TestHub } from "./hub";
 import { DAY_OF_READINGS, seedHistory } from "./seed-history";
@@ -178,6 +179,14 @@ test("the web thread reads history through one connection per reader thread, how
     const charts = await Promise.all(Array.from({ length: 4 }, () => page.request.get(new URL(series, hub.url).href)));
     expect(charts.map((r) => r.status())).toEqual([200, 200, 200, 200]);
     expect(historyHandles(), "open files on history.sqlite: the hub's own, and one per reader thread").toBe(handlesAtStart + 2);
+
+    // The web thread and both reader threads give way to the broker's at once: SCHED_IDLE over nice 10
+    // (broker/thread-priority.ts, issue 13 P3/P4); the broker's thread and V8's and libuv's shared ones keep the normal policy.
+    const threads = readdirSync(`/proc/${hub.pid}/task`).map((tid) => ({ tid: Number(tid), ...threadScheduling(Number(tid), hub.pid) }));
+    const broker = threads.find((t) => t.tid === hub.pid)!;
+    expect(broker.policy, "the broker's thread").toBe(SCHED_OTHER);
+    const nice = Math.max(broker.nice!, 10);
+    expect(threads.filter((t) => t.policy === SCHED_IDLE).map((t) => t.nice), "threads under SCHED_IDLE: the web thread and two readers").toEqual([nice, nice, nice]);
   });
 
   /**

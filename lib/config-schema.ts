@@ -24,6 +24,14 @@ export type AnonymousMqtt = (typeof ANONYMOUS_MQTT)[number];
 export const DURABILITY = ["normal", "full"] as const;
 export type Durability = (typeof DURABILITY)[number];
 
+/**
+ * How the web thread and its history reader threads give way to the broker's thread for a core
+ * (broker/thread-priority.ts): "idle" runs them under SCHED_IDLE (nice 10 where it cannot be
+ * set), "nice" at nice 10 only.
+ */
+export const WEB_PRIORITIES = ["idle", "nice"] as const;
+export type WebPriority = (typeof WEB_PRIORITIES)[number];
+
 const port = z.number().int().min(1).max(65535);
 
 const topicFilter = z.string().superRefine((filter, ctx) => {
@@ -70,6 +78,7 @@ export const fileSchema = z.strictObject({
   mqttPort: port.optional(),
   dataDir: z.string().min(1).optional(),
   durability: z.enum(DURABILITY).optional(),
+  webPriority: z.enum(WEB_PRIORITIES).optional(),
   databaseUrl: postgresUrl.optional(),
   simulator: z
     .strictObject({
@@ -157,6 +166,7 @@ export const envSchema = z.object({
   MQTT_PORT: intFromEnv(1, 65535).optional(),
   HEARTH_DATA_DIR: z.string().min(1).optional(),
   HEARTH_DURABILITY: z.enum(DURABILITY, "must be normal or full").optional(),
+  HEARTH_WEB_PRIORITY: z.enum(WEB_PRIORITIES, "must be idle or nice").optional(),
   HEARTH_DATABASE_URL: postgresUrl.optional(),
   HEARTH_SIMULATOR: boolFromEnv.optional(),
   HEARTH_SIMULATOR_INTERVAL_MS: intFromEnv(100, 3_600_000).optional(),

@@ -37,6 +37,7 @@ describe("loadConfig", () => {
       mqttPort: 1883,
       dataDir: path.join(cwd, "data"),
       durability: "normal",
+      webPriority: "idle",
       databaseUrl: null,
       simulator: { enabled: true, intervalMs: 5000 },
       history: { rawRetentionHours: 48, minuteRetentionDays: 31, hourRetentionDays: 1825, pruneIntervalMinutes: 60, readerThreads: defaultReaderThreads(availableParallelism()) },
@@ -184,6 +185,12 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ HEARTH_DURABILITY: "full" }, dir({ durability: "normal" })).durability, "full");
   });
 
+  it("lets the web side give way at nice 10 alone instead of SCHED_IDLE, from the file or the environment", () => {
+    assert.equal(loadConfig({}, dir({ webPriority: "nice" })).webPriority, "nice");
+    assert.equal(loadConfig({ HEARTH_WEB_PRIORITY: "nice" }, dir({ webPriority: "idle" })).webPriority, "nice");
+    assert.equal(loadConfig({ HEARTH_WEB_PRIORITY: "idle" }, dir()).webPriority, "idle");
+  });
+
   const bad: [label: string, env: Record<string, string>, file: unknown, pattern: RegExp][] = [
     ["a non-numeric port", { MQTT_PORT: "abc" }, undefined, /MQTT_PORT in the environment: must be a whole number \(got "abc"\)/],
     ["a port out of range", { PORT: "70000" }, undefined, /PORT in the environment/],
@@ -225,6 +232,8 @@ describe("loadConfig", () => {
     ["an unknown anonymous ACL key", {}, { auth: { anonymousTopics: { read: ["#"] } } }, /auth\.anonymousTopics in .*Unrecognized key.*read/],
     ["a bad anonymous filter in the environment", { HEARTH_MQTT_ANONYMOUS_PUBLISH: "home/+x" }, undefined, /HEARTH_MQTT_ANONYMOUS_PUBLISH\.0 in the environment: "home\/\+x": \+ must fill a whole level/],
     ["a durability that is not a sync mode", { HEARTH_DURABILITY: "extra" }, undefined, /HEARTH_DURABILITY in the environment: must be normal or full/],
+    ["a web priority that is not idle or nice", { HEARTH_WEB_PRIORITY: "10" }, undefined, /HEARTH_WEB_PRIORITY in the environment: must be idle or nice/],
+    ["a web priority in the file that is not idle or nice", {}, { webPriority: "low" }, /webPriority in .*hearth\.config\.json/],
     ["a durability in SQLite's own words", {}, { durability: "FULL" }, /durability in .*hearth\.config\.json/],
     ["HEARTH_CONFIG naming a missing file", { HEARTH_CONFIG: "nope.json" }, undefined, /HEARTH_CONFIG names .*nope\.json, which does not exist/],
     ["a database URL that is not PostgreSQL", { HEARTH_DATABASE_URL: "mysql://db/hearth" }, undefined, /HEARTH_DATABASE_URL in the environment: must be a postgres:\/\/ URL/],

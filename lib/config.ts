@@ -11,7 +11,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from "./devices/command";
 import { AVAILABILITY_GRACE_MS } from "./devices/toggle-gate";
 import type { DeviceConfig } from "./devices/device-config";
 import { ConfigError } from "./config-error";
-import type { AnonymousMqtt, Durability, FileConfig } from "./config-schema";
+import type { AnonymousMqtt, Durability, FileConfig, WebPriority } from "./config-schema";
 import { findConfigFile, readConfigFile, readEnv } from "./config-sources";
 import { upstreamFrom, type UpstreamConfig } from "./upstream-config";
 
@@ -27,6 +27,11 @@ export type HubConfig = {
   dataDir: string;
   /** How the SQLite files in dataDir sync their commits (broker state and history). */
   durability: Durability;
+  /**
+   * How the dashboard's thread and its history reader threads give way to the broker's thread
+   * for a core (broker/thread-priority.ts): "idle" (SCHED_IDLE over nice 10; the default) or "nice" (nice 10 only).
+   */
+  webPriority: WebPriority;
   /** PostgreSQL for history instead of SQLite in dataDir (issue 14); null for SQLite. */
   databaseUrl: string | null;
   simulator: { enabled: boolean; intervalMs: number };
@@ -179,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     mqttPort: e.MQTT_PORT ?? f.mqttPort ?? 1883,
     dataDir: path.resolve(cwd, e.HEARTH_DATA_DIR ?? f.dataDir ?? "data"),
     durability: e.HEARTH_DURABILITY ?? f.durability ?? "normal",
+    webPriority: e.HEARTH_WEB_PRIORITY ?? f.webPriority ?? "idle",
     databaseUrl: e.HEARTH_DATABASE_URL ?? f.databaseUrl ?? null,
     simulator: {
       // The demo home would publish into the user's own broker: only when asked for.

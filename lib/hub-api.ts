@@ -9,6 +9,7 @@ import type { AlertService } from "./alerts/service";
 import type { LoginThrottle } from "./auth/login-throttle";
 import type { ProxyHeader } from "./auth/client-address";
 import type { HistoryConfig } from "./config";
+import type { WebPriority } from "./config-schema";
 import type { HistorySource } from "./history/open-history";
 import type { AccountsSource } from "./auth/open-accounts";
 import type { EndedSession } from "./auth/account-store";
@@ -100,6 +101,8 @@ export type WebThreadData = {
   next: { dir: string; dev: boolean; hostname: string; port: number };
   /** Where Next listens; only the hub's thread connects (it owns the public port). */
   socketPath: string;
+  /** How the web thread and its history reader threads give way to the broker's (broker/thread-priority.ts). */
+  priority: WebPriority;
 };
 
 export function isWebThreadData(data: unknown): data is WebThreadData {

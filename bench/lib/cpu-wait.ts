@@ -89,7 +89,7 @@ export function startCpuWait(hubPid: number) {
       for (const t of delta) if (isChromium(t) && t.policy !== SCHED_IDLE && t.cmd.includes("--type=renderer")) renderers.set(t.pid, (renderers.get(t.pid) ?? 0) + t.runMs);
       const measured = [...renderers].sort((a, b) => b[1] - a[1])[0]?.[0];
       const groupOf = (t: (typeof delta)[number]): Group => {
-        if (t.pid === hubPid) return t.tid === hubPid ? "hub broker thread" : t.nice > hubMainNice ? "hub web thread" : "hub other threads";
+        if (t.pid === hubPid) return t.tid === hubPid ? "hub broker thread" : t.nice > hubMainNice || t.policy === SCHED_IDLE ? "hub web thread" : "hub other threads";
         if (t.pid === process.pid) return "bench process";
         if (isChromium(t)) {
           if (t.policy === SCHED_IDLE) return "chart Chromium (SCHED_IDLE)";
@@ -99,22 +99,29 @@ export function startCpuWait(hubPid: number) {
         }
         return "everything else";
       };
-      const groups = new Map<Group, { runMs: number; waitMs: number; nice: Set<number> }>();
+      const groups = new Map<Group, { runMs: number; waitMs: number; nice: Set<number>; idle: boolean }>();
       for (const t of delta) {
         const g = groupOf(t);
-        const v = groups.get(g) ?? { runMs: 0, waitMs: 0, nice: new Set<number>() };
+        const v = groups.get(g) ?? { runMs: 0, waitMs: 0, nice: new Set<number>(), idle: false };
         v.runMs += t.runMs;
         v.waitMs += t.waitMs;
         if (t.runMs > 1) v.nice.add(t.nice);
+        if (t.runMs > 1 && t.policy === SCHED_IDLE) v.idle = true;
         groups.set(g, v);
       }
-      const rows = [...groups].map(([group, v]) => ({ group, cpuPct: (v.runMs / wallMs) * 100, waitPct: (v.waitMs / wallMs) * 100, nice: [...v.nice].sort((a, b) => a - b) }));
+      const rows = [...groups].map(([group, v]) => ({
+        group,
+        cpuPct: (v.runMs / wallMs) * 100,
+        waitPct: (v.waitMs / wallMs) * 100,
+        nice: [...v.nice].sort((a, b) => a - b),
+        schedIdle: v.idle,
+      }));
       const pct = (x: number) => x.toFixed(0);
       const line =
         `machine busy ${pct((busy / wallMs) * 100)} % of 200; ` +
         rows
           .sort((a, b) => b.cpuPct - a.cpuPct)
-          .map((r) => `${r.group} ${pct(r.cpuPct)} % cpu / ${pct(r.waitPct)} % waiting (nice ${r.nice.join(",")})`)
+          .map((r) => `${r.group} ${pct(r.cpuPct)} % cpu / ${pct(r.waitPct)} % waiting (nice ${r.nice.join(",")}${r.schedIdle ? ", SCHED_IDLE" : ""})`)
           .join("; ");
       return { line, raw: { wallMs, machineBusyPct: (busy / wallMs) * 100, rows } };
     },
