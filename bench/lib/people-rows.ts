@@ -1,0 +1,53 @@
+// The pixels section's rows for the five other people (issue 13, P4): how fast they really
+// opened charts in each rep, how long each open took, and what the hub spent per open.
+import type { Split } from "./hub-split";
+import { opensIn, type Pace } from "./people-pace";
+import type { ReplayResult } from "./remote-chart-openers";
+import type { Row } from "./report";
+import { summarize, type LatencySummary } from "./stats";
+
+/** One measured rep of the pixels section. */
+export type Rep = {
+  summary: LatencySummary;
+  tcp: LatencySummary;
+  missing: number;
+  sent: number;
+  hubCpuUsPerReading: number;
+  /** The hub's CPU during the measured window, ms, and the window (Date.now()). */
+  hubCpuMs: number;
+  from: number;
+  to: number;
+  pageBusy: number;
+  split?: Split["raw"];
+};
+
+/** One way of modelling the five people, its reps, and what its replay reported. */
+export type PeopleModel = { key: "rounds" | "storm"; label: string; pace: Pace; budget: boolean; reps: Rep[]; replay: ReplayResult };
+
+/**
+ * Opens a second achieved, each open's time p50 / max, and the hub's CPU per open: the hub's
+ * CPU in the rep less what the same readings cost it alone (`aloneUsPerReading`, the unloaded
+ * reps' median), over the opens that started in the rep's window. An open that straddles the
+ * window's end counts whole, so per-open CPU is a little low in a short rep.
+ */
+export function peopleRows(rows: Row[], section: string, m: PeopleModel, aloneUsPerReading: number): void {
+  const per = m.reps.map((r) => ({ r, o: opensIn(m.replay.opens, r.from, r.to) }));
+  const opens = per.reduce((n, { o }) => n + o.count, 0);
+  const seconds = per.reduce((n, { r }) => n + (r.to - r.from) / 1000, 0);
+  rows.push({
+    section,
+    figure: `chart opens a second, ${m.label}`,
+    unit: "/s",
+    value: summarize(per.map(({ o }) => o.perSecond)),
+    note: `${opens} opens started in ${seconds.toFixed(1)} s of measured reps${m.pace.kind === "rounds" ? `; ${m.replay.missedRounds} rounds missed (an open still running at its person's next round)` : ""}`,
+  });
+  rows.push({ section, figure: `chart open p50, ${m.label}`, unit: "ms", value: summarize(per.map(({ o }) => o.p50)), note: "page, 24 h and 30 d series, /mqtt: from the first request to the last answer read" });
+  rows.push({ section, figure: `chart open max, ${m.label}`, unit: "ms", value: summarize(per.map(({ o }) => o.max)) });
+  rows.push({
+    section,
+    figure: `hub CPU per chart open, ${m.label}`,
+    unit: "ms",
+    value: summarize(per.map(({ r, o }) => (r.hubCpuMs - (aloneUsPerReading * r.sent) / 1000) / o.count)),
+    note: "the hub's CPU in the rep less the same readings' cost alone, over the opens started in it",
+  });
+}
