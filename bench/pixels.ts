@@ -184,9 +184,10 @@ async function run(ctx: SectionContext) {
           key === "rounds"
             ? `5 people opening 30-day charts, all five every ${PEOPLE_ROUND_MS / 1000} s (own devices)`
             : `5 people opening 30-day charts back to back (own devices, stress${PEOPLE_IDLE ? "" : ", replay at normal priority"})`;
-        const model: PeopleModel = { key, label, pace, budget: key === "rounds", reps: [], replay: { opens: [], socketErrors: [], missedRounds: 0 } };
+        const model: PeopleModel = { key, label, persons: CHART_ROOMS.length, pace, budget: key === "rounds", reps: [], replay: { opens: [], socketErrors: [], missedRounds: 0 } };
         const replay = startReplay(recording, pace, { idle: PEOPLE_IDLE });
         try {
+          await replay.ready;
           for (let rep = 0; rep < loadedReps; rep++) {
             // Rounds: whole rounds, the window opening just before one starts (people-pace.ts).
             const window = pace.kind === "rounds" ? roundWindow(pace, Date.now() + warmupMs, Math.ceil(measureMs / pace.periodMs)) : undefined;

@@ -22,7 +22,7 @@ export type Rep = {
 };
 
 /** One way of modelling the five people, its reps, and what its replay reported. */
-export type PeopleModel = { key: "rounds" | "storm"; label: string; pace: Pace; budget: boolean; reps: Rep[]; replay: ReplayResult };
+export type PeopleModel = { key: "rounds" | "storm"; label: string; persons: number; pace: Pace; budget: boolean; reps: Rep[]; replay: ReplayResult };
 
 /**
  * Opens a second achieved, each open's time p50 / max, and the hub's CPU per open: the hub's
@@ -39,7 +39,11 @@ export function peopleRows(rows: Row[], section: string, m: PeopleModel, aloneUs
     figure: `chart opens a second, ${m.label}`,
     unit: "/s",
     value: summarize(per.map(({ o }) => o.perSecond)),
-    note: `${opens} opens started in ${seconds.toFixed(1)} s of measured reps${m.pace.kind === "rounds" ? `; ${m.replay.missedRounds} rounds missed (an open still running at its person's next round)` : ""}`,
+    note:
+      `${opens} opens started in ${seconds.toFixed(1)} s of measured reps` +
+      (m.pace.kind === "rounds"
+        ? ` (${m.persons * Math.round((seconds * 1000) / m.pace.periodMs)} asked for); ${m.replay.missedRounds} rounds missed in all (an open still running at its person's next round)`
+        : ""),
   });
   rows.push({ section, figure: `chart open p50, ${m.label}`, unit: "ms", value: summarize(per.map(({ o }) => o.p50)), note: "page, 24 h and 30 d series, /mqtt: from the first request to the last answer read" });
   rows.push({ section, figure: `chart open max, ${m.label}`, unit: "ms", value: summarize(per.map(({ o }) => o.max)) });

@@ -153,11 +153,21 @@ export function startReplay(recording: Recording, pace: Pace, opts: { idle?: boo
   // chrt execs node, so the child's pid is node's own (for lib/cpu-wait.ts's groups).
   const child = idle ? spawn("chrt", ["--idle", "0", ...node], { stdio: ["pipe", "pipe", "inherit"] }) : spawn(node[0], node.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
-  child.stdout.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // Its first line says it is loaded and replaying (tsx's start-up, under SCHED_IDLE on a busy
+  // machine, took over 3 s once: a rep measured before then saw no opens at all).
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve();
+    });
+    void exited.then((code) => reject(new Error(`the chart openers' process exited with ${code} before it started`)));
+  });
   return {
     pid: child.pid!,
     idle,
+    /** Resolves once the child replays (rounds: waits for its next round). */
+    ready,
     /** Ends the loops after each one's current open (closing the child's stdin); throws what failed. */
     async stop(): Promise<ReplayResult> {
       child.stdin.end();
@@ -166,7 +176,7 @@ export function startReplay(recording: Recording, pace: Pace, opts: { idle?: boo
       clearTimeout(timer);
       rmSync(path.dirname(file), { recursive: true, force: true });
       if (code !== 0) throw new Error(`the chart openers' process exited with ${code}`);
-      return JSON.parse(out) as ReplayResult;
+      return JSON.parse(out.slice(out.indexOf("\n") + 1)) as ReplayResult;
     },
   };
 }
@@ -189,6 +199,7 @@ async function main(file: string, paceJson: string): Promise<void> {
     })
     .resume();
   const out: ReplayResult = { opens: [], socketErrors: [], missedRounds: 0 };
+  process.stdout.write("replaying\n");
   await Promise.all(openings.map((o, person) => replay(person, o, pace, stopped, out)));
   process.stdout.write(JSON.stringify(out));
 }
