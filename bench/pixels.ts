@@ -198,7 +198,7 @@ async function run(ctx: SectionContext) {
         }
         for (const [i, r] of model.reps.entries()) {
           const o = opensIn(model.replay.opens, r.from, r.to);
-          ctx.log(`    rep ${i + 1}: ${o.count} chart opens started in ${((r.to - r.from) / 1000).toFixed(1)} s (${o.perSecond.toFixed(2)}/s), each p50 ${Math.round(o.p50)} ms, max ${Math.round(o.max)} ms`);
+          ctx.log(`    rep ${i + 1}: ${o.count} chart opens started (${o.finished} ended) in ${((r.to - r.from) / 1000).toFixed(1)} s (${o.perSecond.toFixed(2)}/s), each p50 ${Math.round(o.p50)} ms, max ${Math.round(o.max)} ms`);
         }
         if (model.replay.missedRounds > 0) ctx.log(`  ${model.replay.missedRounds} rounds missed: an open still running when its person's next round began`);
         if (model.replay.socketErrors.length > 0) ctx.log(`  /mqtt refused ${model.replay.socketErrors.length} times to the replayed openers: ${model.replay.socketErrors[0]}`);

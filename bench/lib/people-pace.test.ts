@@ -38,6 +38,7 @@ test("opens are counted by when they started, so an open still running at the wi
   assert.equal(s.perSecond, 3);
   assert.equal(s.p50, 300);
   assert.equal(s.max, 900);
+  assert.equal(s.finished, 3, "999+50, 1000+100 and 1000+300 end inside; 1500+900 and 2000+10 after");
   const none = opensIn(opens, 5_000, 6_000);
   assert.equal(none.count, 0);
   assert.ok(Number.isNaN(none.p50) && Number.isNaN(none.max));

@@ -42,10 +42,11 @@ export function roundWindow(pace: Extract<Pace, { kind: "rounds" }>, earliest: n
 /** One replayed open: who, when it started (Date.now()), how long until every answer was read. */
 export type Open = { person: number; at: number; ms: number };
 
-export type OpensSummary = { count: number; perSecond: number; p50: number; max: number };
+export type OpensSummary = { count: number; perSecond: number; p50: number; max: number; /** Opens (of any start) that ended inside the window. */ finished: number };
 
-/** The opens that started inside [from, to): how many a second, and their times. */
+/** The opens that started inside [from, to): how many a second, and their times; and how many ended inside it. */
 export function opensIn(opens: readonly Open[], from: number, to: number): OpensSummary {
   const ms = opens.filter((o) => o.at >= from && o.at < to).map((o) => o.ms);
-  return { count: ms.length, perSecond: (ms.length * 1000) / (to - from), p50: median(ms), max: ms.length === 0 ? NaN : Math.max(...ms) };
+  const finished = opens.filter((o) => o.at + o.ms >= from && o.at + o.ms < to).length;
+  return { count: ms.length, perSecond: (ms.length * 1000) / (to - from), p50: median(ms), max: ms.length === 0 ? NaN : Math.max(...ms), finished };
 }

@@ -40,7 +40,7 @@ export function peopleRows(rows: Row[], section: string, m: PeopleModel, aloneUs
     unit: "/s",
     value: summarize(per.map(({ o }) => o.perSecond)),
     note:
-      `${opens} opens started in ${seconds.toFixed(1)} s of measured reps` +
+      `${opens} opens started, ${per.reduce((n, { o }) => n + o.finished, 0)} ended in ${seconds.toFixed(1)} s of measured reps` +
       (m.pace.kind === "rounds"
         ? ` (${m.persons * Math.round((seconds * 1000) / m.pace.periodMs)} asked for); ${m.replay.missedRounds} rounds missed in all (an open still running at its person's next round)`
         : ""),
@@ -51,7 +51,8 @@ export function peopleRows(rows: Row[], section: string, m: PeopleModel, aloneUs
     section,
     figure: `hub CPU per chart open, ${m.label}`,
     unit: "ms",
-    value: summarize(per.map(({ r, o }) => (r.hubCpuMs - (aloneUsPerReading * r.sent) / 1000) / o.count)),
+    // No open started in a rep (each outlasted it): no figure rather than an infinite one.
+    value: summarize(per.map(({ r, o }) => (o.count === 0 ? NaN : (r.hubCpuMs - (aloneUsPerReading * r.sent) / 1000) / o.count))),
     note: "the hub's CPU in the rep less the same readings' cost alone, over the opens started in it",
   });
 }
