@@ -25,6 +25,19 @@ export type Rep = {
 export type PeopleModel = { key: "rounds" | "storm"; label: string; persons: number; pace: Pace; budget: boolean; reps: Rep[]; replay: ReplayResult };
 
 /**
+ * Why a rounds model's reps did not carry the load it asks for (fewer opens started than five a
+ * round: the replay starved of a core, or opens outlasting a round), or undefined if they did.
+ * A budget verdict on a lighter load than the model's would flatter the hub.
+ */
+export function paceUnheld(m: PeopleModel): string | undefined {
+  if (m.pace.kind !== "rounds") return undefined;
+  const { periodMs } = m.pace;
+  const asked = m.reps.reduce((n, r) => n + m.persons * Math.round((r.to - r.from) / periodMs), 0);
+  const started = m.reps.reduce((n, r) => n + opensIn(m.replay.opens, r.from, r.to).count, 0);
+  return started < asked ? `not at the model's pace: ${started} of ${asked} opens started (${m.replay.missedRounds} rounds missed): a lighter load than the model's, never counted as met` : undefined;
+}
+
+/**
  * Opens a second achieved, each open's time p50 / max, and the hub's CPU per open: the hub's
  * CPU in the rep less what the same readings cost it alone (`aloneUsPerReading`, the unloaded
  * reps' median), over the opens that started in the rep's window. An open that straddles the
