@@ -63,14 +63,16 @@ function machineBusyMs(): number {
   return (n[0] + n[1] + n[2] + n[5] + n[6] + n[7]) * TICK_MS;
 }
 
-export type Group = "hub broker thread" | "hub web thread" | "hub other threads" | "measured page renderer main" | "measured page compositor" | "measured Chromium other" | "chart Chromium (SCHED_IDLE)" | "bench process" | "everything else";
+export type Group = "hub broker thread" | "hub web thread" | "hub other threads" | "measured page renderer main" | "measured page compositor" | "measured Chromium other" | "chart Chromium (SCHED_IDLE)" | "bench process" | "everything else" | (string & {});
 
 /**
  * `hubPid`'s main thread is the broker's; its web thread is the one at the web thread's nice
  * (the only thread the hub niced). The measured page's renderer is the non-idle Chromium
- * renderer that ran most.
+ * renderer that ran most. `named`: other processes of the bench's own with a group each
+ * (e.g. the replayed chart openers), by pid.
  */
-export function startCpuWait(hubPid: number) {
+export function startCpuWait(hubPid: number, named: Record<string, number> = {}) {
+  const byPid = new Map(Object.entries(named).map(([group, pid]) => [pid, group]));
   const t0 = performance.now();
   const busy0 = machineBusyMs();
   const before = allThreads();
@@ -91,6 +93,8 @@ export function startCpuWait(hubPid: number) {
       const groupOf = (t: (typeof delta)[number]): Group => {
         if (t.pid === hubPid) return t.tid === hubPid ? "hub broker thread" : t.nice > hubMainNice || t.policy === SCHED_IDLE ? "hub web thread" : "hub other threads";
         if (t.pid === process.pid) return "bench process";
+        const name = byPid.get(t.pid);
+        if (name !== undefined) return `${name}${t.policy === SCHED_IDLE ? " (SCHED_IDLE)" : ""}`;
         if (isChromium(t)) {
           if (t.policy === SCHED_IDLE) return "chart Chromium (SCHED_IDLE)";
           if (t.pid === measured && t.tid === measured) return "measured page renderer main";

@@ -40,6 +40,8 @@ export async function openRig(opts: {
   prepare?: (dataDir: string) => void;
   /** More node flags for the hub (e.g. --inspect for a diagnostic). */
   nodeArgs?: string[];
+  /** Pin the hub (every thread) to this core with taskset; the caller pins itself, and so the browser it starts, elsewhere. */
+  hubCore?: number;
 }): Promise<Rig> {
   const browser = await launchBrowser();
   let hub: Server | null = null;
@@ -50,7 +52,7 @@ export async function openRig(opts: {
     await hub?.stop();
   };
   try {
-    hub = await startHub({ prepare: opts.prepare, nodeArgs: opts.nodeArgs });
+    hub = await startHub({ prepare: opts.prepare, nodeArgs: opts.nodeArgs, core: opts.hubCore });
     const page = await openDashboard(browser, hub.httpUrl!);
     publishers.push(...(await connectMany(hub.mqttUrl, opts.tag, PUBLISHERS)));
     const t0 = performance.now();
