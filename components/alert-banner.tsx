@@ -58,7 +58,7 @@ export function AlertBanner() {
               ))}
               {alerts.length > SHOWN && <li className="hidden text-muted md:block">{t("alerts.banner.more", { n: alerts.length - SHOWN })}</li>}
             </ul>
-            <Link href="/alerts" className="inline-flex min-h-11 shrink-0 items-center font-semibold underline underline-offset-2">
+            <Link prefetch={false} href="/alerts" className="inline-flex min-h-11 shrink-0 items-center font-semibold underline underline-offset-2">
               {t("alerts.banner.view")}
             </Link>
           </div>

@@ -59,7 +59,7 @@ export function NavLinks({ links }: { links: readonly NavLink[] }) {
         const current = isCurrent(pathname, link);
         const count = link.icon === "alerts" && firing > 0 ? firing : null;
         return (
-          <Link
+          <Link prefetch={false}
             key={link.href}
             href={link.href}
             aria-current={current ? "page" : undefined}

@@ -12,7 +12,7 @@ export function SettingsNav({ label, links }: { label: string; links: readonly {
       {links.map((link) => {
         const current = pathname === link.href;
         return (
-          <Link
+          <Link prefetch={false}
             key={link.href}
             href={link.href}
             aria-current={current ? "page" : undefined}

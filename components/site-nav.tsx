@@ -25,7 +25,7 @@ export async function SiteNav({ role }: { role: Role }) {
   const t = await getT();
   return (
     <div className="flex items-center gap-x-5">
-      <Link href="/" className="flex min-h-11 items-center text-lg font-bold tracking-tight">
+      <Link prefetch={false} href="/" className="flex min-h-11 items-center text-lg font-bold tracking-tight">
         {t("app.name")}
       </Link>
       <NavLinks links={linksFor(role)} />

@@ -9,11 +9,11 @@ export async function UserMenu({ user }: { user: ClientUser }) {
   return (
     <div className="flex items-center gap-3 text-sm">
       {/* On a phone the name steps aside for the one-row header; Settings is on the bottom bar. */}
-      <Link href="/account" data-testid="user" data-role={user.role} title={t("settings.account.title")} className="hidden text-muted hover:underline md:inline">
+      <Link prefetch={false} href="/account" data-testid="user" data-role={user.role} title={t("settings.account.title")} className="hidden text-muted hover:underline md:inline">
         <span className="font-medium text-ink">{user.username}</span> · {t(`role.${user.role}`)}
       </Link>
       {user.role === "admin" && (
-        <Link href="/settings" className="hidden font-medium underline-offset-4 hover:underline md:inline">
+        <Link prefetch={false} href="/settings" className="hidden font-medium underline-offset-4 hover:underline md:inline">
           {t("userMenu.settings")}
         </Link>
       )}

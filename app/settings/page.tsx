@@ -16,7 +16,7 @@ export default async function SettingsPage() {
       <ul className="grid gap-3">
         {SECTIONS.map((s) => (
           <li key={s.href}>
-            <Link href={s.href} className="block rounded-lg border border-line bg-surface p-4 hover:border-accent">
+            <Link prefetch={false} href={s.href} className="block rounded-lg border border-line bg-surface p-4 hover:border-accent">
               <span className="font-semibold">{t(s.title)}</span>
               <span className="mt-1 block text-sm text-muted">{t(s.text)}</span>
             </Link>

@@ -38,11 +38,11 @@ export default async function ReadingPage({ params }: { params: Promise<{ topic:
     <div className="flex flex-col gap-4">
       <div>
         {parsed?.kind === "measurement" ? (
-          <Link href={roomHref(parsed.room)} className="text-sm text-accent hover:underline">
+          <Link prefetch={false} href={roomHref(parsed.room)} className="text-sm text-accent hover:underline">
             ← {labelFromLevel(parsed.room)}
           </Link>
         ) : (
-          <Link href="/" className="text-sm text-accent hover:underline">
+          <Link prefetch={false} href="/" className="text-sm text-accent hover:underline">
             ← {t("page.reading.allRooms")}
           </Link>
         )}

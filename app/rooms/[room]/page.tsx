@@ -37,7 +37,7 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
   return (
     <div className="flex flex-col gap-4">
       <div>
-        <Link href="/" className="text-sm text-accent hover:underline">
+        <Link prefetch={false} href="/" className="text-sm text-accent hover:underline">
           ← {t("page.reading.allRooms")}
         </Link>
         <h1 className="mt-1 text-2xl font-bold">{label}</h1>
@@ -60,11 +60,11 @@ export default async function RoomPage({ params }: { params: Promise<{ room: str
             heading: (
               <div className="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 className="text-lg font-semibold">
-                  <Link href={readingHref(topic)} className="hover:underline">
+                  <Link prefetch={false} href={readingHref(topic)} className="hover:underline">
                     {name}
                   </Link>
                 </h2>
-                <Link href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
+                <Link prefetch={false} href={readingHref(`home/+/${measurement}`)} className="text-sm text-accent hover:underline">
                   {t("page.reading.everyRoom", { measurement: name })}
                 </Link>
               </div>
