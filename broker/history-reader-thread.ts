@@ -1,10 +1,11 @@
 // One history reader thread of the web thread (history-readers.ts starts it; bundled as
 // dist/history-reader.mjs beside dist/web.mjs): its own read-only SQLite connection,
-// answering one request at a time. better-sqlite3 runs a query to its end on the calling
-// thread; here that thread is this one, so the web thread renders pages meanwhile, and
-// WAL lets this connection read beside the recorder and beside the other readers.
+// answering one request (one or more reads, reader-wire.ts) at a time. better-sqlite3
+// runs a query to its end on the calling thread; here that thread is this one, so the
+// web thread renders pages meanwhile, and WAL lets this connection read beside the
+// recorder and beside the other readers.
 import { parentPort, workerData } from "node:worker_threads";
-import { answerCall, toWire, type ReaderCall, type ReaderReply } from "../lib/history/reader-wire";
+import { answerCall, numberBuffer, toWire, type ReaderReplies, type ReaderReply, type ReaderRequest } from "../lib/history/reader-wire";
 import { openSqliteHistoryReader } from "../lib/history/sqlite-reader";
 import type { HistoryReader } from "../lib/history/store";
 import type { WebPriority } from "../lib/config-schema";
@@ -35,13 +36,22 @@ try {
 
 if (reader !== null) {
   const reads = reader;
-  port.on("message", async (call: ReaderCall) => {
-    try {
-      const answer = await answerCall(reads, call);
-      port.postMessage({ ok: true, answer } satisfies ReaderReply, answer.numbers ? [answer.numbers.buffer] : []);
-    } catch (error) {
-      port.postMessage({ ok: false, error: toWire(error) } satisfies ReaderReply);
+  // The reads of one request one after another, their numbers into the buffer the web thread
+  // sent (reader-wire.ts), which goes back with the replies.
+  port.on("message", async ({ calls, buffer }: ReaderRequest) => {
+    const out = numberBuffer(buffer);
+    const replies: ReaderReply[] = [];
+    for (const call of calls) {
+      const start = out.at();
+      try {
+        replies.push({ ok: true, answer: await answerCall(reads, call, out) });
+      } catch (error) {
+        out.truncate(start);
+        replies.push({ ok: false, error: toWire(error) });
+      }
     }
+    const numbers = out.buffer();
+    port.postMessage({ replies, buffer: numbers } satisfies ReaderReplies, [numbers]);
   });
   port.once("close", () => reads.close());
 }

@@ -75,11 +75,35 @@ test("the reader threads answer every read as the web thread's own reader does",
   }
 });
 
+test("a chart's series asked together are one request to a thread, and one failed read fails alone", async () => {
+  const direct = openSqliteHistoryReader(file);
+  const readers = createHistoryReaders({ file, size: 1, log });
+  try {
+    await readers.topics();
+    const before = readers.threads().requests;
+    const month = { from: end - 30 * 24 * HOUR_MS, to: end, maxPoints: 1000 };
+    const asked = [0, 1, 0, 1, 0, 1].map((i) => ({ ...month, topic: seededTopic(i) }));
+    const got = await Promise.all(asked.map((q) => readers.query(q)));
+    assert.equal(readers.threads().requests - before, 1, "six series, one request");
+    for (const [i, q] of asked.entries()) assert.deepEqual(got[i], await direct.query(q));
+    const [bad, good] = await Promise.allSettled([readers.query({ ...SMALL_CHART, maxPoints: 0 }), readers.query(SMALL_CHART)]);
+    assert.equal(bad.status, "rejected");
+    assert.ok((bad as PromiseRejectedResult).reason instanceof RangeError);
+    assert.deepEqual((good as PromiseFulfilledResult<unknown>).value, await direct.query(SMALL_CHART));
+  } finally {
+    await readers.close();
+    direct.close();
+  }
+});
+
 test("with two reader threads, a small chart read asked during a long read answers first", async () => {
   const readers = createHistoryReaders({ file, size: 2, log });
   try {
-    // Both threads up, as after a few page renders (a thread's start is not what is tested here).
-    while (readers.threads().ready < 2) await Promise.all([readers.topics(), readers.topics()]);
+    // Both threads up, as after a few page renders (a thread's start is not what is tested here):
+    // a second thread starts for a read that waits while the first is busy.
+    const busy = readers.readRaw(LONG);
+    while (readers.threads().ready < 2) await readers.topics();
+    await busy;
     const long = readers.readRaw(LONG);
     const chart = readers.query(SMALL_CHART);
     assert.deepEqual(await finishingOrder({ long, chart }), ["chart", "long"]);
@@ -129,9 +153,15 @@ test("threads start on demand, up to the size, and none is left after close", as
   const readers = createHistoryReaders({ file, size: 2, log });
   assert.equal(readers.threads().started, 0, "none before the first read");
   await readers.topics();
-  assert.deepEqual(readers.threads(), { started: 1, ready: 1 });
+  assert.deepEqual({ ...readers.threads(), requests: 0 }, { started: 1, ready: 1, requests: 0 });
+  // Reads asked together (a chart's series) go to the free thread in one request: no thread starts for them.
   await Promise.all(Array.from({ length: 8 }, () => readers.query(SMALL_CHART)));
-  assert.equal(readers.threads().started, 2, "eight reads at once: two threads, no more");
+  assert.equal(readers.threads().started, 1, "eight reads asked together while a thread was free");
+  // Reads that wait while that thread is busy start another, and no more than the size.
+  const busy = readers.readRaw(LONG);
+  await Promise.all(Array.from({ length: 8 }, () => readers.query(SMALL_CHART)));
+  assert.equal(readers.threads().started, 2, "eight reads beside a long one: two threads, no more");
+  await busy;
   assert.ok(osThreads() > before);
   const pending = assert.rejects(readers.readRaw(LONG), { code: HISTORY_READERS_CLOSED });
   await readers.close();

@@ -94,6 +94,8 @@ export type HistoryConfig = {
  * Measured on two cores (bench/README.md, "history reader threads"): one reader thread made page
  * renders during a day's export 5–8× faster, but cost ~20 MB more RSS during the export (at or
  * over issue 13's 50 MB budget) and made charts read alone slower (a thread hop per series on busy cores).
+ * With a chart's series in one hop (readers2) charts read alone are on par, but the export still
+ * measured 50–54 MB above idle: the thread's own start-up is +23 MB, which no buffer handling removes.
  */
 export const defaultReaderThreads = (cores: number): number => (cores <= 2 ? 0 : Math.min(4, cores - 1));
 

@@ -6,6 +6,13 @@
 // (broker/open-web-hub.ts), before Next starts, and leaves them in one slot of this
 // thread's globalThis, which every bundle's copy of this module reads. A worker thread
 // has a globalThis of its own, so nothing here is shared with the broker's thread.
+// Why not a module-scoped variable (review-14 F7, looked at with Next 16.0's Turbopack
+// output): the hub's parts are opened by web-main.ts, which esbuild bundles with its own
+// copy of this module, and Next loads further copies (its route/RSC runtime and its SSR
+// runtime each have a module cache, .next/server/chunks/[turbopack]_runtime.js and
+// chunks/ssr/…, and this file sits in several chunks). A variable set in one copy is
+// unset in the others; only something every copy shares (this thread's globalThis, or a
+// package Node loads once, kept external to both bundlers) reaches them all.
 // No heavy imports here: every bundle that asks for the hub includes this file.
 import type { AccountStore } from "./auth/account-store";
 import type { HubApi, Remote, WebInfo } from "./hub-api";

@@ -17,13 +17,17 @@ const withoutHeader = (csv: string) => csv.slice(csv.indexOf("\r\n") + 2);
 
 type Pieces = string | readonly Uint8Array[];
 
-/** Pulls `next` until it answers null; each answer is written as one chunk of one or more pieces. */
-function pulledStream(next: () => Pieces | null | Promise<Pieces | null>): ReadableStream<Uint8Array> {
+/**
+ * Pulls `next` until it answers null; each answer is written as one chunk of one or more pieces.
+ * Once `signal` aborts (the request's: its client went away) no further `next` is asked.
+ */
+function pulledStream(next: () => Pieces | null | Promise<Pieces | null>, signal?: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         await nextTurn(); // a turn for every other request between two chunks
+        if (signal?.aborted) return controller.error(signal.reason);
         const answer = await next();
         if (answer === null) controller.close();
         else if (typeof answer === "string") controller.enqueue(encoder.encode(answer));
@@ -45,6 +49,8 @@ export type RawExport = {
   filter: string;
   /** The time zone the file's times are written in (csv-time.ts). */
   zone: string;
+  /** The request's: when it aborts, no further chunk is read. */
+  signal?: AbortSignal;
 };
 
 /**
@@ -77,7 +83,7 @@ export function rawCsvStream(reads: Pick<HistoryReads, "readRawChunk">, job: Raw
     if (headerSent) return null;
     headerSent = true;
     return [header()];
-  });
+  }, job.signal);
 }
 
 /** A chart's series, one query and one chunk per series, under one header. */
@@ -85,11 +91,12 @@ export function seriesCsvStream(
   topics: readonly string[],
   query: (topic: string) => Promise<HistorySeries>,
   zone: string,
+  signal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   let index = 0;
   return pulledStream(async () => {
     if (index > 0 && index >= topics.length) return null;
     const csv = seriesToCsv(index < topics.length ? [await query(topics[index])] : [], zone);
     return index++ === 0 ? csv : withoutHeader(csv);
-  });
+  }, signal);
 }

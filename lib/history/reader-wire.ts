@@ -1,10 +1,14 @@
 // What the web thread and its history reader threads (broker/history-readers.ts) say to
-// each other: one request, one reply. A reader thread runs the query on its own read-only
-// connection and sends the rows back as one Float64Array, transferred, not copied: a
-// 5,000-row export chunk is 80 KB moved with no object per row on either side (issue 13's
-// export memory), and the web thread hands the numbers to the caller's sink as the
-// on-thread reader did. Pure: no threads here, so both halves are tested together.
-import type { HistoryReads, RawChunk, RawCursor, RawQuery, SeriesHead, SeriesSink, RawSink, HistoryQuery } from "./store";
+// each other. The web thread hands a free thread every read waiting for one (up to a
+// batch: a chart's 20 series are one message and one reply, not 20 round trips, issue 13
+// item 9), with the thread's number buffer. The thread runs the reads one after another on
+// its own read-only connection, writes their rows into that buffer as numbers, and sends
+// it back, transferred, not copied, with where each answer's numbers lie. The web thread
+// hands each answer's numbers to its caller's sink at once, in the reply's handler, then
+// keeps the buffer for the thread's next request: a day's export moves one 80 KB buffer
+// back and forth instead of leaving 350 of them for two GCs (issue 13's export memory),
+// and no object per row exists on either side. Pure: no threads here.
+import type { HistoryQuery, HistoryReads, RawChunk, RawCursor, RawQuery, RawSink, SeriesHead, SeriesSink } from "./store";
 
 /** Every read fails with this while the database cannot be opened (a missing or unreadable file). */
 export const HISTORY_UNREADABLE = "history-unreadable";
@@ -22,50 +26,77 @@ export type ReaderCall =
   | { op: "latest" }
   | { op: "size" };
 
-/** `numbers`: a series' points as (t, v, min, max) fours, or raw readings as (t, v) pairs. */
-export type ReaderAnswer = { value?: unknown; head?: SeriesHead | null; numbers?: Float64Array<ArrayBuffer>; next?: RawCursor | null };
-export type WireError = { name: string; message: string; code?: string };
-/** A thread has one request in hand at a time, so a reply needs no id. */
-export type ReaderReply = { ok: true; answer: ReaderAnswer } | { ok: false; error: WireError };
+/** A request: reads to run in order, and the buffer their numbers go into (null: the thread makes one). */
+export type ReaderRequest = { calls: ReaderCall[]; buffer: ArrayBuffer | null };
 
-/** Numbers appended one at a time into a Float64Array that doubles as it fills. */
-function numberBuffer(first = 1024) {
-  let buf = new Float64Array(first);
+/**
+ * One read's answer. `numbers`: a series' points as (t, v, min, max) fours, or raw readings
+ * as (t, v) pairs; on the wire only `span`, where they lie in the reply's buffer.
+ */
+export type ReaderAnswer = { value?: unknown; head?: SeriesHead | null; numbers?: Float64Array; span?: [start: number, end: number]; next?: RawCursor | null };
+export type WireError = { name: string; message: string; code?: string };
+export type ReaderReply = { ok: true; answer: ReaderAnswer } | { ok: false; error: WireError };
+/** A thread has one request in hand at a time, so replies need no id: one per call, in order. */
+export type ReaderReplies = { replies: ReaderReply[]; buffer: ArrayBuffer };
+
+/** The most calls in one request: a chart of MAX_SERIES (request.ts) fits in one. */
+export const MAX_BATCH = 32;
+
+/** Numbers written into a Float64Array that grows (by doubling) when a read needs more room. */
+export type NumberBuffer = ReturnType<typeof numberBuffer>;
+export function numberBuffer(given: ArrayBuffer | null, first = 1024) {
+  let buf = given !== null && given.byteLength >= 8 ? new Float64Array(given) : new Float64Array(first);
   let at = 0;
+  const room = (n: number) => {
+    if (at + n <= buf.length) return;
+    const bigger = new Float64Array(Math.max(2 * buf.length, at + n));
+    bigger.set(buf.subarray(0, at));
+    buf = bigger;
+  };
   return {
-    push(...ns: number[]) {
-      if (at + ns.length > buf.length) {
-        const bigger = new Float64Array(Math.max(2 * buf.length, at + ns.length));
-        bigger.set(buf.subarray(0, at));
-        buf = bigger;
-      }
-      for (const n of ns) buf[at++] = n;
+    /** Makes room for `n` more numbers at once, so a read of known size grows the buffer once at most. */
+    reserve: room,
+    // Two and four arguments, not a rest parameter: no array per row.
+    push2(a: number, b: number) {
+      room(2);
+      buf[at++] = a;
+      buf[at++] = b;
     },
-    /** A copy of exactly the numbers written, whose buffer can be transferred. */
-    take: () => buf.slice(0, at),
+    push4(a: number, b: number, c: number, d: number) {
+      room(4);
+      buf[at++] = a;
+      buf[at++] = b;
+      buf[at++] = c;
+      buf[at++] = d;
+    },
+    at: () => at,
+    /** Forgets what was written from `to` on (a read that failed part-way). */
+    truncate(to: number) {
+      at = to;
+    },
+    buffer: () => buf.buffer as ArrayBuffer,
   };
 }
 
-/** The reader thread's half: runs one call on `reads`. The numbers' buffer is for the transfer list. */
-export async function answerCall(reads: HistoryReads, call: ReaderCall): Promise<ReaderAnswer> {
+/** The reader thread's half: runs one call on `reads`, its numbers appended to `out`. */
+export async function answerCall(reads: HistoryReads, call: ReaderCall, out: NumberBuffer): Promise<ReaderAnswer> {
+  const start = out.at();
+  const span = (): [number, number] => [start, out.at()];
   switch (call.op) {
     case "series": {
-      const out = numberBuffer();
       let head: SeriesHead | null = null;
-      await reads.readSeries(call.q, { head: (h) => void (head = h), point: (t, v, min, max) => out.push(t, v, min, max) });
-      return { head, numbers: out.take() };
+      out.reserve(4 * Math.min(call.q.maxPoints, 2048));
+      await reads.readSeries(call.q, { head: (h) => void (head = h), point: (t, v, min, max) => out.push4(t, v, min, max) });
+      return { head, span: span() };
     }
-    case "rawChunk":
-    case "raw": {
-      const out = numberBuffer();
-      const into: RawSink = (t, v) => out.push(t, v);
-      if (call.op === "rawChunk") {
-        const { next } = await reads.readRawChunk(call.q, into);
-        return { numbers: out.take(), next };
-      }
-      for (const { t, v } of await reads.readRaw(call.q)) into(t, v);
-      return { numbers: out.take() };
+    case "rawChunk": {
+      out.reserve(2 * Math.min(call.q.limit, 16_384));
+      const { next } = await reads.readRawChunk(call.q, (t, v) => out.push2(t, v));
+      return { span: span(), next };
     }
+    case "raw":
+      for (const { t, v } of await reads.readRaw(call.q)) out.push2(t, v);
+      return { span: span() };
     case "countRaw":
       return { value: await reads.countRaw(call.q) };
     case "topics":
@@ -75,6 +106,13 @@ export async function answerCall(reads: HistoryReads, call: ReaderCall): Promise
     case "size":
       return { value: await reads.size() };
   }
+}
+
+/** The web thread's view of an answer's numbers in the reply's buffer; valid only until the buffer goes back to the thread. */
+export function withNumbers(answer: ReaderAnswer, buffer: ArrayBuffer): ReaderAnswer {
+  if (answer.span === undefined) return answer;
+  const [start, end] = answer.span;
+  return { ...answer, numbers: new Float64Array(buffer, start * 8, end - start) };
 }
 
 /** The web thread's half for a series: the head, then each point, into the caller's sink. */

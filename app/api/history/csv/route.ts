@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
   if (zone === null) return errorResponse("bad-time-zone", "tz: must name a time zone, such as Europe/Berlin or UTC", 400);
   return serveHistory(request, { allowWildcards: true }, async (store, req) => {
     const topics = await resolveTopics(store, req.topic);
-    const body = seriesCsvStream(topics, (topic) => store.query({ topic, from: req.from, to: req.to, maxPoints: req.points }), zone);
+    const body = seriesCsvStream(topics, (topic) => store.query({ topic, from: req.from, to: req.to, maxPoints: req.points }), zone, request.signal);
     return csvResponse(body, csvFileName(req.topic, req.from, req.to));
   });
 }
