@@ -207,7 +207,10 @@ test("reader threads give way to the broker's thread: SCHED_IDLE at nice 10, or 
   const idle = createHistoryReaders({ file, size: 2, log });
   try {
     logged.length = 0;
+    // A long read keeps one thread busy, so the charts asked beside it start the second (reads asked together go in one request).
+    const busy = idle.readRaw(LONG);
     await Promise.all(Array.from({ length: 4 }, () => idle.query(SMALL_CHART)));
+    await busy;
     assert.equal(idle.threads().started, 2);
     // Preempted at once when the broker's thread wakes on their core (issue 13); every other thread keeps its policy.
     assert.deepEqual(threadsByPolicy().get(SCHED_IDLE), [floor, floor]);
