@@ -166,7 +166,7 @@ test.describe("with two history reader threads", () => {
 
   test(STALL_TEST, async ({ page }) => exportAndChartsWhileProbing(hub, page));
 
-test("the web thread reads history through one connection per reader thread, however many pages and routes ran", async ({ page }) => {
+  test("the web thread reads history through one connection per reader thread, however many pages and routes ran", async ({ page }) => {
     // Next bundles each route and page apart; each once opened a reader of its own (a 32 MB cache each).
     // Now the web thread opens none: its reader threads (history.readerThreads, 2 here) hold one each.
     expect(handlesAtStart, "open files on history.sqlite before any read: the hub's own").toBeGreaterThanOrEqual(1);
