@@ -7,8 +7,8 @@
 // bounded reads waiting with it (takeBatch), so with two or more threads a chart read
 // beside an export waits only for a core, not for the export. A free thread takes every
 // read waiting then, shared among the free threads (up to MAX_BATCH each): a chart's
-// series, asked in one turn, are one hop to a thread and back, not one each (on two busy cores each hop waited for a core). Threads
-// start on demand, up to `size`, and end after a quiet minute. The queue on the web thread
+// series, asked in one turn, are one hop to a thread and back, not one each (on two busy
+// cores each hop waited for a core). Threads start on demand, up to `size`, and end after a quiet minute. The queue on the web thread
 // is what a thread would have queued: each read is a short query (an export asks a chunk
 // of rows at a time, csv-stream.ts), so nothing is held here but the requests themselves.
 // Each thread's number buffer goes back and forth with its requests (reader-wire.ts).
