@@ -32,7 +32,7 @@ import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { readsJsonField, readsPayloadAsIs } from "../lib/devices/value-template";
-import { parseReading, type ParseResult, type Reading } from "../lib/readings";
+import { inferUnit, parseReading, type ParseResult, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 import { createStatePolls, POLL_AFTER_MS, type PollRoute } from "./state-polls";
 
@@ -144,6 +144,10 @@ export type HubDeviceRegistry = {
   readingOf(message: BusMessage): ParseResult | null;
   /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
   lastStates(): LastState[];
+  /** The topics whose reading is a converting sensor's (readingOf), with the sensor's unit: what alert rules on them judge (review-17 F4). */
+  converted(): ReadonlyMap<string, string>;
+  /** Called after the routes are rebuilt (a discovered device came, changed or went), at the next question after the change. */
+  onRoutesChanged(listener: () => void): void;
   /** Says "online" on homeassistant/status, as Home Assistant's birth does: devices announce themselves and their states. */
   online(): Promise<void>;
   stop(): Promise<void>;
@@ -220,11 +224,13 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
    * asks for nothing, so a burst of them is one rebuild, at the next question (the ACL,
    * the recorder, the next device message).
    */
+  const changed: (() => void)[] = [];
   const routes = (): Routes => {
     if (stale) {
       stale = false;
       built = hubRoutesOf(config, [...discovered.values()].flat());
       lastStates.keepOnly(built.statusTopics);
+      for (const listener of changed) listener();
     }
     return built;
   };
@@ -311,7 +317,10 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       routes();
       return lastStates.list();
     },
+    converted: () => new Map([...routes().replacing].map(([topic, sensor]) => [topic, sensor.unit ?? inferUnit(sensor.measurement)])),
+    onRoutesChanged: (listener) => void changed.push(listener),
     async stop() {
+      changed.length = 0;
       announced.stop();
       await unsubscribeStates();
       polls.stop();
