@@ -32,7 +32,7 @@ import { createTasmotaDiscovery, TASMOTA_DISCOVERY_PREFIX, tasmotaDiscoveryTopic
 import { createLastStates, type LastState } from "../lib/devices/last-states";
 import { buildEntities, type Entity } from "../lib/devices/registry";
 import { readsJsonField, readsPayloadAsIs } from "../lib/devices/value-template";
-import { parseReading, type ParseResult, type Reading } from "../lib/readings";
+import { inferUnit, parseReading, type ParseResult, type Reading } from "../lib/readings";
 import type { Bus, BusMessage } from "./bus";
 import { createStatePolls, POLL_AFTER_MS, type PollRoute } from "./state-polls";
 
@@ -69,6 +69,8 @@ export type KnownDevices = {
    * once by the function the registry records it with; else the message's own (readingOf).
    */
   readingOf(message: BusMessage): ParseResult | null;
+  /** What `sensor` reads in `message` (the registry's recording of it), worked out once for both: see createSensorReadings. */
+  sensorReading(sensor: Entity, message: BusMessage): ParseResult;
   /** Where the current routes come from from now on (read at every question: the registry rebuilds them lazily). */
   update(routes: () => KnownRoutes): void;
 };
@@ -92,6 +94,7 @@ const OTHER_FIELDS: RecorderRoute = { skip: false, unit: null, quiet: true };
 export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevices {
   const initial = hubRoutesOf(config, []);
   let current: () => KnownRoutes = () => initial;
+  const sensorReading = createSensorReadings();
   return {
     isCommandTopic: (topic) => current().commands.has(topic),
     routeOf: (topic) => current().recorder.get(topic) ?? null,
@@ -99,27 +102,34 @@ export function createKnownDevices(config: readonly DeviceConfig[]): KnownDevice
       const sensor = current().replacing.get(message.topic);
       return sensor === undefined ? message.reading : sensorReading(sensor, message);
     },
+    sensorReading,
     update(routes) {
       current = routes;
     },
   };
 }
 
-// The last sensor reading worked out, for the message in hand: the registry records it and the
-// alert engine judges it (KnownDevices.readingOf), whichever of them asks first; the template runs once.
-let lastMessage: BusMessage | null = null;
-let lastSensor: Entity | null = null;
-let lastResult: ParseResult | null = null;
-
-/** What `sensor` reads in `message`, through its value_template, in its unit, under its key. */
-function sensorReading(sensor: Entity, message: BusMessage): ParseResult {
-  if (message !== lastMessage || sensor !== lastSensor || lastResult === null) {
-    const options = { template: sensor.stateTemplate ?? undefined, unit: sensor.unit ?? undefined };
-    lastResult = parseReading(sensor.key, sensor.room, sensor.measurement, message.payload, message.receivedAt, options, message);
-    lastMessage = message;
-    lastSensor = sensor;
-  }
-  return lastResult;
+/**
+ * What a sensor reads in a message, through its value_template, in its unit, under its key:
+ * the last one worked out is kept for the message in hand, so the registry (which records
+ * it) and the alert engine (KnownDevices.readingOf), whichever asks first, run the template
+ * once (review-17 F8: one memo per registry, not one per process). The result is shared by
+ * both: a Reading is readonly (lib/readings.ts), so neither can change what the other sees.
+ * It holds the last message a sensor read until the next one comes (one message, bounded).
+ */
+function createSensorReadings(): (sensor: Entity, message: BusMessage) => ParseResult {
+  let lastMessage: BusMessage | null = null;
+  let lastSensor: Entity | null = null;
+  let lastResult: ParseResult | null = null;
+  return (sensor, message) => {
+    if (message !== lastMessage || sensor !== lastSensor || lastResult === null) {
+      const options = { template: sensor.stateTemplate ?? undefined, unit: sensor.unit ?? undefined };
+      lastResult = parseReading(sensor.key, sensor.room, sensor.measurement, message.payload, message.receivedAt, options, message);
+      lastMessage = message;
+      lastSensor = sensor;
+    }
+    return lastResult;
+  };
 }
 
 export type HubDeviceRegistry = {
@@ -134,6 +144,10 @@ export type HubDeviceRegistry = {
   readingOf(message: BusMessage): ParseResult | null;
   /** What each known device's state and availability topics last said, for a page that opens now (review-10 F1). */
   lastStates(): LastState[];
+  /** The topics whose reading is a converting sensor's (readingOf), with the sensor's unit: what alert rules on them judge (review-17 F4). */
+  converted(): ReadonlyMap<string, string>;
+  /** Called after the routes are rebuilt (a discovered device came, changed or went), at the next question after the change. */
+  onRoutesChanged(listener: () => void): void;
   /** Says "online" on homeassistant/status, as Home Assistant's birth does: devices announce themselves and their states. */
   online(): Promise<void>;
   stop(): Promise<void>;
@@ -197,6 +211,7 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
 
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, known = createKnownDevices(config) } = options;
+  const { sensorReading } = known;
   /** The entities of each discovery config, by its id (one for a component's, all of a device's). */
   const discovered = new Map<string, DiscoveredEntity[]>();
   let built = hubRoutesOf(config, []);
@@ -209,11 +224,13 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
    * asks for nothing, so a burst of them is one rebuild, at the next question (the ACL,
    * the recorder, the next device message).
    */
+  const changed: (() => void)[] = [];
   const routes = (): Routes => {
     if (stale) {
       stale = false;
       built = hubRoutesOf(config, [...discovered.values()].flat());
       lastStates.keepOnly(built.statusTopics);
+      for (const listener of changed) listener();
     }
     return built;
   };
@@ -300,7 +317,10 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
       routes();
       return lastStates.list();
     },
+    converted: () => new Map([...routes().replacing].map(([topic, sensor]) => [topic, sensor.unit ?? inferUnit(sensor.measurement)])),
+    onRoutesChanged: (listener) => void changed.push(listener),
     async stop() {
+      changed.length = 0;
       announced.stop();
       await unsubscribeStates();
       polls.stop();

@@ -114,6 +114,29 @@ test("with two reader threads, a small chart read asked during a long read answe
   }
 });
 
+// review-17 F5: an export's count (up to 1,000,001 rows scanned) queued with a chart while both
+// threads are busy went in one request with the chart's series, and the chart's replies waited for it.
+test("with both threads busy, a chart queued behind an export's count is not held by the count", async () => {
+  const readers = createHistoryReaders({ file, size: 2, log });
+  try {
+    const busy = readers.readRaw(LONG);
+    while (readers.threads().ready < 2) await readers.topics();
+    await busy;
+    const first = readers.readRaw(LONG);
+    const second = readers.readRaw(LONG);
+    await nextTurn(); // both threads now hold a long read
+    const count = readers.countRaw({ ...LONG, limit: 1_000_001 });
+    const minute = { from: end - 60_000, to: end, maxPoints: 60 };
+    const chart = Promise.all(Array.from({ length: 20 }, (_, i) => readers.query({ ...minute, topic: seededTopic(i % 2) })));
+    assert.deepEqual(await finishingOrder({ count, chart }), ["chart", "count"]);
+    assert.equal(await count, LONG_ROWS);
+    assert.equal((await chart).length, 20);
+    await Promise.all([first, second]);
+  } finally {
+    await readers.close();
+  }
+});
+
 test("an export read on the reader threads stops reading when its client goes away", async () => {
   const readers = createHistoryReaders({ file, size: 2, log });
   try {

@@ -3,15 +3,17 @@
 // long read never holds up the web thread's page renders). Each thread holds its own
 // read-only connection (history-reader-thread.ts). Reads wait in one queue here and go,
 // oldest first, to a thread with nothing in hand: a thread busy with a long read is never
-// given more, so with two or more threads a chart read beside an export waits only for a
-// core, not for the export. A free thread takes every read waiting then, shared among the
-// free threads (up to MAX_BATCH each): a chart's series, asked in one turn, are one hop to
-// a thread and back, not one each (on two busy cores each hop waited for a core). Threads
-// start on demand, up to `size`, and end after a quiet minute. The queue on the web thread
+// given more, and a long read (a whole raw range, an export's count) goes alone, after the
+// bounded reads waiting with it (takeBatch), so with two or more threads a chart read
+// beside an export waits only for a core, not for the export. A free thread takes every
+// read waiting then, shared among the free threads (up to MAX_BATCH each): a chart's
+// series, asked in one turn, are one hop to a thread and back, not one each (on two busy
+// cores each hop waited for a core). Threads start on demand, up to `size`, and end after a quiet minute. The queue on the web thread
 // is what a thread would have queued: each read is a short query (an export asks a chunk
 // of rows at a time, csv-stream.ts), so nothing is held here but the requests themselves.
 // Each thread's number buffer goes back and forth with its requests (reader-wire.ts).
 import { Worker } from "node:worker_threads";
+import { CHUNK_ROWS } from "../lib/history/csv-stream";
 import { collectSeries } from "../lib/history/series";
 import { fromWire, HISTORY_READER_FAILED, HISTORY_READERS_CLOSED, HISTORY_UNREADABLE, MAX_BATCH, withNumbers } from "../lib/history/reader-wire";
 import { replayRawChunk, replaySeries, type ReaderAnswer, type ReaderCall, type ReaderReplies, type ReaderRequest } from "../lib/history/reader-wire";
@@ -34,7 +36,17 @@ const READER_YOUNG_GENERATION_MB = 3;
  * One read: its call, and `take`, which reads the answer's numbers into the caller's sink.
  * `take` runs in the reply's handler, before the buffer goes back to the thread.
  */
-type Job = { call: ReaderCall; take(answer: ReaderAnswer): unknown; resolve(value: unknown): void; reject(error: Error): void };
+type Job = { call: ReaderCall; take(answer: ReaderAnswer): unknown; resolve(value: unknown): void; reject(error: Error): void; passed?: boolean };
+
+/**
+ * A read whose cost has no small bound: the whole-range raw read (readRaw), the export's
+ * count (an index scan of up to 1,000,001 rows), and a raw chunk larger than an export's
+ * (csv-stream.ts asks CHUNK_ROWS = 5,000 at a time, a few ms). Series, topics, latest and
+ * size are bounded (a series read is reduced to maxPoints in SQL).
+ */
+export function isLong(call: ReaderCall): boolean {
+  return call.op === "raw" || call.op === "countRaw" || (call.op === "rawChunk" && call.q.limit > CHUNK_ROWS);
+}
 type Reader = { worker: Worker; ready: boolean; jobs: Job[] | null; buffer: ArrayBuffer | null; refused?: boolean };
 
 /** The thread's entry: the .ts under tsx (tests, npm run dev), dist/history-reader.mjs beside dist/web.mjs. */
@@ -140,6 +152,27 @@ export function createHistoryReaders(opts: {
   };
 
   /**
+   * The next request's reads (review-17 F5). A long read (see `isLong`) goes alone, so no
+   * read's reply waits for it. Bounded reads go first: while any waits, they are taken (in
+   * order, up to `share`) past the long ones ahead of them, and a long read passed over once
+   * goes alone to the next free thread, so a stream of charts cannot keep an export waiting for more than one turn.
+   */
+  const takeBatch = (share: number): Job[] => {
+    const passed = queue.findIndex((job) => job.passed);
+    if (passed >= 0) return queue.splice(passed, 1);
+    const jobs: Job[] = [];
+    const kept: Job[] = [];
+    for (const job of queue) {
+      if (jobs.length < share && !isLong(job.call)) jobs.push(job);
+      else kept.push(job);
+    }
+    if (jobs.length === 0) return queue.splice(0, 1);
+    for (const job of kept) if (isLong(job.call)) job.passed = true;
+    queue.splice(0, queue.length, ...kept);
+    return jobs;
+  };
+
+  /**
    * Hands the waiting reads, oldest first, to the free threads, shared evenly (a thread's
    * share one request), starting a thread while there is room.
    */
@@ -155,10 +188,7 @@ export function createHistoryReaders(opts: {
         break;
       }
       const share = Math.min(MAX_BATCH, Math.ceil(queue.length / free.length));
-      // A whole-range raw read (readRaw, unbounded) goes alone: nothing waits behind it.
-      let n = 1;
-      while (n < share && queue[n].call.op !== "raw" && queue[0].call.op !== "raw") n++;
-      const jobs = queue.splice(0, n);
+      const jobs = takeBatch(share);
       const thread = free[0];
       thread.jobs = jobs;
       const buffer = thread.buffer;

@@ -18,6 +18,7 @@ import { startHistoryPruner } from "./history-pruner";
 import { startRecording } from "./recording";
 import { startSimulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
+import { watchRuleMeanings } from "./alert-rule-meaning";
 import { createKnownDevices } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { createLifecycle, type Lifecycle } from "./lifecycle";
@@ -208,6 +209,8 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("session pruning", startSessionPruning(accounts, log), clearInterval);
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
   const alerts = life.add("alerts", await startAlerts(bus, config, { log: createLogger("alerts"), seedRules: config.alerts.rules, readingOf: devices.readingOf }), (a) => a.stop());
+  // Rules whose meaning the converted readings changed (review-17 F4): said once, now and when devices change.
+  watchRuleMeanings({ rules: alerts.service.rules, devices, log: createLogger("alerts") });
   const sessionGate = life.add("session gate", createSessionGate({ accounts, principals, log: createLogger("sessions") }), (g) => g.stop());
 
   const api: HubApi = {

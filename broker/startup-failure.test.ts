@@ -114,3 +114,38 @@ test("a start-up stopped by its signal (a SIGTERM while starting): startHub reje
   assert.equal(existsSync(control), false, "the control socket");
   await assertPortFree(mqttPort);
 });
+
+// Review-17 F7: the test above stops the start-up before the web thread starts. Here the
+// signal comes while the web thread is starting (its socket folder made, its worker
+// loading Next): spawnWebWorker's wait (up to 60 s) ends at once, the worker is ended, the
+// folder removed, and startHub rejects with the signal's reason.
+test("a start-up stopped while the web thread starts: the wait ends at once, the thread and its socket folder are gone", async () => {
+  // The last test's port check closes its server a few turns late; no server of this process is listening before this one.
+  const before = await handlesBackTo(handles().filter((h) => h !== "TCPServerWrap"));
+  const dir = tempDir();
+  const mqttPort = await freePort();
+  const starting = new AbortController();
+  const folder = `hearth-web-${process.pid}-`;
+  let seen = false;
+  const watcher = watch(tmpdir(), (_, name) => {
+    if (!seen && String(name).startsWith(folder)) {
+      seen = true;
+      starting.abort(new Error("start-up stopped by SIGTERM"));
+    }
+  });
+  // No build in pagesDir: were the signal not heeded, the start would fail later, and differently ("Cannot start the dashboard: …" from Next).
+  const noBuild = tempDir();
+  try {
+    await assert.rejects(
+      startHub(hubConfig(dir, await freePort(), mqttPort), { pagesDir: noBuild, signal: starting.signal }),
+      /^Error: Cannot start the dashboard: start-up stopped by SIGTERM$/,
+    );
+  } finally {
+    watcher.close();
+  }
+  assert.equal(seen, true, "the web thread's socket folder was made before the signal");
+  assert.deepEqual(await handlesBackTo(before), before, "the worker and everything else closed");
+  assert.deepEqual(webSocketDirs(), [], "the web thread's socket folder");
+  assert.deepEqual(openSqliteFiles(dir), []);
+  await assertPortFree(mqttPort);
+});

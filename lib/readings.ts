@@ -6,14 +6,14 @@ import { NOT_JSON, NOT_UTF8, parseJsonText, type PayloadSource } from "./payload
 import { MAX_STATE_BYTES } from "./devices/last-states";
 
 export type Reading = {
-  topic: string;
-  room: string;
-  measurement: string;
-  value: number;
+  readonly topic: string;
+  readonly room: string;
+  readonly measurement: string;
+  readonly value: number;
   /** Display unit: from the payload, else inferred from the measurement name, else "". */
-  unit: string;
+  readonly unit: string;
   /** Epoch ms: the payload's own `ts` when it has a sensible one, else the time it was received. */
-  ts: number;
+  readonly ts: number;
 };
 
 /** "empty": the payload carries no value (nothing, or `nan`/`unknown`): nothing to show, not an error. */
@@ -27,7 +27,7 @@ export type ReadingOptions = {
 };
 
 export type ParseResult =
-  | { ok: true; reading: Reading }
+  | { readonly ok: true; readonly reading: Reading }
   | { ok: false; code: UnreadableCode; message: string };
 
 /**
