@@ -50,6 +50,9 @@ import {
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
 
+/** CONNACK codes of a broker busy for now (3.1.1: 3 server unavailable; MQTT 5: 0x88, 0x89, 0x9F): the discovery read is retried. */
+const BUSY_CODES = new Set([3, 0x88, 0x89, 0x9f]);
+
 /** Messages acknowledged though their reading was refused for good: the first logged at once, the rest at most one line per this window, with the count (log-pace.ts). */
 const REFUSED_LOG_WINDOW_MS = 10_000;
 
@@ -292,9 +295,14 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
    */
   let reading: RetainedFirst | null = null;
   let retry: NodeJS.Timeout | undefined;
+  let sessionStarted = false;
+  const startSession = () => {
+    sessionStarted = true;
+    client.connect();
+  };
   const readFirst = (attempt: number) => {
     if (ending) return;
-    if (retainedFirst.length === 0) return void client.connect();
+    if (retainedFirst.length === 0) return startSession();
     const current = readRetainedFirst({ options, filters: retainedFirst, server: attempt });
     reading = current;
     current.copies.then(
@@ -311,11 +319,22 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
           );
         }
         log.info("retained discovery configs read before Hearth's session resumes", { code: "upstream-discovery-read", configs: copies.length });
-        client.connect();
+        startSession();
       },
       (error: Error & { code?: string | number }) => {
         reading = null;
         if (ending) return;
+        // A CONNACK that refuses this connection (its client id, its login) says nothing of
+        // Hearth's session's: that one is tried all the same, and its own refusal, if any,
+        // is the status. Only a busy broker is asked again, after the back-off.
+        if (typeof error.code === "number" && !BUSY_CODES.has(error.code)) {
+          log.warn("the broker refused the short connection that reads the retained discovery configs first; Hearth's session connects without it, so readings it queued for a device discovered upstream may go unrecorded at this start", {
+            code: "upstream-discovery-skipped",
+            reasonCode: error.code,
+            error: error.message,
+          });
+          return startSession();
+        }
         const failure = classifyFailure(error, config.protocolVersion);
         const delay = retryDelay(status.attempt + 1);
         reportFailure(failure, shownUrl(config.urls[attempt % config.urls.length]), delay);
@@ -376,6 +395,8 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       redelivery.stop();
       clearTimeout(retry);
       reading?.abort();
+      // Never started (stopped while the discovery configs were being read): mqtt.js has no stream to end.
+      if (!sessionStarted) return;
       // Forced when there is no connection: nothing to send a DISCONNECT on.
       await client.endAsync(!client.connected);
     },
