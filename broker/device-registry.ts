@@ -209,6 +209,9 @@ function hubRoutesOf(config: readonly DeviceConfig[], discovered: Iterable<Disco
   return routes;
 }
 
+/** The topics of discovery configs: their retained messages tell the registry which topics are sensors (upstream-retained-first.ts reads them first). */
+export const DISCOVERY_FILTERS = [`${DISCOVERY_PREFIX}/#`, `${TASMOTA_DISCOVERY_PREFIX}/#`] as const;
+
 export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptions): Promise<HubDeviceRegistry> {
   const { config, record, log, known = createKnownDevices(config) } = options;
   const { sensorReading } = known;
@@ -265,12 +268,12 @@ export async function startDeviceRegistry(bus: Bus, options: DeviceRegistryOptio
     }
     stale = true;
   };
-  const unsubscribeDiscovery = await bus.subscribe(`${DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) =>
+  const unsubscribeDiscovery = await bus.subscribe(DISCOVERY_FILTERS[0], ({ topic, payload, replayed }) =>
     onDiscovery(topic, parseDiscovery(topic, payload), replayed),
   );
   // Tasmota's own discovery (review-10 F2): each device's config and sensors sample, read together.
   const readTasmota = createTasmotaDiscovery();
-  const unsubscribeTasmota = await bus.subscribe(`${TASMOTA_DISCOVERY_PREFIX}/#`, ({ topic, payload, replayed }) =>
+  const unsubscribeTasmota = await bus.subscribe(DISCOVERY_FILTERS[1], ({ topic, payload, replayed }) =>
     onDiscovery(topic, readTasmota(topic, payload), replayed),
   );
   restoring = false;

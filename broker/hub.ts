@@ -19,7 +19,7 @@ import { startRecording } from "./recording";
 import { startSimulator } from "./simulator";
 import { startTopicTap } from "./topic-tap";
 import { watchRuleMeanings } from "./alert-rule-meaning";
-import { createKnownDevices } from "./device-registry";
+import { createKnownDevices, DISCOVERY_FILTERS } from "./device-registry";
 import { createDashboardServer, MQTT_WS_PATH } from "./http-server";
 import { createLifecycle, type Lifecycle } from "./lifecycle";
 import { startWebThread } from "./web-thread";
@@ -140,7 +140,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   const loginThrottle = createLoginThrottle();
   const limits = createLimits(config.limits, mqttLog);
   // With HEARTH_MQTT_URL the services live on the user's broker and the local one serves only /mqtt (upstream-relay.ts).
-  const upstream = config.upstream ? createUpstreamBus(config.upstream, createLogger("upstream")) : null;
+  const upstream = config.upstream ? createUpstreamBus(config.upstream, createLogger("upstream"), { retainedFirst: DISCOVERY_FILTERS }) : null;
   const upstreamServer = config.upstream ? config.upstream.urls.map(shownUrl).join(", ") : null;
   const relay = upstream ? createRelay({ bus: upstream, principals, log: createLogger("upstream"), server: upstreamServer! }) : null;
   const localBus = createLocalBus();

@@ -34,6 +34,7 @@ import { createLogPace } from "./log-pace";
 import { refusedForGood } from "./reading-not-stored";
 import { createReplayWindow } from "./replayed-reading";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
+import { readRetainedFirst, type RetainedFirst } from "./upstream-retained-first";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
   classifyFailure,
@@ -49,8 +50,8 @@ import {
 /** Tells mqtt.js not to send a PUBACK: the bus sends it once the message's effects resolve. */
 const ACK_LATER = new Error("acknowledged once stored (upstream-acks.ts)");
 
-/** Why a message that came during the start-up hold is left unacknowledged (below). */
-const HELD = "upstream-held: came before the SUBACK and the retained copies with it; the broker sends it again after a reconnection";
+/** CONNACK codes of a broker busy for now (3.1.1: 3 server unavailable; MQTT 5: 0x88, 0x89, 0x9F): the discovery read is retried. */
+const BUSY_CODES = new Set([3, 0x88, 0x89, 0x9f]);
 
 /** Messages acknowledged though their reading was refused for good: the first logged at once, the rest at most one line per this window, with the count (log-pace.ts). */
 const REFUSED_LOG_WINDOW_MS = 10_000;
@@ -122,8 +123,18 @@ function serverOf(client: MqttClient, fallback: string): string {
   return `${protocol ?? "mqtt"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = Date.now }: BusClock = {}): UpstreamBus {
-  const client = mqtt.connect(clientOptions(config));
+export type UpstreamBusOptions = BusClock & {
+  /**
+   * Filters whose retained messages the handlers get before Hearth's session connects
+   * (upstream-retained-first.ts): the device registry's discovery prefixes
+   * (DISCOVERY_FILTERS), so a discovered sensor's queued readings find it known (review-17 F1).
+   */
+  retainedFirst?: readonly string[];
+};
+
+export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = Date.now, retainedFirst = [] }: UpstreamBusOptions = {}): UpstreamBus {
+  const options = clientOptions(config);
+  const client = mqtt.connect(options);
   const shown = config.urls.map(shownUrl).join(", ");
   const handlers = createBusHandlers(log, now);
   let status = initialStatus(shown, now());
@@ -146,25 +157,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
 
   /** Which messages are retained copies sent again because Hearth subscribed (replayed-reading.ts). */
   const replays = createReplayWindow(config.protocolVersion);
-  /**
-   * The start-up hold: from the SUBSCRIBE each start makes until its SUBACK. On a resumed
-   * session the broker sends what it queued for Hearth while it was away right after
-   * CONNACK, so before the SUBACK and the retained copies that follow it — among them the
-   * discovery configs that tell the device registry which topics are sensors, which a hub
-   * just started knows only from them. Handed out then, a discovered sensor's queued
-   * reading was acknowledged and never recorded (upstream-hold.test.ts). So a QoS 1
-   * message in the hold goes to no handler and is left unacknowledged; the bus reconnects
-   * after the back-off (createRedelivery, by then the copies are in), and the broker sends
-   * it again [MQTT-4.4.0-1] on the resumed session, to handlers that know every device.
-   * Held from each connection's start until a SUBACK has come once: later connections
-   * resume the subscription and get no copies; one whose session the broker lost has
-   * nothing queued.
-   */
-  let holding = false;
-  let held = 0;
-  /** The connection is being closed for the held messages (above), not lost. */
-  let quietClose = false;
-
   /** Messages whose reading the database refused for good (acknowledged nonetheless), and the log's pace for them (log-pace.ts). */
   let refused = 0;
   const refusedLog = createLogPace(REFUSED_LOG_WINDOW_MS);
@@ -195,13 +187,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
       // Only a new connection makes the broker send the unstored messages again (upstream-acks.ts, review-6 #1).
       const reconnect = () => {
         if (ending || client.stream !== stream || !client.connected) return;
-        if (held > 0) {
-          log.info("reconnecting so the broker sends again the messages it queued while Hearth was away, now that Hearth knows every device", { code: "upstream-held", messages: held, server: status.server });
-          held = 0;
-          // Not an outage: the dashboard keeps showing "connected" across this reconnection.
-          quietClose = true;
-          return void stream.destroy();
-        }
         log.warn("reconnecting so the broker sends again what Hearth could not store", { code: "upstream-redeliver", server: status.server });
         lastError = { code: "upstream-lost", state: "unreachable", message: "reconnecting so the broker sends again messages Hearth could not store" };
         stream.destroy();
@@ -216,12 +201,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
   // every later message, PINGRESP included. The handlers run now (live values, mirror,
   // alerts); only the PUBACK of a QoS 1 message waits for their effects.
   client.handleMessage = (packet, callback) => {
-    if (holding && packet.qos === 1) {
-      held++;
-      const refused = Promise.reject(new Error(HELD));
-      owedOn(client.stream).add(packet.messageId!, refused);
-      return callback(ACK_LATER);
-    }
     const dispatched = handlers.dispatch({ topic: packet.topic, payload: packet.payload as Buffer, retain: packet.retain, qos: packet.qos, replayed: replays.replayed(packet, now()) });
     const effects = dispatched?.catch((error: Error) => {
       if (refusedForGood(error)) {
@@ -271,7 +250,6 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
     replays.subscribing();
     client.subscribe("#", options, (error, granted) => {
-      holding = false;
       const refused = error ? null : granted?.find((g) => g.qos === 128);
       if (refused) {
         const failure = { code: "upstream-subscribe-refused", state: "refused", message: "the broker refused Hearth's subscription to # (SUBACK 0x80); its ACL must let Hearth's account read #" } as const;
@@ -290,30 +268,84 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     lastError = classifyFailure(error, config.protocolVersion);
   });
 
-  client.on("close", () => {
-    if (ending) return;
-    if (quietClose) {
-      quietClose = false;
-      return;
-    }
-    const failure = closedFailure(lastError, status.state === "connected");
-    lastError = null;
-    const server = serverOf(client, status.server);
+  const reportFailure = (failure: Failure, server: string, retryInMs: number | undefined) => {
     const next = failed(status, failure, server, now());
     // One error line when the trouble starts or turns into another (unreachable → refused);
     // the retries after it are debug, whichever node of a cluster they try.
     if (next.state !== status.state) {
-      log.error(failure.message, { code: failure.code, server, retryInMs: client.options.reconnectPeriod });
+      log.error(failure.message, { code: failure.code, server, retryInMs });
     } else {
       log.debug("upstream broker still unavailable", { code: failure.code, server, attempt: next.attempt });
     }
     setStatus(next);
+  };
+
+  client.on("close", () => {
+    if (ending) return;
+    const failure = closedFailure(lastError, status.state === "connected");
+    lastError = null;
+    reportFailure(failure, serverOf(client, status.server), client.options.reconnectPeriod);
   });
+
+  /**
+   * The retained discovery configs first, on a short clean session, then Hearth's own
+   * (upstream-retained-first.ts, review-17 F1). Retried, like the session's connection,
+   * with the same back-off and status until it has worked once: from then on the handlers
+   * know every device, and mqtt.js's own reconnections resume the session.
+   */
+  let reading: RetainedFirst | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let sessionStarted = false;
+  const startSession = () => {
+    sessionStarted = true;
+    client.connect();
+  };
+  const readFirst = (attempt: number) => {
+    if (ending) return;
+    if (retainedFirst.length === 0) return startSession();
+    const current = readRetainedFirst({ options, filters: retainedFirst, server: attempt });
+    reading = current;
+    current.copies.then(
+      ({ copies, refused }) => {
+        reading = null;
+        if (ending) return;
+        if (refused.length > 0) {
+          log.warn("the broker refused Hearth's subscription to discovery configs; their devices are known once Hearth's own subscription brings them", { code: "upstream-discovery-refused", filters: refused.join(", ") });
+        }
+        // As the copies a SUBSCRIBE sends [MQTT-3.3.1-6]: flagged retained and replayed; nothing to acknowledge (QoS 0).
+        for (const { topic, payload } of copies) {
+          handlers.dispatch({ topic, payload, retain: true, qos: 0, replayed: true })?.catch((error: Error) =>
+            log.warn("a retained discovery config's effect failed", { code: "replay-failed", topic, error: error.message }),
+          );
+        }
+        log.info("retained discovery configs read before Hearth's session resumes", { code: "upstream-discovery-read", configs: copies.length });
+        startSession();
+      },
+      (error: Error & { code?: string | number }) => {
+        reading = null;
+        if (ending) return;
+        // A CONNACK that refuses this connection (its client id, its login) says nothing of
+        // Hearth's session's: that one is tried all the same, and its own refusal, if any,
+        // is the status. Only a busy broker is asked again, after the back-off.
+        if (typeof error.code === "number" && !BUSY_CODES.has(error.code)) {
+          log.warn("the broker refused the short connection that reads the retained discovery configs first; Hearth's session connects without it, so readings it queued for a device discovered upstream may go unrecorded at this start", {
+            code: "upstream-discovery-skipped",
+            reasonCode: error.code,
+            error: error.message,
+          });
+          return startSession();
+        }
+        const failure = classifyFailure(error, config.protocolVersion);
+        const delay = retryDelay(status.attempt + 1);
+        reportFailure(failure, shownUrl(config.urls[attempt % config.urls.length]), delay);
+        retry = setTimeout(() => readFirst(attempt + 1), delay);
+      },
+    );
+  };
 
   // mqtt.js reads reconnectPeriod when it arms the next retry (after this attempt fails),
   // so setting it as each attempt starts makes the waits grow (components/mqtt-provider.tsx does the same).
   client.on("reconnect", () => {
-    holding = !subscribedOnce;
     client.options.reconnectPeriod = retryDelay(status.attempt + 1);
   });
 
@@ -326,9 +358,7 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     protocolVersion: config.protocolVersion,
     start() {
       log.info("connecting to the upstream broker", { servers: shown, clientId: config.clientId, protocolVersion: config.protocolVersion });
-      // Before the CONNACK: mqtt.js hands over the PUBLISHes behind it before its "connect" event.
-      holding = !subscribedOnce;
-      client.connect();
+      readFirst(0);
     },
     status: () => status,
     connected: () => client.connected && status.state === "connected",
@@ -363,6 +393,10 @@ export function createUpstreamBus(config: UpstreamConfig, log: Logger, { now = D
     async end() {
       ending = true;
       redelivery.stop();
+      clearTimeout(retry);
+      reading?.abort();
+      // Never started (stopped while the discovery configs were being read): mqtt.js has no stream to end.
+      if (!sessionStarted) return;
       // Forced when there is no connection: nothing to send a DISCONNECT on.
       await client.endAsync(!client.connected);
     },

@@ -11,8 +11,10 @@
 //  - But the earliest upstream messages, those the broker queued in Hearth's session while
 //    it was away, come right after CONNACK: before the SUBACK of the SUBSCRIBE each start
 //    makes, so before the retained discovery configs that follow it. A discovered sensor's
-//    queued reading was acknowledged then and never recorded (this test, before the
-//    start-up hold in upstream-bus.ts: its five PUBACKs with no row, and no row after).
+//    queued reading was acknowledged then and never recorded (this test with 5 queued,
+//    before session 11's start-up hold; with 15 + 15 queued, more than Mosquitto's 20
+//    in-flight slots, the hold too: its PUBACKs with no row, review-17 F1). Now the configs
+//    are read first on a clean session of their own (upstream-retained-first.ts).
 // The real hub (broker/hub.ts) against Mosquitto with such a queue; at each PUBACK Hearth
 // sends (seen on a TCP tap between them), the history file is read in the same turn for
 // the acknowledged reading's row: it must have committed already.
@@ -37,6 +39,11 @@ const SENSOR_CONFIG = {
   device: { identifiers: ["zigbee2mqtt_0x00158d0001e2d3b5"], name: "Hold sensor" },
 };
 const SENSOR_KEY = "ha:sensor/0x00158d0001e2d3b5/temperature";
+/** A sensor first announced while Hearth is away, its config retained at QoS 0: queued nowhere, only retained. */
+const NEW_CONFIG = { ...SENSOR_CONFIG, state_topic: "zigbee2mqtt/New sensor", device: { identifiers: ["zigbee2mqtt_0x00158d0001e2d3b6"], name: "New sensor" } };
+const NEW_KEY = "ha:sensor/0x00158d0001e2d3b6/temperature";
+/** Readings queued per topic while Hearth is away: 2 × 15 > Mosquitto's 20 in-flight slots. */
+const QUEUED = 15;
 let broker: UpstreamMosquitto;
 
 before(async () => {
@@ -130,25 +137,31 @@ for (const protocolVersion of [5, 4] as const) {
       await eventually("the first reading", async () => ((await hub.history(cellar)).includes(1) ? true : null));
       await hub.stop();
 
-      // Away: the broker queues these for Hearth's session [MQTT-3.1.2-4].
-      for (let i = 2; i <= 6; i++) {
+      // Away: the broker queues these for Hearth's session [MQTT-3.1.2-4]: more than
+      // Mosquitto's max_inflight_messages (20), so they fill every in-flight slot and the
+      // retained QoS 1 config the SUBSCRIBE sends again would queue behind them (review-17 F1).
+      await device.publishAsync(`homeassistant/sensor/0x00158d0001e2d3b6/temperature/config`, JSON.stringify(NEW_CONFIG), { qos: 0, retain: true });
+      for (let i = 2; i <= QUEUED + 1; i++) {
+        await device.publishAsync(NEW_CONFIG.state_topic, JSON.stringify({ temperature: 40 + i }), { qos: 1 });
         await device.publishAsync(cellar, String(i), { qos: 1 });
         await device.publishAsync(SENSOR_CONFIG.state_topic, JSON.stringify({ temperature: 20 + i, linkquality: 80 }), { qos: 1 });
       }
       const before = wire.acked.length;
       await hub.start();
-      await eventually("the queued readings acknowledged", () => (wire.acked.slice(before).filter((a) => a.topic === cellar).length >= 5 ? true : null));
+      await eventually("the queued readings acknowledged", () => (wire.acked.slice(before).filter((a) => a.topic === cellar).length >= QUEUED ? true : null));
       const queued = wire.acked.slice(before).filter((a) => a.topic === cellar || a.topic === SENSOR_CONFIG.state_topic);
       assert.deepEqual(
         queued.filter((a) => !a.committed),
         [],
         "every PUBACK of a reading came after its row had committed",
       );
-      assert.deepEqual(await hub.history(cellar), [1, 2, 3, 4, 5, 6]);
-      assert.deepEqual(await hub.history(SENSOR_KEY), [22, 23, 24, 25, 26], "the discovered sensor's queued readings are recorded too");
+      const sent = Array.from({ length: QUEUED }, (_, k) => k + 2);
+      assert.deepEqual(await hub.history(cellar), [1, ...sent]);
+      assert.deepEqual(await hub.history(SENSOR_KEY), sent.map((i) => 20 + i), "the discovered sensor's queued readings are recorded too");
+      assert.deepEqual(await hub.history(NEW_KEY), sent.map((i) => 40 + i), "so are those of a sensor announced while Hearth was away");
       assert.deepEqual(
         queued.filter((a) => a.topic === cellar).map((a) => a.payload),
-        ["2", "3", "4", "5", "6"],
+        sent.map(String),
       );
     } finally {
       history?.close();
