@@ -206,7 +206,7 @@ async function compose(config: HubConfig, tls: ReturnType<typeof readTls>, life:
   life.add("recorder", recording.recorder, (r) => r.stop());
   const devices = life.add("device registry", recording.devices, (d) => d.stop());
   life.add("history pruner", startHistoryPruner(history, config.history, createLogger("history")), (p) => p.stop());
-  life.add("session pruning", startSessionPruning(accounts, log), clearInterval);
+  life.add("session pruning", startSessionPruning(accounts, log), (p) => p.stop());
   const topicTap = life.add("topic tap", await startTopicTap(bus), (t) => t.stop());
   const alerts = life.add("alerts", await startAlerts(bus, config, { log: createLogger("alerts"), seedRules: config.alerts.rules, readingOf: devices.readingOf }), (a) => a.stop());
   // Rules whose meaning the converted readings changed (review-17 F4): said once, now and when devices change.

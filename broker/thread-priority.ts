@@ -15,7 +15,7 @@
 // Any thread may move itself to SCHED_IDLE without privilege (sched(7), since Linux 2.6.39).
 // Node has no call for it, so util-linux's chrt (on every Debian, "required" priority) sets
 // it on this thread's id; nice 10 is set first and stays where chrt cannot run.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import type { WebPriority } from "../lib/config-schema";
@@ -64,6 +64,45 @@ export function lowerOwnPriority(nice: number): { ok: true } | { ok: false; reas
   }
 }
 
+/** CAP_SYS_NICE's bit in /proc/<pid>/status's CapEff (capability(7)). */
+const CAP_SYS_NICE = 23n;
+
+/**
+ * Whether a thread of this process, once under SCHED_IDLE, may be put back under the normal
+ * policy at nice 10: the kernel lets a thread leave SCHED_IDLE only when its RLIMIT_NICE
+ * would let it raise its priority to its nice value (sched(7): "Since Linux 2.6.39 ...
+ * so long as its nice value falls within the range permitted by its RLIMIT_NICE"; nice 10
+ * needs a limit of 20 - 10 = 10), or with CAP_SYS_NICE. Debian's default limit is 0, so
+ * a hub run by an ordinary user cannot; root (this machine) and a unit with
+ * LimitNICE=10 / AmbientCapabilities=CAP_SYS_NICE can. Without it the starvation guard
+ * (starvation-guard.ts) could not lift a starved thread, so giveWay keeps nice 10.
+ */
+export function canLeaveIdle(nice = WEB_THREAD_NICE): boolean {
+  try {
+    const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (capEff !== undefined && (BigInt(`0x${capEff}`) >> CAP_SYS_NICE) & 1n) return true;
+    const soft = /^Max nice priority\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
+    return soft === "unlimited" || (soft !== undefined && Number(soft) >= 20 - nice);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves another thread of this process to `policy` ("other": the normal policy, keeping its
+ * nice value; "idle": SCHED_IDLE) with chrt, asynchronously: the caller is the broker's
+ * thread, which must not wait for a process to start. Resolves with null on success, or why not.
+ */
+export function setThreadPolicy(tid: number, policy: "other" | "idle"): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chrt = spawn("chrt", [`--${policy}`, "--pid", "0", String(tid)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    chrt.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    chrt.once("error", (error) => resolve(`chrt: ${error.message}`));
+    chrt.once("close", (code, signal) => resolve(code === 0 ? null : `chrt exited with ${code ?? signal}: ${stderr.trim()}`));
+  });
+}
+
 /** What giveWay did: the policy this thread runs under now, and why not the one asked for. */
 export type GaveWay = { got: "idle" | "nice" | "unchanged"; reason?: string };
 
@@ -81,6 +120,11 @@ export function giveWay(wanted: WebPriority): GaveWay {
     // An inherited SCHED_IDLE under "nice" stays: nothing unprivileged may leave it for a normal policy above RLIMIT_NICE.
     if (now?.policy === SCHED_IDLE) return { got: "idle" };
     return niced.ok ? { got: "nice" } : { got: "unchanged", reason: niced.reason };
+  }
+  // Idle only where the starvation guard can lift it again when other programs take the cores (review-17 F2).
+  if (!canLeaveIdle()) {
+    const why = "SCHED_IDLE could not be left again (RLIMIT_NICE below 10 and no CAP_SYS_NICE), so a starved thread could not be lifted";
+    return niced.ok ? { got: "nice", reason: why } : { got: "unchanged", reason: `${niced.reason}; ${why}` };
   }
   const chrt = spawnSync("chrt", ["--idle", "--pid", "0", String(tid)], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 10_000 });
   if (threadScheduling(tid)?.policy === SCHED_IDLE) return { got: "idle" };

@@ -11,7 +11,7 @@ import { isWebThreadData } from "../lib/hub-api";
 import { createLogger } from "../lib/log";
 import { installWebHub } from "../lib/web-hub";
 import { openWebHub } from "./open-web-hub";
-import { giveWay } from "./thread-priority";
+import { giveWay, ownThreadId } from "./thread-priority";
 import { cameThroughProxy, firstLine, MQTT_WS_PATH, parsePeerLine, requestPath, trustedHeaders, type Peer } from "./web-splice";
 import type { WebThreadMessage } from "./web-thread";
 
@@ -25,6 +25,8 @@ const priority = giveWay(workerData.priority);
 if (priority.got === workerData.priority) log.info("web thread gives way to the broker", { code: "web-priority", policy: priority.got === "idle" ? "SCHED_IDLE" : "nice 10" });
 else if (priority.got === "nice") log.warn("web thread runs at nice 10, not SCHED_IDLE", { code: "web-priority-nice-only", reason: priority.reason });
 else log.warn("web thread keeps the broker's priority", { code: "web-priority-unchanged", reason: priority.reason });
+// The hub's starvation guard watches this thread from now on, Next's start-up included (starvation-guard.ts).
+port.postMessage({ type: "gave-way", tid: ownThreadId(), got: priority.got } satisfies WebThreadMessage);
 
 const parts = await openWebHub(workerData, createLogger("web hub"));
 installWebHub(parts.hub);

@@ -12,12 +12,19 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { WebPriority } from "../lib/config-schema";
 import type { HubApi, HubCall, HubReply, WebInfo, WebThreadData } from "../lib/hub-api";
 import type { Logger } from "../lib/log";
+import { startStarvationGuard, type StarvationGuard } from "./starvation-guard";
+import type { GaveWay } from "./thread-priority";
 import { createRestarts } from "./web-restarts";
 
 export type WebThread = { socketPath: string; close(): Promise<void> };
 
 /** Lifecycle messages between the hub and the web thread's entry (web-main.ts). */
-export type WebThreadMessage = { type: "ready" } | { type: "close" } | { type: "closed" };
+export type WebThreadMessage =
+  | { type: "ready" }
+  | { type: "close" }
+  | { type: "closed" }
+  /** Sent as soon as the web thread has given way (web-main.ts): its kernel thread id, for the starvation guard. */
+  | { type: "gave-way"; tid: number | null; got: GaveWay["got"] };
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -64,12 +71,16 @@ export async function startWebThread(opts: {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const removeSocket = () => rmSync(socketPath, { force: true });
   const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
-  const start = () => spawnWebWorker({ ...opts, socketPath });
+  // Under SCHED_IDLE the web thread and its readers give way to the broker, but other programs
+  // busy on every core would starve them: the guard lifts a starved one for a while (review-17 F2).
+  const guard = (opts.priority ?? "idle") === "idle" ? startStarvationGuard({ log: opts.log }) : null;
+  const start = () => spawnWebWorker({ ...opts, socketPath, guard });
 
   let current: Spawned;
   try {
     current = await start();
   } catch (error) {
+    guard?.stop();
     removeSocketDir();
     throw new Error(`Cannot start the dashboard: ${(error as Error).message}`, { cause: error });
   }
@@ -114,6 +125,7 @@ export async function startWebThread(opts: {
     socketPath,
     async close() {
       closing = true;
+      guard?.stop();
       clearTimeout(retry);
       await restarting;
       if (!current.exited) await stopWorker(current.worker);
@@ -125,7 +137,7 @@ export async function startWebThread(opts: {
 type Spawned = { worker: Worker; hubPort: MessagePort; exited?: boolean };
 
 /** Starts a web worker and waits for its "ready"; on failure it is terminated and the error thrown. */
-async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { socketPath: string }): Promise<Spawned> {
+async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { socketPath: string; guard: StarvationGuard | null }): Promise<Spawned> {
   const { port1: hubPort, port2: webPort } = new MessageChannel();
   serveApi(hubPort, opts.api, opts.log);
   const data: WebThreadData = {
@@ -141,6 +153,9 @@ async function spawnWebWorker(opts: Parameters<typeof startWebThread>[0] & { soc
     workerData: data,
     transferList: [webPort],
     resourceLimits: { maxYoungGenerationSizeMb: WEB_YOUNG_GENERATION_MB },
+  });
+  worker.on("message", (m: WebThreadMessage) => {
+    if (m.type === "gave-way" && m.got === "idle" && m.tid !== null) opts.guard?.watch(m.tid, "web thread");
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -31,13 +31,16 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** How long a write waits for another connection's (the web thread's, the CLI's) write lock; not the prune's. */
+const BUSY_TIMEOUT_MS = 5000;
+
 const isPrimaryKeyClash = (error: unknown) => (error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 
 export function openSqliteAccountStore(file: string): AccountStore {
   const db = openDatabase(file, MIGRATIONS, "accounts");
   db.pragma("foreign_keys = ON");
   // The hub, its web thread and the CLI may write at once; wait for the other rather than fail.
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 
   const q = {
     userCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users"),
@@ -109,7 +112,18 @@ export function openSqliteAccountStore(file: string): AccountStore {
     },
     liveSessionRole: async (id, now) => q.liveSessionRole.get(id, now)?.role ?? null,
     deleteSession: async (hash) => void q.deleteSession.run(hash),
-    pruneSessions: async (now) => q.pruneSessions.run(now).changes,
+    // The hub's thread prunes (broker/account-upkeep.ts): it must never wait for a write lock the web
+    // thread or the CLI holds — under SCHED_IDLE on busy cores the holder may not run for a long
+    // while, and busy_timeout would sleep the broker's thread meanwhile (review-17 F3). With no
+    // timeout a held lock fails the prune at once with SQLITE_BUSY; the caller tries again later.
+    pruneSessions: async (now) => {
+      db.pragma("busy_timeout = 0");
+      try {
+        return q.pruneSessions.run(now).changes;
+      } finally {
+        db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+    },
     device: async (name) => {
       const row = q.device.get(name);
       return row ? deviceRow(row) : null;
