@@ -22,8 +22,7 @@
 // As on the local bus, `#` does not match `$SYS/…` (MQTT 3.1.1 §4.7.2), and every
 // service gets the retained copies: the SUBSCRIBE at start() sends them to all handlers
 // in place (bus.ts; the local bus replays them to each new one, review-10 F15).
-import { readFileSync } from "node:fs";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import { generate } from "mqtt-packet";
 import type { Logger } from "../lib/log";
 import { checkTopicName } from "../lib/topics";
@@ -34,6 +33,7 @@ import { createLogPace } from "./log-pace";
 import { refusedForGood } from "./reading-not-stored";
 import { createReplayWindow } from "./replayed-reading";
 import { createOrderedAcks, createRedelivery, type OrderedAcks } from "./upstream-acks";
+import { clientOptions } from "./upstream-options";
 import { readRetainedFirst, type RetainedFirst } from "./upstream-retained-first";
 import { COMMAND_ACK_TIMEOUT_MS, publishOrWithdraw } from "./upstream-command";
 import {
@@ -56,8 +56,6 @@ const BUSY_CODES = new Set([3, 0x88, 0x89, 0x9f]);
 /** Messages acknowledged though their reading was refused for good: the first logged at once, the rest at most one line per this window, with the count (log-pace.ts). */
 const REFUSED_LOG_WINDOW_MS = 10_000;
 
-/** How long the broker keeps Hearth's session while it is away (MQTT 5 Session Expiry Interval, seconds). */
-export const SESSION_EXPIRY_S = 7 * 24 * 3600;
 
 export type UpstreamBus = Bus & {
   /** Connects, in the background: the hub starts whether or not the broker answers. */
@@ -78,43 +76,6 @@ export type UpstreamBus = Bus & {
    */
   command(topic: string, payload: string | Buffer, options: PublishOptions, timeoutMs?: number): Promise<void>;
 };
-
-/** mqtt.js options from the config: TLS files read here, so a missing file stops the start with its name. */
-export function clientOptions(config: UpstreamConfig): IClientOptions {
-  const first = new URL(config.urls[0]);
-  const read = (file: string | null, setting: string) => {
-    if (file === null) return undefined;
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new Error(`Cannot read ${setting} ${file}: ${(error as Error).message}`);
-    }
-  };
-  const servers = config.urls.map((u) => {
-    const url = new URL(u);
-    const protocol = url.protocol.slice(0, -1) as "mqtt" | "mqtts" | "tcp" | "ssl";
-    const secure = protocol === "mqtts" || protocol === "ssl";
-    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || (secure ? 8883 : 1883)), protocol };
-  });
-  return {
-    servers,
-    protocolVersion: config.protocolVersion,
-    clientId: config.clientId,
-    clean: false,
-    properties: config.protocolVersion === 5 ? { sessionExpiryInterval: SESSION_EXPIRY_S } : undefined,
-    username: config.username ?? (first.username ? decodeURIComponent(first.username) : undefined),
-    password: config.password ?? (first.password ? decodeURIComponent(first.password) : undefined),
-    ca: read(config.caFile, "HEARTH_MQTT_CA"),
-    cert: read(config.certFile, "HEARTH_MQTT_CERT"),
-    key: read(config.keyFile, "HEARTH_MQTT_KEY"),
-    keepalive: 30,
-    connectTimeout: 10_000,
-    reconnectPeriod: retryDelay(1),
-    reconnectOnConnackError: true,
-    resubscribe: false,
-    manualConnect: true,
-  };
-}
 
 /** The server of the current or last attempt: mqtt.js sets host and port from `servers` as it tries each in turn. */
 function serverOf(client: MqttClient, fallback: string): string {

@@ -10,7 +10,8 @@ import { DISCOVERY_FILTERS } from "./device-registry";
 import { quietLog } from "./mqtt/test-server";
 import { startUpstreamMosquitto, type UpstreamMosquitto } from "./test-upstream-brokers";
 import { eventually } from "./test-upstream-hub";
-import { clientOptions, createUpstreamBus } from "./upstream-bus";
+import { createUpstreamBus } from "./upstream-bus";
+import { clientOptions } from "./upstream-options";
 import { readRetainedFirst } from "./upstream-retained-first";
 
 const HEARTH = { username: "hearth", password: "hearth-first-pass" };
